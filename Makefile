@@ -1,0 +1,32 @@
+# The two commands of the README. Both install what is missing first
+# (tools/setup.sh), then configure and build with CMake + Ninja into build/.
+BUILD   ?= build
+JOBS    ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all setup configure build demo test test-sanitize bench clean
+
+all: build
+
+setup:
+	bash tools/setup.sh
+
+configure: setup
+	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	bash tools/demo.sh $(BUILD)
+
+# Every test: the main build's ctest suite, then the runtime again under
+# AddressSanitizer + UndefinedBehaviorSanitizer. ctest's summary ends each part.
+test: build
+	bash tools/run-tests.sh $(BUILD)
+
+bench: build
+	bash tools/bench.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build-asan
