@@ -97,6 +97,9 @@ class SeqCore {
   uint32_t isolate_start(uint32_t item, uint32_t offset);
   // Change the flags of item i (whole item), keeping subtree counts right.
   void set_flags(uint32_t i, uint8_t flags);
+  // Point item i at another content arena index (RgaList's move slots share
+  // their element's value).
+  void set_content(uint32_t i, uint32_t content) { items_[i].content = content; }
 
   // Where a local insert at visible position pos goes: the origins to put in
   // the op, and the item hints (left item ending at origin_left, right item
