@@ -21,13 +21,25 @@ struct CheckOptions {
   bool require_docs = false;              // --require-docs enables `missing-docs`
 };
 
+// A declaration or construct `dolc build` reads but turns into no output.
+struct NotCompiledItem {
+  Span span;             // the declaration's name (or the construct)
+  std::string message;   // e.g. "`test` block `parses` is checked but not compiled"
+};
+
 struct CheckResult {
   ir::Schema schema;
   std::vector<std::string> files_read;    // every file parsed (roots, imports, stdlib), for the depfile
+  std::vector<NotCompiledItem> not_compiled;  // root files only; see report_not_compiled
 };
 
 // `roots` are files already loaded into `sources` by the driver.
 CheckResult check(SourceManager& sources, const std::vector<FileId>& roots, const CheckOptions& options,
                   DiagnosticSink& diags);
+
+// For `dolc build` only: reports one `not-compiled` warning per item of
+// result.not_compiled (tests, spirit/config/mod blocks, consts, free and
+// `sex extern` functions). `dolc check` does not call it.
+void report_not_compiled(const CheckResult& result, DiagnosticSink& diags);
 
 }  // namespace dolc

@@ -1,0 +1,128 @@
+// compiler/sema/checker.hpp: the checker's internal state, shared by the
+// per-construct files (load.cpp: modules and `use`; decls.cpp: names, types,
+// genes, fields and strategies; exprs.cpp: expressions; constraints.cpp;
+// evolutions.cpp; systems.cpp). Not a public header: back ends read ir only.
+#pragma once
+
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "ast/ast.hpp"
+#include "diag/diag.hpp"
+#include "ir/schema.hpp"
+#include "sema/check.hpp"
+
+namespace dolc::sema {
+
+struct LoadedFile {
+  ast::File ast;
+  std::string path;
+  std::string module;  // `module` line, "" if none
+  bool is_root = false;
+  bool is_stdlib = false;
+};
+
+enum class DeclKind { Gene, Enum, Alias, Trait, System, Constraint };
+
+struct DeclRef {
+  DeclKind kind;
+  size_t file;   // index into Checker::files
+  size_t index;  // index into that file's vector of that kind
+};
+
+// Names visible while checking one expression.
+struct Scope {
+  const ir::Gene* gene = nullptr;          // `this`/`self` and bare field names
+  std::vector<std::pair<std::string, ir::Type>> locals;  // params, lets, bindings (innermost last)
+  bool in_migration = false;               // `old` is the previous document
+  bool bare_names_are_fields = false;      // constraints/where: an unknown bare name is an unknown field
+  const std::unordered_set<std::string>* extra_fields = nullptr;  // evolution: fields of other versions
+  std::vector<std::string>* mutated = nullptr;  // collects fields a method changes
+  const ir::Type* return_type = nullptr;   // inside a method with a declared result
+  const ir::Type* lookup(const std::string& name) const {
+    for (auto it = locals.rbegin(); it != locals.rend(); ++it)
+      if (it->first == name) return &it->second;
+    return nullptr;
+  }
+};
+
+class Checker {
+ public:
+  Checker(SourceManager& sources, const CheckOptions& options, DiagnosticSink& diags)
+      : sources_(sources), options_(options), diags_(diags) {}
+  CheckResult run(const std::vector<FileId>& roots);
+
+  // ----- load.cpp
+  void load_roots(const std::vector<FileId>& roots);
+  void load_uses(size_t file_index);
+  std::string find_module_file(const std::string& module, const std::string& importer_dir) const;
+  size_t add_file(FileId id, bool is_root, bool is_stdlib);
+
+  // ----- decls.cpp
+  void index_declarations();
+  const DeclRef* lookup(const std::string& name, const std::string& from_module) const;
+  std::vector<std::string> names_of(std::initializer_list<DeclKind> kinds) const;
+  ir::Type resolve_type(const ast::TypeRef& ref, const std::vector<std::string>& type_params, bool report = true);
+  void declare_enums_and_aliases();
+  void check_genes();
+  void build_gene(size_t file, size_t index);
+  ir::Field check_field(const ast::Field& f, const std::vector<std::string>& type_params, const ir::Gene* gene);
+  void check_field_strategy(const ast::Field& f, ir::Field& out);
+  bool strategy_fits(ir::Strategy s, const ir::Type& t) const;
+  void check_methods();
+  ir::Method check_method(const ast::Function& fn, const ir::Gene* gene, const std::vector<std::string>& tparams);
+  void check_traits();
+  void check_docs();
+  std::string gene_name(const ast::QualifiedName& q, const std::string& module, const char* what, bool report = true);
+
+  // ----- exprs.cpp
+  ir::Expr check_expr(const ast::Expr& e, Scope& scope);
+  ir::Stmt check_stmt(const ast::Stmt& s, Scope& scope);
+  bool assignable(const ir::Type& from, const ir::Type& to, const ir::Expr* expr = nullptr) const;
+  void expect_type(const ir::Expr& e, const ir::Type& want, const std::string& what);
+  const ir::Gene* gene_by_name(const std::string& name) const;
+  bool descends_from(const std::string& gene, const std::string& ancestor) const;
+
+  // ----- constraints.cpp
+  void check_constraints();
+  void check_constraint(const ast::Constraint& c, const std::string& module, const std::string& inline_gene);
+  void check_method_immutability();
+
+  // ----- evolutions.cpp
+  void check_evolutions();
+
+  // ----- systems.cpp
+  void check_systems();
+  void collect_not_compiled();
+
+  SourceManager& sources_;
+  const CheckOptions& options_;
+  DiagnosticSink& diags_;
+  std::deque<LoadedFile> files_;
+  std::unordered_map<std::string, size_t> file_by_module_;  // module name -> file index
+  std::unordered_map<std::string, std::vector<DeclRef>> decls_;  // every spelling -> declarations
+  std::unordered_map<std::string, size_t> gene_index_;   // declared name -> schema.genes index
+  std::unordered_map<std::string, size_t> enum_index_;
+  std::unordered_map<std::string, std::pair<const ast::TypeAlias*, std::string>> ast_alias_;  // name -> (AST, module)
+  std::unordered_map<std::string, ir::Type> alias_types_;  // resolved aliases (cache)
+  std::unordered_set<std::string> alias_resolving_;
+  std::unordered_map<std::string, size_t> trait_index_;
+  std::unordered_map<std::string, const ast::Gene*> ast_gene_;   // declared name -> AST (for extends)
+  std::unordered_map<std::string, std::string> gene_module_;
+  std::unordered_map<std::string, int> gene_state_;       // 0 new, 1 building, 2 done (extends cycles)
+  std::unordered_set<std::string> consts_;
+  std::vector<std::string> gene_names_, type_names_;     // for "did you mean"
+  ir::Schema schema_;
+  CheckResult result_;
+};
+
+// Shared helpers.
+std::string qualify(const std::string& module, const std::string& name);
+std::string last_segment(const std::string& name);
+std::string join(const std::vector<std::string>& words, const std::string& sep);
+bool is_builtin_type_name(const std::string& name);
+
+}  // namespace dolc::sema

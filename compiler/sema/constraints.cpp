@@ -1,0 +1,277 @@
+// compiler/sema/constraints.cpp: constraints (inline `rule`s and top-level
+// `constraint`s), their target gene, their clauses, and the two CRDT rules:
+// `constraint-crdt-conflict` (never-changes on a field that can change; a
+// method that changes an immutable field) and `constraint-needs-coordination`
+// (invariants that merging cannot keep: a bound on a pn_counter that
+// concurrent operations can cross, uniqueness across instances, a condition
+// over two genes that would need an atomic change of both).
+#include <algorithm>
+
+#include "sema/checker.hpp"
+
+namespace dolc::sema {
+
+namespace {
+
+bool mentions_unique(const std::vector<std::string>& words) {
+  for (const auto& w : words)
+    if (w == "unique" || w == "uniquely" || w == "distinct" || w.rfind("unique_", 0) == 0) return true;
+  return false;
+}
+
+// Field names (of `gene`) a condition reads, and other genes it names.
+void collect_refs(const ir::Expr& e, std::vector<std::string>& fields, std::vector<const ir::Expr*>& calls) {
+  if (e.ref == ir::Expr::Ref::GeneField && !e.field.empty()) fields.push_back(e.field);
+  if (e.kind == ir::Expr::Kind::Call || e.kind == ir::Expr::Kind::MethodCall) calls.push_back(&e);
+  for (const auto& c : e.children) collect_refs(c, fields, calls);
+}
+
+}  // namespace
+
+void Checker::check_constraints() {
+  for (size_t f = 0; f < files_.size(); ++f) {
+    for (const auto& g : files_[f].ast.genes)
+      if (!g.enum_variants && ast_gene_[g.name] == &g)
+        for (const auto& c : g.constraints) check_constraint(c, files_[f].module, g.name);
+    for (const auto& c : files_[f].ast.constraints) check_constraint(c, files_[f].module, "");
+  }
+  check_method_immutability();
+}
+
+void Checker::check_constraint(const ast::Constraint& c, const std::string& module, const std::string& inline_gene) {
+  ir::Constraint out;
+  out.name = inline_gene.empty() ? c.name : inline_gene + "." + c.name;
+  out.span = c.span;
+  out.is_inline = !inline_gene.empty();
+  if (c.version) out.version.text = c.version->text;
+  out.docs = c.docs ? c.docs->text : "";
+
+  // Target gene (language.md, "Constraints").
+  std::string target = inline_gene;
+  if (target.empty() && c.on) {
+    target = gene_name(*c.on, module, "`on`");
+    if (target.empty()) return;
+  }
+  if (target.empty()) {
+    std::string ns = c.name.find('.') == std::string::npos ? "" : c.name.substr(0, c.name.rfind('.'));
+    std::vector<std::string> subjects;
+    for (const auto& item : c.items) {
+      if (item.kind == ast::ConstraintItem::Kind::NeverChanges) subjects.push_back(item.subject);
+      if (item.kind == ast::ConstraintItem::Kind::Sentence && !item.words.empty()) subjects.push_back(item.words[0]);
+    }
+    std::vector<std::string> in_namespace;
+    for (const auto& g : schema_.genes)
+      if (!ns.empty() && (g.name == ns || g.name.rfind(ns + ".", 0) == 0)) in_namespace.push_back(g.name);
+    std::vector<std::string> by_subject;
+    for (const auto& name : in_namespace)
+      for (const auto& s : subjects)
+        if ((name == s || last_segment(name) == s) &&
+            std::find(by_subject.begin(), by_subject.end(), name) == by_subject.end())
+          by_subject.push_back(name);
+    if (by_subject.size() == 1) target = by_subject[0];
+    else if (by_subject.empty() && gene_by_name(ns)) target = ns;
+    else if (by_subject.empty() && in_namespace.size() == 1) target = in_namespace[0];
+    if (target.empty()) {
+      const auto& candidates = by_subject.empty() ? in_namespace : by_subject;
+      diags_.report(Rule::UnknownDeclaration, c.name_span,
+                    candidates.empty() ? "constraint `" + c.name + "` applies to no gene: namespace `" + ns +
+                                             "` holds no gene"
+                                       : "constraint `" + c.name + "` could apply to several genes: " +
+                                             join(candidates, ", "),
+                    {"say which gene with `constraint " + c.name + " on GENE { ... }`"});
+      return;
+    }
+  }
+  out.gene = target;
+  ir::Gene* gene = &schema_.genes[gene_index_.at(target)];
+
+  for (const auto& item : c.items) {
+    ir::ConstraintClause cl;
+    cl.span = item.span;
+    Scope scope;
+    scope.gene = gene;
+    scope.bare_names_are_fields = true;
+    switch (item.kind) {
+      case ast::ConstraintItem::Kind::OnViolation: {
+        if (item.word == "reject_operation") out.on_violation = ir::ViolationPolicy::RejectOperation;
+        else if (item.word == "flag_for_review") out.on_violation = ir::ViolationPolicy::FlagForReview;
+        else if (item.word == "auto_adjust") out.on_violation = ir::ViolationPolicy::AutoAdjust;
+        else {
+          std::string best = closest_match(item.word, {"reject_operation", "flag_for_review", "auto_adjust"});
+          diags_.report(Rule::CrdtInvalidOption, item.span, "unknown `on_violation` policy `" + item.word + "`",
+                        {best.empty() ? "use `reject_operation`, `flag_for_review` or `auto_adjust`"
+                                      : "did you mean `" + best + "`?"});
+        }
+        out.on_violation_explicit = true;
+        continue;
+      }
+      case ast::ConstraintItem::Kind::NeverChanges: {
+        cl.kind = ir::ConstraintClause::Kind::NeverChanges;
+        cl.field = item.field;
+        const ir::Field* field = gene->field(item.field);
+        if (!field) {
+          ir::Expr probe;
+          ast::Expr name;
+          name.kind = ast::Expr::Kind::Name;
+          name.text = item.field;
+          name.span = item.span;
+          check_expr(name, scope);  // reports unknown-field with a suggestion
+          continue;
+        }
+        if (field->strategy != ir::Strategy::Immutable) {
+          diags_.report(Rule::ConstraintCrdtConflict, item.span,
+                        "constraint `" + c.name + "` says `" + item.field + "` never changes, but it merges by `" +
+                            ir::strategy_name(field->strategy) + "`, which lets replicas change it",
+                        {"declare the field `@crdt(immutable)`, or drop the never-changes clause"});
+        }
+        break;
+      }
+      case ast::ConstraintItem::Kind::Always:
+      case ast::ConstraintItem::Kind::Require: {
+        cl.kind = ir::ConstraintClause::Kind::Invariant;
+        cl.needs_runtime_check = true;
+        if (item.kind == ast::ConstraintItem::Kind::Always && item.lhs && item.expr) {
+          cl.op = item.op;
+          cl.lhs = check_expr(*item.lhs, scope);
+          cl.rhs = check_expr(*item.expr, scope);
+          if (cl.lhs->ref == ir::Expr::Ref::GeneField) cl.field = cl.lhs->field;
+          if (!assignable(cl.rhs->type, cl.lhs->type, &*cl.rhs) && !assignable(cl.lhs->type, cl.rhs->type, &*cl.lhs))
+            diags_.report(Rule::TypeMismatch, item.span,
+                          "cannot compare `" + cl.lhs->type.canonical() + "` with `" + cl.rhs->type.canonical() + "`",
+                          {"both sides of `" + item.op + "` must have the same type"});
+          // The whole condition as one expression, for back ends.
+          ir::Expr whole;
+          whole.kind = ir::Expr::Kind::Binary;
+          whole.text = item.op;
+          whole.span = item.span;
+          whole.type = ir::Type::make(ir::Type::Kind::Bool);
+          whole.children = {*cl.lhs, *cl.rhs};
+          cl.expr = std::move(whole);
+        } else if (item.expr) {
+          cl.expr = check_expr(*item.expr, scope);
+          expect_type(*cl.expr, ir::Type::make(ir::Type::Kind::Bool), "the condition of constraint `" + c.name + "`");
+          const ir::Expr& x = *cl.expr;
+          if (x.kind == ir::Expr::Kind::Binary && x.children.size() == 2) {
+            cl.op = x.text;
+            cl.lhs = x.children[0];
+            cl.rhs = x.children[1];
+            if (cl.lhs->ref == ir::Expr::Ref::GeneField) cl.field = cl.lhs->field;
+          }
+        } else {
+          continue;
+        }
+        // Coordination analysis.
+        std::vector<std::string> fields;
+        std::vector<const ir::Expr*> calls;
+        collect_refs(*cl.expr, fields, calls);
+        bool bound = cl.op == ">=" || cl.op == ">" || cl.op == "<=" || cl.op == "<";
+        for (const auto& name : fields) {
+          const ir::Field* fld = gene->field(name);
+          if (bound && fld && fld->strategy == ir::Strategy::PnCounter) {
+            bool lower = (cl.field == name) == (cl.op == ">=" || cl.op == ">");
+            cl.needs_coordination = true;
+            diags_.report(Rule::ConstraintNeedsCoordination, item.span,
+                          std::string("constraint `") + c.name + "` puts a" + (lower ? " lower" : "n upper") +
+                              " bound on `pn_counter` field `" + name + "`, which concurrent " +
+                              (lower ? "decrements" : "increments") + " on different replicas can cross",
+                          {"keep the bound with an escrow/bounded counter (per-replica rights), or coordinate at the "
+                           "host before the operation; the generated code checks it locally and after each merge"});
+            break;
+          }
+        }
+        for (const ir::Expr* call : calls) {
+          std::string callee = call->kind == ir::Expr::Kind::MethodCall ? call->text
+                                                                         : (call->children.empty() ? "" : call->children[0].text);
+          if (!cl.needs_coordination && mentions_unique({callee})) {
+            cl.needs_coordination = true;
+            diags_.report(Rule::ConstraintNeedsCoordination, item.span,
+                          "constraint `" + c.name + "` requires uniqueness across instances, which replicas "
+                          "creating instances concurrently cannot see",
+                          {"coordinate at the host (a registry or a server that assigns names), or derive the "
+                           "value from a unique id"});
+          }
+        }
+        break;
+      }
+      case ast::ConstraintItem::Kind::Sentence: {
+        cl.kind = ir::ConstraintClause::Kind::Predicate;
+        cl.words = item.words;
+        if (mentions_unique(item.words)) {
+          // `column_order has no_duplicates` is kept by a set; uniqueness of a value across instances is not.
+          cl.needs_coordination = true;
+          diags_.report(Rule::ConstraintNeedsCoordination, item.span,
+                        "constraint `" + c.name + "` requires uniqueness across instances (`" + join(item.words, " ") +
+                            "`), which merging cannot keep",
+                        {"coordinate at the host (a registry or a server that assigns names), or derive the value "
+                         "from a unique id"});
+        } else {
+          // Several genes named in one sentence: a change that must be atomic across genes.
+          std::vector<std::string> genes_named;
+          for (const auto& w : item.words) {
+            const DeclRef* d = decls_.count(w) ? &decls_.at(w).front() : nullptr;
+            if (d && d->kind == DeclKind::Gene) {
+              std::string n = files_[d->file].ast.genes[d->index].name;
+              if (std::find(genes_named.begin(), genes_named.end(), n) == genes_named.end()) genes_named.push_back(n);
+            }
+          }
+          if (genes_named.size() >= 2) {
+            cl.needs_coordination = true;
+            diags_.report(Rule::ConstraintNeedsCoordination, item.span,
+                          "constraint `" + c.name + "` relates genes " + join(genes_named, " and ") +
+                              ", which would need an atomic change of two documents",
+                          {"keep both values in one gene, or coordinate the change at the host"});
+          }
+        }
+        break;
+      }
+    }
+    // A condition that reads another gene's fields (`other.gene.f`): an atomic change of two genes.
+    if (cl.expr && !cl.needs_coordination) {
+      std::vector<const ast::Expr*> stack;
+      // Scan the source expression for `GeneName.field` where GeneName is another gene.
+      const ast::Expr* src = item.kind == ast::ConstraintItem::Kind::Always ? (item.lhs ? &*item.lhs : nullptr)
+                                                                            : (item.expr ? &*item.expr : nullptr);
+      if (src) stack.push_back(src);
+      if (item.kind == ast::ConstraintItem::Kind::Always && item.expr) stack.push_back(&*item.expr);
+      while (!stack.empty()) {
+        const ast::Expr* x = stack.back();
+        stack.pop_back();
+        if (x->kind == ast::Expr::Kind::Field && !x->children.empty() && x->children[0].kind == ast::Expr::Kind::Name) {
+          const std::string& root = x->children[0].text;
+          const ir::Gene* other = gene_by_name(root);
+          if (other && other->name != gene->name && !gene->field(root)) {
+            cl.needs_coordination = true;
+            diags_.report(Rule::ConstraintNeedsCoordination, item.span,
+                          "constraint `" + c.name + "` relates `" + gene->name + "` and `" + other->name +
+                              "`, which would need an atomic change of two genes",
+                          {"keep both values in one gene, or coordinate the change at the host"});
+            break;
+          }
+        }
+        for (const auto& ch : x->children) stack.push_back(&ch);
+      }
+    }
+    out.clauses.push_back(std::move(cl));
+  }
+  gene->constraints.push_back(out.name);
+  schema_.constraints.push_back(std::move(out));
+}
+
+// A method that assigns (or calls a mutating method on) an immutable field can
+// only fail at run time once the field is set: reported as a conflict between
+// the method and the field's strategy.
+void Checker::check_method_immutability() {
+  for (const auto& g : schema_.genes) {
+    for (const auto& m : g.methods) {
+      for (const auto& name : m.mutated_fields) {
+        const ir::Field* f = g.field(name);
+        if (!f || f->strategy != ir::Strategy::Immutable || !f->strategy_explicit) continue;
+        diags_.report(Rule::ConstraintCrdtConflict, m.name_span,
+                      "method `" + m.name + "` changes `" + name + "`, which is `immutable` in gene `" + g.name + "`",
+                      {"an immutable field is set once; make it `lww` if it must change, or remove the change"});
+      }
+    }
+  }
+}
+
+}  // namespace dolc::sema

@@ -1,0 +1,472 @@
+// compiler/sema/exprs.cpp: expressions and statements -> typed ir::Expr.
+//
+// The expression language is large (language.md, "The rest of DOL") and most
+// of it is only checked, never compiled, so typing is deliberately cheap: what
+// a back end needs (field references, literal types, arithmetic, comparisons,
+// calls of the built-ins and of the gene's own methods, struct literals) is
+// typed; anything else gets Type::Error, which means "unknown" and fits
+// everything, so the checker never reports a mismatch it cannot prove.
+#include <algorithm>
+
+#include "sema/checker.hpp"
+
+namespace dolc::sema {
+
+namespace {
+
+using K = ir::Type::Kind;
+
+bool unknown(const ir::Type& t) {
+  return t.kind == K::Error || t.kind == K::TypeParam || t.kind == K::Opaque || t.kind == K::Self;
+}
+
+bool is_int_literal(const ir::Expr& e) {
+  if (e.kind == ir::Expr::Kind::Int) return true;
+  return e.kind == ir::Expr::Kind::Unary && e.text == "-" && !e.children.empty() && is_int_literal(e.children[0]);
+}
+
+// Fields whose methods change a CRDT value (for Method::mutated_fields).
+const char* const kMutatingMethods[] = {"insert", "remove", "push", "add", "delete", "set", "increment",
+                                        "decrement", "clear", "move", "mark", "unmark", "append", "pop"};
+
+}  // namespace
+
+bool Checker::assignable(const ir::Type& from, const ir::Type& to, const ir::Expr* expr) const {
+  if (unknown(from) || unknown(to)) return true;
+  if (expr && is_int_literal(*expr) && (to.kind == K::Int || to.kind == K::Float || to.kind == K::Timestamp))
+    return true;
+  if (expr && expr->kind == ir::Expr::Kind::String &&
+      (to.kind == K::String || to.kind == K::RichText || to.kind == K::Identity || to.kind == K::Uuid ||
+       to.kind == K::Bytes || to.kind == K::Timestamp))
+    return true;
+  switch (to.kind) {
+    case K::Option:
+      if (from.kind == K::Option)
+        return from.args.empty() || to.args.empty() || assignable(from.args[0], to.args[0]);
+      return !to.args.empty() && assignable(from, to.args[0], expr);  // implicit Some
+    case K::Int: return from.kind == K::Int || from.kind == K::Timestamp;
+    case K::Float: return from.kind == K::Float || from.kind == K::Int;
+    case K::Timestamp: return from.kind == K::Timestamp || from.kind == K::Int;
+    case K::RichText: return from.kind == K::RichText || from.kind == K::String;
+    case K::Identity: return from.kind == K::Identity || from.kind == K::String;
+    case K::Enum:
+      if (from.kind != K::Enum) return false;
+      if (!to.name.empty() && !from.name.empty()) return to.name == from.name;
+      return from.variants == to.variants || from.variants.empty();
+    case K::Gene: return from.kind == K::Gene && descends_from(from.name, to.name);
+    case K::List:
+    case K::Set:
+    case K::Map:
+    case K::Tuple:
+    case K::Result:
+      if (from.kind != to.kind) return false;
+      if (from.args.size() != to.args.size()) return from.args.empty();
+      for (size_t i = 0; i < from.args.size(); ++i)
+        if (!assignable(from.args[i], to.args[i])) return false;
+      return true;
+    default: return from == to;
+  }
+}
+
+void Checker::expect_type(const ir::Expr& e, const ir::Type& want, const std::string& what) {
+  if (assignable(e.type, want, &e)) return;
+  diags_.report(Rule::TypeMismatch, e.span,
+                what + " has type `" + e.type.canonical() + "`, expected `" + want.canonical() + "`",
+                {"change the expression, or the declared type"});
+}
+
+namespace {
+
+struct BuiltinFn {
+  const char* name;
+  K result;
+};
+const BuiltinFn kBuiltinFns[] = {
+    {"now", K::Timestamp}, {"uuid", K::Uuid},       {"random", K::Float},     {"env", K::String},
+    {"from_text", K::RichText}, {"to_text", K::String}, {"to_string", K::String}, {"parse_int", K::Int},
+    {"default", K::Error}, {"Some", K::Option},     {"Ok", K::Result},        {"Err", K::Result},
+    {"len", K::Int},       {"min", K::Error},       {"max", K::Error},        {"abs", K::Error},
+};
+
+const BuiltinFn* find_builtin_fn(const std::string& name) {
+  for (const auto& b : kBuiltinFns)
+    if (name == b.name) return &b;
+  return nullptr;
+}
+
+}  // namespace
+
+ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
+  using EK = ast::Expr::Kind;
+  ir::Expr out;
+  out.kind = e.kind;
+  out.span = e.span;
+  out.text = e.text;
+  out.int_value = e.int_value;
+  out.arg_names = e.arg_names;
+  out.params = e.params;
+  if (e.type) out.cast_type = resolve_type(*e.type, scope.gene ? scope.gene->type_params : std::vector<std::string>{});
+
+  auto field_ref = [&](ir::Expr& node, const ir::Gene* gene, const std::string& name, Span span, bool report) {
+    const ir::Gene* g = gene;
+    if (!g) return false;
+    for (size_t i = 0; i < g->fields.size(); ++i)
+      if (g->fields[i].name == name) {
+        node.ref = ir::Expr::Ref::GeneField;
+        node.field = name;
+        node.field_index = static_cast<int>(i);
+        node.type = g->fields[i].type;
+        return true;
+      }
+    if (scope.extra_fields && scope.extra_fields->count(name)) {
+      node.ref = ir::Expr::Ref::GeneField;
+      node.field = name;
+      return true;
+    }
+    if (report) {
+      std::vector<std::string> names;
+      for (const auto& f : g->fields) names.push_back(f.name);
+      std::string best = closest_match(name, names);
+      std::vector<std::string> notes;
+      if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+      notes.push_back("fields of `" + g->name + "`: " + (names.empty() ? "(none)" : join(names, ", ")));
+      diags_.report(Rule::UnknownField, span, "gene `" + g->name + "` has no field `" + name + "`", notes);
+    }
+    return false;
+  };
+
+  switch (e.kind) {
+    case EK::Int: out.type = ir::Type::integer(64, true); break;
+    case EK::Float: out.type = ir::Type::floating(64); break;
+    case EK::String: out.type = ir::Type::make(K::String); break;
+    case EK::Bool: out.type = ir::Type::make(K::Bool); break;
+    case EK::Name: {
+      const std::string& n = e.text;
+      if (const ir::Type* local = scope.lookup(n)) {
+        out.ref = ir::Expr::Ref::Local;
+        out.type = *local;
+      } else if (n == "this" || n == "self") {
+        out.ref = ir::Expr::Ref::SelfValue;
+        if (scope.gene) out.type = ir::Type::gene(scope.gene->name);
+      } else if (n == "old" && scope.in_migration) {
+        out.ref = ir::Expr::Ref::OldValue;
+        if (scope.gene) out.type = ir::Type::gene(scope.gene->name);
+      } else if (n == "None") {
+        out.ref = ir::Expr::Ref::Builtin;
+        out.type = ir::Type::make(K::Option);
+      } else if (field_ref(out, scope.gene, n, e.span, false)) {
+      } else if (consts_.count(n)) {
+        out.ref = ir::Expr::Ref::Const;
+      } else if (find_builtin_fn(n)) {
+        out.ref = ir::Expr::Ref::Builtin;
+      } else if (scope.bare_names_are_fields && scope.gene && !gene_by_name(n) && !lookup(n, "")) {
+        field_ref(out, scope.gene, n, e.span, true);
+      }
+      break;
+    }
+    case EK::Path: {
+      auto sep = e.text.rfind("::");
+      if (sep != std::string::npos) {
+        std::string enum_name = e.text.substr(0, sep), variant = e.text.substr(sep + 2);
+        ast::TypeRef ref;
+        ref.name = enum_name;
+        ref.span = e.span;
+        ir::Type t = resolve_type(ref, {}, false);
+        if (t.kind == K::Enum) {
+          out.ref = ir::Expr::Ref::EnumVariant;
+          out.enum_name = t.name;
+          if (std::find(t.variants.begin(), t.variants.end(), variant) == t.variants.end()) {
+            std::string best = closest_match(variant, t.variants);
+            std::vector<std::string> notes;
+            if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+            notes.push_back("variants of `" + t.canonical() + "`: " + join(t.variants, ", "));
+            diags_.report(Rule::TypeMismatch, e.span, "enum `" + t.canonical() + "` has no variant `" + variant + "`",
+                          notes);
+          } else {
+            out.type = t;
+          }
+        }
+      }
+      break;
+    }
+    case EK::Field: {
+      out.children.push_back(check_expr(e.children.at(0), scope));
+      const ir::Expr& recv = out.children[0];
+      if (recv.type.kind == K::Gene) {
+        const ir::Gene* g = gene_by_name(recv.type.name);
+        bool on_self = recv.ref == ir::Expr::Ref::SelfValue || recv.ref == ir::Expr::Ref::OldValue;
+        // old.f may name a field of the previous version (an evolution's extra_fields).
+        if (!(on_self && scope.extra_fields && scope.extra_fields->count(e.text)))
+          field_ref(out, g, e.text, e.span, true);
+        else {
+          out.ref = ir::Expr::Ref::GeneField;
+          out.field = e.text;
+          field_ref(out, g, e.text, e.span, false);
+        }
+      }
+      break;
+    }
+    case EK::Call: {
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      const ast::Expr& callee = e.children.at(0);
+      if (callee.kind == EK::Name) {
+        if (const BuiltinFn* b = find_builtin_fn(callee.text); b && !scope.lookup(callee.text)) {
+          out.ref = ir::Expr::Ref::Builtin;
+          out.children[0].ref = ir::Expr::Ref::Builtin;
+          if (b->result == K::Option) {
+            out.type = ir::Type::make(K::Option);
+            if (out.children.size() > 1) out.type.args.push_back(out.children[1].type);
+          } else if (b->result == K::Int) {
+            out.type = ir::Type::integer(64, true);
+          } else if (b->result == K::Float) {
+            out.type = ir::Type::floating(64);
+          } else if (b->result != K::Result) {
+            out.type = ir::Type::make(b->result);
+          }
+        } else if (scope.gene) {
+          for (const auto& m : scope.gene->methods)
+            if (m.name == callee.text) {
+              out.ref = ir::Expr::Ref::Method;
+              out.type = m.result;
+            }
+        }
+      }
+      break;
+    }
+    case EK::MethodCall: {
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      const ir::Expr& recv = out.children.at(0);
+      if (recv.ref == ir::Expr::Ref::GeneField && scope.mutated &&
+          std::find(std::begin(kMutatingMethods), std::end(kMutatingMethods), e.text) != std::end(kMutatingMethods) &&
+          std::find(scope.mutated->begin(), scope.mutated->end(), recv.field) == scope.mutated->end())
+        scope.mutated->push_back(recv.field);
+      if (recv.ref == ir::Expr::Ref::SelfValue && scope.gene) {
+        for (const auto& m : scope.gene->methods)
+          if (m.name == e.text) {
+            out.ref = ir::Expr::Ref::Method;
+            out.type = m.result;
+          }
+      }
+      if (e.text == "len" || e.text == "length" || e.text == "size" || e.text == "count")
+        out.type = ir::Type::integer(64, true);
+      if (e.text == "contains" || e.text == "has" || e.text == "is_empty" || e.text == "is_some" ||
+          e.text == "is_none")
+        out.type = ir::Type::make(K::Bool);
+      break;
+    }
+    case EK::Index: {
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      const ir::Type& t = out.children.at(0).type;
+      if ((t.kind == K::List || t.kind == K::Option) && !t.args.empty()) out.type = t.args[0];
+      if (t.kind == K::Map && t.args.size() == 2) out.type = t.args[1];
+      break;
+    }
+    case EK::Unary: {
+      out.children.push_back(check_expr(e.children.at(0), scope));
+      const ir::Type& t = out.children[0].type;
+      if (e.text == "!") {
+        if (!unknown(t) && t.kind != K::Bool)
+          expect_type(out.children[0], ir::Type::make(K::Bool), "the operand of `!`");
+        out.type = ir::Type::make(K::Bool);
+      } else {
+        out.type = t;
+      }
+      break;
+    }
+    case EK::Binary: {
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      if (out.children.size() != 2) break;
+      const ir::Expr& l = out.children[0];
+      const ir::Expr& r = out.children[1];
+      const std::string& op = e.text;
+      if (op == "&&" || op == "||" || op == "implies") {
+        expect_type(l, ir::Type::make(K::Bool), "the left side of `" + op + "`");
+        expect_type(r, ir::Type::make(K::Bool), "the right side of `" + op + "`");
+        out.type = ir::Type::make(K::Bool);
+      } else if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=") {
+        if (!assignable(r.type, l.type, &r) && !assignable(l.type, r.type, &l))
+          diags_.report(Rule::TypeMismatch, e.span,
+                        "cannot compare `" + l.type.canonical() + "` with `" + r.type.canonical() + "`",
+                        {"both sides of `" + op + "` must have the same type"});
+        out.type = ir::Type::make(K::Bool);
+      } else if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%") {
+        bool l_num = l.type.is_numeric() || l.type.kind == K::Timestamp;
+        bool r_num = r.type.is_numeric() || r.type.kind == K::Timestamp;
+        if (op == "+" && l.type.kind == K::String && (r.type.kind == K::String || unknown(r.type))) {
+          out.type = l.type;
+        } else if ((l_num || unknown(l.type)) && (r_num || unknown(r.type))) {
+          out.type = is_int_literal(l) && !unknown(r.type) ? r.type : l.type;
+        } else {
+          diags_.report(Rule::TypeMismatch, e.span,
+                        "`" + op + "` needs numbers, found `" + l.type.canonical() + "` and `" + r.type.canonical() + "`",
+                        {"arithmetic applies to integer and float values"});
+        }
+      }
+      break;
+    }
+    case EK::Assign: {
+      out.children.push_back(check_expr(e.children.at(0), scope));
+      out.children.push_back(check_expr(e.children.at(1), scope));
+      const ir::Expr& target = out.children[0];
+      if (target.ref == ir::Expr::Ref::GeneField && scope.mutated &&
+          std::find(scope.mutated->begin(), scope.mutated->end(), target.field) == scope.mutated->end())
+        scope.mutated->push_back(target.field);
+      if (e.text == "=") {
+        expect_type(out.children[1], target.type, "the value assigned to `" + std::string(sources_.text(target.span)) + "`");
+      } else if (!unknown(target.type) && !target.type.is_numeric() && target.type.kind != K::String) {
+        diags_.report(Rule::TypeMismatch, e.span,
+                      "`" + e.text + "` needs a number, `" + std::string(sources_.text(target.span)) + "` has type `" +
+                          target.type.canonical() + "`",
+                      {"use a method of the field's strategy instead"});
+      }
+      out.type = ir::Type::make(K::Unit);
+      break;
+    }
+    case EK::If: {
+      for (size_t i = 0; i < e.children.size(); ++i) {
+        out.children.push_back(check_expr(e.children[i], scope));
+        if (i == 0) expect_type(out.children[0], ir::Type::make(K::Bool), "the `if` condition");
+      }
+      if (out.children.size() == 3) out.type = out.children[1].type;
+      break;
+    }
+    case EK::Match: {
+      out.children.push_back(check_expr(e.children.at(0), scope));
+      for (const auto& arm : e.arms) {
+        size_t mark = scope.locals.size();
+        std::vector<const ast::Pattern*> stack{&arm.pattern};
+        while (!stack.empty()) {  // bind every name the pattern introduces
+          const ast::Pattern* p = stack.back();
+          stack.pop_back();
+          if (p->kind == ast::Pattern::Kind::Binding) scope.locals.emplace_back(p->text, ir::Type::make(K::Error));
+          for (const auto& s : p->sub) stack.push_back(&s);
+        }
+        ir::MatchArm a{arm.pattern, std::nullopt, check_expr(arm.body, scope), arm.span};
+        if (arm.guard) a.guard = check_expr(*arm.guard, scope);
+        scope.locals.resize(mark);
+        out.arms.push_back(std::move(a));
+      }
+      break;
+    }
+    case EK::Block: {
+      size_t mark = scope.locals.size();
+      for (const auto& s : e.stmts) out.stmts.push_back(check_stmt(s, scope));
+      if (!out.stmts.empty() && out.stmts.back().kind == ast::Stmt::Kind::Expr && out.stmts.back().expr)
+        out.type = out.stmts.back().expr->type;
+      else
+        out.type = ir::Type::make(K::Unit);
+      scope.locals.resize(mark);
+      break;
+    }
+    case EK::StructLit: {
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      ast::TypeRef ref;
+      ref.name = e.text;
+      ref.span = e.span;
+      ir::Type t = resolve_type(ref, {}, true);
+      if (t.kind == K::Gene) {
+        const ir::Gene* g = gene_by_name(t.name);
+        for (size_t i = 0; i < out.children.size() && i < e.arg_names.size() && g; ++i) {
+          const ir::Field* f = g->field(e.arg_names[i]);
+          if (!f) {
+            ir::Expr probe;
+            field_ref(probe, g, e.arg_names[i], e.children[i].span, true);
+            continue;
+          }
+          expect_type(out.children[i], f->type, "field `" + f->name + "` of `" + g->name + "`");
+        }
+      }
+      out.type = t;
+      break;
+    }
+    case EK::ListLit: {
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      out.type = ir::Type::of(K::List, {out.children.empty() ? ir::Type::make(K::Error) : out.children[0].type});
+      break;
+    }
+    case EK::MapLit: {
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      out.type = ir::Type::of(K::Map, {out.children.size() >= 2 ? out.children[0].type : ir::Type::make(K::Error),
+                                       out.children.size() >= 2 ? out.children[1].type : ir::Type::make(K::Error)});
+      break;
+    }
+    case EK::TupleLit: {
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      out.type = ir::Type::make(out.children.empty() ? K::Unit : K::Tuple);
+      for (const auto& c : out.children) out.type.args.push_back(c.type);
+      break;
+    }
+    case EK::Closure: {
+      size_t mark = scope.locals.size();
+      for (const auto& p : e.params) scope.locals.emplace_back(p, ir::Type::make(K::Error));
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      scope.locals.resize(mark);
+      break;
+    }
+    case EK::Quantifier: {
+      size_t mark = scope.locals.size();
+      for (const auto& p : e.params) scope.locals.emplace_back(p, out.cast_type ? *out.cast_type : ir::Type());
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      scope.locals.resize(mark);
+      out.type = ir::Type::make(K::Bool);
+      break;
+    }
+    case EK::Cast: {
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      if (out.cast_type) out.type = *out.cast_type;
+      break;
+    }
+    case EK::Try:
+      for (const auto& c : e.children) out.children.push_back(check_expr(c, scope));
+      break;
+    case EK::Opaque: break;
+  }
+  return out;
+}
+
+ir::Stmt Checker::check_stmt(const ast::Stmt& s, Scope& scope) {
+  using SK = ast::Stmt::Kind;
+  ir::Stmt out;
+  out.kind = s.kind;
+  out.span = s.span;
+  out.name = s.name;
+  out.is_mut = s.is_mut;
+  std::vector<std::string> tparams = scope.gene ? scope.gene->type_params : std::vector<std::string>{};
+  if (s.type) out.declared_type = resolve_type(*s.type, tparams);
+  if (s.expr) out.expr = check_expr(*s.expr, scope);
+  switch (s.kind) {
+    case SK::Let: {
+      ir::Type t = out.expr ? out.expr->type : ir::Type();
+      if (out.declared_type) {
+        if (out.expr) expect_type(*out.expr, *out.declared_type, "the value of `" + s.name + "`");
+        t = *out.declared_type;
+      }
+      scope.locals.emplace_back(s.name, t);
+      break;
+    }
+    case SK::Return:
+      if (out.expr && scope.return_type) expect_type(*out.expr, *scope.return_type, "the returned value");
+      break;
+    case SK::While:
+      if (out.expr) expect_type(*out.expr, ir::Type::make(K::Bool), "the `while` condition");
+      [[fallthrough]];
+    case SK::For:
+    case SK::Loop: {
+      size_t mark = scope.locals.size();
+      if (s.kind == SK::For) {
+        ir::Type elem;
+        if (out.expr && (out.expr->type.kind == K::List || out.expr->type.kind == K::Set) &&
+            !out.expr->type.args.empty())
+          elem = out.expr->type.args[0];
+        scope.locals.emplace_back(s.name, elem);
+      }
+      for (const auto& b : s.body) out.body.push_back(check_stmt(b, scope));
+      scope.locals.resize(mark);
+      break;
+    }
+    default: break;
+  }
+  return out;
+}
+
+}  // namespace dolc::sema
