@@ -62,6 +62,7 @@ class Checker {
   size_t add_file(FileId id, bool is_root, bool is_stdlib);
 
   // ----- decls.cpp
+  std::string location(Span span) const;  // "file:line:col" for notes
   void index_declarations();
   const DeclRef* lookup(const std::string& name, const std::string& from_module) const;
   std::vector<std::string> names_of(std::initializer_list<DeclKind> kinds) const;

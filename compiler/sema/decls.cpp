@@ -103,6 +103,13 @@ bool is_builtin_type_name(const std::string& name) { return find_builtin(name) !
 
 // ----- Indexing --------------------------------------------------------------
 
+std::string Checker::location(Span span) const {
+  if (!span.valid() || span.file >= sources_.size()) return "(unknown location)";
+  const auto& file = sources_.file(span.file);
+  auto pos = file.position(span.begin);
+  return file.path() + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
+}
+
 void Checker::index_declarations() {
   // key (module-qualified name) -> span of the first declaration, for duplicates
   std::unordered_map<std::string, Span> first_seen;
@@ -111,13 +118,10 @@ void Checker::index_declarations() {
     std::string key = qualify(module, name);
     auto [it, inserted] = first_seen.emplace(key, name_span);
     if (!inserted) {
-      const auto& first = sources_.file(it->second.file);
-      auto pos = first.position(it->second.begin);
       diags_.report(Rule::DuplicateDeclaration, name_span,
                     std::string(kind_word(kind)) + " `" + name + "` is declared twice" +
                         (module.empty() ? "" : " in module `" + module + "`"),
-                    {"first declared at " + first.path() + ":" + std::to_string(pos.line) + ":" +
-                     std::to_string(pos.column) + "; rename one of them"});
+                    {"first declared at " + location(it->second) + "; rename one of them"});
       return;
     }
     DeclRef ref{kind, file, index};
@@ -391,16 +395,13 @@ void Checker::build_gene(size_t file_index, size_t index) {
   for (const auto& af : g.fields) {
     auto [it, inserted] = seen.emplace(af.name, af.name_span);
     if (!inserted) {
-      const auto& first = sources_.file(it->second.file);
-      auto pos = first.position(it->second.begin);
       bool inherited = false;
       for (const auto& f : out.fields)
         if (f.name == af.name && !f.inherited_from.empty()) inherited = true;
       diags_.report(Rule::DuplicateField, af.name_span,
                     "field `" + af.name + "` is declared twice in gene `" + g.name + "`" +
                         (inherited ? " (it is inherited from `" + parent + "`)" : ""),
-                    {"first declared at " + first.path() + ":" + std::to_string(pos.line) + ":" +
-                     std::to_string(pos.column) + "; rename or remove one"});
+                    {"first declared at " + location(it->second) + "; rename or remove one"});
       continue;
     }
     out.fields.push_back(check_field(af, g.type_params, &out));
