@@ -93,7 +93,8 @@ void Checker::load_uses(size_t file_index) {
       for (auto& c : nested)
         if (c == '.') c = '/';
       diags_.report(Rule::UnknownDeclaration, use.span,
-                    "cannot find module `" + candidates.back() + "` for `use " + use.path + "`",
+                    "cannot find module `" + candidates.back() + "` for `use " + use.path +
+                        (use.items.empty() ? "" : ".{ " + join(use.items, ", ") + " }") + "`",
                     {"looked for `" + nested + ".dol` and `" + candidates.back() + ".dol` in: " + join(searched, ", "),
                      "add the directory that holds it with `-I DIR`"});
     }
