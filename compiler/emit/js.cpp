@@ -1,0 +1,318 @@
+// compiler/emit/js.cpp: NAME.js and NAME.d.ts from the export table.
+//
+// The JS file is the fixed glue (prelude/prelude.js: loading, canonical ABI
+// marshalling, one class per strategy) plus generated tables: IFACES (WIT
+// interface -> qualified name), SIGS (per interface and function label: the
+// parameter and result types as small descriptors the glue interprets), and
+// per gene a mixin of field getters, a View class (the gene as a nested
+// object) and, for compiled genes, a document class with the gene methods.
+// Which field class a field gets follows from the ops the table exports for
+// it, so JS cannot offer an operation the module lacks.
+#include <set>
+
+#include <fmt/format.h>
+
+#include "emit/emit.hpp"
+#include "lower/naming.hpp"
+
+namespace dolc::emit {
+
+extern const char* const kJsPrelude;
+extern const char* const kDtsPrelude;
+
+using lower::ApiFunction;
+using lower::ApiOp;
+using lower::WitType;
+
+namespace {
+
+const lower::ApiEnum* find_enum(const lower::ApiInterface& iface, const std::string& label) {
+  for (const auto& e : iface.enums)
+    if (e.label == label) return &e;
+  return nullptr;
+}
+
+std::string js_type_descriptor(const lower::ApiInterface& iface, const WitType& t) {
+  using K = WitType::Kind;
+  switch (t.kind) {
+    case K::Bool: return "'bool'";
+    case K::S8: return "'s8'";
+    case K::S16: return "'s16'";
+    case K::S32: return "'s32'";
+    case K::S64: return "'s64'";
+    case K::U8: return "'u8'";
+    case K::U16: return "'u16'";
+    case K::U32: return "'u32'";
+    case K::U64: return "'u64'";
+    case K::F32: return "'f32'";
+    case K::F64: return "'f64'";
+    case K::String: return "'string'";
+    case K::List:
+      if (t.args[0].kind == K::U8) return "'bytes'";
+      return "['list', " + js_type_descriptor(iface, t.args[0]) + "]";
+    case K::Option: return "['option', " + js_type_descriptor(iface, t.args[0]) + "]";
+    case K::Result:
+      return "['result', " + (t.args.empty() ? std::string("null") : js_type_descriptor(iface, t.args[0])) + "]";
+    case K::Enum: {
+      std::string names;
+      if (const lower::ApiEnum* e = find_enum(iface, t.name))
+        for (const auto& v : e->variants) names += (names.empty() ? "" : ", ") + lower::js_string_literal(v);
+      return "['enum', [" + names + "]]";
+    }
+  }
+  return "null";
+}
+
+// TypeScript type of a value; `input` widens 64-bit integers to number|bigint.
+std::string ts_type(const lower::ApiInterface& iface, const WitType& t, bool input) {
+  using K = WitType::Kind;
+  switch (t.kind) {
+    case K::Bool: return "boolean";
+    case K::S64: case K::U64: return input ? "Int64Input" : "bigint";
+    case K::String: return "string";
+    case K::List:
+      if (t.args[0].kind == K::U8) return "Uint8Array";
+      return ts_type(iface, t.args[0], input) + "[]";
+    case K::Option: return ts_type(iface, t.args[0], input) + " | undefined";
+    case K::Result: return t.args.empty() ? "void" : ts_type(iface, t.args[0], input);
+    case K::Enum: {
+      std::string names;
+      if (const lower::ApiEnum* e = find_enum(iface, t.name))
+        for (const auto& v : e->variants) names += (names.empty() ? "" : " | ") + lower::js_string_literal(v);
+      return names.empty() ? "never" : "(" + names + ")";
+    }
+    default: return "number";
+  }
+}
+
+// The functions the table exports for one field of one gene (first interface that has it).
+struct FieldShape {
+  const char* js_class = nullptr;  // Register, Counter, ... ; nullptr: nested object
+  std::vector<const ApiFunction*> fns;
+  const lower::ApiGene* nested = nullptr;  // element/value/field gene
+  const lower::ApiInterface* iface = nullptr;
+  const ApiFunction* find(ApiOp op) const {
+    for (auto* f : fns)
+      if (f->op == op) return f;
+    return nullptr;
+  }
+};
+
+const lower::ApiGene* gene_in(const lower::ApiInterface& iface, const ir::Type& t) {
+  const ir::Type* g = &t;
+  if (t.kind == ir::Type::Kind::List) g = &t.args[0];
+  if (t.kind == ir::Type::Kind::Map) g = &t.args[1];
+  return g->kind == ir::Type::Kind::Gene ? iface.find_gene(g->name) : nullptr;
+}
+
+FieldShape field_shape(const lower::ApiInterface& iface, const lower::ApiGene& gene, int field_index) {
+  FieldShape s;
+  s.iface = &iface;
+  for (const auto& fn : iface.functions)
+    if (fn.gene == gene.gene && fn.field_index == field_index && fn.op != ApiOp::MethodCall &&
+        fn.gene_prefix == gene.prefix)
+      s.fns.push_back(&fn);
+  auto has = [&](ApiOp op) { return s.find(op) != nullptr; };
+  const ir::Field& f = gene.gene->fields[static_cast<size_t>(field_index)];
+  if (has(ApiOp::NestedChild) || has(ApiOp::ListChild) || has(ApiOp::MapChild)) s.nested = gene_in(iface, f.type);
+  if (has(ApiOp::NestedChild)) s.js_class = nullptr;
+  else if (has(ApiOp::ListChild)) s.js_class = "ObjectList";
+  else if (has(ApiOp::ListGet)) s.js_class = "List";
+  else if (has(ApiOp::MapChild)) s.js_class = "ObjectMap";
+  else if (has(ApiOp::MapGet)) s.js_class = "OrMap";
+  else if (has(ApiOp::SetHas)) s.js_class = "OrSet";
+  else if (has(ApiOp::CounterValue)) s.js_class = "Counter";
+  else if (has(ApiOp::MvValues)) s.js_class = "MvRegister";
+  else if (has(ApiOp::RegisterGet)) s.js_class = "Register";
+  else if (has(ApiOp::TextLength)) s.js_class = "Text";
+  return s;
+}
+
+// Every gene that gets a view: in first-appearance order across interfaces.
+struct GeneEntry {
+  const lower::ApiGene* gene;
+  const lower::ApiInterface* iface;
+};
+std::vector<GeneEntry> all_genes(const lower::ExportTable& table) {
+  std::vector<GeneEntry> out;
+  std::set<const ir::Gene*> seen;
+  for (const auto& iface : table.interfaces)
+    for (const auto& g : iface.genes)
+      if (seen.insert(g.gene).second) out.push_back({&g, &iface});
+  return out;
+}
+
+std::string mixin_name(const lower::ApiGene& g) { return lower::js_class(g.label) + "Fields"; }
+std::string init_name(const lower::ApiGene& g) { return lower::js_class(g.label) + "Init"; }
+
+}  // namespace
+
+std::string js_view_class(const lower::ApiGene& gene) { return lower::js_class(gene.label) + "View"; }
+std::string js_document_class(const lower::ApiInterface& iface) { return lower::js_class(iface.label); }
+
+std::string emit_js(const lower::ExportTable& table, const std::string& wasm_file) {
+  std::string out;
+  out += "// Generated by dolc from the schema of module `" + table.module_name + "`. Do not edit.\n";
+  out += "// Loads " + wasm_file + " (see NAME.d.ts and docs/generated-api.md for the API).\n\n";
+  out += "const WASM_FILE = " + lower::js_string_literal(wasm_file) + ";\n";
+  out += "const IFACES = {\n";
+  for (const auto& iface : table.interfaces)
+    out += fmt::format("  {}: {},\n", lower::js_string_literal(iface.label), lower::js_string_literal(iface.qualified));
+  out += "};\n";
+  out += "const SIGS = {\n";
+  for (const auto& iface : table.interfaces) {
+    out += fmt::format("  {}: {{\n", lower::js_string_literal(iface.label));
+    for (const auto& fn : iface.functions) {
+      if (fn.kind != ApiFunction::Kind::Method) continue;
+      std::string params;
+      for (const auto& p : fn.params) params += (params.empty() ? "" : ", ") + js_type_descriptor(iface, p.type);
+      out += fmt::format("    {}: [[{}], {}],\n", lower::js_string_literal(fn.label), params,
+                         fn.has_result ? js_type_descriptor(iface, fn.result) : "null");
+    }
+    out += "  },\n";
+  }
+  out += "};\n\n";
+  out += kJsPrelude;
+  out += "\n// ---- generated classes ------------------------------------------------------\n";
+  std::vector<GeneEntry> genes = all_genes(table);
+  for (const auto& [g, iface] : genes) {
+    out += fmt::format("\nconst {} = (Base) => class extends Base {{\n", mixin_name(*g));
+    for (int index : g->fields) {
+      const ir::Field& f = g->gene->fields[static_cast<size_t>(index)];
+      std::string member = lower::js_member(lower::wit_label(f.name));
+      std::string label = lower::js_string_literal(lower::wit_label(f.name));
+      FieldShape s = field_shape(*iface, *g, index);
+      std::string view = s.nested ? js_view_class(*s.nested) : "";
+      if (!s.js_class)
+        out += fmt::format("  get {}() {{ return nestedView(this, {}, {}); }}\n", member, label, view);
+      else if (s.nested)
+        out += fmt::format("  get {}() {{ return new {}(this, {}, {}); }}\n", member, s.js_class, label, view);
+      else
+        out += fmt::format("  get {}() {{ return new {}(this, {}); }}\n", member, s.js_class, label);
+    }
+    out += "};\n";
+    out += fmt::format("class {} extends {}(View) {{}}\n", js_view_class(*g), mixin_name(*g));
+    out += fmt::format("{}.LABEL = {};\n", js_view_class(*g), lower::js_string_literal(g->label));
+  }
+  for (const auto& iface : table.interfaces) {
+    std::string cls = js_document_class(iface);
+    out += fmt::format("\n/** One replica of a `{}` document. */\n", iface.gene->name);
+    out += fmt::format("export class {} extends {}(Document) {{\n", cls, mixin_name(iface.genes[0]));
+    out += fmt::format("  constructor(actor) {{ super({}, actor); }}\n", lower::js_string_literal(iface.label));
+    out += fmt::format("  /** A new replica holding `saved` (from save()); `actor` as in the constructor. */\n");
+    out += fmt::format("  static load(saved, actor) {{ return new {}(actor)._loadInto(saved); }}\n", cls);
+    for (const auto& fn : iface.functions) {
+      if (fn.op != ApiOp::MethodCall) continue;
+      std::string params;
+      for (const auto& p : fn.params) params += (params.empty() ? "" : ", ") + lower::js_member(p.label);
+      out += fmt::format("  {}({}) {{ return this._call({}, [{}]); }}\n", lower::js_member(fn.op_label), params,
+                         lower::js_string_literal(fn.label), params);
+    }
+    out += "}\n";
+  }
+  out += fmt::format("\nexport {{ Document, View, Register, MvRegister, OrSet, OrMap, ObjectMap, Counter, List, "
+                     "ObjectList, Text }};\n");
+  out += "export { ";
+  bool first = true;
+  for (const auto& [g, iface] : genes) {
+    out += (first ? "" : ", ") + js_view_class(*g);
+    first = false;
+  }
+  out += " };\n";
+  return out;
+}
+
+std::string emit_dts(const lower::ExportTable& table) {
+  std::string out;
+  out += "// Generated by dolc from the schema of module `" + table.module_name + "`. Do not edit.\n\n";
+  out += kDtsPrelude;
+  out += "\n// ---- generated types -----------------------------------------------------------\n";
+  std::vector<GeneEntry> genes = all_genes(table);
+  for (const auto& [g, iface] : genes) {
+    std::string members, init;
+    for (int index : g->fields) {
+      const ir::Field& f = g->gene->fields[static_cast<size_t>(index)];
+      std::string member = lower::js_member(lower::wit_label(f.name));
+      FieldShape s = field_shape(*iface, *g, index);
+      auto value_type = [&](ApiOp op, size_t param, bool input) -> std::string {
+        const ApiFunction* fn = s.find(op);
+        if (!fn) return "never";
+        if (param == SIZE_MAX) {  // the result, unwrapped from option/list
+          const WitType& r = fn->result;
+          return ts_type(*iface, r.kind == WitType::Kind::Option || r.kind == WitType::Kind::List ? r.args[0] : r, input);
+        }
+        return ts_type(*iface, fn->params[param].type, input);
+      };
+      std::string type, init_type;
+      std::string cls = s.js_class ? s.js_class : "";
+      if (!s.js_class) {
+        type = js_view_class(*s.nested);
+        init_type = init_name(*s.nested);
+      } else if (cls == "ObjectList") {
+        type = fmt::format("ObjectList<{}, {}>", js_view_class(*s.nested), init_name(*s.nested));
+        init_type = init_name(*s.nested) + "[]";
+      } else if (cls == "ObjectMap") {
+        std::string k = value_type(ApiOp::MapKeys, SIZE_MAX, false), kin = value_type(ApiOp::MapHas, 1, true);
+        type = fmt::format("ObjectMap<{}, {}, {}, {}>", k, js_view_class(*s.nested), init_name(*s.nested), kin);
+        init_type = fmt::format("Record<string, {}>", init_name(*s.nested));
+      } else if (cls == "List") {
+        std::string t = value_type(ApiOp::ListGet, SIZE_MAX, false), in = value_type(ApiOp::ListInsert, 2, true);
+        type = fmt::format("List<{}, {}>", t, in);
+        init_type = "(" + in + ")[]";
+      } else if (cls == "OrMap") {
+        std::string k = value_type(ApiOp::MapKeys, SIZE_MAX, false), v = value_type(ApiOp::MapGet, SIZE_MAX, false);
+        std::string kin = value_type(ApiOp::MapSet, 1, true), vin = value_type(ApiOp::MapSet, 2, true);
+        type = fmt::format("OrMap<{}, {}, {}, {}>", k, v, kin, vin);
+        init_type = fmt::format("Record<string, {}>", vin);
+      } else if (cls == "OrSet") {
+        std::string t = value_type(ApiOp::SetValues, SIZE_MAX, false), in = value_type(ApiOp::SetAdd, 1, true);
+        type = fmt::format("OrSet<{}, {}>", t, in);
+        init_type = "(" + in + ")[]";
+      } else if (cls == "Counter") {
+        std::string t = ts_type(*iface, s.find(ApiOp::CounterValue)->result, false);
+        std::string in = value_type(ApiOp::CounterIncrement, 1, true);
+        type = fmt::format("Counter<{}, {}>", t, in);
+        init_type = in;
+      } else if (cls == "MvRegister") {
+        std::string t = value_type(ApiOp::MvValues, SIZE_MAX, false), in = value_type(ApiOp::MvSet, 1, true);
+        type = fmt::format("MvRegister<{}, {}>", t, in);
+        init_type = in;
+      } else if (cls == "Register") {
+        std::string t = value_type(ApiOp::RegisterGet, SIZE_MAX, false), in = value_type(ApiOp::RegisterSet, 1, true);
+        type = fmt::format("Register<{}, {}>", t, in);
+        init_type = in;
+      } else if (cls == "Text") {
+        type = "Text";
+        init_type = "string";
+      }
+      if (!f.docs.empty()) members += "  /** " + f.docs + " */\n";
+      members += fmt::format("  readonly {}: {};\n", member, type);
+      init += fmt::format("  {}?: {};\n", member, init_type);
+    }
+    out += fmt::format("\n/** Initial field values for a new nested `{}`. */\nexport interface {} {{\n{}}}\n",
+                       g->gene->name, init_name(*g), init);
+    out += fmt::format("/** A `{}` object (the root of a document or nested in one). */\n", g->gene->name);
+    out += fmt::format("export declare class {} extends View {{\n{}}}\n", js_view_class(*g), members);
+  }
+  for (const auto& iface : table.interfaces) {
+    std::string cls = js_document_class(iface);
+    out += fmt::format("\n/** One replica of a `{}` document. */\n", iface.gene->name);
+    out += fmt::format("export declare class {} extends Document {{\n", cls);
+    out += "  /** `actor`: this replica's id (random when omitted). */\n";
+    out += "  constructor(actor?: Int64Input);\n";
+    out += fmt::format("  static load(saved: Uint8Array, actor?: Int64Input): {};\n", cls);
+    for (const auto& fn : iface.functions) {
+      if (fn.op != ApiOp::MethodCall) continue;
+      std::string params;
+      for (const auto& p : fn.params)
+        params += (params.empty() ? "" : ", ") + lower::js_member(p.label) + ": " + ts_type(iface, p.type, true);
+      out += fmt::format("  {}({}): {};\n", lower::js_member(fn.op_label), params, ts_type(iface, fn.result, false));
+    }
+    out += "}\n";
+    // Declaration merging gives the document class the root object's fields.
+    out += fmt::format("export interface {} extends {} {{}}\n", cls, js_view_class(iface.genes[0]));
+  }
+  return out;
+}
+
+}  // namespace dolc::emit

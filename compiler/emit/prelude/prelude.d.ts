@@ -1,0 +1,103 @@
+// ---- dolc runtime glue types (fixed part of every generated declaration file) ----
+
+/** Loads the core module: bytes, ArrayBuffer, WebAssembly.Module, Response, URL or URL string. */
+export function load(source: BufferSource | WebAssembly.Module | Response | URL | string): Promise<unknown>;
+/** Node only: reads the .wasm file next to the .js file (or `path`). */
+export function loadFile(path?: string | URL): Promise<unknown>;
+
+/** Integers of 64 bits are bigint; parameters accept number or bigint. */
+export type Int64 = bigint;
+export type Int64Input = bigint | number;
+
+export declare class View {
+  protected constructor();
+}
+
+export declare class Document extends View {
+  protected constructor();
+  /** This replica's actor id. */
+  readonly actor: bigint;
+  /** The version vector, encoded. */
+  version(): Uint8Array;
+  /** The changes the holder of `version` lacks (all changes when omitted), encoded. */
+  changesSince(version?: Uint8Array): Uint8Array;
+  /** Applies changes from changesSince; throws on malformed bytes (nothing changes then). */
+  apply(changes: Uint8Array): void;
+  /** Merges another replica's save(). */
+  merge(saved: Uint8Array): void;
+  save(): Uint8Array;
+  toJSON(): Record<string, unknown>;
+  /** Invariants that merges broke. */
+  violations(): string[];
+  /** Frees the document now instead of at garbage collection. */
+  free(): void;
+}
+
+export declare class Register<T, In = T> {
+  get(): T | undefined;
+  set(value: In): void;
+}
+export declare class MvRegister<T, In = T> {
+  values(): T[];
+  set(value: In): void;
+}
+export declare class OrSet<T, In = T> {
+  has(value: In): boolean;
+  values(): T[];
+  size(): number;
+  add(value: In): void;
+  remove(value: In): void;
+  [Symbol.iterator](): Iterator<T>;
+}
+export declare class OrMap<K, V, KIn = K, VIn = V> {
+  has(key: KIn): boolean;
+  get(key: KIn): V | undefined;
+  keys(): K[];
+  entries(): [K, V][];
+  set(key: KIn, value: VIn): void;
+  delete(key: KIn): void;
+}
+export declare class ObjectMap<K, V, Init, KIn = K> {
+  has(key: KIn): boolean;
+  get(key: KIn): V | undefined;
+  keys(): K[];
+  entries(): [K, V][];
+  set(key: KIn, init?: Init): V;
+  delete(key: KIn): void;
+}
+export declare class Counter<T, In = T> {
+  value(): T;
+  increment(n?: In): void;
+  decrement(n?: In): void;
+}
+export declare class List<T, In = T> {
+  length(): number;
+  get(i: number): T | undefined;
+  toArray(): T[];
+  insert(i: number, value: In): void;
+  push(value: In): void;
+  delete(i: number, n?: number): void;
+  move(from: number, to: number): void;
+}
+export declare class ObjectList<V, Init> {
+  length(): number;
+  get(i: number): V;
+  toArray(): V[];
+  insert(i: number, init?: Init): V;
+  push(init?: Init): V;
+  delete(i: number, n?: number): void;
+  move(from: number, to: number): void;
+}
+export interface Span {
+  text: string;
+  marks: Record<string, string>;
+}
+export declare class Text {
+  length(): number;
+  toString(): string;
+  insert(pos: number, text: string): void;
+  delete(pos: number, n?: number): void;
+  mark(start: number, end: number, name: string, value?: string | boolean): void;
+  unmark(start: number, end: number, name: string): void;
+  spans(): Span[];
+}

@@ -1,0 +1,416 @@
+// ---- dolc runtime glue (fixed part of every generated module) ----------------
+// Loads the core module, moves values across the canonical ABI (strings and
+// lists through cabi_realloc'd memory, results through the return area the
+// core function points to), and wraps every field in a small object with the
+// operations of its strategy. Only standard Web APIs are used here
+// (WebAssembly, TextEncoder/TextDecoder, fetch when given a URL), so it runs
+// in browsers and Node alike.
+
+let X = null;  // the core instance's exports
+const te = new TextEncoder();
+const td = new TextDecoder('utf-8');
+
+function exportsOrThrow() {
+  if (!X) throw new Error('dolc: call `await load(...)` before using the module');
+  return X;
+}
+
+async function instantiate(source) {
+  const imports = {};
+  for (const q of Object.values(IFACES)) {
+    // Resource handles are the representation itself when no component
+    // runtime is in between: `[resource-new]` is the identity.
+    imports['[export]' + q] = { '[resource-new]document': (rep) => rep };
+  }
+  let result;
+  if (source instanceof WebAssembly.Module) {
+    result = { instance: await WebAssembly.instantiate(source, imports) };
+  } else if (typeof Response !== 'undefined' && source instanceof Response) {
+    result = await WebAssembly.instantiate(await source.arrayBuffer(), imports);
+  } else if (typeof source === 'string' || (typeof URL !== 'undefined' && source instanceof URL)) {
+    const response = await fetch(source);
+    if (!response.ok) throw new Error(`dolc: cannot fetch ${source}: ${response.status}`);
+    result = await WebAssembly.instantiate(await response.arrayBuffer(), imports);
+  } else {
+    result = await WebAssembly.instantiate(source, imports);
+  }
+  const ex = result.instance.exports;
+  if (ex._initialize) ex._initialize();
+  X = ex;
+  return ex;
+}
+
+// `await load(bytes | ArrayBuffer | WebAssembly.Module | Response | URL | url string)`.
+export async function load(source) {
+  return instantiate(source);
+}
+
+// Node convenience: reads the .wasm next to this file (or `path`).
+export async function loadFile(path) {
+  const fs = await import('node:fs/promises');
+  const target = path ?? new URL(WASM_FILE, import.meta.url);
+  return instantiate(await fs.readFile(target));
+}
+
+// ---- canonical ABI ---------------------------------------------------------
+// Types: 'bool' 's8' 'u8' 's16' 'u16' 's32' 'u32' 's64' 'u64' 'f32' 'f64'
+// 'string' 'bytes', ['list', T], ['option', T], ['result', T|null],
+// ['enum', [dol variant names]].
+
+function alignOf(t) {
+  if (Array.isArray(t)) {
+    switch (t[0]) {
+      case 'list': return 4;
+      case 'option': return alignOf(t[1]);
+      case 'result': return Math.max(4, t[1] === null ? 1 : alignOf(t[1]));
+      case 'enum': return t[1].length <= 256 ? 1 : 2;
+    }
+  }
+  switch (t) {
+    case 'bool': case 's8': case 'u8': return 1;
+    case 's16': case 'u16': return 2;
+    case 's64': case 'u64': case 'f64': return 8;
+    default: return 4;
+  }
+}
+
+const alignTo = (n, a) => Math.ceil(n / a) * a;
+
+function sizeOf(t) {
+  if (Array.isArray(t)) {
+    switch (t[0]) {
+      case 'list': return 8;
+      case 'option': return alignTo(alignTo(1, alignOf(t[1])) + sizeOf(t[1]), alignOf(t));
+      case 'result': return alignTo(alignTo(1, alignOf(t)) + Math.max(8, t[1] === null ? 0 : sizeOf(t[1])), alignOf(t));
+      case 'enum': return t[1].length <= 256 ? 1 : 2;
+    }
+  }
+  switch (t) {
+    case 'bool': case 's8': case 'u8': return 1;
+    case 's16': case 'u16': return 2;
+    case 's64': case 'u64': case 'f64': case 'string': case 'bytes': return 8;
+    default: return 4;
+  }
+}
+
+function flatOf(t) {
+  if (Array.isArray(t)) {
+    if (t[0] === 'list') return ['i32', 'i32'];
+    if (t[0] === 'option') return ['i32', ...flatOf(t[1])];
+    if (t[0] === 'enum') return ['i32'];
+  }
+  switch (t) {
+    case 's64': case 'u64': return ['i64'];
+    case 'f32': return ['f32'];
+    case 'f64': return ['f64'];
+    case 'string': case 'bytes': return ['i32', 'i32'];
+    default: return ['i32'];
+  }
+}
+
+function toBigInt(v, what) {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  throw new TypeError(`dolc: ${what} must be an integer (number or bigint), got ${typeof v}`);
+}
+
+function putBytes(u8) {
+  const ex = exportsOrThrow();
+  const ptr = ex.cabi_realloc(0, 0, 1, u8.length);
+  new Uint8Array(ex.memory.buffer, ptr, u8.length).set(u8);
+  return [ptr, u8.length];
+}
+
+function lower(t, v, out) {
+  if (Array.isArray(t)) {
+    if (t[0] === 'option') {
+      if (v === undefined || v === null) {
+        out.push(0);
+        for (const c of flatOf(t[1])) out.push(c === 'i64' ? 0n : 0);
+      } else {
+        out.push(1);
+        lower(t[1], v, out);
+      }
+      return;
+    }
+    if (t[0] === 'enum') {
+      const i = t[1].indexOf(v);
+      if (i < 0) throw new TypeError(`dolc: ${JSON.stringify(v)} is not one of ${t[1].join(', ')}`);
+      out.push(i);
+      return;
+    }
+    throw new TypeError('dolc: unsupported parameter type');
+  }
+  switch (t) {
+    case 'bool': out.push(v ? 1 : 0); return;
+    case 's64': case 'u64': out.push(BigInt.asIntN(64, toBigInt(v, 'value'))); return;
+    case 'f32': case 'f64': out.push(Number(v)); return;
+    case 'string':
+      if (typeof v !== 'string') throw new TypeError(`dolc: expected a string, got ${typeof v}`);
+      out.push(...putBytes(te.encode(v)));
+      return;
+    case 'bytes':
+      if (!(v instanceof Uint8Array)) throw new TypeError('dolc: expected a Uint8Array');
+      out.push(...putBytes(v));
+      return;
+    default: {
+      if (typeof v === 'bigint') v = Number(v);
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`dolc: expected an integer, got ${v}`);
+      out.push(v | 0);
+    }
+  }
+}
+
+function readAt(t, dv, at) {
+  if (Array.isArray(t)) {
+    switch (t[0]) {
+      case 'list': {
+        const ptr = dv.getUint32(at, true), len = dv.getUint32(at + 4, true), n = sizeOf(t[1]);
+        const out = [];
+        for (let i = 0; i < len; i++) out.push(readAt(t[1], dv, ptr + i * n));
+        return out;
+      }
+      case 'option':
+        return dv.getUint8(at) === 0 ? undefined : readAt(t[1], dv, at + alignTo(1, alignOf(t[1])));
+      case 'result': {
+        const payload = at + alignTo(1, alignOf(t));
+        if (dv.getUint8(at) !== 0) throw new Error(readAt('string', dv, payload));
+        return t[1] === null ? undefined : readAt(t[1], dv, payload);
+      }
+      case 'enum': return t[1][t[1].length <= 256 ? dv.getUint8(at) : dv.getUint16(at, true)];
+    }
+  }
+  switch (t) {
+    case 'bool': return dv.getUint8(at) !== 0;
+    case 's8': return dv.getInt8(at);
+    case 'u8': return dv.getUint8(at);
+    case 's16': return dv.getInt16(at, true);
+    case 'u16': return dv.getUint16(at, true);
+    case 's32': return dv.getInt32(at, true);
+    case 'u32': return dv.getUint32(at, true);
+    case 's64': return dv.getBigInt64(at, true);
+    case 'u64': return dv.getBigUint64(at, true);
+    case 'f32': return dv.getFloat32(at, true);
+    case 'f64': return dv.getFloat64(at, true);
+    case 'string': {
+      const ptr = dv.getUint32(at, true), len = dv.getUint32(at + 4, true);
+      return td.decode(new Uint8Array(dv.buffer, ptr, len));
+    }
+    case 'bytes': {
+      const ptr = dv.getUint32(at, true), len = dv.getUint32(at + 4, true);
+      return new Uint8Array(dv.buffer.slice(ptr, ptr + len));
+    }
+  }
+  throw new TypeError('dolc: unsupported result type');
+}
+
+function liftDirect(t, v) {
+  if (Array.isArray(t) && t[0] === 'enum') return t[1][v];
+  switch (t) {
+    case 'bool': return v !== 0;
+    case 'u32': return v >>> 0;
+    case 'u8': return v & 0xff;
+    case 'u16': return v & 0xffff;
+    case 's64': return BigInt.asIntN(64, v);
+    case 'u64': return BigInt.asUintN(64, v);
+    default: return v;
+  }
+}
+
+// Calls one core export: `sig` = [param types, result type or null].
+function callCore(name, sig, self, args) {
+  const ex = exportsOrThrow();
+  const fn = ex[name];
+  if (!fn) throw new Error(`dolc: the module has no export ${name}`);
+  const flat = self === undefined ? [] : [self];
+  sig[0].forEach((t, i) => lower(t, args[i], flat));
+  const ret = fn(...flat);
+  const rt = sig[1];
+  if (rt === null) return undefined;
+  if (flatOf(rt).length === 1) return liftDirect(rt, ret);
+  return readAt(rt, new DataView(ex.memory.buffer), ret);  // memory may have grown: fresh view
+}
+
+// ---- documents and fields --------------------------------------------------
+
+const EMPTY_PATH = new Uint8Array(0);
+const finalizer = typeof FinalizationRegistry !== 'undefined'
+  ? new FinalizationRegistry(({ dtor, rep }) => { if (X && X[dtor]) X[dtor](rep); })
+  : null;
+
+// A view of one object (the root or a nested one) of a document.
+class View {
+  constructor(doc, path, prefix) {
+    this._doc = doc;
+    this._path = path;
+    this._prefix = prefix;
+  }
+  _base(field) { return this._prefix ? this._prefix + '-' + field : field; }
+  _assign(init) {
+    if (init === undefined || init === null) return this;
+    for (const [k, v] of Object.entries(init)) {
+      const f = k.startsWith('_') ? undefined : this[k];
+      if (!(f instanceof Field) && !(f instanceof View)) throw new TypeError(`dolc: no field ${k}`);
+      f._assign(v);
+    }
+    return this;
+  }
+}
+
+class Document extends View {
+  constructor(iface, actor) {
+    super(null, EMPTY_PATH, '');
+    this._iface = iface;
+    this._q = IFACES[iface];
+    const a = actor === undefined ? randomActor() : toBigInt(actor, 'actor');
+    this._rep = exportsOrThrow()[this._q + '#[constructor]document'](BigInt.asIntN(64, a));
+    this._doc = this;
+    if (finalizer) finalizer.register(this, { dtor: this._q + '#[dtor]document', rep: this._rep }, this);
+  }
+  _call(label, args) {
+    if (this._rep === null) throw new Error('dolc: document was freed');
+    return callCore(this._q + '#[method]document.' + label, SIGS[this._iface][label], this._rep, args);
+  }
+  _prefixFor(geneLabel) { return geneLabel === this._iface ? '' : geneLabel; }
+  /** This replica's actor id. */
+  get actor() { return this._call('actor', []); }
+  /** The version vector, encoded. */
+  version() { return this._call('version', []); }
+  /** The changes the holder of `version` lacks, encoded. */
+  changesSince(version) { return this._call('changes-since', [version ?? new Uint8Array(0)]); }
+  /** Applies changes from changesSince; throws on malformed bytes (nothing changes then). */
+  apply(changes) { this._call('apply', [changes]); }
+  /** Merges another replica's save(). */
+  merge(saved) { this._call('merge', [saved]); }
+  save() { return this._call('save', []); }
+  toJSON() { return JSON.parse(this._call('to-json', [])); }
+  /** Invariants that merges broke (flag_for_review / reject_operation after a merge). */
+  violations() { return this._call('violations', []); }
+  /** Frees the document now instead of at garbage collection. */
+  free() {
+    if (this._rep === null) return;
+    if (finalizer) finalizer.unregister(this);
+    exportsOrThrow()[this._q + '#[dtor]document'](this._rep);
+    this._rep = null;
+  }
+  _loadInto(saved) { this._call('load', [saved]); return this; }
+}
+
+function randomActor() {
+  const b = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(b);
+  let v = 0n;
+  for (const x of b) v = (v << 8n) | BigInt(x);
+  return v === 0n ? 1n : v;
+}
+
+class Field {
+  constructor(owner, field, viewClass) {
+    this._doc = owner._doc;
+    this._path = owner._path;
+    this._label = owner._base(field);
+    this._viewClass = viewClass;
+  }
+  _c(op, args = []) { return this._doc._call(this._label + '-' + op, [this._path, ...args]); }
+  _view(path) {
+    const C = this._viewClass;
+    return new C(this._doc, path, this._doc._prefixFor(C.LABEL));
+  }
+}
+
+class Register extends Field {
+  get() { return this._c('get'); }
+  set(value) { this._c('set', [value]); }
+  _assign(v) { this.set(v); }
+}
+
+class MvRegister extends Field {
+  values() { return this._c('values'); }
+  set(value) { this._c('set', [value]); }
+  _assign(v) { this.set(v); }
+}
+
+class OrSet extends Field {
+  has(value) { return this._c('has', [value]); }
+  values() { return this._c('values'); }
+  size() { return this._c('size'); }
+  add(value) { this._c('add', [value]); }
+  remove(value) { this._c('remove', [value]); }
+  [Symbol.iterator]() { return this.values()[Symbol.iterator](); }
+  _assign(v) { for (const x of v) this.add(x); }
+}
+
+class OrMap extends Field {
+  has(key) { return this._c('has', [key]); }
+  get(key) { return this._c('get', [key]); }
+  keys() { return this._c('keys'); }
+  entries() { return this.keys().map((k) => [k, this.get(k)]); }
+  set(key, value) { this._c('set', [key, value]); }
+  delete(key) { this._c('delete', [key]); }
+  _assign(v) { for (const [k, x] of (v instanceof Map ? v : Object.entries(v))) this.set(k, x); }
+}
+
+class ObjectMap extends Field {
+  has(key) { return this._c('has', [key]); }
+  /** The nested object under `key`, or undefined. */
+  get(key) { return this.has(key) ? this._view(this._c('child', [key])) : undefined; }
+  keys() { return this._c('keys'); }
+  entries() { return this.keys().map((k) => [k, this.get(k)]); }
+  /** Creates the object under `key` if absent and assigns `init`'s fields. */
+  set(key, init) {
+    this._c('set-new', [key]);
+    return this._view(this._c('child', [key]))._assign(init);
+  }
+  delete(key) { this._c('delete', [key]); }
+  _assign(v) { for (const [k, x] of (v instanceof Map ? v : Object.entries(v))) this.set(k, x); }
+}
+
+class Counter extends Field {
+  value() { return this._c('value'); }
+  increment(n = 1) { this._c('increment', [n]); }
+  decrement(n = 1) { this._c('decrement', [n]); }
+  _assign(v) { this.increment(v); }
+}
+
+class List extends Field {
+  length() { return this._c('length'); }
+  get(i) { return this._c('get', [i]); }
+  toArray() { const n = this.length(), out = []; for (let i = 0; i < n; i++) out.push(this.get(i)); return out; }
+  insert(i, value) { this._c('insert', [i, value]); }
+  push(value) { this.insert(this.length(), value); }
+  delete(i, n = 1) { this._c('delete', [i, n]); }
+  move(from, to) { this._c('move', [from, to]); }
+  _assign(v) { for (const x of v) this.push(x); }
+}
+
+class ObjectList extends Field {
+  length() { return this._c('length'); }
+  /** The nested object at `i` (throws when out of range). */
+  get(i) { return this._view(this._c('child', [i])); }
+  toArray() { const n = this.length(), out = []; for (let i = 0; i < n; i++) out.push(this.get(i)); return out; }
+  /** Inserts a new object at `i` with `init`'s fields and returns it. */
+  insert(i, init) { this._c('insert-new', [i]); return this.get(i)._assign(init); }
+  push(init) { return this.insert(this.length(), init); }
+  delete(i, n = 1) { this._c('delete', [i, n]); }
+  move(from, to) { this._c('move', [from, to]); }
+  _assign(v) { for (const x of v) this.push(x); }
+}
+
+class Text extends Field {
+  length() { return this._c('length'); }
+  toString() { return this._c('text'); }
+  insert(pos, text) { this._c('insert', [pos, text]); }
+  delete(pos, n = 1) { this._c('delete', [pos, n]); }
+  /** Formats [start, end) with mark `name` = `value` (a string; '' or 'true' for flags). */
+  mark(start, end, name, value = 'true') { this._c('mark', [start, end, name, String(value)]); }
+  unmark(start, end, name) { this._c('unmark', [start, end, name]); }
+  /** The text as runs: [{ text, marks: { name: value } }]. */
+  spans() { return JSON.parse(this._c('spans')); }
+  _assign(v) { this.insert(this.length(), String(v)); }
+}
+
+class Nested extends Field {}
+function nestedView(owner, field, viewClass) {
+  const f = new Nested(owner, field, viewClass);
+  return f._view(f._c('child'));
+}

@@ -1,0 +1,531 @@
+// compiler/lower/api.cpp: builds the export table (api.hpp) from the checked
+// schema. Deterministic: genes, fields and methods in declaration order,
+// enums and nested genes in first-use order.
+#include "lower/api.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "lower/naming.hpp"
+
+namespace dolc::lower {
+
+// ----- WIT types -----------------------------------------------------------
+
+bool operator==(const WitType& a, const WitType& b) {
+  return a.kind == b.kind && a.args == b.args && a.name == b.name && a.cases == b.cases;
+}
+
+std::string WitType::wit() const {
+  switch (kind) {
+    case Kind::Bool: return "bool";
+    case Kind::S8: return "s8";
+    case Kind::S16: return "s16";
+    case Kind::S32: return "s32";
+    case Kind::S64: return "s64";
+    case Kind::U8: return "u8";
+    case Kind::U16: return "u16";
+    case Kind::U32: return "u32";
+    case Kind::U64: return "u64";
+    case Kind::F32: return "f32";
+    case Kind::F64: return "f64";
+    case Kind::String: return "string";
+    case Kind::List: return "list<" + args[0].wit() + ">";
+    case Kind::Option: return "option<" + args[0].wit() + ">";
+    case Kind::Result: return args.empty() ? "result<_, string>" : "result<" + args[0].wit() + ", string>";
+    case Kind::Enum: return wit_ident(name);
+  }
+  return "?";
+}
+
+const char* core_type_name(CoreType t) {
+  switch (t) {
+    case CoreType::I32: return "i32";
+    case CoreType::I64: return "i64";
+    case CoreType::F32: return "f32";
+    case CoreType::F64: return "f64";
+  }
+  return "?";
+}
+
+// CanonicalABI.md `flatten_type` / `join`.
+static CoreType join(CoreType a, CoreType b) {
+  if (a == b) return a;
+  if ((a == CoreType::I32 && b == CoreType::F32) || (a == CoreType::F32 && b == CoreType::I32)) return CoreType::I32;
+  return CoreType::I64;
+}
+
+static std::vector<CoreType> flatten_variant(const std::vector<const WitType*>& cases) {
+  std::vector<CoreType> flat;
+  for (const WitType* c : cases) {
+    if (!c) continue;
+    std::vector<CoreType> f = flatten(*c);
+    for (size_t i = 0; i < f.size(); ++i) {
+      if (i < flat.size()) flat[i] = join(flat[i], f[i]);
+      else flat.push_back(f[i]);
+    }
+  }
+  flat.insert(flat.begin(), CoreType::I32);  // discriminant
+  return flat;
+}
+
+std::vector<CoreType> flatten(const WitType& t) {
+  using K = WitType::Kind;
+  switch (t.kind) {
+    case K::S64: case K::U64: return {CoreType::I64};
+    case K::F32: return {CoreType::F32};
+    case K::F64: return {CoreType::F64};
+    case K::String: case K::List: return {CoreType::I32, CoreType::I32};
+    case K::Option: return flatten_variant({nullptr, &t.args[0]});
+    case K::Result: {
+      static const WitType err = WitType::of(K::String);
+      return flatten_variant({t.args.empty() ? nullptr : &t.args[0], &err});
+    }
+    default: return {CoreType::I32};  // bool, small ints, enums
+  }
+}
+
+static uint32_t align_to(uint32_t n, uint32_t a) { return (n + a - 1) / a * a; }
+
+uint32_t abi_align(const WitType& t) {
+  using K = WitType::Kind;
+  switch (t.kind) {
+    case K::Bool: case K::S8: case K::U8: return 1;
+    case K::S16: case K::U16: return 2;
+    case K::S32: case K::U32: case K::F32: case K::String: case K::List: return 4;
+    case K::S64: case K::U64: case K::F64: return 8;
+    case K::Enum: return t.cases.size() <= 256 ? 1 : 2;
+    case K::Option: return std::max<uint32_t>(1, abi_align(t.args[0]));
+    case K::Result: return std::max<uint32_t>(4, t.args.empty() ? 1 : abi_align(t.args[0]));
+  }
+  return 1;
+}
+
+uint32_t abi_size(const WitType& t) {
+  using K = WitType::Kind;
+  switch (t.kind) {
+    case K::Bool: case K::S8: case K::U8: return 1;
+    case K::S16: case K::U16: return 2;
+    case K::S32: case K::U32: case K::F32: return 4;
+    case K::S64: case K::U64: case K::F64: case K::String: case K::List: return 8;
+    case K::Enum: return t.cases.size() <= 256 ? 1 : 2;
+    case K::Option: {
+      uint32_t a = abi_align(t);
+      return align_to(align_to(1, abi_align(t.args[0])) + abi_size(t.args[0]), a);
+    }
+    case K::Result: {
+      uint32_t a = abi_align(t);
+      uint32_t payload = std::max<uint32_t>(8, t.args.empty() ? 0 : abi_size(t.args[0]));
+      return align_to(align_to(1, a) + payload, a);
+    }
+  }
+  return 1;
+}
+
+const char* api_op_name(ApiOp op) {
+  switch (op) {
+#define OP(x, s) case ApiOp::x: return s;
+    OP(Construct, "construct") OP(Destroy, "destroy") OP(Actor, "actor") OP(Version, "version")
+    OP(ChangesSince, "changes_since") OP(Apply, "apply") OP(Merge, "merge") OP(Save, "save") OP(Load, "load")
+    OP(ToJson, "to_json") OP(Violations, "violations") OP(RegisterGet, "register_get")
+    OP(RegisterSet, "register_set") OP(MvValues, "mv_values") OP(MvSet, "mv_set") OP(SetHas, "set_has")
+    OP(SetValues, "set_values") OP(SetSize, "set_size") OP(SetAdd, "set_add") OP(SetRemove, "set_remove")
+    OP(MapHas, "map_has") OP(MapGet, "map_get") OP(MapKeys, "map_keys") OP(MapSet, "map_set")
+    OP(MapDelete, "map_delete") OP(MapSetNew, "map_set_new") OP(MapChild, "map_child")
+    OP(CounterValue, "counter_value") OP(CounterIncrement, "counter_increment")
+    OP(CounterDecrement, "counter_decrement") OP(ListLength, "list_length") OP(ListGet, "list_get")
+    OP(ListInsert, "list_insert") OP(ListInsertNew, "list_insert_new") OP(ListChild, "list_child")
+    OP(ListDelete, "list_delete") OP(ListMove, "list_move") OP(TextLength, "text_length")
+    OP(TextString, "text_string") OP(TextInsert, "text_insert") OP(TextDelete, "text_delete")
+    OP(TextMark, "text_mark") OP(TextUnmark, "text_unmark") OP(TextSpans, "text_spans")
+    OP(NestedChild, "nested_child") OP(MethodCall, "method_call")
+#undef OP
+  }
+  return "?";
+}
+
+// ----- What compiles ---------------------------------------------------------
+
+static bool in_roots(const Span& span, const std::vector<FileId>& roots) {
+  return std::find(roots.begin(), roots.end(), span.file) != roots.end();
+}
+
+static const ir::System* root_system(const ir::Schema& schema, const std::vector<FileId>& roots) {
+  for (const auto& s : schema.systems)
+    if (in_roots(s.span, roots)) return &s;
+  return nullptr;
+}
+
+std::vector<const ir::Gene*> genes_to_compile(const ir::Schema& schema, const std::vector<FileId>& roots) {
+  std::vector<const ir::Gene*> out;
+  if (const ir::System* sys = root_system(schema, roots)) {
+    for (const auto& name : sys->compiled_genes)
+      if (const ir::Gene* g = schema.find_gene(name); g && g->type_params.empty()) out.push_back(g);
+    return out;
+  }
+  for (const auto& g : schema.genes)
+    if (in_roots(g.span, roots) && g.type_params.empty() && !g.from_stdlib && !g.fields.empty()) out.push_back(&g);
+  return out;
+}
+
+std::string module_version(const ir::Schema& schema, const std::vector<FileId>& roots) {
+  if (const ir::System* sys = root_system(schema, roots); sys && sys->version.present()) return sys->version.text;
+  for (const auto& m : schema.modules)
+    if (m.is_root && m.version.present()) return m.version.text;
+  return "0.1.0";
+}
+
+// ----- Value types -------------------------------------------------------------
+
+bool wit_value_type(const ir::Schema& schema, const ir::Type& type, const std::string& inline_enum_label,
+                    WitType* out, std::string* why) {
+  using K = ir::Type::Kind;
+  using W = WitType::Kind;
+  switch (type.kind) {
+    case K::Bool: *out = WitType::of(W::Bool); return true;
+    case K::Int: {
+      static const W s[] = {W::S8, W::S16, W::S32, W::S64};
+      static const W u[] = {W::U8, W::U16, W::U32, W::U64};
+      int i = type.bits <= 8 ? 0 : type.bits <= 16 ? 1 : type.bits <= 32 ? 2 : 3;
+      *out = WitType::of(type.is_signed ? s[i] : u[i]);
+      return true;
+    }
+    case K::Float: *out = WitType::of(type.bits == 32 ? W::F32 : W::F64); return true;
+    case K::String: case K::Uuid: case K::Identity: *out = WitType::of(W::String); return true;
+    case K::Timestamp: *out = WitType::of(W::S64); return true;
+    case K::Bytes: *out = WitType::bytes(); return true;
+    case K::Enum: {
+      WitType e = WitType::of(W::Enum);
+      e.name = type.name.empty() ? inline_enum_label : wit_label(type.name);
+      std::vector<std::string> variants = type.variants;
+      if (variants.empty())
+        if (const ir::Enum* decl = schema.find_enum(type.name)) variants = decl->variants;
+      if (variants.empty() || variants.size() > 256) {
+        *why = fmt::format("enum `{}` has {} variants (1 to 256 are supported)", type.canonical(), variants.size());
+        return false;
+      }
+      std::set<std::string> seen;
+      for (const auto& v : variants) {
+        std::string label = wit_label(v);
+        if (!seen.insert(label).second) {
+          *why = fmt::format("enum `{}` has two variants named `{}` in WIT", type.canonical(), label);
+          return false;
+        }
+        e.cases.push_back(label);
+      }
+      *out = e;
+      return true;
+    }
+    case K::Option: {
+      WitType inner;
+      if (!wit_value_type(schema, type.args[0], inline_enum_label, &inner, why)) return false;
+      *out = WitType::of(W::Option, {inner});
+      return true;
+    }
+    default:
+      *why = fmt::format("values of type `{}` do not cross the module boundary yet (v1 carries scalars, "
+                         "strings, bytes, enums and options of them)",
+                         type.canonical());
+      return false;
+  }
+}
+
+// ----- The table -----------------------------------------------------------------
+
+namespace {
+
+struct Builder {
+  const ir::Schema& schema;
+  ExportTable& table;
+  ApiInterface* iface = nullptr;
+
+  void add_enum_uses(const WitType& t, const ir::Type& type) {
+    if (t.kind == WitType::Kind::Option) {
+      add_enum_uses(t.args[0], type.args.empty() ? type : type.args[0]);
+      return;
+    }
+    if (t.kind == WitType::Kind::List && !t.args.empty()) add_enum_uses(t.args[0], type);
+    if (t.kind != WitType::Kind::Enum) return;
+    for (const auto& e : iface->enums)
+      if (e.label == t.name) return;
+    ApiEnum e;
+    e.label = t.name;
+    e.cases = t.cases;
+    e.variants = type.variants;
+    if (e.variants.empty())
+      if (const ir::Enum* decl = schema.find_enum(type.name)) e.variants = decl->variants;
+    iface->enums.push_back(std::move(e));
+  }
+
+  ApiFunction& add(const std::string& label, ApiOp op, std::vector<ApiParam> params) {
+    ApiFunction f;
+    f.label = label;
+    f.op = op;
+    f.params = std::move(params);
+    iface->functions.push_back(std::move(f));
+    return iface->functions.back();
+  }
+  static ApiFunction& returns(ApiFunction& f, WitType t) {
+    f.has_result = true;
+    f.result = std::move(t);
+    return f;
+  }
+
+  void omit(Span span, std::string message) { table.omissions.push_back({span, std::move(message)}); }
+
+  // A gene-typed element/value/field: registers the nested gene and returns true.
+  bool nested(const ir::Type& t) {
+    if (t.kind != ir::Type::Kind::Gene) return false;
+    const ir::Gene* g = schema.find_gene(t.name);
+    if (!g) return false;
+    for (const auto& ag : iface->genes)
+      if (ag.gene == g) return true;
+    ApiGene ag;
+    ag.gene = g;
+    ag.label = wit_label(g->name);
+    ag.prefix = ag.label;
+    iface->genes.push_back(ag);
+    return true;
+  }
+
+  void field_ops(size_t gene_pos, int index) {
+    const ir::Gene& gene = *iface->genes[gene_pos].gene;
+    const ir::Field& f = gene.fields[static_cast<size_t>(index)];
+    std::string prefix = iface->genes[gene_pos].prefix;
+    std::string flabel = wit_label(f.name);
+    std::string base = prefix.empty() ? flabel : prefix + "-" + flabel;
+    std::string enum_label = wit_label(gene.name) + "-" + flabel;
+    using W = WitType::Kind;
+    using S = ir::Strategy;
+    const WitType path_type = WitType::bytes();
+    const WitType u32 = WitType::of(W::U32);
+    const ir::Type& type = f.type;
+    std::string why;
+    size_t first = iface->functions.size();
+    auto value_of = [&](const ir::Type& t, WitType* w) {
+      if (!wit_value_type(schema, t, enum_label, w, &why)) return false;
+      add_enum_uses(*w, t);
+      return true;
+    };
+    auto op = [&](const std::string& op_label, ApiOp o, std::vector<ApiParam> params) -> ApiFunction& {
+      params.insert(params.begin(), ApiParam{"path", path_type});
+      ApiFunction& fn = add(base + "-" + op_label, o, std::move(params));
+      fn.gene = &gene;
+      fn.field_index = index;
+      fn.gene_prefix = prefix;
+      fn.field_label = flabel;
+      fn.op_label = op_label;
+      return fn;
+    };
+    bool ok = true;
+    WitType v, k;
+    if (f.nested_gene && type.kind == ir::Type::Kind::Gene) {
+      nested(type);
+      returns(op("child", ApiOp::NestedChild, {}), path_type);
+    } else {
+      switch (f.strategy) {
+        case S::Immutable: case S::Lww:
+          if ((ok = value_of(type, &v))) {
+            returns(op("get", ApiOp::RegisterGet, {}), WitType::of(W::Option, {v}));
+            returns(op("set", ApiOp::RegisterSet, {{"value", v}}), WitType::result_unit());
+          }
+          break;
+        case S::MvRegister:
+          if ((ok = value_of(type, &v))) {
+            returns(op("values", ApiOp::MvValues, {}), WitType::of(W::List, {v}));
+            returns(op("set", ApiOp::MvSet, {{"value", v}}), WitType::result_unit());
+          }
+          break;
+        case S::OrSet:
+          if (type.kind == ir::Type::Kind::Set) {
+            if ((ok = value_of(type.args[0], &v))) {
+              returns(op("has", ApiOp::SetHas, {{"value", v}}), WitType::of(W::Bool));
+              returns(op("values", ApiOp::SetValues, {}), WitType::of(W::List, {v}));
+              returns(op("size", ApiOp::SetSize, {}), u32);
+              returns(op("add", ApiOp::SetAdd, {{"value", v}}), WitType::result_unit());
+              returns(op("remove", ApiOp::SetRemove, {{"value", v}}), WitType::result_unit());
+            }
+          } else if (type.kind == ir::Type::Kind::Map) {
+            if ((ok = value_of(type.args[0], &k))) {
+              returns(op("has", ApiOp::MapHas, {{"key", k}}), WitType::of(W::Bool));
+              returns(op("keys", ApiOp::MapKeys, {}), WitType::of(W::List, {k}));
+              returns(op("delete", ApiOp::MapDelete, {{"key", k}}), WitType::result_unit());
+              if (nested(type.args[1])) {
+                returns(op("set-new", ApiOp::MapSetNew, {{"key", k}}), WitType::result_unit());
+                returns(op("child", ApiOp::MapChild, {{"key", k}}), WitType::of(W::Result, {path_type}));
+              } else if ((ok = value_of(type.args[1], &v))) {
+                returns(op("get", ApiOp::MapGet, {{"key", k}}), WitType::of(W::Option, {v}));
+                returns(op("set", ApiOp::MapSet, {{"key", k}, {"value", v}}), WitType::result_unit());
+              }
+            }
+          } else {
+            ok = false;
+            why = "or_set on `" + type.canonical() + "`";
+          }
+          break;
+        case S::PnCounter:
+          if ((ok = value_of(type, &v))) {
+            returns(op("value", ApiOp::CounterValue, {}), v);
+            returns(op("increment", ApiOp::CounterIncrement, {{"amount", v}}), WitType::result_unit());
+            returns(op("decrement", ApiOp::CounterDecrement, {{"amount", v}}), WitType::result_unit());
+          }
+          break;
+        case S::Rga: {
+          const ir::Type& elem = type.args.empty() ? type : type.args[0];
+          bool gene_elems = nested(elem);
+          if (!gene_elems && !(ok = value_of(elem, &v))) break;
+          returns(op("length", ApiOp::ListLength, {}), u32);
+          if (gene_elems) {
+            returns(op("child", ApiOp::ListChild, {{"index", u32}}), WitType::of(W::Result, {path_type}));
+            returns(op("insert-new", ApiOp::ListInsertNew, {{"index", u32}}), WitType::result_unit());
+          } else {
+            returns(op("get", ApiOp::ListGet, {{"index", u32}}), WitType::of(W::Option, {v}));
+            returns(op("insert", ApiOp::ListInsert, {{"index", u32}, {"value", v}}), WitType::result_unit());
+          }
+          returns(op("delete", ApiOp::ListDelete, {{"index", u32}, {"count", u32}}), WitType::result_unit());
+          returns(op("move", ApiOp::ListMove, {{"from", u32}, {"to", u32}}), WitType::result_unit());
+          break;
+        }
+        case S::Peritext: {
+          WitType s = WitType::of(W::String);
+          returns(op("length", ApiOp::TextLength, {}), u32);
+          returns(op("text", ApiOp::TextString, {}), s);
+          returns(op("insert", ApiOp::TextInsert, {{"pos", u32}, {"text", s}}), WitType::result_unit());
+          returns(op("delete", ApiOp::TextDelete, {{"pos", u32}, {"count", u32}}), WitType::result_unit());
+          returns(op("mark", ApiOp::TextMark, {{"start", u32}, {"end", u32}, {"name", s}, {"value", s}}),
+                  WitType::result_unit());
+          returns(op("unmark", ApiOp::TextUnmark, {{"start", u32}, {"end", u32}, {"name", s}}),
+                  WitType::result_unit());
+          returns(op("spans", ApiOp::TextSpans, {}), s);
+          break;
+        }
+      }
+    }
+    if (!ok) {
+      iface->functions.resize(first);
+      omit(f.name_span, fmt::format("field `{}` of gene `{}` is left out of the generated API: {}", f.name,
+                                    gene.name, why));
+      return;
+    }
+    iface->genes[gene_pos].fields.push_back(index);
+  }
+};
+
+}  // namespace
+
+const ApiGene* ApiInterface::find_gene(const std::string& gene_name) const {
+  for (const auto& g : genes)
+    if (g.gene->name == gene_name) return &g;
+  return nullptr;
+}
+
+ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileId>& roots,
+                               const std::string& module_name) {
+  ExportTable table;
+  table.module_name = module_name;
+  table.package_name = wit_label(module_name);
+  table.version = module_version(schema, roots);
+  table.package = "dol:" + table.package_name + "@" + table.version;
+  table.world = table.package_name;
+  using W = WitType::Kind;
+  const WitType bytes = WitType::bytes();
+  std::set<std::string> omitted_methods;  // report each method once, not once per interface
+  for (const ir::Gene* gene : genes_to_compile(schema, roots)) {
+    table.interfaces.emplace_back();
+    ApiInterface& iface = table.interfaces.back();
+    iface.gene = gene;
+    iface.label = wit_label(gene->name);
+    iface.qualified = "dol:" + table.package_name + "/" + iface.label + "@" + table.version;
+    Builder b{schema, table, &iface};
+    iface.genes.push_back(ApiGene{gene, iface.label, "", {}});
+
+    ApiFunction& ctor = b.add("", ApiOp::Construct, {{"actor", WitType::of(W::U64)}});
+    ctor.kind = ApiFunction::Kind::Constructor;
+    Builder::returns(b.add("actor", ApiOp::Actor, {}), WitType::of(W::U64));
+    Builder::returns(b.add("version", ApiOp::Version, {}), bytes);
+    Builder::returns(b.add("changes-since", ApiOp::ChangesSince, {{"version", bytes}}),
+                     WitType::of(W::Result, {bytes}));
+    Builder::returns(b.add("apply", ApiOp::Apply, {{"changes", bytes}}), WitType::result_unit());
+    Builder::returns(b.add("merge", ApiOp::Merge, {{"saved", bytes}}), WitType::result_unit());
+    Builder::returns(b.add("save", ApiOp::Save, {}), bytes);
+    Builder::returns(b.add("load", ApiOp::Load, {{"saved", bytes}}), WitType::result_unit());
+    Builder::returns(b.add("to-json", ApiOp::ToJson, {}), WitType::of(W::String));
+    Builder::returns(b.add("violations", ApiOp::Violations, {}),
+                     WitType::of(W::List, {WitType::of(W::String)}));
+
+    // Fields of the root gene, then of each nested gene as it is reached
+    // (the loop grows iface.genes while it runs).
+    for (size_t gi = 0; gi < iface.genes.size(); ++gi)
+      for (size_t fi = 0; fi < iface.genes[gi].gene->fields.size(); ++fi) b.field_ops(gi, static_cast<int>(fi));
+
+    for (const auto& m : gene->methods) {
+      std::string why;
+      bool ok = method_lowerable(schema, *gene, m, &why);
+      std::vector<ApiParam> params;
+      WitType result_type = WitType::result_unit();
+      for (const auto& p : m.params) {
+        WitType w;
+        if (!ok) break;
+        ok = wit_value_type(schema, p.type, wit_label(gene->name) + "-" + wit_label(m.name) + "-" + wit_label(p.name),
+                            &w, &why);
+        if (ok) {
+          b.add_enum_uses(w, p.type);
+          params.push_back({wit_label(p.name), w});
+        }
+      }
+      if (ok && m.result.kind != ir::Type::Kind::Unit) {
+        const ir::Type* r = &m.result;
+        if (r->kind == ir::Type::Kind::Result) r = &r->args[0];  // errors become the result's string
+        if (r->kind != ir::Type::Kind::Unit) {
+          WitType w;
+          ok = wit_value_type(schema, *r, wit_label(gene->name) + "-" + wit_label(m.name) + "-result", &w, &why);
+          if (ok) {
+            b.add_enum_uses(w, *r);
+            result_type = WitType::of(W::Result, {w});
+          }
+        }
+      }
+      if (!ok) {
+        if (omitted_methods.insert(gene->name + "." + m.name).second)
+          b.omit(m.name_span, fmt::format("method `{}` of gene `{}` is not compiled: {}", m.name, gene->name, why));
+        continue;
+      }
+      ApiFunction& fn = Builder::returns(b.add("call-" + wit_label(m.name), ApiOp::MethodCall, std::move(params)),
+                                         result_type);
+      fn.gene = gene;
+      fn.method = &m;
+      fn.op_label = wit_label(m.name);
+    }
+    ApiFunction& dtor = b.add("", ApiOp::Destroy, {});
+    dtor.kind = ApiFunction::Kind::Destructor;
+
+    // Canonical ABI signatures and symbol names.
+    for (auto& fn : iface.functions) {
+      switch (fn.kind) {
+        case ApiFunction::Kind::Constructor: fn.export_name = iface.qualified + "#[constructor]document"; break;
+        case ApiFunction::Kind::Destructor: fn.export_name = iface.qualified + "#[dtor]document"; break;
+        case ApiFunction::Kind::Method:
+          fn.export_name = iface.qualified + "#[method]document." + fn.label;
+          break;
+      }
+      if (fn.kind != ApiFunction::Kind::Constructor) fn.core_params.push_back(CoreType::I32);  // self (rep)
+      for (const auto& p : fn.params)
+        for (CoreType c : flatten(p.type)) fn.core_params.push_back(c);
+      if (fn.kind == ApiFunction::Kind::Constructor) {
+        fn.core_results = {CoreType::I32};  // the handle
+      } else if (fn.has_result) {
+        std::vector<CoreType> flat = flatten(fn.result);
+        fn.result_in_memory = flat.size() > 1;
+        fn.core_results = fn.result_in_memory ? std::vector<CoreType>{CoreType::I32} : flat;
+      }
+    }
+  }
+  // WIT keeps worlds and interfaces in one namespace per package.
+  for (const auto& iface : table.interfaces)
+    if (iface.label == table.world) table.world += "-world";
+  return table;
+}
+
+}  // namespace dolc::lower

@@ -1,0 +1,179 @@
+// compiler/lower: the export table of a generated module.
+//
+// Computed once from the checked schema (ir::Schema), it lists, per compiled
+// gene, every function the core WebAssembly module exports: its WIT name and
+// signature, the canonical-ABI core signature, the exported symbol name, and
+// what the function does (an ApiOp plus the field or method it acts on). The
+// C++ lowering (lower/cpp.cpp), the WIT emitter, the JS emitter and the .d.ts
+// emitter all read this table and nothing else for the shape of the API, so
+// they cannot disagree. docs/generated-api.md describes it for users.
+//
+// Shape (see docs/generated-api.md):
+//  * package `dol:NAME@VERSION`, one interface per compiled gene (kebab-case
+//    gene name) holding a resource `document` (one replica of one root
+//    object of that gene) and the enums its fields use;
+//  * document-level functions: constructor(actor), actor, version,
+//    changes-since, apply, merge, save, load, to-json, violations;
+//  * per field of the root gene and of every gene nested in it (fields of gene
+//    type, gene elements of rga lists, gene values of or_set maps), one method
+//    per operation, named `[<gene>-]<field>-<op>`; each takes `path:
+//    list<u8>` first, the runtime path of the object the field belongs to
+//    (empty for the root object), so nesting depth is unbounded;
+//  * gene methods (`fun`) whose bodies lower (lower/methods.cpp) as
+//    `call-<method>` on the root gene.
+// Mutating operations return `result<_, string>` (the runtime's message on
+// refusal); reads on a path that does not lead to an object return the
+// type's empty value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ir/schema.hpp"
+#include "source/source.hpp"
+
+namespace dolc::lower {
+
+// The subset of WIT types the generated API uses.
+struct WitType {
+  enum class Kind { Bool, S8, S16, S32, S64, U8, U16, U32, U64, F32, F64, String, List, Option, Result, Enum };
+  Kind kind = Kind::Bool;
+  std::vector<WitType> args;        // List: {element}; Option: {inner}; Result: {} or {ok} (err is always string)
+  std::string name;                 // Enum: WIT label of the enum
+  std::vector<std::string> cases;   // Enum: WIT labels of the cases, in declaration order
+
+  std::string wit() const;          // as written in a .wit file
+  static WitType of(Kind k, std::vector<WitType> args = {}) { WitType t; t.kind = k; t.args = std::move(args); return t; }
+  static WitType bytes() { return of(Kind::List, {of(Kind::U8)}); }
+  static WitType result_unit() { return of(Kind::Result); }
+};
+bool operator==(const WitType& a, const WitType& b);
+
+// Core wasm value types of the canonical ABI flattening.
+enum class CoreType { I32, I64, F32, F64 };
+const char* core_type_name(CoreType t);  // "i32", ...
+
+// Canonical ABI facts (Component Model CanonicalABI.md) for WitType.
+std::vector<CoreType> flatten(const WitType& t);
+uint32_t abi_size(const WitType& t);
+uint32_t abi_align(const WitType& t);
+
+// What an exported function does; the C++ lowering implements each.
+enum class ApiOp {
+  // document
+  Construct, Destroy, Actor, Version, ChangesSince, Apply, Merge, Save, Load, ToJson, Violations,
+  // immutable / lww
+  RegisterGet, RegisterSet,
+  // mv_register
+  MvValues, MvSet,
+  // or_set on Set<T>
+  SetHas, SetValues, SetSize, SetAdd, SetRemove,
+  // or_set on Map<K,V>
+  MapHas, MapGet, MapKeys, MapSet, MapDelete, MapSetNew /* gene value: create */, MapChild /* gene value: path */,
+  // pn_counter
+  CounterValue, CounterIncrement, CounterDecrement,
+  // rga
+  ListLength, ListGet, ListInsert, ListInsertNew /* gene element */, ListChild /* gene element: path */,
+  ListDelete, ListMove,
+  // peritext
+  TextLength, TextString, TextInsert, TextDelete, TextMark, TextUnmark, TextSpans,
+  // a field of gene type merged field by field: the nested object's path
+  NestedChild,
+  // a gene method
+  MethodCall,
+};
+const char* api_op_name(ApiOp op);  // stable lower_snake name, e.g. "register_get"
+
+struct ApiParam {
+  std::string label;  // WIT label
+  WitType type;
+};
+
+struct ApiFunction {
+  enum class Kind { Constructor, Method, Destructor /* core-only: `[dtor]document` */ };
+  Kind kind = Kind::Method;
+  std::string label;                 // WIT label: "likes-increment", "column-title-set", "call-like"
+  ApiOp op = ApiOp::Actor;
+  std::vector<ApiParam> params;      // without the implicit `self`
+  bool has_result = false;
+  WitType result;
+  // What the op acts on (field ops, methods).
+  const ir::Gene* gene = nullptr;    // the gene owning the field / method
+  int field_index = -1;              // index into gene->fields
+  const ir::Method* method = nullptr;
+  std::string gene_prefix;           // "" for the root gene's fields, else the nested gene's label
+  std::string field_label;           // WIT label of the field ("" for document ops)
+  std::string op_label;              // the op part of the label ("increment")
+  // Canonical ABI.
+  std::string export_name;           // "dol:chat/message-chat@0.1.0#[method]document.likes-increment"
+  std::vector<CoreType> core_params; // including self (i32) for methods
+  std::vector<CoreType> core_results;  // at most one; results that flatten to more go through a return area (i32)
+  bool result_in_memory = false;     // true: the core function returns a pointer to the result
+};
+
+// A gene whose fields some interface exposes (the root gene or a nested one).
+struct ApiGene {
+  const ir::Gene* gene = nullptr;
+  std::string label;                 // WIT label of the gene ("message-chat")
+  std::string prefix;                // "" for the interface's root gene, else label
+  // Fields exposed, by index into gene->fields, in declaration order.
+  std::vector<int> fields;
+};
+
+struct ApiEnum {
+  std::string label;                 // WIT label
+  std::vector<std::string> cases;    // WIT labels
+  std::vector<std::string> variants; // DOL spellings, same order
+};
+
+struct ApiInterface {
+  const ir::Gene* gene = nullptr;    // the root gene
+  std::string label;                 // WIT label of the interface
+  std::string qualified;             // "dol:chat/message-chat@0.1.0"
+  std::vector<ApiEnum> enums;        // enums used by the exported fields, first-use order
+  std::vector<ApiGene> genes;        // root first, then nested genes in first-reach order
+  std::vector<ApiFunction> functions;  // constructor first, then methods
+  const ApiGene* find_gene(const std::string& gene_name) const;
+};
+
+// Something the schema holds that the generated API leaves out, with why.
+struct ApiOmission {
+  Span span;
+  std::string message;               // for a `not-compiled` warning
+};
+
+struct ExportTable {
+  std::string module_name;           // NAME (file stem), used for output file names
+  std::string package;               // "dol:chat@0.1.0"
+  std::string package_name;          // "chat" (WIT label)
+  std::string version;               // "0.1.0"
+  std::string world;                 // "chat"
+  std::vector<ApiInterface> interfaces;
+  std::vector<ApiOmission> omissions;
+};
+
+// Which genes a build compiles (see the issue): the system's compiled_genes
+// when a root file declares a system, else every non-generic gene declared in
+// a root file.
+std::vector<const ir::Gene*> genes_to_compile(const ir::Schema& schema, const std::vector<FileId>& roots);
+
+// The version in `dol:NAME@VERSION`: the system's, else the root module's,
+// else 0.1.0.
+std::string module_version(const ir::Schema& schema, const std::vector<FileId>& roots);
+
+// `methods_lowerable(method, why)` decides whether a gene method can be
+// exported (lower/methods.cpp); the table leaves out those that cannot and
+// records an omission.
+bool method_lowerable(const ir::Schema& schema, const ir::Gene& gene, const ir::Method& method, std::string* why);
+
+// `roots`: the files named on the command line (they decide what compiles).
+ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileId>& roots,
+                               const std::string& module_name);
+
+// Value types: the WIT type of a DOL value type, or false (with a reason)
+// when v1 of the generated API cannot carry it (gene values, tuples...).
+bool wit_value_type(const ir::Schema& schema, const ir::Type& type, const std::string& inline_enum_label,
+                    WitType* out, std::string* why);
+
+}  // namespace dolc::lower

@@ -1,0 +1,637 @@
+// compiler/lower/cpp.cpp: NAME.hpp / NAME.cpp from the checked schema and
+// the export table (see cpp.hpp).
+//
+// Layout of the generated code:
+//  * NAME.hpp: enums, gene descriptors (dolc_gen::GeneInfo), one class per
+//    interface with one typed method per export-table function;
+//  * NAME.cpp: descriptor tables, the class methods (each a call of the
+//    runtime adapter dolc_gen::Doc, with values encoded to the runtime's
+//    canonical bytes), lowered gene methods, constraint checks, toJSON, and
+//    under `#if defined(__wasm__)` the canonical-ABI exports.
+// Everything is emitted in table order (declaration order), so the output is
+// byte-stable.
+#include "lower/cpp.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "lower/methods.hpp"
+#include "lower/naming.hpp"
+
+namespace dolc::lower {
+
+extern const char* const kAbiSupport;
+extern const char* const kRtSupport;
+
+namespace {
+
+using K = WitType::Kind;
+
+std::string gene_var(const ir::Gene& g) { return "kGene_" + cpp_ident(wit_label(g.name)); }
+std::string member(const std::string& label) { return cpp_ident(label); }
+std::string class_name(const ApiInterface& iface) { return js_class(iface.label); }
+
+bool by_ref(const WitType& t) { return t.kind == K::String || t.kind == K::List || t.kind == K::Option; }
+
+std::string param_decl(const ApiParam& p) {
+  std::string t = cpp_type(p.type);
+  return (by_ref(p.type) ? "const " + t + "&" : t) + " " + cpp_ident("a_" + p.label);
+}
+
+// Encoding a typed C++ value to the runtime's canonical value bytes.
+std::string enc(const WitType& t, const std::string& x) {
+  switch (t.kind) {
+    case K::Bool: return "dolc_gen::enc_bool(" + x + ")";
+    case K::S8: case K::S16: case K::S32: case K::S64: return "dolc_gen::enc_int(static_cast<int64_t>(" + x + "))";
+    case K::U8: case K::U16: case K::U32: case K::U64: return "dolc_gen::enc_uint(static_cast<uint64_t>(" + x + "))";
+    case K::F32: case K::F64: return "dolc_gen::enc_float(static_cast<double>(" + x + "))";
+    case K::String: return "dolc_gen::enc_string(" + x + ")";
+    case K::Enum: return "dolc_gen::enc_enum(static_cast<uint32_t>(" + x + "))";
+    case K::Option: return "((" + x + ") ? dolc_gen::enc_some(" + enc(t.args[0], "*(" + x + ")") + ") : dolc_gen::enc_none())";
+    case K::List: return "dolc_gen::enc_bytes(" + x + ")";  // only list<u8> (Bytes) is a value
+    default: return "dolc_gen::Bytes()";
+  }
+}
+
+// Decoding runtime value bytes to the typed value (the runtime validated them).
+std::string dec(const WitType& t, const std::string& b) {
+  std::string ct = cpp_type(t);
+  switch (t.kind) {
+    case K::Bool: return "dolc_gen::dec_bool(" + b + ")";
+    case K::S8: case K::S16: case K::S32: case K::S64: return "static_cast<" + ct + ">(dolc_gen::dec_int(" + b + "))";
+    case K::U8: case K::U16: case K::U32: case K::U64: return "static_cast<" + ct + ">(dolc_gen::dec_uint(" + b + "))";
+    case K::F32: case K::F64: return "static_cast<" + ct + ">(dolc_gen::dec_float(" + b + "))";
+    case K::String: return "dolc_gen::dec_string(" + b + ")";
+    case K::Enum:
+      return fmt::format("static_cast<{}>(dolc_gen::dec_enum({}, {}))", ct, b, t.cases.size());
+    case K::Option:
+      return fmt::format("dolc_gen::dec_option<{}>({}, [](const dolc_gen::Bytes& in_) {{ return {}; }})",
+                         cpp_type(t.args[0]), b, dec(t.args[0], "in_"));
+    case K::List: return "dolc_gen::dec_bytes(" + b + ")";
+    default: return ct + "{}";
+  }
+}
+
+// JSON text of a typed value.
+std::string json_of(const WitType& t, const std::string& x, const ApiInterface& iface) {
+  switch (t.kind) {
+    case K::Option: return "((" + x + ") ? " + json_of(t.args[0], "*(" + x + ")", iface) + " : std::string(\"null\"))";
+    case K::Enum:
+      for (const auto& e : iface.enums)
+        if (e.label == t.name) {
+          std::string names;
+          for (const auto& v : e.variants) names += (names.empty() ? "" : ", ") + cpp_string_literal(v);
+          return fmt::format("dolc_gen::json_enum(static_cast<uint32_t>({}), {{{}}})", x, names);
+        }
+      return "std::string(\"null\")";
+    case K::List:
+      if (t.args[0].kind == K::U8) return "dolc_gen::json_bytes(" + x + ")";
+      return "std::string(\"null\")";
+    default: return "dolc_gen::json_value(" + x + ")";
+  }
+}
+
+struct Gen {
+  const ir::Schema& schema;
+  const ExportTable& table;
+  std::string ns;
+
+  // Every gene any interface exposes, first-appearance order.
+  std::vector<const ApiGene*> genes() const {
+    std::vector<const ApiGene*> out;
+    std::set<const ir::Gene*> seen;
+    for (const auto& iface : table.interfaces)
+      for (const auto& g : iface.genes)
+        if (seen.insert(g.gene).second) out.push_back(&g);
+    return out;
+  }
+
+  static const char* strategy_enum(const ir::Field& f) {
+    if (f.nested_gene && f.type.kind == ir::Type::Kind::Gene) return "Nested";
+    switch (f.strategy) {
+      case ir::Strategy::Immutable: return "Immutable";
+      case ir::Strategy::Lww: return "Lww";
+      case ir::Strategy::MvRegister: return "MvRegister";
+      case ir::Strategy::OrSet: return f.type.kind == ir::Type::Kind::Map ? "OrMap" : "OrSet";
+      case ir::Strategy::PnCounter: return "PnCounter";
+      case ir::Strategy::Rga: return "Rga";
+      case ir::Strategy::Peritext: return "Peritext";
+    }
+    return "Lww";
+  }
+
+  const ir::Gene* nested_gene_of(const ir::Field& f) const {
+    const ir::Type* t = &f.type;
+    if (t->kind == ir::Type::Kind::List && !t->args.empty()) t = &t->args[0];
+    else if (t->kind == ir::Type::Kind::Map && t->args.size() == 2) t = &t->args[1];
+    return t->kind == ir::Type::Kind::Gene ? schema.find_gene(t->name) : nullptr;
+  }
+
+  bool exposed(const ApiGene& g, const ir::Gene* gene) const {
+    (void)g;
+    for (const auto* x : genes())
+      if (x->gene == gene) return true;
+    return false;
+  }
+
+  std::string descriptors() const {
+    std::string out;
+    for (const ApiGene* g : genes()) {
+      const ir::Gene& gene = *g->gene;
+      out += fmt::format("static const dolc_gen::FieldInfo {}_fields[] = {{\n", gene_var(gene));
+      if (gene.fields.empty()) out += "  {},\n";
+      for (const auto& f : gene.fields) {
+        const ir::Gene* nested = nested_gene_of(f);
+        bool nested_known = nested && exposed(*g, nested);
+        const auto& o = f.options;
+        out += fmt::format(
+            "  {{{}, dolc_gen::Strategy::{}, {}, {}, {}LL, {}, {}LL, dolc_gen::Overflow::{}, {}, {}LL}},\n",
+            cpp_string_literal(f.name), strategy_enum(f), nested_known ? "&" + gene_var(*nested) : "nullptr",
+            o.min_value ? "true" : "false", o.min_value.value_or(0), o.max_value ? "true" : "false",
+            o.max_value.value_or(0),
+            o.overflow_strategy == ir::Overflow::Wrap ? "Wrap" : o.overflow_strategy == ir::Overflow::Error ? "Error" : "Saturate",
+            o.tie_break == ir::TieBreak::ContentHash ? "true" : "false", o.max_length.value_or(0));
+      }
+      out += "};\n";
+      out += fmt::format("const dolc_gen::GeneInfo {} = {{{}, {}_fields, {}u}};\n\n", gene_var(gene),
+                         cpp_string_literal(gene.name), gene_var(gene), gene.fields.size());
+    }
+    return out;
+  }
+
+  // ----- class methods ---------------------------------------------------------
+
+  static bool is_read(ApiOp op) {
+    switch (op) {
+      case ApiOp::Actor: case ApiOp::Version: case ApiOp::ChangesSince: case ApiOp::Save: case ApiOp::ToJson:
+      case ApiOp::Violations: case ApiOp::RegisterGet: case ApiOp::MvValues: case ApiOp::SetHas:
+      case ApiOp::SetValues: case ApiOp::SetSize: case ApiOp::MapHas: case ApiOp::MapGet: case ApiOp::MapKeys:
+      case ApiOp::MapChild: case ApiOp::CounterValue: case ApiOp::ListLength: case ApiOp::ListGet:
+      case ApiOp::ListChild: case ApiOp::TextLength: case ApiOp::TextString: case ApiOp::TextSpans:
+      case ApiOp::NestedChild:
+        return true;
+      default: return false;
+    }
+  }
+
+  static std::string method_name(const ApiFunction& fn) { return member(fn.label); }
+
+  std::string signature(const ApiFunction& fn, const std::string& qualifier) const {
+    std::string params;
+    for (const auto& p : fn.params) params += (params.empty() ? "" : ", ") + param_decl(p);
+    std::string ret = fn.has_result ? cpp_type(fn.result) : "void";
+    return fmt::format("{} {}{}({}){}", ret, qualifier, method_name(fn), params, is_read(fn.op) ? " const" : "");
+  }
+
+  // The runtime call behind one field op; `a_*` are the parameters.
+  std::string field_body(const ApiInterface& iface, const ApiFunction& fn) const {
+    const ApiParam* value = nullptr;
+    const ApiParam* key = nullptr;
+    for (const auto& p : fn.params) {
+      if (p.label == "value") value = &p;
+      if (p.label == "key") key = &p;
+    }
+    std::string loc = fmt::format("a_path, &{}, {}u", gene_var(*fn.gene), fn.field_index);
+    WitType rt = fn.has_result ? fn.result : WitType();
+    auto elem = [&](const WitType& t) { return t.kind == K::List || t.kind == K::Option ? t.args[0] : t; };
+    std::string clamp = auto_adjust_clamp(iface, fn);
+    switch (fn.op) {
+      case ApiOp::RegisterGet:
+        return fmt::format("  auto b_ = doc_.reg_get({});\n  if (!b_) return std::nullopt;\n  auto v_ = {};\n{}  return v_;\n",
+                           loc, dec(elem(rt), "*b_"), clamp);
+      case ApiOp::RegisterSet: return fmt::format("  return doc_.reg_set({}, {});\n", loc, enc(value->type, "a_value"));
+      case ApiOp::MvValues: case ApiOp::SetValues: case ApiOp::MapKeys: {
+        const char* call = fn.op == ApiOp::MvValues ? "mv_values" : fn.op == ApiOp::SetValues ? "set_values" : "map_keys";
+        return fmt::format("  {} out_;\n  for (const auto& b_ : doc_.{}({})) out_.push_back({});\n  return out_;\n",
+                           cpp_type(rt), call, loc, dec(elem(rt), "b_"));
+      }
+      case ApiOp::MvSet: return fmt::format("  return doc_.mv_set({}, {});\n", loc, enc(value->type, "a_value"));
+      case ApiOp::SetHas: return fmt::format("  return doc_.set_has({}, {});\n", loc, enc(value->type, "a_value"));
+      case ApiOp::SetSize: return fmt::format("  return doc_.set_size({});\n", loc);
+      case ApiOp::SetAdd: return fmt::format("  return doc_.set_add({}, {});\n", loc, enc(value->type, "a_value"));
+      case ApiOp::SetRemove: return fmt::format("  return doc_.set_remove({}, {});\n", loc, enc(value->type, "a_value"));
+      case ApiOp::MapHas: return fmt::format("  return doc_.map_has({}, {});\n", loc, enc(key->type, "a_key"));
+      case ApiOp::MapGet:
+        return fmt::format("  auto b_ = doc_.map_get({}, {});\n  if (!b_) return std::nullopt;\n  return {};\n", loc,
+                           enc(key->type, "a_key"), dec(elem(rt), "*b_"));
+      case ApiOp::MapSet:
+        return fmt::format("  return doc_.map_set({}, {}, {});\n", loc, enc(key->type, "a_key"), enc(value->type, "a_value"));
+      case ApiOp::MapDelete: return fmt::format("  return doc_.map_delete({}, {});\n", loc, enc(key->type, "a_key"));
+      case ApiOp::MapSetNew: return fmt::format("  return doc_.map_set_new({}, {});\n", loc, enc(key->type, "a_key"));
+      case ApiOp::MapChild: return fmt::format("  return doc_.map_child({}, {});\n", loc, enc(key->type, "a_key"));
+      case ApiOp::CounterValue:
+        return fmt::format("  auto v_ = static_cast<{}>(doc_.counter_value({}));\n{}  return v_;\n", cpp_type(rt), loc, clamp);
+      case ApiOp::CounterIncrement:
+        return fmt::format("  return doc_.counter_add({}, static_cast<int64_t>(a_amount));\n", loc);
+      case ApiOp::CounterDecrement:
+        return fmt::format("  return doc_.counter_add({}, -static_cast<int64_t>(a_amount));\n", loc);
+      case ApiOp::ListLength: return fmt::format("  return doc_.list_length({});\n", loc);
+      case ApiOp::ListGet:
+        return fmt::format("  auto b_ = doc_.list_get({}, a_index);\n  if (!b_) return std::nullopt;\n  return {};\n", loc,
+                           dec(elem(rt), "*b_"));
+      case ApiOp::ListInsert:
+        return fmt::format("  return doc_.list_insert({}, a_index, {});\n", loc, enc(value->type, "a_value"));
+      case ApiOp::ListInsertNew: return fmt::format("  return doc_.list_insert_new({}, a_index);\n", loc);
+      case ApiOp::ListChild: return fmt::format("  return doc_.list_child({}, a_index);\n", loc);
+      case ApiOp::ListDelete: return fmt::format("  return doc_.list_delete({}, a_index, a_count);\n", loc);
+      case ApiOp::ListMove: return fmt::format("  return doc_.list_move({}, a_from, a_to);\n", loc);
+      case ApiOp::TextLength: return fmt::format("  return doc_.text_length({});\n", loc);
+      case ApiOp::TextString: return fmt::format("  return doc_.text_string({});\n", loc);
+      case ApiOp::TextInsert: return fmt::format("  return doc_.text_insert({}, a_pos, a_text);\n", loc);
+      case ApiOp::TextDelete: return fmt::format("  return doc_.text_delete({}, a_pos, a_count);\n", loc);
+      case ApiOp::TextMark:
+        return fmt::format("  return doc_.text_mark({}, a_start, a_end, a_name, a_value);\n", loc);
+      case ApiOp::TextUnmark: return fmt::format("  return doc_.text_unmark({}, a_start, a_end, a_name);\n", loc);
+      case ApiOp::TextSpans: return fmt::format("  return doc_.text_spans({});\n", loc);
+      case ApiOp::NestedChild: return fmt::format("  return doc_.nested_child({});\n", loc);
+      default: return "";
+    }
+  }
+
+  // ----- constraints -----------------------------------------------------------
+
+  struct Check {
+    const ir::Constraint* constraint;
+    const ir::ConstraintClause* clause;
+    std::string cpp;  // bool expression over the root object
+  };
+
+  // Runtime-checked invariants of the interface's root gene that lower.
+  std::vector<Check> checks(const ApiInterface& iface, std::vector<ApiOmission>* omissions) const {
+    std::vector<Check> out;
+    for (const auto& c : schema.constraints) {
+      if (c.gene != iface.gene->name) continue;
+      for (const auto& cl : c.clauses) {
+        if (cl.kind != ir::ConstraintClause::Kind::Invariant || !cl.needs_runtime_check || !cl.expr) continue;
+        std::string cpp, why;
+        if (!lower_invariant(schema, *iface.gene, *cl.expr, &cpp, &why)) {
+          if (omissions)
+            omissions->push_back({cl.span, fmt::format("constraint `{}` is not checked at run time: {}", c.name, why)});
+          continue;
+        }
+        out.push_back({&c, &cl, cpp});
+      }
+    }
+    return out;
+  }
+
+  // Read-side clamp for auto_adjust clauses `field OP constant` on the root gene.
+  std::string auto_adjust_clamp(const ApiInterface& iface, const ApiFunction& fn) const {
+    if (fn.gene != iface.gene || !fn.gene_prefix.empty()) return "";
+    std::string out;
+    const ir::Field& f = fn.gene->fields[static_cast<size_t>(fn.field_index)];
+    for (const auto& c : schema.constraints) {
+      if (c.gene != iface.gene->name || c.on_violation != ir::ViolationPolicy::AutoAdjust) continue;
+      for (const auto& cl : c.clauses) {
+        if (cl.field != f.name || !cl.rhs || cl.rhs->kind != ir::Expr::Kind::Int || !f.type.is_numeric()) continue;
+        std::string bound = fmt::format("{}LL", cl.rhs->int_value);
+        std::string v = "v_";
+        if (cl.op == ">=" || cl.op == ">")
+          out += fmt::format("  if (!({} {} {})) {} = static_cast<decltype({})>({}{});  // auto_adjust `{}`\n",
+                             fn.op == ApiOp::RegisterGet ? "*v_" : v, cl.op, bound,
+                             fn.op == ApiOp::RegisterGet ? "*v_" : v, fn.op == ApiOp::RegisterGet ? "*v_" : v, bound,
+                             cl.op == ">" ? " + 1" : "", c.name);
+        else if (cl.op == "<=" || cl.op == "<")
+          out += fmt::format("  if (!({} {} {})) {} = static_cast<decltype({})>({}{});  // auto_adjust `{}`\n",
+                             fn.op == ApiOp::RegisterGet ? "*v_" : v, cl.op, bound,
+                             fn.op == ApiOp::RegisterGet ? "*v_" : v, fn.op == ApiOp::RegisterGet ? "*v_" : v, bound,
+                             cl.op == "<" ? " - 1" : "", c.name);
+      }
+    }
+    return out;
+  }
+
+  // ----- JSON --------------------------------------------------------------------
+
+  std::string json_function(const ApiInterface& iface, const ApiGene& g) const {
+    std::string cls = class_name(iface);
+    std::string out = fmt::format("std::string {}::json_{}_(const dolc_gen::Bytes& a_path) const {{\n", cls,
+                                  cpp_ident(g.prefix.empty() ? "root" : g.prefix));
+    out += "  std::string out_ = \"{\";\n";
+    bool first = true;
+    for (int index : g.fields) {
+      const ir::Field& f = g.gene->fields[static_cast<size_t>(index)];
+      std::string base = g.prefix.empty() ? wit_label(f.name) : g.prefix + "-" + wit_label(f.name);
+      auto fnof = [&](ApiOp op) -> const ApiFunction* {
+        for (const auto& fn : iface.functions)
+          if (fn.gene == g.gene && fn.field_index == index && fn.op == op && fn.gene_prefix == g.prefix) return &fn;
+        return nullptr;
+      };
+      auto call = [&](const ApiFunction* fn, const std::string& args = "") {
+        return fmt::format("{}(a_path{}{})", method_name(*fn), args.empty() ? "" : ", ", args);
+      };
+      const ir::Gene* nested = nested_gene_of(f);
+      const ApiGene* ng = nested ? iface.find_gene(nested->name) : nullptr;
+      std::string nested_json = ng ? "json_" + cpp_ident(ng->prefix.empty() ? "root" : ng->prefix) + "_" : "";
+      std::string value;
+      if (const ApiFunction* fn = fnof(ApiOp::RegisterGet)) {
+        value = json_of(fn->result, call(fn), iface);
+      } else if (const ApiFunction* fn2 = fnof(ApiOp::CounterValue)) {
+        value = json_of(fn2->result, call(fn2), iface);
+      } else if (const ApiFunction* fn3 = fnof(ApiOp::TextString)) {
+        value = "dolc_gen::json_value(" + call(fn3) + ")";
+      } else if (const ApiFunction* fn4 = fnof(ApiOp::NestedChild)) {
+        value = nested_json + "(" + call(fn4) + ")";
+      } else if (const ApiFunction* list_get = fnof(ApiOp::ListGet)) {
+        value = fmt::format("[&] {{ std::string a_ = \"[\"; uint32_t n_ = {}; for (uint32_t i_ = 0; i_ < n_; ++i_) "
+                            "{{ if (i_) a_ += \",\"; auto v_ = {}; a_ += v_ ? {} : std::string(\"null\"); }} return a_ + \"]\"; }}()",
+                            call(fnof(ApiOp::ListLength)), call(list_get, "i_"),
+                            json_of(list_get->result.args[0], "*v_", iface));
+      } else if (const ApiFunction* list_child = fnof(ApiOp::ListChild)) {
+        value = fmt::format("[&] {{ std::string a_ = \"[\"; uint32_t n_ = {}; for (uint32_t i_ = 0; i_ < n_; ++i_) "
+                            "{{ if (i_) a_ += \",\"; auto p_ = {}; a_ += p_.ok ? {}(p_.value) : std::string(\"null\"); }} return a_ + \"]\"; }}()",
+                            call(fnof(ApiOp::ListLength)), call(list_child, "i_"), nested_json);
+      } else if (const ApiFunction* values = fnof(ApiOp::SetValues) ? fnof(ApiOp::SetValues) : fnof(ApiOp::MvValues)) {
+        value = fmt::format("[&] {{ std::string a_ = \"[\"; bool first_ = true; for (const auto& v_ : {}) {{ "
+                            "if (!first_) a_ += \",\"; first_ = false; a_ += {}; }} return a_ + \"]\"; }}()",
+                            call(values), json_of(values->result.args[0], "v_", iface));
+      } else if (const ApiFunction* keys = fnof(ApiOp::MapKeys)) {
+        const ApiFunction* get = fnof(ApiOp::MapGet);
+        const ApiFunction* child = fnof(ApiOp::MapChild);
+        std::string item = get ? fmt::format("{{ auto v_ = {}; a_ += v_ ? {} : std::string(\"null\"); }}", call(get, "k_"),
+                                             json_of(get->result.args[0], "*v_", iface))
+                               : fmt::format("{{ auto p_ = {}; a_ += p_.ok ? {}(p_.value) : std::string(\"null\"); }}",
+                                             call(child, "k_"), nested_json);
+        value = fmt::format("[&] {{ std::string a_ = \"{{\"; bool first_ = true; for (const auto& k_ : {}) {{ "
+                            "if (!first_) a_ += \",\"; first_ = false; a_ += dolc_gen::json_key_text({}) + \":\"; {} }} "
+                            "return a_ + \"}}\"; }}()",
+                            call(keys), json_of(keys->result.args[0], "k_", iface), item);
+      } else {
+        continue;
+      }
+      out += fmt::format("  out_ += {};\n", cpp_string_literal((first ? "" : ",") + std::string("\"") + f.name + "\":"));
+      out += "  out_ += " + value + ";\n";
+      first = false;
+    }
+    out += "  return out_ + \"}\";\n}\n\n";
+    return out;
+  }
+
+  // ----- the class -----------------------------------------------------------------
+
+  std::string class_decl(const ApiInterface& iface) const {
+    std::string cls = class_name(iface);
+    std::string out = fmt::format("/// One replica of one `{}` document.\nclass {} {{\n public:\n", iface.gene->name, cls);
+    out += fmt::format("  explicit {}(uint64_t actor);\n", cls);
+    for (const auto& fn : iface.functions) {
+      if (fn.kind != ApiFunction::Kind::Method) continue;
+      out += "  " + signature(fn, "") + ";\n";
+    }
+    out += "\n private:\n";
+    for (const auto& g : iface.genes)
+      out += fmt::format("  std::string json_{}_(const dolc_gen::Bytes& a_path) const;\n",
+                         cpp_ident(g.prefix.empty() ? "root" : g.prefix));
+    out += "  std::vector<std::string> broken_invariants_(bool rejecting_only) const;\n";
+    out += "  template <class F> auto guarded_(F&& op) -> decltype(op());\n";
+    out += "  dolc_gen::Doc doc_;\n";
+    out += "  bool in_method_ = false;\n";
+    out += "};\n";
+    return out;
+  }
+
+  std::string class_impl(const ApiInterface& iface, std::vector<ApiOmission>* omissions) const {
+    std::string cls = class_name(iface);
+    std::string out;
+    std::vector<Check> cs = checks(iface, omissions);
+    out += fmt::format("{0}::{0}(uint64_t actor) : doc_(&{1}, actor) {{}}\n\n", cls, gene_var(*iface.gene));
+    // Invariants.
+    out += fmt::format("std::vector<std::string> {}::broken_invariants_(bool rejecting_only) const {{\n", cls);
+    out += "  std::vector<std::string> out_;\n";
+    out += "  (void)rejecting_only;\n";
+    if (!cs.empty()) out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
+    for (const auto& c : cs) {
+      bool rejecting = c.constraint->on_violation == ir::ViolationPolicy::RejectOperation;
+      if (c.constraint->on_violation == ir::ViolationPolicy::AutoAdjust) continue;  // repaired on read
+      out += fmt::format("  if ({}!({})) out_.push_back({});\n", rejecting ? "" : "!rejecting_only && ",
+                         c.cpp, cpp_string_literal(c.constraint->name));
+    }
+    out += "  return out_;\n}\n\n";
+    // The guard: an operation that breaks a reject_operation invariant is undone.
+    out += fmt::format("template <class F> auto {}::guarded_(F&& op) -> decltype(op()) {{\n", cls);
+    out += "  if (in_method_) return op();\n";
+    out += "  if (broken_invariants_(true).empty()) {\n";
+    out += "    auto mark_ = doc_.checkpoint();\n";
+    out += "    auto r_ = op();\n";
+    out += "    if (!r_.ok) return r_;\n";
+    out += "    auto broken_ = broken_invariants_(true);\n";
+    out += "    if (broken_.empty()) { doc_.commit(mark_); return r_; }\n";
+    out += "    doc_.rollback(mark_);\n";
+    out += "    return dolc_gen::Failure{\"operation refused: it would break invariant `\" + broken_.front() + \"`\"};\n";
+    out += "  }\n";
+    out += "  return op();  // already broken by a merge: do not block unrelated edits\n";
+    out += "}\n\n";
+    for (const auto& g : iface.genes) out += json_function(iface, g);
+    for (const auto& fn : iface.functions) {
+      if (fn.kind != ApiFunction::Kind::Method) continue;
+      out += signature(fn, cls + "::") + " {\n";
+      switch (fn.op) {
+        case ApiOp::Actor: out += "  return doc_.actor();\n"; break;
+        case ApiOp::Version: out += "  return doc_.version();\n"; break;
+        case ApiOp::ChangesSince: out += "  return doc_.changes_since(a_version);\n"; break;
+        case ApiOp::Apply: out += "  return doc_.apply(a_changes);\n"; break;
+        case ApiOp::Merge: out += "  return doc_.merge(a_saved);\n"; break;
+        case ApiOp::Save: out += "  return doc_.save();\n"; break;
+        case ApiOp::Load: out += "  return doc_.load(a_saved);\n"; break;
+        case ApiOp::ToJson: out += "  return json_root_(dolc_gen::kRoot);\n"; break;
+        case ApiOp::Violations: out += "  return broken_invariants_(false);\n"; break;
+        case ApiOp::MethodCall: {
+          out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
+          out += "  (void)kRoot;\n";
+          out += "  auto mark_ = doc_.checkpoint();\n";
+          out += "  bool outer_ = !in_method_;\n";
+          out += "  in_method_ = true;\n";
+          out += "  auto r_ = [&]() -> " + cpp_type(fn.result) + " {\n";
+          out += lower_method_body(schema, iface, fn);
+          out += "  }();\n";
+          out += "  if (!outer_) return r_;\n";
+          out += "  in_method_ = false;\n";
+          out += "  if (r_.ok) {\n";
+          out += "    auto broken_ = broken_invariants_(true);\n";
+          out += "    if (broken_.empty()) { doc_.commit(mark_); return r_; }\n";
+          out += "    doc_.rollback(mark_);\n";
+          out += "    return dolc_gen::Failure{\"operation refused: it would break invariant `\" + broken_.front() + \"`\"};\n";
+          out += "  }\n";
+          out += "  doc_.rollback(mark_);\n";
+          out += "  return r_;\n";
+          break;
+        }
+        default:
+          if (is_read(fn.op)) out += field_body(iface, fn);
+          else out += "  return guarded_([&] {\n  " + field_body(iface, fn) + "  });\n";
+      }
+      out += "}\n\n";
+    }
+    return out;
+  }
+
+  // ----- canonical-ABI exports ----------------------------------------------------
+
+  // Lifts one parameter from flat core values p<i>...; returns the C++ expression.
+  static std::string lift(const WitType& t, size_t& i) {
+    auto p = [&](size_t k) { return fmt::format("p{}", k); };
+    switch (t.kind) {
+      case K::Bool: return "(" + p(i++) + " != 0)";
+      case K::S64: case K::F32: case K::F64: return p(i++);
+      case K::U64: return "static_cast<uint64_t>(" + p(i++) + ")";
+      case K::String: { std::string s = fmt::format("dolc_gen_abi::take_string({}, {})", p(i), p(i + 1)); i += 2; return s; }
+      case K::List: { std::string s = fmt::format("dolc_gen_abi::take_bytes({}, {})", p(i), p(i + 1)); i += 2; return s; }
+      case K::Enum: {
+        std::string v = p(i++);
+        return fmt::format("static_cast<{0}>(static_cast<uint32_t>({1}) < {2}u ? {1} : 0)", cpp_type(t), v,
+                           t.cases.size());
+      }
+      case K::Option: {
+        std::string d = p(i++);
+        std::string inner = lift(t.args[0], i);
+        return fmt::format("({} != 0 ? {}({}) : {}())", d, cpp_type(t), inner, cpp_type(t));
+      }
+      default: return "static_cast<" + cpp_type(t) + ">(" + p(i++) + ")";
+    }
+  }
+
+  // Stores value `x` of type `t` at `at` (canonical ABI memory layout).
+  static std::string store(const WitType& t, const std::string& at, const std::string& x, int depth) {
+    switch (t.kind) {
+      case K::Bool: return fmt::format("dolc_gen_abi::put<uint8_t>({}, {} ? 1 : 0);", at, x);
+      case K::String: return fmt::format("dolc_gen_abi::put_string({}, {});", at, x);
+      case K::Enum: return fmt::format("dolc_gen_abi::put<uint8_t>({}, static_cast<uint8_t>({}));", at, x);
+      case K::List: {
+        if (t.args[0].kind == K::U8) return fmt::format("dolc_gen_abi::put_bytes({}, {}.data(), {}.size());", at, x, x);
+        uint32_t size = abi_size(t.args[0]);
+        std::string e = fmt::format("e{}_", depth), i = fmt::format("i{}_", depth);
+        return fmt::format(
+            "{{ uint8_t* {0} = dolc_gen_abi::keep({2}.size() * {3}u); for (size_t {1} = 0; {1} < {2}.size(); ++{1}) {{ {4} }} "
+            "dolc_gen_abi::put<int32_t>({5}, dolc_gen_abi::addr({0})); dolc_gen_abi::put<int32_t>({5} + 4, static_cast<int32_t>({2}.size())); }}",
+            e, i, x, size, store(t.args[0], e + " + " + i + " * " + std::to_string(size), x + "[" + i + "]", depth + 1), at);
+      }
+      case K::Option: {
+        uint32_t off = (1 + abi_align(t.args[0]) - 1) / abi_align(t.args[0]) * abi_align(t.args[0]);
+        return fmt::format("if ({1}) {{ dolc_gen_abi::put<uint8_t>({0}, 1); {2} }}", at, x,
+                           store(t.args[0], at + " + " + std::to_string(off), "(*" + x + ")", depth + 1));
+      }
+      case K::Result: {
+        uint32_t a = abi_align(t);
+        uint32_t off = (1 + a - 1) / a * a;
+        std::string ok = t.args.empty() ? "" : store(t.args[0], at + " + " + std::to_string(off), x + ".value", depth + 1);
+        return fmt::format("if ({1}.ok) {{ {2} }} else {{ dolc_gen_abi::put<uint8_t>({0}, 1); dolc_gen_abi::put_string({0} + {3}, {1}.error); }}",
+                           at, x, ok, off);
+      }
+      default: return fmt::format("dolc_gen_abi::put<{}>({}, {});", cpp_type(t), at, x);
+    }
+  }
+
+  std::string exports(const ApiInterface& iface) const {
+    std::string cls = class_name(iface);
+    std::string id = cpp_ident(iface.label);
+    std::string out;
+    out += fmt::format("extern \"C\" __attribute__((import_module({}), import_name(\"[resource-new]document\")))\n"
+                       "int32_t dolx_{}_resource_new(int32_t rep);\n\n",
+                       cpp_string_literal("[export]" + iface.qualified), id);
+    for (const auto& fn : iface.functions) {
+      std::string params;
+      size_t n = 0;
+      for (CoreType c : fn.core_params) {
+        static const char* names[] = {"int32_t", "int64_t", "float", "double"};
+        params += fmt::format("{}{} p{}", params.empty() ? "" : ", ", names[static_cast<int>(c)], n++);
+      }
+      std::string ret = fn.core_results.empty() ? "void"
+                        : fn.core_results[0] == CoreType::I64 ? "int64_t"
+                        : fn.core_results[0] == CoreType::F32 ? "float"
+                        : fn.core_results[0] == CoreType::F64 ? "double" : "int32_t";
+      std::string sym = fmt::format("dolx_{}_{}", id, fn.kind == ApiFunction::Kind::Constructor ? "constructor"
+                                                     : fn.kind == ApiFunction::Kind::Destructor ? "destructor"
+                                                     : cpp_ident(fn.label));
+      out += fmt::format("extern \"C\" __attribute__((export_name({}))) {} {}({}) {{\n", cpp_string_literal(fn.export_name), ret,
+                         sym, params);
+      if (fn.kind == ApiFunction::Kind::Constructor) {
+        out += fmt::format("  auto* d_ = new {}(static_cast<uint64_t>(p0));\n", cls);
+        out += fmt::format("  return dolx_{}_resource_new(dolc_gen_abi::addr(d_));\n}}\n\n", id);
+        continue;
+      }
+      out += fmt::format("  auto* d_ = reinterpret_cast<{}*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));\n", cls);
+      if (fn.kind == ApiFunction::Kind::Destructor) {
+        out += "  delete d_;\n}\n\n";
+        continue;
+      }
+      size_t i = 1;
+      std::string args;
+      for (const auto& p : fn.params) {
+        out += fmt::format("  auto a_{} = {};\n", cpp_ident(p.label), lift(p.type, i));
+        args += (args.empty() ? "" : ", ") + std::string("a_") + cpp_ident(p.label);
+      }
+      if (!fn.has_result) {
+        out += fmt::format("  d_->{}({});\n}}\n\n", method_name(fn), args);
+        continue;
+      }
+      out += fmt::format("  auto r_ = d_->{}({});\n", method_name(fn), args);
+      if (!fn.result_in_memory) {
+        if (fn.result.kind == K::Bool) out += "  return r_ ? 1 : 0;\n";
+        else out += fmt::format("  return static_cast<{}>(r_);\n", ret);
+      } else {
+        out += "  uint8_t* at_ = dolc_gen_abi::begin_result();\n";
+        out += "  " + store(fn.result, "at_", "r_", 0) + "\n";
+        out += "  return dolc_gen_abi::addr(at_);\n";
+      }
+      out += "}\n\n";
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+std::string cpp_namespace(const ExportTable& table) { return "dolgen::" + cpp_ident(table.module_name); }
+
+std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTable& table) {
+  Gen gen{schema, table, cpp_namespace(table)};
+  std::string name = table.module_name;
+  std::string hpp, cpp;
+  std::string banner = "// Generated by dolc from the schema of module `" + name + "`. Do not edit.\n";
+  hpp += banner;
+  hpp += "// The C++ API of the module: one class per compiled gene; see docs/generated-api.md.\n";
+  hpp += "#pragma once\n\n#include <cstdint>\n#include <optional>\n#include <string>\n#include <vector>\n\n";
+  hpp += "#include \"dolc_gen_rt.hpp\"\n\n";
+  hpp += "namespace " + gen.ns + " {\n\n";
+  std::set<std::string> enums_done;
+  for (const auto& iface : table.interfaces)
+    for (const auto& e : iface.enums) {
+      if (!enums_done.insert(e.label).second) continue;
+      std::string cases;
+      for (const auto& v : e.variants) cases += (cases.empty() ? "" : ", ") + cpp_ident(v);
+      hpp += fmt::format("enum class {} : uint8_t {{ {} }};\n", cpp_enum_name(e.label), cases);
+    }
+  if (!enums_done.empty()) hpp += "\n";
+  for (const ApiGene* g : gen.genes()) hpp += fmt::format("extern const dolc_gen::GeneInfo {};\n", gene_var(*g->gene));
+  hpp += "\n";
+  for (const auto& iface : table.interfaces) hpp += gen.class_decl(iface) + "\n";
+  hpp += "}  // namespace " + gen.ns + "\n";
+
+  cpp += banner;
+  cpp += "#include \"" + name + ".hpp\"\n\n";
+  cpp += "namespace " + gen.ns + " {\n\n";
+  cpp += gen.descriptors();
+  std::vector<ApiOmission> ignored;  // reported by build_export_table's caller through check_omissions()
+  for (const auto& iface : table.interfaces) cpp += gen.class_impl(iface, &ignored);
+  cpp += "}  // namespace " + gen.ns + "\n\n";
+  cpp += "#if defined(__wasm__)\n";
+  cpp += "// ---- canonical-ABI exports (described by " + name + ".wit) ----\n";
+  cpp += "#include \"dolc_gen_abi.hpp\"\n\n";
+  cpp += "using namespace " + gen.ns + ";\n\n";
+  cpp += "extern \"C\" __attribute__((export_name(\"cabi_realloc\"))) void* cabi_realloc(void* old, size_t old_size, size_t align, size_t new_size) {\n";
+  cpp += "  (void)old_size;\n  (void)align;  // malloc aligns to 16\n";
+  cpp += "  return std::realloc(old, new_size ? new_size : 1);\n}\n\n";
+  for (const auto& iface : table.interfaces) cpp += gen.exports(iface);
+  cpp += "#endif  // __wasm__\n";
+
+  return {{name + ".hpp", hpp}, {name + ".cpp", cpp}, {"dolc_gen_abi.hpp", kAbiSupport}, {"dolc_gen_rt.hpp", kRtSupport}};
+}
+
+std::vector<ApiOmission> constraint_omissions(const ir::Schema& schema, const ExportTable& table) {
+  Gen gen{schema, table, cpp_namespace(table)};
+  std::vector<ApiOmission> out;
+  for (const auto& iface : table.interfaces) gen.checks(iface, &out);
+  return out;
+}
+
+}  // namespace dolc::lower

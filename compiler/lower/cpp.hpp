@@ -1,0 +1,37 @@
+// compiler/lower: the checked schema lowered to C++ (NAME.hpp + NAME.cpp).
+//
+// Per compiled gene (an interface of the export table) a class holding one
+// replica of one document, with a typed method per exported function of the
+// table (same names as the WIT labels with `-` -> `_`), built on the runtime
+// (runtime-wasm/README.md) through the small adapter in
+// support/dolc_gen_rt.hpp; gene methods lowered from their bodies
+// (methods.cpp); constraint checks; and, compiled only for wasm32, the
+// canonical-ABI exports the WIT file describes. Generated code compiles
+// warning-free under -Wall -Wextra -Wshadow.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ir/schema.hpp"
+#include "lower/api.hpp"
+
+namespace dolc::lower {
+
+struct GeneratedFile {
+  std::string name;      // file name only ("chat.hpp")
+  std::string contents;
+};
+
+// NAME.hpp, NAME.cpp and the fixed support headers they include
+// (dolc_gen_abi.hpp, dolc_gen_rt.hpp), in that order.
+std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTable& table);
+
+// Constraints whose invariants the C++ lowering cannot check at run time
+// (reported as `not-compiled` by the build).
+std::vector<ApiOmission> constraint_omissions(const ir::Schema& schema, const ExportTable& table);
+
+// The C++ namespace of a module's generated code ("dolgen::chat").
+std::string cpp_namespace(const ExportTable& table);
+
+}  // namespace dolc::lower

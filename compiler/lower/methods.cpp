@@ -1,0 +1,442 @@
+// compiler/lower/methods.cpp: gene method bodies -> C++ (see methods.hpp).
+//
+// One walker serves both questions: method_lowerable() runs it and keeps only
+// the first unsupported construct; lower_method_body() runs it and keeps the
+// text. Field operations become calls of the generated class's own field
+// methods on the root path (`kRoot`), whose names come from the same labels
+// the export table uses (`<field>-<op>` -> `<field>_<op>`).
+#include "lower/methods.hpp"
+
+#include <fmt/format.h>
+
+#include "lower/naming.hpp"
+
+namespace dolc::lower {
+
+std::string cpp_enum_name(const std::string& wit_label) { return js_class(wit_label); }
+
+std::string cpp_type(const WitType& t) {
+  using K = WitType::Kind;
+  switch (t.kind) {
+    case K::Bool: return "bool";
+    case K::S8: return "int8_t";
+    case K::S16: return "int16_t";
+    case K::S32: return "int32_t";
+    case K::S64: return "int64_t";
+    case K::U8: return "uint8_t";
+    case K::U16: return "uint16_t";
+    case K::U32: return "uint32_t";
+    case K::U64: return "uint64_t";
+    case K::F32: return "float";
+    case K::F64: return "double";
+    case K::String: return "std::string";
+    case K::List: return "std::vector<" + cpp_type(t.args[0]) + ">";
+    case K::Option: return "std::optional<" + cpp_type(t.args[0]) + ">";
+    case K::Result: return t.args.empty() ? "dolc_gen::Status" : "dolc_gen::Result<" + cpp_type(t.args[0]) + ">";
+    case K::Enum: return cpp_enum_name(t.name);
+  }
+  return "void";
+}
+
+namespace {
+
+using EK = ir::Expr::Kind;
+using SK = ir::Stmt::Kind;
+using TK = ir::Type::Kind;
+
+struct Walker {
+  const ir::Schema& schema;
+  const ir::Gene& gene;
+  const ir::Method& method;
+  std::string failure;  // first unsupported construct
+  int indent = 1;
+  int temp = 0;
+
+  void fail(const std::string& what) {
+    if (failure.empty()) failure = what;
+  }
+
+  std::string pad() const { return std::string(static_cast<size_t>(indent) * 2, ' '); }
+
+  std::string value_type(const ir::Type& t) {
+    WitType w;
+    std::string why;
+    if (t.kind == TK::Unit) return "void";
+    if (!wit_value_type(schema, t, wit_label(gene.name) + "-" + wit_label(method.name), &w, &why)) {
+      fail("a value of type `" + t.canonical() + "`");
+      return "int";
+    }
+    return cpp_type(w);
+  }
+
+  const ir::Field* field_of(const ir::Expr& e) {
+    if (e.ref != ir::Expr::Ref::GeneField || e.field_index < 0 ||
+        static_cast<size_t>(e.field_index) >= gene.fields.size()) {
+      return nullptr;
+    }
+    // Only the method's own object: `this.f` / `self.f` / a bare `f`.
+    if (e.kind == EK::Field && !(e.children.size() == 1 && e.children[0].ref == ir::Expr::Ref::SelfValue))
+      return nullptr;
+    return &gene.fields[static_cast<size_t>(e.field_index)];
+  }
+
+  std::string fcall(const ir::Field& f, const std::string& op, const std::string& args = "") {
+    WitType probe;
+    std::string why;
+    const ir::Type& t = f.type;
+    // Fields the export table leaves out have no methods to call.
+    const ir::Type* value = &t;
+    if ((f.strategy == ir::Strategy::OrSet || f.strategy == ir::Strategy::Rga) && !t.args.empty())
+      value = &t.args.back();
+    if (f.strategy != ir::Strategy::Peritext && !f.nested_gene &&
+        !wit_value_type(schema, *value, wit_label(gene.name) + "-" + wit_label(f.name), &probe, &why))
+      fail("field `" + f.name + "` (" + why + ")");
+    return fmt::format("this->{}_{}(kRoot{}{})", cpp_ident(wit_label(f.name)), op, args.empty() ? "" : ", ", args);
+  }
+
+  std::string literal_default(const ir::Type& t) {
+    std::string ct = value_type(t);
+    return ct + "{}";
+  }
+
+  // Reading a field's current value as a plain value.
+  std::string read_field(const ir::Field& f) {
+    switch (f.strategy) {
+      case ir::Strategy::Immutable:
+      case ir::Strategy::Lww:
+        return fcall(f, "get") + ".value_or(" + literal_default(f.type) + ")";
+      case ir::Strategy::PnCounter: return fcall(f, "value");
+      case ir::Strategy::Peritext: return fcall(f, "text");
+      default:
+        fail("reading the whole of `" + f.name + "` (" + ir::strategy_name(f.strategy) + ") as a value");
+        return "0";
+    }
+  }
+
+  std::string try_status(const std::string& call) {
+    return fmt::format("{}if (dolc_gen::Status s_ = {}; !s_.ok) return dolc_gen::Failure{{s_.error}};\n", pad(), call);
+  }
+
+  // A CRDT operation on a field as a statement, or a query as an expression.
+  std::string field_method(const ir::Expr& e, const ir::Field& f, bool as_statement) {
+    const std::string& m = e.text;
+    std::vector<std::string> args;
+    for (size_t i = 1; i < e.children.size(); ++i) args.push_back(expr(e.children[i]));
+    auto arg = [&](size_t i) { return i < args.size() ? args[i] : (fail("`" + m + "` without arguments"), "0"); };
+    std::string call;
+    bool mutating = true;
+    using S = ir::Strategy;
+    bool is_map = f.type.kind == TK::Map;
+    switch (f.strategy) {
+      case S::OrSet:
+        if (is_map) {
+          if (m == "insert" || m == "set") call = fcall(f, "set", arg(0) + ", " + arg(1));
+          else if (m == "remove" || m == "delete") call = fcall(f, "delete", arg(0));
+          else if (m == "get") { call = fcall(f, "get", arg(0)); mutating = false; }
+          else if (m == "contains_key" || m == "contains" || m == "has") { call = fcall(f, "has", arg(0)); mutating = false; }
+          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(f, "keys") + ".size())"; mutating = false; }
+        } else {
+          if (m == "insert" || m == "add") call = fcall(f, "add", arg(0));
+          else if (m == "remove" || m == "delete") call = fcall(f, "remove", arg(0));
+          else if (m == "contains" || m == "has") { call = fcall(f, "has", arg(0)); mutating = false; }
+          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(f, "size") + ")"; mutating = false; }
+          else if (m == "is_empty") { call = "(" + fcall(f, "size") + " == 0)"; mutating = false; }
+        }
+        break;
+      case S::Rga:
+        if (m == "push") call = fcall(f, "insert", fcall(f, "length") + ", " + arg(0));
+        else if (m == "insert") call = fcall(f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
+        else if (m == "remove" || m == "delete") call = fcall(f, "delete", "static_cast<uint32_t>(" + arg(0) + "), 1");
+        else if (m == "len" || m == "length" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(f, "length") + ")"; mutating = false; }
+        else if (m == "is_empty") { call = "(" + fcall(f, "length") + " == 0)"; mutating = false; }
+        break;
+      case S::Peritext:
+        if (m == "insert") call = fcall(f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
+        else if (m == "delete" || m == "remove") call = fcall(f, "delete", "static_cast<uint32_t>(" + arg(0) + "), static_cast<uint32_t>(" + arg(1) + ")");
+        else if (m == "len" || m == "length") { call = "static_cast<int64_t>(" + fcall(f, "length") + ")"; mutating = false; }
+        break;
+      case S::PnCounter:
+        if (m == "increment") call = fcall(f, "increment", args.empty() ? "1" : arg(0));
+        else if (m == "decrement") call = fcall(f, "decrement", args.empty() ? "1" : arg(0));
+        else if (m == "value") { call = fcall(f, "value"); mutating = false; }
+        break;
+      case S::Lww: case S::Immutable: case S::MvRegister:
+        if (m == "set") call = fcall(f, "set", arg(0));
+        break;
+    }
+    if (call.empty()) {
+      fail(fmt::format("`.{}()` on field `{}` ({})", m, f.name, ir::strategy_name(f.strategy)));
+      return "0";
+    }
+    if (mutating && !as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
+    return as_statement && mutating ? try_status(call) : call;
+  }
+
+  std::string binary(const ir::Expr& e) {
+    static const char* ops[] = {"+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||"};
+    bool known = false;
+    for (const char* o : ops) known = known || e.text == o;
+    if (!known || e.children.size() != 2) {
+      fail("operator `" + e.text + "`");
+      return "0";
+    }
+    std::string l = expr(e.children[0]), r = expr(e.children[1]);
+    const ir::Type& lt = e.children[0].type;
+    const ir::Type& rt = e.children[1].type;
+    if (e.text == "/" || e.text == "%") {
+      if (!e.type.is_integer() && e.text == "%") fail("`%` on non-integers");
+      std::string t = value_type(e.type);
+      return fmt::format("dolc_gen::{}<{}>({}, {})", e.text == "/" ? "divide" : "remainder", t, l, r);
+    }
+    if (lt.is_numeric() && rt.is_numeric() && lt != rt) {
+      // Mixed widths/signedness: compute in the wider of the two declared types.
+      std::string t = value_type(e.children[e.children[0].kind == EK::Int ? 1 : 0].type);
+      l = "static_cast<" + t + ">(" + l + ")";
+      r = "static_cast<" + t + ">(" + r + ")";
+    }
+    return "(" + l + " " + e.text + " " + r + ")";
+  }
+
+  std::string expr(const ir::Expr& e) {
+    switch (e.kind) {
+      case EK::Int: return fmt::format("static_cast<int64_t>({}LL)", e.int_value);
+      case EK::Float: return "static_cast<double>(" + e.text + ")";
+      case EK::String: return "std::string(" + cpp_string_literal(e.text) + ")";
+      case EK::Bool: return e.text == "true" ? "true" : "false";
+      case EK::Name:
+      case EK::Field:
+        if (const ir::Field* f = field_of(e)) return read_field(*f);
+        if (e.ref == ir::Expr::Ref::Param || e.ref == ir::Expr::Ref::Local) return "v_" + cpp_ident(e.text);
+        if (e.kind == EK::Name && e.ref == ir::Expr::Ref::Local) return "v_" + cpp_ident(e.text);
+        if (e.kind == EK::Name && e.text == "None") return "std::nullopt";
+        if (e.kind == EK::Name) {
+          for (const auto& p : method.params)
+            if (p.name == e.text) return "v_" + cpp_ident(e.text);
+        }
+        if (e.ref == ir::Expr::Ref::EnumVariant) break;
+        fail("the name `" + e.text + "`");
+        return "0";
+      case EK::Path: break;
+      case EK::Unary:
+        if (e.text == "!" || e.text == "-") return "(" + e.text + expr(e.children[0]) + ")";
+        fail("operator `" + e.text + "`");
+        return "0";
+      case EK::Binary: return binary(e);
+      case EK::MethodCall:
+        if (!e.children.empty())
+          if (const ir::Field* f = field_of(e.children[0])) return field_method(e, *f, false);
+        fail("the method call `." + e.text + "()`");
+        return "0";
+      case EK::Call:
+        if (!e.children.empty() && e.children[0].kind == EK::Name && e.children.size() == 2 &&
+            e.children[0].text == "Some") {
+          return "std::make_optional(" + expr(e.children[1]) + ")";
+        }
+        fail(e.children.empty() ? std::string("a call") : "the call of `" + e.children[0].text + "`");
+        return "0";
+      default: break;
+    }
+    if (e.ref == ir::Expr::Ref::EnumVariant) {
+      std::string variant = e.text.substr(e.text.rfind(':') == std::string::npos ? 0 : e.text.rfind(':') + 1);
+      return value_type(e.type) + "::" + cpp_ident(variant);
+    }
+    fail(fmt::format("this kind of expression (`{}`)", static_cast<int>(e.kind)));
+    return "0";
+  }
+
+  // How `return X` is written: the method returns Status or Result<T>.
+  std::string ret(const ir::Expr* value) {
+    bool is_result = method.result.kind == TK::Result;
+    if (value && value->kind == EK::Call && !value->children.empty() && value->children[0].kind == EK::Name) {
+      const std::string& callee = value->children[0].text;
+      if (callee == "Ok") {
+        if (value->children.size() < 2 || value->children[1].kind == EK::TupleLit) return "return dolc_gen::Status{};";
+        return "return " + expr(value->children[1]) + ";";
+      }
+      if (callee == "Err") {
+        if (value->children.size() < 2 || value->children[1].type.kind != TK::String) {
+          fail("`Err` with a value that is not a string");
+          return "return dolc_gen::Failure{\"\"};";
+        }
+        return "return dolc_gen::Failure{" + expr(value->children[1]) + "};";
+      }
+    }
+    if (is_result && value) fail("returning a `Result` that is not `Ok(..)`/`Err(..)`");
+    if (!value || method.result.kind == TK::Unit) return "return dolc_gen::Status{};";
+    return "return " + expr(*value) + ";";
+  }
+
+  std::string assign(const ir::Expr& e) {
+    const ir::Expr& target = e.children[0];
+    std::string value = expr(e.children[1]);
+    if (const ir::Field* f = field_of(target)) {
+      if (f->strategy == ir::Strategy::PnCounter && (e.text == "+=" || e.text == "-=")) {
+        return try_status(fcall(*f, e.text == "+=" ? "increment" : "decrement", value));
+      }
+      if (f->strategy == ir::Strategy::Lww || f->strategy == ir::Strategy::Immutable ||
+          f->strategy == ir::Strategy::MvRegister) {
+        std::string t = value_type(f->type);
+        if (f->strategy == ir::Strategy::MvRegister && e.text != "=") fail("`" + e.text + "` on an mv_register");
+        std::string v = e.text == "=" ? value
+                                      : "static_cast<" + t + ">(" + read_field(*f) + " " + e.text.substr(0, 1) +
+                                            " " + value + ")";
+        return try_status(fcall(*f, "set", "static_cast<" + t + ">(" + v + ")"));
+      }
+      fail("assigning to field `" + f->name + "` (" + ir::strategy_name(f->strategy) + ")");
+      return "";
+    }
+    if (target.ref == ir::Expr::Ref::Local && target.kind == EK::Name)
+      return fmt::format("{}v_{} {} {};\n", pad(), cpp_ident(target.text), e.text, value);
+    fail("assigning to `" + target.text + "`");
+    return "";
+  }
+
+  std::string block(const std::vector<ir::Stmt>& stmts, bool tail) {
+    std::string out;
+    for (size_t i = 0; i < stmts.size(); ++i) out += stmt(stmts[i], tail && i + 1 == stmts.size());
+    return out;
+  }
+
+  std::string nested_block(const ir::Expr& e, bool tail) {
+    ++indent;
+    std::string out = e.kind == EK::Block ? block(e.stmts, tail) : expr_stmt(e, tail);
+    --indent;
+    return out;
+  }
+
+  // An expression in statement position; `tail`: its value is the method's result.
+  std::string expr_stmt(const ir::Expr& e, bool tail) {
+    switch (e.kind) {
+      case EK::Assign: return assign(e);
+      case EK::If: {
+        std::string out = pad() + "if (" + expr(e.children[0]) + ") {\n" + nested_block(e.children[1], tail);
+        if (e.children.size() > 2) out += pad() + "} else {\n" + nested_block(e.children[2], tail);
+        return out + pad() + "}\n";
+      }
+      case EK::Block: {
+        std::string out = pad() + "{\n" + nested_block(e, tail);
+        return out + pad() + "}\n";
+      }
+      case EK::MethodCall:
+        if (!e.children.empty())
+          if (const ir::Field* f = field_of(e.children[0])) {
+            if (tail && method.result.kind != TK::Unit) return pad() + "return " + field_method(e, *f, false) + ";\n";
+            return field_method(e, *f, true);
+          }
+        fail("the method call `." + e.text + "()`");
+        return "";
+      default:
+        if (tail && method.result.kind != TK::Unit) return pad() + ret(&e) + "\n";
+        if (e.kind == EK::Call) return pad() + ret(&e) + "\n";  // a tail `Ok(())` / `Err(..)`
+        return pad() + "(void)" + expr(e) + ";\n";
+    }
+  }
+
+  std::string stmt(const ir::Stmt& s, bool tail) {
+    switch (s.kind) {
+      case SK::Let: {
+        if (!s.expr) {
+          fail("`let` without a value");
+          return "";
+        }
+        std::string t = s.declared_type ? value_type(*s.declared_type) : "auto";
+        return fmt::format("{}{} v_{} = {};\n", pad(), t, cpp_ident(s.name), expr(*s.expr));
+      }
+      case SK::Expr: return s.expr ? expr_stmt(*s.expr, tail) : "";
+      case SK::Return: return pad() + ret(s.expr ? &*s.expr : nullptr) + "\n";
+      case SK::Break: return pad() + "break;\n";
+      case SK::Continue: return pad() + "continue;\n";
+      case SK::While: {
+        std::string out = pad() + "while (" + expr(*s.expr) + ") {\n";
+        ++indent;
+        out += block(s.body, false);
+        --indent;
+        return out + pad() + "}\n";
+      }
+      case SK::Loop: {
+        std::string out = pad() + "for (;;) {\n";
+        ++indent;
+        out += block(s.body, false);
+        --indent;
+        return out + pad() + "}\n";
+      }
+      case SK::For: {
+        const ir::Expr& it = *s.expr;
+        std::string var = "v_" + cpp_ident(s.name);
+        std::string head;
+        if (it.kind == EK::Binary && (it.text == ".." || it.text == "..=")) {
+          head = fmt::format("for (int64_t {0} = {1}; {0} {3} {2}; ++{0})", var, expr(it.children[0]),
+                             expr(it.children[1]), it.text == ".." ? "<" : "<=");
+        } else if (const ir::Field* f = field_of(it);
+                   f && f->strategy == ir::Strategy::OrSet && f->type.kind == TK::Set) {
+          head = "for (const auto& " + var + " : " + fcall(*f, "values") + ")";
+        } else if (f && f->strategy == ir::Strategy::Rga) {
+          std::string i = fmt::format("i{}_", temp++);
+          std::string elem = value_type(f->type.args[0]);
+          std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(*f, "length"));
+          ++indent;
+          out += fmt::format("{}{} {} = {}.value_or({}{{}});\n", pad(), elem == "auto" ? "auto" : elem, var,
+                             fcall(*f, "get", i), elem);
+          out += block(s.body, false);
+          --indent;
+          return out + pad() + "}\n";
+        } else {
+          fail("`for` over this kind of value");
+          return "";
+        }
+        std::string out = pad() + head + " {\n";
+        ++indent;
+        out += block(s.body, false);
+        --indent;
+        return out + pad() + "}\n";
+      }
+    }
+    return "";
+  }
+
+  std::string body() {
+    if (method.is_extern || !method.body) {
+      fail("a method without a body");
+      return "";
+    }
+    for (const auto& tp : method.type_params) fail("the type parameter `" + tp + "`");
+    const ir::Expr& b = *method.body;
+    std::string out = b.kind == EK::Block ? block(b.stmts, true) : expr_stmt(b, true);
+    // Falling off the end of a unit method succeeds; a method with a value
+    // that gets here had no `return` on that path.
+    const ir::Type& r = method.result.kind == TK::Result && !method.result.args.empty() ? method.result.args[0]
+                                                                                         : method.result;
+    out += pad() + (r.kind == TK::Unit ? "return dolc_gen::Status{};\n"
+                                       : "return dolc_gen::Failure{\"method `" + method.name + "` ended without a value\"};\n");
+    return out;
+  }
+};
+
+}  // namespace
+
+bool method_lowerable(const ir::Schema& schema, const ir::Gene& gene, const ir::Method& method, std::string* why) {
+  Walker w{schema, gene, method, {}};
+  w.body();
+  if (w.failure.empty()) return true;
+  *why = "the C++ lowering does not handle " + w.failure + " yet";
+  return false;
+}
+
+bool lower_invariant(const ir::Schema& schema, const ir::Gene& gene, const ir::Expr& expr, std::string* cpp,
+                     std::string* why) {
+  ir::Method none;
+  none.name = "invariant";
+  Walker w{schema, gene, none, {}};
+  *cpp = w.expr(expr);
+  if (w.failure.empty()) return true;
+  *why = "the C++ lowering does not handle " + w.failure + " yet";
+  return false;
+}
+
+std::string lower_method_body(const ir::Schema& schema, const ApiInterface& iface, const ApiFunction& fn) {
+  (void)iface;
+  Walker w{schema, *fn.gene, *fn.method, {}};
+  return w.body();
+}
+
+}  // namespace dolc::lower

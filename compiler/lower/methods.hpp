@@ -1,0 +1,39 @@
+// compiler/lower: gene method bodies (`fun`) lowered to C++.
+//
+// The lowered body runs inside the generated document class and reaches the
+// root object's fields through the class's own typed field methods (the
+// export table's operations with the empty path), so a method can do nothing
+// a caller could not. Supported: literals, parameters, `let` locals, field
+// reads, assignments (`=`, `+=`, `-=` on registers and counters), CRDT
+// operations on fields (`insert`/`add`/`remove` on sets, `push`/`insert`/
+// `remove` on lists, `insert`/`delete` on text, `insert`/`set`/`remove`/`get`
+// on maps, `len`/`contains`), arithmetic, comparisons, `&&`/`||`/`!`,
+// `if`/`else`, `while`, `for x in <list or set field | a..b>`, `loop`,
+// `break`/`continue`, `return`, `Ok`/`Err`/`Some`/`None`, enum variants.
+// Anything else makes method_lowerable() false with the construct named; the
+// export table then leaves the method out everywhere (WIT, JS, C++) and the
+// build reports it as `not-compiled`.
+#pragma once
+
+#include <string>
+
+#include "ir/schema.hpp"
+#include "lower/api.hpp"
+
+namespace dolc::lower {
+
+// C++ type of a WIT type in the generated API.
+std::string cpp_type(const WitType& t);
+// C++ name of a generated enum.
+std::string cpp_enum_name(const std::string& wit_label);
+
+// The statements of the lowered body of `fn` (an ApiOp::MethodCall), to be
+// placed inside the generated class method. Precondition: method_lowerable.
+std::string lower_method_body(const ir::Schema& schema, const ApiInterface& iface, const ApiFunction& fn);
+
+// A constraint's boolean expression over `gene`'s root object as C++ (for
+// the generated invariant checks); false with the reason when it does not lower.
+bool lower_invariant(const ir::Schema& schema, const ir::Gene& gene, const ir::Expr& expr, std::string* cpp,
+                     std::string* why);
+
+}  // namespace dolc::lower

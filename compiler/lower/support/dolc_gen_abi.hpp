@@ -1,0 +1,84 @@
+// dolc_gen_abi.hpp: canonical-ABI helpers for dolc-generated modules.
+//
+// dolc writes this file next to the generated NAME.cpp (it is embedded in the
+// dolc binary), and NAME.cpp includes it only in its wasm32 export section.
+// It holds what every generated export needs: taking ownership of argument
+// memory the host allocated through cabi_realloc, and a return area plus
+// buffers that keep result strings and lists alive until the next export call
+// (the host copies results out before it calls again, so no cabi_post_*
+// functions are needed). Layouts follow the Component Model's
+// CanonicalABI.md: strings and lists are (i32 pointer, i32 length), options
+// and results a u8 discriminant followed by the payload at its alignment.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace dolc_gen_abi {
+
+// Argument memory comes from cabi_realloc (malloc); a zero-length argument
+// may carry a pointer the host never allocated, so it is never freed.
+inline std::string take_string(int32_t ptr, int32_t len) {
+  if (len <= 0) return std::string();
+  void* p = reinterpret_cast<void*>(static_cast<uintptr_t>(static_cast<uint32_t>(ptr)));
+  std::string s(static_cast<const char*>(p), static_cast<size_t>(len));
+  std::free(p);
+  return s;
+}
+
+inline std::vector<uint8_t> take_bytes(int32_t ptr, int32_t len) {
+  if (len <= 0) return std::vector<uint8_t>();
+  void* p = reinterpret_cast<void*>(static_cast<uintptr_t>(static_cast<uint32_t>(ptr)));
+  const uint8_t* b = static_cast<const uint8_t*>(p);
+  std::vector<uint8_t> v(b, b + len);
+  std::free(p);
+  return v;
+}
+
+// The return area and the buffers results point into, valid until the next call.
+struct Results {
+  alignas(8) uint8_t area[64];
+  std::vector<std::vector<uint8_t>> buffers;
+};
+
+inline Results& results() {
+  static Results r;
+  return r;
+}
+
+// Starts a new result: drops the previous call's buffers, clears the area.
+inline uint8_t* begin_result() {
+  Results& r = results();
+  r.buffers.clear();
+  std::memset(r.area, 0, sizeof r.area);
+  return r.area;
+}
+
+inline int32_t addr(const void* p) { return static_cast<int32_t>(reinterpret_cast<uintptr_t>(p)); }
+
+// A buffer of `size` bytes (aligned 8) that lives until the next call.
+inline uint8_t* keep(size_t size) {
+  Results& r = results();
+  r.buffers.emplace_back(size + 8, 0);
+  uintptr_t p = reinterpret_cast<uintptr_t>(r.buffers.back().data());
+  return reinterpret_cast<uint8_t*>((p + 7) & ~static_cast<uintptr_t>(7));
+}
+
+template <class T>
+inline void put(uint8_t* at, T v) {
+  std::memcpy(at, &v, sizeof v);
+}
+
+inline void put_bytes(uint8_t* at, const void* data, size_t len) {
+  uint8_t* p = keep(len);
+  if (len) std::memcpy(p, data, len);
+  put<int32_t>(at, addr(p));
+  put<int32_t>(at + 4, static_cast<int32_t>(len));
+}
+
+inline void put_string(uint8_t* at, const std::string& s) { put_bytes(at, s.data(), s.size()); }
+
+}  // namespace dolc_gen_abi

@@ -1,0 +1,294 @@
+// dolc_gen_rt.hpp: the layer between dolc-generated code and the CRDT runtime.
+//
+// dolc writes this file next to the generated NAME.hpp/NAME.cpp (it is
+// embedded in the dolc binary). Generated code talks only to what is
+// declared here:
+//  * Status / Result<T> / Failure: outcomes without exceptions (the wasm
+//    build has none);
+//  * GeneInfo / FieldInfo: the constant description of each gene that the
+//    generated code emits (field names, strategies, options, nested genes);
+//  * value codecs: typed values <-> the canonical bytes the runtime stores in
+//    registers, sets, maps and lists (equal values <-> equal bytes);
+//  * Doc: one replica of one document, with each field operation addressed
+//    by (path of the object, gene expected there, field index);
+//  * JSON helpers for toJSON.
+// Everything that depends on the runtime's own API is in the second half of
+// this file (`Doc`'s definition), so the generated code does not change when
+// the runtime does.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace dolc_gen {
+
+using Bytes = std::vector<uint8_t>;
+inline const Bytes kRoot{};  // the path of a document's root object
+
+struct Failure {
+  std::string error;
+};
+
+struct Status {
+  bool ok = true;
+  std::string error;
+  Status() = default;
+  Status(Failure f) : ok(false), error(std::move(f.error)) {}  // NOLINT: implicit on purpose
+};
+
+template <class T>
+struct Result {
+  bool ok = true;
+  T value{};
+  std::string error;
+  Result() = default;
+  Result(T v) : value(std::move(v)) {}                          // NOLINT
+  Result(Failure f) : ok(false), error(std::move(f.error)) {}  // NOLINT
+};
+
+// ----- descriptors ------------------------------------------------------------
+
+enum class Strategy : uint8_t { Immutable, Lww, MvRegister, OrSet, OrMap, PnCounter, Rga, Peritext, Nested };
+enum class Overflow : uint8_t { Saturate, Wrap, Error };
+
+struct GeneInfo;
+
+struct FieldInfo {
+  const char* name = nullptr;
+  Strategy strategy = Strategy::Lww;
+  const GeneInfo* nested = nullptr;  // Nested fields, rga elements / or_set map values of gene type
+  bool has_min = false;
+  int64_t min = 0;
+  bool has_max = false;
+  int64_t max = 0;
+  Overflow overflow = Overflow::Saturate;
+  bool content_hash = false;         // lww tie_break = content_hash
+  int64_t max_length = 0;            // peritext; 0 = unbounded
+};
+
+struct GeneInfo {
+  const char* name;
+  const FieldInfo* fields;
+  uint32_t field_count;
+};
+
+// ----- value codecs -------------------------------------------------------------
+// Canonical: ints as LEB128 (signed ones zigzag-encoded first), floats as 8
+// little-endian bytes, strings/bytes raw, enums as LEB128 indexes, options
+// as 0 or 1 + the value.
+
+inline void put_varint(Bytes& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<uint8_t>(v));
+}
+inline uint64_t get_varint(const Bytes& in, size_t* at) {
+  uint64_t v = 0;
+  for (int shift = 0; *at < in.size() && shift < 64; shift += 7) {
+    uint8_t b = in[(*at)++];
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if (!(b & 0x80)) break;
+  }
+  return v;
+}
+
+inline Bytes enc_bool(bool v) { return Bytes{static_cast<uint8_t>(v ? 1 : 0)}; }
+inline Bytes enc_uint(uint64_t v) {
+  Bytes b;
+  put_varint(b, v);
+  return b;
+}
+inline Bytes enc_int(int64_t v) {
+  return enc_uint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+inline Bytes enc_float(double v) {
+  if (v == 0) v = 0;  // -0.0 and 0.0 are one value
+  uint64_t u;
+  std::memcpy(&u, &v, 8);
+  Bytes b(8);
+  for (int i = 0; i < 8; ++i) b[static_cast<size_t>(i)] = static_cast<uint8_t>(u >> (8 * i));
+  return b;
+}
+inline Bytes enc_string(const std::string& s) { return Bytes(s.begin(), s.end()); }
+inline Bytes enc_bytes(const Bytes& b) { return b; }
+inline Bytes enc_enum(uint32_t i) { return enc_uint(i); }
+inline Bytes enc_none() { return Bytes{0}; }
+inline Bytes enc_some(const Bytes& inner) {
+  Bytes b{1};
+  b.insert(b.end(), inner.begin(), inner.end());
+  return b;
+}
+
+inline bool dec_bool(const Bytes& b) { return !b.empty() && b[0] != 0; }
+inline uint64_t dec_uint(const Bytes& b) {
+  size_t at = 0;
+  return get_varint(b, &at);
+}
+inline int64_t dec_int(const Bytes& b) {
+  uint64_t u = dec_uint(b);
+  return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+}
+inline double dec_float(const Bytes& b) {
+  uint64_t u = 0;
+  for (size_t i = 0; i < 8 && i < b.size(); ++i) u |= static_cast<uint64_t>(b[i]) << (8 * i);
+  double v;
+  std::memcpy(&v, &u, 8);
+  return v;
+}
+inline std::string dec_string(const Bytes& b) { return std::string(b.begin(), b.end()); }
+inline Bytes dec_bytes(const Bytes& b) { return b; }
+inline uint32_t dec_enum(const Bytes& b, size_t count) {
+  uint64_t i = dec_uint(b);
+  return i < count ? static_cast<uint32_t>(i) : 0;
+}
+template <class T, class F>
+std::optional<T> dec_option(const Bytes& b, F&& inner) {
+  if (b.empty() || b[0] == 0) return std::nullopt;
+  return inner(Bytes(b.begin() + 1, b.end()));
+}
+
+// Safe arithmetic for lowered method bodies: no trap on division by zero
+// (the result is 0) or on INT_MIN / -1.
+template <class T>
+T divide(T a, T b) {
+  if (b == 0) return T{};
+  if constexpr (std::is_signed<T>::value && std::is_integral<T>::value)
+    if (b == T(-1)) return static_cast<T>(T{} - a);
+  return static_cast<T>(a / b);
+}
+template <class T>
+T remainder(T a, T b) {
+  if (b == 0 || (std::is_signed<T>::value && b == T(-1))) return T{};
+  return static_cast<T>(a % b);
+}
+
+// ----- JSON -------------------------------------------------------------------
+
+inline std::string json_string(const std::string& s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+inline std::string json_value(const std::string& s) { return json_string(s); }
+inline std::string json_value(bool v) { return v ? "true" : "false"; }
+inline std::string json_value(double v) {
+  if (v != v || v - v != 0) return "null";  // NaN / infinity are not JSON
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+inline std::string json_value(float v) { return json_value(static_cast<double>(v)); }
+template <class T>
+typename std::enable_if<std::is_integral<T>::value, std::string>::type json_value(T v) {
+  return std::to_string(v);
+}
+inline std::string json_bytes(const Bytes& b) {
+  std::string out = "[";
+  for (size_t i = 0; i < b.size(); ++i) out += (i ? "," : "") + std::to_string(b[i]);
+  return out + "]";
+}
+inline std::string json_enum(uint32_t i, std::initializer_list<const char*> names) {
+  return i < names.size() ? json_string(names.begin()[i]) : std::string("null");
+}
+// A JSON object key from a value's JSON text (numbers and the like are quoted).
+inline std::string json_key_text(const std::string& json) {
+  return !json.empty() && json[0] == '"' ? json : json_string(json);
+}
+
+// ----- documents ------------------------------------------------------------------
+// One replica of one document whose root object is a `root` gene. Field
+// operations name the object by its path (kRoot, or bytes a *_child call
+// returned), the gene the caller expects there (a path leading elsewhere is
+// refused, or reads as empty) and the field's index in that gene. Implemented
+// in dolc_gen_rt.cpp over the runtime library.
+class Doc {
+ public:
+  Doc(const GeneInfo* root, uint64_t actor);
+  ~Doc();
+  Doc(const Doc&) = delete;
+  Doc& operator=(const Doc&) = delete;
+
+  uint64_t actor() const;
+  Bytes version() const;
+  Result<Bytes> changes_since(const Bytes& version) const;
+  Status apply(const Bytes& changes);
+  Status merge(const Bytes& saved);
+  Bytes save() const;
+  Status load(const Bytes& saved);
+
+  // Tentative local operations: rollback() restores the state at checkpoint().
+  uint64_t checkpoint();
+  void commit(uint64_t mark);
+  void rollback(uint64_t mark);
+
+  std::optional<Bytes> reg_get(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+  Status reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value);
+  std::vector<Bytes> mv_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+  Status mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value);
+
+  bool set_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) const;
+  std::vector<Bytes> set_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+  uint32_t set_size(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+  Status set_add(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value);
+  Status set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value);
+
+  bool map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const;
+  std::optional<Bytes> map_get(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const;
+  std::vector<Bytes> map_keys(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+  Status map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key, const Bytes& value);
+  Status map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key);
+  Status map_set_new(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key);
+  Result<Bytes> map_child(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const;
+
+  int64_t counter_value(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+  Status counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field, int64_t delta);
+
+  uint32_t list_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+  std::optional<Bytes> list_get(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const;
+  Status list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, const Bytes& value);
+  Status list_insert_new(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index);
+  Result<Bytes> list_child(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const;
+  Status list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, uint32_t count);
+  Status list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t from, uint32_t to);
+
+  uint32_t text_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+  std::string text_string(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+  Status text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, const std::string& text);
+  Status text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, uint32_t count);
+  Status text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
+                   const std::string& name, const std::string& value);
+  Status text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
+                     const std::string& name);
+  std::string text_spans(const Bytes& path, const GeneInfo* gene, uint32_t field) const;  // JSON
+
+  Bytes nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dolc_gen
