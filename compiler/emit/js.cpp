@@ -193,6 +193,26 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
     out += "};\n";
     out += fmt::format("class {} extends {}(View) {{}}\n", js_view_class(*g), mixin_name(*g));
     out += fmt::format("{}.LABEL = {};\n", js_view_class(*g), lower::js_string_literal(g->label));
+    // Introspection: each field's member name, DOL name, field class, value
+    // type (the descriptor of the value its writes take) and nested view.
+    out += fmt::format("{}.FIELDS = [\n", js_view_class(*g));
+    for (int index : g->fields) {
+      const ir::Field& f = g->gene->fields[static_cast<size_t>(index)];
+      FieldShape s = field_shape(*iface, *g, index);
+      std::string key = "undefined", value = "undefined";
+      for (const ApiFunction* fn : s.fns)
+        for (const auto& p : fn->params) {
+          if (p.label == "key") key = js_type_descriptor(*iface, p.type);
+          if (p.label == "value" || p.label == "amount") value = js_type_descriptor(*iface, p.type);
+        }
+      if (s.js_class && std::string(s.js_class) == "Text") value = "'string'";
+      out += fmt::format("  {{ member: {}, name: {}, kind: {}, key: {}, value: {}, view: {} }},\n",
+                         lower::js_string_literal(lower::js_member(lower::wit_label(f.name))),
+                         lower::js_string_literal(f.name),
+                         lower::js_string_literal(s.js_class ? s.js_class : "Nested"), key, value,
+                         s.nested ? "() => " + js_view_class(*s.nested) : "undefined");
+    }
+    out += "];\n";
   }
   for (const auto& iface : table.interfaces) {
     std::string cls = js_document_class(iface);
@@ -209,6 +229,8 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
                          lower::js_string_literal(fn.label), params);
     }
     out += "}\n";
+    out += fmt::format("{}.FIELDS = {}.FIELDS;\n", cls, js_view_class(iface.genes[0]));
+    out += fmt::format("{}.LABEL = {};\n", cls, lower::js_string_literal(iface.label));
   }
   out += fmt::format("\nexport {{ Document, View, Register, MvRegister, OrSet, OrMap, ObjectMap, Counter, List, "
                      "ObjectList, Text }};\n");

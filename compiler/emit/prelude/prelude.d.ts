@@ -9,8 +9,20 @@ export function loadFile(path?: string | URL): Promise<unknown>;
 export type Int64 = bigint;
 export type Int64Input = bigint | number;
 
+/** What a generated class says about one of its fields (static FIELDS). */
+export interface FieldInfo {
+  member: string;
+  name: string;
+  kind: 'Register' | 'MvRegister' | 'OrSet' | 'OrMap' | 'ObjectMap' | 'Counter' | 'List' | 'ObjectList' | 'Text' | 'Nested';
+  key?: unknown;
+  value?: unknown;
+  view?: () => unknown;
+}
+
 export declare class View {
   protected constructor();
+  static readonly FIELDS: readonly FieldInfo[];
+  static readonly LABEL: string;
 }
 
 export declare class Document extends View {

@@ -98,6 +98,13 @@ function flatOf(t) {
     if (t[0] === 'list') return ['i32', 'i32'];
     if (t[0] === 'option') return ['i32', ...flatOf(t[1])];
     if (t[0] === 'enum') return ['i32'];
+    if (t[0] === 'result') {  // joined with the error case's (i32, i32)
+      const ok = t[1] === null ? [] : flatOf(t[1]);
+      const err = ['i32', 'i32'];
+      const n = Math.max(ok.length, err.length), out = ['i32'];
+      for (let i = 0; i < n; i++) out.push(ok[i] === undefined || ok[i] === err[i] || err[i] === undefined ? (ok[i] ?? err[i]) : 'i64');
+      return out;
+    }
   }
   switch (t) {
     case 's64': case 'u64': return ['i64'];

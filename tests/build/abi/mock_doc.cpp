@@ -1,0 +1,216 @@
+// tests/build/abi/mock_doc.cpp: a TEST DOUBLE of dolc_gen::Doc for the ABI test.
+//
+// It keeps one replica's values in plain maps (no CRDT, no sync), so that the
+// generated canonical-ABI exports and the generated JS glue can be tested on
+// their own, before and independently of the runtime: every parameter and
+// result shape (strings, bytes, options, results, lists, enums, 64-bit
+// integers, nested paths) crosses the boundary and comes back unchanged, and
+// errors come back as thrown Errors. The real Doc is dolc_gen_rt.cpp.
+#include <algorithm>
+#include <map>
+
+#include "dolc_gen_rt.hpp"
+
+namespace dolc_gen {
+
+using Key = std::pair<Bytes, uint32_t>;  // (object path, field index)
+
+struct Doc::Impl {
+  uint64_t actor = 0;
+  std::map<Key, Bytes> regs;
+  std::map<Key, std::vector<Bytes>> sets;  // sorted, unique
+  std::map<Key, std::map<Bytes, Bytes>> maps;
+  std::map<Key, int64_t> counters;
+  std::map<Key, std::vector<Bytes>> lists;
+  std::map<Key, std::string> texts;
+  std::map<Key, std::vector<std::string>> marks;
+};
+
+static Key key(const Bytes& p, uint32_t f) { return {p, f}; }
+static Bytes child(const Bytes& p, uint32_t f, const Bytes& id) {
+  Bytes c = p;
+  c.push_back(static_cast<uint8_t>(f));
+  c.push_back(static_cast<uint8_t>(id.size()));
+  c.insert(c.end(), id.begin(), id.end());
+  return c;
+}
+
+Doc::Doc(const GeneInfo*, uint64_t actor) : impl_(new Impl) { impl_->actor = actor; }
+Doc::~Doc() = default;
+uint64_t Doc::actor() const { return impl_->actor; }
+Bytes Doc::version() const { return Bytes{1, 2, 3}; }
+Result<Bytes> Doc::changes_since(const Bytes& v) const {
+  if (v.size() == 1 && v[0] == 0xee) return Failure{"mock: malformed version"};
+  return Bytes{9, 8, 7};
+}
+Status Doc::apply(const Bytes& c) {
+  if (!c.empty() && c[0] == 0xff) return Failure{"mock: malformed changes"};
+  return Status{};
+}
+Status Doc::merge(const Bytes& s) { return apply(s); }
+Bytes Doc::save() const { return Bytes{0, 1, 2, 255}; }
+Status Doc::load(const Bytes& s) { return apply(s); }
+uint64_t Doc::checkpoint() { return 0; }
+void Doc::commit(uint64_t) {}
+void Doc::rollback(uint64_t) {}
+
+std::optional<Bytes> Doc::reg_get(const Bytes& p, const GeneInfo*, uint32_t f) const {
+  auto it = impl_->regs.find(key(p, f));
+  if (it == impl_->regs.end()) return std::nullopt;
+  return it->second;
+}
+Status Doc::reg_set(const Bytes& p, const GeneInfo* g, uint32_t f, const Bytes& v) {
+  if (g->fields[f].strategy == Strategy::Immutable && impl_->regs.count(key(p, f)))
+    return Failure{"mock: immutable field already set"};
+  impl_->regs[key(p, f)] = v;
+  return Status{};
+}
+std::vector<Bytes> Doc::mv_values(const Bytes& p, const GeneInfo*, uint32_t f) const {
+  auto it = impl_->regs.find(key(p, f));
+  if (it == impl_->regs.end()) return {};
+  return {it->second};
+}
+Status Doc::mv_set(const Bytes& p, const GeneInfo*, uint32_t f, const Bytes& v) {
+  impl_->regs[key(p, f)] = v;
+  return Status{};
+}
+bool Doc::set_has(const Bytes& p, const GeneInfo*, uint32_t f, const Bytes& v) const {
+  auto it = impl_->sets.find(key(p, f));
+  return it != impl_->sets.end() && std::binary_search(it->second.begin(), it->second.end(), v);
+}
+std::vector<Bytes> Doc::set_values(const Bytes& p, const GeneInfo*, uint32_t f) const {
+  auto it = impl_->sets.find(key(p, f));
+  return it == impl_->sets.end() ? std::vector<Bytes>{} : it->second;
+}
+uint32_t Doc::set_size(const Bytes& p, const GeneInfo* g, uint32_t f) const {
+  return static_cast<uint32_t>(set_values(p, g, f).size());
+}
+Status Doc::set_add(const Bytes& p, const GeneInfo*, uint32_t f, const Bytes& v) {
+  auto& s = impl_->sets[key(p, f)];
+  auto it = std::lower_bound(s.begin(), s.end(), v);
+  if (it == s.end() || *it != v) s.insert(it, v);
+  return Status{};
+}
+Status Doc::set_remove(const Bytes& p, const GeneInfo*, uint32_t f, const Bytes& v) {
+  auto& s = impl_->sets[key(p, f)];
+  s.erase(std::remove(s.begin(), s.end(), v), s.end());
+  return Status{};
+}
+bool Doc::map_has(const Bytes& p, const GeneInfo*, uint32_t f, const Bytes& k) const {
+  auto it = impl_->maps.find(key(p, f));
+  return it != impl_->maps.end() && it->second.count(k);
+}
+std::optional<Bytes> Doc::map_get(const Bytes& p, const GeneInfo*, uint32_t f, const Bytes& k) const {
+  auto it = impl_->maps.find(key(p, f));
+  if (it == impl_->maps.end() || !it->second.count(k)) return std::nullopt;
+  return it->second.at(k);
+}
+std::vector<Bytes> Doc::map_keys(const Bytes& p, const GeneInfo*, uint32_t f) const {
+  std::vector<Bytes> out;
+  auto it = impl_->maps.find(key(p, f));
+  if (it != impl_->maps.end())
+    for (const auto& kv : it->second) out.push_back(kv.first);
+  return out;
+}
+Status Doc::map_set(const Bytes& p, const GeneInfo*, uint32_t f, const Bytes& k, const Bytes& v) {
+  impl_->maps[key(p, f)][k] = v;
+  return Status{};
+}
+Status Doc::map_delete(const Bytes& p, const GeneInfo*, uint32_t f, const Bytes& k) {
+  impl_->maps[key(p, f)].erase(k);
+  return Status{};
+}
+Status Doc::map_set_new(const Bytes& p, const GeneInfo*, uint32_t f, const Bytes& k) {
+  impl_->maps[key(p, f)].emplace(k, Bytes{});
+  return Status{};
+}
+Result<Bytes> Doc::map_child(const Bytes& p, const GeneInfo* g, uint32_t f, const Bytes& k) const {
+  if (!map_has(p, g, f, k)) return Failure{"mock: no such key"};
+  return child(p, f, k);
+}
+int64_t Doc::counter_value(const Bytes& p, const GeneInfo*, uint32_t f) const {
+  auto it = impl_->counters.find(key(p, f));
+  return it == impl_->counters.end() ? 0 : it->second;
+}
+Status Doc::counter_add(const Bytes& p, const GeneInfo* g, uint32_t f, int64_t d) {
+  int64_t v = counter_value(p, g, f) + d;
+  if (g->fields[f].has_min && v < g->fields[f].min) return Failure{"mock: below min_value"};
+  impl_->counters[key(p, f)] = v;
+  return Status{};
+}
+uint32_t Doc::list_length(const Bytes& p, const GeneInfo*, uint32_t f) const {
+  auto it = impl_->lists.find(key(p, f));
+  return it == impl_->lists.end() ? 0 : static_cast<uint32_t>(it->second.size());
+}
+std::optional<Bytes> Doc::list_get(const Bytes& p, const GeneInfo* g, uint32_t f, uint32_t i) const {
+  if (i >= list_length(p, g, f)) return std::nullopt;
+  return impl_->lists.at(key(p, f))[i];
+}
+Status Doc::list_insert(const Bytes& p, const GeneInfo*, uint32_t f, uint32_t i, const Bytes& v) {
+  auto& l = impl_->lists[key(p, f)];
+  if (i > l.size()) return Failure{"mock: index out of range"};
+  l.insert(l.begin() + i, v);
+  return Status{};
+}
+Status Doc::list_insert_new(const Bytes& p, const GeneInfo* g, uint32_t f, uint32_t i) {
+  static uint8_t next = 0;
+  return list_insert(p, g, f, i, Bytes{++next});
+}
+Result<Bytes> Doc::list_child(const Bytes& p, const GeneInfo* g, uint32_t f, uint32_t i) const {
+  auto v = list_get(p, g, f, i);
+  if (!v) return Failure{"mock: index out of range"};
+  return child(p, f, *v);
+}
+Status Doc::list_delete(const Bytes& p, const GeneInfo*, uint32_t f, uint32_t i, uint32_t n) {
+  auto& l = impl_->lists[key(p, f)];
+  if (i + n > l.size()) return Failure{"mock: range out of bounds"};
+  l.erase(l.begin() + i, l.begin() + i + n);
+  return Status{};
+}
+Status Doc::list_move(const Bytes& p, const GeneInfo*, uint32_t f, uint32_t from, uint32_t to) {
+  auto& l = impl_->lists[key(p, f)];
+  if (from >= l.size() || to >= l.size()) return Failure{"mock: index out of range"};
+  Bytes v = l[from];
+  l.erase(l.begin() + from);
+  l.insert(l.begin() + to, v);
+  return Status{};
+}
+uint32_t Doc::text_length(const Bytes& p, const GeneInfo* g, uint32_t f) const {
+  return static_cast<uint32_t>(text_string(p, g, f).size());
+}
+std::string Doc::text_string(const Bytes& p, const GeneInfo*, uint32_t f) const {
+  auto it = impl_->texts.find(key(p, f));
+  return it == impl_->texts.end() ? std::string() : it->second;
+}
+Status Doc::text_insert(const Bytes& p, const GeneInfo*, uint32_t f, uint32_t pos, const std::string& t) {
+  auto& s = impl_->texts[key(p, f)];
+  if (pos > s.size()) return Failure{"mock: position out of range"};
+  s.insert(pos, t);
+  return Status{};
+}
+Status Doc::text_delete(const Bytes& p, const GeneInfo*, uint32_t f, uint32_t pos, uint32_t n) {
+  auto& s = impl_->texts[key(p, f)];
+  if (pos + n > s.size()) return Failure{"mock: range out of bounds"};
+  s.erase(pos, n);
+  return Status{};
+}
+Status Doc::text_mark(const Bytes& p, const GeneInfo*, uint32_t f, uint32_t start, uint32_t end,
+                      const std::string& name, const std::string& value) {
+  impl_->marks[key(p, f)].push_back(std::to_string(start) + "-" + std::to_string(end) + ":" + name + "=" + value);
+  return Status{};
+}
+Status Doc::text_unmark(const Bytes& p, const GeneInfo*, uint32_t f, uint32_t start, uint32_t end,
+                        const std::string& name) {
+  impl_->marks[key(p, f)].push_back(std::to_string(start) + "-" + std::to_string(end) + ":" + name + "=");
+  return Status{};
+}
+std::string Doc::text_spans(const Bytes& p, const GeneInfo* g, uint32_t f) const {
+  std::string marks;
+  auto it = impl_->marks.find(key(p, f));
+  if (it != impl_->marks.end())
+    for (const auto& m : it->second) marks += (marks.empty() ? "" : ",") + json_string(m) + ":\"\"";
+  return "[{\"text\":" + json_string(text_string(p, g, f)) + ",\"marks\":{" + marks + "}}]";
+}
+Bytes Doc::nested_child(const Bytes& p, const GeneInfo*, uint32_t f) const { return child(p, f, Bytes{}); }
+
+}  // namespace dolc_gen
