@@ -59,6 +59,13 @@ std::string js_type_descriptor(const lower::ApiInterface& iface, const WitType& 
         for (const auto& v : e->variants) names += (names.empty() ? "" : ", ") + lower::js_string_literal(v);
       return "['enum', [" + names + "]]";
     }
+    case K::Record: {
+      std::string fields;
+      for (size_t i = 0; i < t.args.size(); ++i)
+        fields += fmt::format("{}[{}, {}]", i ? ", " : "", lower::js_string_literal(lower::js_member(t.cases[i])),
+                              js_type_descriptor(iface, t.args[i]));
+      return "['record', [" + fields + "]]";
+    }
   }
   return "null";
 }
@@ -80,6 +87,12 @@ std::string ts_type(const lower::ApiInterface& iface, const WitType& t, bool inp
       if (const lower::ApiEnum* e = find_enum(iface, t.name))
         for (const auto& v : e->variants) names += (names.empty() ? "" : " | ") + lower::js_string_literal(v);
       return names.empty() ? "never" : "(" + names + ")";
+    }
+    case K::Record: {
+      std::string fields;
+      for (size_t i = 0; i < t.args.size(); ++i)
+        fields += fmt::format("{}{}: {}", i ? "; " : "", lower::js_member(t.cases[i]), ts_type(iface, t.args[i], input));
+      return "{ " + fields + " }";
     }
     default: return "number";
   }

@@ -40,6 +40,13 @@ std::string emit_wit(const lower::ExportTable& table) {
         out += fmt::format("    {}{}\n", wit_ident(e.cases[i]), i + 1 < e.cases.size() ? "," : "");
       out += "  }\n\n";
     }
+    for (const auto& r : iface.records) {
+      out += fmt::format("  /// A `{}` value.\n  record {} {{\n", r.gene ? r.gene->name : r.label, wit_ident(r.label));
+      for (size_t i = 0; i < r.type.args.size(); ++i)
+        out += fmt::format("    {}: {}{}\n", wit_ident(r.type.cases[i]), r.type.args[i].wit(),
+                           i + 1 < r.type.args.size() ? "," : "");
+      out += "  }\n\n";
+    }
     out += fmt::format("  /// One replica of one `{}` document.\n", iface.gene->name);
     out += "  resource document {\n";
     for (const auto& fn : iface.functions) {

@@ -35,7 +35,7 @@ std::string WitType::wit() const {
     case Kind::List: return "list<" + args[0].wit() + ">";
     case Kind::Option: return "option<" + args[0].wit() + ">";
     case Kind::Result: return args.empty() ? "result<_, string>" : "result<" + args[0].wit() + ", string>";
-    case Kind::Enum: return wit_ident(name);
+    case Kind::Enum: case Kind::Record: return wit_ident(name);
   }
   return "?";
 }
@@ -83,11 +83,18 @@ std::vector<CoreType> flatten(const WitType& t) {
       static const WitType err = WitType::of(K::String);
       return flatten_variant({t.args.empty() ? nullptr : &t.args[0], &err});
     }
+    case K::Record: {
+      std::vector<CoreType> flat;
+      for (const auto& f : t.args)
+        for (CoreType c : flatten(f)) flat.push_back(c);
+      return flat;
+    }
     default: return {CoreType::I32};  // bool, small ints, enums
   }
 }
 
 static uint32_t align_to(uint32_t n, uint32_t a) { return (n + a - 1) / a * a; }
+std::vector<uint32_t> record_offsets(const WitType& t);
 
 uint32_t abi_align(const WitType& t) {
   using K = WitType::Kind;
@@ -99,8 +106,24 @@ uint32_t abi_align(const WitType& t) {
     case K::Enum: return t.cases.size() <= 256 ? 1 : 2;
     case K::Option: return std::max<uint32_t>(1, abi_align(t.args[0]));
     case K::Result: return std::max<uint32_t>(4, t.args.empty() ? 1 : abi_align(t.args[0]));
+    case K::Record: {
+      uint32_t a = 1;
+      for (const auto& f : t.args) a = std::max(a, abi_align(f));
+      return a;
+    }
   }
   return 1;
+}
+
+std::vector<uint32_t> record_offsets(const WitType& t) {
+  std::vector<uint32_t> out;
+  uint32_t at = 0;
+  for (const auto& f : t.args) {
+    at = align_to(at, abi_align(f));
+    out.push_back(at);
+    at += abi_size(f);
+  }
+  return out;
 }
 
 uint32_t abi_size(const WitType& t) {
@@ -119,6 +142,12 @@ uint32_t abi_size(const WitType& t) {
       uint32_t a = abi_align(t);
       uint32_t payload = std::max<uint32_t>(8, t.args.empty() ? 0 : abi_size(t.args[0]));
       return align_to(align_to(1, a) + payload, a);
+    }
+    case K::Record: {
+      uint32_t end = 0;
+      std::vector<uint32_t> offsets = record_offsets(t);
+      if (!t.args.empty()) end = offsets.back() + abi_size(t.args.back());
+      return align_to(std::max<uint32_t>(end, 0), abi_align(t));
     }
   }
   return 1;
@@ -224,9 +253,41 @@ bool wit_value_type(const ir::Schema& schema, const ir::Type& type, const std::s
       *out = WitType::of(W::Option, {inner});
       return true;
     }
+    case K::Gene: {
+      // A gene used as a value: a record of its fields' values (strategies
+      // do not apply inside a value).
+      const ir::Gene* g = schema.find_gene(type.name);
+      if (!g || !g->type_params.empty() || g->fields.empty()) {
+        *why = fmt::format("gene `{}` cannot be used as a value here", type.canonical());
+        return false;
+      }
+      static thread_local std::vector<std::string> visiting;  // a gene value containing itself has no finite record
+      if (std::find(visiting.begin(), visiting.end(), g->name) != visiting.end()) {
+        *why = fmt::format("gene `{}` contains itself as a value", g->name);
+        return false;
+      }
+      visiting.push_back(g->name);
+      WitType r = WitType::of(W::Record);
+      r.name = wit_label(g->name);
+      r.gene = g->name;
+      bool ok = true;
+      for (const auto& f : g->fields) {
+        WitType ft;
+        if (!wit_value_type(schema, f.type, wit_label(g->name) + "-" + wit_label(f.name), &ft, why)) {
+          ok = false;
+          break;
+        }
+        r.args.push_back(ft);
+        r.cases.push_back(wit_label(f.name));
+      }
+      visiting.pop_back();
+      if (!ok) return false;
+      *out = r;
+      return true;
+    }
     default:
       *why = fmt::format("values of type `{}` do not cross the module boundary yet (v1 carries scalars, "
-                         "strings, bytes, enums and options of them)",
+                         "strings, bytes, enums, records of gene values and options of them)",
                          type.canonical());
       return false;
   }
@@ -242,6 +303,14 @@ struct Builder {
   ApiInterface* iface = nullptr;
 
   void add_enum_uses(const WitType& t, const ir::Type& type) {
+    if (t.kind == WitType::Kind::Record) {
+      for (const auto& r : iface->records)
+        if (r.label == t.name) return;
+      const ir::Gene* g = schema.find_gene(t.gene);
+      for (size_t i = 0; g && i < t.args.size() && i < g->fields.size(); ++i) add_enum_uses(t.args[i], g->fields[i].type);
+      iface->records.push_back(ApiRecord{t.name, g, t});  // after the types it uses
+      return;
+    }
     if (t.kind == WitType::Kind::Option) {
       add_enum_uses(t.args[0], type.args.empty() ? type : type.args[0]);
       return;
@@ -521,6 +590,20 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
         fn.core_results = fn.result_in_memory ? std::vector<CoreType>{CoreType::I32} : flat;
       }
     }
+    // More than 16 flat parameters would go through memory (MAX_FLAT_PARAMS);
+    // the generator does not do that, so such functions are left out.
+    std::vector<ApiFunction> kept;
+    for (auto& fn : iface.functions) {
+      if (fn.core_params.size() > 16) {
+        table.omissions.push_back({fn.method ? fn.method->name_span : Span{},
+                                   fmt::format("`{}` of gene `{}` is left out: its parameters flatten to {} core "
+                                               "values (at most 16 are supported)",
+                                               fn.label, iface.gene->name, fn.core_params.size())});
+        continue;
+      }
+      kept.push_back(std::move(fn));
+    }
+    iface.functions = std::move(kept);
   }
   // WIT keeps worlds and interfaces in one namespace per package.
   for (const auto& iface : table.interfaces)

@@ -37,11 +37,14 @@ namespace dolc::lower {
 
 // The subset of WIT types the generated API uses.
 struct WitType {
-  enum class Kind { Bool, S8, S16, S32, S64, U8, U16, U32, U64, F32, F64, String, List, Option, Result, Enum };
+  enum class Kind { Bool, S8, S16, S32, S64, U8, U16, U32, U64, F32, F64, String, List, Option, Result, Enum, Record };
   Kind kind = Kind::Bool;
-  std::vector<WitType> args;        // List: {element}; Option: {inner}; Result: {} or {ok} (err is always string)
-  std::string name;                 // Enum: WIT label of the enum
-  std::vector<std::string> cases;   // Enum: WIT labels of the cases, in declaration order
+  // List: {element}; Option: {inner}; Result: {} or {ok} (err is always string);
+  // Record: the field types, in declaration order.
+  std::vector<WitType> args;
+  std::string name;                 // Enum / Record: WIT label of the type
+  std::vector<std::string> cases;   // Enum: WIT labels of the cases; Record: WIT labels of the fields
+  std::string gene;                 // Record: the gene whose value it is (qualified DOL name)
 
   std::string wit() const;          // as written in a .wit file
   static WitType of(Kind k, std::vector<WitType> args = {}) { WitType t; t.kind = k; t.args = std::move(args); return t; }
@@ -58,6 +61,7 @@ const char* core_type_name(CoreType t);  // "i32", ...
 std::vector<CoreType> flatten(const WitType& t);
 uint32_t abi_size(const WitType& t);
 uint32_t abi_align(const WitType& t);
+std::vector<uint32_t> record_offsets(const WitType& t);  // byte offset of each record field
 
 // What an exported function does; the C++ lowering implements each.
 enum class ApiOp {
@@ -127,11 +131,20 @@ struct ApiEnum {
   std::vector<std::string> variants; // DOL spellings, same order
 };
 
+// A gene used as a value (an element of a Set, a register holding a whole
+// gene): a WIT record of its fields' values.
+struct ApiRecord {
+  std::string label;                 // WIT label
+  const ir::Gene* gene = nullptr;
+  WitType type;                      // Kind::Record
+};
+
 struct ApiInterface {
   const ir::Gene* gene = nullptr;    // the root gene
   std::string label;                 // WIT label of the interface
   std::string qualified;             // "dol:chat/message-chat@0.1.0"
   std::vector<ApiEnum> enums;        // enums used by the exported fields, first-use order
+  std::vector<ApiRecord> records;    // records used, dependencies first
   std::vector<ApiGene> genes;        // root first, then nested genes in first-reach order
   std::vector<ApiFunction> functions;  // constructor first, then methods
   const ApiGene* find_gene(const std::string& gene_name) const;

@@ -50,6 +50,12 @@ std::string enc(const WitType& t, const std::string& x) {
     case K::Enum: return "dolc_gen::enc_enum(static_cast<uint32_t>(" + x + "))";
     case K::Option: return "((" + x + ") ? dolc_gen::enc_some(" + enc(t.args[0], "*(" + x + ")") + ") : dolc_gen::enc_none())";
     case K::List: return "dolc_gen::enc_bytes(" + x + ")";  // only list<u8> (Bytes) is a value
+    case K::Record: {
+      std::string parts;
+      for (size_t i = 0; i < t.args.size(); ++i)
+        parts += (i ? ", " : "") + enc(t.args[i], "(" + x + ")." + cpp_ident(t.cases[i]));
+      return "dolc_gen::enc_record({" + parts + "})";
+    }
     default: return "dolc_gen::Bytes()";
   }
 }
@@ -69,6 +75,12 @@ std::string dec(const WitType& t, const std::string& b) {
       return fmt::format("dolc_gen::dec_option<{}>({}, [](const dolc_gen::Bytes& in_) {{ return {}; }})",
                          cpp_type(t.args[0]), b, dec(t.args[0], "in_"));
     case K::List: return "dolc_gen::dec_bytes(" + b + ")";
+    case K::Record: {
+      std::string out = fmt::format("[&] {{ auto parts_ = dolc_gen::dec_record({}, {}); {} r_{{}}; ", b, t.args.size(), ct);
+      for (size_t i = 0; i < t.args.size(); ++i)
+        out += fmt::format("r_.{} = {}; ", cpp_ident(t.cases[i]), dec(t.args[i], fmt::format("parts_[{}]", i)));
+      return out + "return r_; }()";
+    }
     default: return ct + "{}";
   }
 }
@@ -88,6 +100,18 @@ std::string json_of(const WitType& t, const std::string& x, const ApiInterface& 
     case K::List:
       if (t.args[0].kind == K::U8) return "dolc_gen::json_bytes(" + x + ")";
       return "std::string(\"null\")";
+    case K::Record: {
+      const ir::Gene* g = nullptr;
+      for (const auto& r : iface.records)
+        if (r.label == t.name) g = r.gene;
+      std::string out = "(std::string(\"{\")";
+      for (size_t i = 0; i < t.args.size(); ++i) {
+        std::string key = g && i < g->fields.size() ? g->fields[i].name : t.cases[i];
+        out += " + " + cpp_string_literal((i ? "," : "") + std::string("\"") + key + "\":") + " + " +
+               json_of(t.args[i], "(" + x + ")." + cpp_ident(t.cases[i]), iface);
+      }
+      return out + " + \"}\")";
+    }
     default: return "dolc_gen::json_value(" + x + ")";
   }
 }
@@ -486,6 +510,11 @@ struct Gen {
         std::string inner = lift(t.args[0], i);
         return fmt::format("({} != 0 ? {}({}) : {}())", d, cpp_type(t), inner, cpp_type(t));
       }
+      case K::Record: {
+        std::string fields;
+        for (const auto& f : t.args) fields += (fields.empty() ? "" : ", ") + lift(f, i);
+        return cpp_type(t) + "{" + fields + "}";
+      }
       default: return "static_cast<" + cpp_type(t) + ">(" + p(i++) + ")";
     }
   }
@@ -509,6 +538,13 @@ struct Gen {
         uint32_t off = (1 + abi_align(t.args[0]) - 1) / abi_align(t.args[0]) * abi_align(t.args[0]);
         return fmt::format("if ({1}) {{ dolc_gen_abi::put<uint8_t>({0}, 1); {2} }}", at, x,
                            store(t.args[0], at + " + " + std::to_string(off), "(*" + x + ")", depth + 1));
+      }
+      case K::Record: {
+        std::vector<uint32_t> offs = record_offsets(t);
+        std::string out;
+        for (size_t k = 0; k < t.args.size(); ++k)
+          out += store(t.args[k], at + " + " + std::to_string(offs[k]), x + "." + cpp_ident(t.cases[k]), depth + 1) + " ";
+        return out;
       }
       case K::Result: {
         uint32_t a = abi_align(t);
@@ -602,6 +638,15 @@ std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTa
       hpp += fmt::format("enum class {} : uint8_t {{ {} }};\n", cpp_enum_name(e.label), cases);
     }
   if (!enums_done.empty()) hpp += "\n";
+  std::set<std::string> records_done;
+  for (const auto& iface : table.interfaces)
+    for (const auto& r : iface.records) {
+      if (!records_done.insert(r.label).second) continue;
+      hpp += fmt::format("/// A `{}` value.\nstruct {} {{\n", r.gene ? r.gene->name : r.label, cpp_type(r.type));
+      for (size_t i = 0; i < r.type.args.size(); ++i)
+        hpp += fmt::format("  {} {}{{}};\n", cpp_type(r.type.args[i]), cpp_ident(r.type.cases[i]));
+      hpp += "};\n\n";
+    }
   for (const ApiGene* g : gen.genes()) hpp += fmt::format("extern const dolc_gen::GeneInfo {};\n", gene_var(*g->gene));
   hpp += "\n";
   for (const auto& iface : table.interfaces) hpp += gen.class_decl(iface) + "\n";

@@ -34,6 +34,7 @@ std::string cpp_type(const WitType& t) {
     case K::Option: return "std::optional<" + cpp_type(t.args[0]) + ">";
     case K::Result: return t.args.empty() ? "dolc_gen::Status" : "dolc_gen::Result<" + cpp_type(t.args[0]) + ">";
     case K::Enum: return cpp_enum_name(t.name);
+    case K::Record: return cpp_enum_name(t.name) + "Value";  // the document class has the plain name
   }
   return "void";
 }
@@ -227,6 +228,21 @@ struct Walker {
           if (const ir::Field* f = field_of(e.children[0])) return field_method(e, *f, false);
         fail("the method call `." + e.text + "()`");
         return "0";
+      case EK::StructLit: {
+        // `Reaction { emoji: e, user_id: u }`: a record value; unnamed fields keep their defaults.
+        std::string t = value_type(e.type);
+        const ir::Gene* g = e.type.kind == TK::Gene ? schema.find_gene(e.type.name) : nullptr;
+        if (!g) {
+          fail("the struct literal `" + e.text + "`");
+          return "0";
+        }
+        std::string out = "[&] { " + t + " r_{}; ";
+        for (size_t i = 0; i < e.children.size() && i < e.arg_names.size(); ++i) {
+          if (!g->field(e.arg_names[i])) fail("the field `" + e.arg_names[i] + "` in a struct literal");
+          out += "r_." + cpp_ident(wit_label(e.arg_names[i])) + " = " + expr(e.children[i]) + "; ";
+        }
+        return out + "return r_; }()";
+      }
       case EK::Call:
         if (!e.children.empty() && e.children[0].kind == EK::Name && e.children.size() == 2 &&
             e.children[0].text == "Some") {

@@ -38,8 +38,8 @@ TEST(Naming, WitLabelsAndEscapes) {
 
 TEST_F(Fixture, TableCoversStrategiesAndOmissions) {
   ASSERT_EQ(table.package, "dol:chat@0.1.0");
-  ASSERT_EQ(table.interfaces.size(), 4u);
-  const auto& chat = table.interfaces[3];
+  ASSERT_EQ(table.interfaces.size(), 5u);
+  const auto& chat = table.interfaces[4];
   EXPECT_EQ(chat.label, "message-chat");
   std::set<std::string> labels;
   for (const auto& f : chat.functions) labels.insert(f.label);
@@ -68,7 +68,7 @@ TEST_F(Fixture, TableCoversStrategiesAndOmissions) {
 }
 
 TEST_F(Fixture, CanonicalAbiSignatures) {
-  const auto& chat = table.interfaces[3];
+  const auto& chat = table.interfaces[4];
   for (const auto& f : chat.functions) {
     if (f.label == "title-get") {
       EXPECT_TRUE(f.result_in_memory);  // option<string>
@@ -101,6 +101,9 @@ TEST_F(Fixture, EveryExportAppearsInWitCppAndJs) {
   EXPECT_NE(wit.find("enum message-chat-status"), std::string::npos);
   EXPECT_NE(wit.find("%type"), std::string::npos);  // the enum case `type` is escaped
   EXPECT_NE(wit.find("world chat {"), std::string::npos);
+  // A gene used as a set element is a record of its fields' values.
+  EXPECT_NE(wit.find("record message-reaction {\n    emoji: string,\n    user-id: string\n  }"), std::string::npos);
+  EXPECT_NE(wit.find("reacts-add: func(path: list<u8>, value: message-reaction)"), std::string::npos);
 }
 
 TEST_F(Fixture, Deterministic) {

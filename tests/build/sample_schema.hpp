@@ -54,6 +54,12 @@ inline ir::Schema sample_schema(FileId root) {
   board.fields.push_back(make_field("columns", T::of(K::List, {T::gene("board.column")}), S::Rga));
   board.fields.push_back(make_field("by_owner", T::of(K::Map, {T::make(K::String), T::gene("board.task")}), S::OrSet));
 
+  ir::Gene reaction;
+  reaction.name = "message.reaction";
+  reaction.span.file = root;
+  reaction.fields.push_back(make_field("emoji", T::make(K::String), S::Immutable));
+  reaction.fields.push_back(make_field("user_id", T::make(K::Identity), S::Immutable));
+
   ir::Gene chat;
   chat.name = "message.chat";
   chat.span.file = root;
@@ -73,6 +79,7 @@ inline ir::Schema sample_schema(FileId root) {
   chat.fields.push_back(make_field("content", T::make(K::RichText), S::Peritext));
   chat.fields.push_back(make_field("when", T::of(K::Option, {T::make(K::Timestamp)}), S::Lww));
   chat.fields.push_back(make_field("pair", T::of(K::Tuple, {T::make(K::Bool), T::make(K::Bool)}), S::Lww));
+  chat.fields.push_back(make_field("reacts", T::of(K::Set, {T::gene("message.reaction")}), S::OrSet));
 
   // fun like() { this.likes += 1 }
   ir::Method like;
@@ -119,7 +126,7 @@ inline ir::Schema sample_schema(FileId root) {
   shout.body = body2;
   chat.methods.push_back(shout);
 
-  schema.genes = {task, column, board, chat};
+  schema.genes = {task, column, board, reaction, chat};
 
   // constraint chat.nonneg { likes always >= 0 } (flag_for_review)
   ir::Constraint c;

@@ -64,6 +64,7 @@ function alignOf(t) {
       case 'option': return alignOf(t[1]);
       case 'result': return Math.max(4, t[1] === null ? 1 : alignOf(t[1]));
       case 'enum': return t[1].length <= 256 ? 1 : 2;
+      case 'record': return Math.max(1, ...t[1].map((f) => alignOf(f[1])));
     }
   }
   switch (t) {
@@ -72,6 +73,17 @@ function alignOf(t) {
     case 's64': case 'u64': case 'f64': return 8;
     default: return 4;
   }
+}
+
+function recordOffsets(t) {
+  const out = [];
+  let at = 0;
+  for (const [, ft] of t[1]) {
+    at = alignTo(at, alignOf(ft));
+    out.push(at);
+    at += sizeOf(ft);
+  }
+  return out;
 }
 
 const alignTo = (n, a) => Math.ceil(n / a) * a;
@@ -83,6 +95,11 @@ function sizeOf(t) {
       case 'option': return alignTo(alignTo(1, alignOf(t[1])) + sizeOf(t[1]), alignOf(t));
       case 'result': return alignTo(alignTo(1, alignOf(t)) + Math.max(8, t[1] === null ? 0 : sizeOf(t[1])), alignOf(t));
       case 'enum': return t[1].length <= 256 ? 1 : 2;
+      case 'record': {
+        if (!t[1].length) return 0;
+        const offs = recordOffsets(t);
+        return alignTo(offs[offs.length - 1] + sizeOf(t[1][t[1].length - 1][1]), alignOf(t));
+      }
     }
   }
   switch (t) {
@@ -98,6 +115,7 @@ function flatOf(t) {
     if (t[0] === 'list') return ['i32', 'i32'];
     if (t[0] === 'option') return ['i32', ...flatOf(t[1])];
     if (t[0] === 'enum') return ['i32'];
+    if (t[0] === 'record') return t[1].flatMap((f) => flatOf(f[1]));
     if (t[0] === 'result') {  // joined with the error case's (i32, i32)
       const ok = t[1] === null ? [] : flatOf(t[1]);
       const err = ['i32', 'i32'];
@@ -138,6 +156,11 @@ function lower(t, v, out) {
         out.push(1);
         lower(t[1], v, out);
       }
+      return;
+    }
+    if (t[0] === 'record') {
+      if (typeof v !== 'object' || v === null) throw new TypeError('dolc: expected an object');
+      for (const [k, ft] of t[1]) lower(ft, v[k], out);
       return;
     }
     if (t[0] === 'enum') {
@@ -185,6 +208,11 @@ function readAt(t, dv, at) {
         return t[1] === null ? undefined : readAt(t[1], dv, payload);
       }
       case 'enum': return t[1][t[1].length <= 256 ? dv.getUint8(at) : dv.getUint16(at, true)];
+      case 'record': {
+        const offs = recordOffsets(t), out = {};
+        t[1].forEach(([k, ft], i) => { out[k] = readAt(ft, dv, at + offs[i]); });
+        return out;
+      }
     }
   }
   switch (t) {
@@ -213,6 +241,7 @@ function readAt(t, dv, at) {
 
 function liftDirect(t, v) {
   if (Array.isArray(t) && t[0] === 'enum') return t[1][v];
+  if (Array.isArray(t) && t[0] === 'record') return { [t[1][0][0]]: liftDirect(t[1][0][1], v) };
   switch (t) {
     case 'bool': return v !== 0;
     case 'u32': return v >>> 0;

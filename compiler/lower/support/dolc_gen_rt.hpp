@@ -130,6 +130,28 @@ inline Bytes enc_some(const Bytes& inner) {
   return b;
 }
 
+// A record: each field's encoding, length-prefixed.
+inline Bytes enc_record(std::initializer_list<Bytes> fields) {
+  Bytes out;
+  for (const Bytes& f : fields) {
+    put_varint(out, f.size());
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  return out;
+}
+// The `count` field encodings of a record (empty ones when the bytes are short).
+inline std::vector<Bytes> dec_record(const Bytes& b, size_t count) {
+  std::vector<Bytes> parts(count);
+  size_t at = 0;
+  for (size_t i = 0; i < count && at < b.size(); ++i) {
+    uint64_t len = get_varint(b, &at);
+    if (len > b.size() - at) break;
+    parts[i].assign(b.begin() + static_cast<std::ptrdiff_t>(at), b.begin() + static_cast<std::ptrdiff_t>(at + len));
+    at += static_cast<size_t>(len);
+  }
+  return parts;
+}
+
 inline bool dec_bool(const Bytes& b) { return !b.empty() && b[0] != 0; }
 inline uint64_t dec_uint(const Bytes& b) {
   size_t at = 0;

@@ -41,6 +41,12 @@ check('peritext insert/toString/length/mark/spans', () => {
 });
 check('option<timestamp> as bigint', () => { a.when.set(12345n); assert.equal(a.when.get(), 12345n); });
 check('immutable set twice is refused', () => { a.id.set('abc'); assert.throws(() => a.id.set('def'), /immutable/); assert.equal(a.id.get(), 'abc'); });
+check('records (gene values in a set) round-trip', () => {
+  a.reacts.add({ emoji: '👍', userId: 'ann' });
+  assert.deepEqual(a.reacts.values(), [{ emoji: '👍', userId: 'ann' }]);
+  assert.ok(a.reacts.has({ emoji: '👍', userId: 'ann' }));
+  assert.deepEqual(a.toJSON().reacts, [{ emoji: '👍', user_id: 'ann' }]);
+});
 check('gene method', () => { a.like(); assert.equal(a.likes.value(), 5n); });
 check('toJSON', () => assert.deepEqual(a.toJSON().title, 'hello Zoë 👍'));
 check('bytes results', () => { assert.deepEqual([...a.version()], [1, 2, 3]); assert.deepEqual([...a.save()], [0, 1, 2, 255]); assert.deepEqual([...a.changesSince(a.version())], [9, 8, 7]); });

@@ -63,6 +63,7 @@ function sample(t) {
   if (Array.isArray(t)) {
     if (t[0] === 'enum') return t[1][0];
     if (t[0] === 'option') return sample(t[1]);
+    if (t[0] === 'record') return Object.fromEntries(t[1].map(([k, ft]) => [k, sample(ft)]));
   }
   switch (t) {
     case 'bool': return true;
@@ -81,7 +82,11 @@ function witLabel(name) {
   return out;
 }
 // jco's representation of an enum value is the WIT case label.
-const witValue = (t, v) => (Array.isArray(t) && t[0] === 'enum' ? witLabel(v) : v);
+function witValue(t, v) {
+  if (Array.isArray(t) && t[0] === 'enum') return witLabel(v);
+  if (Array.isArray(t) && t[0] === 'record') return Object.fromEntries(t[1].map(([k, ft]) => [k, witValue(ft, v[k])]));
+  return v;
+}
 
 const root = new Uint8Array(0);
 if (api) {

@@ -59,6 +59,7 @@ function randomValue(t) {
     if (t[0] === 'enum') return pick(t[1]);
     if (t[0] === 'option') return rand() < 0.3 ? undefined : randomValue(t[1]);
     if (t[0] === 'list') return [randomValue(t[1])];
+    if (t[0] === 'record') return Object.fromEntries(t[1].map(([k, ft]) => [k, randomValue(ft)]));
   }
   switch (t) {
     case 'bool': return rand() < 0.5;
