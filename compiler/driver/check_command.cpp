@@ -1,0 +1,27 @@
+// compiler/driver: `dolc check` (and its alias `dolc lint`): parse and check
+// the schemas, report findings, optionally write NAME.schema.json.
+#include <nlohmann/json.hpp>
+
+#include "driver/output.hpp"
+#include "driver/session.hpp"
+#include "ir/json.hpp"
+
+namespace dolc::driver {
+
+int run_check(const Invocation& inv) {
+  Frontend fe;
+  if (int rc = run_frontend(inv, fe); rc != kExitClean) return rc;
+  if (!inv.emit.empty() && !fe.diags.has_errors()) {
+    std::string error;
+    if (!make_directories(inv.out_dir, &error) ||
+        !write_file_if_changed(inv.out_dir + "/" + output_name(inv) + ".schema.json",
+                               ir::schema_to_json(fe.result.schema).dump(2) + "\n", &error)) {
+      finish(inv, fe);
+      print_tool_error(error);
+      return kExitUsage;
+    }
+  }
+  return finish(inv, fe);
+}
+
+}  // namespace dolc::driver

@@ -1,0 +1,94 @@
+// compiler/driver: the `dolc` command line. Subcommands: check (alias lint),
+// build, help; --version and --help. Exit codes: 0 clean (warnings allowed),
+// 1 findings (errors, or warnings with -Werror), 2 usage or I/O problems.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "driver/session.hpp"
+#include "driver/version.hpp"
+
+namespace {
+
+const char* kMainHelp =
+    "dolc - compile DOL schemas with @crdt annotations to WebAssembly CRDT modules\n"
+    "\n"
+    "usage: dolc <command> [options] FILE.dol...\n"
+    "\n"
+    "commands:\n"
+    "  check    parse and check schemas, report findings (alias: lint)\n"
+    "  build    check, then generate NAME.wasm, NAME.wit, NAME.js/.d.ts (and more with --emit)\n"
+    "  help     show help for a command: dolc help build\n"
+    "\n"
+    "options:\n"
+    "  --version    print the version\n"
+    "  --help       print this help\n";
+
+const char* kCheckHelp =
+    "usage: dolc check FILE.dol... [options]\n"
+    "\n"
+    "  -I DIR                      search DIR for `use`d modules (before stdlib-dol)\n"
+    "  --error-format=FORMAT       text (default), json, sarif or github; machine formats go to stdout\n"
+    "  --color=auto|always|never   colour in text mode (auto: only on a terminal, never with NO_COLOR)\n"
+    "  -Werror                     treat warnings as errors\n"
+    "  --require-docs              warn about declarations without docs (missing-docs)\n"
+    "  --emit=schema-json -o DIR   write DIR/NAME.schema.json (the checked schema)\n"
+    "  --stdlib DIR                use DIR as the standard library (default: built in; env DOLC_STDLIB)\n"
+    "\n"
+    "exit status: 0 clean (warnings allowed), 1 findings, 2 usage or I/O problems\n";
+
+const char* kBuildHelp =
+    "usage: dolc build FILE.dol... -o DIR [options]\n"
+    "\n"
+    "  -o DIR                      output directory (created if missing)\n"
+    "  --emit=LIST                 comma-separated: wasm, wit, js, cpp, schema-json (default: wasm,wit,js)\n"
+    "  --depfile FILE              write a Make-style depfile listing every file read\n"
+    "  --clang PATH                clang++ to use for wasm32 (default: PATH; env DOLC_CLANG)\n"
+    "  -I DIR, --error-format, --color, -Werror, --stdlib   as for check\n"
+    "\n"
+    "outputs NAME.* where NAME is the first input's file name without .dol\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace dolc::driver;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kMainHelp;
+    return kExitUsage;
+  }
+  const std::string command = args[0];
+  if (command == "--version" || command == "-V") {
+    std::cout << "dolc " << DOLC_VERSION_STRING << "\n";
+    return kExitClean;
+  }
+  if (command == "--help" || command == "-h") {
+    std::cout << kMainHelp;
+    return kExitClean;
+  }
+  if (command == "help") {
+    std::string topic = args.size() > 1 ? args[1] : "";
+    if (topic == "check" || topic == "lint") std::cout << kCheckHelp;
+    else if (topic == "build") std::cout << kBuildHelp;
+    else std::cout << kMainHelp;
+    return kExitClean;
+  }
+  if (command != "check" && command != "lint" && command != "build") {
+    print_tool_error("unknown command '" + command + "' (expected check, lint, build or help)");
+    return kExitUsage;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  for (const auto& a : rest)
+    if (a == "--help" || a == "-h") {
+      std::cout << (command == "build" ? kBuildHelp : kCheckHelp);
+      return kExitClean;
+    }
+  Invocation inv;
+  std::string error;
+  std::string canonical = command == "lint" ? "check" : command;
+  if (!parse_invocation(canonical, rest, &inv, &error)) {
+    print_tool_error(error);
+    return kExitUsage;
+  }
+  return canonical == "build" ? run_build(inv) : run_check(inv);
+}

@@ -1,0 +1,1140 @@
+// compiler/parse: runs the ANTLR lexer and parser over one file and builds
+// dolc's AST (ast::File) from the parse tree.
+//
+// The file is lexed once, then split into top-level declarations by a token
+// scan (split.cpp), and each declaration is parsed on its own with the
+// `declaration` entry rule. A syntax error therefore stays inside its
+// declaration: it is reported once (the first error ANTLR finds there, turned
+// into a readable "expected ..." message), that declaration is dropped, and
+// parsing resumes with the next one. ANTLR's types never leave this file.
+#include "parse/parse.hpp"
+
+#include <antlr4-runtime.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "DOLLexer.h"
+#include "DOLParser.h"
+#include "parse/split.hpp"
+
+namespace dolc {
+namespace {
+
+using P = dolc_antlr::DOLParser;
+using antlr4::Token;
+using antlr4::tree::TerminalNode;
+
+// ---------------------------------------------------------------- errors
+
+// Readable name of a token type for "expected ..." messages.
+std::string token_display(const antlr4::dfa::Vocabulary& vocab, size_t type) {
+  switch (type) {
+    case P::ID: return "a name";
+    case P::INT: return "an integer";
+    case P::FLOAT: return "a number";
+    case P::STRING: return "a string";
+    case P::VERSION: return "a version such as `1.0.0`";
+    case P::DOCS_BLOCK: return "a docs block";
+    case P::EXTERNAL_SOURCE: return "a package source";
+    case Token::EOF: return "end of declaration";
+    default: break;
+  }
+  std::string lit = vocab.getLiteralName(type);
+  if (lit.size() >= 2 && lit.front() == '\'') lit = lit.substr(1, lit.size() - 2);
+  if (lit.empty()) lit = vocab.getSymbolicName(type);
+  return "`" + lit + "`";
+}
+
+std::string found_display(Token* t) {
+  if (t == nullptr || t->getType() == Token::EOF) return "the end of the declaration";
+  std::string text = t->getText();
+  if (t->getType() == P::DOCS_BLOCK) return "a docs block";
+  if (text.size() > 24) text = text.substr(0, 24) + "...";
+  for (char& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return "`" + text + "`";
+}
+
+struct FirstError {
+  bool seen = false;
+  Token* offending = nullptr;
+  Token* previous = nullptr;
+  std::vector<std::string> expected;
+};
+
+// Records only the first error of a declaration; the declaration is dropped
+// after it, so ANTLR's own recovery messages (the cascade) are never shown.
+class FirstErrorListener : public antlr4::BaseErrorListener {
+ public:
+  explicit FirstErrorListener(FirstError* out) : out_(out) {}
+  void syntaxError(antlr4::Recognizer* recognizer, Token* offending, size_t, size_t, const std::string&,
+                   std::exception_ptr) override {
+    if (out_->seen) return;
+    out_->seen = true;
+    out_->offending = offending;
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (parser == nullptr) return;
+    antlr4::TokenStream* input = parser->getTokenStream();
+    if (offending != nullptr && offending->getTokenIndex() > 0)
+      out_->previous = input->get(offending->getTokenIndex() - 1);
+    antlr4::misc::IntervalSet expected;
+    try {
+      expected = parser->getExpectedTokens();
+    } catch (...) {
+      return;
+    }
+    const auto& vocab = parser->getVocabulary();
+    bool name_expected = expected.contains(static_cast<size_t>(P::ID));
+    for (ssize_t t : expected.toList()) {
+      if (t < 0 && t != Token::EOF) continue;
+      // Keywords are names too: when a name is expected, listing every
+      // keyword would only bury the point.
+      bool is_keyword = t >= P::MODULE && t <= P::UNDERSCORE_PAT;
+      if (name_expected && is_keyword) continue;
+      if (t == Token::EOF) continue;
+      std::string d = token_display(vocab, static_cast<size_t>(t));
+      if (std::find(out_->expected.begin(), out_->expected.end(), d) == out_->expected.end()) out_->expected.push_back(d);
+    }
+  }
+
+ private:
+  FirstError* out_;
+};
+
+// ---------------------------------------------------------------- building
+
+class Builder {
+ public:
+  Builder(const SourceManager& sources, FileId file, const std::vector<uint32_t>& byte_of, DiagnosticSink& diags)
+      : sources_(sources), file_(file), byte_of_(byte_of), diags_(diags) {}
+
+  Span span(Token* a, Token* b) const {
+    Span s;
+    s.file = file_;
+    if (a == nullptr) return s;
+    if (b == nullptr) b = a;
+    s.begin = byte_at(a->getStartIndex());
+    size_t stop = b->getStopIndex();
+    s.end = (b->getType() == Token::EOF || stop == static_cast<size_t>(-1)) ? s.begin : byte_at(stop + 1);
+    if (s.end < s.begin) s.end = s.begin;
+    return s;
+  }
+  Span span(antlr4::ParserRuleContext* ctx) const { return span(ctx->getStart(), ctx->getStop()); }
+  Span span(TerminalNode* node) const { return span(node->getSymbol(), node->getSymbol()); }
+  std::string text(antlr4::ParserRuleContext* ctx) const { return std::string(sources_.text(span(ctx))); }
+
+  // ----- names and versions
+
+  std::string ident(P::IdentContext* ctx) const { return ctx ? ctx->getText() : std::string(); }
+
+  ast::QualifiedName qname(P::QualifiedNameContext* ctx) const {
+    ast::QualifiedName q;
+    if (ctx == nullptr) return q;
+    for (auto* id : ctx->ident()) q.text += (q.text.empty() ? "" : ".") + id->getText();
+    q.span = span(ctx);
+    return q;
+  }
+
+  ast::Version version(TerminalNode* node) const {
+    ast::Version v;
+    if (node == nullptr) return v;
+    v.text = node->getText();
+    v.span = span(node);
+    uint32_t parts[3] = {0, 0, 0};
+    int i = 0;
+    for (char c : v.text) {
+      if (c == '.') {
+        if (++i > 2) break;
+      } else if (c >= '0' && c <= '9') {
+        parts[i] = parts[i] > 100000000u ? parts[i] : parts[i] * 10 + static_cast<uint32_t>(c - '0');
+      }
+    }
+    v.major = parts[0];
+    v.minor = parts[1];
+    v.patch = parts[2];
+    return v;
+  }
+
+  ast::Visibility visibility(P::VisibilityContext* ctx) {
+    if (ctx == nullptr) return ast::Visibility::Private;
+    if (ctx->ident() == nullptr) return ast::Visibility::Pub;
+    std::string scope = ctx->ident()->getText();
+    if (scope == "crate") return ast::Visibility::PubCrate;
+    if (scope == "spirit") return ast::Visibility::PubSpirit;
+    if (scope == "parent") return ast::Visibility::PubParent;
+    diags_.report(Rule::SyntaxError, span(ctx->ident()),
+                  "unknown visibility `pub(" + scope + ")`",
+                  {"write `pub`, `pub(crate)`, `pub(spirit)` or `pub(parent)`"});
+    return ast::Visibility::Pub;
+  }
+
+  ast::Docs docs(P::DocsDeclContext* ctx) const {
+    ast::Docs d;
+    d.span = span(ctx);
+    if (ctx->STRING()) {
+      d.text = unquote(ctx->STRING()->getText());
+      return d;
+    }
+    std::string raw(sources_.text(span(ctx->DOCS_BLOCK())));
+    size_t open = raw.find('{');
+    size_t close = raw.rfind('}');
+    std::string body = (open != std::string::npos && close != std::string::npos && close > open)
+                           ? raw.substr(open + 1, close - open - 1)
+                           : std::string();
+    d.text = trim(body);
+    return d;
+  }
+
+  // ----- types
+
+  ast::TypeRef type(P::TypeContext* ctx) {
+    ast::TypeRef t;
+    if (ctx == nullptr) return t;
+    t.span = span(ctx);
+    if (dynamic_cast<P::UnitTypeContext*>(ctx)) {
+      t.kind = ast::TypeRef::Kind::Unit;
+    } else if (auto* tup = dynamic_cast<P::TupleTypeContext*>(ctx)) {
+      t.kind = ast::TypeRef::Kind::Tuple;
+      for (auto* a : tup->type()) t.args.push_back(type(a));
+    } else if (auto* par = dynamic_cast<P::ParenTypeContext*>(ctx)) {
+      return type(par->type());
+    } else if (auto* fn = dynamic_cast<P::FnTypeContext*>(ctx)) {
+      t.kind = ast::TypeRef::Kind::Function;
+      for (auto* a : fn->type()) t.args.push_back(type(a));
+    } else if (auto* en = dynamic_cast<P::EnumTypeContext*>(ctx)) {
+      t.kind = ast::TypeRef::Kind::Enum;
+      if (en->enumVariants())
+        for (auto* v : en->enumVariants()->ident()) t.enum_variants.push_back(ident(v));
+    } else if (auto* named = dynamic_cast<P::NamedTypeContext*>(ctx)) {
+      t.kind = ast::TypeRef::Kind::Named;
+      t.name = qname(named->qualifiedName()).text;
+      for (auto* a : named->type()) t.args.push_back(type(a));
+    }
+    return t;
+  }
+
+  // ----- annotations
+
+  ast::Annotation annotation(P::AnnotationContext* ctx) {
+    ast::Annotation a;
+    a.span = span(ctx);
+    P::AnnotationArgsContext* args = nullptr;
+    if (auto* at = dynamic_cast<P::AtAnnotationContext*>(ctx)) {
+      a.name = ident(at->ident());
+      args = at->annotationArgs();
+    } else if (auto* attr = dynamic_cast<P::AttributeContext*>(ctx)) {
+      a.name = ident(attr->ident());
+      a.is_attribute = true;
+      args = attr->annotationArgs();
+    }
+    if (args)
+      for (auto* arg : args->annotationArg()) {
+        ast::AnnotationArg out;
+        out.span = span(arg);
+        if (arg->ident()) out.key = ident(arg->ident());
+        out.value = expr(arg->expr());
+        a.args.push_back(std::move(out));
+      }
+    return a;
+  }
+
+  // ----- fields, sentences
+
+  ast::Field field(P::FieldDeclContext* ctx) {
+    ast::Field f;
+    f.span = span(ctx);
+    f.name = ident(ctx->ident());
+    f.name_span = span(ctx->ident());
+    f.has_keyword = ctx->HAS() != nullptr;
+    f.type = type(ctx->type());
+    // Annotations before the field and after its type share one list, in
+    // source order, as ast.hpp promises.
+    for (auto* a : ctx->annotation()) f.annotations.push_back(annotation(a));
+    auto exprs = ctx->expr();
+    size_t next = 0;
+    if (ctx->ASSIGN() && next < exprs.size()) f.default_value = expr(exprs[next++]);
+    if (ctx->WHERE() && next < exprs.size()) f.where = expr(exprs[next++]);
+    return f;
+  }
+
+  ast::Sentence sentence(P::SentenceContext* ctx) const {
+    ast::Sentence s;
+    s.span = span(ctx);
+    for (auto* w : ctx->sentenceWord()) {
+      std::string word = w->getText();
+      if (w->STRING()) word = unquote(word);
+      s.words.push_back(word);
+    }
+    return s;
+  }
+
+  // ----- functions and statements
+
+  ast::Function function(P::FunctionDeclContext* ctx, P::VisibilityContext* vis) {
+    ast::Function f;
+    f.span = span(ctx);
+    f.name = ident(ctx->ident());
+    f.name_span = span(ctx->ident());
+    f.visibility = visibility(vis);
+    f.is_sex = ctx->SEX() != nullptr;
+    f.is_extern = ctx->EXTERN() != nullptr;
+    if (ctx->typeParams())
+      for (auto* p : ctx->typeParams()->ident()) f.type_params.push_back(ident(p));
+    if (ctx->params())
+      for (auto* p : ctx->params()->param()) {
+        ast::Param param;
+        param.name = ident(p->ident());
+        param.span = span(p);
+        if (p->type()) {
+          param.type = type(p->type());
+        } else {
+          param.type.name = "Self";
+          param.type.span = param.span;
+        }
+        f.params.push_back(std::move(param));
+      }
+    if (ctx->type()) f.result = type(ctx->type());
+    if (ctx->block()) f.body = block(ctx->block());
+    return f;
+  }
+
+  ast::Expr block(P::BlockContext* ctx) {
+    ast::Expr e;
+    e.kind = ast::Expr::Kind::Block;
+    e.span = span(ctx);
+    for (auto* s : ctx->statement()) {
+      if (dynamic_cast<P::EmptyStmtContext*>(s)) continue;
+      e.stmts.push_back(statement(s));
+    }
+    return e;
+  }
+
+  std::vector<ast::Stmt> body_of(P::BlockContext* ctx) {
+    ast::Expr b = block(ctx);
+    return std::move(b.stmts);
+  }
+
+  ast::Stmt statement(P::StatementContext* ctx) {
+    ast::Stmt s;
+    s.span = span(ctx);
+    using K = ast::Stmt::Kind;
+    if (auto* let = dynamic_cast<P::LetStmtContext*>(ctx)) {
+      s.kind = K::Let;
+      s.name = ident(let->ident());
+      s.is_mut = let->MUT() != nullptr;
+      if (let->type()) s.type = type(let->type());
+      if (let->expr()) s.expr = expr(let->expr());
+    } else if (auto* ret = dynamic_cast<P::ReturnStmtContext*>(ctx)) {
+      s.kind = K::Return;
+      if (ret->expr()) s.expr = expr(ret->expr());
+    } else if (dynamic_cast<P::BreakStmtContext*>(ctx)) {
+      s.kind = K::Break;
+    } else if (dynamic_cast<P::ContinueStmtContext*>(ctx)) {
+      s.kind = K::Continue;
+    } else if (auto* f = dynamic_cast<P::ForStmtContext*>(ctx)) {
+      s.kind = K::For;
+      s.name = ident(f->ident());
+      s.expr = expr(f->expr());
+      s.body = body_of(f->block());
+    } else if (auto* w = dynamic_cast<P::WhileStmtContext*>(ctx)) {
+      s.kind = K::While;
+      s.expr = expr(w->expr());
+      s.body = body_of(w->block());
+    } else if (auto* l = dynamic_cast<P::LoopStmtContext*>(ctx)) {
+      s.kind = K::Loop;
+      s.body = body_of(l->block());
+    } else if (auto* as = dynamic_cast<P::AssignStmtContext*>(ctx)) {
+      s.kind = K::Expr;
+      ast::Expr e;
+      e.kind = ast::Expr::Kind::Assign;
+      e.span = span(ctx);
+      e.text = as->assignOp()->getText();
+      e.children.push_back(expr(as->expr(0)));
+      e.children.push_back(expr(as->expr(1)));
+      s.expr = std::move(e);
+    } else if (auto* es = dynamic_cast<P::ExprStmtContext*>(ctx)) {
+      s.kind = K::Expr;
+      s.expr = expr(es->expr());
+    }
+    return s;
+  }
+
+  // ----- expressions
+
+  void add_args(ast::Expr& call, P::ArgsContext* args) {
+    if (args == nullptr) return;
+    for (auto* a : args->arg()) {
+      call.children.push_back(expr(a->expr()));
+      call.arg_names.push_back(a->ident() ? ident(a->ident()) : std::string());
+    }
+  }
+
+  ast::Expr expr(P::ExprContext* ctx) {
+    ast::Expr e;
+    if (ctx == nullptr) return e;
+    e.span = span(ctx);
+    using K = ast::Expr::Kind;
+    if (auto* p = dynamic_cast<P::PrimaryExprContext*>(ctx)) return primary(p->primary());
+    if (auto* m = dynamic_cast<P::MemberExprContext*>(ctx)) {
+      if (m->LPAREN()) {
+        e.kind = K::MethodCall;
+        e.text = ident(m->ident());
+        e.children.push_back(expr(m->expr()));
+        e.arg_names.push_back("");
+        add_args(e, m->args());
+        // arg_names is per argument: drop the receiver's slot.
+        e.arg_names.erase(e.arg_names.begin());
+      } else {
+        e.kind = K::Field;
+        e.text = ident(m->ident());
+        e.children.push_back(expr(m->expr()));
+      }
+      return e;
+    }
+    if (auto* t = dynamic_cast<P::TupleIndexExprContext*>(ctx)) {
+      e.kind = K::Field;
+      e.text = t->INT()->getText();
+      e.children.push_back(expr(t->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::CallExprContext*>(ctx)) {
+      e.kind = K::Call;
+      e.children.push_back(expr(c->expr()));
+      add_args(e, c->args());
+      return e;
+    }
+    if (auto* i = dynamic_cast<P::IndexExprContext*>(ctx)) {
+      e.kind = K::Index;
+      e.children.push_back(expr(i->expr(0)));
+      e.children.push_back(expr(i->expr(1)));
+      return e;
+    }
+    if (auto* t = dynamic_cast<P::TryExprContext*>(ctx)) {
+      e.kind = K::Try;
+      e.children.push_back(expr(t->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::CastExprContext*>(ctx)) {
+      e.kind = K::Cast;
+      e.children.push_back(expr(c->expr()));
+      e.type = type(c->type());
+      return e;
+    }
+    if (auto* u = dynamic_cast<P::UnaryExprContext*>(ctx)) {
+      e.kind = K::Unary;
+      e.text = u->MINUS() ? "-" : "!";
+      e.children.push_back(expr(u->expr()));
+      return e;
+    }
+    if (auto* b = dynamic_cast<P::BinaryExprContext*>(ctx)) {
+      e.kind = K::Binary;
+      // The operator is the child between the two operands.
+      if (b->children.size() >= 3) e.text = b->children[1]->getText();
+      e.children.push_back(expr(b->expr(0)));
+      e.children.push_back(expr(b->expr(1)));
+      return e;
+    }
+    return e;
+  }
+
+  ast::Expr primary(P::PrimaryContext* ctx) {
+    ast::Expr e;
+    e.span = span(ctx);
+    using K = ast::Expr::Kind;
+    if (auto* i = dynamic_cast<P::IntLitContext*>(ctx)) {
+      e.kind = K::Int;
+      e.text = i->getText();
+      e.int_value = parse_int(e.text);
+    } else if (auto* f = dynamic_cast<P::FloatLitContext*>(ctx)) {
+      e.kind = K::Float;
+      e.text = f->getText();
+    } else if (auto* s = dynamic_cast<P::StringLitContext*>(ctx)) {
+      e.kind = K::String;
+      e.text = unquote(s->getText());
+    } else if (auto* b = dynamic_cast<P::BoolLitContext*>(ctx)) {
+      e.kind = K::Bool;
+      e.text = b->getText();
+    } else if (auto* st = dynamic_cast<P::StructLitContext*>(ctx)) {
+      e.kind = K::StructLit;
+      e.text = qname(st->qualifiedName()).text;
+      for (auto* fi : st->fieldInit()) {
+        e.arg_names.push_back(ident(fi->ident()));
+        if (fi->expr()) {
+          e.children.push_back(expr(fi->expr()));
+        } else {
+          // Shorthand `Point { x }` means `Point { x: x }`.
+          ast::Expr name;
+          name.kind = K::Name;
+          name.text = ident(fi->ident());
+          name.span = span(fi);
+          e.children.push_back(std::move(name));
+        }
+      }
+    } else if (auto* p = dynamic_cast<P::PathExprContext*>(ctx)) {
+      e.kind = K::Path;
+      for (auto* id : p->ident()) e.text += (e.text.empty() ? "" : "::") + id->getText();
+    } else if (auto* n = dynamic_cast<P::NameExprContext*>(ctx)) {
+      e.kind = K::Name;
+      e.text = ident(n->ident());
+    } else if (dynamic_cast<P::UnitLitContext*>(ctx)) {
+      e.kind = K::TupleLit;
+    } else if (auto* par = dynamic_cast<P::ParenExprContext*>(ctx)) {
+      ast::Expr inner = expr(par->expr());
+      return inner;
+    } else if (auto* t = dynamic_cast<P::TupleLitContext*>(ctx)) {
+      e.kind = K::TupleLit;
+      for (auto* x : t->expr()) e.children.push_back(expr(x));
+    } else if (auto* l = dynamic_cast<P::ListLitContext*>(ctx)) {
+      e.kind = K::ListLit;
+      for (auto* x : l->expr()) e.children.push_back(expr(x));
+    } else if (auto* m = dynamic_cast<P::MapLitContext*>(ctx)) {
+      e.kind = K::MapLit;
+      for (auto* entry : m->mapEntry()) {
+        ast::Expr key;
+        key.span = span(entry->getStart(), entry->getStart());
+        if (entry->STRING()) {
+          key.kind = K::String;
+          key.text = unquote(entry->STRING()->getText());
+        } else {
+          key.kind = K::Int;
+          key.text = entry->INT()->getText();
+          key.int_value = parse_int(key.text);
+        }
+        e.children.push_back(std::move(key));
+        e.children.push_back(expr(entry->expr()));
+      }
+    } else if (auto* ife = dynamic_cast<P::IfExprContext*>(ctx)) {
+      return if_expr(ife->expr(), ife->block(), ife->ifTail(), span(ctx));
+    } else if (auto* me = dynamic_cast<P::MatchExprContext*>(ctx)) {
+      e.kind = K::Match;
+      e.children.push_back(expr(me->expr()));
+      for (auto* arm : me->matchArm()) {
+        ast::MatchArm a;
+        a.span = span(arm);
+        a.pattern = pattern(arm->pattern());
+        if (arm->IF() && !arm->expr().empty()) a.guard = expr(arm->expr(0));
+        if (arm->block()) {
+          a.body = block(arm->block());
+        } else {
+          auto xs = arm->expr();
+          if (!xs.empty()) a.body = expr(xs.back());
+        }
+        e.arms.push_back(std::move(a));
+      }
+    } else if (auto* be = dynamic_cast<P::BlockExprContext*>(ctx)) {
+      return block(be->block());
+    } else if (auto* cl = dynamic_cast<P::ClosureExprContext*>(ctx)) {
+      e.kind = K::Closure;
+      for (auto* id : cl->ident()) e.params.push_back(ident(id));
+      e.children.push_back(expr(cl->expr()));
+    } else if (auto* cl0 = dynamic_cast<P::ClosureNoArgsContext*>(ctx)) {
+      e.kind = K::Closure;
+      e.children.push_back(expr(cl0->expr()));
+    } else if (auto* q = dynamic_cast<P::QuantifierExprContext*>(ctx)) {
+      e.kind = K::Quantifier;
+      e.text = q->FORALL() ? "forall" : "exists";
+      e.params.push_back(ident(q->ident()));
+      e.type = type(q->type());
+      e.children.push_back(expr(q->expr()));
+    } else if (dynamic_cast<P::QuoteExprContext*>(ctx) || dynamic_cast<P::MacroExprContext*>(ctx)) {
+      e.kind = K::Opaque;
+      e.text = text(ctx);
+    }
+    return e;
+  }
+
+  ast::Expr if_head(P::ExprContext* cond, P::BlockContext* then, Span whole) {
+    ast::Expr e;
+    e.kind = ast::Expr::Kind::If;
+    e.span = whole;
+    e.children.push_back(expr(cond));
+    if (then) e.children.push_back(block(then));
+    return e;
+  }
+
+  ast::Expr if_expr(P::ExprContext* cond, std::vector<P::BlockContext*> blocks, P::IfTailContext* tail, Span whole) {
+    ast::Expr e = if_head(cond, blocks.empty() ? nullptr : blocks[0], whole);
+    if (blocks.empty()) return e;
+    if (tail) {
+      e.children.push_back(if_expr(tail->expr(), tail->block(), tail->ifTail(), span(tail)));
+    } else if (blocks.size() > 1) {
+      e.children.push_back(block(blocks[1]));
+    }
+    return e;
+  }
+
+  ast::Pattern pattern(P::PatternContext* ctx) {
+    ast::Pattern p;
+    p.span = span(ctx);
+    using K = ast::Pattern::Kind;
+    if (dynamic_cast<P::WildcardPatternContext*>(ctx)) {
+      p.kind = K::Wildcard;
+    } else if (dynamic_cast<P::LiteralPatternContext*>(ctx)) {
+      p.kind = K::Literal;
+      p.text = ctx->getText();
+      if (!p.text.empty() && p.text.front() == '"') p.text = unquote(p.text);
+    } else if (auto* v = dynamic_cast<P::VariantPatternContext*>(ctx)) {
+      p.kind = K::Variant;
+      for (auto* id : v->ident()) p.text += (p.text.empty() ? "" : "::") + id->getText();
+      for (auto* sub : v->pattern()) p.sub.push_back(pattern(sub));
+    } else if (auto* path = dynamic_cast<P::PathPatternContext*>(ctx)) {
+      p.kind = K::Variant;
+      for (auto* id : path->ident()) p.text += (p.text.empty() ? "" : "::") + id->getText();
+    } else if (auto* b = dynamic_cast<P::BindingPatternContext*>(ctx)) {
+      p.kind = K::Binding;
+      p.text = ident(b->ident());
+    } else if (auto* t = dynamic_cast<P::TuplePatternContext*>(ctx)) {
+      p.kind = K::Tuple;
+      for (auto* sub : t->pattern()) p.sub.push_back(pattern(sub));
+    }
+    return p;
+  }
+
+  // ----- declarations
+
+  ast::Gene gene(P::GeneDeclContext* ctx, P::VisibilityContext* vis, const std::vector<P::AnnotationContext*>& annots) {
+    ast::Gene g;
+    g.span = span(ctx);
+    auto names = ctx->qualifiedName();
+    g.name = qname(names[0]).text;
+    g.name_span = span(names[0]);
+    g.keyword = ctx->getStart()->getText();
+    g.visibility = visibility(vis);
+    for (auto* a : annots) g.annotations.push_back(annotation(a));
+    if (ctx->VERSION()) g.version = version(ctx->VERSION());
+    size_t next = 1;
+    if (ctx->EXTENDS() && next < names.size()) g.extends = qname(names[next++]);
+    for (; next < names.size(); ++next) g.traits.push_back(qname(names[next]));
+    if (ctx->typeParams())
+      for (auto* p : ctx->typeParams()->ident()) g.type_params.push_back(ident(p));
+    for (auto* m : ctx->geneMember()) {
+      if (auto* f = dynamic_cast<P::MemberFieldContext*>(m)) {
+        g.fields.push_back(field(f->fieldDecl()));
+      } else if (auto* fn = dynamic_cast<P::MemberFunctionContext*>(m)) {
+        g.methods.push_back(function(fn->functionDecl(), fn->visibility()));
+      } else if (auto* c = dynamic_cast<P::MemberConstraintContext*>(m)) {
+        g.constraints.push_back(constraint(c->constraintDecl(), nullptr));
+      } else if (auto* en = dynamic_cast<P::MemberEnumContext*>(m)) {
+        std::vector<std::string> variants;
+        if (en->enumVariants())
+          for (auto* v : en->enumVariants()->ident()) variants.push_back(ident(v));
+        g.enum_variants = std::move(variants);
+      } else if (auto* d = dynamic_cast<P::MemberDocsContext*>(m)) {
+        g.docs = docs(d->docsDecl());
+      } else if (auto* s = dynamic_cast<P::MemberSentenceContext*>(m)) {
+        g.sentences.push_back(sentence(s->sentence()));
+      }
+    }
+    return g;
+  }
+
+  ast::Constraint constraint(P::ConstraintDeclContext* ctx, P::VisibilityContext* vis) {
+    ast::Constraint c;
+    c.span = span(ctx);
+    auto names = ctx->qualifiedName();
+    c.name = qname(names[0]).text;
+    c.name_span = span(names[0]);
+    c.keyword = ctx->getStart()->getText();
+    c.visibility = visibility(vis);
+    if (ctx->VERSION()) c.version = version(ctx->VERSION());
+    if (ctx->ON() && names.size() > 1) c.on = qname(names[1]);
+    using K = ast::ConstraintItem::Kind;
+    for (auto* item : ctx->constraintItem()) {
+      ast::ConstraintItem it;
+      it.span = span(item);
+      if (auto* n = dynamic_cast<P::NeverChangesContext*>(item)) {
+        it.kind = K::NeverChanges;
+        it.subject = ident(n->ident(0));
+        it.field = ident(n->ident(1));
+      } else if (auto* a = dynamic_cast<P::AlwaysItemContext*>(item)) {
+        it.kind = K::Always;
+        it.lhs = expr(a->expr(0));
+        it.op = a->compareOp()->getText();
+        it.expr = expr(a->expr(1));
+      } else if (auto* r = dynamic_cast<P::RequireItemContext*>(item)) {
+        it.kind = K::Require;
+        it.expr = expr(r->expr());
+      } else if (auto* o = dynamic_cast<P::OnViolationItemContext*>(item)) {
+        it.kind = K::OnViolation;
+        it.word = ident(o->ident());
+      } else if (auto* d = dynamic_cast<P::ConstraintDocsContext*>(item)) {
+        c.docs = docs(d->docsDecl());
+        continue;
+      } else if (auto* s = dynamic_cast<P::ConstraintSentenceContext*>(item)) {
+        it.kind = K::Sentence;
+        it.words = sentence(s->sentence()).words;
+      } else if (auto* e = dynamic_cast<P::ExprItemContext*>(item)) {
+        it.kind = K::Require;
+        it.expr = expr(e->expr());
+      } else {
+        continue;
+      }
+      c.items.push_back(std::move(it));
+    }
+    return c;
+  }
+
+  ast::Trait trait(P::TraitDeclContext* ctx, P::VisibilityContext* vis) {
+    ast::Trait t;
+    t.span = span(ctx);
+    t.name = qname(ctx->qualifiedName()).text;
+    t.name_span = span(ctx->qualifiedName());
+    t.visibility = visibility(vis);
+    if (ctx->VERSION()) t.version = version(ctx->VERSION());
+    for (auto* m : ctx->traitMember()) {
+      if (auto* u = dynamic_cast<P::TraitUsesContext*>(m)) {
+        for (auto* q : u->qualifiedName()) t.uses.push_back(qname(q));
+      } else if (auto* f = dynamic_cast<P::TraitFunctionContext*>(m)) {
+        t.methods.push_back(function(f->functionDecl(), f->visibility()));
+      } else if (auto* d = dynamic_cast<P::TraitDocsContext*>(m)) {
+        t.docs = docs(d->docsDecl());
+      } else if (auto* s = dynamic_cast<P::TraitSentenceContext*>(m)) {
+        t.sentences.push_back(sentence(s->sentence()));
+      }
+    }
+    return t;
+  }
+
+  ast::KeyValue key_value(P::KeyValueContext* kv) {
+    ast::KeyValue out;
+    out.key = ident(kv->ident());
+    out.value = expr(kv->expr());
+    out.span = span(kv);
+    return out;
+  }
+
+  ast::System system(P::SystemDeclContext* ctx, P::VisibilityContext* vis) {
+    ast::System s;
+    s.span = span(ctx);
+    s.name = qname(ctx->qualifiedName()).text;
+    s.name_span = span(ctx->qualifiedName());
+    s.visibility = visibility(vis);
+    if (ctx->VERSION()) s.version = version(ctx->VERSION());
+    for (auto* item : ctx->systemItem()) {
+      if (auto* r = dynamic_cast<P::SystemRequiresContext*>(item)) {
+        for (auto* req : r->requirement()) {
+          ast::Requirement out;
+          out.name = qname(req->qualifiedName());
+          out.span = span(req);
+          if (req->VERSION()) {
+            out.version = version(req->VERSION());
+            std::string op = req->children.size() > 1 ? req->children[1]->getText() : "";
+            out.op = (op == "@" || op == "=") ? "=" : op;
+            if (op == "@") out.op = ">=";
+          }
+          s.requires_.push_back(std::move(out));
+        }
+      } else if (auto* g = dynamic_cast<P::SystemGenesContext*>(item)) {
+        for (auto* q : g->qualifiedName()) s.genes.push_back(qname(q));
+      } else if (auto* t = dynamic_cast<P::SystemTraitsContext*>(item)) {
+        for (auto* q : t->qualifiedName()) s.traits.push_back(qname(q));
+      } else if (auto* sp = dynamic_cast<P::SystemSyncPolicyContext*>(item)) {
+        for (auto* kv : sp->keyValue()) s.sync_policy.push_back(key_value(kv));
+      } else if (auto* st = dynamic_cast<P::SystemStateContext*>(item)) {
+        ast::Param p;
+        p.name = ident(st->ident());
+        p.type = type(st->type());
+        p.span = span(st);
+        s.state.push_back(std::move(p));
+      } else if (auto* d = dynamic_cast<P::SystemDocsContext*>(item)) {
+        s.docs = docs(d->docsDecl());
+      } else if (auto* se = dynamic_cast<P::SystemSentenceContext*>(item)) {
+        s.sentences.push_back(sentence(se->sentence()));
+      }
+    }
+    return s;
+  }
+
+  ast::Evolution evolution(P::EvolutionDeclContext* ctx, P::VisibilityContext* vis) {
+    ast::Evolution ev;
+    ev.span = span(ctx);
+    ev.visibility = visibility(vis);
+    std::vector<P::EvolutionItemContext*> items;
+    if (auto* v = dynamic_cast<P::EvoVersionsContext*>(ctx)) {
+      ev.name = qname(v->qualifiedName()).text;
+      ev.name_span = span(v->qualifiedName());
+      auto versions = v->VERSION();
+      if (versions.size() >= 2) {
+        ev.to_version = version(versions[0]);
+        ev.from_version = version(versions[1]);
+      }
+      items = v->evolutionItem();
+    } else if (auto* f = dynamic_cast<P::EvoFromNameContext*>(ctx)) {
+      auto names = f->qualifiedName();
+      ev.name = qname(names[0]).text;
+      ev.name_span = span(names[0]);
+      if (names.size() > 1) ev.from_name = qname(names[1]);
+      items = f->evolutionItem();
+    }
+    using K = ast::EvolutionItem::Kind;
+    for (auto* item : items) {
+      ast::EvolutionItem it;
+      it.span = span(item);
+      if (auto* a = dynamic_cast<P::EvoAddsContext*>(item)) {
+        it.kind = K::Adds;
+        it.field = field(a->fieldDecl());
+        it.name = it.field->name;
+      } else if (auto* af = dynamic_cast<P::EvoAddFieldContext*>(item)) {
+        it.kind = K::Adds;
+        it.field = field(af->fieldDecl());
+        it.name = it.field->name;
+      } else if (auto* r = dynamic_cast<P::EvoRemovesContext*>(item)) {
+        it.kind = K::Removes;
+        it.name = ident(r->ident());
+      } else if (auto* rf = dynamic_cast<P::EvoRemoveFieldContext*>(item)) {
+        it.kind = K::Removes;
+        it.name = ident(rf->ident());
+      } else if (auto* rn = dynamic_cast<P::EvoRenamesContext*>(item)) {
+        it.kind = K::Renames;
+        it.name = ident(rn->ident(0));
+        it.new_name = ident(rn->ident(1));
+      } else if (auto* rnf = dynamic_cast<P::EvoRenameFieldContext*>(item)) {
+        it.kind = K::Renames;
+        it.name = ident(rnf->ident(0));
+        it.new_name = ident(rnf->ident(1));
+      } else if (auto* ch = dynamic_cast<P::EvoChangesContext*>(item)) {
+        it.kind = K::Changes;
+        it.name = ident(ch->ident());
+        auto sides = ch->changeSide();
+        for (size_t i = 0; i < sides.size() && i < 2; ++i) {
+          if (sides[i]->annotation()) {
+            (i == 0 ? it.from : it.to) = annotation(sides[i]->annotation());
+          } else if (sides[i]->type()) {
+            (i == 0 ? it.from_type : it.to_type) = type(sides[i]->type());
+          }
+        }
+      } else if (auto* dp = dynamic_cast<P::EvoDeprecatesContext*>(item)) {
+        it.kind = K::Deprecates;
+        it.name = ident(dp->ident());
+      } else if (auto* mg = dynamic_cast<P::EvoMigrateContext*>(item)) {
+        it.kind = K::Migrate;
+        it.name = ident(mg->ident());
+        it.expr = block(mg->block());
+      } else if (auto* bc = dynamic_cast<P::EvoBecauseContext*>(item)) {
+        it.kind = K::Because;
+        it.text = unquote(bc->STRING()->getText());
+      } else if (auto* d = dynamic_cast<P::EvoDocsContext*>(item)) {
+        ev.docs = docs(d->docsDecl());
+        continue;
+      } else if (auto* meta = dynamic_cast<P::EvoMetaContext*>(item)) {
+        it.kind = K::Meta;
+        it.text = ident(meta->ident());
+        it.expr = expr(meta->expr());
+      } else if (auto* s = dynamic_cast<P::EvoSentenceContext*>(item)) {
+        it.kind = K::Sentence;
+        it.words = sentence(s->sentence()).words;
+      } else {
+        continue;
+      }
+      ev.items.push_back(std::move(it));
+    }
+    return ev;
+  }
+
+  // Adds one top-level declaration to `file`; nested `mod` contents are
+  // flattened with their names prefixed. Returns where a following
+  // standalone docs block should attach.
+  void top(P::TopDeclContext* ctx, ast::File& file, const std::string& prefix) {
+    auto prefixed = [&](std::string name) { return prefix.empty() ? name : prefix + "." + name; };
+    if (auto* g = dynamic_cast<P::TopGeneContext*>(ctx)) {
+      ast::Gene gene_decl = gene(g->geneDecl(), g->visibility(), g->annotation());
+      gene_decl.name = prefixed(gene_decl.name);
+      file.genes.push_back(std::move(gene_decl));
+      last_docs_ = [&file, i = file.genes.size() - 1]() { return &file.genes[i].docs; };
+    } else if (auto* a = dynamic_cast<P::TopAliasContext*>(ctx)) {
+      ast::TypeAlias alias;
+      auto* ta = a->typeAlias();
+      alias.span = span(ta);
+      alias.name = prefixed(qname(ta->qualifiedName()).text);
+      alias.name_span = span(ta->qualifiedName());
+      alias.visibility = visibility(a->visibility());
+      alias.type = type(ta->type());
+      file.aliases.push_back(std::move(alias));
+      last_docs_ = [&file, i = file.aliases.size() - 1]() { return &file.aliases[i].docs; };
+    } else if (auto* t = dynamic_cast<P::TopTraitContext*>(ctx)) {
+      ast::Trait tr = trait(t->traitDecl(), t->visibility());
+      tr.name = prefixed(tr.name);
+      file.traits.push_back(std::move(tr));
+      last_docs_ = [&file, i = file.traits.size() - 1]() { return &file.traits[i].docs; };
+    } else if (auto* c = dynamic_cast<P::TopConstraintContext*>(ctx)) {
+      ast::Constraint con = constraint(c->constraintDecl(), c->visibility());
+      con.name = prefixed(con.name);
+      file.constraints.push_back(std::move(con));
+      last_docs_ = [&file, i = file.constraints.size() - 1]() { return &file.constraints[i].docs; };
+    } else if (auto* s = dynamic_cast<P::TopSystemContext*>(ctx)) {
+      ast::System sys = system(s->systemDecl(), s->visibility());
+      sys.name = prefixed(sys.name);
+      file.systems.push_back(std::move(sys));
+      last_docs_ = [&file, i = file.systems.size() - 1]() { return &file.systems[i].docs; };
+    } else if (auto* e = dynamic_cast<P::TopEvolutionContext*>(ctx)) {
+      file.evolutions.push_back(evolution(e->evolutionDecl(), e->visibility()));
+      last_docs_ = [&file, i = file.evolutions.size() - 1]() { return &file.evolutions[i].docs; };
+    } else if (auto* im = dynamic_cast<P::TopImplContext*>(ctx)) {
+      auto* decl = im->implDecl();
+      ast::Impl impl;
+      impl.span = span(decl);
+      impl.trait = qname(decl->qualifiedName(0));
+      impl.gene = qname(decl->qualifiedName(1));
+      auto vis = decl->visibility();
+      auto fns = decl->functionDecl();
+      // visibility() and functionDecl() are parallel only when every function
+      // has one; match them by position in the source instead.
+      for (auto* fn : fns) {
+        P::VisibilityContext* v = nullptr;
+        for (auto* candidate : vis)
+          if (candidate->getStop()->getTokenIndex() + 1 == fn->getStart()->getTokenIndex()) v = candidate;
+        impl.methods.push_back(function(fn, v));
+      }
+      file.impls.push_back(std::move(impl));
+      last_docs_ = nullptr;
+    } else if (auto* k = dynamic_cast<P::TopConstContext*>(ctx)) {
+      auto* decl = k->constDecl();
+      ast::Const c;
+      c.span = span(decl);
+      c.name = prefixed(ident(decl->ident()));
+      c.name_span = span(decl->ident());
+      c.visibility = visibility(k->visibility());
+      if (decl->type()) c.type = type(decl->type());
+      c.value = expr(decl->expr());
+      file.consts.push_back(std::move(c));
+      last_docs_ = nullptr;
+    } else if (auto* f = dynamic_cast<P::TopFunctionContext*>(ctx)) {
+      ast::Function fn = function(f->functionDecl(), f->visibility());
+      fn.name = prefixed(fn.name);
+      file.functions.push_back(std::move(fn));
+      last_docs_ = [&file, i = file.functions.size() - 1]() { return &file.functions[i].docs; };
+    } else if (auto* m = dynamic_cast<P::TopModContext*>(ctx)) {
+      auto* decl = m->modDecl();
+      ast::OtherDecl other;
+      other.kind = "mod";
+      other.name = prefixed(ident(decl->ident()));
+      other.span = span(decl);
+      visibility(m->visibility());
+      std::string inner = other.name;
+      file.others.push_back(std::move(other));
+      for (auto* d : decl->topDecl()) top(d, file, inner);
+      last_docs_ = nullptr;
+    } else if (auto* sp = dynamic_cast<P::TopSpiritContext*>(ctx)) {
+      auto* decl = sp->spiritDecl();
+      ast::OtherDecl other;
+      other.kind = "spirit";
+      other.name = qname(decl->qualifiedName()).text;
+      other.span = span(decl);
+      visibility(sp->visibility());
+      for (auto* item : decl->spiritItem())
+        if (auto* entry = dynamic_cast<P::SpiritEntryContext*>(item)) {
+          ast::KeyValue kv;
+          kv.key = ident(entry->ident());
+          kv.value = expr(entry->expr());
+          kv.span = span(entry);
+          other.entries.push_back(std::move(kv));
+        }
+      file.others.push_back(std::move(other));
+      last_docs_ = nullptr;
+    } else if (auto* cf = dynamic_cast<P::TopConfigContext*>(ctx)) {
+      auto* decl = cf->configDecl();
+      ast::OtherDecl other;
+      other.kind = "config";
+      if (decl->ident()) other.name = ident(decl->ident());
+      other.span = span(decl);
+      for (auto* kv : decl->keyValue()) other.entries.push_back(key_value(kv));
+      file.others.push_back(std::move(other));
+      last_docs_ = nullptr;
+    } else if (auto* ts = dynamic_cast<P::TopTestContext*>(ctx)) {
+      auto* decl = ts->testDecl();
+      ast::OtherDecl other;
+      other.kind = "test";
+      other.name = decl->ident() ? ident(decl->ident()) : unquote(decl->STRING()->getText());
+      other.span = span(decl);
+      file.others.push_back(std::move(other));
+      last_docs_ = nullptr;
+    } else if (auto* d = dynamic_cast<P::TopDocsContext*>(ctx)) {
+      // A docs block right after a declaration's closing brace documents it.
+      ast::Docs doc = docs(d->docsDecl());
+      if (last_docs_) {
+        std::optional<ast::Docs>* slot = last_docs_();
+        if (!slot->has_value()) *slot = std::move(doc);
+      } else {
+        ast::OtherDecl other;
+        other.kind = "docs";
+        other.span = doc.span;
+        file.others.push_back(std::move(other));
+      }
+      last_docs_ = nullptr;
+    }
+  }
+
+  void module(P::ModuleDeclContext* ctx, ast::File& file) {
+    file.module = qname(ctx->qualifiedName());
+    if (ctx->VERSION()) file.module_version = version(ctx->VERSION());
+  }
+
+  void use(P::UseDeclContext* ctx, ast::File& file) {
+    ast::Use u;
+    u.span = span(ctx);
+    if (auto* ext = dynamic_cast<P::UseExternalContext*>(ctx)) {
+      u.path = ext->EXTERNAL_SOURCE()->getText();
+      u.is_external = true;
+    } else if (auto* m = dynamic_cast<P::UseModuleContext*>(ctx)) {
+      u.path = qname(m->qualifiedName()).text;
+      for (auto* id : m->ident()) u.items.push_back(ident(id));
+    }
+    file.uses.push_back(std::move(u));
+  }
+
+  static std::string unquote(const std::string& quoted) {
+    if (quoted.size() < 2) return quoted;
+    std::string out;
+    for (size_t i = 1; i + 1 < quoted.size(); ++i) {
+      char c = quoted[i];
+      if (c != '\\' || i + 2 >= quoted.size()) {
+        out += c;
+        continue;
+      }
+      char n = quoted[++i];
+      switch (n) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case '0': out += '\0'; break;
+        default: out += n; break;
+      }
+    }
+    return out;
+  }
+
+  static std::string trim(const std::string& s) {
+    size_t b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    size_t e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+  }
+
+  static int64_t parse_int(const std::string& text) {
+    uint64_t v = 0;
+    int base = 10;
+    size_t i = 0;
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) base = 16, i = 2;
+    else if (text.size() > 2 && text[0] == '0' && (text[1] == 'b' || text[1] == 'B')) base = 2, i = 2;
+    for (; i < text.size(); ++i) {
+      char c = text[i];
+      if (c == '_') continue;
+      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      if (d < 0 || d >= base) break;
+      // Saturate instead of wrapping: the checker reports out-of-range values.
+      if (v > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) return INT64_MAX;
+      v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+    }
+    return v > static_cast<uint64_t>(INT64_MAX) ? static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  }
+
+ private:
+  uint32_t byte_at(size_t codepoint_index) const {
+    if (codepoint_index >= byte_of_.size()) return byte_of_.empty() ? 0 : byte_of_.back();
+    return byte_of_[codepoint_index];
+  }
+
+  const SourceManager& sources_;
+  FileId file_;
+  const std::vector<uint32_t>& byte_of_;
+  DiagnosticSink& diags_;
+  std::function<std::optional<ast::Docs>*()> last_docs_;
+};
+
+// Code point index -> byte offset, so spans are byte offsets although ANTLR
+// counts code points. One extra entry for the end of the text.
+std::vector<uint32_t> code_point_offsets(const std::string& text) {
+  std::vector<uint32_t> out;
+  out.reserve(text.size() + 1);
+  for (uint32_t i = 0; i < text.size(); ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) out.push_back(i);
+  out.push_back(static_cast<uint32_t>(text.size()));
+  return out;
+}
+
+}  // namespace
+
+ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSink& diags) {
+  ast::File file;
+  file.file = file_id;
+  const std::string& text = sources.file(file_id).text();
+  std::vector<uint32_t> byte_of = code_point_offsets(text);
+
+  antlr4::ANTLRInputStream input(text);
+  dolc_antlr::DOLLexer lexer(&input);
+  lexer.removeErrorListeners();
+  std::vector<std::unique_ptr<Token>> tokens = lexer.getAllTokens();
+
+  Builder builder(sources, file_id, byte_of, diags);
+  std::vector<DeclarationChunk> chunks = split_declarations(tokens);
+
+  for (DeclarationChunk& chunk : chunks) {
+    if (chunk.too_deep) {
+      Token* at = chunk.tokens[chunk.deepest_token].get();
+      diags.report(Rule::SyntaxError, builder.span(at, at),
+                   "this declaration nests brackets more than " + std::to_string(kMaxNesting) + " levels deep",
+                   {"split the expression or type into smaller parts"});
+      continue;
+    }
+    if (chunk.tokens.empty()) continue;
+    // Tokens outside any declaration (a stray `}` or a word at the top level).
+    if (!chunk.starts_declaration) {
+      Token* first = chunk.tokens.front().get();
+      diags.report(Rule::SyntaxError, builder.span(first, first),
+                   "expected a declaration (`gen`, `trait`, `constraint`, `system`, `evo`, ...), found " +
+                       found_display(first),
+                   {"every top-level item starts with a keyword; check for a missing `{` or an extra `}` above"});
+      continue;
+    }
+    Token* last = chunk.tokens.back().get();
+    antlr4::ListTokenSource source(std::move(chunk.tokens));
+    antlr4::CommonTokenStream stream(&source);
+    dolc_antlr::DOLParser parser(&stream);
+    parser.removeErrorListeners();
+    FirstError error;
+    FirstErrorListener listener(&error);
+    parser.addErrorListener(&listener);
+    P::DeclarationContext* tree = parser.declaration();
+    if (error.seen) {
+      Token* at = error.offending;
+      Span where;
+      if (at == nullptr || at->getType() == Token::EOF) {
+        Token* end = stream.size() > 1 ? stream.get(stream.size() - 2) : nullptr;
+        where = builder.span(end, end);
+        where.begin = where.end;
+      } else {
+        where = builder.span(at, at);
+      }
+      std::string message;
+      std::string after = error.previous && error.previous->getType() != Token::EOF
+                              ? " after " + found_display(error.previous)
+                              : std::string();
+      if (!error.expected.empty() && error.expected.size() <= 4) {
+        message = "expected ";
+        for (size_t i = 0; i < error.expected.size(); ++i) {
+          if (i > 0) message += (i + 1 == error.expected.size()) ? " or " : ", ";
+          message += error.expected[i];
+        }
+        message += after + ", found " + found_display(at);
+      } else {
+        message = "unexpected " + found_display(at) + after;
+      }
+      std::vector<std::string> notes;
+      if (at == nullptr || at->getType() == Token::EOF) notes.push_back("the declaration ends here; check for a missing `}` or `)`");
+      diags.report(Rule::SyntaxError, where, message, notes);
+      (void)last;
+      continue;
+    }
+    if (tree->moduleDecl()) {
+      builder.module(tree->moduleDecl(), file);
+    } else if (tree->useDecl()) {
+      builder.use(tree->useDecl(), file);
+    } else if (tree->topDecl()) {
+      builder.top(tree->topDecl(), file, "");
+    }
+  }
+  return file;
+}
+
+}  // namespace dolc

@@ -1,0 +1,94 @@
+// compiler/parse: see split.hpp.
+#include "parse/split.hpp"
+
+#include "DOLLexer.h"
+
+namespace dolc {
+namespace {
+
+using L = dolc_antlr::DOLLexer;
+
+// Tokens that can begin a top-level declaration.
+bool starts_declaration(size_t type) {
+  switch (type) {
+    case L::MODULE: case L::USE: case L::PUB: case L::GEN: case L::GENE: case L::TYPE: case L::TRAIT:
+    case L::CONSTRAINT: case L::RULE: case L::SYSTEM: case L::EVO: case L::EVOLVES: case L::EVOLUTION:
+    case L::IMPL: case L::CONST: case L::FUN: case L::FN: case L::SEX: case L::MOD: case L::SPIRIT:
+    case L::CONFIG: case L::TEST: case L::DOCS_BLOCK: case L::DOCS: case L::EXEGESIS: case L::AT:
+    case L::HASH_LBRACK:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Keywords that only begin declarations (never a member of one), used to
+// resynchronise when brackets do not balance.
+bool major_keyword(size_t type) {
+  switch (type) {
+    case L::MODULE: case L::USE: case L::GEN: case L::GENE: case L::TRAIT: case L::SYSTEM: case L::EVO:
+    case L::EVOLVES: case L::EVOLUTION: case L::IMPL: case L::SPIRIT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Tokens that may stand before a declaration keyword (`pub`, annotations)
+// without forming a declaration themselves.
+bool prefix_token(size_t type) { return type == L::PUB || type == L::AT || type == L::HASH_LBRACK; }
+
+}  // namespace
+
+std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<antlr4::Token>>& tokens) {
+  std::vector<DeclarationChunk> chunks;
+  size_t depth = 0;
+  bool in_prefix = false;      // only `pub` / annotations seen so far in this chunk
+  bool after_at = false;       // the previous token was `@` (its name follows)
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    std::unique_ptr<antlr4::Token>& tok = tokens[i];
+    size_t type = tok->getType();
+    if (type == antlr4::Token::EOF) break;
+    bool column_one = tok->getCharPositionInLine() == 0;
+    size_t next_type = i + 1 < tokens.size() ? tokens[i + 1]->getType() : antlr4::Token::EOF;
+    // `@ 1.0.0` is a version, not an annotation starting a declaration.
+    bool annotation_start = (type == L::AT && next_type != L::VERSION) || type == L::HASH_LBRACK;
+    bool begins = false;
+    if (chunks.empty()) {
+      begins = true;
+    } else if (depth == 0 && !in_prefix && !after_at && starts_declaration(type) &&
+               (type != L::AT || annotation_start)) {
+      begins = true;
+    } else if (depth > 0 && column_one && major_keyword(type)) {
+      begins = true;  // resynchronise after a missing `}`
+    } else if (depth == 0 && !chunks.back().starts_declaration && starts_declaration(type)) {
+      begins = true;  // end of stray tokens
+    }
+    if (begins) {
+      chunks.emplace_back();
+      depth = 0;
+      chunks.back().starts_declaration = starts_declaration(type) && (type != L::AT || annotation_start);
+      in_prefix = prefix_token(type);
+    } else if (in_prefix && depth == 0 && !after_at && type != L::LPAREN && type != L::RPAREN &&
+               !prefix_token(type)) {
+      // `pub gen ...`: the keyword after the prefix makes this a declaration.
+      if (starts_declaration(type) || type == L::ID || type == L::RBRACK) in_prefix = type == L::RBRACK;
+      if (starts_declaration(type)) in_prefix = false;
+    }
+    after_at = type == L::AT;
+    DeclarationChunk& chunk = chunks.back();
+    if (type == L::LBRACE || type == L::LPAREN || type == L::LBRACK || type == L::HASH_LBRACK) {
+      ++depth;
+      if (depth > kMaxNesting && !chunk.too_deep) {
+        chunk.too_deep = true;
+        chunk.deepest_token = chunk.tokens.size();
+      }
+    } else if ((type == L::RBRACE || type == L::RPAREN || type == L::RBRACK) && depth > 0) {
+      --depth;
+    }
+    chunk.tokens.push_back(std::move(tok));
+  }
+  return chunks;
+}
+
+}  // namespace dolc

@@ -1,0 +1,29 @@
+// compiler/parse: splitting a token stream into top-level declarations.
+//
+// dolc parses each top-level declaration on its own so that a syntax error
+// is reported once and parsing resumes at the next declaration. The split is
+// a bracket-counting scan: a declaration keyword at bracket depth 0 starts a
+// new chunk, and so does a major declaration keyword (`gen`, `trait`,
+// `system`, ...) written in column 1 even inside unbalanced brackets, which
+// is how a missing `}` stays confined to its own declaration.
+#pragma once
+
+#include <antlr4-runtime.h>
+
+#include <memory>
+#include <vector>
+
+namespace dolc {
+
+inline constexpr size_t kMaxNesting = 256;
+
+struct DeclarationChunk {
+  std::vector<std::unique_ptr<antlr4::Token>> tokens;
+  bool starts_declaration = true;  // false for stray tokens between declarations
+  bool too_deep = false;           // brackets nest deeper than kMaxNesting
+  size_t deepest_token = 0;        // index in tokens where too_deep was detected
+};
+
+std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<antlr4::Token>>& tokens);
+
+}  // namespace dolc

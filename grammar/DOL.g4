@@ -1,0 +1,493 @@
+// grammar/DOL.g4: the grammar of DOL as dolc reads it (../shared/spec/language.md).
+//
+// One grammar for the three dialects (v0.8, RFC, early 2.0) and the rest of
+// DOL, mixed freely. Design choices:
+//  * Whitespace and newlines are skipped. DOL separates fields, sentences and
+//    statements by newlines; where that matters (property sentences, trailing
+//    annotations, `return` without a value) a semantic predicate compares the
+//    line of the next token with the previous one (sameLine()).
+//  * Keywords are tokens but only reserved where they begin a construct: the
+//    `ident` rule accepts every keyword, so a field may be called `state`,
+//    `type` or `from`.
+//  * Qualified names (`message.chat`) must be written without spaces around
+//    the dots (adjacent()); that keeps `forall x: Account. x.balance >= 0`
+//    unambiguous.
+//  * docs/exegesis blocks are single tokens holding balanced braces, so their
+//    free text (code samples included) never reaches the parser.
+//  * The driver (compiler/parse) splits a file into top-level declarations
+//    before parsing, and parses each one with the `declaration` entry rule;
+//    that is how a syntax error stays local to its declaration.
+grammar DOL;
+
+@parser::members {
+  // True when the next token starts on the line where the previous one ended.
+  bool sameLine() {
+    antlr4::Token* prev = _input->LT(-1);
+    antlr4::Token* next = _input->LT(1);
+    if (prev == nullptr || next == nullptr) return false;
+    if (next->getType() == antlr4::Token::EOF) return false;
+    size_t prevLine = prev->getLine();
+    const std::string& t = prev->getText();
+    for (char c : t) if (c == '\n') ++prevLine;
+    return next->getLine() == prevLine;
+  }
+  // True when the next two tokens (`.` and a name) touch the previous token.
+  bool adjacent() {
+    antlr4::Token* prev = _input->LT(-1);
+    antlr4::Token* dot = _input->LT(1);
+    antlr4::Token* name = _input->LT(2);
+    if (prev == nullptr || dot == nullptr || name == nullptr) return false;
+    return dot->getStartIndex() == prev->getStopIndex() + 1 && name->getStartIndex() == dot->getStopIndex() + 1;
+  }
+  // Struct literals are written with a capitalised type name (`Reaction { .. }`),
+  // which keeps `if done { ... }` a condition followed by a block.
+  bool upperNext() {
+    antlr4::Token* next = _input->LT(1);
+    if (next == nullptr) return false;
+    const std::string& t = next->getText();
+    return !t.empty() && t[0] >= 'A' && t[0] <= 'Z';
+  }
+}
+
+// ---------------------------------------------------------------- entry rules
+
+// A file header: `module` and `use` lines.
+header : moduleDecl? useDecl* EOF ;
+
+// One top-level declaration (the driver feeds them one at a time).
+declaration
+  : moduleDecl EOF
+  | useDecl EOF
+  | topDecl EOF
+  ;
+
+moduleDecl : MODULE qualifiedName (AT VERSION)? ;
+
+useDecl
+  : USE EXTERNAL_SOURCE                                                  #useExternal
+  | USE qualifiedName (DOT LBRACE ident (COMMA ident)* COMMA? RBRACE)?   #useModule
+  ;
+
+topDecl
+  : visibility? annotation* geneDecl      #topGene
+  | visibility? typeAlias                 #topAlias
+  | visibility? traitDecl                 #topTrait
+  | visibility? constraintDecl            #topConstraint
+  | visibility? systemDecl                #topSystem
+  | visibility? evolutionDecl             #topEvolution
+  | implDecl                              #topImpl
+  | visibility? constDecl                 #topConst
+  | visibility? functionDecl              #topFunction
+  | visibility? modDecl                   #topMod
+  | visibility? spiritDecl                #topSpirit
+  | configDecl                            #topConfig
+  | testDecl                              #topTest
+  | docsDecl                              #topDocs
+  ;
+
+visibility : PUB (LPAREN ident RPAREN)? ;
+
+docsDecl
+  : DOCS_BLOCK
+  | (DOCS | EXEGESIS) STRING
+  ;
+
+// ---------------------------------------------------------------- genes
+
+geneDecl
+  : (GEN | GENE | TYPE) qualifiedName typeParams? (AT VERSION)? (EXTENDS qualifiedName)?
+    (IS qualifiedName (COMMA qualifiedName)*)?
+    LBRACE geneMember* RBRACE
+  ;
+
+typeParams : LT ident (COMMA ident)* GT ;
+
+geneMember
+  : fieldDecl                      #memberField
+  | visibility? functionDecl       #memberFunction
+  | constraintDecl                 #memberConstraint
+  | ENUM LBRACE enumVariants? RBRACE  #memberEnum
+  | docsDecl                       #memberDocs
+  | sentence                       #memberSentence
+  | SEMI                           #memberSemi
+  ;
+
+enumVariants : ident (COMMA ident)* COMMA? ;
+
+fieldDecl
+  : annotation* HAS? ident COLON type ({sameLine()}? annotation)* (ASSIGN expr)? (WHERE expr)? ({sameLine()}? annotation)* COMMA?
+  ;
+
+typeAlias : TYPE qualifiedName typeParams? ASSIGN type ;
+
+// ---------------------------------------------------------------- annotations
+
+annotation
+  : AT ident (LPAREN annotationArgs? RPAREN)?                    #atAnnotation
+  | HASH_LBRACK ident (LPAREN annotationArgs? RPAREN)? RBRACK    #attribute
+  ;
+
+annotationArgs : annotationArg (COMMA annotationArg)* COMMA? ;
+annotationArg : ident ASSIGN expr | expr ;
+
+// ---------------------------------------------------------------- types
+
+type
+  : LPAREN RPAREN                                  #unitType
+  | LPAREN type (COMMA type)+ RPAREN               #tupleType
+  | LPAREN type RPAREN                             #parenType
+  | LPAREN (type (COMMA type)*)? RPAREN ARROW type #fnType
+  | ENUM LBRACE enumVariants? RBRACE               #enumType
+  | qualifiedName (LT type (COMMA type)* GT)?      #namedType
+  ;
+
+// ---------------------------------------------------------------- traits
+
+traitDecl
+  : TRAIT qualifiedName typeParams? (AT VERSION)? LBRACE traitMember* RBRACE
+  ;
+
+traitMember
+  : USES qualifiedName (COMMA qualifiedName)*   #traitUses
+  | visibility? functionDecl                    #traitFunction
+  | docsDecl                                    #traitDocs
+  | sentence                                    #traitSentence
+  | SEMI                                        #traitSemi
+  ;
+
+// ---------------------------------------------------------------- constraints
+
+constraintDecl
+  : (CONSTRAINT | RULE) qualifiedName (AT VERSION)? (ON qualifiedName)? LBRACE constraintItem* RBRACE
+  ;
+
+constraintItem
+  : ident NEVER CHANGES ident                          #neverChanges
+  | expr ALWAYS compareOp expr                         #alwaysItem
+  | REQUIRE COLON expr                                 #requireItem
+  | ON_VIOLATION COLON ident                           #onViolationItem
+  | docsDecl                                           #constraintDocs
+  | sentence                                           #constraintSentence
+  | expr                                               #exprItem
+  | SEMI                                               #constraintSemi
+  ;
+
+compareOp : GE | LE | GT | LT | EQ | NE ;
+
+// A property sentence: two or more words on one line (`container has identity`).
+sentence : sentenceWord ({sameLine()}? sentenceWord)+ ;
+sentenceWord : ident | INT | STRING | FLOAT | VERSION ;
+
+// ---------------------------------------------------------------- systems
+
+systemDecl
+  : SYSTEM qualifiedName (AT VERSION)? LBRACE systemItem* RBRACE
+  ;
+
+systemItem
+  : REQUIRES requirement (COMMA requirement)*                                          #systemRequires
+  | GENES COLON? LBRACK (qualifiedName (COMMA qualifiedName)* COMMA?)? RBRACK           #systemGenes
+  | TRAITS COLON? LBRACK (qualifiedName (COMMA qualifiedName)* COMMA?)? RBRACK          #systemTraits
+  | SYNC_POLICY COLON? LBRACE (keyValue COMMA?)* RBRACE                                #systemSyncPolicy
+  | STATE ident COLON type (ASSIGN expr)?                                              #systemState
+  | docsDecl                                                                           #systemDocs
+  | sentence                                                                           #systemSentence
+  | SEMI                                                                               #systemSemi
+  ;
+
+requirement : qualifiedName ((GE | GT | EQ | ASSIGN | AT) VERSION)? ;
+
+keyValue : ident (COLON | ASSIGN) expr ;
+
+// ---------------------------------------------------------------- evolutions
+
+evolutionDecl
+  : (EVO | EVOLVES) qualifiedName AT VERSION (GT | FROM) VERSION LBRACE evolutionItem* RBRACE   #evoVersions
+  | (EVOLUTION | EVOLVES | EVO) qualifiedName FROM qualifiedName LBRACE evolutionItem* RBRACE     #evoFromName
+  ;
+
+evolutionItem
+  : ADDS fieldDecl                                           #evoAdds
+  | ADD_FIELD COLON fieldDecl                                #evoAddField
+  | REMOVES ident                                            #evoRemoves
+  | REMOVE_FIELD COLON ident                                 #evoRemoveField
+  | RENAMES ident ARROW ident                                #evoRenames
+  | RENAME_FIELD COLON ident ARROW ident                     #evoRenameField
+  | CHANGES ident FROM changeSide TO changeSide              #evoChanges
+  | DEPRECATES ident                                         #evoDeprecates
+  | MIGRATE ident block                                      #evoMigrate
+  | BECAUSE STRING                                           #evoBecause
+  | docsDecl                                                 #evoDocs
+  | ident COLON expr                                         #evoMeta
+  | sentence                                                 #evoSentence
+  | SEMI                                                     #evoSemi
+  ;
+
+changeSide : annotation | type ;
+
+// ---------------------------------------------------------------- the rest of DOL
+
+implDecl : IMPL qualifiedName FOR qualifiedName LBRACE (visibility? functionDecl | docsDecl | SEMI)* RBRACE ;
+
+constDecl : CONST ident (COLON type)? ASSIGN expr ;
+
+modDecl : MOD ident LBRACE topDecl* RBRACE ;
+
+spiritDecl : SPIRIT qualifiedName (AT VERSION)? LBRACE spiritItem* RBRACE ;
+spiritItem
+  : HAS? ident COLON expr     #spiritEntry
+  | docsDecl                  #spiritDocs
+  | sentence                  #spiritSentence
+  | SEMI                      #spiritSemi
+  ;
+
+configDecl : CONFIG ident? LBRACE (keyValue COMMA? | docsDecl | SEMI)* RBRACE ;
+
+testDecl : TEST (ident | STRING) block ;
+
+// ---------------------------------------------------------------- functions
+
+functionDecl
+  : SEX? EXTERN? (FUN | FN) ident typeParams? LPAREN params? RPAREN (ARROW type)? block?
+  ;
+
+params : param (COMMA param)* COMMA? ;
+param : MUT? ident (COLON type)? ;
+
+block : LBRACE statement* RBRACE ;
+
+statement
+  : LET MUT? ident (COLON type)? (ASSIGN expr)?             #letStmt
+  | RETURN ({sameLine()}? expr)?                            #returnStmt
+  | BREAK                                                   #breakStmt
+  | CONTINUE                                                #continueStmt
+  | FOR ident IN expr block                                 #forStmt
+  | WHILE expr block                                        #whileStmt
+  | LOOP block                                              #loopStmt
+  | expr assignOp expr                                      #assignStmt
+  | expr                                                    #exprStmt
+  | SEMI                                                    #emptyStmt
+  ;
+
+assignOp : ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN | SLASH_ASSIGN ;
+
+// ---------------------------------------------------------------- expressions
+
+expr
+  : primary                                                     #primaryExpr
+  | expr DOT ident (LPAREN args? RPAREN)?                        #memberExpr
+  | expr DOT INT                                                #tupleIndexExpr
+  | expr LPAREN args? RPAREN                                    #callExpr
+  | expr LBRACK expr RBRACK                                     #indexExpr
+  | expr QUESTION                                               #tryExpr
+  | expr AS type                                                #castExpr
+  | <assoc=right> (MINUS | BANG) expr                           #unaryExpr
+  | expr (STAR | SLASH | PERCENT) expr                          #binaryExpr
+  | expr (PLUS | MINUS) expr                                    #binaryExpr
+  | expr (DOTDOT | DOTDOTEQ) expr                               #binaryExpr
+  | expr (LT | LE | GT | GE | EQ | NE) expr                     #binaryExpr
+  | expr ANDAND expr                                            #binaryExpr
+  | expr OROR expr                                              #binaryExpr
+  | <assoc=right> expr IMPLIES expr                             #binaryExpr
+  | expr PIPE_GT expr                                           #binaryExpr
+  ;
+
+args : arg (COMMA arg)* COMMA? ;
+arg : ident COLON expr | expr ;
+
+primary
+  : INT                                                         #intLit
+  | FLOAT                                                       #floatLit
+  | STRING                                                      #stringLit
+  | (TRUE | FALSE)                                              #boolLit
+  | {upperNext()}? qualifiedName LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  #structLit
+  | ident (COLONCOLON ident)+                                   #pathExpr
+  | ident                                                       #nameExpr
+  | LPAREN RPAREN                                               #unitLit
+  | LPAREN expr RPAREN                                          #parenExpr
+  | LPAREN expr (COMMA expr)+ COMMA? RPAREN                     #tupleLit
+  | LBRACK (expr (COMMA expr)* COMMA?)? RBRACK                  #listLit
+  | LBRACE mapEntry (COMMA mapEntry)* COMMA? RBRACE             #mapLit
+  | IF expr block (ELSE (ifTail | block))?                      #ifExpr
+  | MATCH expr LBRACE matchArm* RBRACE                          #matchExpr
+  | block                                                       #blockExpr
+  | PIPE (ident (COLON type)? (COMMA ident (COLON type)?)*)? PIPE expr  #closureExpr
+  | OROR expr                                                   #closureNoArgs
+  | (FORALL | EXISTS) ident COLON type DOT expr                 #quantifierExpr
+  | QUOTE block                                                 #quoteExpr
+  | BANG LPAREN opaqueTokens* RPAREN                            #macroExpr
+  ;
+
+ifTail : IF expr block (ELSE (ifTail | block))? ;
+
+fieldInit : ident COLON expr | ident ;
+mapEntry : (STRING | INT) COLON expr ;
+
+matchArm : pattern (IF expr)? FAT_ARROW (block | expr) COMMA? ;
+
+pattern
+  : UNDERSCORE_PAT                                              #wildcardPattern
+  | (MINUS? (INT | FLOAT) | STRING | TRUE | FALSE)              #literalPattern
+  | ident (COLONCOLON ident)* LPAREN (pattern (COMMA pattern)*)? RPAREN  #variantPattern
+  | ident (COLONCOLON ident)+                                   #pathPattern
+  | ident                                                       #bindingPattern
+  | LPAREN (pattern (COMMA pattern)*)? RPAREN                   #tuplePattern
+  ;
+
+opaqueTokens : LPAREN opaqueTokens* RPAREN | ~(LPAREN | RPAREN) ;
+
+// ---------------------------------------------------------------- names
+
+qualifiedName : ident ({adjacent()}? DOT ident)* ;
+
+ident
+  : ID
+  | MODULE | USE | PUB | GEN | GENE | TYPE | TRAIT | CONSTRAINT | RULE | SYSTEM | EVO | EVOLVES | EVOLUTION
+  | IMPL | FOR | CONST | FUN | FN | SEX | EXTERN | MOD | SPIRIT | CONFIG | TEST | HAS | IS | EXTENDS | USES
+  | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | LET | MUT | IF | ELSE | MATCH
+  | WHILE | LOOP | BREAK | CONTINUE | RETURN | IN | AS | FORALL | EXISTS | IMPLIES | WHERE | NEVER | CHANGES
+  | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
+  | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | UNDERSCORE_PAT
+  ;
+
+// ================================================================ lexer
+
+DOCS_BLOCK : ('docs' | 'exegesis') [ \t\r\n]* BALANCED ;
+fragment BALANCED : '{' ( BALANCED | STRING_BODY | ~[{}"] )* '}' ;
+fragment STRING_BODY : '"' ( '\\' . | ~["\\] )* '"' ;
+
+MODULE : 'module' ;
+USE : 'use' ;
+PUB : 'pub' ;
+GEN : 'gen' ;
+GENE : 'gene' ;
+TYPE : 'type' ;
+TRAIT : 'trait' ;
+CONSTRAINT : 'constraint' ;
+RULE : 'rule' ;
+SYSTEM : 'system' ;
+EVO : 'evo' ;
+EVOLVES : 'evolves' ;
+EVOLUTION : 'evolution' ;
+IMPL : 'impl' ;
+FOR : 'for' ;
+CONST : 'const' ;
+FUN : 'fun' ;
+FN : 'fn' ;
+SEX : 'sex' ;
+EXTERN : 'extern' ;
+MOD : 'mod' ;
+SPIRIT : 'spirit' ;
+CONFIG : 'config' ;
+TEST : 'test' ;
+HAS : 'has' ;
+IS : 'is' ;
+EXTENDS : 'extends' ;
+USES : 'uses' ;
+REQUIRES : 'requires' ;
+GENES : 'genes' ;
+TRAITS : 'traits' ;
+SYNC_POLICY : 'sync_policy' ;
+STATE : 'state' ;
+DOCS : 'docs' ;
+EXEGESIS : 'exegesis' ;
+ENUM : 'enum' ;
+LET : 'let' ;
+MUT : 'mut' ;
+IF : 'if' ;
+ELSE : 'else' ;
+MATCH : 'match' ;
+WHILE : 'while' ;
+LOOP : 'loop' ;
+BREAK : 'break' ;
+CONTINUE : 'continue' ;
+RETURN : 'return' ;
+IN : 'in' ;
+AS : 'as' ;
+TRUE : 'true' ;
+FALSE : 'false' ;
+FORALL : 'forall' ;
+EXISTS : 'exists' ;
+IMPLIES : 'implies' ;
+WHERE : 'where' ;
+NEVER : 'never' ;
+CHANGES : 'changes' ;
+ALWAYS : 'always' ;
+ADDS : 'adds' ;
+REMOVES : 'removes' ;
+RENAMES : 'renames' ;
+DEPRECATES : 'deprecates' ;
+MIGRATE : 'migrate' ;
+BECAUSE : 'because' ;
+FROM : 'from' ;
+TO : 'to' ;
+ON : 'on' ;
+REQUIRE : 'require' ;
+ON_VIOLATION : 'on_violation' ;
+QUOTE : 'quote' ;
+ADD_FIELD : 'add_field' ;
+REMOVE_FIELD : 'remove_field' ;
+RENAME_FIELD : 'rename_field' ;
+UNDERSCORE_PAT : '_' ;
+
+// `use @org/pkg`, `use @git:host/repo`, `use @https://...`: recorded, never fetched.
+EXTERNAL_SOURCE : '@' [a-zA-Z] [a-zA-Z0-9_\-.]* ( '/' | ':' ) ~[ \t\r\n]* ;
+
+VERSION : DIGITS '.' DIGITS '.' DIGITS ;
+FLOAT : DIGITS '.' DIGITS ( [eE] [+\-]? DIGITS )? | DIGITS [eE] [+\-]? DIGITS ;
+INT : '0' [xX] [0-9a-fA-F_]+ | '0' [bB] [01_]+ | DIGITS ;
+fragment DIGITS : [0-9] [0-9_]* ;
+
+STRING : STRING_BODY ;
+
+ID : [a-zA-Z_] [a-zA-Z0-9_]* ;
+
+HASH_LBRACK : '#[' ;
+AT : '@' ;
+ARROW : '->' ;
+FAT_ARROW : '=>' ;
+COLONCOLON : '::' ;
+PIPE_GT : '|>' ;
+DOTDOTEQ : '..=' ;
+DOTDOT : '..' ;
+PLUS_ASSIGN : '+=' ;
+MINUS_ASSIGN : '-=' ;
+STAR_ASSIGN : '*=' ;
+SLASH_ASSIGN : '/=' ;
+EQ : '==' ;
+NE : '!=' ;
+GE : '>=' ;
+LE : '<=' ;
+ANDAND : '&&' ;
+OROR : '||' ;
+LT : '<' ;
+GT : '>' ;
+ASSIGN : '=' ;
+PLUS : '+' ;
+MINUS : '-' ;
+STAR : '*' ;
+SLASH : '/' ;
+PERCENT : '%' ;
+BANG : '!' ;
+QUESTION : '?' ;
+PIPE : '|' ;
+DOT : '.' ;
+COMMA : ',' ;
+COLON : ':' ;
+SEMI : ';' ;
+LPAREN : '(' ;
+RPAREN : ')' ;
+LBRACE : '{' ;
+RBRACE : '}' ;
+LBRACK : '[' ;
+RBRACK : ']' ;
+
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+LINE_COMMENT : '//' ~[\r\n]* -> skip ;
+// `-- ` starts a comment only when followed by a space, a tab or the end of the line.
+DASH_COMMENT : '--' ( [ \t] ~[\r\n]* | ) { _input->LA(1) == '\n' || _input->LA(1) == '\r' || _input->LA(1) == EOF || getText().size() > 2 }? -> skip ;
+// `#` not followed by `[` starts an RFC-style comment to the end of the line.
+HASH_COMMENT : '#' ( ~[[\r\n] ~[\r\n]* )? -> skip ;
+WS : [ \t\r\n\f]+ -> skip ;
+// Anything else becomes one token the parser reports as unexpected.
+UNKNOWN_CHAR : . ;
