@@ -315,6 +315,7 @@ primary
   | OROR expr                                                   #closureNoArgs
   | (FORALL | EXISTS) ident COLON type DOT expr                 #quantifierExpr
   | QUOTE block                                                 #quoteExpr
+  | RETURN ({sameLine()}? expr)?                                #returnExpr
   | BANG LPAREN opaqueTokens* RPAREN                            #macroExpr
   ;
 
@@ -353,8 +354,8 @@ ident
 // ================================================================ lexer
 
 DOCS_BLOCK : ('docs' | 'exegesis') [ \t\r\n]* BALANCED ;
-fragment BALANCED : '{' ( BALANCED | STRING_BODY | ~[{}"] )* '}' ;
-fragment STRING_BODY : '"' ( '\\' . | ~["\\] )* '"' ;
+fragment BALANCED : '{' ( BALANCED | DOCS_STRING | ~[{}"] )* '}' ;
+fragment DOCS_STRING : '"' ( '\\' . | ~["\\] )* '"' ;
 
 MODULE : 'module' ;
 USE : 'use' ;
@@ -438,7 +439,9 @@ FLOAT : DIGITS '.' DIGITS ( [eE] [+\-]? DIGITS )? | DIGITS [eE] [+\-]? DIGITS ;
 INT : '0' [xX] [0-9a-fA-F_]+ | '0' [bB] [01_]+ | DIGITS ;
 fragment DIGITS : [0-9] [0-9_]* ;
 
-STRING : STRING_BODY ;
+STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* '"' ;
+// A string missing its closing quote; the parser reports it with a fix.
+UNTERMINATED_STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* ;
 
 ID : [a-zA-Z_] [a-zA-Z0-9_]* ;
 

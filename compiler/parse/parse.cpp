@@ -12,6 +12,7 @@
 #include <antlr4-runtime.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 
 #include "DOLLexer.h"
@@ -537,6 +538,14 @@ class Builder {
       e.params.push_back(ident(q->ident()));
       e.type = type(q->type());
       e.children.push_back(expr(q->expr()));
+    } else if (auto* ret = dynamic_cast<P::ReturnExprContext*>(ctx)) {
+      // `return` in expression position (a match arm): a block holding it.
+      e.kind = K::Block;
+      ast::Stmt s;
+      s.kind = ast::Stmt::Kind::Return;
+      s.span = e.span;
+      if (ret->expr()) s.expr = expr(ret->expr());
+      e.stmts.push_back(std::move(s));
     } else if (dynamic_cast<P::QuoteExprContext*>(ctx) || dynamic_cast<P::MacroExprContext*>(ctx)) {
       e.kind = K::Opaque;
       e.text = text(ctx);
@@ -1110,7 +1119,16 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
       std::string after = error.previous && error.previous->getType() != Token::EOF
                               ? " after " + found_display(error.previous)
                               : std::string();
-      if (!error.expected.empty() && error.expected.size() <= 4) {
+      std::vector<std::string> notes;
+      if (at != nullptr && at->getType() == P::UNTERMINATED_STRING) {
+        diags.report(Rule::SyntaxError, where, "this string has no closing `\"`",
+                     {"add `\"` before the end of the line (strings do not span lines; use `\\n` for a newline)"});
+        continue;
+      }
+      if (at == nullptr || at->getType() == Token::EOF) {
+        message = "unexpected end of declaration" + after;
+        notes.push_back("the declaration ends here; check for a missing `}` or `)`");
+      } else if (!error.expected.empty() && error.expected.size() <= 4) {
         message = "expected ";
         for (size_t i = 0; i < error.expected.size(); ++i) {
           if (i > 0) message += (i + 1 == error.expected.size()) ? " or " : ", ";
@@ -1120,8 +1138,6 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
       } else {
         message = "unexpected " + found_display(at) + after;
       }
-      std::vector<std::string> notes;
-      if (at == nullptr || at->getType() == Token::EOF) notes.push_back("the declaration ends here; check for a missing `}` or `)`");
       diags.report(Rule::SyntaxError, where, message, notes);
       (void)last;
       continue;

@@ -36,7 +36,9 @@ bool major_keyword(size_t type) {
 
 // Tokens that may stand before a declaration keyword (`pub`, annotations)
 // without forming a declaration themselves.
-bool prefix_token(size_t type) { return type == L::PUB || type == L::AT || type == L::HASH_LBRACK; }
+bool prefix_token(size_t type) {
+  return type == L::PUB || type == L::AT || type == L::HASH_LBRACK || type == L::SEX || type == L::EXTERN;
+}
 
 }  // namespace
 
@@ -45,6 +47,7 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
   size_t depth = 0;
   bool in_prefix = false;      // only `pub` / annotations seen so far in this chunk
   bool after_at = false;       // the previous token was `@` (its name follows)
+  bool closed = false;         // the previous token closed the declaration's outermost braces
   for (size_t i = 0; i < tokens.size(); ++i) {
     std::unique_ptr<antlr4::Token>& tok = tokens[i];
     size_t type = tok->getType();
@@ -63,6 +66,8 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
       begins = true;  // resynchronise after a missing `}`
     } else if (depth == 0 && !chunks.back().starts_declaration && starts_declaration(type)) {
       begins = true;  // end of stray tokens
+    } else if (closed && chunks.back().starts_declaration) {
+      begins = true;  // tokens after a complete declaration that start nothing
     }
     if (begins) {
       chunks.emplace_back();
@@ -71,9 +76,8 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
       in_prefix = prefix_token(type);
     } else if (in_prefix && depth == 0 && !after_at && type != L::LPAREN && type != L::RPAREN &&
                !prefix_token(type)) {
-      // `pub gen ...`: the keyword after the prefix makes this a declaration.
-      if (starts_declaration(type) || type == L::ID || type == L::RBRACK) in_prefix = type == L::RBRACK;
-      if (starts_declaration(type)) in_prefix = false;
+      // `pub gen ...`: the first token after the prefix makes this a declaration.
+      in_prefix = false;
     }
     after_at = type == L::AT;
     DeclarationChunk& chunk = chunks.back();
@@ -86,6 +90,7 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
     } else if ((type == L::RBRACE || type == L::RPAREN || type == L::RBRACK) && depth > 0) {
       --depth;
     }
+    closed = type == L::RBRACE && depth == 0;
     chunk.tokens.push_back(std::move(tok));
   }
   return chunks;
