@@ -1,22 +1,136 @@
-// compiler/driver: `dolc build`. Until code generation is wired in, this
-// runs the front end and writes NAME.schema.json when asked; any other
-// output kind is refused with a clear message rather than silently skipped.
+// compiler/driver: `dolc build FILE... -o DIR [--emit=...] [--depfile F] [--clang PATH]`.
+//
+// Runs the front end, reports `not-compiled` warnings (declarations read but
+// not turned into output, and fields/methods/constraints the generators
+// leave out), generates the outputs (emit/outputs.hpp: WIT, JS, .d.ts, C++,
+// schema JSON), compiles the generated C++ for wasm32 against the prebuilt
+// runtime library and optimizes it with Binaryen in-process (wasm/wasm.hpp).
+// Nothing is written until every output exists in memory, so a failure
+// (errors in the schema, a missing toolchain, a compile error) leaves no
+// partial outputs; then each file is written atomically and only when its
+// bytes changed, and the depfile lists every file the front end read.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
 #include "driver/output.hpp"
 #include "driver/session.hpp"
-#include "ir/json.hpp"
+#include "emit/outputs.hpp"
+#include "sema/check.hpp"
+#if __has_include("wasm/wasm.hpp")  // TRANSITIONAL: until dolc_wasm lands in the tree
+#include "wasm/wasm.hpp"
+#define DOLC_HAVE_WASM 1
+#endif
+
+#ifndef DOLC_RUNTIME_WASM_LIB
+#define DOLC_RUNTIME_WASM_LIB ""
+#endif
+#ifndef DOLC_RUNTIME_INCLUDE_DIR
+#define DOLC_RUNTIME_INCLUDE_DIR ""
+#endif
 
 namespace dolc::driver {
+
+namespace {
+
+// Where the runtime is: the paths this dolc was built with, overridable for
+// an installed dolc (DOLC_RUNTIME_LIB, DOLC_RUNTIME_INCLUDE).
+std::string env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+// Compiles the generated sources to an optimized module. false + error.
+bool build_wasm(const Invocation& inv, const emit::Generated& gen, std::string* wasm_bytes, std::string* error) {
+#ifndef DOLC_HAVE_WASM
+  (void)inv;
+  (void)gen;
+  (void)wasm_bytes;
+  *error = "this dolc was built without the wasm back end (compiler/wasm); use --emit without wasm";
+  return false;
+#else
+  std::string runtime_lib = env_or("DOLC_RUNTIME_LIB", DOLC_RUNTIME_WASM_LIB);
+  std::string runtime_include = env_or("DOLC_RUNTIME_INCLUDE", DOLC_RUNTIME_INCLUDE_DIR);
+  if (runtime_lib.empty() || !std::filesystem::exists(runtime_lib)) {
+    *error = "the wasm32 runtime library is missing" + (runtime_lib.empty() ? std::string() : " ('" + runtime_lib + "')") +
+             "; build the `dolc_runtime_wasm` target or set DOLC_RUNTIME_LIB";
+    return false;
+  }
+  wasm::ToolchainOptions toolchain_options;
+  toolchain_options.clang = inv.clang;
+  wasm::Toolchain toolchain;
+  if (!wasm::find_toolchain(toolchain_options, &toolchain, error)) return false;
+
+  wasm::ModuleSources sources;
+  for (const auto& f : gen.cpp_sources) sources.files.push_back({f.name, f.contents});
+  sources.include_dirs.push_back(runtime_include);
+  sources.static_libraries.push_back(runtime_lib);
+  std::string bytes;
+  if (!wasm::compile_module(toolchain, sources, &bytes, error)) return false;
+  return wasm::optimize(bytes, wasm_bytes, error);
+#endif
+}
+
+}  // namespace
 
 int run_build(const Invocation& inv) {
   if (inv.out_dir.empty()) {
     print_tool_error("'dolc build' needs an output directory: add -o DIR");
     return kExitUsage;
   }
-  if (inv.emit != "schema-json") {
-    print_tool_error("code generation is not available in this build yet; use --emit=schema-json");
+  emit::EmitSet emit;  // default: wasm, wit, js
+  std::string error;
+  if (!inv.emit.empty() && !emit::parse_emit_list(inv.emit, &emit, &error)) {
+    print_tool_error(error);
     return kExitUsage;
   }
-  return run_check(inv);
+
+  Frontend fe;
+  if (int rc = run_frontend(inv, fe); rc != kExitClean) return rc;
+  if (fe.diags.has_errors()) return finish(inv, fe);
+  report_not_compiled(fe.result, fe.diags);
+
+  const std::string name = output_name(inv);
+  emit::Generated gen = emit::generate(fe.result.schema, fe.roots, name, emit);
+  emit::report_omissions(gen, fe.diags);
+  if (gen.table.interfaces.empty())
+    fe.diags.report(Rule::NotCompiled, Span{fe.roots.front(), 0, 0},
+                    "no gene to compile: the module `" + name + "` exports nothing",
+                    {"declare a gene with fields, or a system that requires some"});
+
+  std::vector<emit::OutputFile> files = gen.files;
+  if (emit.wasm) {
+    std::string wasm_bytes;
+    if (!build_wasm(inv, gen, &wasm_bytes, &error)) {
+      finish(inv, fe);
+      print_tool_error(error);
+      return kExitUsage;
+    }
+    files.insert(files.begin(), {name + ".wasm", wasm_bytes});
+  }
+
+  if (!make_directories(inv.out_dir, &error)) {
+    finish(inv, fe);
+    print_tool_error(error);
+    return kExitUsage;
+  }
+  std::vector<std::string> targets;
+  for (const auto& f : files) {
+    std::string path = (std::filesystem::path(inv.out_dir) / f.name).string();
+    if (!write_file_if_changed(path, f.contents, &error)) {
+      finish(inv, fe);
+      print_tool_error(error);
+      return kExitUsage;
+    }
+    targets.push_back(path);
+  }
+  if (!inv.depfile.empty() &&
+      !write_file_if_changed(inv.depfile, depfile_text(targets, fe.result.files_read), &error)) {
+    finish(inv, fe);
+    print_tool_error(error);
+    return kExitUsage;
+  }
+  return finish(inv, fe);
 }
 
 }  // namespace dolc::driver

@@ -17,6 +17,7 @@ static void write_docs(std::string& out, const std::string& docs, const char* in
     size_t nl = docs.find('\n', start);
     std::string line = docs.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
     while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+    line.erase(0, line.find_first_not_of(" \t") == std::string::npos ? line.size() : line.find_first_not_of(" \t"));
     out += fmt::format("{}///{}{}\n", indent, line.empty() ? "" : " ", line);
     if (nl == std::string::npos) break;
     start = nl + 1;

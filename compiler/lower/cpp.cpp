@@ -465,6 +465,9 @@ struct Gen {
           out += "  auto mark_ = doc_.checkpoint();\n";
           out += "  bool outer_ = !in_method_;\n";
           out += "  in_method_ = true;\n";
+          for (size_t i = 0; i < fn.params.size() && i < fn.method->params.size(); ++i)
+            out += fmt::format("  auto v_{} = a_{};  // the body's name for `{}`\n", cpp_ident(fn.method->params[i].name),
+                               cpp_ident(fn.params[i].label), fn.method->params[i].name);
           out += "  auto r_ = [&]() -> " + cpp_type(fn.result) + " {\n";
           out += lower_method_body(schema, iface, fn);
           out += "  }();\n";
