@@ -1,0 +1,47 @@
+// compiler/wasm: Binaryen -Oz in-process (see wasm.hpp). Output is
+// byte-identical to `wasm-opt -Oz` with the same features.
+#include <binaryen-c.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "wasm/wasm.hpp"
+
+namespace dolc::wasm {
+
+bool optimize(const std::string& in, std::string* out, std::string* error) {
+  // Binaryen aborts the process on malformed input, so refuse anything that
+  // is not a wasm binary before handing it over.
+  static const char kMagic[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  if (in.size() < 8 || std::memcmp(in.data(), kMagic, 8) != 0) {
+    *error = "not a WebAssembly module";
+    return false;
+  }
+  BinaryenModuleRef module = BinaryenModuleRead(const_cast<char*>(in.data()), in.size());
+  // --strip-all removed the target_features section: name what clang may emit.
+  BinaryenModuleSetFeatures(module, BinaryenFeatureMVP() | BinaryenFeatureMutableGlobals() |
+                                        BinaryenFeatureSignExt() | BinaryenFeatureBulkMemory() |
+                                        BinaryenFeatureNontrappingFPToInt());
+  if (!BinaryenModuleValidate(module)) {
+    BinaryenModuleDispose(module);
+    *error = "the linked module does not validate (a dolc bug; please report it)";
+    return false;
+  }
+  BinaryenSetOptimizeLevel(2);
+  BinaryenSetShrinkLevel(2);
+  BinaryenSetDebugInfo(false);
+  BinaryenModuleOptimize(module);
+  if (!BinaryenModuleValidate(module)) {
+    BinaryenModuleDispose(module);
+    *error = "the optimized module does not validate (a dolc bug; please report it)";
+    return false;
+  }
+  BinaryenModuleAllocateAndWriteResult result = BinaryenModuleAllocateAndWrite(module, nullptr);
+  out->assign(static_cast<const char*>(result.binary), result.binaryBytes);
+  free(result.binary);
+  if (result.sourceMap) free(result.sourceMap);
+  BinaryenModuleDispose(module);
+  return true;
+}
+
+}  // namespace dolc::wasm
