@@ -116,6 +116,28 @@ std::string json_of(const WitType& t, const std::string& x, const ApiInterface& 
   }
 }
 
+// A field's literal default (`= false`, `= "sent"`, `= 5`, `= Status::Todo`)
+// as a C++ value of its WIT type; "" when there is none or it is not a literal.
+std::string default_cpp(const ir::Field& f, const WitType& t) {
+  if (!f.default_value) return "";
+  const ir::Expr& e = *f.default_value;
+  using EK = ir::Expr::Kind;
+  switch (t.kind) {
+    case K::Bool: return e.kind == EK::Bool ? (e.text == "true" ? "true" : "false") : "";
+    case K::S8: case K::S16: case K::S32: case K::S64: case K::U8: case K::U16: case K::U32: case K::U64:
+      return e.kind == EK::Int ? fmt::format("static_cast<{}>({}LL)", cpp_type(t), e.int_value) : "";
+    case K::F32: case K::F64:
+      return e.kind == EK::Float || e.kind == EK::Int ? fmt::format("static_cast<{}>({})", cpp_type(t), e.text) : "";
+    case K::String: return e.kind == EK::String ? "std::string(" + cpp_string_literal(e.text) + ")" : "";
+    case K::Enum: {
+      if (e.ref != ir::Expr::Ref::EnumVariant) return "";
+      std::string variant = e.text.substr(e.text.rfind(':') == std::string::npos ? 0 : e.text.rfind(':') + 1);
+      return cpp_type(t) + "::" + cpp_ident(variant);
+    }
+    default: return "";
+  }
+}
+
 struct Gen {
   const ir::Schema& schema;
   const ExportTable& table;
@@ -221,14 +243,19 @@ struct Gen {
     auto elem = [&](const WitType& t) { return t.kind == K::List || t.kind == K::Option ? t.args[0] : t; };
     std::string clamp = auto_adjust_clamp(iface, fn);
     switch (fn.op) {
-      case ApiOp::RegisterGet:
-        return fmt::format("  auto b_ = doc_.reg_get({});\n  if (!b_) return std::nullopt;\n  auto v_ = {};\n{}  return v_;\n",
-                           loc, dec(elem(rt), "*b_"), clamp);
+      case ApiOp::RegisterGet: {
+        std::string def = default_cpp(fn.gene->fields[static_cast<size_t>(fn.field_index)], elem(rt));
+        return fmt::format("  auto b_ = doc_.reg_get({});\n  if (!b_) return {}\n  auto v_ = {};\n{}  return v_;\n",
+                           loc, def.empty() ? "std::nullopt;" : def + ";  // the field's default", dec(elem(rt), "*b_"),
+                           clamp);
+      }
       case ApiOp::RegisterSet: return fmt::format("  return doc_.reg_set({}, {});\n", loc, enc(value->type, "a_value"));
       case ApiOp::MvValues: case ApiOp::SetValues: case ApiOp::MapKeys: {
         const char* call = fn.op == ApiOp::MvValues ? "mv_values" : fn.op == ApiOp::SetValues ? "set_values" : "map_keys";
-        return fmt::format("  {} out_;\n  for (const auto& b_ : doc_.{}({})) out_.push_back({});\n  return out_;\n",
-                           cpp_type(rt), call, loc, dec(elem(rt), "b_"));
+        std::string def = fn.op == ApiOp::MvValues ? default_cpp(fn.gene->fields[static_cast<size_t>(fn.field_index)], elem(rt)) : "";
+        return fmt::format("  {} out_;\n  for (const auto& b_ : doc_.{}({})) out_.push_back({});\n{}  return out_;\n",
+                           cpp_type(rt), call, loc, dec(elem(rt), "b_"),
+                           def.empty() ? "" : "  if (out_.empty()) out_.push_back(" + def + ");  // the field's default\n");
       }
       case ApiOp::MvSet: return fmt::format("  return doc_.mv_set({}, {});\n", loc, enc(value->type, "a_value"));
       case ApiOp::SetHas: return fmt::format("  return doc_.set_has({}, {});\n", loc, enc(value->type, "a_value"));
