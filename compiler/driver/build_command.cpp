@@ -17,10 +17,7 @@
 #include "driver/session.hpp"
 #include "emit/outputs.hpp"
 #include "sema/check.hpp"
-#if __has_include("wasm/wasm.hpp")  // TRANSITIONAL: until dolc_wasm lands in the tree
 #include "wasm/wasm.hpp"
-#define DOLC_HAVE_WASM 1
-#endif
 
 #ifndef DOLC_RUNTIME_WASM_LIB
 #define DOLC_RUNTIME_WASM_LIB ""
@@ -42,13 +39,10 @@ std::string env_or(const char* name, const char* fallback) {
 
 // Compiles the generated sources to an optimized module. false + error.
 bool build_wasm(const Invocation& inv, const emit::Generated& gen, std::string* wasm_bytes, std::string* error) {
-#ifndef DOLC_HAVE_WASM
-  (void)inv;
-  (void)gen;
-  (void)wasm_bytes;
-  *error = "this dolc was built without the wasm back end (compiler/wasm); use --emit without wasm";
-  return false;
-#else
+  wasm::ToolchainOptions toolchain_options;
+  toolchain_options.clang = inv.clang;
+  wasm::Toolchain toolchain;
+  if (!wasm::find_toolchain(toolchain_options, &toolchain, error)) return false;
   std::string runtime_lib = env_or("DOLC_RUNTIME_LIB", DOLC_RUNTIME_WASM_LIB);
   std::string runtime_include = env_or("DOLC_RUNTIME_INCLUDE", DOLC_RUNTIME_INCLUDE_DIR);
   if (runtime_lib.empty() || !std::filesystem::exists(runtime_lib)) {
@@ -56,10 +50,6 @@ bool build_wasm(const Invocation& inv, const emit::Generated& gen, std::string* 
              "; build the `dolc_runtime_wasm` target or set DOLC_RUNTIME_LIB";
     return false;
   }
-  wasm::ToolchainOptions toolchain_options;
-  toolchain_options.clang = inv.clang;
-  wasm::Toolchain toolchain;
-  if (!wasm::find_toolchain(toolchain_options, &toolchain, error)) return false;
 
   wasm::ModuleSources sources;
   for (const auto& f : gen.cpp_sources) sources.files.push_back({f.name, f.contents});
@@ -68,7 +58,6 @@ bool build_wasm(const Invocation& inv, const emit::Generated& gen, std::string* 
   std::string bytes;
   if (!wasm::compile_module(toolchain, sources, &bytes, error)) return false;
   return wasm::optimize(bytes, wasm_bytes, error);
-#endif
 }
 
 }  // namespace

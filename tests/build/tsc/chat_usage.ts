@@ -1,0 +1,33 @@
+// tests/build/tsc/chat_usage.ts: a typed program against the chat.d.ts that
+// `dolc build examples/chat.dol` generates; `tsc --strict --noEmit` must
+// accept it and reject the @ts-expect-error lines.
+import { loadFile, MessageChat, RoomState, MessageChatView } from './chat.js';
+
+await loadFile();
+const msg = new MessageChat(1n);
+msg.content.insert(0, 'hello');
+msg.content.mark(0, 5, 'bold');
+msg.reactions.add('👍');
+msg.likes.increment();
+msg.like();
+msg.react('🎉');
+const popular: boolean = msg.isPopular();
+const likes: bigint = msg.likes.value();
+const pinned: boolean | undefined = msg.pinned.get();
+const status: string[] = msg.status.values();
+const author: string | undefined = msg.author.get();
+
+const room = new RoomState();
+room.title.set('general');
+const first: MessageChatView = room.messages.push({ content: 'first!' });
+first.likes.increment(2n);
+room.readMarkers.set('alice', 3);
+const copy = RoomState.load(room.save(), 2);
+copy.apply(room.changesSince(copy.version()));
+
+// @ts-expect-error: likes take numbers
+msg.likes.increment('two');
+// @ts-expect-error: reactions are strings
+msg.reactions.add(5);
+
+console.log(popular, likes, pinned, status, author, copy.toJSON());
