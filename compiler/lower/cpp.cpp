@@ -706,6 +706,19 @@ std::vector<ApiOmission> constraint_omissions(const ir::Schema& schema, const Ex
   Gen gen{schema, table, cpp_namespace(table)};
   std::vector<ApiOmission> out;
   for (const auto& iface : table.interfaces) gen.checks(iface, &out);
+  // Invariants are checked on a document's root object only (v1): say so for
+  // genes that also appear nested in other documents.
+  for (const auto& iface : table.interfaces)
+    for (size_t i = 1; i < iface.genes.size(); ++i)
+      for (const auto& c : schema.constraints) {
+        if (c.gene != iface.genes[i].gene->name) continue;
+        bool runtime = false;
+        for (const auto& cl : c.clauses) runtime = runtime || (cl.needs_runtime_check && cl.expr);
+        if (runtime)
+          out.push_back({c.span, fmt::format("constraint `{}` is not checked on `{}` objects nested in a `{}` "
+                                             "document (invariants are checked on a document's root object)",
+                                             c.name, c.gene, iface.gene->name)});
+      }
   return out;
 }
 
