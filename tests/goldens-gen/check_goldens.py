@@ -31,6 +31,7 @@ def main() -> int:
     ap.add_argument("--update", action="store_true")
     ap.add_argument("--only", default=None, help="one example stem")
     args = ap.parse_args()
+    args.dolc = str(pathlib.Path(args.dolc).resolve())
 
     examples = sorted(pathlib.Path(args.examples).glob("*.dol"))
     if args.only:
