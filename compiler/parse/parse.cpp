@@ -1062,12 +1062,49 @@ std::vector<uint32_t> code_point_offsets(const std::string& text) {
   return out;
 }
 
+// Replaces every byte of an invalid UTF-8 sequence by `?` (one byte for one
+// byte, so offsets are unchanged) and returns the offset of the first one,
+// or npos. ANTLR's input stream throws on invalid UTF-8.
+size_t sanitize_utf8(std::string& text) {
+  size_t first_bad = std::string::npos;
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; ok && k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are invalid too.
+    if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+               (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF))
+      ok = false;
+    if (!ok) {
+      if (first_bad == std::string::npos) first_bad = i;
+      text[i] = '?';
+      ++i;
+      continue;
+    }
+    i += len;
+  }
+  return first_bad;
+}
+
 }  // namespace
 
 ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSink& diags) {
   ast::File file;
   file.file = file_id;
-  const std::string& text = sources.file(file_id).text();
+  std::string text = sources.file(file_id).text();
+  size_t bad_byte = sanitize_utf8(text);
+  if (bad_byte != std::string::npos) {
+    Span at{file_id, static_cast<uint32_t>(bad_byte), static_cast<uint32_t>(bad_byte + 1)};
+    diags.report(Rule::SyntaxError, at, "the file is not valid UTF-8 (first bad byte here)",
+                 {"save the file as UTF-8"});
+  }
   std::vector<uint32_t> byte_of = code_point_offsets(text);
 
   antlr4::ANTLRInputStream input(text);
@@ -1104,8 +1141,18 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
     FirstError error;
     FirstErrorListener listener(&error);
     parser.addErrorListener(&listener);
-    P::DeclarationContext* tree = parser.declaration();
-    if (error.seen) {
+    P::DeclarationContext* tree = nullptr;
+    try {
+      tree = parser.declaration();
+    } catch (const std::exception&) {
+      // ANTLR reports through the listener first; an exception without a
+      // reported error still means this declaration could not be read.
+      if (!error.seen) {
+        error.seen = true;
+        error.offending = stream.size() > 0 ? stream.get(0) : nullptr;
+      }
+    }
+    if (error.seen || tree == nullptr) {
       Token* at = error.offending;
       Span where;
       if (at == nullptr || at->getType() == Token::EOF) {
