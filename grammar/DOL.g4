@@ -301,8 +301,8 @@ primary
   | STRING                                                      #stringLit
   | (TRUE | FALSE)                                              #boolLit
   | {upperNext()}? qualifiedName LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  #structLit
-  | ident (COLONCOLON ident)+                                   #pathExpr
-  | ident                                                       #nameExpr
+  | exprName (COLONCOLON ident)+                                #pathExpr
+  | exprName                                                    #nameExpr
   | LPAREN RPAREN                                               #unitLit
   | LPAREN expr RPAREN                                          #parenExpr
   | LPAREN expr (COMMA expr)+ COMMA? RPAREN                     #tupleLit
@@ -338,6 +338,17 @@ pattern
 opaqueTokens : LPAREN opaqueTokens* RPAREN | ~(LPAREN | RPAREN) ;
 
 // ---------------------------------------------------------------- names
+
+// A name in expression position: every keyword except those that begin an
+// expression or statement, so `if x { }` is never read as a variable `if`.
+exprName
+  : ID
+  | MODULE | USE | PUB | GEN | GENE | TYPE | TRAIT | CONSTRAINT | RULE | SYSTEM | EVO | EVOLVES | EVOLUTION
+  | IMPL | CONST | FUN | FN | SEX | EXTERN | MOD | SPIRIT | CONFIG | TEST | HAS | IS | EXTENDS | USES
+  | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | WHERE | NEVER | CHANGES
+  | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
+  | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD
+  ;
 
 qualifiedName : ident ({adjacent()}? DOT ident)* ;
 

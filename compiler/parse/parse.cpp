@@ -474,10 +474,11 @@ class Builder {
       }
     } else if (auto* p = dynamic_cast<P::PathExprContext*>(ctx)) {
       e.kind = K::Path;
-      for (auto* id : p->ident()) e.text += (e.text.empty() ? "" : "::") + id->getText();
+      e.text = p->exprName()->getText();
+      for (auto* id : p->ident()) e.text += "::" + id->getText();
     } else if (auto* n = dynamic_cast<P::NameExprContext*>(ctx)) {
       e.kind = K::Name;
-      e.text = ident(n->ident());
+      e.text = n->exprName()->getText();
     } else if (dynamic_cast<P::UnitLitContext*>(ctx)) {
       e.kind = K::TupleLit;
     } else if (auto* par = dynamic_cast<P::ParenExprContext*>(ctx)) {

@@ -1,0 +1,1026 @@
+// runtime-wasm/src/doc.cpp: documents — the change log, causal delivery,
+// sync, storage, and every field kind's merge rule. Implements
+// dolc_gen::Doc, the interface generated code calls (declared in
+// compiler/lower/support/dolc_gen_rt.hpp, which dolc writes next to the
+// generated sources).
+//
+// Model (runtime-wasm/README.md has the full story, FORMAT.md the bytes):
+//  * Every edit is an operation with an OpId (lamport, actor). Local edits
+//    are applied at once and appended to the change log; consecutive local
+//    operations share one change until something is exported or applied.
+//  * A change carries its actor, its sequence number and its dependencies
+//    (the version vector when it was started). A replica applies a change
+//    only when it has everything the change depends on; earlier arrivals
+//    wait in `pending_`. Re-delivered changes are ignored (idempotence).
+//  * Merge rules are per field kind (crdt.md): immutable first writer wins,
+//    lww last writer wins, mv_register keeps concurrent values, or_set is
+//    add-wins with dots, pn_counter sums per-actor totals, rga and peritext
+//    are the YATA sequences of src/seq.
+//  * Replaying the log from nothing rebuilds the state exactly; that is how
+//    load() works and how a refused apply() or a rolled-back local operation
+//    leaves the document as it was.
+// No exceptions (the wasm build has none): every failure is a Status.
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dolc/rt/encoding.hpp"
+#include "dolc/rt/ids.hpp"
+#include "dolc/rt/seq/rga.hpp"
+#include "dolc/rt/seq/text.hpp"
+#include "dolc/rt/seq/utf8.hpp"
+#include "dolc_gen_rt.hpp"
+
+namespace dolc_gen {
+namespace {
+
+using dolc::rt::OpId;
+using dolc::rt::Reader;
+using dolc::rt::Writer;
+namespace seq = dolc::rt::seq;
+
+constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kMagicChanges[2] = {'D', 'C'};
+constexpr uint8_t kMagicSave[2] = {'D', 'S'};
+constexpr uint8_t kMagicVersion[2] = {'D', 'V'};
+constexpr size_t kMaxPathDepth = 64;
+
+Failure fail(const char* message) { return Failure{message}; }
+
+// Operation kinds on the wire. Each names the field kind it applies to.
+enum class OpKind : uint8_t {
+  RegSet = 1,      // immutable / lww: value
+  MvSet = 2,       // mv_register: value, superseded ids
+  SetAdd = 3,      // or_set: value (dot = op id)
+  SetRemove = 4,   // or_set: value, observed dots
+  MapSet = 5,      // or_set map: key, value (dot and stamp = op id)
+  MapSetNew = 6,   // or_set map of genes: key (creates the nested object)
+  MapDelete = 7,   // or_set map: key, observed dots
+  CounterAdd = 8,  // pn_counter: delta
+  ListInsert = 9,  // rga: seq::ListInsertOp
+  ListDelete = 10, // rga: seq::DeleteOp
+  ListMove = 11,   // rga: seq::MoveOp
+  TextInsert = 12, // peritext: seq::TextInsertOp
+  TextDelete = 13, // peritext: seq::DeleteOp
+  TextMark = 14,   // peritext: seq::MarkOp
+};
+
+struct Op {
+  OpId id;
+  Bytes path;      // the object: steps from the root (see resolve())
+  uint32_t field = 0;
+  OpKind kind = OpKind::RegSet;
+  Bytes payload;
+};
+
+struct Change {
+  uint64_t actor = 0;
+  uint64_t seq = 0;  // 1, 2, 3... per actor
+  std::vector<std::pair<uint64_t, uint64_t>> deps;  // (actor, seq) this change was made on top of
+  std::vector<Op> ops;
+};
+
+void write_id(Writer& w, OpId id) {
+  w.varint(id.lamport);
+  w.varint(id.actor);
+}
+OpId read_id(Reader& r) {
+  OpId id;
+  id.lamport = r.varint();
+  id.actor = r.varint();
+  return id;
+}
+
+void encode_change(Writer& w, const Change& c) {
+  w.varint(c.actor);
+  w.varint(c.seq);
+  w.varint(c.deps.size());
+  for (auto& [a, s] : c.deps) {
+    w.varint(a);
+    w.varint(s);
+  }
+  w.varint(c.ops.size());
+  uint64_t prev = 0;
+  for (const Op& op : c.ops) {
+    // Lamports grow within a change: store the difference.
+    w.varint(op.id.lamport - prev);
+    prev = op.id.lamport;
+    w.bytes(op.path.data(), op.path.size());
+    w.varint(op.field);
+    w.u8(static_cast<uint8_t>(op.kind));
+    w.bytes(op.payload.data(), op.payload.size());
+  }
+}
+
+bool decode_change(Reader& r, Change* c) {
+  c->actor = r.varint();
+  c->seq = r.varint();
+  uint64_t ndeps = r.count(2);
+  c->deps.clear();
+  for (uint64_t i = 0; i < ndeps && r.ok(); ++i) {
+    uint64_t a = r.varint();
+    uint64_t s = r.varint();
+    c->deps.emplace_back(a, s);
+  }
+  uint64_t nops = r.count(5);
+  c->ops.clear();
+  c->ops.reserve(static_cast<size_t>(nops));
+  uint64_t prev = 0;
+  for (uint64_t i = 0; i < nops && r.ok(); ++i) {
+    Op op;
+    uint64_t delta = r.varint();
+    if (i > 0 && delta == 0) return false;  // op ids of one change are distinct
+    op.id.lamport = prev + delta;
+    if (op.id.lamport < prev) return false;  // overflow
+    prev = op.id.lamport;
+    op.id.actor = c->actor;
+    std::string_view path = r.bytes_view();
+    op.path.assign(path.begin(), path.end());
+    op.field = static_cast<uint32_t>(r.varint());
+    uint8_t kind = r.u8();
+    if (kind < 1 || kind > 14) return false;
+    op.kind = static_cast<OpKind>(kind);
+    std::string_view payload = r.bytes_view();
+    op.payload.assign(payload.begin(), payload.end());
+    c->ops.push_back(std::move(op));
+  }
+  return r.ok() && c->actor != 0 && c->seq != 0 && !c->ops.empty() && c->ops[0].id.lamport != 0;
+}
+
+// Framing of every blob: magic, format version, body, checksum32 of the body.
+Bytes frame(const uint8_t magic[2], const Bytes& body) {
+  Writer w;
+  w.u8(magic[0]);
+  w.u8(magic[1]);
+  w.u8(kFormatVersion);
+  w.raw(body.data(), body.size());
+  uint32_t sum = dolc::rt::checksum32(body.data(), body.size());
+  for (int i = 0; i < 4; ++i) w.u8(static_cast<uint8_t>(sum >> (8 * i)));
+  return w.take();
+}
+
+bool unframe(const uint8_t magic[2], const Bytes& blob, Bytes* body) {
+  if (blob.size() < 7 || blob[0] != magic[0] || blob[1] != magic[1] || blob[2] != kFormatVersion) return false;
+  size_t n = blob.size() - 7;
+  const uint8_t* b = blob.data() + 3;
+  uint32_t sum = 0;
+  for (int i = 0; i < 4; ++i) sum |= static_cast<uint32_t>(blob[3 + n + static_cast<size_t>(i)]) << (8 * i);
+  if (dolc::rt::checksum32(b, n) != sum) return false;
+  body->assign(b, b + n);
+  return true;
+}
+
+// ------------------------------------------------------------ field states
+
+struct Object;
+
+struct Register {  // immutable and lww
+  bool has = false;
+  OpId stamp;
+  Bytes value;
+};
+
+struct MvRegister {
+  std::vector<std::pair<OpId, Bytes>> values;  // sorted by OpId
+};
+
+struct OrSet {
+  std::map<Bytes, std::set<OpId>> dots;  // element -> the adds not yet removed
+};
+
+struct MapEntry {
+  std::set<OpId> dots;  // key presence (add-wins)
+  Register value;       // scalar values: lww by stamp
+  std::unique_ptr<Object> child;  // gene values: merge field by field
+};
+
+struct OrMap {
+  std::map<Bytes, MapEntry> entries;
+};
+
+struct Counter {
+  std::map<uint64_t, std::pair<int64_t, int64_t>> totals;  // actor -> (increments, decrements)
+  int64_t value() const {
+    uint64_t sum = 0;  // wrap-around arithmetic: same result in every order
+    for (auto& [a, t] : totals) sum += static_cast<uint64_t>(t.first) - static_cast<uint64_t>(t.second);
+    return static_cast<int64_t>(sum);
+  }
+};
+
+struct List {
+  seq::RgaList items;
+  std::map<OpId, std::unique_ptr<Object>> children;  // gene elements, by element id
+};
+
+struct Field {
+  Register reg;
+  MvRegister mv;
+  OrSet set;
+  OrMap map;
+  Counter counter;
+  std::unique_ptr<List> list;
+  std::unique_ptr<seq::Text> text;
+  std::unique_ptr<Object> nested;
+};
+
+struct Object {
+  const GeneInfo* gene;
+  std::vector<Field> fields;
+  explicit Object(const GeneInfo* g);
+};
+
+Object::Object(const GeneInfo* g) : gene(g), fields(g->field_count) {
+  for (uint32_t i = 0; i < g->field_count; ++i) {
+    const FieldInfo& f = g->fields[i];
+    if (f.strategy == Strategy::Rga) fields[i].list = std::make_unique<List>();
+    if (f.strategy == Strategy::Peritext) fields[i].text = std::make_unique<seq::Text>();
+    if (f.strategy == Strategy::Nested && f.nested) fields[i].nested = std::make_unique<Object>(f.nested);
+  }
+}
+
+// Path steps: varint field index, then per the field's kind: Nested -> nothing;
+// Rga -> element id (lamport, actor); OrMap -> key bytes (length-prefixed).
+Object* step(Object* obj, Reader& r) {
+  uint64_t fi = r.varint();
+  if (!r.ok() || fi >= obj->gene->field_count) return nullptr;
+  const FieldInfo& info = obj->gene->fields[fi];
+  Field& f = obj->fields[fi];
+  switch (info.strategy) {
+    case Strategy::Nested: return f.nested.get();
+    case Strategy::Rga: {
+      OpId id = read_id(r);
+      if (!r.ok() || !f.list) return nullptr;
+      auto it = f.list->children.find(id);
+      return it == f.list->children.end() ? nullptr : it->second.get();
+    }
+    case Strategy::OrMap: {
+      std::string_view key = r.bytes_view();
+      if (!r.ok()) return nullptr;
+      auto it = f.map.entries.find(Bytes(key.begin(), key.end()));
+      return it == f.map.entries.end() ? nullptr : it->second.child.get();
+    }
+    default: return nullptr;
+  }
+}
+
+Object* resolve(Object* root, const Bytes& path) {
+  Reader r(path);
+  Object* obj = root;
+  size_t depth = 0;
+  while (obj && !r.at_end()) {
+    if (++depth > kMaxPathDepth) return nullptr;
+    obj = step(obj, r);
+  }
+  return r.ok() ? obj : nullptr;
+}
+
+bool visible(const MapEntry& e) { return !e.dots.empty(); }
+
+std::vector<OpId> read_ids(Reader& r) {
+  std::vector<OpId> ids;
+  uint64_t n = r.count(2);
+  for (uint64_t i = 0; i < n && r.ok(); ++i) ids.push_back(read_id(r));
+  return ids;
+}
+
+// Applies one operation (local or remote) to the state. Returns false when
+// the operation does not fit the state: unknown path, wrong field kind,
+// malformed payload, references to things that do not exist.
+bool apply_op(Object* root, const Op& op, uint64_t* span) {
+  *span = 1;
+  Object* obj = resolve(root, op.path);
+  if (!obj || op.field >= obj->gene->field_count) return false;
+  const FieldInfo& info = obj->gene->fields[op.field];
+  Field& f = obj->fields[op.field];
+  Reader r(op.payload);
+  switch (op.kind) {
+    case OpKind::RegSet: {
+      if (info.strategy != Strategy::Immutable && info.strategy != Strategy::Lww) return false;
+      Bytes value(op.payload);
+      Register& reg = f.reg;
+      bool wins;
+      if (!reg.has) {
+        wins = true;
+      } else if (info.strategy == Strategy::Immutable) {
+        wins = op.id < reg.stamp;  // first writer wins, the same on every replica
+      } else if (info.content_hash && op.id.lamport == reg.stamp.lamport && op.id.actor != reg.stamp.actor) {
+        uint32_t a = dolc::rt::checksum32(value.data(), value.size());
+        uint32_t b = dolc::rt::checksum32(reg.value.data(), reg.value.size());
+        wins = a != b ? a > b : op.id.actor > reg.stamp.actor;
+      } else {
+        wins = op.id > reg.stamp;
+      }
+      if (wins) {
+        reg.has = true;
+        reg.stamp = op.id;
+        reg.value = std::move(value);
+      }
+      return true;
+    }
+    case OpKind::MvSet: {
+      if (info.strategy != Strategy::MvRegister) return false;
+      std::string_view v = r.bytes_view();
+      std::vector<OpId> seen = read_ids(r);
+      if (!r.ok() || !r.at_end()) return false;
+      auto& vals = f.mv.values;
+      for (OpId s : seen)
+        vals.erase(std::remove_if(vals.begin(), vals.end(), [&](auto& p) { return p.first == s; }), vals.end());
+      if (std::none_of(vals.begin(), vals.end(), [&](auto& p) { return p.first == op.id; })) {
+        vals.emplace_back(op.id, Bytes(v.begin(), v.end()));
+        std::sort(vals.begin(), vals.end(), [](auto& a, auto& b) { return a.first < b.first; });
+      }
+      return true;
+    }
+    case OpKind::SetAdd: {
+      if (info.strategy != Strategy::OrSet) return false;
+      f.set.dots[op.payload].insert(op.id);
+      return true;
+    }
+    case OpKind::SetRemove: {
+      if (info.strategy != Strategy::OrSet) return false;
+      std::string_view v = r.bytes_view();
+      std::vector<OpId> seen = read_ids(r);
+      if (!r.ok() || !r.at_end()) return false;
+      auto it = f.set.dots.find(Bytes(v.begin(), v.end()));
+      if (it != f.set.dots.end()) {
+        for (OpId d : seen) it->second.erase(d);
+        if (it->second.empty()) f.set.dots.erase(it);
+      }
+      return true;
+    }
+    case OpKind::MapSet:
+    case OpKind::MapSetNew: {
+      if (info.strategy != Strategy::OrMap) return false;
+      std::string_view k = r.bytes_view();
+      std::string_view v = op.kind == OpKind::MapSet ? r.bytes_view() : std::string_view();
+      if (!r.ok() || !r.at_end()) return false;
+      bool gene_values = info.nested != nullptr;
+      if (gene_values != (op.kind == OpKind::MapSetNew)) return false;
+      MapEntry& e = f.map.entries[Bytes(k.begin(), k.end())];
+      e.dots.insert(op.id);
+      if (gene_values) {
+        if (!e.child) e.child = std::make_unique<Object>(info.nested);
+      } else if (!e.value.has || op.id > e.value.stamp) {
+        e.value.has = true;
+        e.value.stamp = op.id;
+        e.value.value.assign(v.begin(), v.end());
+      }
+      return true;
+    }
+    case OpKind::MapDelete: {
+      if (info.strategy != Strategy::OrMap) return false;
+      std::string_view k = r.bytes_view();
+      std::vector<OpId> seen = read_ids(r);
+      if (!r.ok() || !r.at_end()) return false;
+      auto it = f.map.entries.find(Bytes(k.begin(), k.end()));
+      if (it != f.map.entries.end())
+        for (OpId d : seen) it->second.dots.erase(d);
+      return true;
+    }
+    case OpKind::CounterAdd: {
+      if (info.strategy != Strategy::PnCounter) return false;
+      int64_t delta = r.svarint();
+      if (!r.ok() || !r.at_end()) return false;
+      auto& t = f.counter.totals[op.id.actor];
+      // Totals wrap like the value does: merging stays order-independent.
+      if (delta >= 0) t.first = static_cast<int64_t>(static_cast<uint64_t>(t.first) + static_cast<uint64_t>(delta));
+      else t.second = static_cast<int64_t>(static_cast<uint64_t>(t.second) - static_cast<uint64_t>(delta));
+      return true;
+    }
+    case OpKind::ListInsert: {
+      if (info.strategy != Strategy::Rga || !f.list) return false;
+      seq::ListInsertOp ins;
+      if (!seq::decode(r, ins) || !r.at_end() || ins.id != op.id || !f.list->items.can_apply(ins)) return false;
+      f.list->items.apply(ins);
+      if (!ins.values.empty()) *span = ins.values.size();
+      if (info.nested)
+        for (size_t k = 0; k < ins.values.size(); ++k) {
+          OpId el{ins.id.lamport + k, ins.id.actor};
+          auto& child = f.list->children[el];
+          if (!child) child = std::make_unique<Object>(info.nested);
+        }
+      return true;
+    }
+    case OpKind::ListDelete: {
+      if (info.strategy != Strategy::Rga || !f.list) return false;
+      seq::DeleteOp del;
+      if (!seq::decode(r, del) || !r.at_end() || !f.list->items.can_apply(del)) return false;
+      f.list->items.apply(del);
+      return true;
+    }
+    case OpKind::ListMove: {
+      if (info.strategy != Strategy::Rga || !f.list) return false;
+      seq::MoveOp mv;
+      if (!seq::decode(r, mv) || !r.at_end() || mv.id != op.id || !f.list->items.can_apply(mv)) return false;
+      f.list->items.apply(mv);
+      return true;
+    }
+    case OpKind::TextInsert: {
+      if (info.strategy != Strategy::Peritext || !f.text) return false;
+      seq::TextInsertOp ins;
+      if (!seq::decode(r, ins) || !r.at_end() || ins.id != op.id || !f.text->can_apply(ins)) return false;
+      f.text->apply(ins);
+      if (!ins.text.empty()) *span = ins.text.size();
+      return true;
+    }
+    case OpKind::TextDelete: {
+      if (info.strategy != Strategy::Peritext || !f.text) return false;
+      seq::DeleteOp del;
+      if (!seq::decode(r, del) || !r.at_end() || !f.text->can_apply(del)) return false;
+      f.text->apply(del);
+      return true;
+    }
+    case OpKind::TextMark: {
+      if (info.strategy != Strategy::Peritext || !f.text) return false;
+      seq::MarkOp mk;
+      if (!seq::decode(r, mk) || !r.at_end() || mk.id != op.id || !f.text->can_apply(mk)) return false;
+      f.text->apply(mk);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------ Doc
+
+struct Doc::Impl {
+  const GeneInfo* gene;
+  uint64_t actor;
+  uint64_t clock = 0;                         // largest lamport seen
+  std::map<uint64_t, uint64_t> version;       // actor -> changes applied
+  std::vector<Change> log;                    // in application order
+  std::vector<Change> pending;                // received, waiting for dependencies
+  std::unique_ptr<Object> root;
+  bool open_change = false;                   // the last log entry is ours and may still grow
+
+  Impl(const GeneInfo* g, uint64_t a) : gene(g), actor(a), root(std::make_unique<Object>(g)) {}
+
+  bool ready(const Change& c) const {
+    auto it = version.find(c.actor);
+    uint64_t have = it == version.end() ? 0 : it->second;
+    if (c.seq != have + 1) return false;
+    for (auto& [a, s] : c.deps) {
+      auto d = version.find(a);
+      if ((d == version.end() ? 0 : d->second) < s) return false;
+    }
+    return true;
+  }
+  bool known(const Change& c) const {
+    auto it = version.find(c.actor);
+    return it != version.end() && c.seq <= it->second;
+  }
+
+  // Applies a whole change; false if any op does not fit (state then needs a rebuild).
+  bool apply_change(const Change& c) {
+    for (const Op& op : c.ops) {
+      uint64_t span = 1;
+      if (!apply_op(root.get(), op, &span)) return false;
+      uint64_t last = op.id.lamport + span - 1;
+      if (last > clock) clock = last;
+    }
+    version[c.actor] = c.seq;
+    return true;
+  }
+
+  // Rebuilds the state from the first `changes` log entries (keeping `ops_in_last` ops of the last).
+  void rebuild(size_t changes, size_t ops_in_last) {
+    log.resize(changes);
+    if (!log.empty() && ops_in_last < log.back().ops.size()) log.back().ops.resize(ops_in_last);
+    if (!log.empty() && log.back().ops.empty()) log.pop_back();
+    root = std::make_unique<Object>(gene);
+    version.clear();
+    clock = 0;
+    for (const Change& c : log) apply_change(c);
+    open_change = false;
+  }
+
+  // Starts or extends our open change and records `op`. Register, set, map
+  // and counter ops are applied here through the same path as remote ops, so
+  // local and remote edits cannot disagree; sequence ops were applied by the
+  // sequence's own local method (`applied`), which uses `span` ids.
+  Status commit_local(Op op, uint64_t span = 1, bool applied = false) {
+    op.id.actor = actor;
+    if (!open_change) {
+      Change c;
+      c.actor = actor;
+      auto it = version.find(actor);
+      c.seq = (it == version.end() ? 0 : it->second) + 1;
+      for (auto& [a, s] : version)
+        if (a != actor) c.deps.emplace_back(a, s);
+      log.push_back(std::move(c));
+      version[actor] = log.back().seq;
+      open_change = true;
+    }
+    if (!applied && !apply_op(root.get(), op, &span)) {
+      if (log.back().ops.empty()) {
+        log.pop_back();
+        auto it = version.find(actor);
+        if (it != version.end() && it->second > 0) --it->second;
+        if (it != version.end() && it->second == 0) version.erase(it);
+        open_change = false;
+      }
+      return fail("the operation does not fit the document");
+    }
+    uint64_t last = op.id.lamport + span - 1;
+    if (last > clock) clock = last;
+    log.back().ops.push_back(std::move(op));
+    return {};
+  }
+
+  OpId next_id() const { return OpId{clock + 1, actor}; }
+
+  // Drains pending changes that have become ready.
+  bool drain_pending() {
+    bool progress = true;
+    while (progress) {
+      progress = false;
+      for (size_t i = 0; i < pending.size(); ++i) {
+        if (known(pending[i])) {
+          pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
+          progress = true;
+          break;
+        }
+        if (ready(pending[i])) {
+          Change c = std::move(pending[i]);
+          pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
+          if (!apply_change(c)) return false;
+          log.push_back(std::move(c));
+          progress = true;
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  // Applies decoded changes atomically: all of them (or held as pending), or none.
+  Status receive(std::vector<Change> incoming) {
+    open_change = false;  // remote changes close our open change
+    size_t mark = log.size();
+    size_t mark_ops = log.empty() ? 0 : log.back().ops.size();
+    std::vector<Change> saved_pending = pending;
+    for (Change& c : incoming) {
+      if (c.actor == actor && !known(c)) {
+        // Our own changes we do not have: a restored older replica of us. Accept them.
+      }
+      if (known(c)) continue;
+      pending.push_back(std::move(c));
+    }
+    if (!drain_pending()) {
+      pending = std::move(saved_pending);
+      rebuild(mark, mark_ops);
+      return fail("refused: the changes do not fit this document (corrupted or from another schema)");
+    }
+    return {};
+  }
+};
+
+Doc::Doc(const GeneInfo* root, uint64_t actor) : impl_(std::make_unique<Impl>(root, actor == 0 ? 1 : actor)) {}
+Doc::~Doc() = default;
+
+uint64_t Doc::actor() const { return impl_->actor; }
+
+Bytes Doc::version() const {
+  Writer w;
+  w.varint(impl_->version.size());
+  for (auto& [a, s] : impl_->version) {
+    w.varint(a);
+    w.varint(s);
+  }
+  return frame(kMagicVersion, w.buffer());
+}
+
+namespace {
+bool decode_version(const Bytes& blob, std::map<uint64_t, uint64_t>* out) {
+  if (blob.empty()) return true;  // "nothing": the other side has no changes
+  Bytes body;
+  if (!unframe(kMagicVersion, blob, &body)) return false;
+  Reader r(body);
+  uint64_t n = r.count(2);
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    uint64_t a = r.varint();
+    (*out)[a] = r.varint();
+  }
+  return r.ok() && r.at_end();
+}
+
+Bytes encode_changes(const uint8_t magic[2], const std::vector<const Change*>& changes) {
+  Writer w;
+  w.varint(changes.size());
+  for (const Change* c : changes) encode_change(w, *c);
+  return frame(magic, w.buffer());
+}
+
+bool decode_changes(const uint8_t magic[2], const Bytes& blob, std::vector<Change>* out) {
+  Bytes body;
+  if (!unframe(magic, blob, &body)) return false;
+  Reader r(body);
+  uint64_t n = r.count(4);
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    Change c;
+    if (!decode_change(r, &c)) return false;
+    out->push_back(std::move(c));
+  }
+  return r.ok() && r.at_end();
+}
+}  // namespace
+
+Result<Bytes> Doc::changes_since(const Bytes& version) const {
+  std::map<uint64_t, uint64_t> theirs;
+  if (!decode_version(version, &theirs)) return fail("refused: malformed version bytes");
+  impl_->open_change = false;  // what we export must not grow afterwards
+  std::vector<const Change*> out;
+  for (const Change& c : impl_->log) {
+    auto it = theirs.find(c.actor);
+    if (it == theirs.end() || c.seq > it->second) out.push_back(&c);
+  }
+  return encode_changes(kMagicChanges, out);
+}
+
+Status Doc::apply(const Bytes& changes) {
+  std::vector<Change> incoming;
+  if (!decode_changes(kMagicChanges, changes, &incoming)) return fail("refused: malformed or corrupted change bytes");
+  return impl_->receive(std::move(incoming));
+}
+
+Bytes Doc::save() const {
+  impl_->open_change = false;
+  std::vector<const Change*> all;
+  for (const Change& c : impl_->log) all.push_back(&c);
+  return encode_changes(kMagicSave, all);
+}
+
+Status Doc::merge(const Bytes& saved) {
+  std::vector<Change> incoming;
+  if (!decode_changes(kMagicSave, saved, &incoming)) return fail("refused: malformed or corrupted saved document");
+  return impl_->receive(std::move(incoming));
+}
+
+Status Doc::load(const Bytes& saved) {
+  std::vector<Change> incoming;
+  if (!decode_changes(kMagicSave, saved, &incoming)) return fail("refused: malformed or corrupted saved document");
+  // Build the loaded state aside; swap it in only when it is complete.
+  auto fresh = std::make_unique<Impl>(impl_->gene, impl_->actor);
+  for (Change& c : incoming) {
+    if (fresh->known(c)) continue;
+    if (!fresh->ready(c) || !fresh->apply_change(c)) return fail("refused: the saved document is inconsistent");
+    fresh->log.push_back(std::move(c));
+  }
+  impl_ = std::move(fresh);
+  return {};
+}
+
+uint64_t Doc::checkpoint() {
+  uint64_t changes = impl_->log.size();
+  uint64_t ops = impl_->log.empty() ? 0 : impl_->log.back().ops.size();
+  // A rollback must not cut into a change someone else already saw.
+  if (!impl_->open_change) ops = UINT32_MAX;
+  return (changes << 32) | (ops & 0xffffffffu);
+}
+void Doc::commit(uint64_t) {}
+void Doc::rollback(uint64_t mark) {
+  size_t changes = static_cast<size_t>(mark >> 32);
+  size_t ops = static_cast<size_t>(mark & 0xffffffffu);
+  bool open = impl_->open_change;
+  impl_->rebuild(changes, ops);
+  impl_->open_change = open && !impl_->log.empty() && impl_->log.back().actor == impl_->actor;
+}
+
+// ----- field access
+
+namespace {
+Field* field_at(Object* root, const Bytes& path, const GeneInfo* gene, uint32_t field) {
+  Object* obj = resolve(root, path);
+  if (!obj || obj->gene != gene || field >= gene->field_count) return nullptr;
+  return &obj->fields[field];
+}
+Op make_op(OpId id, const Bytes& path, uint32_t field, OpKind kind, Bytes payload) {
+  Op op;
+  op.id = id;
+  op.path = path;
+  op.field = field;
+  op.kind = kind;
+  op.payload = std::move(payload);
+  return op;
+}
+const Failure kNoObject{"the object does not exist (deleted, or a path from another document)"};
+}  // namespace
+
+std::optional<Bytes> Doc::reg_get(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f || !f->reg.has) return std::nullopt;
+  return f->reg.value;
+}
+
+Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f) return kNoObject;
+  if (gene->fields[field].strategy == Strategy::Immutable && f->reg.has)
+    return Failure{std::string("`") + gene->fields[field].name + "` is immutable and already set"};
+  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::RegSet, value));
+}
+
+std::vector<Bytes> Doc::mv_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  std::vector<Bytes> out;
+  if (Field* f = field_at(impl_->root.get(), path, gene, field))
+    for (auto& [id, v] : f->mv.values) out.push_back(v);
+  return out;
+}
+
+Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f) return kNoObject;
+  Writer w;
+  w.bytes(value.data(), value.size());
+  w.varint(f->mv.values.size());
+  for (auto& [id, v] : f->mv.values) write_id(w, id);  // a write replaces everything the writer has seen
+  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::MvSet, w.take()));
+}
+
+bool Doc::set_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  return f && f->set.dots.count(value) > 0;
+}
+std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  std::vector<Bytes> out;
+  if (Field* f = field_at(impl_->root.get(), path, gene, field))
+    for (auto& [v, dots] : f->set.dots) out.push_back(v);
+  return out;
+}
+uint32_t Doc::set_size(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  return f ? static_cast<uint32_t>(f->set.dots.size()) : 0;
+}
+Status Doc::set_add(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
+  if (!field_at(impl_->root.get(), path, gene, field)) return kNoObject;
+  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::SetAdd, value));
+}
+Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f) return kNoObject;
+  auto it = f->set.dots.find(value);
+  if (it == f->set.dots.end()) return {};  // nothing observed: nothing to remove
+  Writer w;
+  w.bytes(value.data(), value.size());
+  w.varint(it->second.size());
+  for (OpId d : it->second) write_id(w, d);
+  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::SetRemove, w.take()));
+}
+
+bool Doc::map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f) return false;
+  auto it = f->map.entries.find(key);
+  return it != f->map.entries.end() && visible(it->second);
+}
+std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f) return std::nullopt;
+  auto it = f->map.entries.find(key);
+  if (it == f->map.entries.end() || !visible(it->second) || !it->second.value.has) return std::nullopt;
+  return it->second.value.value;
+}
+std::vector<Bytes> Doc::map_keys(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  std::vector<Bytes> out;
+  if (Field* f = field_at(impl_->root.get(), path, gene, field))
+    for (auto& [k, e] : f->map.entries)
+      if (visible(e)) out.push_back(k);
+  return out;
+}
+Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key, const Bytes& value) {
+  if (!field_at(impl_->root.get(), path, gene, field)) return kNoObject;
+  Writer w;
+  w.bytes(key.data(), key.size());
+  w.bytes(value.data(), value.size());
+  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::MapSet, w.take()));
+}
+Status Doc::map_set_new(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
+  if (!field_at(impl_->root.get(), path, gene, field)) return kNoObject;
+  Writer w;
+  w.bytes(key.data(), key.size());
+  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::MapSetNew, w.take()));
+}
+Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f) return kNoObject;
+  auto it = f->map.entries.find(key);
+  if (it == f->map.entries.end() || !visible(it->second)) return {};
+  Writer w;
+  w.bytes(key.data(), key.size());
+  w.varint(it->second.dots.size());
+  for (OpId d : it->second.dots) write_id(w, d);
+  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::MapDelete, w.take()));
+}
+Result<Bytes> Doc::map_child(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f) return kNoObject;
+  auto it = f->map.entries.find(key);
+  if (it == f->map.entries.end() || !visible(it->second) || !it->second.child) return fail("no such key");
+  Writer w;
+  w.raw(path.data(), path.size());
+  w.varint(field);
+  w.bytes(key.data(), key.size());
+  return w.take();
+}
+
+int64_t Doc::counter_value(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  return f ? f->counter.value() : 0;
+}
+Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field, int64_t delta) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f) return kNoObject;
+  const FieldInfo& info = gene->fields[field];
+  int64_t current = f->counter.value();
+  int64_t target;
+  bool overflow = __builtin_add_overflow(current, delta, &target);
+  int64_t lo = info.has_min ? info.min : INT64_MIN;
+  int64_t hi = info.has_max ? info.max : INT64_MAX;
+  if (overflow || target < lo || target > hi) {
+    switch (info.overflow) {
+      case Overflow::Error:
+        return Failure{std::string("`") + info.name + "` would leave its range [" + std::to_string(lo) + ", " +
+                       std::to_string(hi) + "]"};
+      case Overflow::Saturate:
+        target = (overflow ? (delta > 0 ? hi : lo) : std::min(std::max(target, lo), hi));
+        break;
+      case Overflow::Wrap: {
+        // Wrap around within [lo, hi] in unsigned arithmetic (range 0 = all
+        // of int64). No 128-bit division: its builtin needs a stack protector
+        // the wasm32 libc lacks.
+        uint64_t range = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
+        if (range == 0) {
+          target = static_cast<int64_t>(static_cast<uint64_t>(current) + static_cast<uint64_t>(delta));
+        } else {
+          uint64_t off = (static_cast<uint64_t>(current) - static_cast<uint64_t>(lo)) % range;
+          uint64_t step = delta >= 0 ? static_cast<uint64_t>(delta) % range
+                                     : (range - (0 - static_cast<uint64_t>(delta)) % range) % range;
+          off = off >= range - step ? off - (range - step) : off + step;
+          target = static_cast<int64_t>(static_cast<uint64_t>(lo) + off);
+        }
+        break;
+      }
+    }
+    delta = static_cast<int64_t>(static_cast<uint64_t>(target) - static_cast<uint64_t>(current));
+  }
+  if (delta == 0) return {};
+  Writer w;
+  w.svarint(delta);
+  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::CounterAdd, w.take()));
+}
+
+uint32_t Doc::list_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  return f && f->list ? static_cast<uint32_t>(f->list->items.size()) : 0;
+}
+std::optional<Bytes> Doc::list_get(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f || !f->list || index >= f->list->items.size()) return std::nullopt;
+  return f->list->items.get(index);
+}
+
+Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, const Bytes& value) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f || !f->list) return kNoObject;
+  if (index > f->list->items.size()) return fail("index out of range");
+  OpId id = impl_->next_id();
+  // RgaList::insert applies locally and returns the op to record.
+  seq::ListInsertOp op = f->list->items.insert(index, {value}, id);
+  if (gene->fields[field].nested) f->list->children[id] = std::make_unique<Object>(gene->fields[field].nested);
+  Writer w;
+  seq::encode(w, op);
+  return impl_->commit_local(make_op(id, path, field, OpKind::ListInsert, w.take()), 1, true);
+}
+
+Status Doc::list_insert_new(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) {
+  return list_insert(path, gene, field, index, Bytes{});
+}
+
+Result<Bytes> Doc::list_child(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f || !f->list || index >= f->list->items.size()) return fail("index out of range");
+  OpId el = f->list->items.id_at(index);
+  if (!f->list->children.count(el)) return fail("the list holds values, not objects");
+  Writer w;
+  w.raw(path.data(), path.size());
+  w.varint(field);
+  write_id(w, el);
+  return w.take();
+}
+
+Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, uint32_t count) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f || !f->list) return kNoObject;
+  if (index > f->list->items.size() || count > f->list->items.size() - index) return fail("range out of bounds");
+  if (count == 0) return {};
+  seq::DeleteOp op = f->list->items.remove(index, count);
+  Writer w;
+  seq::encode(w, op);
+  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::ListDelete, w.take()), 1, true);
+}
+
+Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t from, uint32_t to) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f || !f->list) return kNoObject;
+  size_t n = f->list->items.size();
+  if (from >= n || to >= n) return fail("index out of range");
+  if (from == to) return {};
+  OpId id = impl_->next_id();
+  seq::MoveOp op = f->list->items.move(from, to, id);
+  if (op.empty()) return {};
+  Writer w;
+  seq::encode(w, op);
+  return impl_->commit_local(make_op(id, path, field, OpKind::ListMove, w.take()), 1, true);
+}
+
+uint32_t Doc::text_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  return f && f->text ? static_cast<uint32_t>(f->text->size()) : 0;
+}
+std::string Doc::text_string(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  return f && f->text ? f->text->to_string() : std::string();
+}
+Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, const std::string& text) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f || !f->text) return kNoObject;
+  if (pos > f->text->size()) return fail("position out of range");
+  if (text.empty()) return {};
+  const FieldInfo& info = gene->fields[field];
+  if (info.max_length > 0 &&
+      f->text->size() + seq::utf8_decode(text).size() > static_cast<uint64_t>(info.max_length))
+    return Failure{std::string("`") + info.name + "` would exceed max_length " + std::to_string(info.max_length)};
+  OpId id = impl_->next_id();
+  seq::TextInsertOp op = f->text->insert(pos, text, id);
+  if (op.empty()) return {};
+  Writer w;
+  seq::encode(w, op);
+  return impl_->commit_local(make_op(id, path, field, OpKind::TextInsert, w.take()), op.text.size(), true);
+}
+Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, uint32_t count) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f || !f->text) return kNoObject;
+  if (pos > f->text->size() || count > f->text->size() - pos) return fail("range out of bounds");
+  if (count == 0) return {};
+  seq::DeleteOp op = f->text->remove(pos, count);
+  Writer w;
+  seq::encode(w, op);
+  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::TextDelete, w.take()), 1, true);
+}
+Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
+                      const std::string& name, const std::string& value) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f || !f->text) return kNoObject;
+  if (start >= end || end > f->text->size()) return fail("mark range out of bounds");
+  if (name.empty() || name.size() > 256) return fail("mark names are 1 to 256 bytes");
+  OpId id = impl_->next_id();
+  seq::MarkOp op = f->text->mark(start, end, name, value, id);
+  if (op.empty()) return {};
+  Writer w;
+  seq::encode(w, op);
+  return impl_->commit_local(make_op(id, path, field, OpKind::TextMark, w.take()), 1, true);
+}
+Status Doc::text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
+                        const std::string& name) {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  if (!f || !f->text) return kNoObject;
+  if (start >= end || end > f->text->size()) return fail("mark range out of bounds");
+  if (name.empty() || name.size() > 256) return fail("mark names are 1 to 256 bytes");
+  OpId id = impl_->next_id();
+  seq::MarkOp op = f->text->unmark(start, end, name, id);
+  if (op.empty()) return {};
+  Writer w;
+  seq::encode(w, op);
+  return impl_->commit_local(make_op(id, path, field, OpKind::TextMark, w.take()), 1, true);
+}
+std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  Field* f = field_at(impl_->root.get(), path, gene, field);
+  std::string out = "[";
+  if (f && f->text) {
+    bool first = true;
+    for (const seq::TextSpan& s : f->text->spans()) {
+      out += first ? "" : ",";
+      first = false;
+      out += "{\"text\":" + json_string(s.text) + ",\"marks\":{";
+      for (size_t i = 0; i < s.marks.size(); ++i)
+        out += (i ? "," : "") + json_string(s.marks[i].first) + ":" + json_string(s.marks[i].second);
+      out += "}}";
+    }
+  }
+  return out + "]";
+}
+
+Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  Writer w;
+  w.raw(path.data(), path.size());
+  w.varint(field);
+  (void)gene;
+  return w.take();
+}
+
+}  // namespace dolc_gen
