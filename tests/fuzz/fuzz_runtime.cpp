@@ -1,0 +1,32 @@
+// tests/fuzz: libFuzzer target for the bytes a document takes from the
+// network: apply(), load() and merge() on a populated document. Refused
+// input must leave the document exactly as it was (same save() bytes).
+#include <cstdlib>
+
+#include "runtime_schema.hpp"
+
+using namespace dolc_gen;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const Bytes base = [] {
+    Doc d(&fuzz_schema::kDoc, 7);
+    fuzz_schema::populate(d, 1);
+    return d.save();
+  }();
+  if (size == 0) return 0;
+  Doc d(&fuzz_schema::kDoc, 9);
+  if (!d.load(base).ok) abort();
+  Bytes before = d.save();
+  Bytes input(data + 1, data + size);
+  Status st;
+  switch (data[0] % 3) {
+    case 0: st = d.apply(input); break;
+    case 1: st = d.load(input); break;
+    default: st = d.merge(input); break;
+  }
+  if (!st.ok && d.save() != before) abort();  // a refusal must change nothing
+  // Whatever was accepted must survive a save/load round trip.
+  Doc again(&fuzz_schema::kDoc, 9);
+  if (!again.load(d.save()).ok) abort();
+  return 0;
+}

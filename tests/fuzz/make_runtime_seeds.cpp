@@ -1,0 +1,27 @@
+// tests/fuzz: writes valid encodings (changes, saves) as the runtime fuzzer's
+// seed corpus, each prefixed with the byte that picks apply/load/merge.
+#include <fstream>
+#include <string>
+
+#include "runtime_schema.hpp"
+
+using namespace dolc_gen;
+
+static void write(const std::string& dir, const std::string& name, uint8_t mode, const Bytes& b) {
+  std::ofstream out(dir + "/" + name, std::ios::binary);
+  out.put(static_cast<char>(mode));
+  out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) return 2;
+  std::string dir = argv[1];
+  Doc a(&fuzz_schema::kDoc, 7), c(&fuzz_schema::kDoc, 8);
+  fuzz_schema::populate(a, 1);
+  fuzz_schema::populate(c, 2);
+  write(dir, "changes_a", 0, a.changes_since(Bytes{}).value);
+  write(dir, "changes_c", 0, c.changes_since(Bytes{}).value);
+  write(dir, "save_a", 1, a.save());
+  write(dir, "merge_c", 2, c.save());
+  return 0;
+}

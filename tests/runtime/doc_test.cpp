@@ -1,0 +1,408 @@
+// tests/runtime/doc_test.cpp: the document runtime (runtime-wasm/src/doc.cpp)
+// through the API generated code uses (dolc_gen::Doc).
+//
+// Unit tests pin each strategy's merge rule (crdt.md); property tests run
+// 2..5 replicas making random operations and exchanging changes through a
+// simulated network that reorders, duplicates, delays and drops messages
+// (anti-entropy later re-sends what was lost). Every replica must end with
+// the same state, equal to a replica that received everything in one batch,
+// and save/load must round-trip it. Seeds are printed; DOLC_SEED replays one,
+// DOLC_PROPERTY_SCALE scales the number of operations (0.1 under sanitizers,
+// 10+ for a long run).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "dolc_gen_rt.hpp"
+
+namespace {
+
+using namespace dolc_gen;
+
+// ---- a schema exercising every field kind, nested objects included
+
+const FieldInfo kItemFields[] = {
+    {"label", Strategy::Lww},
+    {"votes", Strategy::PnCounter},
+    {"tags", Strategy::OrSet},
+};
+const GeneInfo kItem = {"item", kItemFields, 3};
+
+FieldInfo counter_field(const char* name, bool bounded, Overflow overflow) {
+  FieldInfo f{name, Strategy::PnCounter};
+  f.has_min = bounded;
+  f.min = -50;
+  f.has_max = bounded;
+  f.max = 50;
+  f.overflow = overflow;
+  return f;
+}
+
+const FieldInfo kDocFields[] = {
+    {"id", Strategy::Immutable},                                         // 0
+    {"title", Strategy::Lww},                                            // 1
+    {"topic", Strategy::Lww, nullptr, false, 0, false, 0, Overflow::Saturate, true},  // 2 content_hash
+    {"status", Strategy::MvRegister},                                    // 3
+    {"members", Strategy::OrSet},                                        // 4
+    {"scores", Strategy::OrMap},                                         // 5 scalar values
+    {"items_by_key", Strategy::OrMap, &kItem},                           // 6 gene values
+    counter_field("likes", true, Overflow::Saturate),                    // 7
+    counter_field("wrapping", true, Overflow::Wrap),                     // 8
+    {"log", Strategy::Rga},                                              // 9 values
+    {"items", Strategy::Rga, &kItem},                                    // 10 nested objects
+    {"body", Strategy::Peritext},                                        // 11
+    {"meta", Strategy::Nested, &kItem},                                  // 12
+};
+const GeneInfo kDoc = {"doc", kDocFields, 13};
+
+Bytes b(const std::string& s) { return Bytes(s.begin(), s.end()); }
+std::string s(const Bytes& v) { return std::string(v.begin(), v.end()); }
+
+// A canonical dump of everything readable, recursively.
+std::string dump(const Doc& d, const Bytes& path, const GeneInfo* g) {
+  std::string out = "{";
+  for (uint32_t i = 0; i < g->field_count; ++i) {
+    const FieldInfo& f = g->fields[i];
+    out += std::string(f.name) + ":";
+    switch (f.strategy) {
+      case Strategy::Immutable:
+      case Strategy::Lww: {
+        auto v = d.reg_get(path, g, i);
+        out += v ? "'" + s(*v) + "'" : "-";
+        break;
+      }
+      case Strategy::MvRegister:
+        for (auto& v : d.mv_values(path, g, i)) out += "'" + s(v) + "'|";
+        break;
+      case Strategy::OrSet:
+        for (auto& v : d.set_values(path, g, i)) out += s(v) + ",";
+        break;
+      case Strategy::OrMap:
+        for (auto& k : d.map_keys(path, g, i)) {
+          out += s(k) + "=";
+          if (f.nested) {
+            auto child = d.map_child(path, g, i, k);
+            out += child.ok ? dump(d, child.value, f.nested) : "?";
+          } else {
+            auto v = d.map_get(path, g, i, k);
+            out += v ? s(*v) : "?";
+          }
+          out += ",";
+        }
+        break;
+      case Strategy::PnCounter: out += std::to_string(d.counter_value(path, g, i)); break;
+      case Strategy::Rga:
+        for (uint32_t k = 0; k < d.list_length(path, g, i); ++k) {
+          if (f.nested) {
+            auto child = d.list_child(path, g, i, k);
+            out += child.ok ? dump(d, child.value, f.nested) : "?";
+          } else {
+            out += s(*d.list_get(path, g, i, k));
+          }
+          out += ",";
+        }
+        break;
+      case Strategy::Peritext: out += d.text_string(path, g, i) + "#" + d.text_spans(path, g, i); break;
+      case Strategy::Nested: out += dump(d, d.nested_child(path, g, i), f.nested); break;
+    }
+    out += ";";
+  }
+  return out + "}";
+}
+std::string dump(const Doc& d) { return dump(d, kRoot, &kDoc); }
+
+// ---- unit tests of the merge rules
+
+void sync(Doc& a, Doc& b) {
+  auto ab = a.changes_since(b.version());
+  ASSERT_TRUE(ab.ok);
+  ASSERT_TRUE(b.apply(ab.value).ok);
+  auto ba = b.changes_since(a.version());
+  ASSERT_TRUE(ba.ok);
+  ASSERT_TRUE(a.apply(ba.value).ok);
+}
+
+TEST(DocRules, ImmutableFirstWriterWinsAndRefusesLocalRewrite) {
+  Doc a(&kDoc, 1), c(&kDoc, 2);
+  ASSERT_TRUE(a.reg_set(kRoot, &kDoc, 0, b("from-a")).ok);
+  ASSERT_TRUE(c.reg_set(kRoot, &kDoc, 0, b("from-c")).ok);
+  sync(a, c);
+  // Same lamport: the smaller actor wins, on both replicas.
+  EXPECT_EQ(s(*a.reg_get(kRoot, &kDoc, 0)), "from-a");
+  EXPECT_EQ(s(*c.reg_get(kRoot, &kDoc, 0)), "from-a");
+  EXPECT_FALSE(a.reg_set(kRoot, &kDoc, 0, b("again")).ok);
+}
+
+TEST(DocRules, LwwLastWriterWins) {
+  Doc a(&kDoc, 1), c(&kDoc, 2);
+  ASSERT_TRUE(a.reg_set(kRoot, &kDoc, 1, b("a1")).ok);
+  sync(a, c);
+  ASSERT_TRUE(c.reg_set(kRoot, &kDoc, 1, b("c2")).ok);  // causally later
+  sync(a, c);
+  EXPECT_EQ(s(*a.reg_get(kRoot, &kDoc, 1)), "c2");
+}
+
+TEST(DocRules, MvRegisterKeepsConcurrentValuesAndAWriteReplacesWhatItSaw) {
+  Doc a(&kDoc, 1), c(&kDoc, 2);
+  ASSERT_TRUE(a.mv_set(kRoot, &kDoc, 3, b("draft")).ok);
+  ASSERT_TRUE(c.mv_set(kRoot, &kDoc, 3, b("sent")).ok);
+  sync(a, c);
+  EXPECT_EQ(a.mv_values(kRoot, &kDoc, 3).size(), 2u);
+  ASSERT_TRUE(a.mv_set(kRoot, &kDoc, 3, b("read")).ok);
+  sync(a, c);
+  auto vals = c.mv_values(kRoot, &kDoc, 3);
+  ASSERT_EQ(vals.size(), 1u);
+  EXPECT_EQ(s(vals[0]), "read");
+}
+
+TEST(DocRules, OrSetAddWinsOverConcurrentRemove) {
+  Doc a(&kDoc, 1), c(&kDoc, 2);
+  ASSERT_TRUE(a.set_add(kRoot, &kDoc, 4, b("x")).ok);
+  sync(a, c);
+  ASSERT_TRUE(a.set_remove(kRoot, &kDoc, 4, b("x")).ok);
+  ASSERT_TRUE(c.set_add(kRoot, &kDoc, 4, b("x")).ok);  // concurrent re-add
+  sync(a, c);
+  EXPECT_TRUE(a.set_has(kRoot, &kDoc, 4, b("x")));
+  EXPECT_TRUE(c.set_has(kRoot, &kDoc, 4, b("x")));
+  ASSERT_TRUE(c.set_remove(kRoot, &kDoc, 4, b("x")).ok);
+  sync(a, c);
+  EXPECT_FALSE(a.set_has(kRoot, &kDoc, 4, b("x")));
+}
+
+TEST(DocRules, CounterBoundsSaturateWrapAndError) {
+  Doc a(&kDoc, 1);
+  ASSERT_TRUE(a.counter_add(kRoot, &kDoc, 7, 70).ok);
+  EXPECT_EQ(a.counter_value(kRoot, &kDoc, 7), 50);  // saturated at max
+  ASSERT_TRUE(a.counter_add(kRoot, &kDoc, 8, 60).ok);
+  EXPECT_EQ(a.counter_value(kRoot, &kDoc, 8), -41);  // 60 wraps within [-50, 50]
+  FieldInfo strict[] = {counter_field("n", true, Overflow::Error)};
+  GeneInfo g = {"g", strict, 1};
+  Doc e(&g, 1);
+  EXPECT_FALSE(e.counter_add(kRoot, &g, 0, 51).ok);
+  EXPECT_EQ(e.counter_value(kRoot, &g, 0), 0);
+}
+
+TEST(DocRules, NestedObjectsKeepMergingFieldByField) {
+  Doc a(&kDoc, 1), c(&kDoc, 2);
+  ASSERT_TRUE(a.list_insert_new(kRoot, &kDoc, 10, 0).ok);
+  sync(a, c);
+  auto pa = a.list_child(kRoot, &kDoc, 10, 0);
+  auto pc = c.list_child(kRoot, &kDoc, 10, 0);
+  ASSERT_TRUE(pa.ok && pc.ok);
+  ASSERT_TRUE(a.counter_add(pa.value, &kItem, 1, 2).ok);
+  ASSERT_TRUE(c.counter_add(pc.value, &kItem, 1, 3).ok);
+  ASSERT_TRUE(c.reg_set(pc.value, &kItem, 0, b("card")).ok);
+  sync(a, c);
+  EXPECT_EQ(a.counter_value(pa.value, &kItem, 1), 5);
+  EXPECT_EQ(s(*a.reg_get(pa.value, &kItem, 0)), "card");
+  EXPECT_EQ(dump(a), dump(c));
+}
+
+TEST(DocRules, RollbackRestoresTheStateBeforeACheckpoint) {
+  Doc a(&kDoc, 1);
+  ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, 0, "hello").ok);
+  std::string before = dump(a);
+  uint64_t mark = a.checkpoint();
+  ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, 5, " world").ok);
+  ASSERT_TRUE(a.counter_add(kRoot, &kDoc, 7, 3).ok);
+  a.rollback(mark);
+  EXPECT_EQ(dump(a), before);
+  ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, 5, "!").ok);
+  EXPECT_EQ(a.text_string(kRoot, &kDoc, 11), "hello!");
+}
+
+TEST(DocRules, ChangesArrivingBeforeTheirPredecessorsAreHeld) {
+  Doc a(&kDoc, 1), c(&kDoc, 2);
+  ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, 0, "ab").ok);
+  Bytes v0 = c.version();
+  auto first = a.changes_since(v0);
+  Bytes v1 = a.version();
+  ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, 2, "cd").ok);
+  auto second = a.changes_since(v1);
+  ASSERT_TRUE(c.apply(second.value).ok);  // held: depends on the first
+  EXPECT_EQ(c.text_string(kRoot, &kDoc, 11), "");
+  ASSERT_TRUE(c.apply(first.value).ok);
+  EXPECT_EQ(c.text_string(kRoot, &kDoc, 11), "abcd");
+  ASSERT_TRUE(c.apply(first.value).ok);  // duplicates change nothing
+  EXPECT_EQ(dump(a), dump(c));
+}
+
+TEST(DocRules, CorruptedBytesAreRefusedAndChangeNothing) {
+  Doc a(&kDoc, 1), c(&kDoc, 2);
+  ASSERT_TRUE(a.reg_set(kRoot, &kDoc, 1, b("t")).ok);
+  ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, 0, "text").ok);
+  ASSERT_TRUE(a.list_insert_new(kRoot, &kDoc, 10, 0).ok);
+  ASSERT_TRUE(c.set_add(kRoot, &kDoc, 4, b("m")).ok);
+  Bytes changes = a.changes_since(Bytes{}).value;
+  Bytes saved = a.save();
+  std::string before = dump(c);
+  Bytes before_save = c.save();
+  for (size_t i = 0; i < changes.size(); ++i) {
+    Bytes bad = changes;
+    bad[i] ^= 0x5a;
+    EXPECT_FALSE(c.apply(bad).ok) << "flipped byte " << i;
+    EXPECT_FALSE(c.apply(Bytes(changes.begin(), changes.begin() + static_cast<long>(i))).ok);
+  }
+  for (size_t i = 0; i < saved.size(); ++i) {
+    Bytes bad = saved;
+    bad[i] ^= 0xff;
+    EXPECT_FALSE(c.load(bad).ok);
+    EXPECT_FALSE(c.merge(bad).ok);
+  }
+  EXPECT_EQ(dump(c), before);
+  EXPECT_EQ(c.save(), before_save);
+}
+
+// ---- property tests
+
+double scale() {
+  const char* env = std::getenv("DOLC_PROPERTY_SCALE");
+  return env ? std::max(0.01, std::atof(env)) : 1.0;
+}
+uint64_t base_seed() {
+  const char* env = std::getenv("DOLC_SEED");
+  return env ? std::strtoull(env, nullptr, 10) : std::random_device{}();
+}
+
+// One random operation on a random field of the kinds in `kinds`; returns
+// true when an operation was attempted (refusals are fine: bounded counters,
+// immutable rewrites, out-of-range positions).
+void random_op(Doc& d, std::mt19937_64& rng, const std::vector<uint32_t>& fields) {
+  auto pick = [&](uint64_t n) { return n == 0 ? 0 : static_cast<uint32_t>(rng() % n); };
+  uint32_t fi = fields[pick(fields.size())];
+  const FieldInfo& f = kDoc.fields[fi];
+  std::string v = std::string(1, static_cast<char>('a' + pick(6)));
+  switch (f.strategy) {
+    case Strategy::Immutable:
+    case Strategy::Lww: d.reg_set(kRoot, &kDoc, fi, b(v)); break;
+    case Strategy::MvRegister: d.mv_set(kRoot, &kDoc, fi, b(v)); break;
+    case Strategy::OrSet:
+      if (rng() % 2) d.set_add(kRoot, &kDoc, fi, b(v));
+      else d.set_remove(kRoot, &kDoc, fi, b(v));
+      break;
+    case Strategy::OrMap:
+      if (rng() % 4 == 0) {
+        d.map_delete(kRoot, &kDoc, fi, b(v));
+      } else if (f.nested) {
+        if (!d.map_has(kRoot, &kDoc, fi, b(v))) d.map_set_new(kRoot, &kDoc, fi, b(v));
+        auto child = d.map_child(kRoot, &kDoc, fi, b(v));
+        if (child.ok) d.counter_add(child.value, &kItem, 1, 1);
+      } else {
+        d.map_set(kRoot, &kDoc, fi, b(v), b(std::to_string(pick(100))));
+      }
+      break;
+    case Strategy::PnCounter: d.counter_add(kRoot, &kDoc, fi, static_cast<int64_t>(pick(21)) - 10); break;
+    case Strategy::Rga: {
+      uint32_t n = d.list_length(kRoot, &kDoc, fi);
+      uint32_t what = pick(10);
+      if (what < 5 || n == 0) {
+        if (f.nested) d.list_insert_new(kRoot, &kDoc, fi, pick(n + 1));
+        else d.list_insert(kRoot, &kDoc, fi, pick(n + 1), b(v));
+      } else if (what < 7) {
+        d.list_delete(kRoot, &kDoc, fi, pick(n), 1);
+      } else if (what < 8) {
+        d.list_move(kRoot, &kDoc, fi, pick(n), pick(n));
+      } else if (f.nested) {
+        auto child = d.list_child(kRoot, &kDoc, fi, pick(n));
+        if (child.ok) {
+          d.reg_set(child.value, &kItem, 0, b(v));
+          d.set_add(child.value, &kItem, 2, b(v));
+        }
+      }
+      break;
+    }
+    case Strategy::Peritext: {
+      uint32_t n = d.text_length(kRoot, &kDoc, fi);
+      uint32_t what = pick(10);
+      if (what < 6 || n == 0) {
+        d.text_insert(kRoot, &kDoc, fi, pick(n + 1), std::string(1 + pick(3), v[0]));
+      } else if (what < 8) {
+        uint32_t at = pick(n);
+        d.text_delete(kRoot, &kDoc, fi, at, 1 + pick(std::min<uint32_t>(3, n - at)));
+      } else {
+        uint32_t a0 = pick(n), a1 = a0 + 1 + pick(n - a0);
+        if (what == 8) d.text_mark(kRoot, &kDoc, fi, a0, a1, rng() % 2 ? "bold" : "link", v);
+        else d.text_unmark(kRoot, &kDoc, fi, a0, a1, "bold");
+      }
+      break;
+    }
+    case Strategy::Nested: {
+      Bytes p = d.nested_child(kRoot, &kDoc, fi);
+      d.reg_set(p, &kItem, 0, b(v));
+      d.counter_add(p, &kItem, 1, 1);
+      break;
+    }
+  }
+}
+
+// Runs one simulated network session; returns the number of operations made.
+size_t run_session(uint64_t seed, const std::vector<uint32_t>& fields, size_t ops) {
+  std::mt19937_64 rng(seed);
+  size_t n = 2 + rng() % 4;
+  std::vector<std::unique_ptr<Doc>> replicas;
+  for (size_t i = 0; i < n; ++i) replicas.push_back(std::make_unique<Doc>(&kDoc, 100 + i));
+  std::vector<Bytes> sent_version(n);  // what each replica last broadcast up to
+  struct Message { size_t to; Bytes bytes; };
+  std::vector<Message> network;
+  for (size_t k = 0; k < ops; ++k) {
+    size_t r = rng() % n;
+    random_op(*replicas[r], rng, fields);
+    if (rng() % 8 == 0) {  // broadcast what is new since the last broadcast
+      auto c = replicas[r]->changes_since(sent_version[r]);
+      EXPECT_TRUE(c.ok);
+      sent_version[r] = replicas[r]->version();
+      for (size_t to = 0; to < n; ++to) {
+        if (to == r || rng() % 10 == 0) continue;  // 10%: dropped
+        network.push_back({to, c.value});
+        if (rng() % 5 == 0) network.push_back({to, c.value});  // duplicated
+      }
+    }
+    if (!network.empty() && rng() % 3 == 0) {  // deliver one, in random order
+      size_t i = rng() % network.size();
+      EXPECT_TRUE(replicas[network[i].to]->apply(network[i].bytes).ok);
+      network.erase(network.begin() + static_cast<long>(i));
+    }
+  }
+  for (auto& m : network) EXPECT_TRUE(replicas[m.to]->apply(m.bytes).ok);  // late deliveries
+  // Anti-entropy: each replica pulls what it lacks from every other (re-sends the drops).
+  for (size_t round = 0; round < 2; ++round)
+    for (size_t a = 0; a < n; ++a)
+      for (size_t c = 0; c < n; ++c)
+        if (a != c) {
+          auto missing = replicas[c]->changes_since(replicas[a]->version());
+          EXPECT_TRUE(missing.ok);
+          EXPECT_TRUE(replicas[a]->apply(missing.value).ok);
+        }
+  std::string expected = dump(*replicas[0]);
+  for (size_t i = 1; i < n; ++i) EXPECT_EQ(dump(*replicas[i]), expected) << "replica " << i << " seed " << seed;
+  // One replica that receives everything in one batch, in reverse replica order.
+  Doc batch(&kDoc, 999);
+  for (size_t i = n; i-- > 0;) EXPECT_TRUE(batch.merge(replicas[i]->save()).ok);
+  EXPECT_EQ(dump(batch), expected) << "seed " << seed;
+  Doc loaded(&kDoc, 100);
+  EXPECT_TRUE(loaded.load(replicas[0]->save()).ok);
+  EXPECT_EQ(dump(loaded), expected) << "seed " << seed;
+  return ops;
+}
+
+void property(const char* name, std::vector<uint32_t> fields) {
+  uint64_t seed = base_seed();
+  size_t target = static_cast<size_t>(100000 * scale());
+  std::printf("[ property %s ] seed %llu (replay with DOLC_SEED=%llu), %zu operations\n", name,
+              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed), target);
+  size_t done = 0;
+  for (uint64_t s = seed; done < target && !::testing::Test::HasFailure(); ++s) done += run_session(s, fields, 2000);
+}
+
+TEST(DocProperty, Registers) { property("immutable+lww", {0, 1, 2}); }
+TEST(DocProperty, MvRegister) { property("mv_register", {3}); }
+TEST(DocProperty, OrSetAndMaps) { property("or_set", {4, 5, 6}); }
+TEST(DocProperty, Counters) { property("pn_counter", {7, 8}); }
+TEST(DocProperty, RgaListsWithNestedObjects) { property("rga", {9, 10}); }
+TEST(DocProperty, Peritext) { property("peritext", {11}); }
+TEST(DocProperty, WholeDocument) { property("document", {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}); }
+
+}  // namespace
