@@ -48,11 +48,13 @@ TEST(ChatNative, TwoReplicasConverge) {
   EXPECT_EQ(alice.status_values(kRoot).size(), 2u);  // concurrent mv_register values
   EXPECT_EQ(alice.pinned_get(kRoot), std::optional<bool>(true));
 
-  // Refused operations change nothing: immutable set twice, likes below 0.
+  // A refused operation changes nothing (immutable set twice); a counter
+  // with min_value=0 and the default overflow_strategy saturates.
   std::string before = alice.to_json();
   EXPECT_FALSE(alice.id_set(kRoot, "other").ok);
-  EXPECT_FALSE(alice.likes_decrement(kRoot, 100).ok);
   EXPECT_EQ(alice.to_json(), before);
+  EXPECT_TRUE(alice.likes_decrement(kRoot, 100).ok);
+  EXPECT_EQ(alice.likes_value(kRoot), 0);
 
   // save -> load round-trip.
   MessageChat copy(3);

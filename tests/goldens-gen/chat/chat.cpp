@@ -643,6 +643,31 @@ dolc_gen::Status RoomState::message_chat_status_set(const std::vector<uint8_t>& 
   });
 }
 
+dolc_gen::Status RoomState::call_rename(const std::string& a_title) {
+  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;
+  (void)kRoot;
+  auto mark_ = doc_.checkpoint();
+  bool outer_ = !in_method_;
+  in_method_ = true;
+  auto v_title = a_title;  // the body's name for `title`
+  auto r_ = [&]() -> dolc_gen::Status {
+  if ((v_title != std::string(""))) {
+    if (dolc_gen::Status s_ = this->title_set(kRoot, static_cast<std::string>(v_title)); !s_.ok) return dolc_gen::Failure{s_.error};
+  }
+  return dolc_gen::Status{};
+  }();
+  if (!outer_) return r_;
+  in_method_ = false;
+  if (r_.ok) {
+    auto broken_ = broken_invariants_(true);
+    if (broken_.empty()) { doc_.commit(mark_); return r_; }
+    doc_.rollback(mark_);
+    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
+  }
+  doc_.rollback(mark_);
+  return r_;
+}
+
 }  // namespace dolgen::chat
 
 #if defined(__wasm__)
@@ -1482,6 +1507,15 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
   auto r_ = d_->message_chat_status_set(a_path, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.call-rename"))) int32_t dolx_room_state_call_rename(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_title = dolc_gen_abi::take_string(p1, p2);
+  auto r_ = d_->call_rename(a_title);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);

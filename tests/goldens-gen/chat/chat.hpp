@@ -119,6 +119,7 @@ class RoomState {
   dolc_gen::Status message_chat_pinned_set(const std::vector<uint8_t>& a_path, bool a_value);
   std::vector<std::string> message_chat_status_values(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status message_chat_status_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
+  dolc_gen::Status call_rename(const std::string& a_title);
 
  private:
   std::string json_root_(const dolc_gen::Bytes& a_path) const;

@@ -366,6 +366,33 @@ dolc_gen::Status Account::account_entry_memo_set(const std::vector<uint8_t>& a_p
   });
 }
 
+dolc_gen::Result<int64_t> Account::call_transfer(int64_t a_amount) {
+  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;
+  (void)kRoot;
+  auto mark_ = doc_.checkpoint();
+  bool outer_ = !in_method_;
+  in_method_ = true;
+  auto v_amount = a_amount;  // the body's name for `amount`
+  auto r_ = [&]() -> dolc_gen::Result<int64_t> {
+  if ((v_amount <= static_cast<int64_t>(0LL))) {
+    return dolc_gen::Failure{std::string("amount must be positive")};
+  }
+  if (dolc_gen::Status s_ = this->confirmed_balance_decrement(kRoot, v_amount); !s_.ok) return dolc_gen::Failure{s_.error};
+  return this->confirmed_balance_value(kRoot);
+  return dolc_gen::Failure{"method `transfer` ended without a value"};
+  }();
+  if (!outer_) return r_;
+  in_method_ = false;
+  if (r_.ok) {
+    auto broken_ = broken_invariants_(true);
+    if (broken_.empty()) { doc_.commit(mark_); return r_; }
+    doc_.rollback(mark_);
+    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
+  }
+  doc_.rollback(mark_);
+  return r_;
+}
+
 }  // namespace dolgen::ledger
 
 #if defined(__wasm__)
@@ -841,6 +868,15 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   auto r_ = d_->account_entry_memo_set(a_path, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.call-transfer"))) int32_t dolx_account_call_transfer(int32_t p0, int64_t p1) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_amount = p1;
+  auto r_ = d_->call_transfer(a_amount);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put<int64_t>(at_ + 8, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 8, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 

@@ -80,6 +80,7 @@ class Account {
   dolc_gen::Status account_entry_amount_set(const std::vector<uint8_t>& a_path, int64_t a_value);
   std::optional<std::string> account_entry_memo_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status account_entry_memo_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
+  dolc_gen::Result<int64_t> call_transfer(int64_t a_amount);
 
  private:
   std::string json_root_(const dolc_gen::Bytes& a_path) const;
