@@ -1134,23 +1134,38 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
                    {"every top-level item starts with a keyword; check for a missing `{` or an extra `}` above"});
       continue;
     }
-    Token* last = chunk.tokens.back().get();
     antlr4::ListTokenSource source(std::move(chunk.tokens));
     antlr4::CommonTokenStream stream(&source);
     dolc_antlr::DOLParser parser(&stream);
     parser.removeErrorListeners();
     FirstError error;
     FirstErrorListener listener(&error);
-    parser.addErrorListener(&listener);
     P::DeclarationContext* tree = nullptr;
+    // Two-stage parsing: the fast SLL prediction with bail-out first; only a
+    // declaration that fails it is parsed again with full LL and error
+    // reporting (the usual ANTLR recipe; most declarations never need LL).
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
     try {
       tree = parser.declaration();
-    } catch (const std::exception&) {
-      // ANTLR reports through the listener first; an exception without a
-      // reported error still means this declaration could not be read.
-      if (!error.seen) {
-        error.seen = true;
-        error.offending = stream.size() > 0 ? stream.get(0) : nullptr;
+    } catch (...) {
+      tree = nullptr;
+    }
+    if (tree == nullptr) {
+      stream.seek(0);
+      parser.reset();
+      parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+      parser.addErrorListener(&listener);
+      try {
+        tree = parser.declaration();
+      } catch (const std::exception&) {
+        // ANTLR reports through the listener first; an exception without a
+        // reported error still means this declaration could not be read.
+        if (!error.seen) {
+          error.seen = true;
+          error.offending = stream.size() > 0 ? stream.get(0) : nullptr;
+        }
       }
     }
     if (error.seen || tree == nullptr) {
@@ -1187,7 +1202,6 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
         message = "unexpected " + found_display(at) + after;
       }
       diags.report(Rule::SyntaxError, where, message, notes);
-      (void)last;
       continue;
     }
     if (tree->moduleDecl()) {
