@@ -457,6 +457,19 @@ struct Gen {
       out += fmt::format("  if ({}!({})) out_.push_back({});\n", rejecting ? "" : "!rejecting_only && ",
                          c.cpp, cpp_string_literal(c.constraint->name));
     }
+    // Counter bounds the runtime keeps for local operations but concurrent
+    // ones can still cross (crdt.md): reported after merges like invariants.
+    for (const auto& fn : iface.functions) {
+      if (fn.op != ApiOp::CounterValue || !fn.gene_prefix.empty()) continue;
+      const ir::Field& f = fn.gene->fields[static_cast<size_t>(fn.field_index)];
+      std::string name = iface.gene->name + "." + f.name;
+      if (f.options.min_value)
+        out += fmt::format("  if (!rejecting_only && {}(dolc_gen::kRoot) < {}LL) out_.push_back({});\n", method_name(fn),
+                           *f.options.min_value, cpp_string_literal(name + " >= " + std::to_string(*f.options.min_value)));
+      if (f.options.max_value)
+        out += fmt::format("  if (!rejecting_only && {}(dolc_gen::kRoot) > {}LL) out_.push_back({});\n", method_name(fn),
+                           *f.options.max_value, cpp_string_literal(name + " <= " + std::to_string(*f.options.max_value)));
+    }
     out += "  return out_;\n}\n\n";
     // The guard: an operation that breaks a reject_operation invariant is undone.
     out += fmt::format("template <class F> auto {}::guarded_(F&& op) -> decltype(op()) {{\n", cls);

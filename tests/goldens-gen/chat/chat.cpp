@@ -29,6 +29,7 @@ MessageChat::MessageChat(uint64_t actor) : doc_(&kGene_message_chat, actor) {}
 std::vector<std::string> MessageChat::broken_invariants_(bool rejecting_only) const {
   std::vector<std::string> out_;
   (void)rejecting_only;
+  if (!rejecting_only && likes_value(dolc_gen::kRoot) < 0LL) out_.push_back("message.chat.likes >= 0");
   return out_;
 }
 

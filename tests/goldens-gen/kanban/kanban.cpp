@@ -37,6 +37,8 @@ KanbanTask::KanbanTask(uint64_t actor) : doc_(&kGene_kanban_task, actor) {}
 std::vector<std::string> KanbanTask::broken_invariants_(bool rejecting_only) const {
   std::vector<std::string> out_;
   (void)rejecting_only;
+  if (!rejecting_only && estimate_value(dolc_gen::kRoot) < 0LL) out_.push_back("kanban.task.estimate >= 0");
+  if (!rejecting_only && estimate_value(dolc_gen::kRoot) > 100LL) out_.push_back("kanban.task.estimate <= 100");
   return out_;
 }
 

@@ -136,6 +136,8 @@ std::vector<std::string> Account::broken_invariants_(bool rejecting_only) const 
   const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;
   if (!((this->credit_limit_get(kRoot).value_or(int64_t{}) >= static_cast<int64_t>(0LL)))) out_.push_back("account.solvency");
   if (!((this->display_name_get(kRoot).value_or(std::string{}) != std::string("")))) out_.push_back("NamedAccount");
+  if (!rejecting_only && confirmed_balance_value(dolc_gen::kRoot) < -1000LL) out_.push_back("account.confirmed_balance >= -1000");
+  if (!rejecting_only && confirmed_balance_value(dolc_gen::kRoot) > 1000LL) out_.push_back("account.confirmed_balance <= 1000");
   return out_;
 }
 
