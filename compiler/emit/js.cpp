@@ -197,11 +197,14 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
       FieldShape s = field_shape(*iface, *g, index);
       std::string view = s.nested ? js_view_class(*s.nested) : "";
       if (!s.js_class)
-        out += fmt::format("  get {}() {{ return nestedView(this, {}, {}); }}\n", member, label, view);
+        out += fmt::format("  get {}() {{ return this._memo({}, () => nestedView(this, {}, {})); }}\n", member, label,
+                           label, view);
       else if (s.nested)
-        out += fmt::format("  get {}() {{ return new {}(this, {}, {}); }}\n", member, s.js_class, label, view);
+        out += fmt::format("  get {}() {{ return this._memo({}, () => new {}(this, {}, {})); }}\n", member, label,
+                           s.js_class, label, view);
       else
-        out += fmt::format("  get {}() {{ return new {}(this, {}); }}\n", member, s.js_class, label);
+        out += fmt::format("  get {}() {{ return this._memo({}, () => new {}(this, {})); }}\n", member, label,
+                           s.js_class, label);
     }
     out += "};\n";
     out += fmt::format("class {} extends {}(View) {{}}\n", js_view_class(*g), mixin_name(*g));

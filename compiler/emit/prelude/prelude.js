@@ -139,11 +139,53 @@ function toBigInt(v, what) {
   throw new TypeError(`dolc: ${what} must be an integer (number or bigint), got ${typeof v}`);
 }
 
-function putBytes(u8) {
-  const ex = exportsOrThrow();
-  const ptr = ex.cabi_realloc(0, 0, 1, u8.length);
-  new Uint8Array(ex.memory.buffer, ptr, u8.length).set(u8);
-  return [ptr, u8.length];
+// Views of linear memory, renewed when memory grows (a new buffer).
+let u8Cache = null, dvCache = null;
+function memU8() {
+  const b = X.memory.buffer;
+  if (!u8Cache || u8Cache.buffer !== b) u8Cache = new Uint8Array(b);
+  return u8Cache;
+}
+function memDV() {
+  const b = X.memory.buffer;
+  if (!dvCache || dvCache.buffer !== b) dvCache = new DataView(b);
+  return dvCache;
+}
+
+// Argument memory: allocated with cabi_realloc; the callee owns (frees) it.
+// Empty lists and strings pass (0, 0) without allocating.
+function putBytes(u8, out) {
+  if (u8.length === 0) {
+    out.push(0, 0);
+    return;
+  }
+  const ptr = X.cabi_realloc(0, 0, 1, u8.length);
+  memU8().set(u8, ptr);
+  out.push(ptr, u8.length);
+}
+
+function putString(s, out) {
+  if (s.length === 0) {
+    out.push(0, 0);
+    return;
+  }
+  // At most 3 bytes of UTF-8 per UTF-16 unit; the callee frees the block.
+  const ptr = X.cabi_realloc(0, 0, 1, s.length * 3);
+  const mem = memU8();
+  if (s.length <= 32) {  // short ASCII (typing): copy directly, no encoder call
+    let i = 0;
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      mem[ptr + i] = c;
+    }
+    if (i === s.length) {
+      out.push(ptr, i);
+      return;
+    }
+  }
+  const { written } = te.encodeInto(s, mem.subarray(ptr, ptr + s.length * 3));
+  out.push(ptr, written);
 }
 
 function lower(t, v, out) {
@@ -177,11 +219,11 @@ function lower(t, v, out) {
     case 'f32': case 'f64': out.push(Number(v)); return;
     case 'string':
       if (typeof v !== 'string') throw new TypeError(`dolc: expected a string, got ${typeof v}`);
-      out.push(...putBytes(te.encode(v)));
+      putString(v, out);
       return;
     case 'bytes':
       if (!(v instanceof Uint8Array)) throw new TypeError('dolc: expected a Uint8Array');
-      out.push(...putBytes(v));
+      putBytes(v, out);
       return;
     default: {
       if (typeof v === 'bigint') v = Number(v);
@@ -253,18 +295,29 @@ function liftDirect(t, v) {
   }
 }
 
-// Calls one core export: `sig` = [param types, result type or null].
-function callCore(name, sig, self, args) {
+// One core export, resolved once: its function, parameter types and how its
+// result comes back.
+function bindCore(name, sig) {
   const ex = exportsOrThrow();
   const fn = ex[name];
   if (!fn) throw new Error(`dolc: the module has no export ${name}`);
-  const flat = self === undefined ? [] : [self];
-  sig[0].forEach((t, i) => lower(t, args[i], flat));
-  const ret = fn(...flat);
   const rt = sig[1];
+  return { fn, params: sig[0], rt, direct: rt !== null && flatOf(rt).length === 1 };
+}
+
+function callBound(b, self, args) {
+  const flat = [self];
+  const params = b.params;
+  for (let i = 0; i < params.length; i++) lower(params[i], args[i], flat);
+  const ret = b.fn(...flat);
+  const rt = b.rt;
   if (rt === null) return undefined;
-  if (flatOf(rt).length === 1) return liftDirect(rt, ret);
-  return readAt(rt, new DataView(ex.memory.buffer), ret);  // memory may have grown: fresh view
+  if (b.direct) return liftDirect(rt, ret);
+  if (rt[0] === 'result' && rt[1] === null) {  // the common `result<_, string>`: only look at the error
+    const mem = memU8();
+    if (mem[ret] === 0) return undefined;
+  }
+  return readAt(rt, memDV(), ret);  // a fresh view if memory grew
 }
 
 // ---- documents and fields --------------------------------------------------
@@ -282,6 +335,13 @@ class View {
     this._prefix = prefix;
   }
   _base(field) { return this._prefix ? this._prefix + '-' + field : field; }
+  // Field objects are made once per view: a view's path never changes.
+  _memo(key, make) {
+    const m = this._fields || (this._fields = new Map());
+    let f = m.get(key);
+    if (f === undefined) m.set(key, (f = make()));
+    return f;
+  }
   _assign(init) {
     if (init === undefined || init === null) return this;
     for (const [k, v] of Object.entries(init)) {
@@ -301,11 +361,17 @@ class Document extends View {
     const a = actor === undefined ? randomActor() : toBigInt(actor, 'actor');
     this._rep = exportsOrThrow()[this._q + '#[constructor]document'](BigInt.asIntN(64, a));
     this._doc = this;
+    this._bound = new Map();
     if (finalizer) finalizer.register(this, { dtor: this._q + '#[dtor]document', rep: this._rep }, this);
   }
   _call(label, args) {
     if (this._rep === null) throw new Error('dolc: document was freed');
-    return callCore(this._q + '#[method]document.' + label, SIGS[this._iface][label], this._rep, args);
+    let b = this._bound.get(label);
+    if (!b) {
+      b = bindCore(this._q + '#[method]document.' + label, SIGS[this._iface][label]);
+      this._bound.set(label, b);
+    }
+    return callBound(b, this._rep, args);
   }
   _prefixFor(geneLabel) { return geneLabel === this._iface ? '' : geneLabel; }
   /** This replica's actor id. */
@@ -347,7 +413,12 @@ class Field {
     this._label = owner._base(field);
     this._viewClass = viewClass;
   }
-  _c(op, args = []) { return this._doc._call(this._label + '-' + op, [this._path, ...args]); }
+  _c(op, args) {
+    // Labels are built once per field object and operation.
+    const labels = this._labels || (this._labels = {});
+    const label = labels[op] || (labels[op] = this._label + '-' + op);
+    return this._doc._call(label, args === undefined ? [this._path] : [this._path, ...args]);
+  }
   _view(path) {
     const C = this._viewClass;
     return new C(this._doc, path, this._doc._prefixFor(C.LABEL));
