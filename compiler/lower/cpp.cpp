@@ -472,7 +472,13 @@ struct Gen {
     }
     out += "  return out_;\n}\n\n";
     // The guard: an operation that breaks a reject_operation invariant is undone.
+    bool rejecting = false;
+    for (const auto& c : cs) rejecting = rejecting || c.constraint->on_violation == ir::ViolationPolicy::RejectOperation;
     out += fmt::format("template <class F> auto {}::guarded_(F&& op) -> decltype(op()) {{\n", cls);
+    if (!rejecting) {  // nothing to refuse: no checkpoint per operation
+      out += "  return op();\n}\n\n";
+    }
+    if (rejecting) {
     out += "  if (in_method_) return op();\n";
     out += "  if (broken_invariants_(true).empty()) {\n";
     out += "    auto mark_ = doc_.checkpoint();\n";
@@ -485,6 +491,7 @@ struct Gen {
     out += "  }\n";
     out += "  return op();  // already broken by a merge: do not block unrelated edits\n";
     out += "}\n\n";
+    }
     for (const auto& g : iface.genes) out += json_function(iface, g);
     for (const auto& fn : iface.functions) {
       if (fn.kind != ApiFunction::Kind::Method) continue;

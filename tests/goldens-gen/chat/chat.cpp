@@ -34,17 +34,7 @@ std::vector<std::string> MessageChat::broken_invariants_(bool rejecting_only) co
 }
 
 template <class F> auto MessageChat::guarded_(F&& op) -> decltype(op()) {
-  if (in_method_) return op();
-  if (broken_invariants_(true).empty()) {
-    auto mark_ = doc_.checkpoint();
-    auto r_ = op();
-    if (!r_.ok) return r_;
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
-  return op();  // already broken by a merge: do not block unrelated edits
+  return op();
 }
 
 std::string MessageChat::json_root_(const dolc_gen::Bytes& a_path) const {
@@ -309,17 +299,7 @@ std::vector<std::string> RoomState::broken_invariants_(bool rejecting_only) cons
 }
 
 template <class F> auto RoomState::guarded_(F&& op) -> decltype(op()) {
-  if (in_method_) return op();
-  if (broken_invariants_(true).empty()) {
-    auto mark_ = doc_.checkpoint();
-    auto r_ = op();
-    if (!r_.ok) return r_;
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
-  return op();  // already broken by a merge: do not block unrelated edits
+  return op();
 }
 
 std::string RoomState::json_root_(const dolc_gen::Bytes& a_path) const {

@@ -43,17 +43,7 @@ std::vector<std::string> KanbanTask::broken_invariants_(bool rejecting_only) con
 }
 
 template <class F> auto KanbanTask::guarded_(F&& op) -> decltype(op()) {
-  if (in_method_) return op();
-  if (broken_invariants_(true).empty()) {
-    auto mark_ = doc_.checkpoint();
-    auto r_ = op();
-    if (!r_.ok) return r_;
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
-  return op();  // already broken by a merge: do not block unrelated edits
+  return op();
 }
 
 std::string KanbanTask::json_root_(const dolc_gen::Bytes& a_path) const {
@@ -561,17 +551,7 @@ std::vector<std::string> KanbanBoard::broken_invariants_(bool rejecting_only) co
 }
 
 template <class F> auto KanbanBoard::guarded_(F&& op) -> decltype(op()) {
-  if (in_method_) return op();
-  if (broken_invariants_(true).empty()) {
-    auto mark_ = doc_.checkpoint();
-    auto r_ = op();
-    if (!r_.ok) return r_;
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
-  return op();  // already broken by a merge: do not block unrelated edits
+  return op();
 }
 
 std::string KanbanBoard::json_root_(const dolc_gen::Bytes& a_path) const {
