@@ -476,7 +476,7 @@ struct Gen {
     for (const auto& c : cs) rejecting = rejecting || c.constraint->on_violation == ir::ViolationPolicy::RejectOperation;
     out += fmt::format("template <class F> auto {}::guarded_(F&& op) -> decltype(op()) {{\n", cls);
     if (!rejecting) {  // nothing to refuse: no checkpoint per operation
-      out += "  return op();\n}\n\n";
+      out += "  (void)in_method_;  // only gene methods use it here\n  return op();\n}\n\n";
     }
     if (rejecting) {
     out += "  if (in_method_) return op();\n";

@@ -29,6 +29,7 @@ std::vector<std::string> AccountEntry::broken_invariants_(bool rejecting_only) c
 }
 
 template <class F> auto AccountEntry::guarded_(F&& op) -> decltype(op()) {
+  (void)in_method_;  // only gene methods use it here
   return op();
 }
 
