@@ -1,7 +1,9 @@
 // ---- dolc runtime glue types (fixed part of every generated declaration file) ----
 
 /** Loads the core module: bytes, ArrayBuffer, WebAssembly.Module, Response, URL or URL string. */
-export function load(source: BufferSource | WebAssembly.Module | Response | URL | string): Promise<unknown>;
+export function load(
+  source: BufferSource | WebAssembly.Module | Response | PromiseLike<Response> | URL | string,
+): Promise<unknown>;
 /** Node only: reads the .wasm file next to the .js file (or `path`). */
 export function loadFile(path?: string | URL): Promise<unknown>;
 

@@ -16,6 +16,7 @@ function exportsOrThrow() {
 }
 
 async function instantiate(source) {
+  source = await source;  // also accepts a promise, e.g. load(fetch(url))
   const imports = {};
   for (const q of Object.values(IFACES)) {
     // Resource handles are the representation itself when no component
@@ -40,7 +41,7 @@ async function instantiate(source) {
   return ex;
 }
 
-// `await load(bytes | ArrayBuffer | WebAssembly.Module | Response | URL | url string)`.
+// `await load(bytes | ArrayBuffer | WebAssembly.Module | Response | Promise<Response> | URL | url string)`.
 export async function load(source) {
   return instantiate(source);
 }
