@@ -40,6 +40,21 @@ const pkg = /^package\s+([^;]+);/m.exec(witSource)[1];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dolc-component-'));
 let component, api;
 
+await check('the core module exports exactly what the WIT describes', () => {
+  const expected = new Set(['memory', 'cabi_realloc', '_initialize']);
+  const version = pkg.split('@')[1], ns = pkg.split('@')[0];
+  for (const block of witSource.split(/^interface /m).slice(1)) {
+    const iface = block.split(/\s/)[0].replace(/^%/, '');
+    const q = `${ns}/${iface}@${version}`;
+    expected.add(`${q}#[constructor]document`).add(`${q}#[dtor]document`);
+    for (const m of block.matchAll(/^\s+(%?[a-z0-9-]+): func\(/gm)) expected.add(`${q}#[method]document.${m[1].replace(/^%/, '')}`);
+  }
+  const actual = new Set(WebAssembly.Module.exports(new WebAssembly.Module(core)).map((e) => e.name));
+  const missing = [...expected].filter((e) => !actual.has(e) && e !== '_initialize');
+  const extra = [...actual].filter((e) => !expected.has(e));
+  assert.deepEqual(missing, [], 'described by the WIT but not exported');
+  assert.deepEqual(extra, [], 'exported but not described by the WIT');
+});
 await check('jco embed + new wraps the core module into a component', async () => {
   const embedded = await jco.componentEmbed({ binary: core, witSource, world });
   component = await jco.componentNew(embedded, []);
