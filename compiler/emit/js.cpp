@@ -246,6 +246,17 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
     }
     out += "}\n";
     out += fmt::format("{}.FIELDS = {}.FIELDS;\n", cls, js_view_class(iface.genes[0]));
+    // Introspection of the gene methods: member name and parameter types.
+    out += fmt::format("{}.METHODS = [\n", cls);
+    for (const auto& fn : iface.functions) {
+      if (fn.op != ApiOp::MethodCall) continue;
+      std::string params;
+      for (const auto& p : fn.params) params += (params.empty() ? "" : ", ") + js_type_descriptor(iface, p.type);
+      out += fmt::format("  {{ member: {}, name: {}, params: [{}] }},\n",
+                         lower::js_string_literal(lower::js_member(fn.op_label)), lower::js_string_literal(fn.method->name),
+                         params);
+    }
+    out += "];\n";
     out += fmt::format("{}.LABEL = {};\n", cls, lower::js_string_literal(iface.label));
   }
   out += fmt::format("\nexport {{ Document, View, Register, MvRegister, OrSet, OrMap, ObjectMap, Counter, List, "

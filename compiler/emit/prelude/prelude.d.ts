@@ -27,8 +27,16 @@ export declare class View {
   static readonly LABEL: string;
 }
 
+/** What a generated document class says about one of its gene methods (static METHODS). */
+export interface MethodInfo {
+  member: string;
+  name: string;
+  params: readonly unknown[];
+}
+
 export declare class Document extends View {
   protected constructor();
+  static readonly METHODS: readonly MethodInfo[];
   /** This replica's actor id. */
   readonly actor: bigint;
   /** The version vector, encoded. */

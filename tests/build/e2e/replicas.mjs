@@ -80,6 +80,18 @@ const smallAmount = (t) => (t === 's64' || t === 'u64' ? BigInt(1 + int(5)) : 1 
 // operations (bounds, immutable fields, constraints) throw and are counted.
 const stats = { ops: 0, refused: 0 };
 function randomEdit(view, depth = 0) {
+  const methods = view.constructor.METHODS;
+  if (methods && methods.length && rand() < 0.1) {  // a gene method on the document
+    const m = pick(methods);
+    stats.ops++;
+    try {
+      view[m.member](...m.params.map(randomValue));
+    } catch (e) {
+      if (!(e instanceof Error) || e instanceof TypeError) throw e;
+      stats.refused++;
+    }
+    return;
+  }
   const fields = view.constructor.FIELDS;
   if (!fields.length) return;
   const info = pick(fields);
