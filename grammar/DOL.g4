@@ -19,6 +19,26 @@
 //    that is how a syntax error stays local to its declaration.
 grammar DOL;
 
+@lexer::members {
+  // True when only blanks and then a line end, a comment, a closing bracket,
+  // `,` or `;` follow: the `return` just matched returns no value.
+  bool bareReturnAhead() {
+    size_t i = 1;
+    while (_input->LA(i) == ' ' || _input->LA(i) == '\t') ++i;
+    size_t c = _input->LA(i);
+    if (c == static_cast<size_t>(antlr4::Token::EOF) || c == '\n' || c == '\r' || c == '}' || c == ')' || c == ']' ||
+        c == ',' || c == ';')
+      return true;
+    if (c == '/' && (_input->LA(i + 1) == '/' || _input->LA(i + 1) == '*')) return true;
+    if (c == '#' && _input->LA(i + 1) != '[') return true;
+    if (c == '-' && _input->LA(i + 1) == '-') {
+      size_t d = _input->LA(i + 2);
+      return d == ' ' || d == '\t' || d == '\n' || d == '\r' || d == static_cast<size_t>(antlr4::Token::EOF);
+    }
+    return false;
+  }
+}
+
 @parser::members {
   // True when the next token starts on the line where the previous one ended.
   bool sameLine() {
@@ -258,14 +278,15 @@ block : LBRACE statement* RBRACE ;
 
 statement
   : LET MUT? ident (COLON type)? (ASSIGN expr)?             #letStmt
-  | RETURN ({sameLine()}? expr)?                            #returnStmt
   | BREAK                                                   #breakStmt
   | CONTINUE                                                #continueStmt
   | FOR ident IN expr block                                 #forStmt
   | WHILE expr block                                        #whileStmt
   | LOOP block                                              #loopStmt
-  | expr assignOp expr                                      #assignStmt
-  | expr                                                    #exprStmt
+  // One alternative for expressions, assignments and `return` (a returnExpr
+  // primary): separate alternatives made ANTLR's prediction scan the whole
+  // expression to choose, which is slow on long chains.
+  | expr (assignOp expr)?                                   #exprStmt
   | SEMI                                                    #emptyStmt
   ;
 
@@ -315,7 +336,7 @@ primary
   | OROR expr                                                   #closureNoArgs
   | (FORALL | EXISTS) ident COLON type DOT expr                 #quantifierExpr
   | QUOTE block                                                 #quoteExpr
-  | RETURN ({sameLine()}? expr)?                                #returnExpr
+  | (RETURN_BARE | RETURN expr)                                 #returnExpr
   | BANG LPAREN opaqueTokens* RPAREN                            #macroExpr
   ;
 
@@ -357,7 +378,7 @@ ident
   | MODULE | USE | PUB | GEN | GENE | TYPE | TRAIT | CONSTRAINT | RULE | SYSTEM | EVO | EVOLVES | EVOLUTION
   | IMPL | FOR | CONST | FUN | FN | SEX | EXTERN | MOD | SPIRIT | CONFIG | TEST | HAS | IS | EXTENDS | USES
   | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | LET | MUT | IF | ELSE | MATCH
-  | WHILE | LOOP | BREAK | CONTINUE | RETURN | IN | AS | FORALL | EXISTS | IMPLIES | WHERE | NEVER | CHANGES
+  | WHILE | LOOP | BREAK | CONTINUE | RETURN | RETURN_BARE | IN | AS | FORALL | EXISTS | IMPLIES | WHERE | NEVER | CHANGES
   | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
   | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | UNDERSCORE_PAT
   ;
@@ -413,6 +434,10 @@ WHILE : 'while' ;
 LOOP : 'loop' ;
 BREAK : 'break' ;
 CONTINUE : 'continue' ;
+// `return` with nothing after it on its line (or before `}`, `)`, `,`, `;`)
+// is its own token, so the parser never has to guess whether the next line
+// is the returned value (guessing made long `return` chains very slow).
+RETURN_BARE : 'return' { bareReturnAhead() }? ;
 RETURN : 'return' ;
 IN : 'in' ;
 AS : 'as' ;

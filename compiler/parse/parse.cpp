@@ -62,6 +62,96 @@ struct FirstError {
   Token* offending = nullptr;
   Token* previous = nullptr;
   std::vector<std::string> expected;
+  // What the previous token is, when the rule being parsed tells us
+  // ("field name `title`"); empty to show the token itself.
+  std::string previous_role;
+};
+
+// Says what the token before an error is when it is the name of the field or
+// parameter being declared, so the message reads "after field name `title`".
+std::string previous_role(antlr4::ParserRuleContext* ctx, Token* previous) {
+  if (ctx == nullptr || previous == nullptr) return "";
+  if (auto* field = dynamic_cast<P::FieldDeclContext*>(ctx)) {
+    if (field->ident() && field->ident()->getStop() == previous) return "field name `" + previous->getText() + "`";
+  } else if (auto* param = dynamic_cast<P::ParamContext*>(ctx)) {
+    if (param->ident() && param->ident()->getStop() == previous) return "parameter `" + previous->getText() + "`";
+  } else if (auto* kv = dynamic_cast<P::KeyValueContext*>(ctx)) {
+    if (kv->ident() && kv->ident()->getStop() == previous) return "key `" + previous->getText() + "`";
+  }
+  return "";
+}
+
+// Thrown (not an ANTLR exception, so generated code lets it through) when
+// rules nest deeper than kMaxRuleDepth: a long operator chain or prefix run
+// (`1+1+...`, `- - - x`, `return return ...`) would otherwise overflow the
+// stack, in ANTLR or in any later phase that walks the tree.
+struct NestingTooDeep {
+  Token* at;
+};
+
+// Counts rule nesting through ANTLR's parse-listener hooks, which fire for
+// every rule entry and exit. A left-recursive rule (expr) is one call whose
+// tree grows one level per operator without new enter events, so those
+// levels are counted separately, from the recursion hooks of GuardedParser.
+class DepthGuard : public antlr4::tree::ParseTreeListener {
+ public:
+  explicit DepthGuard(antlr4::Parser* parser) : parser_(parser) {}
+  void enterEveryRule(antlr4::ParserRuleContext*) override {
+    ++depth_;
+    check();
+  }
+  void exitEveryRule(antlr4::ParserRuleContext*) override {
+    if (depth_ > 0) --depth_;
+  }
+  void visitTerminal(antlr4::tree::TerminalNode*) override {}
+  void visitErrorNode(antlr4::tree::ErrorNode*) override {}
+  void check() const {
+    if (depth_ + left_recursion_levels_ > kMaxRuleDepth) throw NestingTooDeep{parser_->getCurrentToken()};
+  }
+  void reset() {
+    depth_ = 0;
+    left_recursion_levels_ = 0;
+  }
+  size_t left_recursion_levels_ = 0;
+
+ private:
+  antlr4::Parser* parser_;
+  size_t depth_ = 0;
+};
+
+// The generated parser with the depth guard attached to its recursion hooks.
+class GuardedParser : public dolc_antlr::DOLParser {
+ public:
+  explicit GuardedParser(antlr4::TokenStream* input) : DOLParser(input), guard_(this) { addParseListener(&guard_); }
+  ~GuardedParser() override { removeParseListener(&guard_); }
+  void reset_guard() {
+    guard_.reset();
+    pushes_.clear();
+  }
+
+  using DOLParser::enterRecursionRule;
+  void enterRecursionRule(antlr4::ParserRuleContext* localctx, size_t state, size_t ruleIndex,
+                          int precedence) override {
+    pushes_.push_back(0);
+    DOLParser::enterRecursionRule(localctx, state, ruleIndex, precedence);
+  }
+  void pushNewRecursionContext(antlr4::ParserRuleContext* localctx, size_t state, size_t ruleIndex) override {
+    if (!pushes_.empty()) ++pushes_.back();
+    ++guard_.left_recursion_levels_;
+    DOLParser::pushNewRecursionContext(localctx, state, ruleIndex);
+    guard_.check();
+  }
+  void unrollRecursionContexts(antlr4::ParserRuleContext* parentctx) override {
+    if (!pushes_.empty()) {
+      guard_.left_recursion_levels_ -= std::min(guard_.left_recursion_levels_, pushes_.back());
+      pushes_.pop_back();
+    }
+    DOLParser::unrollRecursionContexts(parentctx);
+  }
+
+ private:
+  DepthGuard guard_;
+  std::vector<size_t> pushes_;  // left-recursion levels of each active recursive rule call
 };
 
 // Records only the first error of a declaration; the declaration is dropped
@@ -79,6 +169,7 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
     antlr4::TokenStream* input = parser->getTokenStream();
     if (offending != nullptr && offending->getTokenIndex() > 0)
       out_->previous = input->get(offending->getTokenIndex() - 1);
+    out_->previous_role = previous_role(parser->getContext(), out_->previous);
     antlr4::misc::IntervalSet expected;
     try {
       expected = parser->getExpectedTokens();
@@ -326,9 +417,6 @@ class Builder {
       s.is_mut = let->MUT() != nullptr;
       if (let->type()) s.type = type(let->type());
       if (let->expr()) s.expr = expr(let->expr());
-    } else if (auto* ret = dynamic_cast<P::ReturnStmtContext*>(ctx)) {
-      s.kind = K::Return;
-      if (ret->expr()) s.expr = expr(ret->expr());
     } else if (dynamic_cast<P::BreakStmtContext*>(ctx)) {
       s.kind = K::Break;
     } else if (dynamic_cast<P::ContinueStmtContext*>(ctx)) {
@@ -345,23 +433,33 @@ class Builder {
     } else if (auto* l = dynamic_cast<P::LoopStmtContext*>(ctx)) {
       s.kind = K::Loop;
       s.body = body_of(l->block());
-    } else if (auto* as = dynamic_cast<P::AssignStmtContext*>(ctx)) {
-      s.kind = K::Expr;
-      ast::Expr e;
-      e.kind = ast::Expr::Kind::Assign;
-      e.span = span(ctx);
-      e.text = as->assignOp()->getText();
-      e.children.push_back(expr(as->expr(0)));
-      e.children.push_back(expr(as->expr(1)));
-      s.expr = std::move(e);
     } else if (auto* es = dynamic_cast<P::ExprStmtContext*>(ctx)) {
       s.kind = K::Expr;
-      s.expr = expr(es->expr());
+      if (es->assignOp()) {
+        ast::Expr e;
+        e.kind = ast::Expr::Kind::Assign;
+        e.span = span(ctx);
+        e.text = es->assignOp()->getText();
+        e.children.push_back(expr(es->expr(0)));
+        e.children.push_back(expr(es->expr(1)));
+        s.expr = std::move(e);
+      } else if (auto* ret = return_of(es->expr(0))) {
+        s.kind = K::Return;
+        if (ret->expr()) s.expr = expr(ret->expr());
+      } else {
+        s.expr = expr(es->expr(0));
+      }
     }
     return s;
   }
 
   // ----- expressions
+
+  // The `return` primary when `ctx` is exactly `return [expr]`, else null.
+  static P::ReturnExprContext* return_of(P::ExprContext* ctx) {
+    auto* primary = dynamic_cast<P::PrimaryExprContext*>(ctx);
+    return primary ? dynamic_cast<P::ReturnExprContext*>(primary->primary()) : nullptr;
+  }
 
   void add_args(ast::Expr& call, P::ArgsContext* args) {
     if (args == nullptr) return;
@@ -1119,9 +1217,15 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
   for (DeclarationChunk& chunk : chunks) {
     if (chunk.too_deep) {
       Token* at = chunk.tokens[chunk.deepest_token].get();
-      diags.report(Rule::SyntaxError, builder.span(at, at),
-                   "this declaration nests brackets more than " + std::to_string(kMaxNesting) + " levels deep",
-                   {"split the expression or type into smaller parts"});
+      if (chunk.too_deep_operators)
+        diags.report(Rule::SyntaxError, builder.span(at, at),
+                     "this declaration nests more than " + std::to_string(kMaxPrefixChain) +
+                         " operators (`-`, `!`, `|x|`, `return`, `implies`, ...) inside one another",
+                     {"split the expression into smaller parts (with `let`)"});
+      else
+        diags.report(Rule::SyntaxError, builder.span(at, at),
+                     "this declaration nests brackets more than " + std::to_string(kMaxNesting) + " levels deep",
+                     {"split the expression or type into smaller parts"});
       continue;
     }
     if (chunk.tokens.empty()) continue;
@@ -1136,7 +1240,7 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
     }
     antlr4::ListTokenSource source(std::move(chunk.tokens));
     antlr4::CommonTokenStream stream(&source);
-    dolc_antlr::DOLParser parser(&stream);
+    GuardedParser parser(&stream);
     parser.removeErrorListeners();
     FirstError error;
     FirstErrorListener listener(&error);
@@ -1146,19 +1250,37 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
     // reporting (the usual ANTLR recipe; most declarations never need LL).
     parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
     parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    Token* too_deep_at = nullptr;
     try {
       tree = parser.declaration();
+    } catch (const NestingTooDeep& deep) {
+      too_deep_at = deep.at;
     } catch (...) {
       tree = nullptr;
+    }
+    auto report_too_deep = [&](Token* at) {
+      diags.report(Rule::SyntaxError, builder.span(at, at),
+                   "this declaration nests expressions more than " + std::to_string(kMaxRuleDepth) +
+                       " levels deep",
+                   {"split the expression into smaller parts (with `let`)"});
+    };
+    if (too_deep_at != nullptr) {
+      report_too_deep(too_deep_at);
+      continue;
     }
     if (tree == nullptr) {
       stream.seek(0);
       parser.reset();
+      parser.reset_guard();
       parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
       parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
       parser.addErrorListener(&listener);
       try {
         tree = parser.declaration();
+      } catch (const NestingTooDeep& deep) {
+        // A syntax error found before the limit is the better message.
+        if (!error.seen) too_deep_at = deep.at;
+        tree = nullptr;
       } catch (const std::exception&) {
         // ANTLR reports through the listener first; an exception without a
         // reported error still means this declaration could not be read.
@@ -1167,6 +1289,10 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
           error.offending = stream.size() > 0 ? stream.get(0) : nullptr;
         }
       }
+    }
+    if (too_deep_at != nullptr) {
+      report_too_deep(too_deep_at);
+      continue;
     }
     if (error.seen || tree == nullptr) {
       Token* at = error.offending;
@@ -1179,7 +1305,8 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
         where = builder.span(at, at);
       }
       std::string message;
-      std::string after = error.previous && error.previous->getType() != Token::EOF
+      std::string after = !error.previous_role.empty() ? " after " + error.previous_role
+                          : error.previous && error.previous->getType() != Token::EOF
                               ? " after " + found_display(error.previous)
                               : std::string();
       std::vector<std::string> notes;
@@ -1197,7 +1324,10 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
           if (i > 0) message += (i + 1 == error.expected.size()) ? " or " : ", ";
           message += error.expected[i];
         }
-        message += after + ", found " + found_display(at);
+        // With the role of the previous token known the message says it all
+        // ("expected `:` after field name `title`"); the caret shows the rest.
+        message += after;
+        if (error.previous_role.empty()) message += ", found " + found_display(at);
       } else {
         message = "unexpected " + found_display(at) + after;
       }

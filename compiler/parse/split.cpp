@@ -40,6 +40,29 @@ bool prefix_token(size_t type) {
   return type == L::PUB || type == L::AT || type == L::HASH_LBRACK || type == L::SEX || type == L::EXTERN;
 }
 
+// Tokens after which a `-` is binary (they end an operand).
+bool ends_operand(size_t type) {
+  switch (type) {
+    case L::ID: case L::INT: case L::FLOAT: case L::STRING: case L::VERSION: case L::RPAREN: case L::RBRACK:
+    case L::RBRACE: case L::TRUE: case L::FALSE: case L::QUESTION:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Tokens that nest what follows them without a bracket (see kMaxPrefixChain).
+bool nests_without_brackets(size_t type, size_t previous_type) {
+  switch (type) {
+    case L::BANG: case L::PIPE: case L::OROR: case L::RETURN: case L::RETURN_BARE: case L::FORALL: case L::EXISTS: case L::IMPLIES:
+      return true;
+    case L::MINUS:
+      return !ends_operand(previous_type);
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<antlr4::Token>>& tokens) {
@@ -48,6 +71,11 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
   bool in_prefix = false;      // only `pub` / annotations seen so far in this chunk
   bool after_at = false;       // the previous token was `@` (its name follows)
   bool closed = false;         // the previous token closed the declaration's outermost braces
+  // Prefix operators seen directly inside each open bracket level (index 0:
+  // outside any bracket) and their sum over all open levels.
+  std::vector<size_t> prefix_per_level{0};
+  size_t prefix_total = 0;
+  size_t previous_type = antlr4::Token::INVALID_TYPE;
   for (size_t i = 0; i < tokens.size(); ++i) {
     std::unique_ptr<antlr4::Token>& tok = tokens[i];
     size_t type = tok->getType();
@@ -72,6 +100,8 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
     if (begins) {
       chunks.emplace_back();
       depth = 0;
+      prefix_per_level.assign(1, 0);
+      prefix_total = 0;
       chunks.back().starts_declaration = starts_declaration(type) && (type != L::AT || annotation_start);
       in_prefix = prefix_token(type);
     } else if (in_prefix && depth == 0 && !after_at && type != L::LPAREN && type != L::RPAREN &&
@@ -83,13 +113,24 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
     DeclarationChunk& chunk = chunks.back();
     if (type == L::LBRACE || type == L::LPAREN || type == L::LBRACK || type == L::HASH_LBRACK) {
       ++depth;
+      prefix_per_level.push_back(0);
       if (depth > kMaxNesting && !chunk.too_deep) {
         chunk.too_deep = true;
         chunk.deepest_token = chunk.tokens.size();
       }
     } else if ((type == L::RBRACE || type == L::RPAREN || type == L::RBRACK) && depth > 0) {
       --depth;
+      prefix_total -= prefix_per_level.back();
+      prefix_per_level.pop_back();
+    } else if (nests_without_brackets(type, previous_type)) {
+      ++prefix_per_level.back();
+      if (++prefix_total > kMaxPrefixChain && !chunk.too_deep) {
+        chunk.too_deep = true;
+        chunk.too_deep_operators = true;
+        chunk.deepest_token = chunk.tokens.size();
+      }
     }
+    previous_type = type;
     closed = type == L::RBRACE && depth == 0;
     chunk.tokens.push_back(std::move(tok));
   }

@@ -16,11 +16,23 @@
 namespace dolc {
 
 inline constexpr size_t kMaxNesting = 256;
+// Operators that nest the expression after them without brackets (unary `-`
+// and `!`, closures `|x|`, `return`, `forall`/`exists`, right-associative
+// `implies`), counted over the open bracket levels. ANTLR's prediction may
+// look ahead through a whole such chain before the parser enters any of it,
+// recursing once per level, so a long chain must be refused before parsing.
+inline constexpr size_t kMaxPrefixChain = 400;
+// Parser rule nesting allowed in one declaration. Each bracket level costs
+// two to four rules (block -> statement -> expr -> primary), so kMaxNesting
+// brackets fit; it also bounds the depth of every AST dolc builds, so later
+// phases may walk trees recursively.
+inline constexpr size_t kMaxRuleDepth = 1500;
 
 struct DeclarationChunk {
   std::vector<std::unique_ptr<antlr4::Token>> tokens;
   bool starts_declaration = true;  // false for stray tokens between declarations
-  bool too_deep = false;           // brackets nest deeper than kMaxNesting
+  bool too_deep = false;           // brackets nest deeper than kMaxNesting, or prefix chain too long
+  bool too_deep_operators = false; // too_deep because of kMaxPrefixChain
   size_t deepest_token = 0;        // index in tokens where too_deep was detected
 };
 
