@@ -89,7 +89,7 @@ useDecl
   ;
 
 topDecl
-  : visibility? annotation* geneDecl      #topGene
+  : annotation* visibility? annotation* geneDecl      #topGene
   | visibility? typeAlias                 #topAlias
   | visibility? traitDecl                 #topTrait
   | visibility? constraintDecl            #topConstraint
