@@ -81,6 +81,35 @@ std::string previous_role(antlr4::ParserRuleContext* ctx, Token* previous) {
   return "";
 }
 
+// When the offending token is a closing bracket that does not match the
+// innermost bracket still open before it, the closer that one needs
+// (`this.tags.insert(t }` -> "`)`"). ANTLR's own expected set is often
+// computed at the start of the statement there, so the brackets are counted
+// here instead.
+std::string missing_closer(antlr4::TokenStream& tokens, Token* offending) {
+  if (offending == nullptr) return "";
+  size_t type = offending->getType();
+  if (type != P::RPAREN && type != P::RBRACK && type != P::RBRACE) return "";
+  std::vector<size_t> open;
+  for (size_t i = 0; i < offending->getTokenIndex() && i < tokens.size(); ++i) {
+    size_t t = tokens.get(i)->getType();
+    if (t == P::LPAREN) open.push_back(P::RPAREN);
+    else if (t == P::LBRACK || t == P::HASH_LBRACK) open.push_back(P::RBRACK);
+    else if (t == P::LBRACE) open.push_back(P::RBRACE);
+    else if ((t == P::RPAREN || t == P::RBRACK || t == P::RBRACE) && !open.empty()) open.pop_back();
+  }
+  if (open.empty() || open.back() == type) return "";
+  return open.back() == P::RPAREN ? "`)`" : open.back() == P::RBRACK ? "`]`" : "`}`";
+}
+
+// True when ANTLR's expected list already names a closing bracket (then it
+// is precise enough: "expected `,` or `]`").
+bool mentions_closer(const std::vector<std::string>& expected) {
+  for (const std::string& e : expected)
+    if (e == "`)`" || e == "`]`" || e == "`}`") return true;
+  return false;
+}
+
 // Thrown (not an ANTLR exception, so generated code lets it through) when
 // rules nest deeper than kMaxRuleDepth: a long operator chain or prefix run
 // (`1+1+...`, `- - - x`, `return return ...`) would otherwise overflow the
@@ -1318,6 +1347,12 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
       if (at == nullptr || at->getType() == Token::EOF) {
         message = "unexpected end of declaration" + after;
         notes.push_back("the declaration ends here; check for a missing `}` or `)`");
+      } else if (std::string closer = missing_closer(stream, at);
+                 !closer.empty() && !(error.expected.size() <= 4 && mentions_closer(error.expected))) {
+        // Many tokens could continue the expression, but a different closing
+        // bracket came: the useful news is the bracket that is still open.
+        message = "expected " + closer + after + ", found " + found_display(at);
+        notes.push_back("a bracket opened before this point is not closed");
       } else if (!error.expected.empty() && error.expected.size() <= 4) {
         message = "expected ";
         for (size_t i = 0; i < error.expected.size(); ++i) {

@@ -24,6 +24,13 @@ TEST(SyntaxErrors, MissingColonAfterParameterName) {
   EXPECT_EQ(p.messages(), (Messages{"1:9: expected `)` after `a`, found `i64`"}));
 }
 
+TEST(SyntaxErrors, UnclosedCallNamesTheMissingBracket) {
+  Parsed p("gen a.c {\n  fun tag(t: string) {\n    this.tags.insert(t\n  }\n}\ngen a.fine { @crdt(lww) has x: i64 }\n");
+  EXPECT_EQ(p.messages(), (Messages{"4:3: expected `)` after `t`, found `}`"}));
+  ASSERT_EQ(p.file.genes.size(), 1u);
+  EXPECT_EQ(p.file.genes[0].name, "a.fine");
+}
+
 TEST(SyntaxErrors, TwoBadDeclarationsAreBothReportedAndTheGoodOnesKept) {
   Parsed p(R"(gen a.one {
   @crdt(lww)
