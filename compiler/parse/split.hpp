@@ -26,7 +26,7 @@ inline constexpr size_t kMaxPrefixChain = 400;
 // two to four rules (block -> statement -> expr -> primary), so kMaxNesting
 // brackets fit; it also bounds the depth of every AST dolc builds, so later
 // phases may walk trees recursively.
-inline constexpr size_t kMaxRuleDepth = 1500;
+inline constexpr size_t kMaxRuleDepth = 1000;
 
 struct DeclarationChunk {
   std::vector<std::unique_ptr<antlr4::Token>> tokens;

@@ -113,7 +113,7 @@ TEST(SyntaxErrors, ReasonableNestingIsAccepted) {
   for (int i = 0; i < 120; ++i) blocks += " }";
   EXPECT_EQ(Parsed("fun f() { " + blocks + " }\n").error_count(), 0u);
   std::string sum = "fun f() -> i64 { ";
-  for (int i = 0; i < 1000; ++i) sum += "1 + ";
+  for (int i = 0; i < 900; ++i) sum += "1 + ";
   EXPECT_EQ(Parsed(sum + "1 }\n").error_count(), 0u);
 }
 
