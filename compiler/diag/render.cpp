@@ -2,6 +2,7 @@
 #include "diag/render.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 namespace dolc {
@@ -73,6 +74,18 @@ void render_text(std::ostream& out, const SourceManager& sources, const std::vec
         if (line[i] == '\t') marker[i] = '\t';
       out << " " << gutter << " | " << marker << paint("\033[1;32m") << "^" << std::string(width - 1, '~')
           << paint(kReset) << "\n";
+      // One line of context after the span, as in the spec's example (the
+      // field an annotation belongs to, the statement after the error). A
+      // line without any word (blank, a lone `}`) adds nothing, so it is left out.
+      if (loc.start.line < f.line_count()) {
+        std::string next = f.line_text(loc.start.line + 1);
+        bool has_word = std::any_of(next.begin(), next.end(), [](unsigned char c) { return std::isalnum(c) || c >= 0x80; });
+        if (has_word) {
+          std::string next_number = std::to_string(loc.start.line + 1);
+          out << " " << std::string(gutter.size() - std::min(gutter.size(), next_number.size()), ' ') << next_number
+              << " | " << next << "\n";
+        }
+      }
     }
     for (const std::string& note : d.notes) out << paint(severity_color(Severity::Note)) << "note:" << paint(kReset) << " " << note << "\n";
   }

@@ -2,7 +2,11 @@
 //
 // Four formats (crdt.md, "Diagnostics, as users see them"):
 //  * text: gcc-shaped `file:line:col: severity: message [rule]`, a source
-//    excerpt with a caret under the exact span, then `note:` lines;
+//    excerpt with a caret under the exact span (a span running over several
+//    lines is underlined to the end of its first line), the next source line
+//    as context unless it holds no word (blank, a lone `}`), then `note:`
+//    lines; the driver ends the run with a summary such as
+//    `2 errors and 1 warning generated.` (summary_line);
 //  * json: one array of objects (file, line, column, end_line, end_column,
 //    severity, rule, message, notes);
 //  * sarif: SARIF 2.1.0, one run, every rule of kinds.def in tool.driver.rules;
