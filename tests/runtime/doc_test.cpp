@@ -256,6 +256,51 @@ TEST(DocRules, CorruptedBytesAreRefusedAndChangeNothing) {
   EXPECT_EQ(c.save(), before_save);
 }
 
+// Typing runs: consecutive one-character inserts (and backspaces) by one
+// actor coalesce into one op, so a hand-typed text saves compactly. The run
+// must stay invisible semantically: a replica that syncs mid-run, a replica
+// that receives everything at the end, and a reload all read the same text,
+// and a rollback after a checkpoint inside a run cuts exactly what followed.
+TEST(DocRules, TypingRunsCoalesceWithoutChangingTheText) {
+  Doc a(&kDoc, 1), mid(&kDoc, 2), late(&kDoc, 3);
+  std::string expect;
+  for (int i = 0; i < 2000; ++i) {
+    std::string ch(1, static_cast<char>('a' + i % 26));
+    ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, static_cast<uint32_t>(expect.size()), ch).ok);
+    expect += ch;
+    if (i == 700) sync(a, mid);  // an export ends the run; typing goes on in a new one
+  }
+  for (int i = 0; i < 300; ++i) {  // backspace
+    ASSERT_TRUE(a.text_delete(kRoot, &kDoc, 11, static_cast<uint32_t>(expect.size() - 1), 1).ok);
+    expect.pop_back();
+  }
+  for (int i = 0; i < 100; ++i) {  // forward delete from the middle
+    ASSERT_TRUE(a.text_delete(kRoot, &kDoc, 11, 500, 1).ok);
+    expect.erase(500, 1);
+  }
+  EXPECT_EQ(a.text_string(kRoot, &kDoc, 11), expect);
+  // The log keeps every typed character (deleted ones too: full history),
+  // plus a few bytes per run; one op per keystroke would cost ~10 bytes each.
+  EXPECT_LT(a.save().size(), 2000u + 400u);
+
+  uint64_t mark = a.checkpoint();
+  ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, 0, "x").ok);
+  ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, 1, "y").ok);
+  a.rollback(mark);
+  EXPECT_EQ(a.text_string(kRoot, &kDoc, 11), expect);
+  ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, 0, "z").ok);
+  expect.insert(0, "z");
+
+  sync(a, mid);
+  ASSERT_TRUE(late.apply(a.changes_since(Bytes{}).value).ok);
+  Doc reloaded(&kDoc, 4);
+  ASSERT_TRUE(reloaded.load(a.save()).ok);
+  EXPECT_EQ(mid.text_string(kRoot, &kDoc, 11), expect);
+  EXPECT_EQ(dump(a), dump(mid));
+  EXPECT_EQ(dump(a), dump(late));
+  EXPECT_EQ(dump(a), dump(reloaded));
+}
+
 // ---- property tests
 
 double scale() {
