@@ -561,26 +561,33 @@ struct Doc::Impl {
 
   OpId next_id() const { return OpId{clock + 1, actor}; }
 
-  // Drains pending changes that have become ready.
+  // Drains pending changes that have become ready. Each pass applies every
+  // ready change in arrival order and keeps the rest, so a batch that arrives
+  // in causal order (a saved log, a changes_since answer) takes one pass;
+  // passes repeat while they make progress (out-of-order arrivals).
   bool drain_pending() {
     bool progress = true;
-    while (progress) {
+    while (progress && !pending.empty()) {
       progress = false;
+      std::vector<Change> waiting;
       for (size_t i = 0; i < pending.size(); ++i) {
-        if (known(pending[i])) {
-          pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
-          progress = true;
-          break;
-        }
-        if (ready(pending[i])) {
-          Change c = std::move(pending[i]);
-          pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
-          if (!apply_change(c)) return false;
+        Change& c = pending[i];
+        if (known(c)) {
+          progress = true;  // a duplicate of something applied meanwhile
+        } else if (ready(c)) {
+          if (!apply_change(c)) {
+            // Keep the untouched rest so the caller can restore `pending` as a whole.
+            for (size_t k = i + 1; k < pending.size(); ++k) waiting.push_back(std::move(pending[k]));
+            pending = std::move(waiting);
+            return false;
+          }
           log.push_back(std::move(c));
           progress = true;
-          break;
+        } else {
+          waiting.push_back(std::move(c));
         }
       }
+      pending = std::move(waiting);
     }
     return true;
   }
@@ -591,11 +598,14 @@ struct Doc::Impl {
     size_t mark = log.size();
     size_t mark_ops = log.empty() ? 0 : log.back().ops.size();
     std::vector<Change> saved_pending = pending;
+    // Our own changes we lack (a replica of us restored from an older save)
+    // are accepted like anyone else's. Re-sent copies of a change still
+    // waiting for its predecessors are held once: repeated anti-entropy
+    // rounds must not grow `pending`.
+    std::set<std::pair<uint64_t, uint64_t>> held;
+    for (const Change& p : pending) held.emplace(p.actor, p.seq);
     for (Change& c : incoming) {
-      if (c.actor == actor && !known(c)) {
-        // Our own changes we do not have: a restored older replica of us. Accept them.
-      }
-      if (known(c)) continue;
+      if (known(c) || !held.emplace(c.actor, c.seq).second) continue;
       pending.push_back(std::move(c));
     }
     if (!drain_pending()) {
