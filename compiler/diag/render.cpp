@@ -65,9 +65,10 @@ void render_text(std::ostream& out, const SourceManager& sources, const std::vec
       out << " " << padded << " | " << line << "\n";
       // Caret under the span; a span running past this line is underlined to its end.
       size_t col = loc.start.column - 1;
-      size_t width = loc.end.line == loc.start.line && loc.end.column > loc.start.column
-                         ? loc.end.column - loc.start.column
-                         : (line.size() > col ? line.size() - col : 1);
+      // An empty span (an insertion point) gets a single caret.
+      size_t width = 1;
+      if (loc.end.line != loc.start.line) width = line.size() > col ? line.size() - col : 1;
+      else if (loc.end.column > loc.start.column) width = loc.end.column - loc.start.column;
       if (width == 0) width = 1;
       std::string marker(col, ' ');
       for (size_t i = 0; i < col && i < line.size(); ++i)

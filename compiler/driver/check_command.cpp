@@ -1,5 +1,6 @@
 // compiler/driver: `dolc check` (and its alias `dolc lint`): parse and check
-// the schemas, report findings, optionally write NAME.schema.json.
+// the schemas, report findings, optionally write NAME.schema.json (NAME = the
+// first input's stem, as for `dolc build`) and a depfile naming what was read.
 #include <nlohmann/json.hpp>
 
 #include "driver/output.hpp"
@@ -13,9 +14,11 @@ int run_check(const Invocation& inv) {
   if (int rc = run_frontend(inv, fe); rc != kExitClean) return rc;
   if (!inv.emit.empty() && !fe.diags.has_errors()) {
     std::string error;
+    const std::string target = inv.out_dir + "/" + output_name(inv) + ".schema.json";
     if (!make_directories(inv.out_dir, &error) ||
-        !write_file_if_changed(inv.out_dir + "/" + output_name(inv) + ".schema.json",
-                               ir::schema_to_json(fe.result.schema).dump(2) + "\n", &error)) {
+        !write_file_if_changed(target, ir::schema_to_json(fe.result.schema).dump(2) + "\n", &error) ||
+        (!inv.depfile.empty() &&
+         !write_file_if_changed(inv.depfile, depfile_text({target}, fe.result.files_read), &error))) {
       finish(inv, fe);
       print_tool_error(error);
       return kExitUsage;

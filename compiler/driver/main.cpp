@@ -32,7 +32,9 @@ const char* kCheckHelp =
     "  --color=auto|always|never   colour in text mode (auto: only on a terminal, never with NO_COLOR)\n"
     "  -Werror                     treat warnings as errors\n"
     "  --require-docs              warn about declarations without docs (missing-docs)\n"
-    "  --emit=schema-json -o DIR   write DIR/NAME.schema.json (the checked schema)\n"
+    "  --emit=schema-json -o DIR   write DIR/NAME.schema.json (the checked schema); NAME is the\n"
+    "                              first input's file name without .dol; written only when changed\n"
+    "  --depfile FILE              with --emit: a Make-style depfile listing every file read\n"
     "  --stdlib DIR                use DIR as the standard library (default: built in; env DOLC_STDLIB)\n"
     "\n"
     "exit status: 0 clean (warnings allowed), 1 findings, 2 usage or I/O problems\n";
@@ -70,7 +72,11 @@ int main(int argc, char** argv) {
     std::string topic = args.size() > 1 ? args[1] : "";
     if (topic == "check" || topic == "lint") std::cout << kCheckHelp;
     else if (topic == "build") std::cout << kBuildHelp;
-    else std::cout << kMainHelp;
+    else if (topic.empty() || topic == "help") std::cout << kMainHelp;
+    else {
+      print_tool_error("no help for '" + topic + "' (commands: check, lint, build)");
+      return kExitUsage;
+    }
     return kExitClean;
   }
   if (command != "check" && command != "lint" && command != "build") {

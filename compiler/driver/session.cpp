@@ -81,7 +81,7 @@ bool parse_invocation(const std::string& command, const std::vector<std::string>
       inv.out_dir = value;
     } else if (take_value(args, i, "--emit", &value, error)) {
       inv.emit = value;
-    } else if (is_build && take_value(args, i, "--depfile", &value, error)) {
+    } else if (take_value(args, i, "--depfile", &value, error)) {
       inv.depfile = value;
     } else if (is_build && take_value(args, i, "--clang", &value, error)) {
       inv.clang = value;
@@ -106,6 +106,22 @@ bool parse_invocation(const std::string& command, const std::vector<std::string>
     *error = "--emit needs an output directory: add -o DIR";
     return false;
   }
+  if (!is_build && !inv.depfile.empty() && inv.emit.empty()) {
+    *error = "'dolc check --depfile' lists the inputs of NAME.schema.json: add --emit=schema-json -o DIR";
+    return false;
+  }
+  // A misspelt search path would otherwise surface later as a puzzling
+  // "cannot find module"; name the real problem instead.
+  for (const std::string& dir : inv.include_dirs)
+    if (!std::filesystem::is_directory(dir)) {
+      *error = "include directory '" + dir + "' (-I) does not exist or is not a directory";
+      return false;
+    }
+  if (!std::filesystem::is_directory(inv.stdlib_dir)) {
+    *error = "standard library directory '" + inv.stdlib_dir +
+             "' does not exist; point --stdlib or DOLC_STDLIB at the stdlib-dol folder";
+    return false;
+  }
   return true;
 }
 
@@ -116,9 +132,12 @@ int run_frontend(const Invocation& inv, Frontend& fe) {
       print_tool_error("'" + path + "' is a directory; name the .dol files to check");
       return kExitUsage;
     }
+    errno = 0;
     auto id = fe.sources.load(path, &error);
     if (!id) {
-      print_tool_error("cannot open '" + path + "': " + (errno ? std::strerror(errno) : "unreadable"));
+      // load() leaves errno from the failed open/read; its own message is the fallback.
+      print_tool_error(errno ? "cannot open '" + path + "': " + std::strerror(errno)
+                             : (error.empty() ? "cannot open '" + path + "'" : error));
       return kExitUsage;
     }
     fe.roots.push_back(*id);

@@ -3,8 +3,10 @@
 
 What CI tools rely on: json is one array and nothing else on stdout; sarif
 has the structure of SARIF 2.1.0 (validated structurally, no network);
-github lines are workflow commands; exit codes 0/1/2; -Werror; colour only
-when asked (never with NO_COLOR); --emit=schema-json writes valid JSON.
+github lines are workflow commands; exit codes 0/1/2 (usage problems named);
+-Werror; colour on a terminal or when asked, never with NO_COLOR (a pty
+stands in for the terminal); --emit=schema-json writes valid JSON only when
+it changed, with a depfile on request.
 Prints `N passed, N failed` and exits non-zero on any failure.
 """
 import json
@@ -45,8 +47,31 @@ def run(args, env_extra=None, cwd=None):
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
+def run_on_tty(args, env_extra=None):
+    """Runs dolc with stderr on a pseudo-terminal (for --color=auto); returns what it wrote there."""
+    import pty
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    env.update(env_extra or {})
+    master, slave = pty.openpty()
+    p = subprocess.Popen([DOLC] + args, stdout=subprocess.DEVNULL, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO once the child closed its end
+            break
+        if not data:
+            break
+        chunks.append(data)
+    p.wait(timeout=60)
+    os.close(master)
+    return b"".join(chunks).decode(errors="replace")
+
+
 def check(name, cond, detail=""):
-    results.append(cond)
+    results.append(bool(cond))
     print(("PASS " if cond else "FAIL ") + name + ("" if cond else f": {detail}"))
 
 
@@ -151,6 +176,10 @@ with tempfile.TemporaryDirectory() as tmp:
     check("--color=always overrides NO_COLOR", "\033[" in err)
     code, out, err = run(["check", bad], {"NO_COLOR": "1"})
     check("no colour off a terminal / with NO_COLOR", "\033[" not in err)
+    check("auto colour is off when stderr is a pipe", "\033[" not in run(["check", bad])[2])
+    check("--color=auto on a terminal colours", "\033[" in run_on_tty(["check", bad]))
+    check("NO_COLOR on a terminal disables colour", "\033[" not in run_on_tty(["check", bad], {"NO_COLOR": "1"}))
+    check("--color=never on a terminal", "\033[" not in run_on_tty(["check", "--color=never", bad]))
 
     code, out, err = run(["check", os.path.join(tmp, "missing.dol")])
     check("missing file exits 2 with a message", code == 2 and "cannot open" in err, (code, err))
@@ -162,6 +191,24 @@ with tempfile.TemporaryDirectory() as tmp:
     check("--version", code == 0 and out.startswith("dolc "), out)
     code, out, err = run(["--help"])
     check("--help", code == 0 and "check" in out and "build" in out, out)
+    code, out, err = run(["help", "check"])
+    check("help check", code == 0 and "--error-format" in out, out)
+    code, out, err = run(["help", "frobnicate"])
+    check("help of an unknown command exits 2", code == 2 and "frobnicate" in err, (code, err))
+    code, out, err = run(["frobnicate", clean])
+    check("unknown command exits 2", code == 2 and "unknown command" in err, (code, err))
+    code, out, err = run(["check", "--error-format=xml", clean])
+    check("unknown error format exits 2", code == 2 and "xml" in err and out == "", (code, err))
+    code, out, err = run(["check", "-I", os.path.join(tmp, "no-such-dir"), clean])
+    check("missing -I directory exits 2", code == 2 and "no-such-dir" in err, (code, err))
+    code, out, err = run(["check", "--stdlib", os.path.join(tmp, "no-stdlib"), clean])
+    check("missing --stdlib exits 2", code == 2 and "no-stdlib" in err, (code, err))
+    code, out, err = run(["check", clean], {"DOLC_STDLIB": os.path.join(tmp, "env-stdlib")})
+    check("DOLC_STDLIB is honoured", code == 2 and "env-stdlib" in err, (code, err))
+    code, out, err = run(["check", tmp])
+    check("a directory as input exits 2", code == 2 and "directory" in err, (code, err))
+    code, out, err = run(["lint", "--error-format=json", bad])
+    check("lint is check", code == 1 and isinstance(json.loads(out), list), (code, out))
 
     outdir = os.path.join(tmp, "out")
     code, out, err = run(["check", "--emit=schema-json", "-o", outdir, str(REPO / "examples/chat.dol")])
@@ -177,6 +224,11 @@ with tempfile.TemporaryDirectory() as tmp:
         sj.unlink()
         run(["check", "--emit=schema-json", "-o", outdir, str(REPO / "examples/chat.dol")])
         check("schema json is deterministic", sj.read_bytes() == first)
+    dep = os.path.join(tmp, "out", "chat.d")
+    code, out, err = run(["check", "--emit=schema-json", "-o", outdir, "--depfile", dep, str(REPO / "examples/chat.dol")])
+    deptext = pathlib.Path(dep).read_text() if os.path.exists(dep) else ""
+    check("check --depfile names the schema json and the input",
+          code == 0 and deptext.startswith(str(sj) + ":") and "examples/chat.dol" in deptext, (code, err, deptext))
 
 passed = sum(results)
 print(f"{passed} passed, {len(results) - passed} failed")
