@@ -55,9 +55,13 @@ def extra_args(text):
 def run_dolc(dolc, path, args):
     env = dict(os.environ)
     env["NO_COLOR"] = "1"
-    proc = subprocess.run(
-        [dolc, "check", "--error-format=text", "--color=never", path.name] + args,
-        cwd=path.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, timeout=60)
+    try:
+        proc = subprocess.run(
+            [dolc, "check", "--error-format=text", "--color=never", path.name] + args,
+            cwd=path.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, timeout=60)
+    except subprocess.TimeoutExpired:
+        # A hang is a failure like any other, reported as such rather than as a traceback.
+        return "timeout", ["dolc did not finish within 60 s"]
     out = proc.stdout.decode("utf-8", errors="replace")
     # Paths of this checkout (the built-in stdlib-dol) differ between machines.
     repo = str(pathlib.Path(__file__).resolve().parents[2])
