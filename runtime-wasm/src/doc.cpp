@@ -565,7 +565,13 @@ struct Doc::Impl {
   // ready change in arrival order and keeps the rest, so a batch that arrives
   // in causal order (a saved log, a changes_since answer) takes one pass;
   // passes repeat while they make progress (out-of-order arrivals).
-  bool drain_pending() {
+  //
+  // A change that does not fit when its turn comes is refused. If it came in
+  // the current batch (`fresh`), the whole batch is refused (the caller
+  // restores everything). If it was held from an earlier apply(), that call
+  // already succeeded: the change is dropped and the state rebuilt without
+  // its partial effect, so one bad held change cannot block later applies.
+  bool drain_pending(const std::set<std::pair<uint64_t, uint64_t>>& fresh) {
     bool progress = true;
     while (progress && !pending.empty()) {
       progress = false;
@@ -576,10 +582,15 @@ struct Doc::Impl {
           progress = true;  // a duplicate of something applied meanwhile
         } else if (ready(c)) {
           if (!apply_change(c)) {
-            // Keep the untouched rest so the caller can restore `pending` as a whole.
-            for (size_t k = i + 1; k < pending.size(); ++k) waiting.push_back(std::move(pending[k]));
-            pending = std::move(waiting);
-            return false;
+            if (fresh.count({c.actor, c.seq})) {
+              // Keep the untouched rest so the caller can restore `pending` as a whole.
+              for (size_t k = i + 1; k < pending.size(); ++k) waiting.push_back(std::move(pending[k]));
+              pending = std::move(waiting);
+              return false;
+            }
+            rebuild(log.size(), log.empty() ? 0 : log.back().ops.size());  // undo its partial effect
+            progress = true;  // dropped
+            continue;
           }
           log.push_back(std::move(c));
           progress = true;
@@ -602,13 +613,14 @@ struct Doc::Impl {
     // are accepted like anyone else's. Re-sent copies of a change still
     // waiting for its predecessors are held once: repeated anti-entropy
     // rounds must not grow `pending`.
-    std::set<std::pair<uint64_t, uint64_t>> held;
+    std::set<std::pair<uint64_t, uint64_t>> held, fresh;
     for (const Change& p : pending) held.emplace(p.actor, p.seq);
     for (Change& c : incoming) {
       if (known(c) || !held.emplace(c.actor, c.seq).second) continue;
+      fresh.emplace(c.actor, c.seq);
       pending.push_back(std::move(c));
     }
-    if (!drain_pending()) {
+    if (!drain_pending(fresh)) {
       pending = std::move(saved_pending);
       rebuild(mark, mark_ops);
       return fail("refused: the changes do not fit this document (corrupted or from another schema)");
@@ -724,9 +736,12 @@ void Doc::commit(uint64_t) {}
 void Doc::rollback(uint64_t mark) {
   size_t changes = static_cast<size_t>(mark >> 32);
   size_t ops = static_cast<size_t>(mark & 0xffffffffu);
-  bool open = impl_->open_change;
+  // The change may stay open only if it was open at the checkpoint: a change
+  // closed then may already have been exported, and growing it afterwards
+  // would hand other replicas ops they never receive (they know its seq).
+  bool open_at_mark = impl_->open_change && ops != UINT32_MAX;
   impl_->rebuild(changes, ops);
-  impl_->open_change = open && !impl_->log.empty() && impl_->log.back().actor == impl_->actor;
+  impl_->open_change = open_at_mark && !impl_->log.empty() && impl_->log.back().actor == impl_->actor;
 }
 
 // ----- field access

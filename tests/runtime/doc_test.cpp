@@ -214,6 +214,26 @@ TEST(DocRules, RollbackRestoresTheStateBeforeACheckpoint) {
   EXPECT_EQ(a.text_string(kRoot, &kDoc, 11), "hello!");
 }
 
+// Regression (kanban e2e): a rollback to a checkpoint taken when our last
+// change was already exported must not reopen that change. Reopening it let
+// the next local op join a change the other replica already had (same seq),
+// so that replica never saw the op and later refused ops that referred to it.
+TEST(DocRules, RollbackDoesNotReopenAnExportedChange) {
+  Doc a(&kDoc, 1), c(&kDoc, 2);
+  ASSERT_TRUE(a.reg_set(kRoot, &kDoc, 1, b("first")).ok);
+  ASSERT_TRUE(c.apply(a.changes_since(c.version()).value).ok);  // exports (closes) a's change
+  uint64_t mark = a.checkpoint();
+  ASSERT_TRUE(a.counter_add(kRoot, &kDoc, 7, 1).ok);
+  a.rollback(mark);  // e.g. a reject_operation invariant refused the op
+  ASSERT_TRUE(a.list_insert_new(kRoot, &kDoc, 10, 0).ok);
+  auto item = a.list_child(kRoot, &kDoc, 10, 0);
+  ASSERT_TRUE(item.ok);
+  ASSERT_TRUE(a.reg_set(item.value, &kItem, 0, b("card")).ok);
+  ASSERT_TRUE(c.apply(a.changes_since(c.version()).value).ok);
+  EXPECT_EQ(dump(a), dump(c));
+  EXPECT_EQ(c.version(), a.version());
+}
+
 TEST(DocRules, ChangesArrivingBeforeTheirPredecessorsAreHeld) {
   Doc a(&kDoc, 1), c(&kDoc, 2);
   ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, 0, "ab").ok);
@@ -228,6 +248,33 @@ TEST(DocRules, ChangesArrivingBeforeTheirPredecessorsAreHeld) {
   EXPECT_EQ(c.text_string(kRoot, &kDoc, 11), "abcd");
   ASSERT_TRUE(c.apply(first.value).ok);  // duplicates change nothing
   EXPECT_EQ(dump(a), dump(c));
+}
+
+// A change held for its predecessors (apply() accepted the bytes) that turns
+// out not to fit once it can apply is dropped: it must not make every later
+// apply() that completes its dependencies fail.
+TEST(DocRules, AHeldChangeThatDoesNotFitIsDroppedNotBlocking) {
+  std::vector<FieldInfo> wide(kDocFields, kDocFields + 13);
+  for (int i = 0; i < 8; ++i) wide.push_back({"extra", Strategy::Lww});
+  GeneInfo other = {"other", wide.data(), static_cast<uint32_t>(wide.size())};
+  Doc x(&other, 9), c(&kDoc, 2), a(&kDoc, 1);
+  ASSERT_TRUE(x.reg_set(kRoot, &other, 1, b("fits")).ok);
+  auto first = x.changes_since(Bytes{});
+  Bytes v1 = x.version();
+  ASSERT_TRUE(x.reg_set(kRoot, &other, 15, b("no such field here")).ok);
+  auto second = x.changes_since(v1);
+  ASSERT_TRUE(c.apply(second.value).ok);  // held: its predecessor is missing
+  ASSERT_TRUE(c.apply(first.value).ok);   // applies; the held one is dropped
+  EXPECT_EQ(s(*c.reg_get(kRoot, &kDoc, 1)), "fits");
+  ASSERT_TRUE(a.apply(first.value).ok);
+  ASSERT_TRUE(a.reg_set(kRoot, &kDoc, 1, b("later")).ok);  // after "fits": wins
+  ASSERT_TRUE(c.apply(a.changes_since(c.version()).value).ok);
+  EXPECT_EQ(s(*c.reg_get(kRoot, &kDoc, 1)), "later");
+  // The same bad change in one batch with its predecessor is refused whole.
+  Doc d(&kDoc, 3);
+  std::string before = dump(d);
+  EXPECT_FALSE(d.apply(x.changes_since(Bytes{}).value).ok);
+  EXPECT_EQ(dump(d), before);
 }
 
 TEST(DocRules, CorruptedBytesAreRefusedAndChangeNothing) {
@@ -394,6 +441,13 @@ size_t run_session(uint64_t seed, const std::vector<uint32_t>& fields, size_t op
   std::vector<Message> network;
   for (size_t k = 0; k < ops; ++k) {
     size_t r = rng() % n;
+    if (rng() % 16 == 0) {
+      // An operation refused after the fact (a reject_operation invariant):
+      // generated code takes a checkpoint, applies, then rolls back.
+      uint64_t mark = replicas[r]->checkpoint();
+      random_op(*replicas[r], rng, fields);
+      replicas[r]->rollback(mark);
+    }
     random_op(*replicas[r], rng, fields);
     if (rng() % 8 == 0) {  // broadcast what is new since the last broadcast
       auto c = replicas[r]->changes_since(sent_version[r]);

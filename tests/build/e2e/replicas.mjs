@@ -1,6 +1,7 @@
 // tests/build/e2e/replicas.mjs: end-to-end property test of a generated module.
 //
-// Usage: node replicas.mjs GEN_DIR NAME [SEED]
+// Usage: node replicas.mjs GEN_DIR NAME [SEED[,SEED...]]
+// Each seed runs the whole test again from that seed (printed first).
 // Loads GEN_DIR/NAME.js (+ NAME.wasm) and, for every document class it
 // exports, runs three replicas (actors 1, 2, 3) that make random concurrent
 // edits on every field the class has (found through the generated FIELDS
@@ -20,7 +21,8 @@ if (!genDir || !name) {
   console.error('usage: node replicas.mjs GEN_DIR NAME [SEED]');
   process.exit(2);
 }
-let seed = Number(seedArg ?? process.env.DOLC_SEED ?? 12345) >>> 0;
+const seeds = String(seedArg ?? process.env.DOLC_SEED ?? 12345).split(',').map((s) => Number(s) >>> 0);
+let seed = 0;
 function rand() {  // mulberry32: reproducible from the printed seed
   seed = (seed + 0x6d2b79f5) >>> 0;
   let t = seed;
@@ -194,7 +196,9 @@ if (!classes.length) {
   console.log('FAIL no document classes exported');
   failed++;
 }
-for (const C of classes) {
+for (const startSeed of seeds) for (const C of classes) {
+  seed = startSeed;
+  console.log(`-- seed ${startSeed}, ${C.name}`);
   const label = `${name}.${C.name}`;
   const reps = [new C(1n), new C(2n), new C(3n)];
   const log = [];  // every changes blob produced, for out-of-order redelivery
