@@ -9,7 +9,7 @@ packages=(
   cmake ninja-build pkg-config make default-jre-headless antlr4 libantlr4-runtime-dev
   binaryen clang lld wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   libclang-rt-14-dev-wasm32 libclang-rt-14-dev g++ libfmt-dev nlohmann-json3-dev
-  libgtest-dev uuid-dev nodejs gzip python3
+  libgtest-dev uuid-dev nodejs gzip bc python3
 )
 
 SUDO=""
@@ -37,8 +37,12 @@ fi
 here="$(cd "$(dirname "$0")" && pwd)"
 if [ -f "$here/node/package.json" ]; then
   stamp="$here/node/node_modules/.dolc-stamp"
-  if [ ! -f "$stamp" ] || [ "$here/node/package.json" -nt "$stamp" ]; then
+  if [ ! -f "$stamp" ] || [ "$here/node/package.json" -nt "$stamp" ] || [ "$here/node/package-lock.json" -nt "$stamp" ]; then
     echo "setup: installing npm packages"
-    (cd "$here/node" && npm install --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.dolc-stamp)
+    # `npm ci` installs exactly the committed lock and never rewrites it; an
+    # npm too old or too new to accept the lock falls back to `npm install`.
+    (cd "$here/node" && { npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
+                          npm install --no-audit --no-fund --loglevel=error >/dev/null; } &&
+       touch node_modules/.dolc-stamp)
   fi
 fi
