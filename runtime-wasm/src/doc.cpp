@@ -462,8 +462,11 @@ struct Doc::Impl {
   // kept decoded so that a typing run extends it instead of adding one op
   // per keystroke (run-length merged ops: the saved size of a document
   // written by hand shrinks by an order of magnitude, and loads faster).
+  // The run's op payload is encoded once, when the run ends (end_run), not
+  // per keystroke: re-encoding a growing run each time was quadratic in it.
   struct TextRun {
     bool active = false;
+    bool dirty = false;  // the op in the log is older than `ins`/`del`
     bool is_insert = false;
     seq::TextInsertOp ins;
     seq::DeleteOp del;
@@ -484,6 +487,19 @@ struct Doc::Impl {
   }
 
   Impl(const GeneInfo* g, uint64_t a) : gene(g), actor(a), root(std::make_unique<Object>(g)) {}
+
+  // Ends the typing run, writing its final payload into its op (the last op
+  // of the log). Called before anything reads, cuts or appends to the log.
+  void end_run() {
+    if (run.active && run.dirty && !log.empty() && !log.back().ops.empty()) {
+      Writer w;
+      if (run.is_insert) seq::encode(w, run.ins);
+      else seq::encode(w, run.del);
+      log.back().ops.back().payload = w.take();
+    }
+    run.active = false;
+    run.dirty = false;
+  }
 
   bool ready(const Change& c) const {
     auto it = version.find(c.actor);
@@ -514,6 +530,7 @@ struct Doc::Impl {
 
   // Rebuilds the state from the first `changes` log entries (keeping `ops_in_last` ops of the last).
   void rebuild(size_t changes, size_t ops_in_last) {
+    end_run();
     log.resize(changes);
     if (!log.empty() && ops_in_last < log.back().ops.size()) log.back().ops.resize(ops_in_last);
     if (!log.empty() && log.back().ops.empty()) log.pop_back();
@@ -522,7 +539,6 @@ struct Doc::Impl {
     clock = 0;
     for (const Change& c : log) apply_change(c);
     open_change = false;
-    run.active = false;
   }
 
   // Starts or extends our open change and records `op`. Register, set, map
@@ -530,7 +546,7 @@ struct Doc::Impl {
   // local and remote edits cannot disagree; sequence ops were applied by the
   // sequence's own local method (`applied`), which uses `span` ids.
   Status commit_local(Op op, uint64_t span = 1, bool applied = false) {
-    run.active = false;
+    end_run();
     op.id.actor = actor;
     if (!open_change) {
       Change c;
@@ -605,6 +621,7 @@ struct Doc::Impl {
 
   // Applies decoded changes atomically: all of them (or held as pending), or none.
   Status receive(std::vector<Change> incoming) {
+    end_run();
     open_change = false;  // remote changes close our open change
     size_t mark = log.size();
     size_t mark_ops = log.empty() ? 0 : log.back().ops.size();
@@ -682,6 +699,7 @@ bool decode_changes(const uint8_t magic[2], const Bytes& blob, std::vector<Chang
 Result<Bytes> Doc::changes_since(const Bytes& version) const {
   std::map<uint64_t, uint64_t> theirs;
   if (!decode_version(version, &theirs)) return fail("refused: malformed version bytes");
+  impl_->end_run();
   impl_->open_change = false;  // what we export must not grow afterwards
   std::vector<const Change*> out;
   for (const Change& c : impl_->log) {
@@ -698,6 +716,7 @@ Status Doc::apply(const Bytes& changes) {
 }
 
 Bytes Doc::save() const {
+  impl_->end_run();
   impl_->open_change = false;
   std::vector<const Change*> all;
   for (const Change& c : impl_->log) all.push_back(&c);
@@ -725,7 +744,7 @@ Status Doc::load(const Bytes& saved) {
 }
 
 uint64_t Doc::checkpoint() {
-  impl_->run.active = false;  // ops after the mark must be separate ops, so a rollback can cut them
+  impl_->end_run();  // ops after the mark must be separate ops, so a rollback can cut them
   uint64_t changes = impl_->log.size();
   uint64_t ops = impl_->log.empty() ? 0 : impl_->log.back().ops.size();
   // A rollback must not cut into a change someone else already saw.
@@ -1005,7 +1024,8 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (pos > f->text->size()) return fail("position out of range");
   if (text.empty()) return {};
   const FieldInfo& info = gene->fields[field];
-  if (info.max_length > 0 &&
+  // Code points <= bytes: decode only when the byte count could exceed the limit.
+  if (info.max_length > 0 && f->text->size() + text.size() > static_cast<uint64_t>(info.max_length) &&
       f->text->size() + seq::utf8_decode(text).size() > static_cast<uint64_t>(info.max_length))
     return Failure{std::string("`") + info.name + "` would exceed max_length " + std::to_string(info.max_length)};
   OpId id = impl_->next_id();
@@ -1014,9 +1034,7 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   Impl& d = *impl_;
   if (d.extends_run(path, field, op)) {
     d.run.ins.text += op.text;
-    Writer w;
-    seq::encode(w, d.run.ins);
-    d.log.back().ops.back().payload = w.take();
+    d.run.dirty = true;
     d.clock = op.id.lamport + op.text.size() - 1;
     return {};
   }
@@ -1052,9 +1070,7 @@ Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
         d.run.del.ranges.push_back(r);
       }
     }
-    Writer w;
-    seq::encode(w, d.run.del);
-    d.log.back().ops.back().payload = w.take();
+    d.run.dirty = true;
     return {};
   }
   Writer w;

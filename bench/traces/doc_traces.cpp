@@ -1,0 +1,89 @@
+// bench/traces/doc_traces.cpp: the editing traces applied through a whole
+// document (dolc_gen::Doc, what a generated module runs), natively. Unlike
+// bench_traces (the bare sequence), this includes the change log, typing-run
+// coalescing, save() (the full history) and load() (replay), so its figures
+// are the ones a module's user sees minus the JS<->wasm boundary (see
+// bench/node/compare.mjs for that). Usage: bench_doc_traces [TRACES_DIR].
+// Prints figures; exit status 1 if a final text differs from the trace's.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <dirent.h>
+#include <string>
+#include <vector>
+
+#include "dolc_gen_rt.hpp"
+#include "trace_replay.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+
+const dolc_gen::FieldInfo kFields[] = {{"body", dolc_gen::Strategy::Peritext}};
+const dolc_gen::GeneInfo kGene = {"doc", kFields, 1};
+const dolc_gen::Bytes kRoot;
+
+// Trace positions count Unicode scalar values, as the runtime's text does.
+bool replay(const dolc::bench::Trace& t, dolc_gen::Doc& doc) {
+  if (!t.start_content.empty() && !doc.text_insert(kRoot, &kGene, 0, 0, t.start_content).ok) return false;
+  for (const auto& txn : t.txns)
+    for (const auto& p : txn.patches) {
+      if (p.del && !doc.text_delete(kRoot, &kGene, 0, p.pos, p.del).ok) return false;
+      if (!p.insert.empty() && !doc.text_insert(kRoot, &kGene, 0, p.pos, p.insert).ok) return false;
+    }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir = argc > 1 ? argv[1] : std::string(DOLC_REPO_ROOT) + "/../shared/bench/traces";
+  std::vector<std::string> files;
+  if (DIR* d = opendir(dir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n.rfind("seq-", 0) == 0 && n.size() > 8 && n.substr(n.size() - 8) == ".json.gz") files.push_back(n);
+    }
+    closedir(d);
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "doc traces: no seq-*.json.gz traces in %s (pass the traces directory)\n", dir.c_str());
+    return 2;
+  }
+  std::sort(files.begin(), files.end());
+  int failures = 0;
+  std::printf("%-22s %8s %10s %10s %10s %10s  %s\n", "trace (Doc, native)", "edits", "apply ms", "save KB", "save ms",
+              "load ms", "check");
+  for (const auto& f : files) {
+    dolc::bench::Trace trace;
+    std::string error;
+    if (!dolc::bench::load_trace(dir + "/" + f, &trace, &error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 2;
+    }
+    dolc_gen::Doc doc(&kGene, 1);
+    auto t0 = Clock::now();
+    bool ok = replay(trace, doc);
+    double apply_ms = ms_since(t0);
+    t0 = Clock::now();
+    dolc_gen::Bytes saved = doc.save();
+    double save_ms = ms_since(t0);
+    dolc_gen::Doc loaded(&kGene, 2);
+    t0 = Clock::now();
+    ok = ok && loaded.load(saved).ok;
+    double load_ms = ms_since(t0);
+    ok = ok && doc.text_string(kRoot, &kGene, 0) == trace.end_content &&
+         loaded.text_string(kRoot, &kGene, 0) == trace.end_content;
+    if (!ok) ++failures;
+    std::string name = f.substr(0, f.size() - 8);
+    std::printf("%-22s %8zu %10.1f %10.1f %10.2f %10.2f  %s\n", name.c_str(), trace.patch_count(), apply_ms,
+                saved.size() / 1024.0, save_ms, load_ms, ok ? "ok" : "FAILED (final text differs)");
+  }
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  std::printf("peak RSS %.1f MB\n", ru.ru_maxrss / 1024.0);
+  return failures ? 1 : 0;
+}
