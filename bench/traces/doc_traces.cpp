@@ -23,7 +23,7 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 const dolc_gen::FieldInfo kFields[] = {{"body", dolc_gen::Strategy::Peritext}};
-const dolc_gen::GeneInfo kGene = {"doc", kFields, 1};
+const dolc_gen::GeneInfo kGene = {"doc", kFields, 1, &dolc_gen::kSequenceSupport};
 const dolc_gen::Bytes kRoot;
 
 // Trace positions count Unicode scalar values, as the runtime's text does.

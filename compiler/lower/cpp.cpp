@@ -12,7 +12,9 @@
 // byte-stable.
 #include "lower/cpp.hpp"
 
+#include <algorithm>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -181,6 +183,21 @@ struct Gen {
     return false;
   }
 
+  // Whether documents rooted at `gene` can hold an rga or peritext field
+  // (directly or in nested genes). Only such genes point their descriptor at
+  // dolc_gen::kSequenceSupport, which is what links the sequence code into
+  // the module: a schema without sequences does not pay for them.
+  bool uses_sequences(const ir::Gene& gene, std::vector<const ir::Gene*>& seen) const {
+    if (std::find(seen.begin(), seen.end(), &gene) != seen.end()) return false;
+    seen.push_back(&gene);
+    for (const auto& f : gene.fields) {
+      const char* kind = strategy_enum(f);
+      if (std::string_view(kind) == "Rga" || std::string_view(kind) == "Peritext") return true;
+      if (const ir::Gene* nested = nested_gene_of(f); nested && uses_sequences(*nested, seen)) return true;
+    }
+    return false;
+  }
+
   std::string descriptors() const {
     std::string out;
     for (const ApiGene* g : genes()) {
@@ -200,8 +217,10 @@ struct Gen {
             o.tie_break == ir::TieBreak::ContentHash ? "true" : "false", o.max_length.value_or(0));
       }
       out += "};\n";
-      out += fmt::format("const dolc_gen::GeneInfo {} = {{{}, {}_fields, {}u}};\n\n", gene_var(gene),
-                         cpp_string_literal(gene.name), gene_var(gene), gene.fields.size());
+      std::vector<const ir::Gene*> seen;
+      out += fmt::format("const dolc_gen::GeneInfo {} = {{{}, {}_fields, {}u, {}}};\n\n", gene_var(gene),
+                         cpp_string_literal(gene.name), gene_var(gene), gene.fields.size(),
+                         uses_sequences(gene, seen) ? "&dolc_gen::kSequenceSupport" : "nullptr");
     }
     return out;
   }

@@ -50,6 +50,12 @@ constexpr size_t kMaxPathDepth = 64;
 
 Failure fail(const char* message) { return Failure{message}; }
 
+}  // namespace
+
+// The document's internal types live in a named namespace (not an anonymous
+// one) because SequenceSupport, declared in the public header, refers to them.
+namespace internal {
+
 // Operation kinds on the wire. Each names the field kind it applies to.
 enum class OpKind : uint8_t {
   RegSet = 1,      // immutable / lww: value
@@ -82,6 +88,12 @@ struct Change {
   std::vector<std::pair<uint64_t, uint64_t>> deps;  // (actor, seq) this change was made on top of
   std::vector<Op> ops;
 };
+
+}  // namespace internal
+
+namespace {
+
+using namespace internal;
 
 void write_id(Writer& w, OpId id) {
   w.varint(id.lamport);
@@ -175,6 +187,10 @@ bool unframe(const uint8_t magic[2], const Bytes& blob, Bytes* body) {
 
 // ------------------------------------------------------------ field states
 
+}  // namespace
+
+namespace internal {
+
 struct Object;
 
 struct Register {  // immutable and lww
@@ -241,6 +257,18 @@ Object::Object(const GeneInfo* g) : gene(g), fields(g->field_count) {
   }
 }
 
+}  // namespace internal
+
+// What a module that uses rga or peritext links in: applying their ops and
+// encoding typing runs. Reached only through GeneInfo::sequences.
+struct SequenceSupport {
+  bool (*apply)(internal::Field& f, const FieldInfo& info, const internal::Op& op, Reader& r, uint64_t* span);
+  void (*encode_insert)(Writer& w, const seq::TextInsertOp& op);
+  void (*encode_delete)(Writer& w, const seq::DeleteOp& op);
+};
+
+namespace {
+
 // Path steps: varint field index, then per the field's kind: Nested -> nothing;
 // Rga -> element id (lamport, actor); OrMap -> key bytes (length-prefixed).
 Object* step(Object* obj, Reader& r) {
@@ -289,7 +317,7 @@ std::vector<OpId> read_ids(Reader& r) {
 // Applies one operation (local or remote) to the state. Returns false when
 // the operation does not fit the state: unknown path, wrong field kind,
 // malformed payload, references to things that do not exist.
-bool apply_op(Object* root, const Op& op, uint64_t* span) {
+bool apply_op(Object* root, const Op& op, uint64_t* span, const SequenceSupport* seqs) {
   *span = 1;
   Object* obj = resolve(root, op.path);
   if (!obj || op.field >= obj->gene->field_count) return false;
@@ -390,56 +418,13 @@ bool apply_op(Object* root, const Op& op, uint64_t* span) {
       else t.second = static_cast<int64_t>(static_cast<uint64_t>(t.second) - static_cast<uint64_t>(delta));
       return true;
     }
-    case OpKind::ListInsert: {
-      if (info.strategy != Strategy::Rga || !f.list) return false;
-      seq::ListInsertOp ins;
-      if (!seq::decode(r, ins) || !r.at_end() || ins.id != op.id || !f.list->items.can_apply(ins)) return false;
-      f.list->items.apply(ins);
-      if (!ins.values.empty()) *span = ins.values.size();
-      if (info.nested)
-        for (size_t k = 0; k < ins.values.size(); ++k) {
-          OpId el{ins.id.lamport + k, ins.id.actor};
-          auto& child = f.list->children[el];
-          if (!child) child = std::make_unique<Object>(info.nested);
-        }
-      return true;
-    }
-    case OpKind::ListDelete: {
-      if (info.strategy != Strategy::Rga || !f.list) return false;
-      seq::DeleteOp del;
-      if (!seq::decode(r, del) || !r.at_end() || !f.list->items.can_apply(del)) return false;
-      f.list->items.apply(del);
-      return true;
-    }
-    case OpKind::ListMove: {
-      if (info.strategy != Strategy::Rga || !f.list) return false;
-      seq::MoveOp mv;
-      if (!seq::decode(r, mv) || !r.at_end() || mv.id != op.id || !f.list->items.can_apply(mv)) return false;
-      f.list->items.apply(mv);
-      return true;
-    }
-    case OpKind::TextInsert: {
-      if (info.strategy != Strategy::Peritext || !f.text) return false;
-      seq::TextInsertOp ins;
-      if (!seq::decode(r, ins) || !r.at_end() || ins.id != op.id || !f.text->can_apply(ins)) return false;
-      f.text->apply(ins);
-      if (!ins.text.empty()) *span = ins.text.size();
-      return true;
-    }
-    case OpKind::TextDelete: {
-      if (info.strategy != Strategy::Peritext || !f.text) return false;
-      seq::DeleteOp del;
-      if (!seq::decode(r, del) || !r.at_end() || !f.text->can_apply(del)) return false;
-      f.text->apply(del);
-      return true;
-    }
-    case OpKind::TextMark: {
-      if (info.strategy != Strategy::Peritext || !f.text) return false;
-      seq::MarkOp mk;
-      if (!seq::decode(r, mk) || !r.at_end() || mk.id != op.id || !f.text->can_apply(mk)) return false;
-      f.text->apply(mk);
-      return true;
-    }
+    case OpKind::ListInsert:
+    case OpKind::ListDelete:
+    case OpKind::ListMove:
+    case OpKind::TextInsert:
+    case OpKind::TextDelete:
+    case OpKind::TextMark:
+      return seqs && seqs->apply(f, info, op, r, span);
   }
   return false;
 }
@@ -450,6 +435,7 @@ bool apply_op(Object* root, const Op& op, uint64_t* span) {
 
 struct Doc::Impl {
   const GeneInfo* gene;
+  const SequenceSupport* seqs;                // null: the schema has no rga/peritext field
   uint64_t actor;
   uint64_t clock = 0;                         // largest lamport seen
   std::map<uint64_t, uint64_t> version;       // actor -> changes applied
@@ -486,15 +472,16 @@ struct Doc::Impl {
            r.text.size() + op.text.size() <= kMaxRun;
   }
 
-  Impl(const GeneInfo* g, uint64_t a) : gene(g), actor(a), root(std::make_unique<Object>(g)) {}
+  Impl(const GeneInfo* g, uint64_t a) : gene(g), seqs(g->sequences), actor(a), root(std::make_unique<Object>(g)) {}
 
   // Ends the typing run, writing its final payload into its op (the last op
   // of the log). Called before anything reads, cuts or appends to the log.
   void end_run() {
     if (run.active && run.dirty && !log.empty() && !log.back().ops.empty()) {
       Writer w;
-      if (run.is_insert) seq::encode(w, run.ins);
-      else seq::encode(w, run.del);
+      // A run exists only after a text edit, which needs seqs (see no_sequences()).
+      if (run.is_insert) seqs->encode_insert(w, run.ins);
+      else seqs->encode_delete(w, run.del);
       log.back().ops.back().payload = w.take();
     }
     run.active = false;
@@ -520,7 +507,7 @@ struct Doc::Impl {
   bool apply_change(const Change& c) {
     for (const Op& op : c.ops) {
       uint64_t span = 1;
-      if (!apply_op(root.get(), op, &span)) return false;
+      if (!apply_op(root.get(), op, &span, seqs)) return false;
       uint64_t last = op.id.lamport + span - 1;
       if (last > clock) clock = last;
     }
@@ -559,7 +546,7 @@ struct Doc::Impl {
       version[actor] = log.back().seq;
       open_change = true;
     }
-    if (!applied && !apply_op(root.get(), op, &span)) {
+    if (!applied && !apply_op(root.get(), op, &span, seqs)) {
       if (log.back().ops.empty()) {
         log.pop_back();
         auto it = version.find(actor);
@@ -781,6 +768,9 @@ Op make_op(OpId id, const Bytes& path, uint32_t field, OpKind kind, Bytes payloa
   return op;
 }
 const Failure kNoObject{"the object does not exist (deleted, or a path from another document)"};
+// A hand-written GeneInfo without `sequences`: its documents could not encode
+// or replay sequence ops, so they refuse to make them.
+const Failure kNoSequences{"this document's gene descriptor lacks dolc_gen::kSequenceSupport (rga/peritext)"};
 }  // namespace
 
 std::optional<Bytes> Doc::reg_get(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
@@ -957,6 +947,7 @@ std::optional<Bytes> Doc::list_get(const Bytes& path, const GeneInfo* gene, uint
 }
 
 Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, const Bytes& value) {
+  if (!impl_->seqs) return kNoSequences;
   Field* f = field_at(impl_->root.get(), path, gene, field);
   if (!f || !f->list) return kNoObject;
   if (index > f->list->items.size()) return fail("index out of range");
@@ -986,6 +977,7 @@ Result<Bytes> Doc::list_child(const Bytes& path, const GeneInfo* gene, uint32_t 
 }
 
 Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, uint32_t count) {
+  if (!impl_->seqs) return kNoSequences;
   Field* f = field_at(impl_->root.get(), path, gene, field);
   if (!f || !f->list) return kNoObject;
   if (index > f->list->items.size() || count > f->list->items.size() - index) return fail("range out of bounds");
@@ -997,6 +989,7 @@ Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 
 Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t from, uint32_t to) {
+  if (!impl_->seqs) return kNoSequences;
   Field* f = field_at(impl_->root.get(), path, gene, field);
   if (!f || !f->list) return kNoObject;
   size_t n = f->list->items.size();
@@ -1019,6 +1012,7 @@ std::string Doc::text_string(const Bytes& path, const GeneInfo* gene, uint32_t f
   return f && f->text ? f->text->to_string() : std::string();
 }
 Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, const std::string& text) {
+  if (!impl_->seqs) return kNoSequences;
   Field* f = field_at(impl_->root.get(), path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (pos > f->text->size()) return fail("position out of range");
@@ -1049,6 +1043,7 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   return st;
 }
 Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, uint32_t count) {
+  if (!impl_->seqs) return kNoSequences;
   Field* f = field_at(impl_->root.get(), path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (pos > f->text->size() || count > f->text->size() - pos) return fail("range out of bounds");
@@ -1085,6 +1080,7 @@ Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                       const std::string& name, const std::string& value) {
+  if (!impl_->seqs) return kNoSequences;
   Field* f = field_at(impl_->root.get(), path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (start >= end || end > f->text->size()) return fail("mark range out of bounds");
@@ -1098,6 +1094,7 @@ Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, u
 }
 Status Doc::text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                         const std::string& name) {
+  if (!impl_->seqs) return kNoSequences;
   Field* f = field_at(impl_->root.get(), path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (start >= end || end > f->text->size()) return fail("mark range out of bounds");
@@ -1133,5 +1130,73 @@ Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field)
   (void)gene;
   return w.take();
 }
+
+// ------------------------------------------------------------ sequences
+
+namespace {
+
+// The rga and peritext cases of apply_op (see SequenceSupport).
+bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r, uint64_t* span) {
+  switch (op.kind) {
+    case OpKind::ListInsert: {
+      if (info.strategy != Strategy::Rga || !f.list) return false;
+      seq::ListInsertOp ins;
+      if (!seq::decode(r, ins) || !r.at_end() || ins.id != op.id || !f.list->items.can_apply(ins)) return false;
+      f.list->items.apply(ins);
+      if (!ins.values.empty()) *span = ins.values.size();
+      if (info.nested)
+        for (size_t k = 0; k < ins.values.size(); ++k) {
+          OpId el{ins.id.lamport + k, ins.id.actor};
+          auto& child = f.list->children[el];
+          if (!child) child = std::make_unique<Object>(info.nested);
+        }
+      return true;
+    }
+    case OpKind::ListDelete: {
+      if (info.strategy != Strategy::Rga || !f.list) return false;
+      seq::DeleteOp del;
+      if (!seq::decode(r, del) || !r.at_end() || !f.list->items.can_apply(del)) return false;
+      f.list->items.apply(del);
+      return true;
+    }
+    case OpKind::ListMove: {
+      if (info.strategy != Strategy::Rga || !f.list) return false;
+      seq::MoveOp mv;
+      if (!seq::decode(r, mv) || !r.at_end() || mv.id != op.id || !f.list->items.can_apply(mv)) return false;
+      f.list->items.apply(mv);
+      return true;
+    }
+    case OpKind::TextInsert: {
+      if (info.strategy != Strategy::Peritext || !f.text) return false;
+      seq::TextInsertOp ins;
+      if (!seq::decode(r, ins) || !r.at_end() || ins.id != op.id || !f.text->can_apply(ins)) return false;
+      f.text->apply(ins);
+      if (!ins.text.empty()) *span = ins.text.size();
+      return true;
+    }
+    case OpKind::TextDelete: {
+      if (info.strategy != Strategy::Peritext || !f.text) return false;
+      seq::DeleteOp del;
+      if (!seq::decode(r, del) || !r.at_end() || !f.text->can_apply(del)) return false;
+      f.text->apply(del);
+      return true;
+    }
+    case OpKind::TextMark: {
+      if (info.strategy != Strategy::Peritext || !f.text) return false;
+      seq::MarkOp mk;
+      if (!seq::decode(r, mk) || !r.at_end() || mk.id != op.id || !f.text->can_apply(mk)) return false;
+      f.text->apply(mk);
+      return true;
+    }
+    default: return false;
+  }
+}
+
+void encode_text_insert(Writer& w, const seq::TextInsertOp& op) { seq::encode(w, op); }
+void encode_delete(Writer& w, const seq::DeleteOp& op) { seq::encode(w, op); }
+
+}  // namespace
+
+const SequenceSupport kSequenceSupport = {apply_sequence_op, encode_text_insert, encode_delete};
 
 }  // namespace dolc_gen

@@ -14,7 +14,7 @@ inline const FieldInfo kFields[] = {
     {"likes", Strategy::PnCounter},   {"items", Strategy::Rga, &kItem},  {"log", Strategy::Rga},
     {"body", Strategy::Peritext},     {"meta", Strategy::Nested, &kItem},
 };
-inline const GeneInfo kDoc = {"doc", kFields, 11};
+inline const GeneInfo kDoc = {"doc", kFields, 11, &kSequenceSupport};
 
 // A document with some of everything, made by actor `actor`.
 inline void populate(Doc& d, int salt) {

@@ -56,7 +56,7 @@ const FieldInfo kDocFields[] = {
     {"body", Strategy::Peritext},                                        // 11
     {"meta", Strategy::Nested, &kItem},                                  // 12
 };
-const GeneInfo kDoc = {"doc", kDocFields, 13};
+const GeneInfo kDoc = {"doc", kDocFields, 13, &kSequenceSupport};
 
 Bytes b(const std::string& s) { return Bytes(s.begin(), s.end()); }
 std::string s(const Bytes& v) { return std::string(v.begin(), v.end()); }
@@ -256,7 +256,7 @@ TEST(DocRules, ChangesArrivingBeforeTheirPredecessorsAreHeld) {
 TEST(DocRules, AHeldChangeThatDoesNotFitIsDroppedNotBlocking) {
   std::vector<FieldInfo> wide(kDocFields, kDocFields + 13);
   for (int i = 0; i < 8; ++i) wide.push_back({"extra", Strategy::Lww});
-  GeneInfo other = {"other", wide.data(), static_cast<uint32_t>(wide.size())};
+  GeneInfo other = {"other", wide.data(), static_cast<uint32_t>(wide.size()), &kSequenceSupport};
   Doc x(&other, 9), c(&kDoc, 2), a(&kDoc, 1);
   ASSERT_TRUE(x.reg_set(kRoot, &other, 1, b("fits")).ok);
   auto first = x.changes_since(Bytes{});

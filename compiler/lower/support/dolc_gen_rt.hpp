@@ -75,10 +75,19 @@ struct FieldInfo {
   int64_t max_length = 0;            // peritext; 0 = unbounded
 };
 
+// The sequence strategies (rga, peritext) are linked into a module only if
+// it uses them: a gene whose documents can hold such a field points
+// `sequences` at kSequenceSupport (dolc's generated descriptors do), and that
+// reference is what pulls the sequence code in. Documents whose root gene has
+// no such pointer refuse sequence operations.
+struct SequenceSupport;
+extern const SequenceSupport kSequenceSupport;
+
 struct GeneInfo {
   const char* name;
   const FieldInfo* fields;
   uint32_t field_count;
+  const SequenceSupport* sequences = nullptr;  // set when the gene's tree has rga/peritext fields
 };
 
 // ----- value codecs -------------------------------------------------------------

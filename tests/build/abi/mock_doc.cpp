@@ -13,6 +13,11 @@
 
 namespace dolc_gen {
 
+// Generated descriptors of genes with rga/peritext fields point here; the
+// mock keeps its sequences in plain containers and needs nothing from it.
+struct SequenceSupport {};
+const SequenceSupport kSequenceSupport{};
+
 using Key = std::pair<Bytes, uint32_t>;  // (object path, field index)
 
 struct Doc::Impl {

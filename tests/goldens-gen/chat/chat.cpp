@@ -12,7 +12,7 @@ static const dolc_gen::FieldInfo kGene_message_chat_fields[] = {
   {"pinned", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
   {"status", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
 };
-const dolc_gen::GeneInfo kGene_message_chat = {"message.chat", kGene_message_chat_fields, 7u};
+const dolc_gen::GeneInfo kGene_message_chat = {"message.chat", kGene_message_chat_fields, 7u, &dolc_gen::kSequenceSupport};
 
 static const dolc_gen::FieldInfo kGene_room_state_fields[] = {
   {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
@@ -22,7 +22,7 @@ static const dolc_gen::FieldInfo kGene_room_state_fields[] = {
   {"messages", dolc_gen::Strategy::Rga, &kGene_message_chat, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
   {"read_markers", dolc_gen::Strategy::OrMap, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
 };
-const dolc_gen::GeneInfo kGene_room_state = {"room.state", kGene_room_state_fields, 6u};
+const dolc_gen::GeneInfo kGene_room_state = {"room.state", kGene_room_state_fields, 6u, &dolc_gen::kSequenceSupport};
 
 MessageChat::MessageChat(uint64_t actor) : doc_(&kGene_message_chat, actor) {}
 

@@ -12,7 +12,7 @@ static const dolc_gen::FieldInfo kGene_kanban_task_fields[] = {
   {"assignees", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
   {"estimate", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, true, 100LL, dolc_gen::Overflow::Saturate, false, 0LL},
 };
-const dolc_gen::GeneInfo kGene_kanban_task = {"kanban.task", kGene_kanban_task_fields, 7u};
+const dolc_gen::GeneInfo kGene_kanban_task = {"kanban.task", kGene_kanban_task_fields, 7u, &dolc_gen::kSequenceSupport};
 
 static const dolc_gen::FieldInfo kGene_kanban_column_fields[] = {
   {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
@@ -20,7 +20,7 @@ static const dolc_gen::FieldInfo kGene_kanban_column_fields[] = {
   {"tasks", dolc_gen::Strategy::Rga, &kGene_kanban_task, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
   {"wip_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
 };
-const dolc_gen::GeneInfo kGene_kanban_column = {"kanban.column", kGene_kanban_column_fields, 4u};
+const dolc_gen::GeneInfo kGene_kanban_column = {"kanban.column", kGene_kanban_column_fields, 4u, &dolc_gen::kSequenceSupport};
 
 static const dolc_gen::FieldInfo kGene_kanban_board_fields[] = {
   {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
@@ -30,7 +30,7 @@ static const dolc_gen::FieldInfo kGene_kanban_board_fields[] = {
   {"owner", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
   {"archived_count", dolc_gen::Strategy::PnCounter, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
 };
-const dolc_gen::GeneInfo kGene_kanban_board = {"kanban.board", kGene_kanban_board_fields, 6u};
+const dolc_gen::GeneInfo kGene_kanban_board = {"kanban.board", kGene_kanban_board_fields, 6u, &dolc_gen::kSequenceSupport};
 
 KanbanTask::KanbanTask(uint64_t actor) : doc_(&kGene_kanban_task, actor) {}
 

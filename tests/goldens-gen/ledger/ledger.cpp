@@ -8,7 +8,7 @@ static const dolc_gen::FieldInfo kGene_account_entry_fields[] = {
   {"amount", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
   {"memo", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
 };
-const dolc_gen::GeneInfo kGene_account_entry = {"account.entry", kGene_account_entry_fields, 3u};
+const dolc_gen::GeneInfo kGene_account_entry = {"account.entry", kGene_account_entry_fields, 3u, nullptr};
 
 static const dolc_gen::FieldInfo kGene_account_fields[] = {
   {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
@@ -18,7 +18,7 @@ static const dolc_gen::FieldInfo kGene_account_fields[] = {
   {"entries", dolc_gen::Strategy::OrMap, &kGene_account_entry, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
   {"history", dolc_gen::Strategy::Rga, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
 };
-const dolc_gen::GeneInfo kGene_account = {"account", kGene_account_fields, 6u};
+const dolc_gen::GeneInfo kGene_account = {"account", kGene_account_fields, 6u, &dolc_gen::kSequenceSupport};
 
 AccountEntry::AccountEntry(uint64_t actor) : doc_(&kGene_account_entry, actor) {}
 
