@@ -35,7 +35,7 @@ const USAGE = `usage: node bench/node/compare.mjs [BUILD_DIR] [options]
   --traces-dir DIR      where the .json.gz traces are (default: ../shared/bench/traces)
   --merge-edits N       edits per replica in the merge workload (default 10000)
   --kv-ops N            operations in the kv workload (default 100000)
-  --timeout S           seconds one run may take (default 240); a peer library that takes longer is shown
+  --timeout S           seconds one run may take (default 180); a peer library that takes longer is shown
                         as not finished, dolc taking longer counts as failed
   --json FILE           also write every run's raw figures to FILE
 Examples:
@@ -51,7 +51,7 @@ function parseArgs(argv) {
   const o = {
     build: 'build', runs: 3, slowMs: 5000, traces: 'all', workloads: WORKLOADS, libs: LIBRARIES,
     tracesDir: path.resolve(root, '../shared/bench/traces'), mergeEdits: 10000, kvOps: 100000,
-    timeout: 240, json: null,
+    timeout: 180, json: null,
   };
   const list = (v, known, what) => v.split(',').filter(Boolean).map((x) => {
     const k = known.find((y) => y.toLowerCase() === x.toLowerCase());
@@ -122,7 +122,8 @@ function buildModule(o) {
   const dolc = path.join(buildDir, 'dolc');
   if (!fs.existsSync(dolc)) fail(`${dolc} not found: build first (make build)`);
   const genDir = path.join(buildDir, 'bench/node-module');
-  process.stderr.write(`== dolc build bench/node/bench.dol -o ${path.relative(root, genDir)}\n`);
+  const shown = genDir.startsWith(`${root}/`) ? path.relative(root, genDir) : genDir;
+  process.stderr.write(`== dolc build bench/node/bench.dol -o ${shown}\n`);
   execFileSync(dolc, ['build', path.join(here, 'bench.dol'), '-o', genDir], { stdio: 'inherit' });
   fs.writeFileSync(path.join(genDir, 'package.json'), '{"type": "module"}\n');
   return genDir;
@@ -170,7 +171,7 @@ function runCase(o, job, label) {
     problems: [...new Set(runs.flatMap((r) => r.problems))],
   };
   if (ok.length > 0) {
-    for (const k of ['ms', 'loadMs', 'saved', 'peakRssMB', 'rssBeforeMB'])
+    for (const k of ['ms', 'loadMs', 'loadColdMs', 'saved', 'peakRssMB', 'rssBeforeMB'])
       if (ok[0][k] !== undefined) c[k] = median(ok.map((r) => r[k]));
     for (const k of ['edits', 'txns', 'ops']) if (ok[0][k] !== undefined) c[k] = ok[0][k];
   }
@@ -201,8 +202,9 @@ function header(o, genDir) {
   return [`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${load} at start; ` +
           `${versions.join(', ')}; dolc module bench.wasm ${kb(wasm.length)} KB (${kb(zlib.gzipSync(wasm, { level: 9 }).length)} KB gzip -9).`,
           `Each run is a fresh Node process; times are medians of up to ${o.runs} run(s) (column "runs"; cases slower than ` +
-          `${o.slowMs} ms run once). Peak RSS is the whole process (Node, input, library); in brackets, how much it grew ` +
-          'beyond the RSS before the workload started.'].join('\n');
+          `${o.slowMs} ms run once). Load: median of warm loads of the saved document; first load: the first one in the ` +
+          'process (code not yet compiled). Peak RSS is the whole process (Node, input, library); in brackets, how ' +
+          'much it grew beyond the RSS before the workload started.'].join('\n');
 }
 
 function budgets(cases) {
@@ -226,19 +228,20 @@ function report(o, genDir, cases) {
   const out = [`## bench/node/compare.mjs\n`, header(o, genDir)];
   const traceRows = cases.filter((c) => c.workload === 'trace').map((c) => [
     c.trace, c.txns !== undefined ? `${c.edits ?? '—'} (${c.txns} txns)` : c.edits ?? '—', c.lib, timeCell(c), check(c),
-    kb(c.saved), f0(c.loadMs), rssCell(c), c.n]);
+    kb(c.saved), f0(c.loadMs), f0(c.loadColdMs), rssCell(c), c.n]);
   if (traceRows.length)
     out.push('\n### Editing traces\n', table(['trace', 'edits', 'library', 'apply (ms)', 'final text', 'saved (KB)',
-                                              'load (ms)', 'peak RSS (MB)', 'runs'], traceRows));
+                                              'load (ms)', 'first load (ms)', 'peak RSS (MB)', 'runs'], traceRows));
   const mergeRows = cases.filter((c) => c.workload === 'merge').map((c) => [c.lib, timeCell(c), check(c), rssCell(c), c.n]);
   if (mergeRows.length)
     out.push(`\n### Merge: two replicas, ${o.mergeEdits} concurrent edits each, merged both ways\n`,
              table(['library', 'merge (ms)', 'converged', 'peak RSS (MB)', 'runs'], mergeRows));
   const kvRows = cases.filter((c) => c.workload === 'kv').map((c) => [c.lib, timeCell(c), check(c), kb(c.saved),
-                                                                       f0(c.loadMs), rssCell(c), c.n]);
+                                                                       f0(c.loadMs), f0(c.loadColdMs), rssCell(c), c.n]);
   if (kvRows.length)
     out.push(`\n### Map, set and counter: ${o.kvOps} operations\n`,
-             table(['library', 'time (ms)', 'final state', 'saved (KB)', 'load (ms)', 'peak RSS (MB)', 'runs'], kvRows),
+             table(['library', 'time (ms)', 'final state', 'saved (KB)', 'load (ms)', 'first load (ms)', 'peak RSS (MB)',
+                    'runs'], kvRows),
              '\nYjs has no counter type: its counter is a map entry rewritten (last writer wins).');
   out.push(budgets(cases));
   const unfinished = cases.filter((c) => c.unfinished);
