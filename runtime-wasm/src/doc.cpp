@@ -440,6 +440,15 @@ struct Doc::Impl {
   uint64_t clock = 0;                         // largest lamport seen
   std::map<uint64_t, uint64_t> version;       // actor -> changes applied
   std::vector<Change> log;                    // in application order
+  // Per actor, the log positions of its changes in seq order (seq s at
+  // [s - 1]): changes_since() finds what a peer lacks without a scan of the
+  // whole history, which made each sync slower as the history grew.
+  std::map<uint64_t, std::vector<uint32_t>> positions;
+  // The version (our own entry left out) when our previous change started.
+  // A new change lists as dependencies only the entries that grew since: the
+  // rest are implied by that previous change, which every replica applies
+  // first. Empty (= list everything) after a rebuild or load.
+  std::map<uint64_t, uint64_t> deps_at_last_change;
   std::vector<Change> pending;                // received, waiting for dependencies
   std::unique_ptr<Object> root;
   bool open_change = false;                   // the last log entry is ours and may still grow
@@ -515,6 +524,12 @@ struct Doc::Impl {
     return true;
   }
 
+  // Appends an applied change to the log (and its index).
+  void append(Change c) {
+    positions[c.actor].push_back(static_cast<uint32_t>(log.size()));
+    log.push_back(std::move(c));
+  }
+
   // Rebuilds the state from the first `changes` log entries (keeping `ops_in_last` ops of the last).
   void rebuild(size_t changes, size_t ops_in_last) {
     end_run();
@@ -523,8 +538,13 @@ struct Doc::Impl {
     if (!log.empty() && log.back().ops.empty()) log.pop_back();
     root = std::make_unique<Object>(gene);
     version.clear();
+    positions.clear();
+    deps_at_last_change.clear();  // our last change may be gone: list full dependencies next time
     clock = 0;
-    for (const Change& c : log) apply_change(c);
+    for (size_t i = 0; i < log.size(); ++i) {
+      apply_change(log[i]);
+      positions[log[i].actor].push_back(static_cast<uint32_t>(i));
+    }
     open_change = false;
   }
 
@@ -540,15 +560,22 @@ struct Doc::Impl {
       c.actor = actor;
       auto it = version.find(actor);
       c.seq = (it == version.end() ? 0 : it->second) + 1;
-      for (auto& [a, s] : version)
-        if (a != actor) c.deps.emplace_back(a, s);
-      log.push_back(std::move(c));
+      for (auto& [a, s] : version) {
+        if (a == actor) continue;
+        auto before = deps_at_last_change.find(a);
+        if (before == deps_at_last_change.end() || before->second < s) c.deps.emplace_back(a, s);
+      }
+      deps_at_last_change = version;
+      deps_at_last_change.erase(actor);
+      append(std::move(c));
       version[actor] = log.back().seq;
       open_change = true;
     }
     if (!applied && !apply_op(root.get(), op, &span, seqs)) {
       if (log.back().ops.empty()) {
         log.pop_back();
+        positions[actor].pop_back();
+        deps_at_last_change.clear();
         auto it = version.find(actor);
         if (it != version.end() && it->second > 0) --it->second;
         if (it != version.end() && it->second == 0) version.erase(it);
@@ -595,7 +622,7 @@ struct Doc::Impl {
             progress = true;  // dropped
             continue;
           }
-          log.push_back(std::move(c));
+          append(std::move(c));
           progress = true;
         } else {
           waiting.push_back(std::move(c));
@@ -688,11 +715,16 @@ Result<Bytes> Doc::changes_since(const Bytes& version) const {
   if (!decode_version(version, &theirs)) return fail("refused: malformed version bytes");
   impl_->end_run();
   impl_->open_change = false;  // what we export must not grow afterwards
-  std::vector<const Change*> out;
-  for (const Change& c : impl_->log) {
-    auto it = theirs.find(c.actor);
-    if (it == theirs.end() || c.seq > it->second) out.push_back(&c);
+  std::vector<uint32_t> missing;  // log positions, sorted below: the log's order is causal
+  for (const auto& [actor, at] : impl_->positions) {
+    auto it = theirs.find(actor);
+    uint64_t have = it == theirs.end() ? 0 : it->second;
+    for (uint64_t s = have; s < at.size(); ++s) missing.push_back(at[s]);
   }
+  std::sort(missing.begin(), missing.end());
+  std::vector<const Change*> out;
+  out.reserve(missing.size());
+  for (uint32_t i : missing) out.push_back(&impl_->log[i]);
   return encode_changes(kMagicChanges, out);
 }
 
@@ -724,7 +756,7 @@ Status Doc::load(const Bytes& saved) {
   for (Change& c : incoming) {
     if (fresh->known(c)) continue;
     if (!fresh->ready(c) || !fresh->apply_change(c)) return fail("refused: the saved document is inconsistent");
-    fresh->log.push_back(std::move(c));
+    fresh->append(std::move(c));
   }
   impl_ = std::move(fresh);
   return {};
