@@ -147,7 +147,9 @@ class SeqCore {
   std::vector<Item> items_;
   uint32_t root_ = kNoItem, first_ = kNoItem, last_ = kNoItem;
   // Per actor: first lamport of each item -> item index.
-  std::unordered_map<ActorId, std::map<Lamport, uint32_t>> by_actor_;
+  // (std::map, not unordered_map: replicas have few actors, and the hash
+  // table's code would add ~3 KB to every wasm module.)
+  std::map<ActorId, std::map<Lamport, uint32_t>> by_actor_;
   // Scratch sets of the conflict scan, kept to avoid reallocation.
   std::vector<uint32_t> scan_before_, scan_conflict_;
 };
