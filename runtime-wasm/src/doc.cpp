@@ -488,7 +488,7 @@ struct Doc::Impl {
   void end_run() {
     if (run.active && run.dirty && !log.empty() && !log.back().ops.empty()) {
       Writer w;
-      // A run exists only after a text edit, which needs seqs (see no_sequences()).
+      // A run exists only after a text edit, which needs seqs (see kNoSequences).
       if (run.is_insert) seqs->encode_insert(w, run.ins);
       else seqs->encode_delete(w, run.del);
       log.back().ops.back().payload = w.take();
@@ -541,9 +541,11 @@ struct Doc::Impl {
     positions.clear();
     deps_at_last_change.clear();  // our last change may be gone: list full dependencies next time
     clock = 0;
-    for (size_t i = 0; i < log.size(); ++i) {
-      apply_change(log[i]);
-      positions[log[i].actor].push_back(static_cast<uint32_t>(i));
+    std::vector<Change> kept = std::move(log);
+    log.clear();
+    for (Change& c : kept) {
+      apply_change(c);
+      append(std::move(c));
     }
     open_change = false;
   }

@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 
 const [genDir, name, seedArg] = process.argv.slice(2);
 if (!genDir || !name) {
-  console.error('usage: node replicas.mjs GEN_DIR NAME [SEED]');
+  console.error('usage: node replicas.mjs GEN_DIR NAME [SEED[,SEED...]]');
   process.exit(2);
 }
 const seeds = String(seedArg ?? process.env.DOLC_SEED ?? 12345).split(',').map((s) => Number(s) >>> 0);
