@@ -1,5 +1,5 @@
 // compiler/driver: the `dolc` command line. Subcommands: check (alias lint),
-// build, help; --version and --help. Exit codes: 0 clean (warnings allowed),
+// build, breaking, help; --version and --help. Exit codes: 0 clean (warnings allowed),
 // 1 findings (errors, or warnings with -Werror), 2 usage or I/O problems.
 #include <iostream>
 #include <string>
@@ -18,6 +18,7 @@ const char* kMainHelp =
     "commands:\n"
     "  check    parse and check schemas, report findings (alias: lint)\n"
     "  build    check, then generate NAME.wasm, NAME.wit, NAME.js/.d.ts (and more with --emit)\n"
+    "  breaking compare schemas with the last release, report breaking changes (a CI gate)\n"
     "  help     show help for a command: dolc help build\n"
     "\n"
     "options:\n"
@@ -50,7 +51,37 @@ const char* kBuildHelp =
     "\n"
     "outputs NAME.* where NAME is the first input's file name without .dol\n";
 
+const char* kBreakingHelp =
+    "usage: dolc breaking NEW.dol... --against OLD.dol...      [options]\n"
+    "       dolc breaking NEW.dol... --against OLD.schema.json [options]\n"
+    "       dolc breaking NEW.dol... --against-git REV          [options]\n"
+    "\n"
+    "Compares the schemas about to ship (NEW) with the last release (OLD) and reports\n"
+    "what would break documents, merges or apps built on the generated API. Rules\n"
+    "(all errors): breaking-field-identity, breaking-merge, breaking-missing-evolution,\n"
+    "breaking-api, breaking-option; docs/breaking.md explains each.\n"
+    "\n"
+    "  --against FILE              the old schema: .dol files (repeat the option for several),\n"
+    "                              or the NAME.schema.json of the release (`dolc check\n"
+    "                              --emit=schema-json -o DIR` writes it)\n"
+    "  --against-git REV           the NEW files as they are at git revision REV (`git show\n"
+    "                              REV:path`); files they `use` are read from the working tree\n"
+    "  -I DIR, --stdlib DIR        as for check (used for both sides)\n"
+    "  --error-format=FORMAT       text (default), json, sarif or github; machine formats go to stdout\n"
+    "  --color=auto|always|never   colour in text mode\n"
+    "\n"
+    "NEW must check cleanly: its errors are reported instead of a comparison. OLD is\n"
+    "checked silently; an OLD that cannot be read or does not check is exit status 2.\n"
+    "\n"
+    "exit status: 0 no breaking change, 1 findings, 2 usage or I/O problems\n";
+
 }  // namespace
+
+namespace dolc::driver {
+// breaking_command.cpp: takes the arguments after `breaking` (it has options
+// of its own: --against, --against-git).
+int run_breaking(const std::vector<std::string>& args);
+}  // namespace dolc::driver
 
 int main(int argc, char** argv) {
   using namespace dolc::driver;
@@ -72,23 +103,25 @@ int main(int argc, char** argv) {
     std::string topic = args.size() > 1 ? args[1] : "";
     if (topic == "check" || topic == "lint") std::cout << kCheckHelp;
     else if (topic == "build") std::cout << kBuildHelp;
+    else if (topic == "breaking") std::cout << kBreakingHelp;
     else if (topic.empty() || topic == "help") std::cout << kMainHelp;
     else {
-      print_tool_error("no help for '" + topic + "' (commands: check, lint, build)");
+      print_tool_error("no help for '" + topic + "' (commands: check, lint, build, breaking)");
       return kExitUsage;
     }
     return kExitClean;
   }
-  if (command != "check" && command != "lint" && command != "build") {
-    print_tool_error("unknown command '" + command + "' (expected check, lint, build or help)");
+  if (command != "check" && command != "lint" && command != "build" && command != "breaking") {
+    print_tool_error("unknown command '" + command + "' (expected check, lint, build, breaking or help)");
     return kExitUsage;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   for (const auto& a : rest)
     if (a == "--help" || a == "-h") {
-      std::cout << (command == "build" ? kBuildHelp : kCheckHelp);
+      std::cout << (command == "build" ? kBuildHelp : command == "breaking" ? kBreakingHelp : kCheckHelp);
       return kExitClean;
     }
+  if (command == "breaking") return run_breaking(rest);
   Invocation inv;
   std::string error;
   std::string canonical = command == "lint" ? "check" : command;

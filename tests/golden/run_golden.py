@@ -17,7 +17,9 @@ A mismatch prints a unified diff. With --update it rewrites the EXIT/CHECK
 lines from the actual output instead (review the diff before committing).
 
 Usage: run_golden.py --dolc build/dolc [--update] FILE.dol...
-       run_golden.py --dolc build/dolc --coverage KINDS_DEF GOLDEN_DIR
+       run_golden.py --dolc build/dolc --coverage KINDS_DEF GOLDEN_DIR [MORE_DIR...]
+(the coverage also counts the CHECK lines of tests/breaking, whose cases run
+`dolc breaking` rather than `dolc check`)
 """
 import argparse
 import difflib
@@ -104,10 +106,10 @@ def run_one(dolc, path, update):
     return ok
 
 
-def coverage(kinds_def, golden_dir):
+def coverage(kinds_def, *golden_dirs):
     ids = re.findall(r'^DOLC_RULE\(\w+,\s*"([a-z0-9-]+)"', pathlib.Path(kinds_def).read_text(), re.M)
     seen = set()
-    for p in pathlib.Path(golden_dir).rglob("*.dol"):
+    for p in (p for d in golden_dirs for p in pathlib.Path(d).rglob("*.dol")):
         for line in p.read_text(encoding="utf-8").split("\n"):
             if line.startswith("// CHECK:"):
                 seen.update(re.findall(r"\[([a-z0-9-]+)\]$", line))
@@ -127,7 +129,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dolc", required=True)
     ap.add_argument("--update", action="store_true")
-    ap.add_argument("--coverage", nargs=2, metavar=("KINDS_DEF", "GOLDEN_DIR"))
+    ap.add_argument("--coverage", nargs="+", metavar="KINDS_DEF GOLDEN_DIR")
     ap.add_argument("files", nargs="*")
     a = ap.parse_args()
     if a.coverage:
