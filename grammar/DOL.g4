@@ -222,7 +222,7 @@ keyValue : ident (COLON | ASSIGN) expr ;
 // ---------------------------------------------------------------- evolutions
 
 evolutionDecl
-  : (EVO | EVOLVES) qualifiedName AT VERSION (GT | FROM) VERSION LBRACE evolutionItem* RBRACE   #evoVersions
+  : (EVO | EVOLVES | EVOLUTION) qualifiedName AT VERSION (GT | FROM) VERSION LBRACE evolutionItem* RBRACE   #evoVersions
   | (EVOLUTION | EVOLVES | EVO) qualifiedName FROM qualifiedName LBRACE evolutionItem* RBRACE     #evoFromName
   ;
 

@@ -274,17 +274,21 @@ json schema_to_json(const Schema& s) {
   }
   root["modules"] = modules;
 
-  json genes = json::array();
-  for (const auto& g : s.genes) {
+  auto gene_json = [&](const Gene& g) {
     json fields = json::array(), methods = json::array();
     for (const auto& f : g.fields) fields.push_back(field_json(f));
     for (const auto& m : g.methods) methods.push_back(method_json(m));
-    genes.push_back({{"name", g.name}, {"module", opt_string(g.module)}, {"version", version_json(g.version)},
-                     {"docs", opt_string(g.docs)}, {"extends", opt_string(g.extends)}, {"traits", g.traits},
-                     {"type_params", g.type_params}, {"fields", fields}, {"methods", methods},
-                     {"constraints", g.constraints}, {"sentences", g.sentences}, {"stdlib", g.from_stdlib}});
-  }
+    return json{{"name", g.name}, {"module", opt_string(g.module)}, {"version", version_json(g.version)},
+                {"docs", opt_string(g.docs)}, {"extends", opt_string(g.extends)}, {"traits", g.traits},
+                {"type_params", g.type_params}, {"fields", fields}, {"methods", methods},
+                {"constraints", g.constraints}, {"sentences", g.sentences}, {"stdlib", g.from_stdlib}};
+  };
+  json genes = json::array();
+  for (const auto& g : s.genes) genes.push_back(gene_json(g));
   root["genes"] = genes;
+  json gene_versions = json::array();  // older declarations linked by an evo chain
+  for (const auto& g : s.gene_versions) gene_versions.push_back(gene_json(g));
+  root["gene_versions"] = gene_versions;
 
   json enums = json::array();
   for (const auto& e : s.enums)

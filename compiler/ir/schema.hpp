@@ -383,6 +383,15 @@ struct Schema {
   std::vector<Constraint> constraints;
   std::vector<System> systems;
   std::vector<Evolution> evolutions;
+  // Older declarations of a gene, kept when one check run declares a gene at
+  // several versions and its `evo` chain links them (evolution-checks.md).
+  // The newest declaration is the gene (in `genes`, and the only one any name
+  // resolves to); each entry here is a fully checked Gene with the same
+  // `name` and an older `version`, its fields and strategies as declared
+  // (methods are not checked or kept: `methods` is empty; `constraints` too).
+  // Ordered by name, then version, oldest first. Back ends may ignore it;
+  // nothing in `genes`, constraints or systems refers to these entries.
+  std::vector<Gene> gene_versions;
 
   // Linear lookups for back ends (sema uses its own hash indexes).
   const Gene* find_gene(const std::string& name) const {

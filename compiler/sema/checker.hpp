@@ -70,6 +70,8 @@ class Checker {
   void declare_enums_and_aliases();
   void check_genes();
   void build_gene(size_t file, size_t index);
+  void fill_gene(const ast::Gene& g, const std::string& module, const std::string& parent, ir::Gene& out);
+  ir::Gene build_gene_version(size_t file, size_t index);  // an older declaration, for Schema::gene_versions
   ir::Field check_field(const ast::Field& f, const std::vector<std::string>& type_params, const ir::Gene* gene);
   void check_field_strategy(const ast::Field& f, ir::Field& out);
   bool strategy_fits(ir::Strategy s, const ir::Type& t) const;
@@ -93,7 +95,9 @@ class Checker {
   void check_method_immutability();
 
   // ----- evolutions.cpp
+  void plan_evolutions();   // end of check_genes: version chains, links older gene declarations
   void check_evolutions();
+  void check_evolution_chain(const std::string& gene);  // per-version field names along one chain
 
   // ----- systems.cpp
   void check_systems();
@@ -116,6 +120,23 @@ class Checker {
   std::unordered_map<std::string, int> gene_state_;       // 0 new, 1 building, 2 done (extends cycles)
   std::unordered_set<std::string> consts_;
   std::vector<std::string> gene_names_, type_names_;     // for "did you mean"
+  // Genes declared at several versions: the older declarations (the newest is
+  // the gene), set aside by index_declarations, linked by plan_evolutions.
+  struct OlderGene {
+    size_t file, index;
+    const ast::Gene* newest;
+  };
+  std::vector<OlderGene> older_genes_;
+  std::unordered_set<const ast::Gene*> older_gene_asts_;
+  // The `evo` chain of a gene that ends at its declared version, oldest step
+  // first (plan_evolutions); evolutions outside it are checked leniently.
+  struct EvoChain {
+    std::vector<const ast::Evolution*> steps;
+    ir::Version declared;  // the gene's version (the newest step's when the gene has none)
+  };
+  std::unordered_map<std::string, EvoChain> evo_chains_;  // gene -> chain
+  std::vector<std::string> evo_chain_genes_;               // genes with a chain, in declaration order
+  std::unordered_set<const ast::Evolution*> chained_evos_;
   ir::Schema schema_;
   CheckResult result_;
 };

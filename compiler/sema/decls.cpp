@@ -130,11 +130,32 @@ void Checker::index_declarations() {
     if (kind == DeclKind::Gene || kind == DeclKind::Enum || kind == DeclKind::Alias) type_names_.push_back(name);
     if (kind == DeclKind::Gene) gene_names_.push_back(name);
   };
+  // A gene declared at several versions (evolution-checks.md): the newest
+  // declaration is the gene; the older ones are set aside here, so that no
+  // lookup ever finds them, and plan_evolutions() keeps those an `evo` chain
+  // links (Schema::gene_versions) and reports the others as duplicates.
+  auto version_key = [](const ast::Gene& g) { return std::make_tuple(g.version->major, g.version->minor, g.version->patch); };
+  std::unordered_map<std::string, const ast::Gene*> newest;  // module-qualified name -> newest versioned declaration
+  for (size_t f = 0; f < files_.size(); ++f)
+    for (const auto& g : files_[f].ast.genes) {
+      if (g.enum_variants || !g.version) continue;
+      auto [it, inserted] = newest.emplace(qualify(files_[f].module, g.name), &g);
+      if (!inserted && version_key(*it->second) < version_key(g)) it->second = &g;
+    }
   for (size_t f = 0; f < files_.size(); ++f) {
     const auto& file = files_[f].ast;
-    for (size_t i = 0; i < file.genes.size(); ++i)
-      declare(file.genes[i].name, file.genes[i].name_span,
-              file.genes[i].enum_variants ? DeclKind::Enum : DeclKind::Gene, f, i);
+    for (size_t i = 0; i < file.genes.size(); ++i) {
+      const ast::Gene& g = file.genes[i];
+      if (!g.enum_variants && g.version) {
+        const ast::Gene* top = newest.at(qualify(files_[f].module, g.name));
+        if (top != &g && version_key(*top) != version_key(g)) {
+          older_genes_.push_back({f, i, top});
+          older_gene_asts_.insert(&g);
+          continue;
+        }
+      }
+      declare(g.name, g.name_span, g.enum_variants ? DeclKind::Enum : DeclKind::Gene, f, i);
+    }
     for (size_t i = 0; i < file.aliases.size(); ++i)
       declare(file.aliases[i].name, file.aliases[i].name_span, DeclKind::Alias, f, i);
     for (size_t i = 0; i < file.traits.size(); ++i)
@@ -327,7 +348,7 @@ void Checker::check_genes() {
   // Slots first, in declaration order.
   for (size_t f = 0; f < files_.size(); ++f) {
     for (const auto& g : files_[f].ast.genes) {
-      if (g.enum_variants || gene_index_.count(g.name)) continue;
+      if (g.enum_variants || gene_index_.count(g.name) || older_gene_asts_.count(&g)) continue;
       gene_index_.emplace(g.name, schema_.genes.size());
       ast_gene_.emplace(g.name, &g);
       gene_module_.emplace(g.name, files_[f].module);
@@ -343,6 +364,25 @@ void Checker::check_genes() {
   for (size_t f = 0; f < files_.size(); ++f)
     for (size_t i = 0; i < files_[f].ast.genes.size(); ++i)
       if (!files_[f].ast.genes[i].enum_variants) build_gene(f, i);
+  plan_evolutions();  // evolutions.cpp: version chains; keeps the older declarations they link
+}
+
+ir::Gene Checker::build_gene_version(size_t file_index, size_t index) {
+  const ast::Gene& g = files_[file_index].ast.genes[index];
+  const std::string& module = files_[file_index].module;
+  ir::Gene out;
+  out.name = g.name;
+  out.module = module;
+  out.span = g.span;
+  out.name_span = g.name_span;
+  out.from_stdlib = files_[file_index].is_stdlib;
+  std::string parent;
+  if (g.extends) {
+    parent = gene_name(*g.extends, module, "`extends`");
+    if (parent == g.name) parent.clear();  // its own newer version: no fields to inherit
+  }
+  fill_gene(g, module, parent, out);
+  return out;
 }
 
 void Checker::build_gene(size_t file_index, size_t index) {
@@ -368,7 +408,11 @@ void Checker::build_gene(size_t file_index, size_t index) {
       if (gene_state_[g.name] == 2) return;  // built while reporting a cycle
     }
   }
-  ir::Gene& out = schema_.genes[slot->second];
+  fill_gene(g, module, parent, schema_.genes[slot->second]);
+  state = 2;
+}
+
+void Checker::fill_gene(const ast::Gene& g, const std::string& module, const std::string& parent, ir::Gene& out) {
   out.version = version_of(g.version);
   for (const auto& ann : g.annotations)  // `@version(n)` before the gene
     if (ann.name == "version" && !out.version.present() && !ann.args.empty()) {
@@ -424,7 +468,6 @@ void Checker::build_gene(size_t file_index, size_t index) {
   for (const auto& t : g.traits) add_trait(t, true);
   for (const auto& s : g.sentences)
     if (s.words.size() == 3 && s.words[1] == "is") add_trait({s.words[2], s.span}, false);
-  state = 2;
 }
 
 ir::Field Checker::check_field(const ast::Field& f, const std::vector<std::string>& tparams, const ir::Gene* gene) {
