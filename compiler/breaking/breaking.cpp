@@ -225,10 +225,15 @@ class Comparer {
     if (same_version(og.version, ng.version)) {
       if (changed)
         out_.report(Rule::BreakingMissingEvolution, ng.name_span,
-                    "gene `" + ng.name + "` changed since the old schema, but its version is still " +
-                        version_text(ng.version),
+                    "gene `" + ng.name + "` changed since the old schema, but " +
+                        (ng.version.present() ? "its version is still " + ng.version.text
+                                              : std::string("it has no version to tell the two apart")),
                     {"old: `" + og.name + "` @ " + version_text(og.version) + " at " + old_at(og),
-                     "give the gene a new version and describe the change: `" + evo_header(og, ng) + " { ... }`"});
+                     og.version.present()
+                         ? "give the gene a new version and describe the change: `" + evo_header(og, ng) + " { ... }`"
+                         : "give the gene a version (`gen " + ng.name +
+                               " @ 1.0.0`) and describe later changes with `evo`: a change to an unversioned "
+                               "gene cannot be told apart from the old one"});
     } else if (!old_layout && (og.version.present() || changed)) {
       std::string message;
       if (og.version.present() && ng.version.present() && version_less(ng.version, og.version))
