@@ -389,8 +389,12 @@ struct Schema {
   // resolves to); each entry here is a fully checked Gene with the same
   // `name` and an older `version`, its fields and strategies as declared
   // (methods are not checked or kept: `methods` is empty; `constraints` too).
-  // Ordered by name, then version, oldest first. Back ends may ignore it;
-  // nothing in `genes`, constraints or systems refers to these entries.
+  // Ordered as their genes in `genes`, then by version, oldest first; only
+  // versions the chain passes through (an `evo` starts there) are kept, so
+  // each entry's version is the from-version of one Evolution of the gene.
+  // Back ends may ignore it; nothing in `genes`, constraints or systems
+  // refers to these entries. An older declaration no `evo` links is
+  // reported (duplicate-declaration) and left out.
   std::vector<Gene> gene_versions;
 
   // Linear lookups for back ends (sema uses its own hash indexes).

@@ -296,6 +296,92 @@ TEST(Sema, Evolutions) {
     EXPECT_TRUE(r->has(id)) << id << "\n" << r->messages();
 }
 
+namespace {
+
+ast::Version ver(uint32_t major, uint32_t minor) {
+  std::string text = std::to_string(major) + "." + std::to_string(minor) + ".0";
+  return ast::Version{major, minor, 0, text, {}};
+}
+
+ast::Evolution evo(std::string gene, ast::Version to, ast::Version from, std::vector<ast::EvolutionItem> items) {
+  ast::Evolution ev;
+  ev.name = std::move(gene);
+  ev.to_version = to;
+  ev.from_version = from;
+  ev.items = std::move(items);
+  return ev;
+}
+
+ast::EvolutionItem renames(std::string from, std::string to) {
+  ast::EvolutionItem i;
+  i.kind = ast::EvolutionItem::Kind::Renames;
+  i.name = std::move(from);
+  i.new_name = std::move(to);
+  return i;
+}
+
+ast::EvolutionItem adds(ast::Field f) {
+  ast::EvolutionItem i;
+  i.kind = ast::EvolutionItem::Kind::Adds;
+  i.name = f.name;
+  i.field = std::move(f);
+  return i;
+}
+
+}  // namespace
+
+TEST(Sema, GeneVersionsLinkedByEvo) {
+  // The newest declaration comes first here: declaration order must not matter.
+  auto v11 = gene("room", {field("title", type("string"), {crdt("lww")}),
+                           field("members", type("Set", {type("string")}), {crdt("or_set")})});
+  v11.version = ver(1, 1);
+  auto v10 = gene("room", {field("name", type("string"), {crdt("lww")})});
+  v10.version = ver(1, 0);
+  auto lobby = gene("lobby", {field("room", type("room"), {crdt("lww")})});
+  ast::File f = file_with({v11, v10, lobby});
+  f.evolutions.push_back(evo("room", ver(1, 1), ver(1, 0),
+                             {renames("name", "title"), adds(field("members", type("Set", {type("string")}), {crdt("or_set")}))}));
+  ast::System s;
+  s.name = "app";
+  s.requires_.push_back({{"room", {}}, ">=", ver(1, 1), {}});
+  f.systems.push_back(s);
+  auto r = run(f);
+  EXPECT_TRUE(r->diags.diagnostics().empty()) << r->messages();
+  const auto& schema = r->result.schema;
+  ASSERT_EQ(schema.genes.size(), 2u);
+  EXPECT_EQ(schema.genes[0].name, "room");
+  EXPECT_EQ(schema.genes[0].version.text, "1.1.0");
+  EXPECT_EQ(schema.find_gene("room")->fields.size(), 2u);
+  ASSERT_EQ(schema.gene_versions.size(), 1u);
+  const auto& old = schema.gene_versions[0];
+  EXPECT_EQ(old.name, "room");
+  EXPECT_EQ(old.version.text, "1.0.0");
+  ASSERT_EQ(old.fields.size(), 1u);
+  EXPECT_EQ(old.fields[0].name, "name");
+  EXPECT_EQ(old.fields[0].strategy, ir::Strategy::Lww);
+  EXPECT_TRUE(old.methods.empty());
+  EXPECT_EQ(schema.systems.at(0).compiled_genes, (std::vector<std::string>{"room"}));
+  auto j = ir::schema_to_json(schema);
+  EXPECT_EQ(j["gene_versions"].size(), 1u);
+  EXPECT_EQ(j["gene_versions"][0]["version"], "1.0.0");
+}
+
+TEST(Sema, GeneVersionsWithoutEvoAndChainErrors) {
+  auto v10 = gene("room", {field("name", type("string"), {crdt("lww")})});
+  v10.version = ver(1, 0);
+  auto v13 = gene("room", {field("name", type("string"), {crdt("lww")})});
+  v13.version = ver(1, 3);
+  ast::File f = file_with({v10, v13});
+  f.evolutions.push_back(evo("room", ver(1, 3), ver(1, 2), {}));
+  f.evolutions.push_back(evo("room", ver(1, 1), ver(1, 2), {}));
+  auto r = run(f);
+  for (const char* id : {"duplicate-declaration", "evolution-version-order"})
+    EXPECT_TRUE(r->has(id)) << id << "\n" << r->messages();
+  EXPECT_TRUE(r->result.schema.gene_versions.empty());
+  ASSERT_EQ(r->result.schema.genes.size(), 1u);
+  EXPECT_EQ(r->result.schema.genes[0].version.text, "1.3.0");
+}
+
 TEST(Sema, SystemsClosureAndRequirements) {
   auto inner = gene("room.member", {field("name", type("string"), {crdt("lww")})});
   auto room = gene("room.state", {field("members", type("List", {type("room.member")}), {crdt("rga")})});
