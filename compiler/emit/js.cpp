@@ -222,9 +222,12 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
           if (p.label == "value" || p.label == "amount") value = js_type_descriptor(*iface, p.type);
         }
       if (s.js_class && std::string(s.js_class) == "Text") value = "'string'";
-      out += fmt::format("  {{ member: {}, name: {}, kind: {}, key: {}, value: {}, view: {} }},\n",
+      // `id`: the field's stable identity in the bytes (ir/layouts.hpp), which
+      // survives renames: tools compare fields across versions by it.
+      out += fmt::format("  {{ member: {}, name: {}, id: {}, kind: {}, key: {}, value: {}, view: {} }},\n",
                          lower::js_string_literal(lower::js_member(lower::wit_label(f.name))),
                          lower::js_string_literal(f.name),
+                         lower::js_string_literal(g->field_keys[static_cast<size_t>(index)]),
                          lower::js_string_literal(s.js_class ? s.js_class : "Nested"), key, value,
                          s.nested ? "() => " + js_view_class(*s.nested) : "undefined");
     }

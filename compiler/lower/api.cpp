@@ -3,6 +3,8 @@
 // enums and nested genes in first-use order.
 #include "lower/api.hpp"
 
+#include "ir/layouts.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -158,7 +160,7 @@ const char* api_op_name(ApiOp op) {
 #define OP(x, s) case ApiOp::x: return s;
     OP(Construct, "construct") OP(Destroy, "destroy") OP(Actor, "actor") OP(Version, "version")
     OP(ChangesSince, "changes_since") OP(Apply, "apply") OP(Merge, "merge") OP(Save, "save") OP(Load, "load")
-    OP(ToJson, "to_json") OP(Violations, "violations") OP(RegisterGet, "register_get")
+    OP(ToJson, "to_json") OP(Violations, "violations") OP(MigrationConflicts, "migration_conflicts") OP(RegisterGet, "register_get")
     OP(RegisterSet, "register_set") OP(MvValues, "mv_values") OP(MvSet, "mv_set") OP(SetHas, "set_has")
     OP(SetValues, "set_values") OP(SetSize, "set_size") OP(SetAdd, "set_add") OP(SetRemove, "set_remove")
     OP(MapHas, "map_has") OP(MapGet, "map_get") OP(MapKeys, "map_keys") OP(MapSet, "map_set")
@@ -297,6 +299,13 @@ bool wit_value_type(const ir::Schema& schema, const ir::Type& type, const std::s
 
 namespace {
 
+std::vector<std::string> field_keys(const ir::Schema& schema, const ir::Gene& gene) {
+  std::vector<std::string> keys;
+  for (const auto& f : ir::gene_history(schema, gene).layouts.back().fields) keys.push_back(f.key);
+  return keys;
+}
+
+
 struct Builder {
   const ir::Schema& schema;
   ExportTable& table;
@@ -355,6 +364,7 @@ struct Builder {
     ag.gene = g;
     ag.label = wit_label(g->name);
     ag.prefix = ag.label;
+    ag.field_keys = field_keys(schema, *g);
     iface->genes.push_back(ag);
     return true;
   }
@@ -508,7 +518,7 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
     iface.label = wit_label(gene->name);
     iface.qualified = "dol:" + table.package_name + "/" + iface.label + "@" + table.version;
     Builder b{schema, table, &iface};
-    iface.genes.push_back(ApiGene{gene, iface.label, "", {}});
+    iface.genes.push_back(ApiGene{gene, iface.label, "", {}, field_keys(schema, *gene)});
 
     ApiFunction& ctor = b.add("", ApiOp::Construct, {{"actor", WitType::of(W::U64)}});
     ctor.kind = ApiFunction::Kind::Constructor;
@@ -523,6 +533,8 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
     Builder::returns(b.add("to-json", ApiOp::ToJson, {}), WitType::of(W::String));
     Builder::returns(b.add("violations", ApiOp::Violations, {}),
                      WitType::of(W::List, {WitType::of(W::String)}));
+    // Writes of older schema versions that no migration could convert (JSON).
+    Builder::returns(b.add("migration-conflicts", ApiOp::MigrationConflicts, {}), WitType::of(W::String));
 
     // Fields of the root gene, then of each nested gene as it is reached
     // (the loop grows iface.genes while it runs).

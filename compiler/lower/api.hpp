@@ -66,7 +66,7 @@ std::vector<uint32_t> record_offsets(const WitType& t);  // byte offset of each 
 // What an exported function does; the C++ lowering implements each.
 enum class ApiOp {
   // document
-  Construct, Destroy, Actor, Version, ChangesSince, Apply, Merge, Save, Load, ToJson, Violations,
+  Construct, Destroy, Actor, Version, ChangesSince, Apply, Merge, Save, Load, ToJson, Violations, MigrationConflicts,
   // immutable / lww
   RegisterGet, RegisterSet,
   // mv_register
@@ -123,6 +123,9 @@ struct ApiGene {
   std::string prefix;                // "" for the interface's root gene, else label
   // Fields exposed, by index into gene->fields, in declaration order.
   std::vector<int> fields;
+  // Each field's stable key in the bytes (by index into gene->fields; see
+  // ir/layouts.hpp): what survives renames, for tools comparing versions.
+  std::vector<std::string> field_keys;
 };
 
 struct ApiEnum {

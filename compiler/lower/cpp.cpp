@@ -18,7 +18,9 @@
 
 #include <fmt/format.h>
 
+#include "ir/layouts.hpp"
 #include "lower/methods.hpp"
+#include "lower/migrations.hpp"
 #include "lower/naming.hpp"
 
 namespace dolc::lower {
@@ -198,29 +200,105 @@ struct Gen {
     return false;
   }
 
+  static const char* strategy_enum_of(ir::Strategy s, const std::optional<ir::Type>& type) {
+    ir::Field f;
+    f.strategy = s;
+    if (type) f.type = *type;
+    return strategy_enum(f);
+  }
+
+  // Each gene's FieldInfo table (declared fields, then the hidden fields of
+  // earlier versions that an evolution replaced), its known layouts and its
+  // format-1 field order (ir/layouts.hpp has the key rules). Migration
+  // functions come first: the tables point at them.
   std::string descriptors() const {
     std::string out;
     for (const ApiGene* g : genes()) {
       const ir::Gene& gene = *g->gene;
+      ir::GeneHistory history = ir::gene_history(schema, gene);
+      const ir::Layout& now = history.layouts.back();
+      std::vector<std::string> keys;
+      for (const auto& f : now.fields) keys.push_back(f.key);
+      // Hidden fields: keys of earlier versions that a replacement took over.
+      std::vector<const ir::ReplacedField*> hidden;
+      for (const auto& r : history.replaced)
+        if (std::find(keys.begin(), keys.end(), r.old_key) == keys.end()) hidden.push_back(&r);
+      std::vector<std::string> all_keys = keys;
+      for (const auto* r : hidden) all_keys.push_back(r->old_key);
+      std::vector<MigrationFunction> conversions;
+      for (size_t i = 0; i < hidden.size(); ++i) {
+        conversions.push_back(lower_migration(schema, gene, *hidden[i], gene_var(gene) + "_migrate_" + std::to_string(i)));
+        out += conversions.back().code;
+      }
+
       out += fmt::format("static const dolc_gen::FieldInfo {}_fields[] = {{\n", gene_var(gene));
-      if (gene.fields.empty()) out += "  {},\n";
-      for (const auto& f : gene.fields) {
+      if (gene.fields.empty() && hidden.empty()) out += "  {},\n";
+      for (size_t i = 0; i < gene.fields.size(); ++i) {
+        const ir::Field& f = gene.fields[i];
         const ir::Gene* nested = nested_gene_of(f);
         bool nested_known = nested && exposed(*g, nested);
         const auto& o = f.options;
         out += fmt::format(
-            "  {{{}, dolc_gen::Strategy::{}, {}, {}, {}LL, {}, {}LL, dolc_gen::Overflow::{}, {}, {}LL}},\n",
+            "  {{{}, dolc_gen::Strategy::{}, {}, {}, {}LL, {}, {}LL, dolc_gen::Overflow::{}, {}, {}LL, {}}},\n",
             cpp_string_literal(f.name), strategy_enum(f), nested_known ? "&" + gene_var(*nested) : "nullptr",
             o.min_value ? "true" : "false", o.min_value.value_or(0), o.max_value ? "true" : "false",
             o.max_value.value_or(0),
             o.overflow_strategy == ir::Overflow::Wrap ? "Wrap" : o.overflow_strategy == ir::Overflow::Error ? "Error" : "Saturate",
-            o.tie_break == ir::TieBreak::ContentHash ? "true" : "false", o.max_length.value_or(0));
+            o.tie_break == ir::TieBreak::ContentHash ? "true" : "false", o.max_length.value_or(0),
+            keys[i] == f.name ? "nullptr" : cpp_string_literal(keys[i]));
+      }
+      for (size_t i = 0; i < hidden.size(); ++i) {
+        const ir::ReplacedField& r = *hidden[i];
+        auto target = std::find(all_keys.begin(), all_keys.end(), r.new_key);
+        bool converts = conversions[i].unsupported.empty();
+        out += fmt::format(
+            "  {{{}, dolc_gen::Strategy::{}, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "
+            "{}, true, {}, {}}},  // `{}` before {}: hidden{}\n",
+            cpp_string_literal(r.old_name), strategy_enum_of(r.old_strategy.value_or(ir::Strategy::Lww), r.old_type),
+            cpp_string_literal(r.old_key),
+            converts && target != all_keys.end() ? std::to_string(target - all_keys.begin()) : std::string("-1"),
+            conversions[i].name.empty() ? "nullptr" : "&" + conversions[i].name, r.old_name,
+            r.evolution ? r.evolution->to_version.text : std::string("?"),
+            converts ? "" : "; not converted: " + conversions[i].unsupported);
       }
       out += "};\n";
+
+      out += fmt::format("static const dolc_gen::LayoutInfo {}_layouts[] = {{\n", gene_var(gene));
+      for (const auto& l : history.layouts)
+        out += fmt::format("  {{{}, 0x{:08x}u}},\n", cpp_string_literal(l.version.text), l.hash);
+      out += "};\n";
+      // Format 1 stored positions; an evolution that removed fields leaves
+      // their positions unknown, so such genes cannot read format 1.
+      bool format1 = true;
+      for (const ir::Evolution* e : history.chain)
+        for (const auto& c : e->changes)
+          if (c.kind == ir::EvolutionChange::Kind::Removes) format1 = false;
+      // Which version's order: format 1 predates evolutions, so its
+      // documents come from the versions before the first evolution that did
+      // more than append fields; the newest of those reads them all (each
+      // earlier order is a prefix of its order).
+      size_t order_from = 0;
+      for (; order_from + 1 < history.layouts.size(); ++order_from) {
+        const auto& a = history.layouts[order_from].fields;
+        const auto& b = history.layouts[order_from + 1].fields;
+        bool prefix = a.size() <= b.size();
+        for (size_t k = 0; prefix && k < a.size(); ++k) prefix = a[k].key == b[k].key;
+        if (!prefix) break;
+      }
+      const auto& format1_order = history.layouts[order_from].fields;
+      if (format1) {
+        out += fmt::format("static const char* const {}_format1[] = {{", gene_var(gene));
+        const auto& oldest = format1_order;
+        for (size_t i = 0; i < oldest.size(); ++i) out += (i ? ", " : "") + cpp_string_literal(oldest[i].key);
+        out += oldest.empty() ? "nullptr};\n" : "};\n";
+      }
       std::vector<const ir::Gene*> seen;
-      out += fmt::format("const dolc_gen::GeneInfo {} = {{{}, {}_fields, {}u, {}}};\n\n", gene_var(gene),
-                         cpp_string_literal(gene.name), gene_var(gene), gene.fields.size(),
-                         uses_sequences(gene, seen) ? "&dolc_gen::kSequenceSupport" : "nullptr");
+      out += fmt::format("const dolc_gen::GeneInfo {} = {{{}, {}_fields, {}u, {}, {}, {}_layouts, {}u, {}, {}u}};\n\n",
+                         gene_var(gene), cpp_string_literal(gene.name), gene_var(gene), gene.fields.size() + hidden.size(),
+                         uses_sequences(gene, seen) ? "&dolc_gen::kSequenceSupport" : "nullptr",
+                         gene.version.present() ? cpp_string_literal(gene.version.text) : "nullptr", gene_var(gene),
+                         history.layouts.size(), format1 ? gene_var(gene) + "_format1" : "nullptr",
+                         format1 ? format1_order.size() : 0);
     }
     return out;
   }
@@ -230,7 +308,7 @@ struct Gen {
   static bool is_read(ApiOp op) {
     switch (op) {
       case ApiOp::Actor: case ApiOp::Version: case ApiOp::ChangesSince: case ApiOp::Save: case ApiOp::ToJson:
-      case ApiOp::Violations: case ApiOp::RegisterGet: case ApiOp::MvValues: case ApiOp::SetHas:
+      case ApiOp::Violations: case ApiOp::MigrationConflicts: case ApiOp::RegisterGet: case ApiOp::MvValues: case ApiOp::SetHas:
       case ApiOp::SetValues: case ApiOp::SetSize: case ApiOp::MapHas: case ApiOp::MapGet: case ApiOp::MapKeys:
       case ApiOp::MapChild: case ApiOp::CounterValue: case ApiOp::ListLength: case ApiOp::ListGet:
       case ApiOp::ListChild: case ApiOp::TextLength: case ApiOp::TextString: case ApiOp::TextSpans:
@@ -525,6 +603,7 @@ struct Gen {
         case ApiOp::Load: out += "  return doc_.load(a_saved);\n"; break;
         case ApiOp::ToJson: out += "  return json_root_(dolc_gen::kRoot);\n"; break;
         case ApiOp::Violations: out += "  return broken_invariants_(false);\n"; break;
+        case ApiOp::MigrationConflicts: out += "  return doc_.migration_conflicts();\n"; break;
         case ApiOp::MethodCall: {
           out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
           out += "  (void)kRoot;\n";

@@ -42,7 +42,9 @@ using dolc::rt::Reader;
 using dolc::rt::Writer;
 namespace seq = dolc::rt::seq;
 
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = 2;  // saves and changes; format 1 is still read
+constexpr uint8_t kFormatV1 = 1;       // positional field indexes, no schema header
+constexpr uint8_t kVersionFormat = 1;  // version vectors ("DV") did not change
 constexpr uint8_t kMagicChanges[2] = {'D', 'C'};
 constexpr uint8_t kMagicSave[2] = {'D', 'S'};
 constexpr uint8_t kMagicVersion[2] = {'D', 'V'};
@@ -76,8 +78,8 @@ enum class OpKind : uint8_t {
 
 struct Op {
   OpId id;
-  Bytes path;      // the object: steps from the root (see resolve())
-  uint32_t field = 0;
+  Bytes path;      // the object: steps from the root (see resolve()), naming fields by key id
+  uint32_t field = 0;  // the field's key id in the document's key table (Keys)
   OpKind kind = OpKind::RegSet;
   Bytes payload;
 };
@@ -106,7 +108,54 @@ OpId read_id(Reader& r) {
   return id;
 }
 
-void encode_change(Writer& w, const Change& c) {
+// Key ids in a blob index the blob's own key table (written in its header,
+// in first-use order), not the document's: the table holds only the keys the
+// blob uses, and a reader interns them into its own table.
+struct BlobKeys {
+  std::vector<uint32_t> table;              // blob index -> document key id
+  std::map<uint32_t, uint32_t> index_of;    // document key id -> blob index
+  uint32_t index(uint32_t doc_key) {
+    auto it = index_of.find(doc_key);
+    if (it != index_of.end()) return it->second;
+    uint32_t i = static_cast<uint32_t>(table.size());
+    table.push_back(doc_key);
+    index_of.emplace(doc_key, i);
+    return i;
+  }
+};
+
+// A path step: varint (key << 2 | tag), then per tag: 0 Nested field (nothing),
+// 1 rga element (id), 2 or_set map entry (bytes key). Self-describing, so a
+// replica can carry paths through fields it does not know.
+enum StepTag : uint8_t { kStepNested = 0, kStepElement = 1, kStepEntry = 2 };
+
+// Copies a path, mapping each step's key through `map` (false: malformed, or
+// a key the map refuses).
+template <class Map>
+bool remap_path(const Bytes& in, Bytes* out, Map&& map) {
+  Reader r(in);
+  Writer w;
+  size_t depth = 0;
+  while (!r.at_end()) {
+    if (++depth > kMaxPathDepth) return false;
+    uint64_t v = r.varint();
+    uint64_t tag = v & 3;
+    uint64_t key = 0;
+    if (!r.ok() || tag > kStepEntry || !map(v >> 2, &key)) return false;
+    w.varint(key << 2 | tag);
+    if (tag == kStepElement) {
+      write_id(w, read_id(r));
+    } else if (tag == kStepEntry) {
+      std::string_view k = r.bytes_view();
+      w.str(k);
+    }
+    if (!r.ok()) return false;
+  }
+  *out = w.take();
+  return true;
+}
+
+void encode_change(Writer& w, const Change& c, BlobKeys& keys) {
   w.varint(c.actor);
   w.varint(c.seq);
   w.varint(c.deps.size());
@@ -116,18 +165,31 @@ void encode_change(Writer& w, const Change& c) {
   }
   w.varint(c.ops.size());
   uint64_t prev = 0;
+  Bytes path;
   for (const Op& op : c.ops) {
     // Lamports grow within a change: store the difference.
     w.varint(op.id.lamport - prev);
     prev = op.id.lamport;
-    w.bytes(op.path.data(), op.path.size());
-    w.varint(op.field);
+    if (op.path.empty()) {
+      w.varint(0);
+    } else {
+      remap_path(op.path, &path, [&](uint64_t k, uint64_t* out) {
+        *out = keys.index(static_cast<uint32_t>(k));
+        return true;
+      });
+      w.bytes(path.data(), path.size());
+    }
+    w.varint(keys.index(op.field));
     w.u8(static_cast<uint8_t>(op.kind));
     w.bytes(op.payload.data(), op.payload.size());
   }
 }
 
-bool decode_change(Reader& r, Change* c) {
+// Reads one change. Format 2: keys are blob indexes, mapped through
+// `blob_keys` to document key ids. Format 1: fields are positions and paths
+// positional steps; `v1` converts them (see Impl::convert_v1_op).
+template <class ConvertV1>
+bool decode_change(Reader& r, Change* c, uint8_t format, const std::vector<uint32_t>& blob_keys, ConvertV1&& v1) {
   c->actor = r.varint();
   c->seq = r.varint();
   uint64_t ndeps = r.count(2);
@@ -141,6 +203,11 @@ bool decode_change(Reader& r, Change* c) {
   c->ops.clear();
   c->ops.reserve(static_cast<size_t>(nops));
   uint64_t prev = 0;
+  auto to_doc = [&](uint64_t k, uint64_t* out) {
+    if (k >= blob_keys.size()) return false;
+    *out = blob_keys[static_cast<size_t>(k)];
+    return true;
+  };
   for (uint64_t i = 0; i < nops && r.ok(); ++i) {
     Op op;
     uint64_t delta = r.varint();
@@ -151,31 +218,41 @@ bool decode_change(Reader& r, Change* c) {
     op.id.actor = c->actor;
     std::string_view path = r.bytes_view();
     op.path.assign(path.begin(), path.end());
-    op.field = static_cast<uint32_t>(r.varint());
+    uint64_t field = r.varint();
     uint8_t kind = r.u8();
-    if (kind < 1 || kind > 14) return false;
+    if (!r.ok() || kind < 1 || kind > 14) return false;
     op.kind = static_cast<OpKind>(kind);
     std::string_view payload = r.bytes_view();
     op.payload.assign(payload.begin(), payload.end());
+    if (format == kFormatV1) {
+      if (!v1(&op, field)) return false;
+    } else {
+      uint64_t key = 0;
+      if (!to_doc(field, &key)) return false;
+      op.field = static_cast<uint32_t>(key);
+      if (!op.path.empty() && !remap_path(Bytes(op.path), &op.path, to_doc)) return false;
+    }
     c->ops.push_back(std::move(op));
   }
   return r.ok() && c->actor != 0 && c->seq != 0 && !c->ops.empty() && c->ops[0].id.lamport != 0;
 }
 
 // Framing of every blob: magic, format version, body, checksum32 of the body.
-Bytes frame(const uint8_t magic[2], const Bytes& body) {
+Bytes frame(const uint8_t magic[2], const Bytes& body, uint8_t version = kFormatVersion) {
   Writer w;
   w.u8(magic[0]);
   w.u8(magic[1]);
-  w.u8(kFormatVersion);
+  w.u8(version);
   w.raw(body.data(), body.size());
   uint32_t sum = dolc::rt::checksum32(body.data(), body.size());
   for (int i = 0; i < 4; ++i) w.u8(static_cast<uint8_t>(sum >> (8 * i)));
   return w.take();
 }
 
-bool unframe(const uint8_t magic[2], const Bytes& blob, Bytes* body) {
-  if (blob.size() < 7 || blob[0] != magic[0] || blob[1] != magic[1] || blob[2] != kFormatVersion) return false;
+// Checks magic and checksum; `*version` receives the format version byte.
+bool unframe(const uint8_t magic[2], const Bytes& blob, Bytes* body, uint8_t* version) {
+  if (blob.size() < 7 || blob[0] != magic[0] || blob[1] != magic[1]) return false;
+  *version = blob[2];
   size_t n = blob.size() - 7;
   const uint8_t* b = blob.data() + 3;
   uint32_t sum = 0;
@@ -257,6 +334,55 @@ Object::Object(const GeneInfo* g) : gene(g), fields(g->field_count) {
   }
 }
 
+// The document's table of field keys (FORMAT.md, "Field identity"). Every
+// gene reachable from the root has its keys interned at construction, in a
+// fixed order, so known keys have the same ids in every document of one
+// module (paths handed to generated code stay valid across load()); keys
+// that arrive from newer schema versions are appended.
+struct Keys {
+  std::vector<std::string> names;                            // key id -> key
+  std::map<std::string, uint32_t> ids;                       // key -> key id
+  std::map<const GeneInfo*, std::vector<uint32_t>> of_gene;  // field index -> key id
+
+  uint32_t intern(const std::string& key) {
+    auto it = ids.find(key);
+    if (it != ids.end()) return it->second;
+    uint32_t id = static_cast<uint32_t>(names.size());
+    names.push_back(key);
+    ids.emplace(key, id);
+    return id;
+  }
+  void add_gene(const GeneInfo* g) {
+    if (!g || of_gene.count(g)) return;
+    std::vector<uint32_t>& keys = of_gene[g];
+    for (uint32_t i = 0; i < g->field_count; ++i) {
+      const FieldInfo& f = g->fields[i];
+      keys.push_back(intern(f.key ? f.key : f.name));
+    }
+    for (uint32_t i = 0; i < g->field_count; ++i) add_gene(g->fields[i].nested);
+  }
+  // The key id of a field; an id no field has when `g` is not in this
+  // document (a caller's mistake: the op is then refused, not misplaced).
+  uint32_t key_of(const GeneInfo* g, uint32_t field) const {
+    auto it = of_gene.find(g);
+    return it != of_gene.end() && field < it->second.size() ? it->second[field] : UINT32_MAX;
+  }
+  // The field of `g` with key id `key`, or -1 (a field of another version).
+  int field_of(const GeneInfo* g, uint64_t key) const {
+    auto it = of_gene.find(g);
+    if (it == of_gene.end()) return -1;
+    for (size_t i = 0; i < it->second.size(); ++i)
+      if (it->second[i] == key) return static_cast<int>(i);
+    return -1;
+  }
+};
+
+// An older version's write that could not be converted to the new field.
+struct Conflict {
+  uint32_t key;
+  OpId id;
+};
+
 }  // namespace internal
 
 // What a module that uses rga or peritext links in: applying their ops and
@@ -265,44 +391,72 @@ struct SequenceSupport {
   bool (*apply)(internal::Field& f, const FieldInfo& info, const internal::Op& op, Reader& r, uint64_t* span);
   void (*encode_insert)(Writer& w, const seq::TextInsertOp& op);
   void (*encode_delete)(Writer& w, const seq::DeleteOp& op);
+  // A write to a register replaced by this text field (lww -> peritext):
+  // adds the converted text, and hides whichever register value lost.
+  void (*migrate_text)(internal::Field& text, const Bytes* added, OpId added_id, const Bytes* hidden, OpId hidden_id);
 };
 
 namespace {
 
-// Path steps: varint field index, then per the field's kind: Nested -> nothing;
-// Rga -> element id (lamport, actor); OrMap -> key bytes (length-prefixed).
-Object* step(Object* obj, Reader& r) {
-  uint64_t fi = r.varint();
-  if (!r.ok() || fi >= obj->gene->field_count) return nullptr;
-  const FieldInfo& info = obj->gene->fields[fi];
-  Field& f = obj->fields[fi];
-  switch (info.strategy) {
-    case Strategy::Nested: return f.nested.get();
-    case Strategy::Rga: {
-      OpId id = read_id(r);
-      if (!r.ok() || !f.list) return nullptr;
-      auto it = f.list->children.find(id);
-      return it == f.list->children.end() ? nullptr : it->second.get();
-    }
-    case Strategy::OrMap: {
-      std::string_view key = r.bytes_view();
-      if (!r.ok()) return nullptr;
-      auto it = f.map.entries.find(Bytes(key.begin(), key.end()));
-      return it == f.map.entries.end() ? nullptr : it->second.child.get();
-    }
-    default: return nullptr;
-  }
+StepTag tag_of(Strategy s) {
+  return s == Strategy::Rga ? kStepElement : s == Strategy::OrMap ? kStepEntry : kStepNested;
 }
 
-Object* resolve(Object* root, const Bytes& path) {
+// Where an op's path leads: to an object of this document, into fields of
+// another schema version (kept, not applied), or nowhere (malformed).
+enum class Where { Found, Foreign, Bad };
+
+Where resolve(Object* root, const Keys& keys, const Bytes& path, Object** out) {
   Reader r(path);
   Object* obj = root;
   size_t depth = 0;
-  while (obj && !r.at_end()) {
-    if (++depth > kMaxPathDepth) return nullptr;
-    obj = step(obj, r);
+  bool foreign = false;
+  while (!r.at_end()) {
+    if (++depth > kMaxPathDepth) return Where::Bad;
+    uint64_t v = r.varint();
+    uint64_t tag = v & 3;
+    if (!r.ok() || tag > kStepEntry) return Where::Bad;
+    OpId id;
+    std::string_view key;
+    if (tag == kStepElement) id = read_id(r);
+    if (tag == kStepEntry) key = r.bytes_view();
+    if (!r.ok()) return Where::Bad;
+    if (foreign) continue;  // only the syntax of the rest can be checked
+    int fi = keys.field_of(obj->gene, v >> 2);
+    if (fi < 0) {
+      foreign = true;
+      continue;
+    }
+    const FieldInfo& info = obj->gene->fields[fi];
+    Field& f = obj->fields[static_cast<size_t>(fi)];
+    if (info.hidden) {  // objects inside a field an evolution replaced: not converted, kept
+      foreign = true;
+      continue;
+    }
+    if (tag != tag_of(info.strategy) || (info.strategy != Strategy::Nested && info.strategy != Strategy::Rga &&
+                                         info.strategy != Strategy::OrMap))
+      return Where::Bad;
+    if (tag == kStepNested) {
+      obj = f.nested.get();
+    } else if (tag == kStepElement) {
+      obj = nullptr;
+      if (f.list) {
+        auto it = f.list->children.find(id);
+        if (it != f.list->children.end()) obj = it->second.get();
+      }
+    } else {
+      auto it = f.map.entries.find(Bytes(key.begin(), key.end()));
+      obj = it == f.map.entries.end() ? nullptr : it->second.child.get();
+    }
+    if (!obj) return Where::Bad;
   }
-  return r.ok() ? obj : nullptr;
+  *out = obj;
+  return foreign ? Where::Foreign : Where::Found;
+}
+
+Object* resolve(Object* root, const Keys& keys, const Bytes& path) {
+  Object* obj = nullptr;
+  return resolve(root, keys, path, &obj) == Where::Found ? obj : nullptr;
 }
 
 bool visible(const MapEntry& e) { return !e.dots.empty(); }
@@ -314,37 +468,124 @@ std::vector<OpId> read_ids(Reader& r) {
   return ids;
 }
 
-// Applies one operation (local or remote) to the state. Returns false when
-// the operation does not fit the state: unknown path, wrong field kind,
-// malformed payload, references to things that do not exist.
-bool apply_op(Object* root, const Op& op, uint64_t* span, const SequenceSupport* seqs) {
+// What apply_op needs besides the op: the document's key table, the
+// sequence code (null when the schema has no sequences) and where writes of
+// an older version that could not be converted are recorded.
+struct ApplyContext {
+  const Keys* keys;
+  const SequenceSupport* seqs;
+  std::vector<Conflict>* conflicts;
+};
+
+// Whether a register write stamped `id` wins over the register's value
+// (immutable: first writer; lww: last writer, content_hash on equal lamports).
+bool register_wins(const Register& reg, const FieldInfo& info, OpId id, const Bytes& value) {
+  if (!reg.has) return true;
+  if (info.strategy == Strategy::Immutable) return id < reg.stamp;  // the same on every replica
+  if (info.content_hash && id.lamport == reg.stamp.lamport && id.actor != reg.stamp.actor) {
+    uint32_t a = dolc::rt::checksum32(value.data(), value.size());
+    uint32_t b = dolc::rt::checksum32(reg.value.data(), reg.value.size());
+    return a != b ? a > b : id.actor > reg.stamp.actor;
+  }
+  return id > reg.stamp;
+}
+
+// A write to a hidden field of an older schema version, converted into the
+// field that replaced it (FORMAT.md, "Migrations"). The converted write takes
+// the original write's stamp, so every replica derives the same state from
+// the same log, in any order, without new operations: migrations are
+// deterministic and never duplicate a value.
+void migrate_write(Object* obj, const FieldInfo& info, uint32_t key, const Op& op, const Register& before, bool won,
+                   const ApplyContext& cx) {
+  const GeneInfo* g = obj->gene;
+  if (info.replaced_by < 0 || static_cast<uint32_t>(info.replaced_by) >= g->field_count) return;
+  const FieldInfo& target = g->fields[info.replaced_by];
+  Field& tf = obj->fields[static_cast<size_t>(info.replaced_by)];
+  auto convert = [&](const Bytes& in, Bytes* out) {
+    if (!info.convert) {
+      *out = in;
+      return true;
+    }
+    return info.convert(in, out);
+  };
+  Bytes value;
+  bool converted = convert(op.payload, &value);
+  if (converted && (target.strategy == Strategy::Immutable || target.strategy == Strategy::Lww)) {
+    if (register_wins(tf.reg, target, op.id, value)) {
+      tf.reg.has = true;
+      tf.reg.stamp = op.id;
+      tf.reg.value = std::move(value);
+    }
+    return;
+  }
+  if (target.strategy == Strategy::Peritext && cx.seqs && tf.text) {
+    // The text shows the register's winning value: the new write's text is
+    // added, and the loser's (the write itself, or the previous winner)
+    // hidden; a winner that does not convert shows nothing.
+    Bytes loser;
+    bool hide = won ? before.has && convert(before.value, &loser) : converted;
+    if (!won) loser = value;
+    cx.seqs->migrate_text(tf, converted ? &value : nullptr, op.id, hide ? &loser : nullptr,
+                          won ? before.stamp : op.id);
+    if (converted) return;
+  }
+  cx.conflicts->push_back(Conflict{key, op.id});
+}
+
+// The lamports an op of another schema version occupies (the clock must
+// pass them, so that our later ids never collide with its ids): sequence
+// inserts own one per element; the text's byte count bounds its code points.
+bool foreign_span(const Op& op, uint64_t* span) {
   *span = 1;
-  Object* obj = resolve(root, op.path);
-  if (!obj || op.field >= obj->gene->field_count) return false;
-  const FieldInfo& info = obj->gene->fields[op.field];
-  Field& f = obj->fields[op.field];
+  if (op.kind != OpKind::TextInsert && op.kind != OpKind::ListInsert) return true;
+  Reader r(op.payload);
+  for (int i = 0; i < 3; ++i) read_id(r);
+  uint64_t n = op.kind == OpKind::TextInsert ? r.bytes_view().size() : r.varint();
+  if (!r.ok() || n == 0) return false;
+  *span = n;
+  return true;
+}
+
+enum class Applied { Yes, Foreign, Bad };
+bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, const ApplyContext& cx);
+
+// Applies one operation (local or remote) to the state. Bad: the operation
+// does not fit the state (a path to nothing, the wrong op kind for the
+// field, a malformed payload, references to things that do not exist).
+// Foreign: it names a field of another schema version; it stays in the log
+// (saved, passed on) without effect here.
+Applied apply_op(Object* root, const Op& op, uint64_t* span, const ApplyContext& cx) {
+  *span = 1;
+  Object* obj = nullptr;
+  Where where = resolve(root, *cx.keys, op.path, &obj);
+  int fi = where == Where::Found ? cx.keys->field_of(obj->gene, op.field) : -1;
+  if (where == Where::Bad) return Applied::Bad;
+  if (fi < 0) return foreign_span(op, span) ? Applied::Foreign : Applied::Bad;
+  const FieldInfo& info = obj->gene->fields[fi];
+  if (info.hidden && info.strategy != Strategy::Immutable && info.strategy != Strategy::Lww) {
+    // Only register writes of an older version are converted (FORMAT.md);
+    // the rest are kept in the log and reported.
+    if (!foreign_span(op, span)) return Applied::Bad;
+    cx.conflicts->push_back(Conflict{op.field, op.id});
+    return Applied::Foreign;
+  }
+  return apply_known(obj, static_cast<uint32_t>(fi), op, span, cx) ? Applied::Yes : Applied::Bad;
+}
+
+bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, const ApplyContext& cx) {
+  const FieldInfo& info = obj->gene->fields[field];
+  Field& f = obj->fields[field];
+  const SequenceSupport* seqs = cx.seqs;
   Reader r(op.payload);
   switch (op.kind) {
     case OpKind::RegSet: {
       if (info.strategy != Strategy::Immutable && info.strategy != Strategy::Lww) return false;
-      Bytes value(op.payload);
-      Register& reg = f.reg;
-      bool wins;
-      if (!reg.has) {
-        wins = true;
-      } else if (info.strategy == Strategy::Immutable) {
-        wins = op.id < reg.stamp;  // first writer wins, the same on every replica
-      } else if (info.content_hash && op.id.lamport == reg.stamp.lamport && op.id.actor != reg.stamp.actor) {
-        uint32_t a = dolc::rt::checksum32(value.data(), value.size());
-        uint32_t b = dolc::rt::checksum32(reg.value.data(), reg.value.size());
-        wins = a != b ? a > b : op.id.actor > reg.stamp.actor;
-      } else {
-        wins = op.id > reg.stamp;
-      }
+      bool wins = register_wins(f.reg, info, op.id, op.payload);
+      if (info.hidden && info.replaced_by >= 0) migrate_write(obj, info, op.field, op, f.reg, wins, cx);
       if (wins) {
-        reg.has = true;
-        reg.stamp = op.id;
-        reg.value = std::move(value);
+        f.reg.has = true;
+        f.reg.stamp = op.id;
+        f.reg.value = op.payload;
       }
       return true;
     }
@@ -452,6 +693,9 @@ struct Doc::Impl {
   std::vector<Change> pending;                // received, waiting for dependencies
   std::unique_ptr<Object> root;
   bool open_change = false;                   // the last log entry is ours and may still grow
+  Keys keys;                                  // field keys: ops and paths name fields by key id
+  std::vector<Conflict> conflicts;            // older writes no migration could convert (derived from the log)
+  ApplyContext context() { return ApplyContext{&keys, seqs, &conflicts}; }
 
   // The last op of the open change when it is a local text insert or delete,
   // kept decoded so that a typing run extends it instead of adding one op
@@ -481,7 +725,14 @@ struct Doc::Impl {
            r.text.size() + op.text.size() <= kMaxRun;
   }
 
-  Impl(const GeneInfo* g, uint64_t a) : gene(g), seqs(g->sequences), actor(a), root(std::make_unique<Object>(g)) {}
+  Impl(const GeneInfo* g, uint64_t a) : gene(g), seqs(g->sequences), actor(a), root(std::make_unique<Object>(g)) {
+    keys.add_gene(g);
+  }
+
+  // Wire formats (FORMAT.md), defined with Doc's blob functions below.
+  Bytes encode(const uint8_t magic[2], const std::vector<const Change*>& changes) const;
+  Status decode(const uint8_t magic[2], const Bytes& blob, std::vector<Change>* out, const char* what);
+  bool convert_v1_op(Op* op, uint64_t position);
 
   // Ends the typing run, writing its final payload into its op (the last op
   // of the log). Called before anything reads, cuts or appends to the log.
@@ -514,9 +765,10 @@ struct Doc::Impl {
 
   // Applies a whole change; false if any op does not fit (state then needs a rebuild).
   bool apply_change(const Change& c) {
+    ApplyContext cx = context();
     for (const Op& op : c.ops) {
       uint64_t span = 1;
-      if (!apply_op(root.get(), op, &span, seqs)) return false;
+      if (apply_op(root.get(), op, &span, cx) == Applied::Bad) return false;
       uint64_t last = op.id.lamport + span - 1;
       if (last > clock) clock = last;
     }
@@ -540,6 +792,7 @@ struct Doc::Impl {
     version.clear();
     positions.clear();
     deps_at_last_change.clear();  // our last change may be gone: list full dependencies next time
+    conflicts.clear();
     clock = 0;
     std::vector<Change> kept = std::move(log);
     log.clear();
@@ -573,7 +826,7 @@ struct Doc::Impl {
       version[actor] = log.back().seq;
       open_change = true;
     }
-    if (!applied && !apply_op(root.get(), op, &span, seqs)) {
+    if (!applied && apply_op(root.get(), op, &span, context()) != Applied::Yes) {
       if (log.back().ops.empty()) {
         log.pop_back();
         positions[actor].pop_back();
@@ -674,14 +927,15 @@ Bytes Doc::version() const {
     w.varint(a);
     w.varint(s);
   }
-  return frame(kMagicVersion, w.buffer());
+  return frame(kMagicVersion, w.buffer(), kVersionFormat);
 }
 
 namespace {
 bool decode_version(const Bytes& blob, std::map<uint64_t, uint64_t>* out) {
   if (blob.empty()) return true;  // "nothing": the other side has no changes
   Bytes body;
-  if (!unframe(kMagicVersion, blob, &body)) return false;
+  uint8_t format = 0;
+  if (!unframe(kMagicVersion, blob, &body, &format) || format != kVersionFormat) return false;
   Reader r(body);
   uint64_t n = r.count(2);
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
@@ -691,26 +945,145 @@ bool decode_version(const Bytes& blob, std::map<uint64_t, uint64_t>* out) {
   return r.ok() && r.at_end();
 }
 
-Bytes encode_changes(const uint8_t magic[2], const std::vector<const Change*>& changes) {
+// The schema a blob says wrote it (format 2 header).
+struct SchemaHeader {
+  std::string gene, version;
+  uint32_t hash = 0;
+};
+
+std::string schema_name(const std::string& gene, const std::string& version) {
+  return "`" + gene + (version.empty() ? "" : "@" + version) + "`";
+}
+
+std::string hex32(uint32_t v) {
+  const char* digits = "0123456789abcdef";
+  std::string out = "0x";
+  for (int i = 7; i >= 0; --i) out += digits[(v >> (4 * i)) & 15];
+  return out;
+}
+
+// Numeric comparison of dotted versions ("1.10.0" > "1.9.2"); -1, 0, 1.
+int compare_versions(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    uint64_t x = 0, y = 0;
+    for (; i < a.size() && a[i] != '.'; ++i) x = x * 10 + static_cast<uint64_t>(a[i] - '0');
+    for (; j < b.size() && b[j] != '.'; ++j) y = y * 10 + static_cast<uint64_t>(b[j] - '0');
+    if (x != y) return x < y ? -1 : 1;
+    ++i, ++j;
+  }
+  return 0;
+}
+
+// Whether this module may read bytes written by schema `h` (evolution.md,
+// "What a module knows"): its own gene only; a layout of its evo chain; or a
+// newer version, whose fields it does not know but keeps.
+Status check_schema(const GeneInfo* g, const SchemaHeader& h) {
+  std::string ours = schema_name(g->name, g->version ? g->version : "");
+  std::string theirs = schema_name(h.gene, h.version);
+  if (h.gene != g->name)
+    return Failure{"refused: these bytes hold a " + theirs + " document; this module opens " + ours +
+                   " documents (use the class of `" + h.gene + "`)"};
+  if (g->layout_count == 0) return {};
+  for (uint32_t i = 0; i < g->layout_count; ++i)
+    if (g->layouts[i].hash == h.hash) return {};
+  if (g->version && compare_versions(h.version, g->version) > 0) return {};
+  std::string known;
+  for (uint32_t i = 0; i < g->layout_count; ++i)
+    known += std::string(i ? ", " : "") + g->layouts[i].version + " (" + hex32(g->layouts[i].hash) + ")";
+  return Failure{"refused: the bytes were written by schema " + theirs + " with layout " + hex32(h.hash) +
+                 ", which is not in the evo chain of " + ours + " (it knows " + known +
+                 "); declare that version with an `evo`, or open the bytes with the module that wrote them"};
+}
+}  // namespace
+
+// Encodes changes with the schema header and the key table they use.
+Bytes Doc::Impl::encode(const uint8_t magic[2], const std::vector<const Change*>& changes) const {
+  BlobKeys used;
+  Writer body;
+  body.varint(changes.size());
+  for (const Change* c : changes) encode_change(body, *c, used);
   Writer w;
-  w.varint(changes.size());
-  for (const Change* c : changes) encode_change(w, *c);
+  w.str(gene->name);
+  w.str(gene->version ? gene->version : "");
+  uint32_t hash = gene->layout_count ? gene->layouts[gene->layout_count - 1].hash : 0;
+  for (int i = 0; i < 4; ++i) w.u8(static_cast<uint8_t>(hash >> (8 * i)));
+  w.varint(used.table.size());
+  for (uint32_t k : used.table) w.str(keys.names[k]);
+  w.raw(body.buffer().data(), body.size());
   return frame(magic, w.buffer());
 }
 
-bool decode_changes(const uint8_t magic[2], const Bytes& blob, std::vector<Change>* out) {
+// Format 1 named fields by position in the writing module's gene: maps a
+// position (and each step of the op's path) to a key through the genes'
+// format1_keys, the oldest layout their evo chains describe.
+bool Doc::Impl::convert_v1_op(Op* op, uint64_t position) {
+  Reader r(op->path);
+  Writer w;
+  const GeneInfo* g = gene;
+  size_t depth = 0;
+  while (!r.at_end()) {
+    uint64_t p = r.varint();
+    if (++depth > kMaxPathDepth || !r.ok() || !g || !g->format1_keys || p >= g->format1_key_count) return false;
+    uint32_t key = keys.intern(g->format1_keys[p]);
+    int fi = keys.field_of(g, key);
+    if (fi < 0) return false;
+    const FieldInfo& info = g->fields[fi];
+    w.varint(uint64_t{key} << 2 | tag_of(info.strategy));
+    if (info.strategy == Strategy::Rga) write_id(w, read_id(r));
+    else if (info.strategy == Strategy::OrMap) w.str(r.bytes_view());
+    else if (info.strategy != Strategy::Nested) return false;
+    if (!r.ok()) return false;
+    g = info.nested;
+  }
+  if (!g || !g->format1_keys || position >= g->format1_key_count) return false;
+  op->field = keys.intern(g->format1_keys[position]);
+  op->path = w.take();
+  return true;
+}
+
+// Decodes a "DC" or "DS" blob of format 1 or 2 into changes whose keys are
+// this document's key ids. `what` names the blob in error messages.
+Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<Change>* out, const char* what) {
   Bytes body;
-  if (!unframe(magic, blob, &body)) return false;
+  uint8_t format = 0;
+  std::string malformed = std::string("refused: malformed or corrupted ") + what;
+  if (!unframe(magic, blob, &body, &format)) return Failure{malformed};
+  if (format != kFormatVersion && format != kFormatV1)
+    return Failure{std::string("refused: ") + what + " in format " + std::to_string(format) +
+                   ", newer than this module reads (1 and 2); rebuild the app with a newer dolc"};
   Reader r(body);
+  std::vector<uint32_t> blob_keys;
+  if (format == kFormatVersion) {
+    SchemaHeader h;
+    std::string_view g = r.bytes_view(), v = r.bytes_view();
+    h.gene.assign(g.begin(), g.end());
+    h.version.assign(v.begin(), v.end());
+    for (int i = 0; i < 4; ++i) h.hash |= static_cast<uint32_t>(r.u8()) << (8 * i);
+    uint64_t n = r.count(1);
+    for (uint64_t i = 0; i < n && r.ok(); ++i) {
+      std::string_view k = r.bytes_view();
+      if (k.empty() || k.size() > 256) r.fail();
+      else blob_keys.push_back(keys.intern(std::string(k)));
+    }
+    if (!r.ok()) return Failure{malformed + " (its schema header)"};
+    Status schema = check_schema(gene, h);
+    if (!schema.ok) return schema;
+  } else if (!gene->format1_keys) {
+    return Failure{std::string("refused: ") + what + " in format 1 (written before dolc stored field keys), and `" +
+                   gene->name + "`'s evo chain removes fields, so their positions are unknown; open it with the module " +
+                   "that wrote it and save it again"};
+  }
+  auto v1 = [this](Op* op, uint64_t position) { return convert_v1_op(op, position); };
   uint64_t n = r.count(4);
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     Change c;
-    if (!decode_change(r, &c)) return false;
+    if (!decode_change(r, &c, format, blob_keys, v1)) return Failure{malformed};
     out->push_back(std::move(c));
   }
-  return r.ok() && r.at_end();
+  if (!r.ok() || !r.at_end()) return Failure{malformed};
+  return {};
 }
-}  // namespace
 
 Result<Bytes> Doc::changes_since(const Bytes& version) const {
   std::map<uint64_t, uint64_t> theirs;
@@ -736,12 +1109,13 @@ Result<Bytes> Doc::changes_since(const Bytes& version) const {
   std::vector<const Change*> out;
   for (size_t i = 0; i < wanted.size(); ++i)
     if (wanted[i]) out.push_back(&log[first + i]);
-  return encode_changes(kMagicChanges, out);
+  return impl_->encode(kMagicChanges, out);
 }
 
 Status Doc::apply(const Bytes& changes) {
   std::vector<Change> incoming;
-  if (!decode_changes(kMagicChanges, changes, &incoming)) return fail("refused: malformed or corrupted change bytes");
+  Status st = impl_->decode(kMagicChanges, changes, &incoming, "change bytes");
+  if (!st.ok) return st;
   return impl_->receive(std::move(incoming));
 }
 
@@ -750,20 +1124,22 @@ Bytes Doc::save() const {
   impl_->open_change = false;
   std::vector<const Change*> all;
   for (const Change& c : impl_->log) all.push_back(&c);
-  return encode_changes(kMagicSave, all);
+  return impl_->encode(kMagicSave, all);
 }
 
 Status Doc::merge(const Bytes& saved) {
   std::vector<Change> incoming;
-  if (!decode_changes(kMagicSave, saved, &incoming)) return fail("refused: malformed or corrupted saved document");
+  Status st = impl_->decode(kMagicSave, saved, &incoming, "saved document");
+  if (!st.ok) return st;
   return impl_->receive(std::move(incoming));
 }
 
 Status Doc::load(const Bytes& saved) {
-  std::vector<Change> incoming;
-  if (!decode_changes(kMagicSave, saved, &incoming)) return fail("refused: malformed or corrupted saved document");
   // Build the loaded state aside; swap it in only when it is complete.
   auto fresh = std::make_unique<Impl>(impl_->gene, impl_->actor);
+  std::vector<Change> incoming;
+  Status st = fresh->decode(kMagicSave, saved, &incoming, "saved document");
+  if (!st.ok) return st;
   for (Change& c : incoming) {
     if (fresh->known(c)) continue;
     if (!fresh->ready(c) || !fresh->apply_change(c)) return fail("refused: the saved document is inconsistent");
@@ -771,6 +1147,22 @@ Status Doc::load(const Bytes& saved) {
   }
   impl_ = std::move(fresh);
   return {};
+}
+
+std::string Doc::migration_conflicts() const {
+  // By key, then write: the same list on every replica, whatever the order of arrival.
+  std::vector<Conflict> sorted = impl_->conflicts;
+  std::sort(sorted.begin(), sorted.end(), [&](const Conflict& a, const Conflict& b) {
+    const std::string &ka = impl_->keys.names[a.key], &kb = impl_->keys.names[b.key];
+    return ka != kb ? ka < kb : a.id < b.id;
+  });
+  std::string out = "[";
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const Conflict& c = sorted[i];
+    out += (i ? "," : "") + std::string("{\"field\":") + json_string(impl_->keys.names[c.key]) +
+           ",\"lamport\":" + std::to_string(c.id.lamport) + ",\"actor\":\"" + std::to_string(c.id.actor) + "\"}";
+  }
+  return out + "]";
 }
 
 uint64_t Doc::checkpoint() {
@@ -796,8 +1188,8 @@ void Doc::rollback(uint64_t mark) {
 // ----- field access
 
 namespace {
-Field* field_at(Object* root, const Bytes& path, const GeneInfo* gene, uint32_t field) {
-  Object* obj = resolve(root, path);
+Field* field_at(Object* root, const Keys& keys, const Bytes& path, const GeneInfo* gene, uint32_t field) {
+  Object* obj = resolve(root, keys, path);
   if (!obj || obj->gene != gene || field >= gene->field_count) return nullptr;
   return &obj->fields[field];
 }
@@ -817,56 +1209,56 @@ const Failure kNoSequences{"this document's gene descriptor lacks dolc_gen::kSeq
 }  // namespace
 
 std::optional<Bytes> Doc::reg_get(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->reg.has) return std::nullopt;
   return f->reg.value;
 }
 
 Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   if (gene->fields[field].strategy == Strategy::Immutable && f->reg.has)
     return Failure{std::string("`") + gene->fields[field].name + "` is immutable and already set"};
-  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::RegSet, value));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::RegSet, value));
 }
 
 std::vector<Bytes> Doc::mv_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
   std::vector<Bytes> out;
-  if (Field* f = field_at(impl_->root.get(), path, gene, field))
+  if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [id, v] : f->mv.values) out.push_back(v);
   return out;
 }
 
 Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   Writer w;
   w.bytes(value.data(), value.size());
   w.varint(f->mv.values.size());
   for (auto& [id, v] : f->mv.values) write_id(w, id);  // a write replaces everything the writer has seen
-  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::MvSet, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::MvSet, w.take()));
 }
 
 bool Doc::set_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->set.dots.count(value) > 0;
 }
 std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
   std::vector<Bytes> out;
-  if (Field* f = field_at(impl_->root.get(), path, gene, field))
+  if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [v, dots] : f->set.dots) out.push_back(v);
   return out;
 }
 uint32_t Doc::set_size(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f ? static_cast<uint32_t>(f->set.dots.size()) : 0;
 }
 Status Doc::set_add(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
-  if (!field_at(impl_->root.get(), path, gene, field)) return kNoObject;
-  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::SetAdd, value));
+  if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::SetAdd, value));
 }
 Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   auto it = f->set.dots.find(value);
   if (it == f->set.dots.end()) return {};  // nothing observed: nothing to remove
@@ -874,17 +1266,17 @@ Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   w.bytes(value.data(), value.size());
   w.varint(it->second.size());
   for (OpId d : it->second) write_id(w, d);
-  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::SetRemove, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::SetRemove, w.take()));
 }
 
 bool Doc::map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return false;
   auto it = f->map.entries.find(key);
   return it != f->map.entries.end() && visible(it->second);
 }
 std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return std::nullopt;
   auto it = f->map.entries.find(key);
   if (it == f->map.entries.end() || !visible(it->second) || !it->second.value.has) return std::nullopt;
@@ -892,26 +1284,26 @@ std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint3
 }
 std::vector<Bytes> Doc::map_keys(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
   std::vector<Bytes> out;
-  if (Field* f = field_at(impl_->root.get(), path, gene, field))
+  if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [k, e] : f->map.entries)
       if (visible(e)) out.push_back(k);
   return out;
 }
 Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key, const Bytes& value) {
-  if (!field_at(impl_->root.get(), path, gene, field)) return kNoObject;
+  if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
   Writer w;
   w.bytes(key.data(), key.size());
   w.bytes(value.data(), value.size());
-  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::MapSet, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::MapSet, w.take()));
 }
 Status Doc::map_set_new(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
-  if (!field_at(impl_->root.get(), path, gene, field)) return kNoObject;
+  if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
   Writer w;
   w.bytes(key.data(), key.size());
-  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::MapSetNew, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::MapSetNew, w.take()));
 }
 Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   auto it = f->map.entries.find(key);
   if (it == f->map.entries.end() || !visible(it->second)) return {};
@@ -919,26 +1311,26 @@ Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   w.bytes(key.data(), key.size());
   w.varint(it->second.dots.size());
   for (OpId d : it->second.dots) write_id(w, d);
-  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::MapDelete, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::MapDelete, w.take()));
 }
 Result<Bytes> Doc::map_child(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   auto it = f->map.entries.find(key);
   if (it == f->map.entries.end() || !visible(it->second) || !it->second.child) return fail("no such key");
   Writer w;
   w.raw(path.data(), path.size());
-  w.varint(field);
+  w.varint(uint64_t{impl_->keys.key_of(gene, field)} << 2 | kStepEntry);
   w.bytes(key.data(), key.size());
   return w.take();
 }
 
 int64_t Doc::counter_value(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f ? f->counter.value() : 0;
 }
 Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field, int64_t delta) {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   const FieldInfo& info = gene->fields[field];
   int64_t current = f->counter.value();
@@ -976,22 +1368,22 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (delta == 0) return {};
   Writer w;
   w.svarint(delta);
-  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::CounterAdd, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::CounterAdd, w.take()));
 }
 
 uint32_t Doc::list_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->list ? static_cast<uint32_t>(f->list->items.size()) : 0;
 }
 std::optional<Bytes> Doc::list_get(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list || index >= f->list->items.size()) return std::nullopt;
   return f->list->items.get(index);
 }
 
 Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, const Bytes& value) {
   if (!impl_->seqs) return kNoSequences;
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list) return kNoObject;
   if (index > f->list->items.size()) return fail("index out of range");
   OpId id = impl_->next_id();
@@ -1000,7 +1392,7 @@ Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (gene->fields[field].nested) f->list->children[id] = std::make_unique<Object>(gene->fields[field].nested);
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, field, OpKind::ListInsert, w.take()), 1, true);
+  return impl_->commit_local(make_op(id, path, impl_->keys.key_of(gene, field), OpKind::ListInsert, w.take()), 1, true);
 }
 
 Status Doc::list_insert_new(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) {
@@ -1008,32 +1400,32 @@ Status Doc::list_insert_new(const Bytes& path, const GeneInfo* gene, uint32_t fi
 }
 
 Result<Bytes> Doc::list_child(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list || index >= f->list->items.size()) return fail("index out of range");
   OpId el = f->list->items.id_at(index);
   if (!f->list->children.count(el)) return fail("the list holds values, not objects");
   Writer w;
   w.raw(path.data(), path.size());
-  w.varint(field);
+  w.varint(uint64_t{impl_->keys.key_of(gene, field)} << 2 | kStepElement);
   write_id(w, el);
   return w.take();
 }
 
 Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, uint32_t count) {
   if (!impl_->seqs) return kNoSequences;
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list) return kNoObject;
   if (index > f->list->items.size() || count > f->list->items.size() - index) return fail("range out of bounds");
   if (count == 0) return {};
   seq::DeleteOp op = f->list->items.remove(index, count);
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(impl_->next_id(), path, field, OpKind::ListDelete, w.take()), 1, true);
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::ListDelete, w.take()), 1, true);
 }
 
 Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t from, uint32_t to) {
   if (!impl_->seqs) return kNoSequences;
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list) return kNoObject;
   size_t n = f->list->items.size();
   if (from >= n || to >= n) return fail("index out of range");
@@ -1043,20 +1435,20 @@ Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, u
   if (op.empty()) return {};
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, field, OpKind::ListMove, w.take()), 1, true);
+  return impl_->commit_local(make_op(id, path, impl_->keys.key_of(gene, field), OpKind::ListMove, w.take()), 1, true);
 }
 
 uint32_t Doc::text_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->text ? static_cast<uint32_t>(f->text->size()) : 0;
 }
 std::string Doc::text_string(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->text ? f->text->to_string() : std::string();
 }
 Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, const std::string& text) {
   if (!impl_->seqs) return kNoSequences;
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (pos > f->text->size()) return fail("position out of range");
   if (text.empty()) return {};
@@ -1069,7 +1461,7 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   seq::TextInsertOp op = f->text->insert(pos, text, id);
   if (op.empty()) return {};
   Impl& d = *impl_;
-  if (d.extends_run(path, field, op)) {
+  if (d.extends_run(path, d.keys.key_of(gene, field), op)) {
     d.run.ins.text += op.text;
     d.run.dirty = true;
     d.clock = op.id.lamport + op.text.size() - 1;
@@ -1077,7 +1469,7 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   }
   Writer w;
   seq::encode(w, op);
-  Status st = d.commit_local(make_op(id, path, field, OpKind::TextInsert, w.take()), op.text.size(), true);
+  Status st = d.commit_local(make_op(id, path, d.keys.key_of(gene, field), OpKind::TextInsert, w.take()), op.text.size(), true);
   if (st.ok) {
     d.run.active = true;
     d.run.is_insert = true;
@@ -1087,14 +1479,14 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, uint32_t count) {
   if (!impl_->seqs) return kNoSequences;
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (pos > f->text->size() || count > f->text->size() - pos) return fail("range out of bounds");
   if (count == 0) return {};
   seq::DeleteOp op = f->text->remove(pos, count);
   Impl& d = *impl_;
   const Op* last = d.open_change && !d.log.empty() && !d.log.back().ops.empty() ? &d.log.back().ops.back() : nullptr;
-  if (d.run.active && !d.run.is_insert && last && last->field == field && last->path == path &&
+  if (d.run.active && !d.run.is_insert && last && last->field == d.keys.key_of(gene, field) && last->path == path &&
       d.run.del.ranges.size() + op.ranges.size() <= Impl::kMaxRun) {
     // Backspace and forward-delete runs join the previous range; others are appended.
     for (const seq::IdRange& r : op.ranges) {
@@ -1113,7 +1505,7 @@ Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
   }
   Writer w;
   seq::encode(w, op);
-  Status st = d.commit_local(make_op(d.next_id(), path, field, OpKind::TextDelete, w.take()), 1, true);
+  Status st = d.commit_local(make_op(d.next_id(), path, d.keys.key_of(gene, field), OpKind::TextDelete, w.take()), 1, true);
   if (st.ok && !op.ranges.empty()) {
     d.run.active = true;
     d.run.is_insert = false;
@@ -1124,7 +1516,7 @@ Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
 Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                       const std::string& name, const std::string& value) {
   if (!impl_->seqs) return kNoSequences;
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (start >= end || end > f->text->size()) return fail("mark range out of bounds");
   if (name.empty() || name.size() > 256) return fail("mark names are 1 to 256 bytes");
@@ -1133,12 +1525,12 @@ Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, u
   if (op.empty()) return {};
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, field, OpKind::TextMark, w.take()), 1, true);
+  return impl_->commit_local(make_op(id, path, impl_->keys.key_of(gene, field), OpKind::TextMark, w.take()), 1, true);
 }
 Status Doc::text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                         const std::string& name) {
   if (!impl_->seqs) return kNoSequences;
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (start >= end || end > f->text->size()) return fail("mark range out of bounds");
   if (name.empty() || name.size() > 256) return fail("mark names are 1 to 256 bytes");
@@ -1147,10 +1539,10 @@ Status Doc::text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (op.empty()) return {};
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, field, OpKind::TextMark, w.take()), 1, true);
+  return impl_->commit_local(make_op(id, path, impl_->keys.key_of(gene, field), OpKind::TextMark, w.take()), 1, true);
 }
 std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  Field* f = field_at(impl_->root.get(), path, gene, field);
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   std::string out = "[";
   if (f && f->text) {
     bool first = true;
@@ -1169,8 +1561,7 @@ std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t fi
 Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
   Writer w;
   w.raw(path.data(), path.size());
-  w.varint(field);
-  (void)gene;
+  w.varint(uint64_t{impl_->keys.key_of(gene, field)} << 2 | kStepNested);
   return w.take();
 }
 
@@ -1238,8 +1629,38 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
 void encode_text_insert(Writer& w, const seq::TextInsertOp& op) { seq::encode(w, op); }
 void encode_delete(Writer& w, const seq::DeleteOp& op) { seq::encode(w, op); }
 
+// The id of the text an older version's register write converts into: its
+// own lamport, and an actor derived from the write's id with the top bit set
+// (writes have distinct ids, so their texts never share element ids; real
+// actors with the top bit set are not expected, see FORMAT.md).
+OpId migrated_text_id(OpId write) {
+  uint64_t x = write.actor * 0x9e3779b97f4a7c15ull ^ write.lamport;
+  x ^= x >> 31;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 29;
+  return OpId{write.lamport, x | (1ull << 63)};
+}
+
+// lww -> peritext: every write of the old register inserts its text at the
+// start (fixed origins: the same op on every replica, whatever the state),
+// and the text of the write that lost the register is deleted. The visible
+// result is the register's winner plus whatever the new version typed, on
+// every replica, in any order of arrival.
+void migrate_text(Field& f, const Bytes* added, OpId added_id, const Bytes* hidden, OpId hidden_id) {
+  seq::TextInsertOp ins;
+  ins.id = migrated_text_id(added_id);
+  if (added) ins.text = seq::utf8_decode(std::string(added->begin(), added->end()));
+  if (!ins.text.empty() && f.text->can_apply(ins)) f.text->apply(ins);
+  if (!hidden) return;
+  size_t n = seq::utf8_decode(std::string(hidden->begin(), hidden->end())).size();
+  if (n == 0) return;
+  seq::DeleteOp del;
+  del.ranges.push_back(seq::IdRange{migrated_text_id(hidden_id), static_cast<uint32_t>(n)});
+  if (f.text->can_apply(del)) f.text->apply(del);
+}
+
 }  // namespace
 
-const SequenceSupport kSequenceSupport = {apply_sequence_op, encode_text_insert, encode_delete};
+const SequenceSupport kSequenceSupport = {apply_sequence_op, encode_text_insert, encode_delete, migrate_text};
 
 }  // namespace dolc_gen

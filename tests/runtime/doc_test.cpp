@@ -254,14 +254,17 @@ TEST(DocRules, ChangesArrivingBeforeTheirPredecessorsAreHeld) {
 // out not to fit once it can apply is dropped: it must not make every later
 // apply() that completes its dependencies fail.
 TEST(DocRules, AHeldChangeThatDoesNotFitIsDroppedNotBlocking) {
-  std::vector<FieldInfo> wide(kDocFields, kDocFields + 13);
-  for (int i = 0; i < 8; ++i) wide.push_back({"extra", Strategy::Lww});
-  GeneInfo other = {"other", wide.data(), static_cast<uint32_t>(wide.size()), &kSequenceSupport};
+  // A writer whose `status` is a counter: its counter ops on `status` (an
+  // mv_register here) do not fit (a field of another version would have
+  // another key, and be kept instead).
+  std::vector<FieldInfo> wrong(kDocFields, kDocFields + 13);
+  wrong[3] = counter_field("status", false, Overflow::Saturate);
+  GeneInfo other = {"doc", wrong.data(), 13, &kSequenceSupport};
   Doc x(&other, 9), c(&kDoc, 2), a(&kDoc, 1);
   ASSERT_TRUE(x.reg_set(kRoot, &other, 1, b("fits")).ok);
   auto first = x.changes_since(Bytes{});
   Bytes v1 = x.version();
-  ASSERT_TRUE(x.reg_set(kRoot, &other, 15, b("no such field here")).ok);
+  ASSERT_TRUE(x.counter_add(kRoot, &other, 3, 5).ok);
   auto second = x.changes_since(v1);
   ASSERT_TRUE(c.apply(second.value).ok);  // held: its predecessor is missing
   ASSERT_TRUE(c.apply(first.value).ok);   // applies; the held one is dropped

@@ -51,6 +51,8 @@ export declare class Document extends View {
   toJSON(): Record<string, unknown>;
   /** Invariants that merges broke. */
   violations(): string[];
+  /** Writes of older schema versions that no migration could convert (kept in the log, not shown). */
+  migrationConflicts(): { field: string; lamport: number; actor: string }[];  // actor: decimal, all 64 bits
   /** Frees the document now instead of at garbage collection. */
   free(): void;
 }

@@ -389,6 +389,8 @@ class Document extends View {
   toJSON() { return JSON.parse(this._call('to-json', [])); }
   /** Invariants that merges broke (flag_for_review / reject_operation after a merge). */
   violations() { return this._call('violations', []); }
+  /** Writes of older schema versions that no migration could convert: kept in the log, listed here. */
+  migrationConflicts() { return JSON.parse(this._call('migration-conflicts', [])); }
   /** Frees the document now instead of at garbage collection. */
   free() {
     if (this._rep === null) return;

@@ -73,6 +73,27 @@ struct FieldInfo {
   Overflow overflow = Overflow::Saturate;
   bool content_hash = false;         // lww tie_break = content_hash
   int64_t max_length = 0;            // peritext; 0 = unbounded
+  // The field's stable identity in every byte format (null = `name`): its
+  // name when it was introduced, kept through renames, new when a strategy
+  // or type change gave its bytes a new meaning (runtime-wasm/FORMAT.md).
+  const char* key = nullptr;
+  // A field of an earlier schema version that a strategy or type change
+  // replaced: not part of the generated API, kept so that writes from
+  // replicas still on that version apply, and converted into field
+  // `replaced_by` by `convert` (the evolution's `migrate` body; null =
+  // the bytes carry over unchanged). A conversion that fails, or a pair of
+  // strategies with no conversion, is listed by migration_conflicts().
+  bool hidden = false;
+  int32_t replaced_by = -1;
+  bool (*convert)(const Bytes& old_value, Bytes* new_value) = nullptr;
+};
+
+// One version of a gene's layout (its set of field keys), as a document's
+// bytes name it: a module accepts documents and changes of every version its
+// `evo` chain describes, and of newer versions (whose unknown fields it keeps).
+struct LayoutInfo {
+  const char* version;
+  uint32_t hash;
 };
 
 // The sequence strategies (rga, peritext) are linked into a module only if
@@ -88,6 +109,14 @@ struct GeneInfo {
   const FieldInfo* fields;
   uint32_t field_count;
   const SequenceSupport* sequences = nullptr;  // set when the gene's tree has rga/peritext fields
+  const char* version = nullptr;               // the schema version ("1.1.0"); null = unversioned
+  const LayoutInfo* layouts = nullptr;         // oldest first; the last is this version's
+  uint32_t layout_count = 0;                   // 0: accept any layout of this gene name
+  // Format 1 named fields by position: the keys of the fields, in that
+  // order, of the oldest version the chain describes (format-1 bytes were
+  // written before field keys existed). Null: format 1 cannot be read.
+  const char* const* format1_keys = nullptr;
+  uint32_t format1_key_count = 0;
 };
 
 // ----- value codecs -------------------------------------------------------------
@@ -189,6 +218,25 @@ std::optional<T> dec_option(const Bytes& b, F&& inner) {
   return inner(Bytes(b.begin() + 1, b.end()));
 }
 
+// `parse_int(s)` in migrations: a decimal integer with an optional sign,
+// nothing else; `*ok` becomes false otherwise (the write is then reported,
+// not converted).
+inline int64_t parse_int(const std::string& s, bool* ok) {
+  if (s.empty()) {
+    *ok = false;
+    return 0;
+  }
+  size_t i = !s.empty() && (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  uint64_t v = 0;
+  if (i == s.size()) *ok = false;
+  for (; i < s.size() && *ok; ++i) {
+    if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10) *ok = false;
+    v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  }
+  if (v > (s[0] == '-' ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1)) *ok = false;
+  return s[0] == '-' ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+}
+
 // Safe arithmetic for lowered method bodies: no trap on division by zero
 // (the result is 0) or on INT_MIN / -1.
 template <class T>
@@ -269,6 +317,11 @@ class Doc {
   Status merge(const Bytes& saved);
   Bytes save() const;
   Status load(const Bytes& saved);
+  // Writes of an older schema version that could not be converted to this
+  // version's fields (kept in the log, not shown): a JSON array of
+  // {"field": key, "lamport": n, "actor": "n"} (the actor as a decimal string:
+  // JSON numbers lose 64-bit precision).
+  std::string migration_conflicts() const;
 
   // Tentative local operations: rollback() restores the state at checkpoint().
   uint64_t checkpoint();

@@ -36,7 +36,7 @@ TEST(ChatNative, TwoReplicasConverge) {
   ASSERT_TRUE(bob.reactions_add(kRoot, "🎉").ok);
   ASSERT_TRUE(alice.likes_increment(kRoot, 2).ok);
   ASSERT_TRUE(bob.call_like().ok);
-  ASSERT_TRUE(alice.pinned_set(kRoot, true).ok);
+  ASSERT_TRUE(alice.starred_set(kRoot, true).ok);
   ASSERT_TRUE(alice.status_set(kRoot, "edited").ok);
   ASSERT_TRUE(bob.status_set(kRoot, "read").ok);
   sync(alice, bob);
@@ -46,7 +46,7 @@ TEST(ChatNative, TwoReplicasConverge) {
   EXPECT_EQ(alice.reactions_size(kRoot), 2u);
   EXPECT_EQ(alice.likes_value(kRoot), 3);
   EXPECT_EQ(alice.status_values(kRoot).size(), 2u);  // concurrent mv_register values
-  EXPECT_EQ(alice.pinned_get(kRoot), std::optional<bool>(true));
+  EXPECT_EQ(alice.starred_get(kRoot), std::optional<bool>(true));
 
   // A refused operation changes nothing (immutable set twice); a counter
   // with min_value=0 and the default overflow_strategy saturates.
