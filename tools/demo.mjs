@@ -36,7 +36,7 @@ alice.status.set('edited');
 bob.content.insert(9, 'tomorrow ');             // Bob inserts before "noon"
 bob.reactions.add('🎉');
 bob.likes.increment(2);
-bob.pinned.set(true);
+bob.starred.set(true);
 bob.status.set('read');
 console.log(`   alice sees: ${render(alice)}   reactions ${alice.reactions.values().join(' ')}  likes ${alice.likes.value()}`);
 console.log(`   bob   sees: ${render(bob)}   reactions ${bob.reactions.values().join(' ')}  likes ${bob.likes.value()}`);
@@ -52,7 +52,7 @@ step(4, 'Both now hold the same document:');
 console.log(`   text      ${render(alice)}`);
 console.log(`   reactions ${alice.reactions.values().join(' ')} (add-wins set: both kept)`);
 console.log(`   likes     ${alice.likes.value()} (a counter: 1 + 2, nobody's increment lost)`);
-console.log(`   pinned    ${alice.pinned.get()} (last writer wins)`);
+console.log(`   starred   ${alice.starred.get()} (last writer wins)`);
 console.log(`   status    ${JSON.stringify(alice.status.values())} (mv_register: both concurrent values kept)`);
 const same = JSON.stringify(alice.toJSON()) === JSON.stringify(bob.toJSON());
 show('alice', alice);

@@ -4,6 +4,7 @@
 #include "lower/api.hpp"
 
 #include "ir/layouts.hpp"
+#include "lower/migrations.hpp"
 
 #include <algorithm>
 #include <set>
@@ -620,6 +621,22 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
   // WIT keeps worlds and interfaces in one namespace per package.
   for (const auto& iface : table.interfaces)
     if (iface.label == table.world) table.world += "-world";
+  // Migrations the build cannot compile: older replicas' writes to those
+  // fields are kept and listed by migrationConflicts(), not converted.
+  std::set<const ir::Gene*> seen;
+  for (const auto& iface : table.interfaces)
+    for (const auto& g : iface.genes) {
+      if (!seen.insert(g.gene).second) continue;
+      ir::GeneHistory history = ir::gene_history(schema, *g.gene);
+      for (const auto& r : history.replaced) {
+        MigrationFunction fn = lower_migration(schema, *g.gene, r, "check");
+        if (fn.unsupported.empty()) continue;
+        Span at = r.migration ? r.migration->span : r.evolution ? r.evolution->span : g.gene->name_span;
+        table.omissions.push_back({at, "`" + r.name + "` of `" + g.gene->name + "`: " + fn.unsupported +
+                                           "; writes of versions before " + r.evolution->to_version.text +
+                                           " to it are kept and listed by migrationConflicts(), not converted"});
+      }
+    }
   return table;
 }
 

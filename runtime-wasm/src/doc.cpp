@@ -21,10 +21,12 @@
 //    leaves the document as it was.
 // No exceptions (the wasm build has none): every failure is a Status.
 #include <algorithm>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dolc/rt/encoding.hpp"
@@ -112,15 +114,15 @@ OpId read_id(Reader& r) {
 // in first-use order), not the document's: the table holds only the keys the
 // blob uses, and a reader interns them into its own table.
 struct BlobKeys {
-  std::vector<uint32_t> table;              // blob index -> document key id
-  std::map<uint32_t, uint32_t> index_of;    // document key id -> blob index
+  std::vector<uint32_t> table;     // blob index -> document key id
+  std::vector<uint32_t> index_of;  // document key id -> blob index + 1 (0: not yet used)
   uint32_t index(uint32_t doc_key) {
-    auto it = index_of.find(doc_key);
-    if (it != index_of.end()) return it->second;
-    uint32_t i = static_cast<uint32_t>(table.size());
-    table.push_back(doc_key);
-    index_of.emplace(doc_key, i);
-    return i;
+    if (doc_key >= index_of.size()) index_of.resize(doc_key + 1);
+    if (!index_of[doc_key]) {
+      table.push_back(doc_key);
+      index_of[doc_key] = static_cast<uint32_t>(table.size());
+    }
+    return index_of[doc_key] - 1;
   }
 };
 
@@ -129,10 +131,17 @@ struct BlobKeys {
 // replica can carry paths through fields it does not know.
 enum StepTag : uint8_t { kStepNested = 0, kStepElement = 1, kStepEntry = 2 };
 
-// Copies a path, mapping each step's key through `map` (false: malformed, or
-// a key the map refuses).
-template <class Map>
-bool remap_path(const Bytes& in, Bytes* out, Map&& map) {
+// Copies a path, mapping each step's key: through `encode` (document key ->
+// blob index, assigned on first use) or `decode` (blob index -> document
+// key). False: malformed, or an index outside the blob's table. One function
+// for both directions keeps the wasm module small.
+bool remap_path(const Bytes& in, Bytes* out, BlobKeys* encode, const std::vector<uint32_t>* decode) {
+  auto map = [&](uint64_t k, uint64_t* to) {
+    if (encode) *to = encode->index(static_cast<uint32_t>(k));
+    else if (k < decode->size()) *to = (*decode)[static_cast<size_t>(k)];
+    else return false;
+    return true;
+  };
   Reader r(in);
   Writer w;
   size_t depth = 0;
@@ -173,10 +182,7 @@ void encode_change(Writer& w, const Change& c, BlobKeys& keys) {
     if (op.path.empty()) {
       w.varint(0);
     } else {
-      remap_path(op.path, &path, [&](uint64_t k, uint64_t* out) {
-        *out = keys.index(static_cast<uint32_t>(k));
-        return true;
-      });
+      remap_path(op.path, &path, &keys, nullptr);
       w.bytes(path.data(), path.size());
     }
     w.varint(keys.index(op.field));
@@ -203,11 +209,6 @@ bool decode_change(Reader& r, Change* c, uint8_t format, const std::vector<uint3
   c->ops.clear();
   c->ops.reserve(static_cast<size_t>(nops));
   uint64_t prev = 0;
-  auto to_doc = [&](uint64_t k, uint64_t* out) {
-    if (k >= blob_keys.size()) return false;
-    *out = blob_keys[static_cast<size_t>(k)];
-    return true;
-  };
   for (uint64_t i = 0; i < nops && r.ok(); ++i) {
     Op op;
     uint64_t delta = r.varint();
@@ -227,10 +228,9 @@ bool decode_change(Reader& r, Change* c, uint8_t format, const std::vector<uint3
     if (format == kFormatV1) {
       if (!v1(&op, field)) return false;
     } else {
-      uint64_t key = 0;
-      if (!to_doc(field, &key)) return false;
-      op.field = static_cast<uint32_t>(key);
-      if (!op.path.empty() && !remap_path(Bytes(op.path), &op.path, to_doc)) return false;
+      if (field >= blob_keys.size()) return false;
+      op.field = blob_keys[static_cast<size_t>(field)];
+      if (!op.path.empty() && !remap_path(Bytes(op.path), &op.path, nullptr, &blob_keys)) return false;
     }
     c->ops.push_back(std::move(op));
   }
@@ -340,39 +340,43 @@ Object::Object(const GeneInfo* g) : gene(g), fields(g->field_count) {
 // module (paths handed to generated code stay valid across load()); keys
 // that arrive from newer schema versions are appended.
 struct Keys {
-  std::vector<std::string> names;                            // key id -> key
-  std::map<std::string, uint32_t> ids;                       // key -> key id
-  std::map<const GeneInfo*, std::vector<uint32_t>> of_gene;  // field index -> key id
+  // Linear searches throughout: a schema has a few genes and dozens of keys,
+  // and maps of strings would cost the wasm module kilobytes.
+  std::vector<std::string> names;                                           // key id -> key
+  std::vector<std::pair<const GeneInfo*, std::vector<uint32_t>>> of_gene;  // per gene: field index -> key id
 
-  uint32_t intern(const std::string& key) {
-    auto it = ids.find(key);
-    if (it != ids.end()) return it->second;
-    uint32_t id = static_cast<uint32_t>(names.size());
-    names.push_back(key);
-    ids.emplace(key, id);
-    return id;
+  uint32_t intern(std::string_view key) {
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == key) return static_cast<uint32_t>(i);
+    names.emplace_back(key);
+    return static_cast<uint32_t>(names.size() - 1);
+  }
+  const std::vector<uint32_t>* fields(const GeneInfo* g) const {
+    for (const auto& [gene, keys] : of_gene)
+      if (gene == g) return &keys;
+    return nullptr;
   }
   void add_gene(const GeneInfo* g) {
-    if (!g || of_gene.count(g)) return;
-    std::vector<uint32_t>& keys = of_gene[g];
+    if (!g || fields(g)) return;
+    std::vector<uint32_t> keys;
     for (uint32_t i = 0; i < g->field_count; ++i) {
       const FieldInfo& f = g->fields[i];
       keys.push_back(intern(f.key ? f.key : f.name));
     }
+    of_gene.emplace_back(g, std::move(keys));
     for (uint32_t i = 0; i < g->field_count; ++i) add_gene(g->fields[i].nested);
   }
   // The key id of a field; an id no field has when `g` is not in this
   // document (a caller's mistake: the op is then refused, not misplaced).
   uint32_t key_of(const GeneInfo* g, uint32_t field) const {
-    auto it = of_gene.find(g);
-    return it != of_gene.end() && field < it->second.size() ? it->second[field] : UINT32_MAX;
+    const std::vector<uint32_t>* keys = fields(g);
+    return keys && field < keys->size() ? (*keys)[field] : UINT32_MAX;
   }
   // The field of `g` with key id `key`, or -1 (a field of another version).
   int field_of(const GeneInfo* g, uint64_t key) const {
-    auto it = of_gene.find(g);
-    if (it == of_gene.end()) return -1;
-    for (size_t i = 0; i < it->second.size(); ++i)
-      if (it->second[i] == key) return static_cast<int>(i);
+    if (const std::vector<uint32_t>* keys = fields(g))
+      for (size_t i = 0; i < keys->size(); ++i)
+        if ((*keys)[i] == key) return static_cast<int>(i);
     return -1;
   }
 };
@@ -382,6 +386,18 @@ struct Conflict {
   uint32_t key;
   OpId id;
 };
+
+// Conflicts stay sorted by (key id, write): the same list on every replica,
+// whatever the order of arrival (hidden fields' keys are known keys, whose
+// ids are the same in every document of a module).
+void add_conflict(std::vector<Conflict>& list, Conflict c) {
+  list.push_back(c);
+  for (size_t i = list.size() - 1; i > 0; --i) {
+    const Conflict& a = list[i - 1];
+    if (a.key < c.key || (a.key == c.key && a.id < c.id)) break;
+    std::swap(list[i], list[i - 1]);
+  }
+}
 
 }  // namespace internal
 
@@ -529,7 +545,7 @@ void migrate_write(Object* obj, const FieldInfo& info, uint32_t key, const Op& o
                           won ? before.stamp : op.id);
     if (converted) return;
   }
-  cx.conflicts->push_back(Conflict{key, op.id});
+  add_conflict(*cx.conflicts, Conflict{key, op.id});
 }
 
 // The lamports an op of another schema version occupies (the clock must
@@ -566,7 +582,7 @@ Applied apply_op(Object* root, const Op& op, uint64_t* span, const ApplyContext&
     // Only register writes of an older version are converted (FORMAT.md);
     // the rest are kept in the log and reported.
     if (!foreign_span(op, span)) return Applied::Bad;
-    cx.conflicts->push_back(Conflict{op.field, op.id});
+    add_conflict(*cx.conflicts, Conflict{op.field, op.id});
     return Applied::Foreign;
   }
   return apply_known(obj, static_cast<uint32_t>(fi), op, span, cx) ? Applied::Yes : Applied::Bad;
@@ -951,8 +967,16 @@ struct SchemaHeader {
   uint32_t hash = 0;
 };
 
-std::string schema_name(const std::string& gene, const std::string& version) {
-  return "`" + gene + (version.empty() ? "" : "@" + version) + "`";
+// Joins message parts: one function instead of a chain of operator+ calls at
+// every refusal (which cost the wasm module kilobytes).
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) out.append(p.data(), p.size());
+  return out;
+}
+
+std::string schema_name(std::string_view gene, std::string_view version) {
+  return cat({"`", gene, version.empty() ? "" : "@", version, "`"});
 }
 
 std::string hex32(uint32_t v) {
@@ -982,18 +1006,20 @@ Status check_schema(const GeneInfo* g, const SchemaHeader& h) {
   std::string ours = schema_name(g->name, g->version ? g->version : "");
   std::string theirs = schema_name(h.gene, h.version);
   if (h.gene != g->name)
-    return Failure{"refused: these bytes hold a " + theirs + " document; this module opens " + ours +
-                   " documents (use the class of `" + h.gene + "`)"};
-  if (g->layout_count == 0) return {};
+    return Failure{cat({"refused: these bytes hold a ", theirs, " document; this module opens ", ours,
+                        " documents (use the class of `", h.gene, "`)"})};
+  // Without versions there is no chain to check against (field keys still
+  // keep every value on its field).
+  if (g->layout_count == 0 || h.version.empty() || !g->version || !*g->version) return {};
   for (uint32_t i = 0; i < g->layout_count; ++i)
     if (g->layouts[i].hash == h.hash) return {};
-  if (g->version && compare_versions(h.version, g->version) > 0) return {};
+  if (compare_versions(h.version, g->version) > 0) return {};
   std::string known;
   for (uint32_t i = 0; i < g->layout_count; ++i)
-    known += std::string(i ? ", " : "") + g->layouts[i].version + " (" + hex32(g->layouts[i].hash) + ")";
-  return Failure{"refused: the bytes were written by schema " + theirs + " with layout " + hex32(h.hash) +
-                 ", which is not in the evo chain of " + ours + " (it knows " + known +
-                 "); declare that version with an `evo`, or open the bytes with the module that wrote them"};
+    known += cat({i ? ", " : "", g->layouts[i].version, " (", hex32(g->layouts[i].hash), ")"});
+  return Failure{cat({"refused: the bytes were written by schema ", theirs, " with layout ", hex32(h.hash),
+                      ", which is not in the evo chain of ", ours, " (it knows ", known,
+                      "); declare that version with an `evo`, or open the bytes with the module that wrote them"})};
 }
 }  // namespace
 
@@ -1047,11 +1073,13 @@ bool Doc::Impl::convert_v1_op(Op* op, uint64_t position) {
 Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<Change>* out, const char* what) {
   Bytes body;
   uint8_t format = 0;
-  std::string malformed = std::string("refused: malformed or corrupted ") + what;
+  std::string malformed = cat({"refused: malformed or corrupted ", what});
   if (!unframe(magic, blob, &body, &format)) return Failure{malformed};
-  if (format != kFormatVersion && format != kFormatV1)
-    return Failure{std::string("refused: ") + what + " in format " + std::to_string(format) +
-                   ", newer than this module reads (1 and 2); rebuild the app with a newer dolc"};
+  if (format != kFormatVersion && format != kFormatV1) {
+    char digit[2] = {static_cast<char>('0' + format % 10), 0};
+    return Failure{cat({"refused: ", what, " in format ", format < 10 ? digit : "> 9",
+                        ", newer than this module reads (1 and 2); rebuild the app with a newer dolc"})};
+  }
   Reader r(body);
   std::vector<uint32_t> blob_keys;
   if (format == kFormatVersion) {
@@ -1064,15 +1092,15 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
     for (uint64_t i = 0; i < n && r.ok(); ++i) {
       std::string_view k = r.bytes_view();
       if (k.empty() || k.size() > 256) r.fail();
-      else blob_keys.push_back(keys.intern(std::string(k)));
+      else blob_keys.push_back(keys.intern(k));
     }
-    if (!r.ok()) return Failure{malformed + " (its schema header)"};
+    if (!r.ok()) return Failure{cat({malformed, " (its schema header)"})};
     Status schema = check_schema(gene, h);
     if (!schema.ok) return schema;
   } else if (!gene->format1_keys) {
-    return Failure{std::string("refused: ") + what + " in format 1 (written before dolc stored field keys), and `" +
-                   gene->name + "`'s evo chain removes fields, so their positions are unknown; open it with the module " +
-                   "that wrote it and save it again"};
+    return Failure{cat({"refused: ", what, " in format 1 (written before dolc stored field keys), and `", gene->name,
+                        "`'s evo chain removes fields, so their positions are unknown; open it with the module that "
+                        "wrote it and save it again"})};
   }
   auto v1 = [this](Op* op, uint64_t position) { return convert_v1_op(op, position); };
   uint64_t n = r.count(4);
@@ -1150,17 +1178,15 @@ Status Doc::load(const Bytes& saved) {
 }
 
 std::string Doc::migration_conflicts() const {
-  // By key, then write: the same list on every replica, whatever the order of arrival.
-  std::vector<Conflict> sorted = impl_->conflicts;
-  std::sort(sorted.begin(), sorted.end(), [&](const Conflict& a, const Conflict& b) {
-    const std::string &ka = impl_->keys.names[a.key], &kb = impl_->keys.names[b.key];
-    return ka != kb ? ka < kb : a.id < b.id;
-  });
   std::string out = "[";
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    const Conflict& c = sorted[i];
-    out += (i ? "," : "") + std::string("{\"field\":") + json_string(impl_->keys.names[c.key]) +
-           ",\"lamport\":" + std::to_string(c.id.lamport) + ",\"actor\":\"" + std::to_string(c.id.actor) + "\"}";
+  for (const Conflict& c : impl_->conflicts) {
+    out += out.size() > 1 ? ",{\"field\":" : "{\"field\":";
+    out += json_string(impl_->keys.names[c.key]);
+    out += ",\"lamport\":";
+    out += std::to_string(c.id.lamport);
+    out += ",\"actor\":\"";
+    out += std::to_string(c.id.actor);
+    out += "\"}";
   }
   return out + "]";
 }

@@ -1,7 +1,7 @@
 // tests/build/e2e/constraints.mjs LEDGER_DIR ADJUST_DIR: constraints in
 // generated modules (examples/ledger.dol and tests/build/e2e/adjust.dol).
 //  * `NamedAccount` (require: display_name != "", reject_operation) and
-//    `account.solvency` (credit_limit always >= 0): an operation that would
+//    `account.solvency` (credit_limit always <= 100000): an operation that would
 //    break them is refused with an Error and the document is unchanged;
 //  * the counter bound (min_value=-1000, overflow error) refuses a local
 //    transfer past it, but two concurrent transfers within bounds each can
@@ -35,8 +35,8 @@ check('reject_operation: clearing the name is refused and changes nothing', () =
   assert.equal(json(a), before);
   assert.equal(Buffer.from(a.save()).toString('hex'), saved);
 });
-check('reject_operation: a negative credit limit is refused', () => {
-  assert.throws(() => a.creditLimit.set(-5), /account\.solvency/);
+check('reject_operation: a credit limit over the cap is refused', () => {
+  assert.throws(() => a.creditLimit.set(200000n), /account\.solvency/);
   assert.equal(a.creditLimit.get(), 1000n);
 });
 check('a gene method returns its Ok value and throws its Err', () => {

@@ -13,7 +13,7 @@ msg.like();
 msg.react('🎉');
 const popular: boolean = msg.isPopular();
 const likes: bigint = msg.likes.value();
-const pinned: boolean | undefined = msg.pinned.get();
+const starred: boolean | undefined = msg.starred.get();
 const status: string[] = msg.status.values();
 const author: string | undefined = msg.author.get();
 
@@ -30,4 +30,4 @@ msg.likes.increment('two');
 // @ts-expect-error: reactions are strings
 msg.reactions.add(5);
 
-console.log(popular, likes, pinned, status, author, copy.toJSON());
+console.log(popular, likes, starred, status, author, copy.toJSON());

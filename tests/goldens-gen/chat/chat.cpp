@@ -4,25 +4,49 @@
 namespace dolgen::chat {
 
 static const dolc_gen::FieldInfo kGene_message_chat_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"author", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"content", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 20000LL},
-  {"reactions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"likes", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"pinned", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"status", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"author", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"mentions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"content", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 20000LL, nullptr},
+  {"reactions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"likes", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"starred", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "pinned"},
+  {"status", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
 };
-const dolc_gen::GeneInfo kGene_message_chat = {"message.chat", kGene_message_chat_fields, 7u, &dolc_gen::kSequenceSupport};
+static const dolc_gen::LayoutInfo kGene_message_chat_layouts[] = {
+  {"1.0.0", 0x9f25e201u},
+  {"1.1.0", 0x343ad705u},
+};
+static const char* const kGene_message_chat_format1[] = {"id", "author", "content", "reactions", "likes", "pinned", "status"};
+const dolc_gen::GeneInfo kGene_message_chat = {"message.chat", kGene_message_chat_fields, 8u, &dolc_gen::kSequenceSupport, "1.1.0", kGene_message_chat_layouts, 2u, kGene_message_chat_format1, 7u};
+
+// migrate topic: converts a write of `topic` (key "topic") by a replica of an earlier version.
+static bool kGene_room_state_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Bytes* out_) {
+  bool ok_ = true;
+  const std::string old_ = dolc_gen::dec_string(in_);
+  (void)old_;
+  const std::string new_ = old_;
+  if (!ok_) return false;
+  *out_ = dolc_gen::Bytes(new_.begin(), new_.end());
+  return true;
+}
 
 static const dolc_gen::FieldInfo kGene_room_state_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"topic", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, true, 0LL},
-  {"members", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"messages", dolc_gen::Strategy::Rga, &kGene_message_chat, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"read_markers", dolc_gen::Strategy::OrMap, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"archived", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"topic", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "topic@1.1.0"},
+  {"members", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"messages", dolc_gen::Strategy::Rga, &kGene_message_chat, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"read_markers", dolc_gen::Strategy::OrMap, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"topic", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "topic", true, 3, &kGene_room_state_migrate_0},  // `topic` before 1.1.0: hidden
 };
-const dolc_gen::GeneInfo kGene_room_state = {"room.state", kGene_room_state_fields, 6u, &dolc_gen::kSequenceSupport};
+static const dolc_gen::LayoutInfo kGene_room_state_layouts[] = {
+  {"1.0.0", 0xe56dcda1u},
+  {"1.1.0", 0xeeee6164u},
+};
+static const char* const kGene_room_state_format1[] = {"id", "title", "topic", "members", "messages", "read_markers"};
+const dolc_gen::GeneInfo kGene_room_state = {"room.state", kGene_room_state_fields, 8u, &dolc_gen::kSequenceSupport, "1.1.0", kGene_room_state_layouts, 2u, kGene_room_state_format1, 6u};
 
 MessageChat::MessageChat(uint64_t actor) : doc_(&kGene_message_chat, actor) {}
 
@@ -44,14 +68,16 @@ std::string MessageChat::json_root_(const dolc_gen::Bytes& a_path) const {
   out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
   out_ += ",\"author\":";
   out_ += ((author_get(a_path)) ? dolc_gen::json_value(*(author_get(a_path))) : std::string("null"));
+  out_ += ",\"mentions\":";
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : mentions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"content\":";
   out_ += dolc_gen::json_value(content_text(a_path));
   out_ += ",\"reactions\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : reactions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"likes\":";
   out_ += dolc_gen::json_value(likes_value(a_path));
-  out_ += ",\"pinned\":";
-  out_ += ((pinned_get(a_path)) ? dolc_gen::json_value(*(pinned_get(a_path))) : std::string("null"));
+  out_ += ",\"starred\":";
+  out_ += ((starred_get(a_path)) ? dolc_gen::json_value(*(starred_get(a_path))) : std::string("null"));
   out_ += ",\"status\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : status_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   return out_ + "}";
@@ -93,6 +119,10 @@ std::vector<std::string> MessageChat::violations() const {
   return broken_invariants_(false);
 }
 
+std::string MessageChat::migration_conflicts() const {
+  return doc_.migration_conflicts();
+}
+
 std::optional<std::string> MessageChat::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_message_chat, 0u);
   if (!b_) return std::nullopt;
@@ -119,108 +149,134 @@ dolc_gen::Status MessageChat::author_set(const std::vector<uint8_t>& a_path, con
   });
 }
 
+bool MessageChat::mentions_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
+  return doc_.set_has(a_path, &kGene_message_chat, 2u, dolc_gen::enc_string(a_value));
+}
+
+std::vector<std::string> MessageChat::mentions_values(const std::vector<uint8_t>& a_path) const {
+  std::vector<std::string> out_;
+  for (const auto& b_ : doc_.set_values(a_path, &kGene_message_chat, 2u)) out_.push_back(dolc_gen::dec_string(b_));
+  return out_;
+}
+
+uint32_t MessageChat::mentions_size(const std::vector<uint8_t>& a_path) const {
+  return doc_.set_size(a_path, &kGene_message_chat, 2u);
+}
+
+dolc_gen::Status MessageChat::mentions_add(const std::vector<uint8_t>& a_path, const std::string& a_value) {
+  return guarded_([&] {
+    return doc_.set_add(a_path, &kGene_message_chat, 2u, dolc_gen::enc_string(a_value));
+  });
+}
+
+dolc_gen::Status MessageChat::mentions_remove(const std::vector<uint8_t>& a_path, const std::string& a_value) {
+  return guarded_([&] {
+    return doc_.set_remove(a_path, &kGene_message_chat, 2u, dolc_gen::enc_string(a_value));
+  });
+}
+
 uint32_t MessageChat::content_length(const std::vector<uint8_t>& a_path) const {
-  return doc_.text_length(a_path, &kGene_message_chat, 2u);
+  return doc_.text_length(a_path, &kGene_message_chat, 3u);
 }
 
 std::string MessageChat::content_text(const std::vector<uint8_t>& a_path) const {
-  return doc_.text_string(a_path, &kGene_message_chat, 2u);
+  return doc_.text_string(a_path, &kGene_message_chat, 3u);
 }
 
 dolc_gen::Status MessageChat::content_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
   return guarded_([&] {
-    return doc_.text_insert(a_path, &kGene_message_chat, 2u, a_pos, a_text);
+    return doc_.text_insert(a_path, &kGene_message_chat, 3u, a_pos, a_text);
   });
 }
 
 dolc_gen::Status MessageChat::content_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
   return guarded_([&] {
-    return doc_.text_delete(a_path, &kGene_message_chat, 2u, a_pos, a_count);
+    return doc_.text_delete(a_path, &kGene_message_chat, 3u, a_pos, a_count);
   });
 }
 
 dolc_gen::Status MessageChat::content_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.text_mark(a_path, &kGene_message_chat, 2u, a_start, a_end, a_name, a_value);
+    return doc_.text_mark(a_path, &kGene_message_chat, 3u, a_start, a_end, a_name, a_value);
   });
 }
 
 dolc_gen::Status MessageChat::content_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
   return guarded_([&] {
-    return doc_.text_unmark(a_path, &kGene_message_chat, 2u, a_start, a_end, a_name);
+    return doc_.text_unmark(a_path, &kGene_message_chat, 3u, a_start, a_end, a_name);
   });
 }
 
 std::string MessageChat::content_spans(const std::vector<uint8_t>& a_path) const {
-  return doc_.text_spans(a_path, &kGene_message_chat, 2u);
+  return doc_.text_spans(a_path, &kGene_message_chat, 3u);
 }
 
 bool MessageChat::reactions_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
-  return doc_.set_has(a_path, &kGene_message_chat, 3u, dolc_gen::enc_string(a_value));
+  return doc_.set_has(a_path, &kGene_message_chat, 4u, dolc_gen::enc_string(a_value));
 }
 
 std::vector<std::string> MessageChat::reactions_values(const std::vector<uint8_t>& a_path) const {
   std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_message_chat, 3u)) out_.push_back(dolc_gen::dec_string(b_));
+  for (const auto& b_ : doc_.set_values(a_path, &kGene_message_chat, 4u)) out_.push_back(dolc_gen::dec_string(b_));
   return out_;
 }
 
 uint32_t MessageChat::reactions_size(const std::vector<uint8_t>& a_path) const {
-  return doc_.set_size(a_path, &kGene_message_chat, 3u);
+  return doc_.set_size(a_path, &kGene_message_chat, 4u);
 }
 
 dolc_gen::Status MessageChat::reactions_add(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_add(a_path, &kGene_message_chat, 3u, dolc_gen::enc_string(a_value));
+    return doc_.set_add(a_path, &kGene_message_chat, 4u, dolc_gen::enc_string(a_value));
   });
 }
 
 dolc_gen::Status MessageChat::reactions_remove(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_remove(a_path, &kGene_message_chat, 3u, dolc_gen::enc_string(a_value));
+    return doc_.set_remove(a_path, &kGene_message_chat, 4u, dolc_gen::enc_string(a_value));
   });
 }
 
 int64_t MessageChat::likes_value(const std::vector<uint8_t>& a_path) const {
-  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_message_chat, 4u));
+  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_message_chat, 5u));
   return v_;
 }
 
 dolc_gen::Status MessageChat::likes_increment(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_message_chat, 4u, static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_message_chat, 5u, static_cast<int64_t>(a_amount));
   });
 }
 
 dolc_gen::Status MessageChat::likes_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_message_chat, 4u, -static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_message_chat, 5u, -static_cast<int64_t>(a_amount));
   });
 }
 
-std::optional<bool> MessageChat::pinned_get(const std::vector<uint8_t>& a_path) const {
-  auto b_ = doc_.reg_get(a_path, &kGene_message_chat, 5u);
+std::optional<bool> MessageChat::starred_get(const std::vector<uint8_t>& a_path) const {
+  auto b_ = doc_.reg_get(a_path, &kGene_message_chat, 6u);
   if (!b_) return false;  // the field's default
   auto v_ = dolc_gen::dec_bool(*b_);
   return v_;
 }
 
-dolc_gen::Status MessageChat::pinned_set(const std::vector<uint8_t>& a_path, bool a_value) {
+dolc_gen::Status MessageChat::starred_set(const std::vector<uint8_t>& a_path, bool a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_message_chat, 5u, dolc_gen::enc_bool(a_value));
+    return doc_.reg_set(a_path, &kGene_message_chat, 6u, dolc_gen::enc_bool(a_value));
   });
 }
 
 std::vector<std::string> MessageChat::status_values(const std::vector<uint8_t>& a_path) const {
   std::vector<std::string> out_;
-  for (const auto& b_ : doc_.mv_values(a_path, &kGene_message_chat, 6u)) out_.push_back(dolc_gen::dec_string(b_));
+  for (const auto& b_ : doc_.mv_values(a_path, &kGene_message_chat, 7u)) out_.push_back(dolc_gen::dec_string(b_));
   if (out_.empty()) out_.push_back(std::string("sent"));  // the field's default
   return out_;
 }
 
 dolc_gen::Status MessageChat::status_set(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.mv_set(a_path, &kGene_message_chat, 6u, dolc_gen::enc_string(a_value));
+    return doc_.mv_set(a_path, &kGene_message_chat, 7u, dolc_gen::enc_string(a_value));
   });
 }
 
@@ -308,10 +364,12 @@ std::string RoomState::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
   out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
+  out_ += ",\"archived\":";
+  out_ += ((archived_get(a_path)) ? dolc_gen::json_value(*(archived_get(a_path))) : std::string("null"));
   out_ += ",\"title\":";
   out_ += ((title_get(a_path)) ? dolc_gen::json_value(*(title_get(a_path))) : std::string("null"));
   out_ += ",\"topic\":";
-  out_ += ((topic_get(a_path)) ? dolc_gen::json_value(*(topic_get(a_path))) : std::string("null"));
+  out_ += dolc_gen::json_value(topic_text(a_path));
   out_ += ",\"members\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : members_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"messages\":";
@@ -327,14 +385,16 @@ std::string RoomState::json_message_chat_(const dolc_gen::Bytes& a_path) const {
   out_ += ((message_chat_id_get(a_path)) ? dolc_gen::json_value(*(message_chat_id_get(a_path))) : std::string("null"));
   out_ += ",\"author\":";
   out_ += ((message_chat_author_get(a_path)) ? dolc_gen::json_value(*(message_chat_author_get(a_path))) : std::string("null"));
+  out_ += ",\"mentions\":";
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_mentions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"content\":";
   out_ += dolc_gen::json_value(message_chat_content_text(a_path));
   out_ += ",\"reactions\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_reactions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"likes\":";
   out_ += dolc_gen::json_value(message_chat_likes_value(a_path));
-  out_ += ",\"pinned\":";
-  out_ += ((message_chat_pinned_get(a_path)) ? dolc_gen::json_value(*(message_chat_pinned_get(a_path))) : std::string("null"));
+  out_ += ",\"starred\":";
+  out_ += ((message_chat_starred_get(a_path)) ? dolc_gen::json_value(*(message_chat_starred_get(a_path))) : std::string("null"));
   out_ += ",\"status\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_status_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   return out_ + "}";
@@ -376,6 +436,10 @@ std::vector<std::string> RoomState::violations() const {
   return broken_invariants_(false);
 }
 
+std::string RoomState::migration_conflicts() const {
+  return doc_.migration_conflicts();
+}
+
 std::optional<std::string> RoomState::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_room_state, 0u);
   if (!b_) return std::nullopt;
@@ -389,8 +453,21 @@ dolc_gen::Status RoomState::id_set(const std::vector<uint8_t>& a_path, const std
   });
 }
 
-std::optional<std::string> RoomState::title_get(const std::vector<uint8_t>& a_path) const {
+std::optional<bool> RoomState::archived_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_room_state, 1u);
+  if (!b_) return false;  // the field's default
+  auto v_ = dolc_gen::dec_bool(*b_);
+  return v_;
+}
+
+dolc_gen::Status RoomState::archived_set(const std::vector<uint8_t>& a_path, bool a_value) {
+  return guarded_([&] {
+    return doc_.reg_set(a_path, &kGene_room_state, 1u, dolc_gen::enc_bool(a_value));
+  });
+}
+
+std::optional<std::string> RoomState::title_get(const std::vector<uint8_t>& a_path) const {
+  auto b_ = doc_.reg_get(a_path, &kGene_room_state, 2u);
   if (!b_) return std::string("general");  // the field's default
   auto v_ = dolc_gen::dec_string(*b_);
   return v_;
@@ -398,100 +475,123 @@ std::optional<std::string> RoomState::title_get(const std::vector<uint8_t>& a_pa
 
 dolc_gen::Status RoomState::title_set(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_room_state, 1u, dolc_gen::enc_string(a_value));
-  });
-}
-
-std::optional<std::string> RoomState::topic_get(const std::vector<uint8_t>& a_path) const {
-  auto b_ = doc_.reg_get(a_path, &kGene_room_state, 2u);
-  if (!b_) return std::nullopt;
-  auto v_ = dolc_gen::dec_string(*b_);
-  return v_;
-}
-
-dolc_gen::Status RoomState::topic_set(const std::vector<uint8_t>& a_path, const std::string& a_value) {
-  return guarded_([&] {
     return doc_.reg_set(a_path, &kGene_room_state, 2u, dolc_gen::enc_string(a_value));
   });
 }
 
+uint32_t RoomState::topic_length(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_length(a_path, &kGene_room_state, 3u);
+}
+
+std::string RoomState::topic_text(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_string(a_path, &kGene_room_state, 3u);
+}
+
+dolc_gen::Status RoomState::topic_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
+  return guarded_([&] {
+    return doc_.text_insert(a_path, &kGene_room_state, 3u, a_pos, a_text);
+  });
+}
+
+dolc_gen::Status RoomState::topic_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
+  return guarded_([&] {
+    return doc_.text_delete(a_path, &kGene_room_state, 3u, a_pos, a_count);
+  });
+}
+
+dolc_gen::Status RoomState::topic_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
+  return guarded_([&] {
+    return doc_.text_mark(a_path, &kGene_room_state, 3u, a_start, a_end, a_name, a_value);
+  });
+}
+
+dolc_gen::Status RoomState::topic_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
+  return guarded_([&] {
+    return doc_.text_unmark(a_path, &kGene_room_state, 3u, a_start, a_end, a_name);
+  });
+}
+
+std::string RoomState::topic_spans(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_spans(a_path, &kGene_room_state, 3u);
+}
+
 bool RoomState::members_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
-  return doc_.set_has(a_path, &kGene_room_state, 3u, dolc_gen::enc_string(a_value));
+  return doc_.set_has(a_path, &kGene_room_state, 4u, dolc_gen::enc_string(a_value));
 }
 
 std::vector<std::string> RoomState::members_values(const std::vector<uint8_t>& a_path) const {
   std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_room_state, 3u)) out_.push_back(dolc_gen::dec_string(b_));
+  for (const auto& b_ : doc_.set_values(a_path, &kGene_room_state, 4u)) out_.push_back(dolc_gen::dec_string(b_));
   return out_;
 }
 
 uint32_t RoomState::members_size(const std::vector<uint8_t>& a_path) const {
-  return doc_.set_size(a_path, &kGene_room_state, 3u);
+  return doc_.set_size(a_path, &kGene_room_state, 4u);
 }
 
 dolc_gen::Status RoomState::members_add(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_add(a_path, &kGene_room_state, 3u, dolc_gen::enc_string(a_value));
+    return doc_.set_add(a_path, &kGene_room_state, 4u, dolc_gen::enc_string(a_value));
   });
 }
 
 dolc_gen::Status RoomState::members_remove(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_remove(a_path, &kGene_room_state, 3u, dolc_gen::enc_string(a_value));
+    return doc_.set_remove(a_path, &kGene_room_state, 4u, dolc_gen::enc_string(a_value));
   });
 }
 
 uint32_t RoomState::messages_length(const std::vector<uint8_t>& a_path) const {
-  return doc_.list_length(a_path, &kGene_room_state, 4u);
+  return doc_.list_length(a_path, &kGene_room_state, 5u);
 }
 
 dolc_gen::Result<std::vector<uint8_t>> RoomState::messages_child(const std::vector<uint8_t>& a_path, uint32_t a_index) const {
-  return doc_.list_child(a_path, &kGene_room_state, 4u, a_index);
+  return doc_.list_child(a_path, &kGene_room_state, 5u, a_index);
 }
 
 dolc_gen::Status RoomState::messages_insert_new(const std::vector<uint8_t>& a_path, uint32_t a_index) {
   return guarded_([&] {
-    return doc_.list_insert_new(a_path, &kGene_room_state, 4u, a_index);
+    return doc_.list_insert_new(a_path, &kGene_room_state, 5u, a_index);
   });
 }
 
 dolc_gen::Status RoomState::messages_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count) {
   return guarded_([&] {
-    return doc_.list_delete(a_path, &kGene_room_state, 4u, a_index, a_count);
+    return doc_.list_delete(a_path, &kGene_room_state, 5u, a_index, a_count);
   });
 }
 
 dolc_gen::Status RoomState::messages_move(const std::vector<uint8_t>& a_path, uint32_t a_from, uint32_t a_to) {
   return guarded_([&] {
-    return doc_.list_move(a_path, &kGene_room_state, 4u, a_from, a_to);
+    return doc_.list_move(a_path, &kGene_room_state, 5u, a_from, a_to);
   });
 }
 
 bool RoomState::read_markers_has(const std::vector<uint8_t>& a_path, const std::string& a_key) const {
-  return doc_.map_has(a_path, &kGene_room_state, 5u, dolc_gen::enc_string(a_key));
+  return doc_.map_has(a_path, &kGene_room_state, 6u, dolc_gen::enc_string(a_key));
 }
 
 std::vector<std::string> RoomState::read_markers_keys(const std::vector<uint8_t>& a_path) const {
   std::vector<std::string> out_;
-  for (const auto& b_ : doc_.map_keys(a_path, &kGene_room_state, 5u)) out_.push_back(dolc_gen::dec_string(b_));
+  for (const auto& b_ : doc_.map_keys(a_path, &kGene_room_state, 6u)) out_.push_back(dolc_gen::dec_string(b_));
   return out_;
 }
 
 dolc_gen::Status RoomState::read_markers_delete(const std::vector<uint8_t>& a_path, const std::string& a_key) {
   return guarded_([&] {
-    return doc_.map_delete(a_path, &kGene_room_state, 5u, dolc_gen::enc_string(a_key));
+    return doc_.map_delete(a_path, &kGene_room_state, 6u, dolc_gen::enc_string(a_key));
   });
 }
 
 std::optional<int64_t> RoomState::read_markers_get(const std::vector<uint8_t>& a_path, const std::string& a_key) const {
-  auto b_ = doc_.map_get(a_path, &kGene_room_state, 5u, dolc_gen::enc_string(a_key));
+  auto b_ = doc_.map_get(a_path, &kGene_room_state, 6u, dolc_gen::enc_string(a_key));
   if (!b_) return std::nullopt;
   return static_cast<int64_t>(dolc_gen::dec_int(*b_));
 }
 
 dolc_gen::Status RoomState::read_markers_set(const std::vector<uint8_t>& a_path, const std::string& a_key, int64_t a_value) {
   return guarded_([&] {
-    return doc_.map_set(a_path, &kGene_room_state, 5u, dolc_gen::enc_string(a_key), dolc_gen::enc_int(static_cast<int64_t>(a_value)));
+    return doc_.map_set(a_path, &kGene_room_state, 6u, dolc_gen::enc_string(a_key), dolc_gen::enc_int(static_cast<int64_t>(a_value)));
   });
 }
 
@@ -521,108 +621,134 @@ dolc_gen::Status RoomState::message_chat_author_set(const std::vector<uint8_t>& 
   });
 }
 
+bool RoomState::message_chat_mentions_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
+  return doc_.set_has(a_path, &kGene_message_chat, 2u, dolc_gen::enc_string(a_value));
+}
+
+std::vector<std::string> RoomState::message_chat_mentions_values(const std::vector<uint8_t>& a_path) const {
+  std::vector<std::string> out_;
+  for (const auto& b_ : doc_.set_values(a_path, &kGene_message_chat, 2u)) out_.push_back(dolc_gen::dec_string(b_));
+  return out_;
+}
+
+uint32_t RoomState::message_chat_mentions_size(const std::vector<uint8_t>& a_path) const {
+  return doc_.set_size(a_path, &kGene_message_chat, 2u);
+}
+
+dolc_gen::Status RoomState::message_chat_mentions_add(const std::vector<uint8_t>& a_path, const std::string& a_value) {
+  return guarded_([&] {
+    return doc_.set_add(a_path, &kGene_message_chat, 2u, dolc_gen::enc_string(a_value));
+  });
+}
+
+dolc_gen::Status RoomState::message_chat_mentions_remove(const std::vector<uint8_t>& a_path, const std::string& a_value) {
+  return guarded_([&] {
+    return doc_.set_remove(a_path, &kGene_message_chat, 2u, dolc_gen::enc_string(a_value));
+  });
+}
+
 uint32_t RoomState::message_chat_content_length(const std::vector<uint8_t>& a_path) const {
-  return doc_.text_length(a_path, &kGene_message_chat, 2u);
+  return doc_.text_length(a_path, &kGene_message_chat, 3u);
 }
 
 std::string RoomState::message_chat_content_text(const std::vector<uint8_t>& a_path) const {
-  return doc_.text_string(a_path, &kGene_message_chat, 2u);
+  return doc_.text_string(a_path, &kGene_message_chat, 3u);
 }
 
 dolc_gen::Status RoomState::message_chat_content_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
   return guarded_([&] {
-    return doc_.text_insert(a_path, &kGene_message_chat, 2u, a_pos, a_text);
+    return doc_.text_insert(a_path, &kGene_message_chat, 3u, a_pos, a_text);
   });
 }
 
 dolc_gen::Status RoomState::message_chat_content_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
   return guarded_([&] {
-    return doc_.text_delete(a_path, &kGene_message_chat, 2u, a_pos, a_count);
+    return doc_.text_delete(a_path, &kGene_message_chat, 3u, a_pos, a_count);
   });
 }
 
 dolc_gen::Status RoomState::message_chat_content_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.text_mark(a_path, &kGene_message_chat, 2u, a_start, a_end, a_name, a_value);
+    return doc_.text_mark(a_path, &kGene_message_chat, 3u, a_start, a_end, a_name, a_value);
   });
 }
 
 dolc_gen::Status RoomState::message_chat_content_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
   return guarded_([&] {
-    return doc_.text_unmark(a_path, &kGene_message_chat, 2u, a_start, a_end, a_name);
+    return doc_.text_unmark(a_path, &kGene_message_chat, 3u, a_start, a_end, a_name);
   });
 }
 
 std::string RoomState::message_chat_content_spans(const std::vector<uint8_t>& a_path) const {
-  return doc_.text_spans(a_path, &kGene_message_chat, 2u);
+  return doc_.text_spans(a_path, &kGene_message_chat, 3u);
 }
 
 bool RoomState::message_chat_reactions_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
-  return doc_.set_has(a_path, &kGene_message_chat, 3u, dolc_gen::enc_string(a_value));
+  return doc_.set_has(a_path, &kGene_message_chat, 4u, dolc_gen::enc_string(a_value));
 }
 
 std::vector<std::string> RoomState::message_chat_reactions_values(const std::vector<uint8_t>& a_path) const {
   std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_message_chat, 3u)) out_.push_back(dolc_gen::dec_string(b_));
+  for (const auto& b_ : doc_.set_values(a_path, &kGene_message_chat, 4u)) out_.push_back(dolc_gen::dec_string(b_));
   return out_;
 }
 
 uint32_t RoomState::message_chat_reactions_size(const std::vector<uint8_t>& a_path) const {
-  return doc_.set_size(a_path, &kGene_message_chat, 3u);
+  return doc_.set_size(a_path, &kGene_message_chat, 4u);
 }
 
 dolc_gen::Status RoomState::message_chat_reactions_add(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_add(a_path, &kGene_message_chat, 3u, dolc_gen::enc_string(a_value));
+    return doc_.set_add(a_path, &kGene_message_chat, 4u, dolc_gen::enc_string(a_value));
   });
 }
 
 dolc_gen::Status RoomState::message_chat_reactions_remove(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_remove(a_path, &kGene_message_chat, 3u, dolc_gen::enc_string(a_value));
+    return doc_.set_remove(a_path, &kGene_message_chat, 4u, dolc_gen::enc_string(a_value));
   });
 }
 
 int64_t RoomState::message_chat_likes_value(const std::vector<uint8_t>& a_path) const {
-  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_message_chat, 4u));
+  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_message_chat, 5u));
   return v_;
 }
 
 dolc_gen::Status RoomState::message_chat_likes_increment(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_message_chat, 4u, static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_message_chat, 5u, static_cast<int64_t>(a_amount));
   });
 }
 
 dolc_gen::Status RoomState::message_chat_likes_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_message_chat, 4u, -static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_message_chat, 5u, -static_cast<int64_t>(a_amount));
   });
 }
 
-std::optional<bool> RoomState::message_chat_pinned_get(const std::vector<uint8_t>& a_path) const {
-  auto b_ = doc_.reg_get(a_path, &kGene_message_chat, 5u);
+std::optional<bool> RoomState::message_chat_starred_get(const std::vector<uint8_t>& a_path) const {
+  auto b_ = doc_.reg_get(a_path, &kGene_message_chat, 6u);
   if (!b_) return false;  // the field's default
   auto v_ = dolc_gen::dec_bool(*b_);
   return v_;
 }
 
-dolc_gen::Status RoomState::message_chat_pinned_set(const std::vector<uint8_t>& a_path, bool a_value) {
+dolc_gen::Status RoomState::message_chat_starred_set(const std::vector<uint8_t>& a_path, bool a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_message_chat, 5u, dolc_gen::enc_bool(a_value));
+    return doc_.reg_set(a_path, &kGene_message_chat, 6u, dolc_gen::enc_bool(a_value));
   });
 }
 
 std::vector<std::string> RoomState::message_chat_status_values(const std::vector<uint8_t>& a_path) const {
   std::vector<std::string> out_;
-  for (const auto& b_ : doc_.mv_values(a_path, &kGene_message_chat, 6u)) out_.push_back(dolc_gen::dec_string(b_));
+  for (const auto& b_ : doc_.mv_values(a_path, &kGene_message_chat, 7u)) out_.push_back(dolc_gen::dec_string(b_));
   if (out_.empty()) out_.push_back(std::string("sent"));  // the field's default
   return out_;
 }
 
 dolc_gen::Status RoomState::message_chat_status_set(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.mv_set(a_path, &kGene_message_chat, 6u, dolc_gen::enc_string(a_value));
+    return doc_.mv_set(a_path, &kGene_message_chat, 7u, dolc_gen::enc_string(a_value));
   });
 }
 
@@ -665,21 +791,21 @@ extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void*
   return std::realloc(old, new_size ? new_size : 1);
 }
 
-extern "C" __attribute__((import_module("[export]dol:chat/message-chat@1.0.0"), import_name("[resource-new]document")))
+extern "C" __attribute__((import_module("[export]dol:chat/message-chat@1.1.0"), import_name("[resource-new]document")))
 int32_t dolx_message_chat_resource_new(int32_t rep);
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[constructor]document"))) int32_t dolx_message_chat_constructor(int64_t p0) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[constructor]document"))) int32_t dolx_message_chat_constructor(int64_t p0) {
   auto* d_ = new MessageChat(static_cast<uint64_t>(p0));
   return dolx_message_chat_resource_new(dolc_gen_abi::addr(d_));
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.actor"))) int64_t dolx_message_chat_actor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.actor"))) int64_t dolx_message_chat_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.version"))) int32_t dolx_message_chat_version(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.version"))) int32_t dolx_message_chat_version(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -687,7 +813,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.changes-since"))) int32_t dolx_message_chat_changes_since(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.changes-since"))) int32_t dolx_message_chat_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_version = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->changes_since(a_version);
@@ -696,7 +822,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.apply"))) int32_t dolx_message_chat_apply(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.apply"))) int32_t dolx_message_chat_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->apply(a_changes);
@@ -705,7 +831,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.merge"))) int32_t dolx_message_chat_merge(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.merge"))) int32_t dolx_message_chat_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->merge(a_saved);
@@ -714,7 +840,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.save"))) int32_t dolx_message_chat_save(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.save"))) int32_t dolx_message_chat_save(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->save();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -722,7 +848,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.load"))) int32_t dolx_message_chat_load(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.load"))) int32_t dolx_message_chat_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->load(a_saved);
@@ -731,7 +857,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.to-json"))) int32_t dolx_message_chat_to_json(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.to-json"))) int32_t dolx_message_chat_to_json(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -739,7 +865,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.violations"))) int32_t dolx_message_chat_violations(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.violations"))) int32_t dolx_message_chat_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -747,7 +873,15 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.id-get"))) int32_t dolx_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.migration-conflicts"))) int32_t dolx_message_chat_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-get"))) int32_t dolx_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->id_get(a_path);
@@ -756,7 +890,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.id-set"))) int32_t dolx_message_chat_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-set"))) int32_t dolx_message_chat_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -766,7 +900,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.author-get"))) int32_t dolx_message_chat_author_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.author-get"))) int32_t dolx_message_chat_author_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->author_get(a_path);
@@ -775,7 +909,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.author-set"))) int32_t dolx_message_chat_author_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.author-set"))) int32_t dolx_message_chat_author_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -785,14 +919,58 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.content-length"))) int32_t dolx_message_chat_content_length(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-has"))) int32_t dolx_message_chat_mentions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_value = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->mentions_has(a_path, a_value);
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-values"))) int32_t dolx_message_chat_mentions_values(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->mentions_values(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-size"))) int32_t dolx_message_chat_mentions_size(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->mentions_size(a_path);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-add"))) int32_t dolx_message_chat_mentions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_value = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->mentions_add(a_path, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-remove"))) int32_t dolx_message_chat_mentions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_value = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->mentions_remove(a_path, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-length"))) int32_t dolx_message_chat_content_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->content_length(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.content-text"))) int32_t dolx_message_chat_content_text(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-text"))) int32_t dolx_message_chat_content_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->content_text(a_path);
@@ -801,7 +979,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.content-insert"))) int32_t dolx_message_chat_content_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-insert"))) int32_t dolx_message_chat_content_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_pos = static_cast<uint32_t>(p3);
@@ -812,7 +990,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.content-delete"))) int32_t dolx_message_chat_content_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-delete"))) int32_t dolx_message_chat_content_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_pos = static_cast<uint32_t>(p3);
@@ -823,7 +1001,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.content-mark"))) int32_t dolx_message_chat_content_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-mark"))) int32_t dolx_message_chat_content_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_start = static_cast<uint32_t>(p3);
@@ -836,7 +1014,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.content-unmark"))) int32_t dolx_message_chat_content_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-unmark"))) int32_t dolx_message_chat_content_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_start = static_cast<uint32_t>(p3);
@@ -848,7 +1026,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.content-spans"))) int32_t dolx_message_chat_content_spans(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-spans"))) int32_t dolx_message_chat_content_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->content_spans(a_path);
@@ -857,7 +1035,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.reactions-has"))) int32_t dolx_message_chat_reactions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-has"))) int32_t dolx_message_chat_reactions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -865,7 +1043,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return r_ ? 1 : 0;
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.reactions-values"))) int32_t dolx_message_chat_reactions_values(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-values"))) int32_t dolx_message_chat_reactions_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->reactions_values(a_path);
@@ -874,14 +1052,14 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.reactions-size"))) int32_t dolx_message_chat_reactions_size(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-size"))) int32_t dolx_message_chat_reactions_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->reactions_size(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.reactions-add"))) int32_t dolx_message_chat_reactions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-add"))) int32_t dolx_message_chat_reactions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -891,7 +1069,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.reactions-remove"))) int32_t dolx_message_chat_reactions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-remove"))) int32_t dolx_message_chat_reactions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -901,14 +1079,14 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.likes-value"))) int64_t dolx_message_chat_likes_value(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.likes-value"))) int64_t dolx_message_chat_likes_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->likes_value(a_path);
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.likes-increment"))) int32_t dolx_message_chat_likes_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.likes-increment"))) int32_t dolx_message_chat_likes_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -918,7 +1096,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.likes-decrement"))) int32_t dolx_message_chat_likes_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.likes-decrement"))) int32_t dolx_message_chat_likes_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -928,26 +1106,26 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.pinned-get"))) int32_t dolx_message_chat_pinned_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.starred-get"))) int32_t dolx_message_chat_starred_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->pinned_get(a_path);
+  auto r_ = d_->starred_get(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.pinned-set"))) int32_t dolx_message_chat_pinned_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.starred-set"))) int32_t dolx_message_chat_starred_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = (p3 != 0);
-  auto r_ = d_->pinned_set(a_path, a_value);
+  auto r_ = d_->starred_set(a_path, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.status-values"))) int32_t dolx_message_chat_status_values(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.status-values"))) int32_t dolx_message_chat_status_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->status_values(a_path);
@@ -956,7 +1134,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.status-set"))) int32_t dolx_message_chat_status_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.status-set"))) int32_t dolx_message_chat_status_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -966,7 +1144,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.call-like"))) int32_t dolx_message_chat_call_like(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.call-like"))) int32_t dolx_message_chat_call_like(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->call_like();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -974,7 +1152,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.call-react"))) int32_t dolx_message_chat_call_react(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.call-react"))) int32_t dolx_message_chat_call_react(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_emoji = dolc_gen_abi::take_string(p1, p2);
   auto r_ = d_->call_react(a_emoji);
@@ -983,7 +1161,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]document.call-is-popular"))) int32_t dolx_message_chat_call_is_popular(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.call-is-popular"))) int32_t dolx_message_chat_call_is_popular(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->call_is_popular();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -991,26 +1169,26 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.0.0#[dtor]document"))) void dolx_message_chat_destructor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[dtor]document"))) void dolx_message_chat_destructor(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   delete d_;
 }
 
-extern "C" __attribute__((import_module("[export]dol:chat/room-state@1.0.0"), import_name("[resource-new]document")))
+extern "C" __attribute__((import_module("[export]dol:chat/room-state@1.1.0"), import_name("[resource-new]document")))
 int32_t dolx_room_state_resource_new(int32_t rep);
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[constructor]document"))) int32_t dolx_room_state_constructor(int64_t p0) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[constructor]document"))) int32_t dolx_room_state_constructor(int64_t p0) {
   auto* d_ = new RoomState(static_cast<uint64_t>(p0));
   return dolx_room_state_resource_new(dolc_gen_abi::addr(d_));
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.actor"))) int64_t dolx_room_state_actor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.actor"))) int64_t dolx_room_state_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.version"))) int32_t dolx_room_state_version(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.version"))) int32_t dolx_room_state_version(int32_t p0) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1018,7 +1196,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.changes-since"))) int32_t dolx_room_state_changes_since(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.changes-since"))) int32_t dolx_room_state_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_version = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->changes_since(a_version);
@@ -1027,7 +1205,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.apply"))) int32_t dolx_room_state_apply(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.apply"))) int32_t dolx_room_state_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->apply(a_changes);
@@ -1036,7 +1214,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.merge"))) int32_t dolx_room_state_merge(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.merge"))) int32_t dolx_room_state_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->merge(a_saved);
@@ -1045,7 +1223,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.save"))) int32_t dolx_room_state_save(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.save"))) int32_t dolx_room_state_save(int32_t p0) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->save();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1053,7 +1231,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.load"))) int32_t dolx_room_state_load(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.load"))) int32_t dolx_room_state_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->load(a_saved);
@@ -1062,7 +1240,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.to-json"))) int32_t dolx_room_state_to_json(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.to-json"))) int32_t dolx_room_state_to_json(int32_t p0) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1070,7 +1248,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.violations"))) int32_t dolx_room_state_violations(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.violations"))) int32_t dolx_room_state_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1078,7 +1256,15 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.id-get"))) int32_t dolx_room_state_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.migration-conflicts"))) int32_t dolx_room_state_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.id-get"))) int32_t dolx_room_state_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->id_get(a_path);
@@ -1087,7 +1273,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.id-set"))) int32_t dolx_room_state_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.id-set"))) int32_t dolx_room_state_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1097,7 +1283,26 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.title-get"))) int32_t dolx_room_state_title_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.archived-get"))) int32_t dolx_room_state_archived_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->archived_get(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.archived-set"))) int32_t dolx_room_state_archived_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_value = (p3 != 0);
+  auto r_ = d_->archived_set(a_path, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.title-get"))) int32_t dolx_room_state_title_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->title_get(a_path);
@@ -1106,7 +1311,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.title-set"))) int32_t dolx_room_state_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.title-set"))) int32_t dolx_room_state_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1116,26 +1321,79 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.topic-get"))) int32_t dolx_room_state_topic_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-length"))) int32_t dolx_room_state_topic_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->topic_get(a_path);
+  auto r_ = d_->topic_length(a_path);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-text"))) int32_t dolx_room_state_topic_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->topic_text(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.topic-set"))) int32_t dolx_room_state_topic_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-insert"))) int32_t dolx_room_state_topic_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->topic_set(a_path, a_value);
+  auto a_pos = static_cast<uint32_t>(p3);
+  auto a_text = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->topic_insert(a_path, a_pos, a_text);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.members-has"))) int32_t dolx_room_state_members_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-delete"))) int32_t dolx_room_state_topic_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_pos = static_cast<uint32_t>(p3);
+  auto a_count = static_cast<uint32_t>(p4);
+  auto r_ = d_->topic_delete(a_path, a_pos, a_count);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-mark"))) int32_t dolx_room_state_topic_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_start = static_cast<uint32_t>(p3);
+  auto a_end = static_cast<uint32_t>(p4);
+  auto a_name = dolc_gen_abi::take_string(p5, p6);
+  auto a_value = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->topic_mark(a_path, a_start, a_end, a_name, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-unmark"))) int32_t dolx_room_state_topic_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_start = static_cast<uint32_t>(p3);
+  auto a_end = static_cast<uint32_t>(p4);
+  auto a_name = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->topic_unmark(a_path, a_start, a_end, a_name);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-spans"))) int32_t dolx_room_state_topic_spans(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->topic_spans(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-has"))) int32_t dolx_room_state_members_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1143,7 +1401,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return r_ ? 1 : 0;
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.members-values"))) int32_t dolx_room_state_members_values(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-values"))) int32_t dolx_room_state_members_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->members_values(a_path);
@@ -1152,14 +1410,14 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.members-size"))) int32_t dolx_room_state_members_size(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-size"))) int32_t dolx_room_state_members_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->members_size(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.members-add"))) int32_t dolx_room_state_members_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-add"))) int32_t dolx_room_state_members_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1169,7 +1427,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.members-remove"))) int32_t dolx_room_state_members_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-remove"))) int32_t dolx_room_state_members_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1179,14 +1437,14 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.messages-length"))) int32_t dolx_room_state_messages_length(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-length"))) int32_t dolx_room_state_messages_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->messages_length(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.messages-child"))) int32_t dolx_room_state_messages_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-child"))) int32_t dolx_room_state_messages_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -1196,7 +1454,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.messages-insert-new"))) int32_t dolx_room_state_messages_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-insert-new"))) int32_t dolx_room_state_messages_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -1206,7 +1464,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.messages-delete"))) int32_t dolx_room_state_messages_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-delete"))) int32_t dolx_room_state_messages_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -1217,7 +1475,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.messages-move"))) int32_t dolx_room_state_messages_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-move"))) int32_t dolx_room_state_messages_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_from = static_cast<uint32_t>(p3);
@@ -1228,7 +1486,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.read-markers-has"))) int32_t dolx_room_state_read_markers_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-has"))) int32_t dolx_room_state_read_markers_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_key = dolc_gen_abi::take_string(p3, p4);
@@ -1236,7 +1494,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return r_ ? 1 : 0;
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.read-markers-keys"))) int32_t dolx_room_state_read_markers_keys(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-keys"))) int32_t dolx_room_state_read_markers_keys(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->read_markers_keys(a_path);
@@ -1245,7 +1503,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.read-markers-delete"))) int32_t dolx_room_state_read_markers_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-delete"))) int32_t dolx_room_state_read_markers_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_key = dolc_gen_abi::take_string(p3, p4);
@@ -1255,7 +1513,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.read-markers-get"))) int32_t dolx_room_state_read_markers_get(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-get"))) int32_t dolx_room_state_read_markers_get(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_key = dolc_gen_abi::take_string(p3, p4);
@@ -1265,7 +1523,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.read-markers-set"))) int32_t dolx_room_state_read_markers_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int64_t p5) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-set"))) int32_t dolx_room_state_read_markers_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int64_t p5) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_key = dolc_gen_abi::take_string(p3, p4);
@@ -1276,7 +1534,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-id-get"))) int32_t dolx_room_state_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-id-get"))) int32_t dolx_room_state_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_id_get(a_path);
@@ -1285,7 +1543,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-id-set"))) int32_t dolx_room_state_message_chat_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-id-set"))) int32_t dolx_room_state_message_chat_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1295,7 +1553,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-author-get"))) int32_t dolx_room_state_message_chat_author_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-author-get"))) int32_t dolx_room_state_message_chat_author_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_author_get(a_path);
@@ -1304,7 +1562,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-author-set"))) int32_t dolx_room_state_message_chat_author_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-author-set"))) int32_t dolx_room_state_message_chat_author_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1314,14 +1572,58 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-content-length"))) int32_t dolx_room_state_message_chat_content_length(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-has"))) int32_t dolx_room_state_message_chat_mentions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_value = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_mentions_has(a_path, a_value);
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-values"))) int32_t dolx_room_state_message_chat_mentions_values(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_mentions_values(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-size"))) int32_t dolx_room_state_message_chat_mentions_size(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_mentions_size(a_path);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-add"))) int32_t dolx_room_state_message_chat_mentions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_value = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_mentions_add(a_path, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-remove"))) int32_t dolx_room_state_message_chat_mentions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_value = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_mentions_remove(a_path, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-length"))) int32_t dolx_room_state_message_chat_content_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_content_length(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-content-text"))) int32_t dolx_room_state_message_chat_content_text(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-text"))) int32_t dolx_room_state_message_chat_content_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_content_text(a_path);
@@ -1330,7 +1632,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-content-insert"))) int32_t dolx_room_state_message_chat_content_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-insert"))) int32_t dolx_room_state_message_chat_content_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_pos = static_cast<uint32_t>(p3);
@@ -1341,7 +1643,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-content-delete"))) int32_t dolx_room_state_message_chat_content_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-delete"))) int32_t dolx_room_state_message_chat_content_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_pos = static_cast<uint32_t>(p3);
@@ -1352,7 +1654,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-content-mark"))) int32_t dolx_room_state_message_chat_content_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-mark"))) int32_t dolx_room_state_message_chat_content_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_start = static_cast<uint32_t>(p3);
@@ -1365,7 +1667,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-content-unmark"))) int32_t dolx_room_state_message_chat_content_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-unmark"))) int32_t dolx_room_state_message_chat_content_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_start = static_cast<uint32_t>(p3);
@@ -1377,7 +1679,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-content-spans"))) int32_t dolx_room_state_message_chat_content_spans(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-spans"))) int32_t dolx_room_state_message_chat_content_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_content_spans(a_path);
@@ -1386,7 +1688,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-reactions-has"))) int32_t dolx_room_state_message_chat_reactions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-has"))) int32_t dolx_room_state_message_chat_reactions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1394,7 +1696,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return r_ ? 1 : 0;
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-reactions-values"))) int32_t dolx_room_state_message_chat_reactions_values(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-values"))) int32_t dolx_room_state_message_chat_reactions_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_reactions_values(a_path);
@@ -1403,14 +1705,14 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-reactions-size"))) int32_t dolx_room_state_message_chat_reactions_size(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-size"))) int32_t dolx_room_state_message_chat_reactions_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_reactions_size(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-reactions-add"))) int32_t dolx_room_state_message_chat_reactions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-add"))) int32_t dolx_room_state_message_chat_reactions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1420,7 +1722,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-reactions-remove"))) int32_t dolx_room_state_message_chat_reactions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-remove"))) int32_t dolx_room_state_message_chat_reactions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1430,14 +1732,14 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-likes-value"))) int64_t dolx_room_state_message_chat_likes_value(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-likes-value"))) int64_t dolx_room_state_message_chat_likes_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_likes_value(a_path);
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-likes-increment"))) int32_t dolx_room_state_message_chat_likes_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-likes-increment"))) int32_t dolx_room_state_message_chat_likes_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -1447,7 +1749,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-likes-decrement"))) int32_t dolx_room_state_message_chat_likes_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-likes-decrement"))) int32_t dolx_room_state_message_chat_likes_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -1457,26 +1759,26 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-pinned-get"))) int32_t dolx_room_state_message_chat_pinned_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-starred-get"))) int32_t dolx_room_state_message_chat_starred_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_pinned_get(a_path);
+  auto r_ = d_->message_chat_starred_get(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-pinned-set"))) int32_t dolx_room_state_message_chat_pinned_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-starred-set"))) int32_t dolx_room_state_message_chat_starred_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = (p3 != 0);
-  auto r_ = d_->message_chat_pinned_set(a_path, a_value);
+  auto r_ = d_->message_chat_starred_set(a_path, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-status-values"))) int32_t dolx_room_state_message_chat_status_values(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-status-values"))) int32_t dolx_room_state_message_chat_status_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_status_values(a_path);
@@ -1485,7 +1787,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.message-chat-status-set"))) int32_t dolx_room_state_message_chat_status_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-status-set"))) int32_t dolx_room_state_message_chat_status_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1495,7 +1797,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]document.call-rename"))) int32_t dolx_room_state_call_rename(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.call-rename"))) int32_t dolx_room_state_call_rename(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_title = dolc_gen_abi::take_string(p1, p2);
   auto r_ = d_->call_rename(a_title);
@@ -1504,7 +1806,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.0.0#[dtor]document"))) void dolx_room_state_destructor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[dtor]document"))) void dolx_room_state_destructor(int32_t p0) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   delete d_;
 }

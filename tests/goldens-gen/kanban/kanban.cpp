@@ -3,34 +3,60 @@
 
 namespace dolgen::kanban {
 
+// migrate title: converts a write of `title` (key "title") by a replica of an earlier version.
+static bool kGene_kanban_task_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Bytes* out_) {
+  bool ok_ = true;
+  const std::string old_ = dolc_gen::dec_string(in_);
+  (void)old_;
+  const std::string new_ = old_;
+  if (!ok_) return false;
+  *out_ = dolc_gen::Bytes(new_.begin(), new_.end());
+  return true;
+}
+
 static const dolc_gen::FieldInfo kGene_kanban_task_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"notes", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"done", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"priority", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"assignees", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"estimate", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, true, 100LL, dolc_gen::Overflow::Saturate, false, 0LL},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"due", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"title", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "title@2.1.0"},
+  {"description", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "notes"},
+  {"done", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"priority", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"assignees", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"estimate", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, true, 100LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "title", true, 2, &kGene_kanban_task_migrate_0},  // `title` before 2.1.0: hidden
 };
-const dolc_gen::GeneInfo kGene_kanban_task = {"kanban.task", kGene_kanban_task_fields, 7u, &dolc_gen::kSequenceSupport};
+static const dolc_gen::LayoutInfo kGene_kanban_task_layouts[] = {
+  {"2.0.0", 0xd6218541u},
+  {"2.1.0", 0x025fa677u},
+};
+static const char* const kGene_kanban_task_format1[] = {"id", "title", "notes", "done", "priority", "assignees", "estimate"};
+const dolc_gen::GeneInfo kGene_kanban_task = {"kanban.task", kGene_kanban_task_fields, 9u, &dolc_gen::kSequenceSupport, "2.1.0", kGene_kanban_task_layouts, 2u, kGene_kanban_task_format1, 7u};
 
 static const dolc_gen::FieldInfo kGene_kanban_column_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"tasks", dolc_gen::Strategy::Rga, &kGene_kanban_task, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"wip_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"tasks", dolc_gen::Strategy::Rga, &kGene_kanban_task, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"wip_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
 };
-const dolc_gen::GeneInfo kGene_kanban_column = {"kanban.column", kGene_kanban_column_fields, 4u, &dolc_gen::kSequenceSupport};
+static const dolc_gen::LayoutInfo kGene_kanban_column_layouts[] = {
+  {"2.0.0", 0x3a5276cbu},
+};
+static const char* const kGene_kanban_column_format1[] = {"id", "name", "tasks", "wip_limit"};
+const dolc_gen::GeneInfo kGene_kanban_column = {"kanban.column", kGene_kanban_column_fields, 4u, &dolc_gen::kSequenceSupport, "2.0.0", kGene_kanban_column_layouts, 1u, kGene_kanban_column_format1, 4u};
 
 static const dolc_gen::FieldInfo kGene_kanban_board_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"columns", dolc_gen::Strategy::Rga, &kGene_kanban_column, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"labels", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"owner", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"archived_count", dolc_gen::Strategy::PnCounter, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"columns", dolc_gen::Strategy::Rga, &kGene_kanban_column, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"labels", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"owner", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"archived_count", dolc_gen::Strategy::PnCounter, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
 };
-const dolc_gen::GeneInfo kGene_kanban_board = {"kanban.board", kGene_kanban_board_fields, 6u, &dolc_gen::kSequenceSupport};
+static const dolc_gen::LayoutInfo kGene_kanban_board_layouts[] = {
+  {"2.0.0", 0xece639c1u},
+};
+static const char* const kGene_kanban_board_format1[] = {"id", "title", "columns", "labels", "owner", "archived_count"};
+const dolc_gen::GeneInfo kGene_kanban_board = {"kanban.board", kGene_kanban_board_fields, 6u, &dolc_gen::kSequenceSupport, "2.0.0", kGene_kanban_board_layouts, 1u, kGene_kanban_board_format1, 6u};
 
 KanbanTask::KanbanTask(uint64_t actor) : doc_(&kGene_kanban_task, actor) {}
 
@@ -51,10 +77,12 @@ std::string KanbanTask::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
   out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
+  out_ += ",\"due\":";
+  out_ += ((due_get(a_path)) ? dolc_gen::json_value(*(due_get(a_path))) : std::string("null"));
   out_ += ",\"title\":";
-  out_ += ((title_get(a_path)) ? dolc_gen::json_value(*(title_get(a_path))) : std::string("null"));
-  out_ += ",\"notes\":";
-  out_ += dolc_gen::json_value(notes_text(a_path));
+  out_ += dolc_gen::json_value(title_text(a_path));
+  out_ += ",\"description\":";
+  out_ += dolc_gen::json_value(description_text(a_path));
   out_ += ",\"done\":";
   out_ += ((done_get(a_path)) ? dolc_gen::json_value(*(done_get(a_path))) : std::string("null"));
   out_ += ",\"priority\":";
@@ -102,6 +130,10 @@ std::vector<std::string> KanbanTask::violations() const {
   return broken_invariants_(false);
 }
 
+std::string KanbanTask::migration_conflicts() const {
+  return doc_.migration_conflicts();
+}
+
 std::optional<std::string> KanbanTask::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 0u);
   if (!b_) return std::nullopt;
@@ -115,57 +147,93 @@ dolc_gen::Status KanbanTask::id_set(const std::vector<uint8_t>& a_path, const st
   });
 }
 
-std::optional<std::string> KanbanTask::title_get(const std::vector<uint8_t>& a_path) const {
+std::optional<int64_t> KanbanTask::due_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 1u);
   if (!b_) return std::nullopt;
-  auto v_ = dolc_gen::dec_string(*b_);
+  auto v_ = static_cast<int64_t>(dolc_gen::dec_int(*b_));
   return v_;
 }
 
-dolc_gen::Status KanbanTask::title_set(const std::vector<uint8_t>& a_path, const std::string& a_value) {
+dolc_gen::Status KanbanTask::due_set(const std::vector<uint8_t>& a_path, int64_t a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_kanban_task, 1u, dolc_gen::enc_string(a_value));
+    return doc_.reg_set(a_path, &kGene_kanban_task, 1u, dolc_gen::enc_int(static_cast<int64_t>(a_value)));
   });
 }
 
-uint32_t KanbanTask::notes_length(const std::vector<uint8_t>& a_path) const {
+uint32_t KanbanTask::title_length(const std::vector<uint8_t>& a_path) const {
   return doc_.text_length(a_path, &kGene_kanban_task, 2u);
 }
 
-std::string KanbanTask::notes_text(const std::vector<uint8_t>& a_path) const {
+std::string KanbanTask::title_text(const std::vector<uint8_t>& a_path) const {
   return doc_.text_string(a_path, &kGene_kanban_task, 2u);
 }
 
-dolc_gen::Status KanbanTask::notes_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
+dolc_gen::Status KanbanTask::title_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
   return guarded_([&] {
     return doc_.text_insert(a_path, &kGene_kanban_task, 2u, a_pos, a_text);
   });
 }
 
-dolc_gen::Status KanbanTask::notes_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
+dolc_gen::Status KanbanTask::title_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
   return guarded_([&] {
     return doc_.text_delete(a_path, &kGene_kanban_task, 2u, a_pos, a_count);
   });
 }
 
-dolc_gen::Status KanbanTask::notes_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
+dolc_gen::Status KanbanTask::title_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
   return guarded_([&] {
     return doc_.text_mark(a_path, &kGene_kanban_task, 2u, a_start, a_end, a_name, a_value);
   });
 }
 
-dolc_gen::Status KanbanTask::notes_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
+dolc_gen::Status KanbanTask::title_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
   return guarded_([&] {
     return doc_.text_unmark(a_path, &kGene_kanban_task, 2u, a_start, a_end, a_name);
   });
 }
 
-std::string KanbanTask::notes_spans(const std::vector<uint8_t>& a_path) const {
+std::string KanbanTask::title_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 2u);
 }
 
+uint32_t KanbanTask::description_length(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_length(a_path, &kGene_kanban_task, 3u);
+}
+
+std::string KanbanTask::description_text(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_string(a_path, &kGene_kanban_task, 3u);
+}
+
+dolc_gen::Status KanbanTask::description_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
+  return guarded_([&] {
+    return doc_.text_insert(a_path, &kGene_kanban_task, 3u, a_pos, a_text);
+  });
+}
+
+dolc_gen::Status KanbanTask::description_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
+  return guarded_([&] {
+    return doc_.text_delete(a_path, &kGene_kanban_task, 3u, a_pos, a_count);
+  });
+}
+
+dolc_gen::Status KanbanTask::description_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
+  return guarded_([&] {
+    return doc_.text_mark(a_path, &kGene_kanban_task, 3u, a_start, a_end, a_name, a_value);
+  });
+}
+
+dolc_gen::Status KanbanTask::description_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
+  return guarded_([&] {
+    return doc_.text_unmark(a_path, &kGene_kanban_task, 3u, a_start, a_end, a_name);
+  });
+}
+
+std::string KanbanTask::description_spans(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_spans(a_path, &kGene_kanban_task, 3u);
+}
+
 std::optional<bool> KanbanTask::done_get(const std::vector<uint8_t>& a_path) const {
-  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 3u);
+  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 4u);
   if (!b_) return false;  // the field's default
   auto v_ = dolc_gen::dec_bool(*b_);
   return v_;
@@ -173,12 +241,12 @@ std::optional<bool> KanbanTask::done_get(const std::vector<uint8_t>& a_path) con
 
 dolc_gen::Status KanbanTask::done_set(const std::vector<uint8_t>& a_path, bool a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_kanban_task, 3u, dolc_gen::enc_bool(a_value));
+    return doc_.reg_set(a_path, &kGene_kanban_task, 4u, dolc_gen::enc_bool(a_value));
   });
 }
 
 std::optional<Priority> KanbanTask::priority_get(const std::vector<uint8_t>& a_path) const {
-  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 4u);
+  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 5u);
   if (!b_) return std::nullopt;
   auto v_ = static_cast<Priority>(dolc_gen::dec_enum(*b_, 3));
   return v_;
@@ -186,50 +254,50 @@ std::optional<Priority> KanbanTask::priority_get(const std::vector<uint8_t>& a_p
 
 dolc_gen::Status KanbanTask::priority_set(const std::vector<uint8_t>& a_path, Priority a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_kanban_task, 4u, dolc_gen::enc_enum(static_cast<uint32_t>(a_value)));
+    return doc_.reg_set(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_enum(static_cast<uint32_t>(a_value)));
   });
 }
 
 bool KanbanTask::assignees_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
-  return doc_.set_has(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_string(a_value));
+  return doc_.set_has(a_path, &kGene_kanban_task, 6u, dolc_gen::enc_string(a_value));
 }
 
 std::vector<std::string> KanbanTask::assignees_values(const std::vector<uint8_t>& a_path) const {
   std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_kanban_task, 5u)) out_.push_back(dolc_gen::dec_string(b_));
+  for (const auto& b_ : doc_.set_values(a_path, &kGene_kanban_task, 6u)) out_.push_back(dolc_gen::dec_string(b_));
   return out_;
 }
 
 uint32_t KanbanTask::assignees_size(const std::vector<uint8_t>& a_path) const {
-  return doc_.set_size(a_path, &kGene_kanban_task, 5u);
+  return doc_.set_size(a_path, &kGene_kanban_task, 6u);
 }
 
 dolc_gen::Status KanbanTask::assignees_add(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_add(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_string(a_value));
+    return doc_.set_add(a_path, &kGene_kanban_task, 6u, dolc_gen::enc_string(a_value));
   });
 }
 
 dolc_gen::Status KanbanTask::assignees_remove(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_remove(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_string(a_value));
+    return doc_.set_remove(a_path, &kGene_kanban_task, 6u, dolc_gen::enc_string(a_value));
   });
 }
 
 int64_t KanbanTask::estimate_value(const std::vector<uint8_t>& a_path) const {
-  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_kanban_task, 6u));
+  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_kanban_task, 7u));
   return v_;
 }
 
 dolc_gen::Status KanbanTask::estimate_increment(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_kanban_task, 6u, static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_kanban_task, 7u, static_cast<int64_t>(a_amount));
   });
 }
 
 dolc_gen::Status KanbanTask::estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_kanban_task, 6u, -static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_kanban_task, 7u, -static_cast<int64_t>(a_amount));
   });
 }
 
@@ -296,10 +364,12 @@ std::string KanbanColumn::json_kanban_task_(const dolc_gen::Bytes& a_path) const
   std::string out_ = "{";
   out_ += "\"id\":";
   out_ += ((kanban_task_id_get(a_path)) ? dolc_gen::json_value(*(kanban_task_id_get(a_path))) : std::string("null"));
+  out_ += ",\"due\":";
+  out_ += ((kanban_task_due_get(a_path)) ? dolc_gen::json_value(*(kanban_task_due_get(a_path))) : std::string("null"));
   out_ += ",\"title\":";
-  out_ += ((kanban_task_title_get(a_path)) ? dolc_gen::json_value(*(kanban_task_title_get(a_path))) : std::string("null"));
-  out_ += ",\"notes\":";
-  out_ += dolc_gen::json_value(kanban_task_notes_text(a_path));
+  out_ += dolc_gen::json_value(kanban_task_title_text(a_path));
+  out_ += ",\"description\":";
+  out_ += dolc_gen::json_value(kanban_task_description_text(a_path));
   out_ += ",\"done\":";
   out_ += ((kanban_task_done_get(a_path)) ? dolc_gen::json_value(*(kanban_task_done_get(a_path))) : std::string("null"));
   out_ += ",\"priority\":";
@@ -345,6 +415,10 @@ std::string KanbanColumn::to_json() const {
 
 std::vector<std::string> KanbanColumn::violations() const {
   return broken_invariants_(false);
+}
+
+std::string KanbanColumn::migration_conflicts() const {
+  return doc_.migration_conflicts();
 }
 
 std::optional<std::string> KanbanColumn::id_get(const std::vector<uint8_t>& a_path) const {
@@ -425,57 +499,93 @@ dolc_gen::Status KanbanColumn::kanban_task_id_set(const std::vector<uint8_t>& a_
   });
 }
 
-std::optional<std::string> KanbanColumn::kanban_task_title_get(const std::vector<uint8_t>& a_path) const {
+std::optional<int64_t> KanbanColumn::kanban_task_due_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 1u);
   if (!b_) return std::nullopt;
-  auto v_ = dolc_gen::dec_string(*b_);
+  auto v_ = static_cast<int64_t>(dolc_gen::dec_int(*b_));
   return v_;
 }
 
-dolc_gen::Status KanbanColumn::kanban_task_title_set(const std::vector<uint8_t>& a_path, const std::string& a_value) {
+dolc_gen::Status KanbanColumn::kanban_task_due_set(const std::vector<uint8_t>& a_path, int64_t a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_kanban_task, 1u, dolc_gen::enc_string(a_value));
+    return doc_.reg_set(a_path, &kGene_kanban_task, 1u, dolc_gen::enc_int(static_cast<int64_t>(a_value)));
   });
 }
 
-uint32_t KanbanColumn::kanban_task_notes_length(const std::vector<uint8_t>& a_path) const {
+uint32_t KanbanColumn::kanban_task_title_length(const std::vector<uint8_t>& a_path) const {
   return doc_.text_length(a_path, &kGene_kanban_task, 2u);
 }
 
-std::string KanbanColumn::kanban_task_notes_text(const std::vector<uint8_t>& a_path) const {
+std::string KanbanColumn::kanban_task_title_text(const std::vector<uint8_t>& a_path) const {
   return doc_.text_string(a_path, &kGene_kanban_task, 2u);
 }
 
-dolc_gen::Status KanbanColumn::kanban_task_notes_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
+dolc_gen::Status KanbanColumn::kanban_task_title_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
   return guarded_([&] {
     return doc_.text_insert(a_path, &kGene_kanban_task, 2u, a_pos, a_text);
   });
 }
 
-dolc_gen::Status KanbanColumn::kanban_task_notes_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
+dolc_gen::Status KanbanColumn::kanban_task_title_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
   return guarded_([&] {
     return doc_.text_delete(a_path, &kGene_kanban_task, 2u, a_pos, a_count);
   });
 }
 
-dolc_gen::Status KanbanColumn::kanban_task_notes_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
+dolc_gen::Status KanbanColumn::kanban_task_title_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
   return guarded_([&] {
     return doc_.text_mark(a_path, &kGene_kanban_task, 2u, a_start, a_end, a_name, a_value);
   });
 }
 
-dolc_gen::Status KanbanColumn::kanban_task_notes_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
+dolc_gen::Status KanbanColumn::kanban_task_title_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
   return guarded_([&] {
     return doc_.text_unmark(a_path, &kGene_kanban_task, 2u, a_start, a_end, a_name);
   });
 }
 
-std::string KanbanColumn::kanban_task_notes_spans(const std::vector<uint8_t>& a_path) const {
+std::string KanbanColumn::kanban_task_title_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 2u);
 }
 
+uint32_t KanbanColumn::kanban_task_description_length(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_length(a_path, &kGene_kanban_task, 3u);
+}
+
+std::string KanbanColumn::kanban_task_description_text(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_string(a_path, &kGene_kanban_task, 3u);
+}
+
+dolc_gen::Status KanbanColumn::kanban_task_description_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
+  return guarded_([&] {
+    return doc_.text_insert(a_path, &kGene_kanban_task, 3u, a_pos, a_text);
+  });
+}
+
+dolc_gen::Status KanbanColumn::kanban_task_description_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
+  return guarded_([&] {
+    return doc_.text_delete(a_path, &kGene_kanban_task, 3u, a_pos, a_count);
+  });
+}
+
+dolc_gen::Status KanbanColumn::kanban_task_description_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
+  return guarded_([&] {
+    return doc_.text_mark(a_path, &kGene_kanban_task, 3u, a_start, a_end, a_name, a_value);
+  });
+}
+
+dolc_gen::Status KanbanColumn::kanban_task_description_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
+  return guarded_([&] {
+    return doc_.text_unmark(a_path, &kGene_kanban_task, 3u, a_start, a_end, a_name);
+  });
+}
+
+std::string KanbanColumn::kanban_task_description_spans(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_spans(a_path, &kGene_kanban_task, 3u);
+}
+
 std::optional<bool> KanbanColumn::kanban_task_done_get(const std::vector<uint8_t>& a_path) const {
-  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 3u);
+  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 4u);
   if (!b_) return false;  // the field's default
   auto v_ = dolc_gen::dec_bool(*b_);
   return v_;
@@ -483,12 +593,12 @@ std::optional<bool> KanbanColumn::kanban_task_done_get(const std::vector<uint8_t
 
 dolc_gen::Status KanbanColumn::kanban_task_done_set(const std::vector<uint8_t>& a_path, bool a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_kanban_task, 3u, dolc_gen::enc_bool(a_value));
+    return doc_.reg_set(a_path, &kGene_kanban_task, 4u, dolc_gen::enc_bool(a_value));
   });
 }
 
 std::optional<Priority> KanbanColumn::kanban_task_priority_get(const std::vector<uint8_t>& a_path) const {
-  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 4u);
+  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 5u);
   if (!b_) return std::nullopt;
   auto v_ = static_cast<Priority>(dolc_gen::dec_enum(*b_, 3));
   return v_;
@@ -496,50 +606,50 @@ std::optional<Priority> KanbanColumn::kanban_task_priority_get(const std::vector
 
 dolc_gen::Status KanbanColumn::kanban_task_priority_set(const std::vector<uint8_t>& a_path, Priority a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_kanban_task, 4u, dolc_gen::enc_enum(static_cast<uint32_t>(a_value)));
+    return doc_.reg_set(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_enum(static_cast<uint32_t>(a_value)));
   });
 }
 
 bool KanbanColumn::kanban_task_assignees_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
-  return doc_.set_has(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_string(a_value));
+  return doc_.set_has(a_path, &kGene_kanban_task, 6u, dolc_gen::enc_string(a_value));
 }
 
 std::vector<std::string> KanbanColumn::kanban_task_assignees_values(const std::vector<uint8_t>& a_path) const {
   std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_kanban_task, 5u)) out_.push_back(dolc_gen::dec_string(b_));
+  for (const auto& b_ : doc_.set_values(a_path, &kGene_kanban_task, 6u)) out_.push_back(dolc_gen::dec_string(b_));
   return out_;
 }
 
 uint32_t KanbanColumn::kanban_task_assignees_size(const std::vector<uint8_t>& a_path) const {
-  return doc_.set_size(a_path, &kGene_kanban_task, 5u);
+  return doc_.set_size(a_path, &kGene_kanban_task, 6u);
 }
 
 dolc_gen::Status KanbanColumn::kanban_task_assignees_add(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_add(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_string(a_value));
+    return doc_.set_add(a_path, &kGene_kanban_task, 6u, dolc_gen::enc_string(a_value));
   });
 }
 
 dolc_gen::Status KanbanColumn::kanban_task_assignees_remove(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_remove(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_string(a_value));
+    return doc_.set_remove(a_path, &kGene_kanban_task, 6u, dolc_gen::enc_string(a_value));
   });
 }
 
 int64_t KanbanColumn::kanban_task_estimate_value(const std::vector<uint8_t>& a_path) const {
-  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_kanban_task, 6u));
+  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_kanban_task, 7u));
   return v_;
 }
 
 dolc_gen::Status KanbanColumn::kanban_task_estimate_increment(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_kanban_task, 6u, static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_kanban_task, 7u, static_cast<int64_t>(a_amount));
   });
 }
 
 dolc_gen::Status KanbanColumn::kanban_task_estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_kanban_task, 6u, -static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_kanban_task, 7u, -static_cast<int64_t>(a_amount));
   });
 }
 
@@ -590,10 +700,12 @@ std::string KanbanBoard::json_kanban_task_(const dolc_gen::Bytes& a_path) const 
   std::string out_ = "{";
   out_ += "\"id\":";
   out_ += ((kanban_task_id_get(a_path)) ? dolc_gen::json_value(*(kanban_task_id_get(a_path))) : std::string("null"));
+  out_ += ",\"due\":";
+  out_ += ((kanban_task_due_get(a_path)) ? dolc_gen::json_value(*(kanban_task_due_get(a_path))) : std::string("null"));
   out_ += ",\"title\":";
-  out_ += ((kanban_task_title_get(a_path)) ? dolc_gen::json_value(*(kanban_task_title_get(a_path))) : std::string("null"));
-  out_ += ",\"notes\":";
-  out_ += dolc_gen::json_value(kanban_task_notes_text(a_path));
+  out_ += dolc_gen::json_value(kanban_task_title_text(a_path));
+  out_ += ",\"description\":";
+  out_ += dolc_gen::json_value(kanban_task_description_text(a_path));
   out_ += ",\"done\":";
   out_ += ((kanban_task_done_get(a_path)) ? dolc_gen::json_value(*(kanban_task_done_get(a_path))) : std::string("null"));
   out_ += ",\"priority\":";
@@ -639,6 +751,10 @@ std::string KanbanBoard::to_json() const {
 
 std::vector<std::string> KanbanBoard::violations() const {
   return broken_invariants_(false);
+}
+
+std::string KanbanBoard::migration_conflicts() const {
+  return doc_.migration_conflicts();
 }
 
 std::optional<std::string> KanbanBoard::id_get(const std::vector<uint8_t>& a_path) const {
@@ -826,57 +942,93 @@ dolc_gen::Status KanbanBoard::kanban_task_id_set(const std::vector<uint8_t>& a_p
   });
 }
 
-std::optional<std::string> KanbanBoard::kanban_task_title_get(const std::vector<uint8_t>& a_path) const {
+std::optional<int64_t> KanbanBoard::kanban_task_due_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 1u);
   if (!b_) return std::nullopt;
-  auto v_ = dolc_gen::dec_string(*b_);
+  auto v_ = static_cast<int64_t>(dolc_gen::dec_int(*b_));
   return v_;
 }
 
-dolc_gen::Status KanbanBoard::kanban_task_title_set(const std::vector<uint8_t>& a_path, const std::string& a_value) {
+dolc_gen::Status KanbanBoard::kanban_task_due_set(const std::vector<uint8_t>& a_path, int64_t a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_kanban_task, 1u, dolc_gen::enc_string(a_value));
+    return doc_.reg_set(a_path, &kGene_kanban_task, 1u, dolc_gen::enc_int(static_cast<int64_t>(a_value)));
   });
 }
 
-uint32_t KanbanBoard::kanban_task_notes_length(const std::vector<uint8_t>& a_path) const {
+uint32_t KanbanBoard::kanban_task_title_length(const std::vector<uint8_t>& a_path) const {
   return doc_.text_length(a_path, &kGene_kanban_task, 2u);
 }
 
-std::string KanbanBoard::kanban_task_notes_text(const std::vector<uint8_t>& a_path) const {
+std::string KanbanBoard::kanban_task_title_text(const std::vector<uint8_t>& a_path) const {
   return doc_.text_string(a_path, &kGene_kanban_task, 2u);
 }
 
-dolc_gen::Status KanbanBoard::kanban_task_notes_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
+dolc_gen::Status KanbanBoard::kanban_task_title_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
   return guarded_([&] {
     return doc_.text_insert(a_path, &kGene_kanban_task, 2u, a_pos, a_text);
   });
 }
 
-dolc_gen::Status KanbanBoard::kanban_task_notes_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
+dolc_gen::Status KanbanBoard::kanban_task_title_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
   return guarded_([&] {
     return doc_.text_delete(a_path, &kGene_kanban_task, 2u, a_pos, a_count);
   });
 }
 
-dolc_gen::Status KanbanBoard::kanban_task_notes_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
+dolc_gen::Status KanbanBoard::kanban_task_title_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
   return guarded_([&] {
     return doc_.text_mark(a_path, &kGene_kanban_task, 2u, a_start, a_end, a_name, a_value);
   });
 }
 
-dolc_gen::Status KanbanBoard::kanban_task_notes_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
+dolc_gen::Status KanbanBoard::kanban_task_title_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
   return guarded_([&] {
     return doc_.text_unmark(a_path, &kGene_kanban_task, 2u, a_start, a_end, a_name);
   });
 }
 
-std::string KanbanBoard::kanban_task_notes_spans(const std::vector<uint8_t>& a_path) const {
+std::string KanbanBoard::kanban_task_title_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 2u);
 }
 
+uint32_t KanbanBoard::kanban_task_description_length(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_length(a_path, &kGene_kanban_task, 3u);
+}
+
+std::string KanbanBoard::kanban_task_description_text(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_string(a_path, &kGene_kanban_task, 3u);
+}
+
+dolc_gen::Status KanbanBoard::kanban_task_description_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text) {
+  return guarded_([&] {
+    return doc_.text_insert(a_path, &kGene_kanban_task, 3u, a_pos, a_text);
+  });
+}
+
+dolc_gen::Status KanbanBoard::kanban_task_description_delete(const std::vector<uint8_t>& a_path, uint32_t a_pos, uint32_t a_count) {
+  return guarded_([&] {
+    return doc_.text_delete(a_path, &kGene_kanban_task, 3u, a_pos, a_count);
+  });
+}
+
+dolc_gen::Status KanbanBoard::kanban_task_description_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value) {
+  return guarded_([&] {
+    return doc_.text_mark(a_path, &kGene_kanban_task, 3u, a_start, a_end, a_name, a_value);
+  });
+}
+
+dolc_gen::Status KanbanBoard::kanban_task_description_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name) {
+  return guarded_([&] {
+    return doc_.text_unmark(a_path, &kGene_kanban_task, 3u, a_start, a_end, a_name);
+  });
+}
+
+std::string KanbanBoard::kanban_task_description_spans(const std::vector<uint8_t>& a_path) const {
+  return doc_.text_spans(a_path, &kGene_kanban_task, 3u);
+}
+
 std::optional<bool> KanbanBoard::kanban_task_done_get(const std::vector<uint8_t>& a_path) const {
-  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 3u);
+  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 4u);
   if (!b_) return false;  // the field's default
   auto v_ = dolc_gen::dec_bool(*b_);
   return v_;
@@ -884,12 +1036,12 @@ std::optional<bool> KanbanBoard::kanban_task_done_get(const std::vector<uint8_t>
 
 dolc_gen::Status KanbanBoard::kanban_task_done_set(const std::vector<uint8_t>& a_path, bool a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_kanban_task, 3u, dolc_gen::enc_bool(a_value));
+    return doc_.reg_set(a_path, &kGene_kanban_task, 4u, dolc_gen::enc_bool(a_value));
   });
 }
 
 std::optional<Priority> KanbanBoard::kanban_task_priority_get(const std::vector<uint8_t>& a_path) const {
-  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 4u);
+  auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 5u);
   if (!b_) return std::nullopt;
   auto v_ = static_cast<Priority>(dolc_gen::dec_enum(*b_, 3));
   return v_;
@@ -897,50 +1049,50 @@ std::optional<Priority> KanbanBoard::kanban_task_priority_get(const std::vector<
 
 dolc_gen::Status KanbanBoard::kanban_task_priority_set(const std::vector<uint8_t>& a_path, Priority a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_kanban_task, 4u, dolc_gen::enc_enum(static_cast<uint32_t>(a_value)));
+    return doc_.reg_set(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_enum(static_cast<uint32_t>(a_value)));
   });
 }
 
 bool KanbanBoard::kanban_task_assignees_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
-  return doc_.set_has(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_string(a_value));
+  return doc_.set_has(a_path, &kGene_kanban_task, 6u, dolc_gen::enc_string(a_value));
 }
 
 std::vector<std::string> KanbanBoard::kanban_task_assignees_values(const std::vector<uint8_t>& a_path) const {
   std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_kanban_task, 5u)) out_.push_back(dolc_gen::dec_string(b_));
+  for (const auto& b_ : doc_.set_values(a_path, &kGene_kanban_task, 6u)) out_.push_back(dolc_gen::dec_string(b_));
   return out_;
 }
 
 uint32_t KanbanBoard::kanban_task_assignees_size(const std::vector<uint8_t>& a_path) const {
-  return doc_.set_size(a_path, &kGene_kanban_task, 5u);
+  return doc_.set_size(a_path, &kGene_kanban_task, 6u);
 }
 
 dolc_gen::Status KanbanBoard::kanban_task_assignees_add(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_add(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_string(a_value));
+    return doc_.set_add(a_path, &kGene_kanban_task, 6u, dolc_gen::enc_string(a_value));
   });
 }
 
 dolc_gen::Status KanbanBoard::kanban_task_assignees_remove(const std::vector<uint8_t>& a_path, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.set_remove(a_path, &kGene_kanban_task, 5u, dolc_gen::enc_string(a_value));
+    return doc_.set_remove(a_path, &kGene_kanban_task, 6u, dolc_gen::enc_string(a_value));
   });
 }
 
 int64_t KanbanBoard::kanban_task_estimate_value(const std::vector<uint8_t>& a_path) const {
-  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_kanban_task, 6u));
+  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_kanban_task, 7u));
   return v_;
 }
 
 dolc_gen::Status KanbanBoard::kanban_task_estimate_increment(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_kanban_task, 6u, static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_kanban_task, 7u, static_cast<int64_t>(a_amount));
   });
 }
 
 dolc_gen::Status KanbanBoard::kanban_task_estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_kanban_task, 6u, -static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_kanban_task, 7u, -static_cast<int64_t>(a_amount));
   });
 }
 
@@ -958,21 +1110,21 @@ extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void*
   return std::realloc(old, new_size ? new_size : 1);
 }
 
-extern "C" __attribute__((import_module("[export]dol:kanban/kanban-task@2.0.0"), import_name("[resource-new]document")))
+extern "C" __attribute__((import_module("[export]dol:kanban/kanban-task@2.1.0"), import_name("[resource-new]document")))
 int32_t dolx_kanban_task_resource_new(int32_t rep);
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[constructor]document"))) int32_t dolx_kanban_task_constructor(int64_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[constructor]document"))) int32_t dolx_kanban_task_constructor(int64_t p0) {
   auto* d_ = new KanbanTask(static_cast<uint64_t>(p0));
   return dolx_kanban_task_resource_new(dolc_gen_abi::addr(d_));
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.actor"))) int64_t dolx_kanban_task_actor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.actor"))) int64_t dolx_kanban_task_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.version"))) int32_t dolx_kanban_task_version(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.version"))) int32_t dolx_kanban_task_version(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -980,7 +1132,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.changes-since"))) int32_t dolx_kanban_task_changes_since(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.changes-since"))) int32_t dolx_kanban_task_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_version = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->changes_since(a_version);
@@ -989,7 +1141,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.apply"))) int32_t dolx_kanban_task_apply(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.apply"))) int32_t dolx_kanban_task_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->apply(a_changes);
@@ -998,7 +1150,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.merge"))) int32_t dolx_kanban_task_merge(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.merge"))) int32_t dolx_kanban_task_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->merge(a_saved);
@@ -1007,7 +1159,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.save"))) int32_t dolx_kanban_task_save(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.save"))) int32_t dolx_kanban_task_save(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->save();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1015,7 +1167,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.load"))) int32_t dolx_kanban_task_load(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.load"))) int32_t dolx_kanban_task_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->load(a_saved);
@@ -1024,7 +1176,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.to-json"))) int32_t dolx_kanban_task_to_json(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.to-json"))) int32_t dolx_kanban_task_to_json(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1032,7 +1184,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.violations"))) int32_t dolx_kanban_task_violations(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.violations"))) int32_t dolx_kanban_task_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1040,7 +1192,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.id-get"))) int32_t dolx_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.migration-conflicts"))) int32_t dolx_kanban_task_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->id_get(a_path);
@@ -1049,7 +1209,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.id-set"))) int32_t dolx_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-set"))) int32_t dolx_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1059,98 +1219,170 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.title-get"))) int32_t dolx_kanban_task_title_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.due-get"))) int32_t dolx_kanban_task_due_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->title_get(a_path);
+  auto r_ = d_->due_get(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.title-set"))) int32_t dolx_kanban_task_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.due-set"))) int32_t dolx_kanban_task_due_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->title_set(a_path, a_value);
+  auto a_value = p3;
+  auto r_ = d_->due_set(a_path, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.notes-length"))) int32_t dolx_kanban_task_notes_length(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-length"))) int32_t dolx_kanban_task_title_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->notes_length(a_path);
+  auto r_ = d_->title_length(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.notes-text"))) int32_t dolx_kanban_task_notes_text(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-text"))) int32_t dolx_kanban_task_title_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->notes_text(a_path);
+  auto r_ = d_->title_text(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.notes-insert"))) int32_t dolx_kanban_task_notes_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-insert"))) int32_t dolx_kanban_task_title_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_pos = static_cast<uint32_t>(p3);
   auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->notes_insert(a_path, a_pos, a_text);
+  auto r_ = d_->title_insert(a_path, a_pos, a_text);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.notes-delete"))) int32_t dolx_kanban_task_notes_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-delete"))) int32_t dolx_kanban_task_title_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_pos = static_cast<uint32_t>(p3);
   auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->notes_delete(a_path, a_pos, a_count);
+  auto r_ = d_->title_delete(a_path, a_pos, a_count);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.notes-mark"))) int32_t dolx_kanban_task_notes_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-mark"))) int32_t dolx_kanban_task_title_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_start = static_cast<uint32_t>(p3);
   auto a_end = static_cast<uint32_t>(p4);
   auto a_name = dolc_gen_abi::take_string(p5, p6);
   auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->notes_mark(a_path, a_start, a_end, a_name, a_value);
+  auto r_ = d_->title_mark(a_path, a_start, a_end, a_name, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.notes-unmark"))) int32_t dolx_kanban_task_notes_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-unmark"))) int32_t dolx_kanban_task_title_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_start = static_cast<uint32_t>(p3);
   auto a_end = static_cast<uint32_t>(p4);
   auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->notes_unmark(a_path, a_start, a_end, a_name);
+  auto r_ = d_->title_unmark(a_path, a_start, a_end, a_name);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.notes-spans"))) int32_t dolx_kanban_task_notes_spans(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-spans"))) int32_t dolx_kanban_task_title_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->notes_spans(a_path);
+  auto r_ = d_->title_spans(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.done-get"))) int32_t dolx_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-length"))) int32_t dolx_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->description_length(a_path);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-text"))) int32_t dolx_kanban_task_description_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->description_text(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-insert"))) int32_t dolx_kanban_task_description_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_pos = static_cast<uint32_t>(p3);
+  auto a_text = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->description_insert(a_path, a_pos, a_text);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-delete"))) int32_t dolx_kanban_task_description_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_pos = static_cast<uint32_t>(p3);
+  auto a_count = static_cast<uint32_t>(p4);
+  auto r_ = d_->description_delete(a_path, a_pos, a_count);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-mark"))) int32_t dolx_kanban_task_description_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_start = static_cast<uint32_t>(p3);
+  auto a_end = static_cast<uint32_t>(p4);
+  auto a_name = dolc_gen_abi::take_string(p5, p6);
+  auto a_value = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->description_mark(a_path, a_start, a_end, a_name, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-unmark"))) int32_t dolx_kanban_task_description_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_start = static_cast<uint32_t>(p3);
+  auto a_end = static_cast<uint32_t>(p4);
+  auto a_name = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->description_unmark(a_path, a_start, a_end, a_name);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-spans"))) int32_t dolx_kanban_task_description_spans(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->description_spans(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.done-get"))) int32_t dolx_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->done_get(a_path);
@@ -1159,7 +1391,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.done-set"))) int32_t dolx_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.done-set"))) int32_t dolx_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = (p3 != 0);
@@ -1169,7 +1401,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.priority-get"))) int32_t dolx_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.priority-get"))) int32_t dolx_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->priority_get(a_path);
@@ -1178,7 +1410,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.priority-set"))) int32_t dolx_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.priority-set"))) int32_t dolx_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
@@ -1188,7 +1420,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.assignees-has"))) int32_t dolx_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-has"))) int32_t dolx_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1196,7 +1428,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return r_ ? 1 : 0;
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.assignees-values"))) int32_t dolx_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-values"))) int32_t dolx_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->assignees_values(a_path);
@@ -1205,14 +1437,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.assignees-size"))) int32_t dolx_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-size"))) int32_t dolx_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->assignees_size(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.assignees-add"))) int32_t dolx_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-add"))) int32_t dolx_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1222,7 +1454,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.assignees-remove"))) int32_t dolx_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-remove"))) int32_t dolx_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1232,14 +1464,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.estimate-value"))) int64_t dolx_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.estimate-value"))) int64_t dolx_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->estimate_value(a_path);
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.estimate-increment"))) int32_t dolx_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.estimate-increment"))) int32_t dolx_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -1249,7 +1481,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.estimate-decrement"))) int32_t dolx_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.estimate-decrement"))) int32_t dolx_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -1259,7 +1491,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]document.call-finish"))) int32_t dolx_kanban_task_call_finish(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.call-finish"))) int32_t dolx_kanban_task_call_finish(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->call_finish();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1267,26 +1499,26 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.0.0#[dtor]document"))) void dolx_kanban_task_destructor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[dtor]document"))) void dolx_kanban_task_destructor(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   delete d_;
 }
 
-extern "C" __attribute__((import_module("[export]dol:kanban/kanban-column@2.0.0"), import_name("[resource-new]document")))
+extern "C" __attribute__((import_module("[export]dol:kanban/kanban-column@2.1.0"), import_name("[resource-new]document")))
 int32_t dolx_kanban_column_resource_new(int32_t rep);
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[constructor]document"))) int32_t dolx_kanban_column_constructor(int64_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[constructor]document"))) int32_t dolx_kanban_column_constructor(int64_t p0) {
   auto* d_ = new KanbanColumn(static_cast<uint64_t>(p0));
   return dolx_kanban_column_resource_new(dolc_gen_abi::addr(d_));
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.actor"))) int64_t dolx_kanban_column_actor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.actor"))) int64_t dolx_kanban_column_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.version"))) int32_t dolx_kanban_column_version(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.version"))) int32_t dolx_kanban_column_version(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1294,7 +1526,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.changes-since"))) int32_t dolx_kanban_column_changes_since(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.changes-since"))) int32_t dolx_kanban_column_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_version = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->changes_since(a_version);
@@ -1303,7 +1535,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.apply"))) int32_t dolx_kanban_column_apply(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.apply"))) int32_t dolx_kanban_column_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->apply(a_changes);
@@ -1312,7 +1544,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.merge"))) int32_t dolx_kanban_column_merge(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.merge"))) int32_t dolx_kanban_column_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->merge(a_saved);
@@ -1321,7 +1553,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.save"))) int32_t dolx_kanban_column_save(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.save"))) int32_t dolx_kanban_column_save(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->save();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1329,7 +1561,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.load"))) int32_t dolx_kanban_column_load(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.load"))) int32_t dolx_kanban_column_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->load(a_saved);
@@ -1338,7 +1570,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.to-json"))) int32_t dolx_kanban_column_to_json(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.to-json"))) int32_t dolx_kanban_column_to_json(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1346,7 +1578,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.violations"))) int32_t dolx_kanban_column_violations(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.violations"))) int32_t dolx_kanban_column_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1354,7 +1586,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.id-get"))) int32_t dolx_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.migration-conflicts"))) int32_t dolx_kanban_column_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->id_get(a_path);
@@ -1363,7 +1603,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.id-set"))) int32_t dolx_kanban_column_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.id-set"))) int32_t dolx_kanban_column_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1373,7 +1613,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.name-get"))) int32_t dolx_kanban_column_name_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.name-get"))) int32_t dolx_kanban_column_name_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->name_get(a_path);
@@ -1382,7 +1622,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.name-set"))) int32_t dolx_kanban_column_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.name-set"))) int32_t dolx_kanban_column_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1392,14 +1632,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.tasks-length"))) int32_t dolx_kanban_column_tasks_length(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-length"))) int32_t dolx_kanban_column_tasks_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->tasks_length(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.tasks-child"))) int32_t dolx_kanban_column_tasks_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-child"))) int32_t dolx_kanban_column_tasks_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -1409,7 +1649,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.tasks-insert-new"))) int32_t dolx_kanban_column_tasks_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-insert-new"))) int32_t dolx_kanban_column_tasks_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -1419,7 +1659,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.tasks-delete"))) int32_t dolx_kanban_column_tasks_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-delete"))) int32_t dolx_kanban_column_tasks_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -1430,7 +1670,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.tasks-move"))) int32_t dolx_kanban_column_tasks_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-move"))) int32_t dolx_kanban_column_tasks_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_from = static_cast<uint32_t>(p3);
@@ -1441,7 +1681,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.wip-limit-get"))) int32_t dolx_kanban_column_wip_limit_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.wip-limit-get"))) int32_t dolx_kanban_column_wip_limit_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->wip_limit_get(a_path);
@@ -1450,7 +1690,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.wip-limit-set"))) int32_t dolx_kanban_column_wip_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.wip-limit-set"))) int32_t dolx_kanban_column_wip_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = p3;
@@ -1460,7 +1700,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-id-get"))) int32_t dolx_kanban_column_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-id-get"))) int32_t dolx_kanban_column_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_id_get(a_path);
@@ -1469,7 +1709,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-id-set"))) int32_t dolx_kanban_column_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-id-set"))) int32_t dolx_kanban_column_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1479,98 +1719,170 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-title-get"))) int32_t dolx_kanban_column_kanban_task_title_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-due-get"))) int32_t dolx_kanban_column_kanban_task_due_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_title_get(a_path);
+  auto r_ = d_->kanban_task_due_get(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-title-set"))) int32_t dolx_kanban_column_kanban_task_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-due-set"))) int32_t dolx_kanban_column_kanban_task_due_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_task_title_set(a_path, a_value);
+  auto a_value = p3;
+  auto r_ = d_->kanban_task_due_set(a_path, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-notes-length"))) int32_t dolx_kanban_column_kanban_task_notes_length(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-length"))) int32_t dolx_kanban_column_kanban_task_title_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_notes_length(a_path);
+  auto r_ = d_->kanban_task_title_length(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-notes-text"))) int32_t dolx_kanban_column_kanban_task_notes_text(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-text"))) int32_t dolx_kanban_column_kanban_task_title_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_notes_text(a_path);
+  auto r_ = d_->kanban_task_title_text(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-notes-insert"))) int32_t dolx_kanban_column_kanban_task_notes_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-insert"))) int32_t dolx_kanban_column_kanban_task_title_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_pos = static_cast<uint32_t>(p3);
   auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->kanban_task_notes_insert(a_path, a_pos, a_text);
+  auto r_ = d_->kanban_task_title_insert(a_path, a_pos, a_text);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-notes-delete"))) int32_t dolx_kanban_column_kanban_task_notes_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-delete"))) int32_t dolx_kanban_column_kanban_task_title_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_pos = static_cast<uint32_t>(p3);
   auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->kanban_task_notes_delete(a_path, a_pos, a_count);
+  auto r_ = d_->kanban_task_title_delete(a_path, a_pos, a_count);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-notes-mark"))) int32_t dolx_kanban_column_kanban_task_notes_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-mark"))) int32_t dolx_kanban_column_kanban_task_title_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_start = static_cast<uint32_t>(p3);
   auto a_end = static_cast<uint32_t>(p4);
   auto a_name = dolc_gen_abi::take_string(p5, p6);
   auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->kanban_task_notes_mark(a_path, a_start, a_end, a_name, a_value);
+  auto r_ = d_->kanban_task_title_mark(a_path, a_start, a_end, a_name, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-notes-unmark"))) int32_t dolx_kanban_column_kanban_task_notes_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-unmark"))) int32_t dolx_kanban_column_kanban_task_title_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_start = static_cast<uint32_t>(p3);
   auto a_end = static_cast<uint32_t>(p4);
   auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->kanban_task_notes_unmark(a_path, a_start, a_end, a_name);
+  auto r_ = d_->kanban_task_title_unmark(a_path, a_start, a_end, a_name);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-notes-spans"))) int32_t dolx_kanban_column_kanban_task_notes_spans(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-spans"))) int32_t dolx_kanban_column_kanban_task_title_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_notes_spans(a_path);
+  auto r_ = d_->kanban_task_title_spans(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-done-get"))) int32_t dolx_kanban_column_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-length"))) int32_t dolx_kanban_column_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_length(a_path);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-text"))) int32_t dolx_kanban_column_kanban_task_description_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_text(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-insert"))) int32_t dolx_kanban_column_kanban_task_description_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_pos = static_cast<uint32_t>(p3);
+  auto a_text = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->kanban_task_description_insert(a_path, a_pos, a_text);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-delete"))) int32_t dolx_kanban_column_kanban_task_description_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_pos = static_cast<uint32_t>(p3);
+  auto a_count = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_task_description_delete(a_path, a_pos, a_count);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-mark"))) int32_t dolx_kanban_column_kanban_task_description_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_start = static_cast<uint32_t>(p3);
+  auto a_end = static_cast<uint32_t>(p4);
+  auto a_name = dolc_gen_abi::take_string(p5, p6);
+  auto a_value = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->kanban_task_description_mark(a_path, a_start, a_end, a_name, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-unmark"))) int32_t dolx_kanban_column_kanban_task_description_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_start = static_cast<uint32_t>(p3);
+  auto a_end = static_cast<uint32_t>(p4);
+  auto a_name = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->kanban_task_description_unmark(a_path, a_start, a_end, a_name);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-spans"))) int32_t dolx_kanban_column_kanban_task_description_spans(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_spans(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-done-get"))) int32_t dolx_kanban_column_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_done_get(a_path);
@@ -1579,7 +1891,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-done-set"))) int32_t dolx_kanban_column_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-done-set"))) int32_t dolx_kanban_column_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = (p3 != 0);
@@ -1589,7 +1901,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-priority-get"))) int32_t dolx_kanban_column_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-priority-get"))) int32_t dolx_kanban_column_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_priority_get(a_path);
@@ -1598,7 +1910,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-priority-set"))) int32_t dolx_kanban_column_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-priority-set"))) int32_t dolx_kanban_column_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
@@ -1608,7 +1920,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-assignees-has"))) int32_t dolx_kanban_column_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-has"))) int32_t dolx_kanban_column_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1616,7 +1928,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return r_ ? 1 : 0;
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-assignees-values"))) int32_t dolx_kanban_column_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-values"))) int32_t dolx_kanban_column_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_assignees_values(a_path);
@@ -1625,14 +1937,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-assignees-size"))) int32_t dolx_kanban_column_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-size"))) int32_t dolx_kanban_column_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_assignees_size(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-assignees-add"))) int32_t dolx_kanban_column_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-add"))) int32_t dolx_kanban_column_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1642,7 +1954,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-assignees-remove"))) int32_t dolx_kanban_column_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-remove"))) int32_t dolx_kanban_column_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1652,14 +1964,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-estimate-value"))) int64_t dolx_kanban_column_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-estimate-value"))) int64_t dolx_kanban_column_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_estimate_value(a_path);
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-estimate-increment"))) int32_t dolx_kanban_column_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-estimate-increment"))) int32_t dolx_kanban_column_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -1669,7 +1981,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]document.kanban-task-estimate-decrement"))) int32_t dolx_kanban_column_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-estimate-decrement"))) int32_t dolx_kanban_column_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -1679,26 +1991,26 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.0.0#[dtor]document"))) void dolx_kanban_column_destructor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[dtor]document"))) void dolx_kanban_column_destructor(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   delete d_;
 }
 
-extern "C" __attribute__((import_module("[export]dol:kanban/kanban-board@2.0.0"), import_name("[resource-new]document")))
+extern "C" __attribute__((import_module("[export]dol:kanban/kanban-board@2.1.0"), import_name("[resource-new]document")))
 int32_t dolx_kanban_board_resource_new(int32_t rep);
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[constructor]document"))) int32_t dolx_kanban_board_constructor(int64_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[constructor]document"))) int32_t dolx_kanban_board_constructor(int64_t p0) {
   auto* d_ = new KanbanBoard(static_cast<uint64_t>(p0));
   return dolx_kanban_board_resource_new(dolc_gen_abi::addr(d_));
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.actor"))) int64_t dolx_kanban_board_actor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.actor"))) int64_t dolx_kanban_board_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.version"))) int32_t dolx_kanban_board_version(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.version"))) int32_t dolx_kanban_board_version(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1706,7 +2018,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.changes-since"))) int32_t dolx_kanban_board_changes_since(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.changes-since"))) int32_t dolx_kanban_board_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_version = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->changes_since(a_version);
@@ -1715,7 +2027,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.apply"))) int32_t dolx_kanban_board_apply(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.apply"))) int32_t dolx_kanban_board_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->apply(a_changes);
@@ -1724,7 +2036,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.merge"))) int32_t dolx_kanban_board_merge(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.merge"))) int32_t dolx_kanban_board_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->merge(a_saved);
@@ -1733,7 +2045,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.save"))) int32_t dolx_kanban_board_save(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.save"))) int32_t dolx_kanban_board_save(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->save();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1741,7 +2053,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.load"))) int32_t dolx_kanban_board_load(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.load"))) int32_t dolx_kanban_board_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->load(a_saved);
@@ -1750,7 +2062,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.to-json"))) int32_t dolx_kanban_board_to_json(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.to-json"))) int32_t dolx_kanban_board_to_json(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1758,7 +2070,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.violations"))) int32_t dolx_kanban_board_violations(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.violations"))) int32_t dolx_kanban_board_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -1766,7 +2078,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.id-get"))) int32_t dolx_kanban_board_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.migration-conflicts"))) int32_t dolx_kanban_board_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_board_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->id_get(a_path);
@@ -1775,7 +2095,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.id-set"))) int32_t dolx_kanban_board_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.id-set"))) int32_t dolx_kanban_board_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1785,7 +2105,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.title-get"))) int32_t dolx_kanban_board_title_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.title-get"))) int32_t dolx_kanban_board_title_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->title_get(a_path);
@@ -1794,7 +2114,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.title-set"))) int32_t dolx_kanban_board_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.title-set"))) int32_t dolx_kanban_board_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1804,14 +2124,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.columns-length"))) int32_t dolx_kanban_board_columns_length(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-length"))) int32_t dolx_kanban_board_columns_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->columns_length(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.columns-child"))) int32_t dolx_kanban_board_columns_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-child"))) int32_t dolx_kanban_board_columns_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -1821,7 +2141,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.columns-insert-new"))) int32_t dolx_kanban_board_columns_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-insert-new"))) int32_t dolx_kanban_board_columns_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -1831,7 +2151,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.columns-delete"))) int32_t dolx_kanban_board_columns_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-delete"))) int32_t dolx_kanban_board_columns_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -1842,7 +2162,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.columns-move"))) int32_t dolx_kanban_board_columns_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-move"))) int32_t dolx_kanban_board_columns_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_from = static_cast<uint32_t>(p3);
@@ -1853,7 +2173,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.labels-has"))) int32_t dolx_kanban_board_labels_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-has"))) int32_t dolx_kanban_board_labels_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1861,7 +2181,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return r_ ? 1 : 0;
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.labels-values"))) int32_t dolx_kanban_board_labels_values(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-values"))) int32_t dolx_kanban_board_labels_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->labels_values(a_path);
@@ -1870,14 +2190,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.labels-size"))) int32_t dolx_kanban_board_labels_size(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-size"))) int32_t dolx_kanban_board_labels_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->labels_size(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.labels-add"))) int32_t dolx_kanban_board_labels_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-add"))) int32_t dolx_kanban_board_labels_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1887,7 +2207,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.labels-remove"))) int32_t dolx_kanban_board_labels_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-remove"))) int32_t dolx_kanban_board_labels_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1897,7 +2217,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.owner-values"))) int32_t dolx_kanban_board_owner_values(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.owner-values"))) int32_t dolx_kanban_board_owner_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->owner_values(a_path);
@@ -1906,7 +2226,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.owner-set"))) int32_t dolx_kanban_board_owner_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.owner-set"))) int32_t dolx_kanban_board_owner_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1916,14 +2236,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.archived-count-value"))) int64_t dolx_kanban_board_archived_count_value(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.archived-count-value"))) int64_t dolx_kanban_board_archived_count_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->archived_count_value(a_path);
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.archived-count-increment"))) int32_t dolx_kanban_board_archived_count_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.archived-count-increment"))) int32_t dolx_kanban_board_archived_count_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -1933,7 +2253,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.archived-count-decrement"))) int32_t dolx_kanban_board_archived_count_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.archived-count-decrement"))) int32_t dolx_kanban_board_archived_count_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -1943,7 +2263,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-id-get"))) int32_t dolx_kanban_board_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-id-get"))) int32_t dolx_kanban_board_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_column_id_get(a_path);
@@ -1952,7 +2272,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-id-set"))) int32_t dolx_kanban_board_kanban_column_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-id-set"))) int32_t dolx_kanban_board_kanban_column_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1962,7 +2282,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-name-get"))) int32_t dolx_kanban_board_kanban_column_name_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-name-get"))) int32_t dolx_kanban_board_kanban_column_name_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_column_name_get(a_path);
@@ -1971,7 +2291,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-name-set"))) int32_t dolx_kanban_board_kanban_column_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-name-set"))) int32_t dolx_kanban_board_kanban_column_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -1981,14 +2301,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-tasks-length"))) int32_t dolx_kanban_board_kanban_column_tasks_length(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-length"))) int32_t dolx_kanban_board_kanban_column_tasks_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_column_tasks_length(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-tasks-child"))) int32_t dolx_kanban_board_kanban_column_tasks_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-child"))) int32_t dolx_kanban_board_kanban_column_tasks_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -1998,7 +2318,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-tasks-insert-new"))) int32_t dolx_kanban_board_kanban_column_tasks_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-insert-new"))) int32_t dolx_kanban_board_kanban_column_tasks_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -2008,7 +2328,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-tasks-delete"))) int32_t dolx_kanban_board_kanban_column_tasks_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-delete"))) int32_t dolx_kanban_board_kanban_column_tasks_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
@@ -2019,7 +2339,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-tasks-move"))) int32_t dolx_kanban_board_kanban_column_tasks_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-move"))) int32_t dolx_kanban_board_kanban_column_tasks_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_from = static_cast<uint32_t>(p3);
@@ -2030,7 +2350,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-wip-limit-get"))) int32_t dolx_kanban_board_kanban_column_wip_limit_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-wip-limit-get"))) int32_t dolx_kanban_board_kanban_column_wip_limit_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_column_wip_limit_get(a_path);
@@ -2039,7 +2359,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-column-wip-limit-set"))) int32_t dolx_kanban_board_kanban_column_wip_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-wip-limit-set"))) int32_t dolx_kanban_board_kanban_column_wip_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = p3;
@@ -2049,7 +2369,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-id-get"))) int32_t dolx_kanban_board_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-id-get"))) int32_t dolx_kanban_board_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_id_get(a_path);
@@ -2058,7 +2378,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-id-set"))) int32_t dolx_kanban_board_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-id-set"))) int32_t dolx_kanban_board_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -2068,98 +2388,170 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-title-get"))) int32_t dolx_kanban_board_kanban_task_title_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-due-get"))) int32_t dolx_kanban_board_kanban_task_due_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_title_get(a_path);
+  auto r_ = d_->kanban_task_due_get(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-title-set"))) int32_t dolx_kanban_board_kanban_task_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-due-set"))) int32_t dolx_kanban_board_kanban_task_due_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_task_title_set(a_path, a_value);
+  auto a_value = p3;
+  auto r_ = d_->kanban_task_due_set(a_path, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-notes-length"))) int32_t dolx_kanban_board_kanban_task_notes_length(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-length"))) int32_t dolx_kanban_board_kanban_task_title_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_notes_length(a_path);
+  auto r_ = d_->kanban_task_title_length(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-notes-text"))) int32_t dolx_kanban_board_kanban_task_notes_text(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-text"))) int32_t dolx_kanban_board_kanban_task_title_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_notes_text(a_path);
+  auto r_ = d_->kanban_task_title_text(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-notes-insert"))) int32_t dolx_kanban_board_kanban_task_notes_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-insert"))) int32_t dolx_kanban_board_kanban_task_title_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_pos = static_cast<uint32_t>(p3);
   auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->kanban_task_notes_insert(a_path, a_pos, a_text);
+  auto r_ = d_->kanban_task_title_insert(a_path, a_pos, a_text);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-notes-delete"))) int32_t dolx_kanban_board_kanban_task_notes_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-delete"))) int32_t dolx_kanban_board_kanban_task_title_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_pos = static_cast<uint32_t>(p3);
   auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->kanban_task_notes_delete(a_path, a_pos, a_count);
+  auto r_ = d_->kanban_task_title_delete(a_path, a_pos, a_count);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-notes-mark"))) int32_t dolx_kanban_board_kanban_task_notes_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-mark"))) int32_t dolx_kanban_board_kanban_task_title_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_start = static_cast<uint32_t>(p3);
   auto a_end = static_cast<uint32_t>(p4);
   auto a_name = dolc_gen_abi::take_string(p5, p6);
   auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->kanban_task_notes_mark(a_path, a_start, a_end, a_name, a_value);
+  auto r_ = d_->kanban_task_title_mark(a_path, a_start, a_end, a_name, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-notes-unmark"))) int32_t dolx_kanban_board_kanban_task_notes_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-unmark"))) int32_t dolx_kanban_board_kanban_task_title_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_start = static_cast<uint32_t>(p3);
   auto a_end = static_cast<uint32_t>(p4);
   auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->kanban_task_notes_unmark(a_path, a_start, a_end, a_name);
+  auto r_ = d_->kanban_task_title_unmark(a_path, a_start, a_end, a_name);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-notes-spans"))) int32_t dolx_kanban_board_kanban_task_notes_spans(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-spans"))) int32_t dolx_kanban_board_kanban_task_title_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_notes_spans(a_path);
+  auto r_ = d_->kanban_task_title_spans(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-done-get"))) int32_t dolx_kanban_board_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-length"))) int32_t dolx_kanban_board_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_length(a_path);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-text"))) int32_t dolx_kanban_board_kanban_task_description_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_text(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-insert"))) int32_t dolx_kanban_board_kanban_task_description_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_pos = static_cast<uint32_t>(p3);
+  auto a_text = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->kanban_task_description_insert(a_path, a_pos, a_text);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-delete"))) int32_t dolx_kanban_board_kanban_task_description_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_pos = static_cast<uint32_t>(p3);
+  auto a_count = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_task_description_delete(a_path, a_pos, a_count);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-mark"))) int32_t dolx_kanban_board_kanban_task_description_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_start = static_cast<uint32_t>(p3);
+  auto a_end = static_cast<uint32_t>(p4);
+  auto a_name = dolc_gen_abi::take_string(p5, p6);
+  auto a_value = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->kanban_task_description_mark(a_path, a_start, a_end, a_name, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-unmark"))) int32_t dolx_kanban_board_kanban_task_description_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_start = static_cast<uint32_t>(p3);
+  auto a_end = static_cast<uint32_t>(p4);
+  auto a_name = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->kanban_task_description_unmark(a_path, a_start, a_end, a_name);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-spans"))) int32_t dolx_kanban_board_kanban_task_description_spans(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_spans(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-done-get"))) int32_t dolx_kanban_board_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_done_get(a_path);
@@ -2168,7 +2560,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-done-set"))) int32_t dolx_kanban_board_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-done-set"))) int32_t dolx_kanban_board_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = (p3 != 0);
@@ -2178,7 +2570,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-priority-get"))) int32_t dolx_kanban_board_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-priority-get"))) int32_t dolx_kanban_board_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_priority_get(a_path);
@@ -2187,7 +2579,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-priority-set"))) int32_t dolx_kanban_board_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-priority-set"))) int32_t dolx_kanban_board_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
@@ -2197,7 +2589,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-assignees-has"))) int32_t dolx_kanban_board_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-has"))) int32_t dolx_kanban_board_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -2205,7 +2597,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return r_ ? 1 : 0;
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-assignees-values"))) int32_t dolx_kanban_board_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-values"))) int32_t dolx_kanban_board_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_assignees_values(a_path);
@@ -2214,14 +2606,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-assignees-size"))) int32_t dolx_kanban_board_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-size"))) int32_t dolx_kanban_board_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_assignees_size(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-assignees-add"))) int32_t dolx_kanban_board_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-add"))) int32_t dolx_kanban_board_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -2231,7 +2623,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-assignees-remove"))) int32_t dolx_kanban_board_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-remove"))) int32_t dolx_kanban_board_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -2241,14 +2633,14 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-estimate-value"))) int64_t dolx_kanban_board_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-estimate-value"))) int64_t dolx_kanban_board_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_estimate_value(a_path);
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-estimate-increment"))) int32_t dolx_kanban_board_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-estimate-increment"))) int32_t dolx_kanban_board_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -2258,7 +2650,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]document.kanban-task-estimate-decrement"))) int32_t dolx_kanban_board_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-estimate-decrement"))) int32_t dolx_kanban_board_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -2268,7 +2660,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.0.0#[dtor]document"))) void dolx_kanban_board_destructor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[dtor]document"))) void dolx_kanban_board_destructor(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   delete d_;
 }

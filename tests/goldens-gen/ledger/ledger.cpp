@@ -4,21 +4,44 @@
 namespace dolgen::ledger {
 
 static const dolc_gen::FieldInfo kGene_account_entry_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"amount", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"memo", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"amount", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"memo", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
 };
-const dolc_gen::GeneInfo kGene_account_entry = {"account.entry", kGene_account_entry_fields, 3u, nullptr};
+static const dolc_gen::LayoutInfo kGene_account_entry_layouts[] = {
+  {"1.0.0", 0xda37a889u},
+};
+static const char* const kGene_account_entry_format1[] = {"id", "amount", "memo"};
+const dolc_gen::GeneInfo kGene_account_entry = {"account.entry", kGene_account_entry_fields, 3u, nullptr, "1.0.0", kGene_account_entry_layouts, 1u, kGene_account_entry_format1, 3u};
+
+// migrate credit_limit: converts a write of `credit_limit` (key "credit_limit") by a replica of an earlier version.
+static bool kGene_account_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Bytes* out_) {
+  bool ok_ = true;
+  const int64_t old_ = dolc_gen::dec_int(in_);
+  (void)old_;
+  const int64_t new_ = ((old_ < int64_t{0}) ? int64_t{0} : old_);
+  if (!ok_) return false;
+  *out_ = dolc_gen::enc_uint(static_cast<uint64_t>(new_));
+  return true;
+}
 
 static const dolc_gen::FieldInfo kGene_account_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"display_name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"confirmed_balance", dolc_gen::Strategy::PnCounter, nullptr, true, -1000LL, true, 1000LL, dolc_gen::Overflow::Error, false, 0LL},
-  {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"entries", dolc_gen::Strategy::OrMap, &kGene_account_entry, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
-  {"history", dolc_gen::Strategy::Rga, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"display_name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "name"},
+  {"currency", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"confirmed_balance", dolc_gen::Strategy::PnCounter, nullptr, true, -1000LL, true, 1000LL, dolc_gen::Overflow::Error, false, 0LL, nullptr},
+  {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit@1.2.0"},
+  {"entries", dolc_gen::Strategy::OrMap, &kGene_account_entry, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"journal", dolc_gen::Strategy::Rga, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "history"},
+  {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit", true, 4, &kGene_account_migrate_0},  // `credit_limit` before 1.2.0: hidden
 };
-const dolc_gen::GeneInfo kGene_account = {"account", kGene_account_fields, 6u, &dolc_gen::kSequenceSupport};
+static const dolc_gen::LayoutInfo kGene_account_layouts[] = {
+  {"1.0.0", 0x36eb5adbu},
+  {"1.1.0", 0x61e08df6u},
+  {"1.2.0", 0x3b053dfbu},
+};
+static const char* const kGene_account_format1[] = {"id", "name", "confirmed_balance", "credit_limit", "entries", "history"};
+const dolc_gen::GeneInfo kGene_account = {"account", kGene_account_fields, 8u, &dolc_gen::kSequenceSupport, "1.2.0", kGene_account_layouts, 3u, kGene_account_format1, 6u};
 
 AccountEntry::AccountEntry(uint64_t actor) : doc_(&kGene_account_entry, actor) {}
 
@@ -80,6 +103,10 @@ std::vector<std::string> AccountEntry::violations() const {
   return broken_invariants_(false);
 }
 
+std::string AccountEntry::migration_conflicts() const {
+  return doc_.migration_conflicts();
+}
+
 std::optional<std::string> AccountEntry::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_account_entry, 0u);
   if (!b_) return std::nullopt;
@@ -125,7 +152,7 @@ std::vector<std::string> Account::broken_invariants_(bool rejecting_only) const 
   std::vector<std::string> out_;
   (void)rejecting_only;
   const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;
-  if (!((this->credit_limit_get(kRoot).value_or(int64_t{}) >= static_cast<int64_t>(0LL)))) out_.push_back("account.solvency");
+  if (!((static_cast<uint64_t>(this->credit_limit_get(kRoot).value_or(uint64_t{})) <= static_cast<uint64_t>(static_cast<int64_t>(100000LL))))) out_.push_back("account.solvency");
   if (!((this->display_name_get(kRoot).value_or(std::string{}) != std::string("")))) out_.push_back("NamedAccount");
   if (!rejecting_only && confirmed_balance_value(dolc_gen::kRoot) < -1000LL) out_.push_back("account.confirmed_balance >= -1000");
   if (!rejecting_only && confirmed_balance_value(dolc_gen::kRoot) > 1000LL) out_.push_back("account.confirmed_balance <= 1000");
@@ -152,14 +179,16 @@ std::string Account::json_root_(const dolc_gen::Bytes& a_path) const {
   out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
   out_ += ",\"display_name\":";
   out_ += ((display_name_get(a_path)) ? dolc_gen::json_value(*(display_name_get(a_path))) : std::string("null"));
+  out_ += ",\"currency\":";
+  out_ += ((currency_get(a_path)) ? dolc_gen::json_value(*(currency_get(a_path))) : std::string("null"));
   out_ += ",\"confirmed_balance\":";
   out_ += dolc_gen::json_value(confirmed_balance_value(a_path));
   out_ += ",\"credit_limit\":";
   out_ += ((credit_limit_get(a_path)) ? dolc_gen::json_value(*(credit_limit_get(a_path))) : std::string("null"));
   out_ += ",\"entries\":";
   out_ += [&] { std::string a_ = "{"; bool first_ = true; for (const auto& k_ : entries_keys(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_key_text(dolc_gen::json_value(k_)) + ":"; { auto p_ = entries_child(a_path, k_); a_ += p_.ok ? json_account_entry_(p_.value) : std::string("null"); } } return a_ + "}"; }();
-  out_ += ",\"history\":";
-  out_ += [&] { std::string a_ = "["; uint32_t n_ = history_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto v_ = history_get(a_path, i_); a_ += v_ ? dolc_gen::json_value(*v_) : std::string("null"); } return a_ + "]"; }();
+  out_ += ",\"journal\":";
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = journal_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto v_ = journal_get(a_path, i_); a_ += v_ ? dolc_gen::json_value(*v_) : std::string("null"); } return a_ + "]"; }();
   return out_ + "}";
 }
 
@@ -210,6 +239,10 @@ std::vector<std::string> Account::violations() const {
   return broken_invariants_(false);
 }
 
+std::string Account::migration_conflicts() const {
+  return doc_.migration_conflicts();
+}
+
 std::optional<std::string> Account::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_account, 0u);
   if (!b_) return std::nullopt;
@@ -236,87 +269,100 @@ dolc_gen::Status Account::display_name_set(const std::vector<uint8_t>& a_path, c
   });
 }
 
+std::optional<std::string> Account::currency_get(const std::vector<uint8_t>& a_path) const {
+  auto b_ = doc_.reg_get(a_path, &kGene_account, 2u);
+  if (!b_) return std::string("hours");  // the field's default
+  auto v_ = dolc_gen::dec_string(*b_);
+  return v_;
+}
+
+dolc_gen::Status Account::currency_set(const std::vector<uint8_t>& a_path, const std::string& a_value) {
+  return guarded_([&] {
+    return doc_.reg_set(a_path, &kGene_account, 2u, dolc_gen::enc_string(a_value));
+  });
+}
+
 int64_t Account::confirmed_balance_value(const std::vector<uint8_t>& a_path) const {
-  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_account, 2u));
+  auto v_ = static_cast<int64_t>(doc_.counter_value(a_path, &kGene_account, 3u));
   return v_;
 }
 
 dolc_gen::Status Account::confirmed_balance_increment(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_account, 2u, static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_account, 3u, static_cast<int64_t>(a_amount));
   });
 }
 
 dolc_gen::Status Account::confirmed_balance_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_account, 2u, -static_cast<int64_t>(a_amount));
+    return doc_.counter_add(a_path, &kGene_account, 3u, -static_cast<int64_t>(a_amount));
   });
 }
 
-std::optional<int64_t> Account::credit_limit_get(const std::vector<uint8_t>& a_path) const {
-  auto b_ = doc_.reg_get(a_path, &kGene_account, 3u);
-  if (!b_) return static_cast<int64_t>(1000LL);  // the field's default
-  auto v_ = static_cast<int64_t>(dolc_gen::dec_int(*b_));
+std::optional<uint64_t> Account::credit_limit_get(const std::vector<uint8_t>& a_path) const {
+  auto b_ = doc_.reg_get(a_path, &kGene_account, 4u);
+  if (!b_) return static_cast<uint64_t>(1000LL);  // the field's default
+  auto v_ = static_cast<uint64_t>(dolc_gen::dec_uint(*b_));
   return v_;
 }
 
-dolc_gen::Status Account::credit_limit_set(const std::vector<uint8_t>& a_path, int64_t a_value) {
+dolc_gen::Status Account::credit_limit_set(const std::vector<uint8_t>& a_path, uint64_t a_value) {
   return guarded_([&] {
-    return doc_.reg_set(a_path, &kGene_account, 3u, dolc_gen::enc_int(static_cast<int64_t>(a_value)));
+    return doc_.reg_set(a_path, &kGene_account, 4u, dolc_gen::enc_uint(static_cast<uint64_t>(a_value)));
   });
 }
 
 bool Account::entries_has(const std::vector<uint8_t>& a_path, const std::string& a_key) const {
-  return doc_.map_has(a_path, &kGene_account, 4u, dolc_gen::enc_string(a_key));
+  return doc_.map_has(a_path, &kGene_account, 5u, dolc_gen::enc_string(a_key));
 }
 
 std::vector<std::string> Account::entries_keys(const std::vector<uint8_t>& a_path) const {
   std::vector<std::string> out_;
-  for (const auto& b_ : doc_.map_keys(a_path, &kGene_account, 4u)) out_.push_back(dolc_gen::dec_string(b_));
+  for (const auto& b_ : doc_.map_keys(a_path, &kGene_account, 5u)) out_.push_back(dolc_gen::dec_string(b_));
   return out_;
 }
 
 dolc_gen::Status Account::entries_delete(const std::vector<uint8_t>& a_path, const std::string& a_key) {
   return guarded_([&] {
-    return doc_.map_delete(a_path, &kGene_account, 4u, dolc_gen::enc_string(a_key));
+    return doc_.map_delete(a_path, &kGene_account, 5u, dolc_gen::enc_string(a_key));
   });
 }
 
 dolc_gen::Status Account::entries_set_new(const std::vector<uint8_t>& a_path, const std::string& a_key) {
   return guarded_([&] {
-    return doc_.map_set_new(a_path, &kGene_account, 4u, dolc_gen::enc_string(a_key));
+    return doc_.map_set_new(a_path, &kGene_account, 5u, dolc_gen::enc_string(a_key));
   });
 }
 
 dolc_gen::Result<std::vector<uint8_t>> Account::entries_child(const std::vector<uint8_t>& a_path, const std::string& a_key) const {
-  return doc_.map_child(a_path, &kGene_account, 4u, dolc_gen::enc_string(a_key));
+  return doc_.map_child(a_path, &kGene_account, 5u, dolc_gen::enc_string(a_key));
 }
 
-uint32_t Account::history_length(const std::vector<uint8_t>& a_path) const {
-  return doc_.list_length(a_path, &kGene_account, 5u);
+uint32_t Account::journal_length(const std::vector<uint8_t>& a_path) const {
+  return doc_.list_length(a_path, &kGene_account, 6u);
 }
 
-std::optional<std::string> Account::history_get(const std::vector<uint8_t>& a_path, uint32_t a_index) const {
-  auto b_ = doc_.list_get(a_path, &kGene_account, 5u, a_index);
+std::optional<std::string> Account::journal_get(const std::vector<uint8_t>& a_path, uint32_t a_index) const {
+  auto b_ = doc_.list_get(a_path, &kGene_account, 6u, a_index);
   if (!b_) return std::nullopt;
   return dolc_gen::dec_string(*b_);
 }
 
-dolc_gen::Status Account::history_insert(const std::vector<uint8_t>& a_path, uint32_t a_index, const std::string& a_value) {
+dolc_gen::Status Account::journal_insert(const std::vector<uint8_t>& a_path, uint32_t a_index, const std::string& a_value) {
   return guarded_([&] {
-    return doc_.list_insert(a_path, &kGene_account, 5u, a_index, dolc_gen::enc_string(a_value));
+    return doc_.list_insert(a_path, &kGene_account, 6u, a_index, dolc_gen::enc_string(a_value));
   });
 }
 
-dolc_gen::Status Account::history_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count) {
+dolc_gen::Status Account::journal_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count) {
   return guarded_([&] {
-    return doc_.list_delete(a_path, &kGene_account, 5u, a_index, a_count);
+    return doc_.list_delete(a_path, &kGene_account, 6u, a_index, a_count);
   });
 }
 
-dolc_gen::Status Account::history_move(const std::vector<uint8_t>& a_path, uint32_t a_from, uint32_t a_to) {
+dolc_gen::Status Account::journal_move(const std::vector<uint8_t>& a_path, uint32_t a_from, uint32_t a_to) {
   return guarded_([&] {
-    return doc_.list_move(a_path, &kGene_account, 5u, a_from, a_to);
+    return doc_.list_move(a_path, &kGene_account, 6u, a_from, a_to);
   });
 }
 
@@ -400,21 +446,21 @@ extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void*
   return std::realloc(old, new_size ? new_size : 1);
 }
 
-extern "C" __attribute__((import_module("[export]dol:ledger/account-entry@1.1.0"), import_name("[resource-new]document")))
+extern "C" __attribute__((import_module("[export]dol:ledger/account-entry@1.2.0"), import_name("[resource-new]document")))
 int32_t dolx_account_entry_resource_new(int32_t rep);
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[constructor]document"))) int32_t dolx_account_entry_constructor(int64_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[constructor]document"))) int32_t dolx_account_entry_constructor(int64_t p0) {
   auto* d_ = new AccountEntry(static_cast<uint64_t>(p0));
   return dolx_account_entry_resource_new(dolc_gen_abi::addr(d_));
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.actor"))) int64_t dolx_account_entry_actor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.actor"))) int64_t dolx_account_entry_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.version"))) int32_t dolx_account_entry_version(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.version"))) int32_t dolx_account_entry_version(int32_t p0) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -422,7 +468,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.changes-since"))) int32_t dolx_account_entry_changes_since(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.changes-since"))) int32_t dolx_account_entry_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_version = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->changes_since(a_version);
@@ -431,7 +477,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.apply"))) int32_t dolx_account_entry_apply(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.apply"))) int32_t dolx_account_entry_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->apply(a_changes);
@@ -440,7 +486,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.merge"))) int32_t dolx_account_entry_merge(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.merge"))) int32_t dolx_account_entry_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->merge(a_saved);
@@ -449,7 +495,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.save"))) int32_t dolx_account_entry_save(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.save"))) int32_t dolx_account_entry_save(int32_t p0) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->save();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -457,7 +503,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.load"))) int32_t dolx_account_entry_load(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.load"))) int32_t dolx_account_entry_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->load(a_saved);
@@ -466,7 +512,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.to-json"))) int32_t dolx_account_entry_to_json(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.to-json"))) int32_t dolx_account_entry_to_json(int32_t p0) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -474,7 +520,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.violations"))) int32_t dolx_account_entry_violations(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.violations"))) int32_t dolx_account_entry_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -482,7 +528,15 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.id-get"))) int32_t dolx_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.migration-conflicts"))) int32_t dolx_account_entry_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-get"))) int32_t dolx_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->id_get(a_path);
@@ -491,7 +545,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.id-set"))) int32_t dolx_account_entry_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-set"))) int32_t dolx_account_entry_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -501,7 +555,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.amount-get"))) int32_t dolx_account_entry_amount_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.amount-get"))) int32_t dolx_account_entry_amount_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->amount_get(a_path);
@@ -510,7 +564,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.amount-set"))) int32_t dolx_account_entry_amount_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.amount-set"))) int32_t dolx_account_entry_amount_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = p3;
@@ -520,7 +574,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.memo-get"))) int32_t dolx_account_entry_memo_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.memo-get"))) int32_t dolx_account_entry_memo_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->memo_get(a_path);
@@ -529,7 +583,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]document.memo-set"))) int32_t dolx_account_entry_memo_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.memo-set"))) int32_t dolx_account_entry_memo_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -539,26 +593,26 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account-entry@1.1.0#[dtor]document"))) void dolx_account_entry_destructor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[dtor]document"))) void dolx_account_entry_destructor(int32_t p0) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   delete d_;
 }
 
-extern "C" __attribute__((import_module("[export]dol:ledger/account@1.1.0"), import_name("[resource-new]document")))
+extern "C" __attribute__((import_module("[export]dol:ledger/account@1.2.0"), import_name("[resource-new]document")))
 int32_t dolx_account_resource_new(int32_t rep);
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[constructor]document"))) int32_t dolx_account_constructor(int64_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[constructor]document"))) int32_t dolx_account_constructor(int64_t p0) {
   auto* d_ = new Account(static_cast<uint64_t>(p0));
   return dolx_account_resource_new(dolc_gen_abi::addr(d_));
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.actor"))) int64_t dolx_account_actor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.actor"))) int64_t dolx_account_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.version"))) int32_t dolx_account_version(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.version"))) int32_t dolx_account_version(int32_t p0) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -566,7 +620,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.changes-since"))) int32_t dolx_account_changes_since(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.changes-since"))) int32_t dolx_account_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_version = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->changes_since(a_version);
@@ -575,7 +629,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.apply"))) int32_t dolx_account_apply(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.apply"))) int32_t dolx_account_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->apply(a_changes);
@@ -584,7 +638,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.merge"))) int32_t dolx_account_merge(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.merge"))) int32_t dolx_account_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->merge(a_saved);
@@ -593,7 +647,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.save"))) int32_t dolx_account_save(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.save"))) int32_t dolx_account_save(int32_t p0) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->save();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -601,7 +655,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.load"))) int32_t dolx_account_load(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.load"))) int32_t dolx_account_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->load(a_saved);
@@ -610,7 +664,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.to-json"))) int32_t dolx_account_to_json(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.to-json"))) int32_t dolx_account_to_json(int32_t p0) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -618,7 +672,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.violations"))) int32_t dolx_account_violations(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.violations"))) int32_t dolx_account_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
@@ -626,7 +680,15 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.id-get"))) int32_t dolx_account_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.migration-conflicts"))) int32_t dolx_account_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.id-get"))) int32_t dolx_account_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->id_get(a_path);
@@ -635,7 +697,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.id-set"))) int32_t dolx_account_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.id-set"))) int32_t dolx_account_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -645,7 +707,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.display-name-get"))) int32_t dolx_account_display_name_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.display-name-get"))) int32_t dolx_account_display_name_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->display_name_get(a_path);
@@ -654,7 +716,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.display-name-set"))) int32_t dolx_account_display_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.display-name-set"))) int32_t dolx_account_display_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -664,14 +726,33 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.confirmed-balance-value"))) int64_t dolx_account_confirmed_balance_value(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.currency-get"))) int32_t dolx_account_currency_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->currency_get(a_path);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.currency-set"))) int32_t dolx_account_currency_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
+  auto a_value = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->currency_set(a_path, a_value);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.confirmed-balance-value"))) int64_t dolx_account_confirmed_balance_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->confirmed_balance_value(a_path);
   return static_cast<int64_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.confirmed-balance-increment"))) int32_t dolx_account_confirmed_balance_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.confirmed-balance-increment"))) int32_t dolx_account_confirmed_balance_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -681,7 +762,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.confirmed-balance-decrement"))) int32_t dolx_account_confirmed_balance_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.confirmed-balance-decrement"))) int32_t dolx_account_confirmed_balance_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_amount = p3;
@@ -691,26 +772,26 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.credit-limit-get"))) int32_t dolx_account_credit_limit_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.credit-limit-get"))) int32_t dolx_account_credit_limit_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->credit_limit_get(a_path);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.credit-limit-set"))) int32_t dolx_account_credit_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.credit-limit-set"))) int32_t dolx_account_credit_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = p3;
+  auto a_value = static_cast<uint64_t>(p3);
   auto r_ = d_->credit_limit_set(a_path, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.entries-has"))) int32_t dolx_account_entries_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-has"))) int32_t dolx_account_entries_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_key = dolc_gen_abi::take_string(p3, p4);
@@ -718,7 +799,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return r_ ? 1 : 0;
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.entries-keys"))) int32_t dolx_account_entries_keys(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-keys"))) int32_t dolx_account_entries_keys(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->entries_keys(a_path);
@@ -727,7 +808,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.entries-delete"))) int32_t dolx_account_entries_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-delete"))) int32_t dolx_account_entries_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_key = dolc_gen_abi::take_string(p3, p4);
@@ -737,7 +818,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.entries-set-new"))) int32_t dolx_account_entries_set_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-set-new"))) int32_t dolx_account_entries_set_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_key = dolc_gen_abi::take_string(p3, p4);
@@ -747,7 +828,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.entries-child"))) int32_t dolx_account_entries_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-child"))) int32_t dolx_account_entries_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_key = dolc_gen_abi::take_string(p3, p4);
@@ -757,57 +838,57 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.history-length"))) int32_t dolx_account_history_length(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-length"))) int32_t dolx_account_journal_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->history_length(a_path);
+  auto r_ = d_->journal_length(a_path);
   return static_cast<int32_t>(r_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.history-get"))) int32_t dolx_account_history_get(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-get"))) int32_t dolx_account_journal_get(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
-  auto r_ = d_->history_get(a_path, a_index);
+  auto r_ = d_->journal_get(a_path, a_index);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.history-insert"))) int32_t dolx_account_history_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-insert"))) int32_t dolx_account_journal_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
   auto a_value = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->history_insert(a_path, a_index, a_value);
+  auto r_ = d_->journal_insert(a_path, a_index, a_value);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.history-delete"))) int32_t dolx_account_history_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-delete"))) int32_t dolx_account_journal_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_index = static_cast<uint32_t>(p3);
   auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->history_delete(a_path, a_index, a_count);
+  auto r_ = d_->journal_delete(a_path, a_index, a_count);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.history-move"))) int32_t dolx_account_history_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-move"))) int32_t dolx_account_journal_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_from = static_cast<uint32_t>(p3);
   auto a_to = static_cast<uint32_t>(p4);
-  auto r_ = d_->history_move(a_path, a_from, a_to);
+  auto r_ = d_->journal_move(a_path, a_from, a_to);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.account-entry-id-get"))) int32_t dolx_account_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-id-get"))) int32_t dolx_account_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->account_entry_id_get(a_path);
@@ -816,7 +897,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.account-entry-id-set"))) int32_t dolx_account_account_entry_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-id-set"))) int32_t dolx_account_account_entry_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -826,7 +907,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.account-entry-amount-get"))) int32_t dolx_account_account_entry_amount_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-amount-get"))) int32_t dolx_account_account_entry_amount_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->account_entry_amount_get(a_path);
@@ -835,7 +916,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.account-entry-amount-set"))) int32_t dolx_account_account_entry_amount_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-amount-set"))) int32_t dolx_account_account_entry_amount_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = p3;
@@ -845,7 +926,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.account-entry-memo-get"))) int32_t dolx_account_account_entry_memo_get(int32_t p0, int32_t p1, int32_t p2) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-memo-get"))) int32_t dolx_account_account_entry_memo_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->account_entry_memo_get(a_path);
@@ -854,7 +935,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.account-entry-memo-set"))) int32_t dolx_account_account_entry_memo_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-memo-set"))) int32_t dolx_account_account_entry_memo_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
   auto a_value = dolc_gen_abi::take_string(p3, p4);
@@ -864,7 +945,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document.call-transfer"))) int32_t dolx_account_call_transfer(int32_t p0, int64_t p1) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.call-transfer"))) int32_t dolx_account_call_transfer(int32_t p0, int64_t p1) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_amount = p1;
   auto r_ = d_->call_transfer(a_amount);
@@ -873,7 +954,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[method]document
   return dolc_gen_abi::addr(at_);
 }
 
-extern "C" __attribute__((export_name("dol:ledger/account@1.1.0#[dtor]document"))) void dolx_account_destructor(int32_t p0) {
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[dtor]document"))) void dolx_account_destructor(int32_t p0) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   delete d_;
 }
