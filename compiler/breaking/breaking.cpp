@@ -24,6 +24,7 @@
 #include <set>
 #include <tuple>
 
+#include "ir/evolution_rules.hpp"
 #include "ir/layouts.hpp"
 
 namespace dolc::breaking {
@@ -40,34 +41,9 @@ std::string OldSchema::where(const Span& span) const {
 namespace {
 
 using S = ir::Strategy;
-enum class Safety { Safe, NeedsMigration, Unsafe };
-
-// crdt.md, "Evolutions": which strategy changes keep the data and meaning.
-Safety strategy_change_safety(S from, S to) {
-  if (from == to) return Safety::Safe;
-  if (to == S::Immutable) return Safety::Unsafe;
-  if (from == S::Immutable && (to == S::Lww || to == S::MvRegister)) return Safety::Safe;
-  if (from == S::Lww && to == S::MvRegister) return Safety::Safe;
-  if (from == S::Lww && to == S::Peritext) return Safety::NeedsMigration;
-  if (from == S::OrSet && to == S::Rga) return Safety::NeedsMigration;
-  return Safety::Unsafe;
-}
-
-// The same classification for types: widening and T -> Option<T> keep every
-// value; conversions between scalars (and text) need a `migrate` body.
-Safety type_change_safety(const ir::Type& from, const ir::Type& to) {
-  using K = ir::Type::Kind;
-  if (from == to) return Safety::Safe;
-  if (from.kind == K::Int && to.kind == K::Int && to.bits >= from.bits &&
-      (from.is_signed == to.is_signed || (!from.is_signed && to.is_signed && to.bits > from.bits)))
-    return Safety::Safe;
-  if (from.kind == K::Float && to.kind == K::Float && to.bits >= from.bits) return Safety::Safe;
-  if (to.kind == K::Option && !to.args.empty() && to.args[0] == from) return Safety::Safe;
-  bool from_text = from.kind == K::String || from.kind == K::RichText;
-  bool to_text = to.kind == K::String || to.kind == K::RichText;
-  if ((from.is_scalar() || from_text) && (to.is_scalar() || to_text)) return Safety::NeedsMigration;
-  return Safety::Unsafe;
-}
+using Safety = ir::EvolutionChange::Safety;  // crdt.md's table: ir/evolution_rules.hpp
+using ir::type_change_safety;
+Safety strategy_change_safety(S from, S to) { return ir::strategy_change_safety(from, to); }
 
 // A field of gene type without `@crdt` merges field by field: a merge of its
 // own, different from any strategy it could be given.

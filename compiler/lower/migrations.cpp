@@ -199,15 +199,23 @@ MigrationFunction lower_migration(const ir::Schema& schema, const ir::Gene& gene
                       "` is not supported yet";
     return out;
   }
-  if (!field.migration) {
-    // No body: the bytes carry over when the two encodings agree.
-    bool same = from == to && (to_text || to == Kind::Str ||
-                               (old_type.kind == now->type.kind && old_type.is_signed == now->type.is_signed));
-    if (!same) out.unsupported = "the change from `" + old_type.canonical() + "` needs a `migrate` body";
-    return out;
-  }
   Walker w{field, old_type, now->type, ""};
-  Value v = w.lower(field.migration->body);
+  Value v;
+  if (!field.migration) {
+    // No body (a change crdt.md calls safe): the bytes carry over when the
+    // two encodings agree; a widened integer of other signedness is
+    // re-encoded (unsigned and signed integers encode differently).
+    if (from != to) {
+      out.unsupported = "the change from `" + old_type.canonical() + "` needs a `migrate` body";
+      return out;
+    }
+    bool same = to_text || to != Kind::Int ||
+                (old_type.kind == now->type.kind && old_type.is_signed == now->type.is_signed);
+    if (same) return out;
+    v = {"old_", from};
+  } else {
+    v = w.lower(field.migration->body);
+  }
   if (w.failure.empty() && v.kind == Kind::Int && to == Kind::Float) v = {"static_cast<double>(" + v.code + ")", to};
   if (w.failure.empty() && v.kind != to)
     w.failure = std::string("a result of another type than the field's (") + cpp_of(v.kind) + ")";
