@@ -17,6 +17,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 
+import { check, finish } from './harness.mjs';
+
 import { editor, random } from './random_edits.mjs';
 
 const [seedArg, dir1, dir2, dir3, name] = process.argv.slice(2);
@@ -31,17 +33,6 @@ for (const dir of [dir1, dir2, dir3]) {
   modules.push(m);
 }
 
-let passed = 0, failed = 0;
-function check(what, fn) {
-  try {
-    fn();
-    passed++;
-    console.log(`ok   ${what}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${what}: ${e && e.stack ? e.stack : e}`);
-  }
-}
 
 const plain = (v) => JSON.parse(JSON.stringify(v, (k, x) => (typeof x === 'bigint' ? x.toString() : x)));
 
@@ -135,5 +126,4 @@ for (const seed of seeds) for (const cls of classNames) {
   void int;
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -18,6 +18,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 
+import { check, fail, finish } from './harness.mjs';
+
 const [genDir, name, ...goldenDirs] = process.argv.slice(2);
 if (!genDir || !name || !goldenDirs.length) {
   console.error('usage: node open_goldens.mjs GEN_DIR NAME GOLDEN_DIR...');
@@ -28,17 +30,6 @@ const expectations = JSON.parse(fs.readFileSync(path.join(here, 'expect.json'), 
 const mod = await import(pathToFileURL(path.resolve(genDir, name + '.js')).href);
 await mod.loadFile();
 
-let passed = 0, failed = 0;
-function check(what, fn) {
-  try {
-    fn();
-    passed++;
-    console.log(`ok   ${what}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${what}: ${e && e.stack ? e.stack : e}`);
-  }
-}
 
 // The old JSON as today's schema reads it: renamed keys, added fields (with
 // their defaults) in every object that has their marker key.
@@ -66,8 +57,7 @@ for (const dir of goldenDirs) {
   const tag = path.basename(dir);
   const rules = expectations[name]?.[tag];
   if (!rules) {
-    console.log(`FAIL ${tag}: no expectations for ${name} in expect.json`);
-    failed++;
+    fail(`${tag}: no expectations for ${name} in expect.json`);
     continue;
   }
   for (const [cls, C] of classes) {
@@ -110,5 +100,4 @@ if (classes.length > 1) {
   });
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
