@@ -190,6 +190,28 @@ TEST(Evolution, OlderReplicasKeepAndForwardWhatTheyDoNotKnow) {
   EXPECT_EQ(reg(other, &kNote2, 2), "after");
 }
 
+TEST(Evolution, RemovedFieldsDisappearButTheirWritesAreKept) {
+  // v4 `removes likes`: the key is gone from its layout.
+  const FieldInfo fields[] = {
+      {"tags", Strategy::OrSet},
+      keyed("heading", Strategy::Lww, "title"),
+  };
+  const LayoutInfo layouts[] = {{"1.0.0", 0x1111}, {"2.0.0", 0x2222}, {"4.0.0", 0x4444}};
+  const GeneInfo note4 = {"note", fields, 2, nullptr, "4.0.0", layouts, 3};
+  Doc v2(&kNote2, 2);
+  ASSERT_TRUE(v2.counter_add(kRoot, &kNote2, 4, 5).ok);
+  ASSERT_TRUE(v2.reg_set(kRoot, &kNote2, 2, b("kept")).ok);
+  Doc v4(&note4, 4);
+  Status st = v4.load(v2.save());
+  ASSERT_TRUE(st.ok) << st.error;
+  EXPECT_EQ(reg(v4, &note4, 1), "kept");
+  ASSERT_TRUE(v4.set_add(kRoot, &note4, 0, b("new")).ok);
+  Doc other(&kNote2, 6);  // an older replica that only hears from v4
+  sync(v4, other);
+  EXPECT_EQ(other.counter_value(kRoot, &kNote2, 4), 5);
+  EXPECT_TRUE(other.set_has(kRoot, &kNote2, 0, b("new")));
+}
+
 TEST(Evolution, BytesOfAnotherGeneOrAnUnknownLayoutAreRefusedWithBothNames) {
   const FieldInfo fields[] = {{"title", Strategy::Lww}};
   const GeneInfo task = {"task", fields, 1, nullptr, "1.0.0", kLayouts1, 1};
