@@ -19,6 +19,10 @@
 //  * Replaying the log from nothing rebuilds the state exactly; that is how
 //    load() works and how a refused apply() or a rolled-back local operation
 //    leaves the document as it was.
+//  * Ops name fields by key (Keys), never by position, so documents cross
+//    schema versions (FORMAT.md, "Field identity"): ops on fields of other
+//    versions are kept and forwarded; writes to hidden fields of earlier
+//    versions are converted into their replacements as they apply.
 // No exceptions (the wasm build has none): every failure is a Status.
 #include <algorithm>
 #include <initializer_list>
@@ -51,6 +55,7 @@ constexpr uint8_t kMagicChanges[2] = {'D', 'C'};
 constexpr uint8_t kMagicSave[2] = {'D', 'S'};
 constexpr uint8_t kMagicVersion[2] = {'D', 'V'};
 constexpr size_t kMaxPathDepth = 64;
+constexpr size_t kMaxKeys = 4096;  // field keys a document's table may hold
 
 Failure fail(const char* message) { return Failure{message}; }
 
@@ -345,9 +350,11 @@ struct Keys {
   std::vector<std::string> names;                                           // key id -> key
   std::vector<std::pair<const GeneInfo*, std::vector<uint32_t>>> of_gene;  // per gene: field index -> key id
 
-  uint32_t intern(std::string_view key) {
+  // The id of `key`, added if new (when `may_add`); UINT32_MAX if absent.
+  uint32_t intern(std::string_view key, bool may_add = true) {
     for (size_t i = 0; i < names.size(); ++i)
       if (names[i] == key) return static_cast<uint32_t>(i);
+    if (!may_add) return UINT32_MAX;
     names.emplace_back(key);
     return static_cast<uint32_t>(names.size() - 1);
   }
@@ -1091,8 +1098,11 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
     uint64_t n = r.count(1);
     for (uint64_t i = 0; i < n && r.ok(); ++i) {
       std::string_view k = r.bytes_view();
-      if (k.empty() || k.size() > 256) r.fail();
-      else blob_keys.push_back(keys.intern(k));
+      // Bounded: hostile blobs must not grow the key table without end (a
+      // schema's versions together have far fewer fields).
+      uint32_t id = k.empty() || k.size() > 256 ? UINT32_MAX : keys.intern(k, keys.names.size() < kMaxKeys);
+      if (id == UINT32_MAX) r.fail();
+      else blob_keys.push_back(id);
     }
     if (!r.ok()) return Failure{cat({malformed, " (its schema header)"})};
     Status schema = check_schema(gene, h);

@@ -260,6 +260,24 @@ TEST(Evolution, TruncatedOrCorruptedHeadersAreRefusedAndChangeNothing) {
   EXPECT_EQ(n.save(), before);
 }
 
+TEST(Evolution, TheKeyTableIsBounded) {
+  // A writer whose gene has 5000 fields (hostile or absurd): its blob would
+  // grow the reader's key table without end, so it is refused whole.
+  std::vector<std::string> names;
+  for (int i = 0; i < 5000; ++i) names.push_back("f" + std::to_string(i));
+  std::vector<FieldInfo> fields;
+  for (const auto& n : names) fields.push_back(FieldInfo{n.c_str(), Strategy::Lww});
+  const GeneInfo huge = {"note", fields.data(), static_cast<uint32_t>(fields.size())};
+  Doc w(&huge, 9);
+  for (uint32_t i = 0; i < fields.size(); ++i) ASSERT_TRUE(w.reg_set(kRoot, &huge, i, b("x")).ok);
+  Doc n(&kNote2, 2);
+  ASSERT_TRUE(n.reg_set(kRoot, &kNote2, 2, b("mine")).ok);
+  Bytes before = n.save();
+  EXPECT_FALSE(n.apply(w.changes_since(Bytes{}).value).ok);
+  EXPECT_EQ(n.save(), before);
+  EXPECT_EQ(reg(n, &kNote2, 2), "mine");
+}
+
 // ---- property: three versions, random edits, random delivery
 
 struct Replica {

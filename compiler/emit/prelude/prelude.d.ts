@@ -15,6 +15,8 @@ export type Int64Input = bigint | number;
 export interface FieldInfo {
   member: string;
   name: string;
+  /** The field's stable identity in saved and synced bytes (kept through renames). */
+  id: string;
   kind: 'Register' | 'MvRegister' | 'OrSet' | 'OrMap' | 'ObjectMap' | 'Counter' | 'List' | 'ObjectList' | 'Text' | 'Nested';
   key?: unknown;
   value?: unknown;
