@@ -184,7 +184,8 @@ MigrationFunction lower_migration(const ir::Schema& schema, const ir::Gene& gene
   }
   ir::Type old_type = field.old_type ? *field.old_type : now->type;
   bool to_text = now->strategy == ir::Strategy::Peritext;
-  bool to_register = now->strategy == ir::Strategy::Lww || now->strategy == ir::Strategy::Immutable;
+  bool to_register = now->strategy == ir::Strategy::Lww || now->strategy == ir::Strategy::Immutable ||
+                     now->strategy == ir::Strategy::MvRegister;
   bool from_register = !field.old_strategy || *field.old_strategy == ir::Strategy::Lww ||
                        *field.old_strategy == ir::Strategy::Immutable;
   std::string pair = std::string("`") + (field.old_strategy ? ir::strategy_name(*field.old_strategy) : "lww") +

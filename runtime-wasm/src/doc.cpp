@@ -283,7 +283,23 @@ struct Register {  // immutable and lww
 
 struct MvRegister {
   std::vector<std::pair<OpId, Bytes>> values;  // sorted by OpId
+  // A field that replaced an older version's register: the newest of that
+  // register's writes so far (converted into `values` unless a write of
+  // this version superseded it). Null when there is none.
+  OpId converted;
 };
+
+// Inserts (id, value) keeping `values` sorted by id (a sorted insert: a sort
+// would cost the wasm module ~2 KB of code for a list of a few values).
+void mv_insert(MvRegister& mv, OpId id, Bytes value) {
+  auto& vals = mv.values;
+  auto at = std::find_if(vals.begin(), vals.end(), [&](auto& p) { return !(p.first < id); });
+  if (at == vals.end() || at->first != id) vals.emplace(at, id, std::move(value));
+}
+void mv_erase(MvRegister& mv, OpId id) {
+  auto& vals = mv.values;
+  vals.erase(std::remove_if(vals.begin(), vals.end(), [&](auto& p) { return p.first == id; }), vals.end());
+}
 
 struct OrSet {
   std::map<Bytes, std::set<OpId>> dots;  // element -> the adds not yet removed
@@ -541,6 +557,17 @@ void migrate_write(Object* obj, const FieldInfo& info, uint32_t key, const Op& o
     }
     return;
   }
+  if (converted && target.strategy == Strategy::MvRegister) {
+    // lww -> mv_register: the older version's writes replace one another
+    // (last writer wins, as they did there); the newest shows as one of the
+    // values until a write of this version supersedes it (naming its id).
+    MvRegister& mv = tf.mv;
+    if (op.id < mv.converted) return;
+    if (!mv.converted.is_null()) mv_erase(mv, mv.converted);
+    mv.converted = op.id;
+    mv_insert(mv, op.id, std::move(value));
+    return;
+  }
   if (target.strategy == Strategy::Peritext && cx.seqs && tf.text) {
     // The text shows the register's winning value: the new write's text is
     // added, and the loser's (the write itself, or the previous winner)
@@ -617,13 +644,8 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       std::string_view v = r.bytes_view();
       std::vector<OpId> seen = read_ids(r);
       if (!r.ok() || !r.at_end()) return false;
-      auto& vals = f.mv.values;
-      for (OpId s : seen)
-        vals.erase(std::remove_if(vals.begin(), vals.end(), [&](auto& p) { return p.first == s; }), vals.end());
-      // Keep the values sorted by id (a sorted insert: a sort would cost the
-      // wasm module ~2 KB of code for a list of a few values).
-      auto at = std::find_if(vals.begin(), vals.end(), [&](auto& p) { return !(p.first < op.id); });
-      if (at == vals.end() || at->first != op.id) vals.emplace(at, op.id, Bytes(v.begin(), v.end()));
+      for (OpId s : seen) mv_erase(f.mv, s);
+      mv_insert(f.mv, op.id, Bytes(v.begin(), v.end()));
       return true;
     }
     case OpKind::SetAdd: {

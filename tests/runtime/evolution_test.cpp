@@ -158,6 +158,38 @@ TEST(Evolution, IndependentMigrationsConvergeByteForByte) {
   EXPECT_EQ(reg(a2, &kNote2, 1), "friday");
 }
 
+TEST(Evolution, LwwWritesOfAnOlderVersionBecomeMultiValues) {
+  // `changes state from @crdt(lww) to @crdt(mv_register)` (safe, no body).
+  const FieldInfo old_fields[] = {{"state", Strategy::Lww}};
+  const GeneInfo v1 = {"task", old_fields, 1, nullptr, "1.0.0"};
+  FieldInfo mv = keyed("state", Strategy::MvRegister, "state@2.0.0");
+  const FieldInfo new_fields[] = {mv, hidden("state", "state", 0, nullptr)};
+  const GeneInfo v2 = {"task", new_fields, 2, nullptr, "2.0.0"};
+  Doc a(&v1, 1), c(&v1, 2);
+  ASSERT_TRUE(a.reg_set(kRoot, &v1, 0, b("todo")).ok);
+  ASSERT_TRUE(c.reg_set(kRoot, &v1, 0, b("doing")).ok);  // concurrent: c's id wins the lww
+  auto values = [](const Doc& d, const GeneInfo* g) {
+    std::string out;
+    for (auto& v : d.mv_values(kRoot, g, 0)) out += s(v) + "|";
+    return out;
+  };
+  Doc x(&v2, 3), y(&v2, 4);
+  sync(a, x);
+  sync(c, x);
+  sync(c, y);
+  sync(a, y);
+  EXPECT_EQ(values(x, &v2), "doing|");  // the older version's last writer, as it saw it
+  EXPECT_EQ(values(y, &v2), values(x, &v2));
+  ASSERT_TRUE(x.mv_set(kRoot, &v2, 0, b("done")).ok);  // supersedes what x has seen
+  ASSERT_TRUE(a.reg_set(kRoot, &v1, 0, b("blocked")).ok);
+  sync(x, y);
+  sync(a, y);
+  sync(a, x);
+  EXPECT_EQ(values(x, &v2), values(y, &v2));
+  EXPECT_EQ(values(x, &v2), "blocked|done|");  // concurrent with "done": both kept
+  EXPECT_EQ(x.migration_conflicts(), "[]");
+}
+
 TEST(Evolution, UnconvertibleWritesAreKeptAndReported) {
   Doc v1(&kNote1, 1);
   ASSERT_TRUE(v1.reg_set(kRoot, &kNote1, 1, b("")).ok);  // body_to_text refuses ""
