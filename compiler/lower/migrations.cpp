@@ -190,6 +190,33 @@ MigrationFunction lower_migration(const ir::Schema& schema, const ir::Gene& gene
                        *field.old_strategy == ir::Strategy::Immutable;
   std::string pair = std::string("`") + (field.old_strategy ? ir::strategy_name(*field.old_strategy) : "lww") +
                      "` to `" + ir::strategy_name(now->strategy) + "`";
+  if (field.old_strategy && *field.old_strategy == ir::Strategy::OrSet && now->strategy == ir::Strategy::Rga) {
+    // Set -> list, element by element: the elements carry over as they are
+    // (the body may only be `old.FIELD`; a gene element is not converted).
+    const ir::Expr* body = field.migration ? &field.migration->body : nullptr;
+    while (body && body->kind == EK::Block && body->stmts.size() == 1 && body->stmts[0].expr) body = &*body->stmts[0].expr;
+    bool identity = !body || (body->kind == EK::Field && body->children.size() == 1 &&
+                              body->children[0].ref == ir::Expr::Ref::OldValue &&
+                              (body->text == field.old_name || body->text == field.name));
+    bool same_elements = field.old_type && field.old_type->args.size() == 1 && now->type.args.size() == 1 &&
+                         field.old_type->args[0] == now->type.args[0] && now->type.args[0].kind != TK::Gene;
+    if (!identity) out.unsupported = "its `migrate` body does more than `old." + field.old_name + "`, which dolc build does not compile for a set becoming a list";
+    else if (!same_elements) out.unsupported = "the list's elements are not the set's elements";
+    return out;
+  }
+  if (!field.migration && to_register && field.old_type && now->type.kind == TK::Option &&
+      now->type.args.size() == 1 && now->type.args[0] == *field.old_type) {
+    // T -> Option<T> (safe, no body): every old value is Some(value).
+    out.name = name;
+    out.code = fmt::format(
+        "// {}: `{}` became optional; a write of an earlier version is Some(value).\n"
+        "static bool {}(const dolc_gen::Bytes& in_, dolc_gen::Bytes* out_) {{\n"
+        "  *out_ = dolc_gen::enc_some(in_);\n"
+        "  return true;\n"
+        "}}\n\n",
+        field.name, field.old_name, name);
+    return out;
+  }
   if (!from_register || !(to_text || to_register)) {
     out.unsupported = "converting " + pair + " at run time is not supported yet";
     return out;

@@ -433,6 +433,8 @@ struct SequenceSupport {
   // A write to a register replaced by this text field (lww -> peritext):
   // adds the converted text, and hides whichever register value lost.
   void (*migrate_text)(internal::Field& text, const Bytes* added, OpId added_id, const Bytes* hidden, OpId hidden_id);
+  // An add (or the removes) of an older version's set replaced by this list.
+  void (*migrate_list)(internal::Field& list, const Bytes* added, OpId added_id, const std::vector<OpId>& removed);
 };
 
 namespace {
@@ -582,6 +584,27 @@ void migrate_write(Object* obj, const FieldInfo& info, uint32_t key, const Op& o
   add_conflict(*cx.conflicts, Conflict{key, op.id});
 }
 
+// or_set -> rga: an add of the older version's set becomes an insert of the
+// element (converted) into the list, a remove deletes the elements of the
+// adds it observed. The insert's id is derived from the add's dot and it
+// has no origins, so it is the same op on every replica; the list's order of
+// such elements is fixed by those ids (a set had no order to keep).
+void migrate_set_op(Object* obj, const FieldInfo& info, uint32_t key, const Bytes* added, OpId id,
+                    const std::vector<OpId>& removed, const ApplyContext& cx) {
+  const GeneInfo* g = obj->gene;
+  if (info.replaced_by < 0 || static_cast<uint32_t>(info.replaced_by) >= g->field_count) return;
+  const FieldInfo& target = g->fields[info.replaced_by];
+  Field& tf = obj->fields[static_cast<size_t>(info.replaced_by)];
+  Bytes value;
+  bool fits = target.strategy == Strategy::Rga && !target.nested && cx.seqs && tf.list;
+  if (fits && added) fits = info.convert ? info.convert(*added, &value) : (value = *added, true);
+  if (!fits) {
+    add_conflict(*cx.conflicts, Conflict{key, id});
+    return;
+  }
+  cx.seqs->migrate_list(tf, added ? &value : nullptr, id, removed);
+}
+
 // The lamports an op of another schema version occupies (the clock must
 // pass them, so that our later ids never collide with its ids): sequence
 // inserts own one per element; the text's byte count bounds its code points.
@@ -612,7 +635,8 @@ Applied apply_op(Object* root, const Op& op, uint64_t* span, const ApplyContext&
   if (where == Where::Bad) return Applied::Bad;
   if (fi < 0) return foreign_span(op, span) ? Applied::Foreign : Applied::Bad;
   const FieldInfo& info = obj->gene->fields[fi];
-  if (info.hidden && info.strategy != Strategy::Immutable && info.strategy != Strategy::Lww) {
+  if (info.hidden && info.strategy != Strategy::Immutable && info.strategy != Strategy::Lww &&
+      info.strategy != Strategy::OrSet) {
     // Only register writes of an older version are converted (FORMAT.md);
     // the rest are kept in the log and reported.
     if (!foreign_span(op, span)) return Applied::Bad;
@@ -651,6 +675,7 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
     case OpKind::SetAdd: {
       if (info.strategy != Strategy::OrSet) return false;
       f.set.dots[op.payload].insert(op.id);
+      if (info.hidden) migrate_set_op(obj, info, op.field, &op.payload, op.id, {}, cx);
       return true;
     }
     case OpKind::SetRemove: {
@@ -663,6 +688,7 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
         for (OpId d : seen) it->second.erase(d);
         if (it->second.empty()) f.set.dots.erase(it);
       }
+      if (info.hidden) migrate_set_op(obj, info, op.field, nullptr, op.id, seen, cx);
       return true;
     }
     case OpKind::MapSet:
@@ -1717,8 +1743,23 @@ void migrate_text(Field& f, const Bytes* added, OpId added_id, const Bytes* hidd
   if (f.text->can_apply(del)) f.text->apply(del);
 }
 
+void migrate_list(Field& f, const Bytes* added, OpId added_id, const std::vector<OpId>& removed) {
+  if (added) {
+    seq::ListInsertOp ins;
+    ins.id = migrated_text_id(added_id);
+    ins.values.push_back(*added);
+    if (f.list->items.can_apply(ins)) f.list->items.apply(ins);
+  }
+  for (OpId dot : removed) {  // one by one: an add whose conversion failed has no element
+    seq::DeleteOp del;
+    del.ranges.push_back(seq::IdRange{migrated_text_id(dot), 1});
+    if (f.list->items.can_apply(del)) f.list->items.apply(del);
+  }
+}
+
 }  // namespace
 
-const SequenceSupport kSequenceSupport = {apply_sequence_op, encode_text_insert, encode_delete, migrate_text};
+const SequenceSupport kSequenceSupport = {apply_sequence_op, encode_text_insert, encode_delete, migrate_text,
+                                          migrate_list};
 
 }  // namespace dolc_gen

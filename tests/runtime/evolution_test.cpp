@@ -190,6 +190,41 @@ TEST(Evolution, LwwWritesOfAnOlderVersionBecomeMultiValues) {
   EXPECT_EQ(x.migration_conflicts(), "[]");
 }
 
+TEST(Evolution, SetsOfAnOlderVersionBecomeLists) {
+  // `changes tags from @crdt(or_set) to @crdt(rga)`, `migrate tags { old.tags }`.
+  const FieldInfo old_fields[] = {{"tags", Strategy::OrSet}};
+  const GeneInfo v1 = {"task", old_fields, 1, nullptr, "1.0.0"};
+  FieldInfo old_tags = hidden("tags", "tags", 0, nullptr);
+  old_tags.strategy = Strategy::OrSet;
+  const FieldInfo new_fields[] = {keyed("tags", Strategy::Rga, "tags@2.0.0"), old_tags};
+  const GeneInfo v2 = {"task", new_fields, 2, &kSequenceSupport, "2.0.0"};
+  auto list = [](const Doc& d, const GeneInfo* g) {
+    std::string out;
+    for (uint32_t i = 0; i < d.list_length(kRoot, g, 0); ++i) out += s(*d.list_get(kRoot, g, 0, i)) + ",";
+    return out;
+  };
+  Doc a(&v1, 1), c(&v1, 2);
+  ASSERT_TRUE(a.set_add(kRoot, &v1, 0, b("red")).ok);
+  ASSERT_TRUE(a.set_add(kRoot, &v1, 0, b("blue")).ok);
+  ASSERT_TRUE(c.set_add(kRoot, &v1, 0, b("green")).ok);
+  Doc x(&v2, 3), y(&v2, 4);
+  sync(a, x);
+  sync(c, x);
+  sync(c, y);
+  sync(a, y);
+  std::string seen = list(x, &v2);
+  EXPECT_EQ(seen.size(), std::string("red,blue,green,").size()) << seen;
+  EXPECT_EQ(list(y, &v2), seen);
+  ASSERT_TRUE(x.list_insert(kRoot, &v2, 0, 0, b("first")).ok);  // the new version orders its list
+  ASSERT_TRUE(a.set_remove(kRoot, &v1, 0, b("red")).ok);        // the old one still removes
+  sync(a, x);
+  sync(x, y);
+  EXPECT_EQ(list(x, &v2), list(y, &v2));
+  EXPECT_EQ(list(x, &v2).find("red"), std::string::npos);
+  EXPECT_EQ(list(x, &v2).substr(0, 6), "first,");
+  EXPECT_EQ(x.migration_conflicts(), "[]");
+}
+
 TEST(Evolution, UnconvertibleWritesAreKeptAndReported) {
   Doc v1(&kNote1, 1);
   ASSERT_TRUE(v1.reg_set(kRoot, &kNote1, 1, b("")).ok);  // body_to_text refuses ""
