@@ -56,8 +56,10 @@ constexpr uint8_t kMagicSave[2] = {'D', 'S'};
 constexpr uint8_t kMagicVersion[2] = {'D', 'V'};
 constexpr size_t kMaxPathDepth = 64;
 constexpr size_t kMaxKeys = 4096;  // field keys a document's table may hold
+constexpr uint64_t kMaxLamport = uint64_t{1} << 62;  // larger lamports are refused (FORMAT.md)
 
 Failure fail(const char* message) { return Failure{message}; }
+const Failure kClockExhausted{"refused: the document's clock reached its bound (2^62); it cannot take more edits"};
 
 }  // namespace
 
@@ -219,7 +221,9 @@ bool decode_change(Reader& r, Change* c, uint8_t format, const std::vector<uint3
     uint64_t delta = r.varint();
     if (i > 0 && delta == 0) return false;  // op ids of one change are distinct
     op.id.lamport = prev + delta;
-    if (op.id.lamport < prev) return false;  // overflow
+    // Lamports have a bound, far above any real history, so that the clock
+    // can never wrap (a wrapped clock would reuse ids and lose the document).
+    if (op.id.lamport < prev || op.id.lamport > kMaxLamport) return false;
     prev = op.id.lamport;
     op.id.actor = c->actor;
     std::string_view path = r.bytes_view();
@@ -239,7 +243,8 @@ bool decode_change(Reader& r, Change* c, uint8_t format, const std::vector<uint3
     }
     c->ops.push_back(std::move(op));
   }
-  return r.ok() && c->actor != 0 && c->seq != 0 && !c->ops.empty() && c->ops[0].id.lamport != 0;
+  return r.ok() && c->actor != 0 && c->seq != 0 && c->seq <= kMaxLamport && !c->ops.empty() &&
+         c->ops[0].id.lamport != 0;
 }
 
 // Framing of every blob: magic, format version, body, checksum32 of the body.
@@ -614,7 +619,7 @@ bool foreign_span(const Op& op, uint64_t* span) {
   Reader r(op.payload);
   for (int i = 0; i < 3; ++i) read_id(r);
   uint64_t n = op.kind == OpKind::TextInsert ? r.bytes_view().size() : r.varint();
-  if (!r.ok() || n == 0) return false;
+  if (!r.ok() || n == 0 || n > kMaxLamport || op.id.lamport > kMaxLamport - n) return false;
   *span = n;
   return true;
 }
@@ -841,6 +846,7 @@ struct Doc::Impl {
       uint64_t span = 1;
       if (apply_op(root.get(), op, &span, cx) == Applied::Bad) return false;
       uint64_t last = op.id.lamport + span - 1;
+      if (last > kMaxLamport) return false;  // the clock may not pass its bound
       if (last > clock) clock = last;
     }
     version[c.actor] = c.seq;
@@ -880,6 +886,7 @@ struct Doc::Impl {
   // sequence's own local method (`applied`), which uses `span` ids.
   Status commit_local(Op op, uint64_t span = 1, bool applied = false) {
     end_run();
+    if (op.id.lamport + span - 1 > kMaxLamport) return kClockExhausted;
     op.id.actor = actor;
     if (!open_change) {
       Change c;
@@ -916,6 +923,10 @@ struct Doc::Impl {
   }
 
   OpId next_id() const { return OpId{clock + 1, actor}; }
+  // Whether `span` more lamports would pass the clock's bound (a hostile op
+  // can push the clock there: the document then refuses edits, and stays
+  // readable and in sync). Checked before a sequence op changes anything.
+  bool exhausted(uint64_t span) const { return clock > kMaxLamport - span; }
 
   // Drains pending changes that have become ready. Each pass applies every
   // ready change in arrival order and keeps the rest, so a batch that arrives
@@ -1467,6 +1478,7 @@ std::optional<Bytes> Doc::list_get(const Bytes& path, const GeneInfo* gene, uint
 
 Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, const Bytes& value) {
   if (!impl_->seqs) return kNoSequences;
+  if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list) return kNoObject;
   if (index > f->list->items.size()) return fail("index out of range");
@@ -1497,6 +1509,7 @@ Result<Bytes> Doc::list_child(const Bytes& path, const GeneInfo* gene, uint32_t 
 
 Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, uint32_t count) {
   if (!impl_->seqs) return kNoSequences;
+  if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list) return kNoObject;
   if (index > f->list->items.size() || count > f->list->items.size() - index) return fail("range out of bounds");
@@ -1509,6 +1522,7 @@ Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
 
 Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t from, uint32_t to) {
   if (!impl_->seqs) return kNoSequences;
+  if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list) return kNoObject;
   size_t n = f->list->items.size();
@@ -1532,6 +1546,7 @@ std::string Doc::text_string(const Bytes& path, const GeneInfo* gene, uint32_t f
 }
 Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, const std::string& text) {
   if (!impl_->seqs) return kNoSequences;
+  if (impl_->exhausted(text.size())) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (pos > f->text->size()) return fail("position out of range");
@@ -1563,6 +1578,7 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, uint32_t count) {
   if (!impl_->seqs) return kNoSequences;
+  if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (pos > f->text->size() || count > f->text->size() - pos) return fail("range out of bounds");
@@ -1600,6 +1616,7 @@ Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
 Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                       const std::string& name, const std::string& value) {
   if (!impl_->seqs) return kNoSequences;
+  if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (start >= end || end > f->text->size()) return fail("mark range out of bounds");
@@ -1614,6 +1631,7 @@ Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, u
 Status Doc::text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                         const std::string& name) {
   if (!impl_->seqs) return kNoSequences;
+  if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (start >= end || end > f->text->size()) return fail("mark range out of bounds");

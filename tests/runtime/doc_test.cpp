@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "dolc/rt/encoding.hpp"
 #include "dolc_gen_rt.hpp"
 
 namespace {
@@ -278,6 +279,55 @@ TEST(DocRules, AHeldChangeThatDoesNotFitIsDroppedNotBlocking) {
   std::string before = dump(d);
   EXPECT_FALSE(d.apply(x.changes_since(Bytes{}).value).ok);
   EXPECT_EQ(dump(d), before);
+}
+
+// A change blob written by hand: one counter op on `likes` by actor 9 at
+// `lamport` (FORMAT.md: framing, schema header, key table, change list).
+Bytes counter_blob(uint64_t lamport) {
+  dolc::rt::Writer body;
+  body.str("doc");
+  body.str("");
+  for (int i = 0; i < 4; ++i) body.u8(0);  // layout hash (kDoc declares no layouts)
+  body.varint(1);
+  body.str("likes");
+  body.varint(1);          // one change
+  body.varint(9);          // actor
+  body.varint(1);          // seq
+  body.varint(0);          // no dependencies
+  body.varint(1);          // one op
+  body.varint(lamport);
+  body.varint(0);          // root path
+  body.varint(0);          // key 0: likes
+  body.u8(8);              // CounterAdd
+  body.varint(1);
+  body.u8(2);              // svarint +1
+  dolc::rt::Writer w;
+  w.u8('D');
+  w.u8('C');
+  w.u8(2);
+  w.raw(body.buffer().data(), body.size());
+  uint32_t sum = dolc::rt::checksum32(body.buffer().data(), body.size());
+  for (int i = 0; i < 4; ++i) w.u8(static_cast<uint8_t>(sum >> (8 * i)));
+  return w.take();
+}
+
+TEST(DocRules, TheClockCannotWrap) {
+  Doc d(&kDoc, 1);
+  ASSERT_TRUE(d.counter_add(kRoot, &kDoc, 7, 2).ok);
+  Bytes before = d.save();
+  EXPECT_FALSE(d.apply(counter_blob((uint64_t{1} << 62) + 1)).ok);  // past the bound: refused
+  EXPECT_EQ(d.save(), before);
+  ASSERT_TRUE(d.apply(counter_blob(uint64_t{1} << 62)).ok);  // at the bound: accepted
+  EXPECT_EQ(d.counter_value(kRoot, &kDoc, 7), 3);
+  // The clock is exhausted: edits are refused, nothing else breaks.
+  Status st = d.counter_add(kRoot, &kDoc, 7, 1);
+  EXPECT_FALSE(st.ok);
+  EXPECT_NE(st.error.find("bound"), std::string::npos) << st.error;
+  EXPECT_FALSE(d.text_insert(kRoot, &kDoc, 11, 0, "x").ok);
+  EXPECT_EQ(d.text_length(kRoot, &kDoc, 11), 0u);
+  Doc copy(&kDoc, 2);
+  ASSERT_TRUE(copy.load(d.save()).ok);
+  EXPECT_EQ(copy.counter_value(kRoot, &kDoc, 7), 3);
 }
 
 TEST(DocRules, CorruptedBytesAreRefusedAndChangeNothing) {
