@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 #include <vector>
@@ -114,6 +115,34 @@ std::string dump(const Doc& d, const Bytes& path, const GeneInfo* g) {
   return out + "}";
 }
 std::string dump(const Doc& d) { return dump(d, kRoot, &kDoc); }
+
+// ---- value codecs
+
+// json_value(double) writes what printf's "%.17g" writes, without stdio (which
+// a wasm module cannot use): random bit patterns of every exponent, and
+// integers, halves and the edges.
+TEST(Codecs, DoublesPrintAsPrintfWould) {
+  std::mt19937_64 rng(20261130);
+  const double edges[] = {1, -1, 0.1, 21.5, 1e16, 1e17, 9.999999999999999e16, 1e-4, 1e-5, 5e-324,
+                          1.7976931348623157e308, 2.2250738585072014e-308, 0.5, 123456789012345678.0};
+  for (int i = 0; i < 200000; ++i) {
+    double v;
+    if (i < 14) {
+      v = edges[i];
+    } else if (i % 2) {
+      uint64_t bits = rng();
+      std::memcpy(&v, &bits, 8);
+    } else {
+      v = static_cast<double>(static_cast<int64_t>(rng() % 2000000) - 1000000) / 64;
+    }
+    if (v != v || v - v != 0 || v == 0) continue;
+    char want[64];
+    std::snprintf(want, sizeof want, "%.17g", v);
+    ASSERT_EQ(json_value(v), std::string(want)) << "bits of the value: " << i;
+  }
+  EXPECT_EQ(json_value(0.0), "0");
+  EXPECT_EQ(json_value(1.0 / 0.0), "null");
+}
 
 // ---- unit tests of the merge rules
 

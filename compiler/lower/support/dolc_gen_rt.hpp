@@ -273,11 +273,76 @@ inline std::string json_string(const std::string& s) {
 }
 inline std::string json_value(const std::string& s) { return json_string(s); }
 inline std::string json_value(bool v) { return v ? "true" : "false"; }
+// A double as printf's "%.17g" writes it (17 significant digits: the value
+// reads back exactly), computed here from the double's exact decimal
+// expansion: in wasm, snprintf would pull in the stdio machinery, whose WASI
+// imports no JS host provides, and a module with a float field would not load.
 inline std::string json_value(double v) {
   if (v != v || v - v != 0) return "null";  // NaN / infinity are not JSON
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
+  if (v == 0) return "0";
+  std::string out = v < 0 ? "-" : "";
+  uint64_t bits;
+  std::memcpy(&bits, &v, 8);
+  int exp2 = static_cast<int>((bits >> 52) & 0x7ff);
+  uint64_t mant = bits & ((uint64_t{1} << 52) - 1);
+  if (exp2 == 0) exp2 = 1;
+  else mant |= uint64_t{1} << 52;
+  exp2 -= 1075;  // |v| = mant * 2^exp2
+  // |v| = n * 10^point10, n a big integer in base 10^9 limbs (least significant first).
+  const uint32_t kBase = 1000000000;
+  std::vector<uint32_t> n{static_cast<uint32_t>(mant % kBase), static_cast<uint32_t>(mant / kBase % kBase),
+                          static_cast<uint32_t>(mant / kBase / kBase)};
+  auto mul = [&](uint32_t k) {
+    uint64_t carry = 0;
+    for (uint32_t& x : n) {
+      uint64_t t = uint64_t{x} * k + carry;
+      x = static_cast<uint32_t>(t % kBase);
+      carry = t / kBase;
+    }
+    for (; carry; carry /= kBase) n.push_back(static_cast<uint32_t>(carry % kBase));
+  };
+  int point10 = 0;
+  for (int e = exp2; e > 0; e -= 29) mul(uint32_t{1} << (e < 29 ? e : 29));
+  for (int e = -exp2; e > 0; e -= 13) {  // 2^-k = 5^k / 10^k
+    int k = e < 13 ? e : 13;
+    uint32_t p = 1;
+    for (int i = 0; i < k; ++i) p *= 5;
+    mul(p);
+    point10 -= k;
+  }
+  while (n.size() > 1 && n.back() == 0) n.pop_back();
+  std::string digits = std::to_string(n.back());
+  for (size_t i = n.size() - 1; i-- > 0;) {
+    std::string limb = std::to_string(n[i]);
+    digits += std::string(9 - limb.size(), '0') + limb;
+  }
+  int exp10 = static_cast<int>(digits.size()) - 1 + point10;  // |v| = d.ddd * 10^exp10
+  if (digits.size() > 17) {  // round half to even on the exact digits
+    bool rest = digits.find_first_not_of('0', 18) != std::string::npos;
+    char next = digits[17];
+    bool up = next > '5' || (next == '5' && (rest || (digits[16] - '0') % 2 == 1));
+    digits.resize(17);
+    for (size_t i = 17; up && i-- > 0;) {
+      up = digits[i] == '9';
+      digits[i] = up ? '0' : static_cast<char>(digits[i] + 1);
+    }
+    if (up) {
+      digits.insert(digits.begin(), '1');
+      digits.resize(17);
+      ++exp10;
+    }
+  }
+  digits.erase(digits.find_last_not_of('0') + 1);
+  if (exp10 < -4 || exp10 >= 17) {
+    out += digits.substr(0, 1);
+    if (digits.size() > 1) out += "." + digits.substr(1);
+    std::string e = std::to_string(exp10 < 0 ? -exp10 : exp10);
+    return out + (exp10 < 0 ? "e-" : "e+") + (e.size() < 2 ? "0" : "") + e;
+  }
+  if (exp10 < 0) return out + "0." + std::string(static_cast<size_t>(-exp10 - 1), '0') + digits;
+  size_t whole = static_cast<size_t>(exp10) + 1;
+  if (digits.size() <= whole) return out + digits + std::string(whole - digits.size(), '0');
+  return out + digits.substr(0, whole) + "." + digits.substr(whole);
 }
 inline std::string json_value(float v) { return json_value(static_cast<double>(v)); }
 template <class T>
