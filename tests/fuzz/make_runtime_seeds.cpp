@@ -23,5 +23,10 @@ int main(int argc, char** argv) {
   write(dir, "changes_c", 0, c.changes_since(Bytes{}).value);
   write(dir, "save_a", 1, a.save());
   write(dir, "merge_c", 2, c.save());
+  // Writes of an earlier version, which kDoc converts (migrations).
+  Doc old(&fuzz_schema::kOldDoc, 5);
+  fuzz_schema::populate_old(old, 3);
+  write(dir, "changes_old", 0, old.changes_since(Bytes{}).value);
+  write(dir, "merge_old", 2, old.save());
   return 0;
 }
