@@ -536,6 +536,14 @@ bool register_wins(const Register& reg, const FieldInfo& info, OpId id, const By
   return id > reg.stamp;
 }
 
+// A value of a hidden field converted for the field that replaced it: by
+// the evolution's compiled `migrate` body, or unchanged when there is none.
+bool convert_value(const FieldInfo& hidden, const Bytes& in, Bytes* out) {
+  if (hidden.convert) return hidden.convert(in, out);
+  *out = in;
+  return true;
+}
+
 // A write to a hidden field of an older schema version, converted into the
 // field that replaced it (FORMAT.md, "Migrations"). The converted write takes
 // the original write's stamp, so every replica derives the same state from
@@ -547,13 +555,7 @@ void migrate_write(Object* obj, const FieldInfo& info, uint32_t key, const Op& o
   if (info.replaced_by < 0 || static_cast<uint32_t>(info.replaced_by) >= g->field_count) return;
   const FieldInfo& target = g->fields[info.replaced_by];
   Field& tf = obj->fields[static_cast<size_t>(info.replaced_by)];
-  auto convert = [&](const Bytes& in, Bytes* out) {
-    if (!info.convert) {
-      *out = in;
-      return true;
-    }
-    return info.convert(in, out);
-  };
+  auto convert = [&](const Bytes& in, Bytes* out) { return convert_value(info, in, out); };
   Bytes value;
   bool converted = convert(op.payload, &value);
   if (converted && (target.strategy == Strategy::Immutable || target.strategy == Strategy::Lww)) {
@@ -602,7 +604,7 @@ void migrate_set_op(Object* obj, const FieldInfo& info, uint32_t key, const Byte
   Field& tf = obj->fields[static_cast<size_t>(info.replaced_by)];
   Bytes value;
   bool fits = target.strategy == Strategy::Rga && !target.nested && cx.seqs && tf.list;
-  if (fits && added) fits = info.convert ? info.convert(*added, &value) : (value = *added, true);
+  if (fits && added) fits = convert_value(info, *added, &value);
   if (!fits) {
     add_conflict(*cx.conflicts, Conflict{key, id});
     return;
