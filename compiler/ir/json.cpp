@@ -3,6 +3,8 @@
 // the JSON must not change when only whitespace or comments change.
 #include "ir/json.hpp"
 
+#include "ir/layouts.hpp"
+
 namespace dolc::ir {
 
 using nlohmann::json;
@@ -284,7 +286,19 @@ json schema_to_json(const Schema& s) {
                 {"constraints", g.constraints}, {"sentences", g.sentences}, {"stdlib", g.from_stdlib}};
   };
   json genes = json::array();
-  for (const auto& g : s.genes) genes.push_back(gene_json(g));
+  for (const auto& g : s.genes) {
+    // Every version of the gene its evo chain describes, with each field's
+    // stable key in the bytes (ir/layouts.hpp), oldest first.
+    json layouts = json::array();
+    for (const auto& l : gene_history(s, g).layouts) {
+      json fields = json::array();
+      for (const auto& f : l.fields) fields.push_back({{"name", f.name}, {"key", f.key}});
+      layouts.push_back({{"version", version_json(l.version)}, {"hash", l.hash}, {"fields", fields}});
+    }
+    json j = gene_json(g);
+    j["layouts"] = layouts;
+    genes.push_back(j);
+  }
   root["genes"] = genes;
   json gene_versions = json::array();  // older declarations linked by an evo chain
   for (const auto& g : s.gene_versions) gene_versions.push_back(gene_json(g));
