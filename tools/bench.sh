@@ -50,6 +50,8 @@ step() {
     step traces "the traces through a whole document, natively (bench/traces)" \
       "$build/bench/traces/bench_doc_traces"
   fi
+  step sync "out-of-order delivery natively (bench/sync)" \
+    "$build/bench/sync/bench_held_changes" 20000
   step modules "module size and build time of the examples (bench/modules)" \
     bash "$root/bench/modules/bench_modules.sh" "$build" "${BENCH_MODULE_RUNS:-5}"
   # shellcheck disable=SC2086  # BENCH_NODE_ARGS is a list of options

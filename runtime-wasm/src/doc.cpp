@@ -768,7 +768,14 @@ struct Doc::Impl {
   // rest are implied by that previous change, which every replica applies
   // first. Empty (= list everything) after a rebuild or load.
   std::map<uint64_t, uint64_t> deps_at_last_change;
-  std::vector<Change> pending;                // received, waiting for dependencies
+  // Received changes waiting for what they depend on, by (actor, seq), and
+  // for each requirement (actor, seq: "version[actor] reaches seq") the held
+  // changes waiting for it. A change is looked at again only when what it
+  // waits for arrives, so out-of-order delivery costs near-linear time (a
+  // rescan of every held change per pass was quadratic).
+  using ChangeKey = std::pair<uint64_t, uint64_t>;
+  std::map<ChangeKey, Change> held;
+  std::map<ChangeKey, std::vector<ChangeKey>> blocked_on;
   std::unique_ptr<Object> root;
   bool open_change = false;                   // the last log entry is ours and may still grow
   Keys keys;                                  // field keys: ops and paths name fields by key id
@@ -930,69 +937,92 @@ struct Doc::Impl {
   // readable and in sync). Checked before a sequence op changes anything.
   bool exhausted(uint64_t span) const { return clock > kMaxLamport - span; }
 
-  // Drains pending changes that have become ready. Each pass applies every
-  // ready change in arrival order and keeps the rest, so a batch that arrives
-  // in causal order (a saved log, a changes_since answer) takes one pass;
-  // passes repeat while they make progress (out-of-order arrivals).
+  uint64_t version_of(uint64_t a) const {
+    auto it = version.find(a);
+    return it == version.end() ? 0 : it->second;
+  }
+  // The first thing `c` waits for: its author's previous change, then each
+  // dependency. False when `c` is ready.
+  bool first_unmet(const Change& c, ChangeKey* need) const {
+    if (version_of(c.actor) + 1 < c.seq) {
+      *need = {c.actor, c.seq - 1};
+      return true;
+    }
+    for (auto& [a, s] : c.deps)
+      if (version_of(a) < s) {
+        *need = {a, s};
+        return true;
+      }
+    return false;
+  }
+
+  // Applies the held changes of `queue` that are ready, and those they make
+  // ready in turn; the others wait in `blocked_on`.
   //
   // A change that does not fit when its turn comes is refused. If it came in
   // the current batch (`fresh`), the whole batch is refused (the caller
   // restores everything). If it was held from an earlier apply(), that call
   // already succeeded: the change is dropped and the state rebuilt without
   // its partial effect, so one bad held change cannot block later applies.
-  bool drain_pending(const std::set<std::pair<uint64_t, uint64_t>>& fresh) {
-    bool progress = true;
-    while (progress && !pending.empty()) {
-      progress = false;
-      std::vector<Change> waiting;
-      for (size_t i = 0; i < pending.size(); ++i) {
-        Change& c = pending[i];
-        if (known(c)) {
-          progress = true;  // a duplicate of something applied meanwhile
-        } else if (ready(c)) {
-          if (!apply_change(c)) {
-            if (fresh.count({c.actor, c.seq})) {
-              // Keep the untouched rest so the caller can restore `pending` as a whole.
-              for (size_t k = i + 1; k < pending.size(); ++k) waiting.push_back(std::move(pending[k]));
-              pending = std::move(waiting);
-              return false;
-            }
-            rebuild(log.size(), log.empty() ? 0 : log.back().ops.size());  // undo its partial effect
-            progress = true;  // dropped
-            continue;
-          }
-          append(std::move(c));
-          progress = true;
-        } else {
-          waiting.push_back(std::move(c));
+  bool drain(std::vector<ChangeKey> queue, const std::set<ChangeKey>& fresh) {
+    for (size_t qi = 0; qi < queue.size(); ++qi) {
+      auto it = held.find(queue[qi]);
+      if (it == held.end()) continue;
+      Change& c = it->second;
+      ChangeKey need;
+      if (known(c)) {
+        held.erase(it);  // a duplicate of something applied meanwhile
+      } else if (first_unmet(c, &need)) {
+        blocked_on[need].push_back(it->first);
+      } else if (!apply_change(c)) {
+        if (fresh.count(it->first)) return false;
+        held.erase(it);
+        rebuild(log.size(), log.empty() ? 0 : log.back().ops.size());  // undo its partial effect
+      } else {
+        ChangeKey done{c.actor, c.seq};
+        append(std::move(c));
+        held.erase(it);
+        auto waiting = blocked_on.find(done);
+        if (waiting != blocked_on.end()) {
+          queue.insert(queue.end(), waiting->second.begin(), waiting->second.end());
+          blocked_on.erase(waiting);
         }
       }
-      pending = std::move(waiting);
     }
     return true;
   }
 
-  // Applies decoded changes atomically: all of them (or held as pending), or none.
+  // Applies decoded changes atomically: all of them (or held until they can
+  // apply), or none.
   Status receive(std::vector<Change> incoming) {
     end_run();
     open_change = false;  // remote changes close our open change
     size_t mark = log.size();
     size_t mark_ops = log.empty() ? 0 : log.back().ops.size();
-    std::vector<Change> saved_pending = pending;
     // Our own changes we lack (a replica of us restored from an older save)
     // are accepted like anyone else's. Re-sent copies of a change still
     // waiting for its predecessors are held once: repeated anti-entropy
-    // rounds must not grow `pending`.
-    std::set<std::pair<uint64_t, uint64_t>> held, fresh;
-    for (const Change& p : pending) held.emplace(p.actor, p.seq);
+    // rounds must not grow what is held.
+    std::set<ChangeKey> fresh;
+    std::vector<ChangeKey> queue;
     for (Change& c : incoming) {
-      if (known(c) || !held.emplace(c.actor, c.seq).second) continue;
-      fresh.emplace(c.actor, c.seq);
-      pending.push_back(std::move(c));
+      ChangeKey k{c.actor, c.seq};
+      if (known(c) || held.count(k)) continue;
+      fresh.insert(k);
+      queue.push_back(k);
+      held.emplace(k, std::move(c));
     }
-    if (!drain_pending(fresh)) {
-      pending = std::move(saved_pending);
+    if (!drain(std::move(queue), fresh)) {
+      // Back to how things were: the batch's changes out, the held changes
+      // this call applied held again, the state rebuilt without any of them.
+      for (const ChangeKey& k : fresh) held.erase(k);
+      for (size_t i = mark; i < log.size(); ++i)
+        if (!fresh.count({log[i].actor, log[i].seq})) held.emplace(ChangeKey{log[i].actor, log[i].seq}, log[i]);
       rebuild(mark, mark_ops);
+      blocked_on.clear();
+      ChangeKey need;
+      for (const auto& [k, c] : held)
+        if (first_unmet(c, &need)) blocked_on[need].push_back(k);
       return fail("refused: the changes do not fit this document (corrupted or from another schema)");
     }
     return {};
