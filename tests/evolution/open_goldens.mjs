@@ -28,7 +28,7 @@ if (!genDir || !name || !goldenDirs.length) {
 const here = path.dirname(new URL(import.meta.url).pathname);
 const expectations = JSON.parse(fs.readFileSync(path.join(here, 'expect.json'), 'utf8'));
 const mod = await import(pathToFileURL(path.resolve(genDir, name + '.js')).href);
-await mod.loadFile();
+const wasmExports = await mod.loadFile();
 
 
 // The old JSON as today's schema reads it: renamed keys, added fields (with
@@ -97,6 +97,20 @@ if (classes.length > 1) {
     assert.throws(() => B.load(a.save(), 3n), /refused/);
     assert.equal(canonical(b.toJSON()), before);
     assert.deepEqual(b.save(), bytes);
+  });
+}
+
+// Refused loads free their document at once: wasm memory stays flat over
+// many of them (it grew by ~1.4 KB per refusal until garbage collection).
+if (classes.length > 0) {
+  const [, C] = classes[0];
+  check('20,000 refused Class.load() calls leave wasm memory flat', () => {
+    const junk = new Uint8Array([0x44, 0x53, 2, 1, 2, 3, 4, 5, 6]);
+    for (let i = 0; i < 200; i++) assert.throws(() => C.load(junk, 1n));  // warm up: the allocator's classes
+    const before = wasmExports.memory.buffer.byteLength;
+    for (let i = 0; i < 20000; i++) assert.throws(() => C.load(junk, 1n), /refused/);
+    assert.ok(wasmExports.memory.buffer.byteLength - before < 1 << 20,
+              `wasm memory grew by ${wasmExports.memory.buffer.byteLength - before} bytes`);
   });
 }
 

@@ -398,7 +398,17 @@ class Document extends View {
     exportsOrThrow()[this._q + '#[dtor]document'](this._rep);
     this._rep = null;
   }
-  _loadInto(saved) { this._call('load', [saved]); return this; }
+  // A fresh document takes `saved` (static load); when the bytes are refused
+  // it is freed at once, not at garbage collection (refusals must not pile up).
+  _loadInto(saved) {
+    try {
+      this._call('load', [saved]);
+    } catch (e) {
+      this.free();
+      throw e;
+    }
+    return this;
+  }
 }
 
 function randomActor() {
