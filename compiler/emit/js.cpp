@@ -239,7 +239,7 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
     out += fmt::format("export class {} extends {}(Document) {{\n", cls, mixin_name(iface.genes[0]));
     out += fmt::format("  constructor(actor) {{ super({}, actor); }}\n", lower::js_string_literal(iface.label));
     out += fmt::format("  /** A new replica holding `saved` (from save()); `actor` as in the constructor. */\n");
-    out += fmt::format("  static load(saved, actor) {{ return new {}(actor)._loadInto(saved); }}\n", cls);
+    out += fmt::format("  static load(saved, actor) {{ return Document._fromSave(new {}(actor), saved); }}\n", cls);
     for (const auto& fn : iface.functions) {
       if (fn.op != ApiOp::MethodCall) continue;
       std::string params;

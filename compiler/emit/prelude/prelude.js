@@ -398,16 +398,17 @@ class Document extends View {
     exportsOrThrow()[this._q + '#[dtor]document'](this._rep);
     this._rep = null;
   }
-  // A fresh document takes `saved` (static load); when the bytes are refused
-  // it is freed at once, not at garbage collection (refusals must not pile up).
-  _loadInto(saved) {
+  // Replaces the state with `saved` (the document is unchanged if refused).
+  _loadInto(saved) { this._call('load', [saved]); return this; }
+  // A new document holding `saved` (static load): freed at once when the
+  // bytes are refused, not at garbage collection (refusals must not pile up).
+  static _fromSave(doc, saved) {
     try {
-      this._call('load', [saved]);
+      return doc._loadInto(saved);
     } catch (e) {
-      this.free();
+      doc.free();
       throw e;
     }
-    return this;
   }
 }
 
