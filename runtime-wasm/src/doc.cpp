@@ -1320,11 +1320,13 @@ Field* field_at(Object* root, const Keys& keys, const Bytes& path, const GeneInf
   if (!obj || obj->gene != gene || field >= gene->field_count) return nullptr;
   return &obj->fields[field];
 }
-Op make_op(OpId id, const Bytes& path, uint32_t field, OpKind kind, Bytes payload) {
+// A local op on field `field` of `gene` (named by its key in the op).
+Op make_op(OpId id, const Bytes& path, const Keys& keys, const GeneInfo* gene, uint32_t field, OpKind kind,
+           Bytes payload) {
   Op op;
   op.id = id;
   op.path = path;
-  op.field = field;
+  op.field = keys.key_of(gene, field);
   op.kind = kind;
   op.payload = std::move(payload);
   return op;
@@ -1346,7 +1348,7 @@ Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   if (!f) return kNoObject;
   if (gene->fields[field].strategy == Strategy::Immutable && f->reg.has)
     return Failure{std::string("`") + gene->fields[field].name + "` is immutable and already set"};
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::RegSet, value));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::RegSet, value));
 }
 
 std::vector<Bytes> Doc::mv_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
@@ -1363,7 +1365,7 @@ Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, cons
   w.bytes(value.data(), value.size());
   w.varint(f->mv.values.size());
   for (auto& [id, v] : f->mv.values) write_id(w, id);  // a write replaces everything the writer has seen
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::MvSet, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::MvSet, w.take()));
 }
 
 bool Doc::set_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) const {
@@ -1382,7 +1384,7 @@ uint32_t Doc::set_size(const Bytes& path, const GeneInfo* gene, uint32_t field) 
 }
 Status Doc::set_add(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
   if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::SetAdd, value));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::SetAdd, value));
 }
 Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -1393,7 +1395,7 @@ Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   w.bytes(value.data(), value.size());
   w.varint(it->second.size());
   for (OpId d : it->second) write_id(w, d);
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::SetRemove, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::SetRemove, w.take()));
 }
 
 bool Doc::map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
@@ -1421,13 +1423,13 @@ Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   Writer w;
   w.bytes(key.data(), key.size());
   w.bytes(value.data(), value.size());
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::MapSet, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::MapSet, w.take()));
 }
 Status Doc::map_set_new(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
   if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
   Writer w;
   w.bytes(key.data(), key.size());
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::MapSetNew, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::MapSetNew, w.take()));
 }
 Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -1438,7 +1440,7 @@ Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   w.bytes(key.data(), key.size());
   w.varint(it->second.dots.size());
   for (OpId d : it->second.dots) write_id(w, d);
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::MapDelete, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::MapDelete, w.take()));
 }
 Result<Bytes> Doc::map_child(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -1495,7 +1497,7 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (delta == 0) return {};
   Writer w;
   w.svarint(delta);
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::CounterAdd, w.take()));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::CounterAdd, w.take()));
 }
 
 uint32_t Doc::list_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
@@ -1520,7 +1522,7 @@ Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (gene->fields[field].nested) f->list->children[id] = std::make_unique<Object>(gene->fields[field].nested);
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, impl_->keys.key_of(gene, field), OpKind::ListInsert, w.take()), 1, true);
+  return impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListInsert, w.take()), 1, true);
 }
 
 Status Doc::list_insert_new(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) {
@@ -1549,7 +1551,7 @@ Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
   seq::DeleteOp op = f->list->items.remove(index, count);
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys.key_of(gene, field), OpKind::ListDelete, w.take()), 1, true);
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::ListDelete, w.take()), 1, true);
 }
 
 Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t from, uint32_t to) {
@@ -1565,7 +1567,7 @@ Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, u
   if (op.empty()) return {};
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, impl_->keys.key_of(gene, field), OpKind::ListMove, w.take()), 1, true);
+  return impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListMove, w.take()), 1, true);
 }
 
 uint32_t Doc::text_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
@@ -1600,7 +1602,7 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   }
   Writer w;
   seq::encode(w, op);
-  Status st = d.commit_local(make_op(id, path, d.keys.key_of(gene, field), OpKind::TextInsert, w.take()), op.text.size(), true);
+  Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::TextInsert, w.take()), op.text.size(), true);
   if (st.ok) {
     d.run.active = true;
     d.run.is_insert = true;
@@ -1637,7 +1639,7 @@ Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
   }
   Writer w;
   seq::encode(w, op);
-  Status st = d.commit_local(make_op(d.next_id(), path, d.keys.key_of(gene, field), OpKind::TextDelete, w.take()), 1, true);
+  Status st = d.commit_local(make_op(d.next_id(), path, d.keys, gene, field, OpKind::TextDelete, w.take()), 1, true);
   if (st.ok && !op.ranges.empty()) {
     d.run.active = true;
     d.run.is_insert = false;
@@ -1658,7 +1660,7 @@ Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, u
   if (op.empty()) return {};
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, impl_->keys.key_of(gene, field), OpKind::TextMark, w.take()), 1, true);
+  return impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::TextMark, w.take()), 1, true);
 }
 Status Doc::text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                         const std::string& name) {
@@ -1673,7 +1675,7 @@ Status Doc::text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (op.empty()) return {};
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, impl_->keys.key_of(gene, field), OpKind::TextMark, w.take()), 1, true);
+  return impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::TextMark, w.take()), 1, true);
 }
 std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
