@@ -1,5 +1,6 @@
 // compiler/wasm: Binaryen -Oz in-process (see wasm.hpp). Output is
-// byte-identical to `wasm-opt -Oz` with the same features.
+// byte-identical to `wasm-opt -Oz --low-memory-unused --zero-filled-memory`
+// with the same features.
 #include <binaryen-c.h>
 
 #include <cstdlib>
@@ -29,6 +30,12 @@ bool optimize(const std::string& in, std::string* out, std::string* error) {
   }
   BinaryenSetOptimizeLevel(2);
   BinaryenSetShrinkLevel(2);
+  // Facts about modules wasm-ld links that let Binaryen fold more (as
+  // emscripten tells it): data starts at --global-base 1024, so addresses
+  // below 1024 are never used; the module defines its memory, which starts
+  // zero-filled. Together ~0.7 KB gzip of the chat module.
+  BinaryenSetLowMemoryUnused(true);
+  BinaryenSetZeroFilledMemory(true);
   BinaryenSetDebugInfo(false);
   BinaryenModuleOptimize(module);
   if (!BinaryenModuleValidate(module)) {

@@ -39,166 +39,32 @@
 #include "dolc/rt/seq/text.hpp"
 #include "dolc/rt/seq/utf8.hpp"
 #include "dolc_gen_rt.hpp"
+#include "log.hpp"
 
 namespace dolc_gen {
 namespace {
 
-using dolc::rt::OpId;
-using dolc::rt::Reader;
-using dolc::rt::Writer;
 namespace seq = dolc::rt::seq;
 
-constexpr uint8_t kFormatVersion = 2;  // saves and changes; format 1 is still read
+constexpr uint8_t kFormatVersion = 3;  // saves and changes: columns (columnar.cpp); formats 1 and 2 are still read
+constexpr uint8_t kFormatV2 = 2;       // the schema header, then changes row by row
 constexpr uint8_t kFormatV1 = 1;       // positional field indexes, no schema header
 constexpr uint8_t kVersionFormat = 1;  // version vectors ("DV") did not change
 constexpr uint8_t kMagicChanges[2] = {'D', 'C'};
 constexpr uint8_t kMagicSave[2] = {'D', 'S'};
 constexpr uint8_t kMagicVersion[2] = {'D', 'V'};
-constexpr size_t kMaxPathDepth = 64;
 constexpr size_t kMaxKeys = 4096;  // field keys a document's table may hold
-constexpr uint64_t kMaxLamport = uint64_t{1} << 62;  // larger lamports are refused (FORMAT.md)
 
 Failure fail(const char* message) { return Failure{message}; }
 const Failure kClockExhausted{"refused: the document's clock reached its bound (2^62); it cannot take more edits"};
 
 }  // namespace
 
-// The document's internal types live in a named namespace (not an anonymous
-// one) because SequenceSupport, declared in the public header, refers to them.
-namespace internal {
-
-// Operation kinds on the wire. Each names the field kind it applies to.
-enum class OpKind : uint8_t {
-  RegSet = 1,      // immutable / lww: value
-  MvSet = 2,       // mv_register: value, superseded ids
-  SetAdd = 3,      // or_set: value (dot = op id)
-  SetRemove = 4,   // or_set: value, observed dots
-  MapSet = 5,      // or_set map: key, value (dot and stamp = op id)
-  MapSetNew = 6,   // or_set map of genes: key (creates the nested object)
-  MapDelete = 7,   // or_set map: key, observed dots
-  CounterAdd = 8,  // pn_counter: delta
-  ListInsert = 9,  // rga: seq::ListInsertOp
-  ListDelete = 10, // rga: seq::DeleteOp
-  ListMove = 11,   // rga: seq::MoveOp
-  TextInsert = 12, // peritext: seq::TextInsertOp
-  TextDelete = 13, // peritext: seq::DeleteOp
-  TextMark = 14,   // peritext: seq::MarkOp
-};
-
-struct Op {
-  OpId id;
-  Bytes path;      // the object: steps from the root (see resolve()), naming fields by key id
-  uint32_t field = 0;  // the field's key id in the document's key table (Keys)
-  OpKind kind = OpKind::RegSet;
-  Bytes payload;
-};
-
-struct Change {
-  uint64_t actor = 0;
-  uint64_t seq = 0;  // 1, 2, 3... per actor
-  std::vector<std::pair<uint64_t, uint64_t>> deps;  // (actor, seq) this change was made on top of
-  std::vector<Op> ops;
-};
-
-}  // namespace internal
-
 namespace {
 
 using namespace internal;
 
-void write_id(Writer& w, OpId id) {
-  w.varint(id.lamport);
-  w.varint(id.actor);
-}
-OpId read_id(Reader& r) {
-  OpId id;
-  id.lamport = r.varint();
-  id.actor = r.varint();
-  return id;
-}
-
-// Key ids in a blob index the blob's own key table (written in its header,
-// in first-use order), not the document's: the table holds only the keys the
-// blob uses, and a reader interns them into its own table.
-struct BlobKeys {
-  std::vector<uint32_t> table;     // blob index -> document key id
-  std::vector<uint32_t> index_of;  // document key id -> blob index + 1 (0: not yet used)
-  uint32_t index(uint32_t doc_key) {
-    if (doc_key >= index_of.size()) index_of.resize(doc_key + 1);
-    if (!index_of[doc_key]) {
-      table.push_back(doc_key);
-      index_of[doc_key] = static_cast<uint32_t>(table.size());
-    }
-    return index_of[doc_key] - 1;
-  }
-};
-
-// A path step: varint (key << 2 | tag), then per tag: 0 Nested field (nothing),
-// 1 rga element (id), 2 or_set map entry (bytes key). Self-describing, so a
-// replica can carry paths through fields it does not know.
-enum StepTag : uint8_t { kStepNested = 0, kStepElement = 1, kStepEntry = 2 };
-
-// Copies a path, mapping each step's key: through `encode` (document key ->
-// blob index, assigned on first use) or `decode` (blob index -> document
-// key). False: malformed, or an index outside the blob's table. One function
-// for both directions keeps the wasm module small.
-bool remap_path(const Bytes& in, Bytes* out, BlobKeys* encode, const std::vector<uint32_t>* decode) {
-  auto map = [&](uint64_t k, uint64_t* to) {
-    if (encode) *to = encode->index(static_cast<uint32_t>(k));
-    else if (k < decode->size()) *to = (*decode)[static_cast<size_t>(k)];
-    else return false;
-    return true;
-  };
-  Reader r(in);
-  Writer w;
-  size_t depth = 0;
-  while (!r.at_end()) {
-    if (++depth > kMaxPathDepth) return false;
-    uint64_t v = r.varint();
-    uint64_t tag = v & 3;
-    uint64_t key = 0;
-    if (!r.ok() || tag > kStepEntry || !map(v >> 2, &key)) return false;
-    w.varint(key << 2 | tag);
-    if (tag == kStepElement) {
-      write_id(w, read_id(r));
-    } else if (tag == kStepEntry) {
-      std::string_view k = r.bytes_view();
-      w.str(k);
-    }
-    if (!r.ok()) return false;
-  }
-  *out = w.take();
-  return true;
-}
-
-void encode_change(Writer& w, const Change& c, BlobKeys& keys) {
-  w.varint(c.actor);
-  w.varint(c.seq);
-  w.varint(c.deps.size());
-  for (auto& [a, s] : c.deps) {
-    w.varint(a);
-    w.varint(s);
-  }
-  w.varint(c.ops.size());
-  uint64_t prev = 0;
-  Bytes path;
-  for (const Op& op : c.ops) {
-    // Lamports grow within a change: store the difference.
-    w.varint(op.id.lamport - prev);
-    prev = op.id.lamport;
-    if (op.path.empty()) {
-      w.varint(0);
-    } else {
-      remap_path(op.path, &path, &keys, nullptr);
-      w.bytes(path.data(), path.size());
-    }
-    w.varint(keys.index(op.field));
-    w.u8(static_cast<uint8_t>(op.kind));
-    w.bytes(op.payload.data(), op.payload.size());
-  }
-}
-
-// Reads one change. Format 2: keys are blob indexes, mapped through
+// Reads one change of the row formats (2 and 1). Format 2: keys are blob indexes, mapped through
 // `blob_keys` to document key ids. Format 1: fields are positions and paths
 // positional steps; `v1` converts them (see Impl::convert_v1_op).
 template <class ConvertV1>
@@ -322,6 +188,12 @@ struct OrMap {
 
 struct Counter {
   std::map<uint64_t, std::pair<int64_t, int64_t>> totals;  // actor -> (increments, decrements)
+  void add(uint64_t actor, int64_t delta) {
+    auto& t = totals[actor];
+    // Totals wrap like the value does: merging stays order-independent.
+    if (delta >= 0) t.first = static_cast<int64_t>(static_cast<uint64_t>(t.first) + static_cast<uint64_t>(delta));
+    else t.second = static_cast<int64_t>(static_cast<uint64_t>(t.second) - static_cast<uint64_t>(delta));
+  }
   int64_t value() const {
     uint64_t sum = 0;  // wrap-around arithmetic: same result in every order
     for (auto& [a, t] : totals) sum += static_cast<uint64_t>(t.first) - static_cast<uint64_t>(t.second);
@@ -731,10 +603,7 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       if (info.strategy != Strategy::PnCounter) return false;
       int64_t delta = r.svarint();
       if (!r.ok() || !r.at_end()) return false;
-      auto& t = f.counter.totals[op.id.actor];
-      // Totals wrap like the value does: merging stays order-independent.
-      if (delta >= 0) t.first = static_cast<int64_t>(static_cast<uint64_t>(t.first) + static_cast<uint64_t>(delta));
-      else t.second = static_cast<int64_t>(static_cast<uint64_t>(t.second) - static_cast<uint64_t>(delta));
+      f.counter.add(op.id.actor, delta);
       return true;
     }
     case OpKind::ListInsert:
@@ -797,6 +666,10 @@ struct Doc::Impl {
   };
   TextRun run;
   static constexpr size_t kMaxRun = 4096;
+  // The last op of the open change is a local counter increment that a
+  // following one on the same counter may fold into (Doc::counter_add).
+  // Cleared with the typing run, by anything that reads, cuts or extends the log.
+  bool counter_run = false;
 
   // Whether `op` continues the open insert run: same object and field, next
   // ids, chained origins (typing on from where the run ends).
@@ -831,6 +704,7 @@ struct Doc::Impl {
     }
     run.active = false;
     run.dirty = false;
+    counter_run = false;
   }
 
   bool ready(const Change& c) const {
@@ -1125,8 +999,7 @@ Status check_schema(const GeneInfo* g, const SchemaHeader& h) {
 Bytes Doc::Impl::encode(const uint8_t magic[2], const std::vector<const Change*>& changes) const {
   BlobKeys used;
   Writer body;
-  body.varint(changes.size());
-  for (const Change* c : changes) encode_change(body, *c, used);
+  encode_columns(body, changes, used);
   Writer w;
   w.str(gene->name);
   w.str(gene->version ? gene->version : "");
@@ -1173,14 +1046,14 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
   uint8_t format = 0;
   std::string malformed = cat({"refused: malformed or corrupted ", what});
   if (!unframe(magic, blob, &body, &format)) return Failure{malformed};
-  if (format != kFormatVersion && format != kFormatV1) {
+  if (format != kFormatVersion && format != kFormatV2 && format != kFormatV1) {
     char digit[2] = {static_cast<char>('0' + format % 10), 0};
     return Failure{cat({"refused: ", what, " in format ", format < 10 ? digit : "> 9",
-                        ", newer than this module reads (1 and 2); rebuild the app with a newer dolc"})};
+                        ", newer than this module reads (1 to 3); rebuild the app with a newer dolc"})};
   }
   Reader r(body);
   std::vector<uint32_t> blob_keys;
-  if (format == kFormatVersion) {
+  if (format != kFormatV1) {
     SchemaHeader h;
     std::string_view g = r.bytes_view(), v = r.bytes_view();
     h.gene.assign(g.begin(), g.end());
@@ -1202,6 +1075,10 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
     return Failure{cat({"refused: ", what, " in format 1 (written before dolc stored field keys), and `", gene->name,
                         "`'s evo chain removes fields, so their positions are unknown; open it with the module that "
                         "wrote it and save it again"})};
+  }
+  if (format == kFormatVersion) {
+    if (!decode_columns(r, out, blob_keys) || !r.at_end()) return Failure{malformed};
+    return {};
   }
   auto v1 = [this](Op* op, uint64_t position) { return convert_v1_op(op, position); };
   uint64_t n = r.count(4);
@@ -1495,9 +1372,29 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
     delta = static_cast<int64_t>(static_cast<uint64_t>(target) - static_cast<uint64_t>(current));
   }
   if (delta == 0) return {};
+  Impl& d = *impl_;
   Writer w;
+  if (d.counter_run) {
+    // Bounded growth (FORMAT.md, "Size notes"): an increment that follows
+    // one of ours on the same counter, in the same open change and in the
+    // same direction, adds to that op instead of adding one; 100,000
+    // increments between two syncs are one op. (Only the totals matter for
+    // merging; the lamports the folded ops would have taken are not used.)
+    Op& last = d.log.back().ops.back();
+    Reader r(last.payload);
+    int64_t before = r.svarint(), sum = 0;
+    if (last.kind == OpKind::CounterAdd && last.field == d.keys.key_of(gene, field) && last.path == path &&
+        (before < 0) == (delta < 0) && !__builtin_add_overflow(before, delta, &sum)) {
+      f->counter.add(d.actor, delta);
+      w.svarint(sum);
+      last.payload = w.take();
+      return {};
+    }
+  }
   w.svarint(delta);
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::CounterAdd, w.take()));
+  Status st = d.commit_local(make_op(d.next_id(), path, d.keys, gene, field, OpKind::CounterAdd, w.take()));
+  d.counter_run = st.ok;
+  return st;
 }
 
 uint32_t Doc::list_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {

@@ -320,10 +320,10 @@ TEST(Evolution, TruncatedOrCorruptedHeadersAreRefusedAndChangeNothing) {
     EXPECT_FALSE(n.merge(Bytes(saved.begin(), saved.begin() + static_cast<long>(cut))).ok) << cut;
   }
   Bytes future = saved;
-  future[2] = 3;  // a format this runtime does not read
+  future[2] = 4;  // a format this runtime does not read
   Status st = n.load(future);
   EXPECT_FALSE(st.ok);
-  EXPECT_NE(st.error.find("format 3"), std::string::npos) << st.error;
+  EXPECT_NE(st.error.find("format 4"), std::string::npos) << st.error;
   EXPECT_EQ(n.save(), before);
 }
 

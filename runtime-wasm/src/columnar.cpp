@@ -1,0 +1,352 @@
+// runtime-wasm/src/columnar.cpp: the compact change-list codec (format 3,
+// FORMAT.md "Change columns"), used by save() and changes_since().
+//
+// A change list is written column by column rather than change by change:
+// each column holds one attribute of every change or op (the actor, the
+// lamport delta, the field, the kind...) and is run-length coded
+// (columns.hpp), so attributes that repeat (one actor typing, one field,
+// lamports advancing by the previous op's length) cost a few bytes in all.
+// Actors are 64-bit; they are written once, in a table, and named by index.
+// Text inserts and deletes (nearly all of a text's history) are taken apart
+// into columns of their own: the inserted text goes into one column of
+// plain UTF-8 (what a host's compressor then shrinks best), origins that
+// are the default (the character just typed, or none) cost no id. Ops of
+// other kinds keep their payload bytes as they are (one column of byte
+// strings, run-length coded: 100,000 identical counter increments are one
+// run). Decoding rebuilds exactly the ops that were encoded, payload bytes
+// included, so save -> load -> save is byte-identical.
+#include <map>
+
+#include "columns.hpp"
+#include "log.hpp"
+
+namespace dolc_gen::internal {
+namespace {
+
+using dolc::rt::ColumnReader;
+using dolc::rt::ColumnWriter;
+using dolc::rt::unzigzag;
+using dolc::rt::zigzag;
+
+// The columns, in the order they are written. Adding a column is a format
+// change: readers refuse blobs whose column count they do not know.
+enum Column : uint32_t {
+  kChangeActor,    // actor index
+  kChangeSeq,      // seq - (the previous seq of that actor in this blob) - 1
+  kChangeDepCount,
+  kDepActor,       // actor index
+  kDepSeq,
+  kChangeOpCount,  // >= 1
+  kOpLamport,      // zigzag(lamport - the previous op's end), see op_end()
+  kOpPath,         // 0: the previous op's path; else 1 + the length of a new path in kPathBytes
+  kPathBytes,      // new paths, concatenated (raw; steps name keys of the blob's table)
+  kOpField,        // key index
+  kOpKind,         // kind; + kRawPayload when the payload is in kPayload as is
+  kPayloadLength,  // payloads of the kinds without columns of their own: lengths,
+  kPayloadBytes,   // and the bytes, concatenated (raw)
+  kInsertOrigins,  // text inserts: left mode + 3 x right mode (Origin)
+  kInsertOriginActor,    // explicit origins: actor index
+  kInsertOriginLamport,  // explicit origins: zigzag(lamport - op lamport)
+  kInsertLength,   // bytes of UTF-8 text
+  kText,           // the inserted text, concatenated (raw bytes, not a run-coded column)
+  kDeleteCount,    // ranges per delete
+  kDeleteActor,    // actor index of each range's first id
+  kDeleteLamport,  // zigzag(first lamport - op lamport)
+  kDeleteLength,   // range length
+  kColumnCount
+};
+
+constexpr uint64_t kRawPayload = 64;
+// Origin modes of a text insert. kAfterOwn: the character before this op's
+// first one, by the same actor (typing on after one's own text).
+enum Origin : uint64_t { kNone = 0, kAfterOwn = 1, kExplicit = 2 };
+
+// Decoding limit: run-length coding lets a few bytes stand for many
+// changes or ops, so what a blob decodes to is bounded by its size
+// (FORMAT.md): 64 bytes of changes and ops per byte, plus 64 MiB. A hostile
+// blob of a few bytes cannot make the reader allocate without bound, and
+// every document dolc writes stays far inside (an op costs at least a byte
+// of some column unless it repeats its predecessor exactly).
+constexpr uint64_t kDecodedBytesPerByte = 64;
+constexpr uint64_t kDecodedBytesAllowance = uint64_t{64} << 20;
+
+// Code points of UTF-8 bytes: the lamports a text insert occupies.
+uint64_t code_points(std::string_view s) {
+  uint64_t n = 0;
+  for (char c : s) n += (static_cast<uint8_t>(c) & 0xc0) != 0x80;
+  return n;
+}
+
+// The lamport just past `op`: the default for the next op's (text inserts
+// own one lamport per character, other ops one).
+uint64_t op_end(const Op& op, uint64_t text_points) { return op.id.lamport + (text_points ? text_points : 1); }
+
+// A text insert taken apart for the columns; false when the payload does
+// not read as one (it then travels raw). Payloads with non-minimal varints
+// are rebuilt minimal: the same op, in canonical bytes.
+struct InsertParts {
+  OpId left, right;
+  std::string_view text;
+};
+bool split_insert(const Op& op, InsertParts* out) {
+  Reader r(op.payload);
+  OpId id = read_id(r);
+  out->left = read_id(r);
+  out->right = read_id(r);
+  out->text = r.bytes_view();
+  return r.ok() && r.at_end() && id == op.id && !out->text.empty();
+}
+
+bool split_delete(const Op& op, std::vector<std::pair<OpId, uint64_t>>* ranges) {
+  Reader r(op.payload);
+  uint64_t n = r.count(3);
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    OpId first = read_id(r);
+    ranges->emplace_back(first, r.varint());
+  }
+  return r.ok() && r.at_end() && n > 0;
+}
+
+// A column of concatenated bytes, taken in pieces whose lengths another
+// column. A piece past the end fails the column (done() is then false).
+struct RawColumn {
+  std::string_view bytes;
+  size_t at = 0;
+  bool failed = false;
+  std::string_view take(uint64_t n) {
+    if (n > bytes.size() - at) {
+      failed = true;
+      return {};
+    }
+    std::string_view out = bytes.substr(at, static_cast<size_t>(n));
+    at += static_cast<size_t>(n);
+    return out;
+  }
+  bool done() const { return !failed && at == bytes.size(); }
+};
+
+// The blob's actors in order of first use, named by index.
+struct ActorTable {
+  std::vector<uint64_t> actors;
+  std::map<uint64_t, uint64_t> index_of;
+  uint64_t index(uint64_t actor) {
+    auto [it, added] = index_of.emplace(actor, actors.size());
+    if (added) actors.push_back(actor);
+    return it->second;
+  }
+};
+
+}  // namespace
+
+void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys) {
+  ActorTable table;
+  ColumnWriter col[kColumnCount];
+  Writer text, path_bytes, payload_bytes;  // the raw columns
+  Bytes prev_path;
+  std::map<uint64_t, uint64_t> last_seq;  // actor index -> its previous seq in this blob
+  uint64_t prev_end = 0;
+  uint64_t cursor = 0;  // the lamport of the last id a text op wrote or named (see Column)
+  bool at_first_op = true;
+  Bytes path;
+  auto put_id = [&](Column actors, OpId id) {
+    col[actors].put(table.index(id.actor));
+    col[actors + 1].put(zigzag(static_cast<int64_t>(id.lamport - cursor)));
+    cursor = id.lamport;
+  };
+  for (const Change* c : changes) {
+    uint64_t actor = table.index(c->actor);
+    col[kChangeActor].put(actor);
+    col[kChangeSeq].put(c->seq - last_seq[actor] - 1);
+    last_seq[actor] = c->seq;
+    col[kChangeDepCount].put(c->deps.size());
+    for (auto& [a, s] : c->deps) {
+      col[kDepActor].put(table.index(a));
+      col[kDepSeq].put(s);
+    }
+    col[kChangeOpCount].put(c->ops.size());
+    for (const Op& op : c->ops) {
+      col[kOpLamport].put(zigzag(static_cast<int64_t>(op.id.lamport - prev_end)));
+      path.clear();
+      if (!op.path.empty()) remap_path(op.path, &path, &keys, nullptr);
+      if (at_first_op || path != prev_path) {
+        col[kOpPath].put(path.size() + 1);
+        path_bytes.raw(path.data(), path.size());
+        prev_path = path;
+      } else {
+        col[kOpPath].put(0);
+      }
+      at_first_op = false;
+      col[kOpField].put(keys.index(op.field));
+      uint64_t points = 0;
+      InsertParts ins;
+      std::vector<std::pair<OpId, uint64_t>> ranges;
+      if (op.kind == OpKind::TextInsert && split_insert(op, &ins)) {
+        col[kOpKind].put(static_cast<uint64_t>(op.kind));
+        bool after_own = ins.left == OpId{op.id.lamport - 1, op.id.actor};
+        uint64_t left = ins.left.is_null() ? kNone : after_own ? kAfterOwn : kExplicit;
+        uint64_t right = ins.right.is_null() ? kNone : kExplicit;
+        col[kInsertOrigins].put(left + 3 * right);
+        if (left == kExplicit) put_id(kInsertOriginActor, ins.left);
+        if (right == kExplicit) put_id(kInsertOriginActor, ins.right);
+        col[kInsertLength].put(ins.text.size());
+        text.raw(reinterpret_cast<const uint8_t*>(ins.text.data()), ins.text.size());
+        points = code_points(ins.text);
+        cursor = op.id.lamport + points - 1;
+      } else if ((op.kind == OpKind::TextDelete || op.kind == OpKind::ListDelete) && split_delete(op, &ranges)) {
+        col[kOpKind].put(static_cast<uint64_t>(op.kind));
+        col[kDeleteCount].put(ranges.size());
+        for (auto& [first, len] : ranges) {
+          put_id(kDeleteActor, first);
+          col[kDeleteLength].put(len);
+        }
+      } else {
+        col[kOpKind].put(static_cast<uint64_t>(op.kind) + kRawPayload);
+        col[kPayloadLength].put(op.payload.size());
+        payload_bytes.raw(op.payload.data(), op.payload.size());
+      }
+      prev_end = op_end(op, points);
+    }
+  }
+
+  w.varint(table.actors.size());
+  for (uint64_t a : table.actors) w.varint(a);
+  w.varint(changes.size());
+  w.varint(kColumnCount);
+  for (uint32_t i = 0; i < kColumnCount; ++i) {
+    Bytes b = i == kText ? text.take() : i == kPathBytes ? path_bytes.take() : i == kPayloadBytes ? payload_bytes.take()
+                                                                                                 : col[i].finish();
+    w.bytes(b.data(), b.size());
+  }
+}
+
+bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys) {
+  // Reads latch failure (ColumnReader, RawColumn and Reader all do): values
+  // read after a failure are 0 or empty, every count stays bounded, and the
+  // outcome is tested where a value drives memory and once at the end.
+  std::vector<uint64_t> actors;
+  uint64_t actor_count = r.count(1);
+  for (uint64_t i = 0; i < actor_count && r.ok(); ++i) actors.push_back(r.varint());
+  uint64_t change_count = r.varint();
+  // What the decoded changes may take (see kDecodedBytesPerByte), charged
+  // before each allocation.
+  uint64_t budget = kDecodedBytesPerByte * uint64_t{r.remaining()} + kDecodedBytesAllowance;
+  if (r.varint() != kColumnCount || change_count > budget / sizeof(Change)) return false;
+  ColumnReader col[kColumnCount];
+  RawColumn text, path_bytes, payload_bytes;
+  for (uint32_t i = 0; i < kColumnCount; ++i) {
+    std::string_view b = r.bytes_view();
+    col[i] = ColumnReader(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+    if (i == kText) text.bytes = b;
+    if (i == kPathBytes) path_bytes.bytes = b;
+    if (i == kPayloadBytes) payload_bytes.bytes = b;
+  }
+  bool ok = r.ok();
+  // An actor by table index; a bad index fails the blob.
+  auto actor = [&](uint64_t index) -> uint64_t {
+    if (index < actors.size()) return actors[static_cast<size_t>(index)];
+    ok = false;
+    return 0;
+  };
+  // An id written as actor index and zigzag(lamport - cursor), in two columns.
+  uint64_t cursor = 0;
+  auto rel_id = [&](Column actor_column) {
+    OpId id;
+    id.actor = actor(col[actor_column].next());
+    id.lamport = cursor + static_cast<uint64_t>(unzigzag(col[actor_column + 1].next()));
+    cursor = id.lamport;
+    return id;
+  };
+
+  std::vector<uint64_t> last_seq(actors.size());  // actor index -> its previous seq in this blob
+  uint64_t prev_end = 0;
+  // Charges `bytes` to the budget; false when it is spent.
+  auto charge = [&](uint64_t bytes) {
+    if (bytes > budget) return false;
+    budget -= bytes;
+    return true;
+  };
+  Bytes path;  // the previous op's, in the blob's key indexes
+  for (uint64_t ci = 0; ci < change_count && ok; ++ci) {
+    Change c;
+    uint64_t actor_index = col[kChangeActor].next();
+    c.actor = actor(actor_index);
+    uint64_t seq_delta = col[kChangeSeq].next();
+    if (!ok || seq_delta >= kMaxLamport - last_seq[static_cast<size_t>(actor_index)]) return false;
+    c.seq = last_seq[static_cast<size_t>(actor_index)] += seq_delta + 1;
+    uint64_t dep_count = col[kChangeDepCount].next();
+    if (dep_count > actors.size()) return false;  // one entry per actor at most
+    for (uint64_t i = 0; i < dep_count; ++i) {
+      uint64_t dep_actor = actor(col[kDepActor].next());
+      c.deps.emplace_back(dep_actor, col[kDepSeq].next());
+    }
+    uint64_t op_count = col[kChangeOpCount].next();
+    if (op_count == 0 || op_count > budget / sizeof(Op) || !charge(sizeof(Change) + dep_count * 16 + op_count * sizeof(Op)))
+      return false;
+    c.ops.reserve(static_cast<size_t>(op_count));
+    for (uint64_t oi = 0; oi < op_count && ok; ++oi) {
+      Op op;
+      op.id = OpId{prev_end + static_cast<uint64_t>(unzigzag(col[kOpLamport].next())), c.actor};
+      uint64_t path_length = col[kOpPath].next();
+      if (path_length > 0) {
+        std::string_view p = path_bytes.take(path_length - 1);
+        path.assign(p.begin(), p.end());
+      }
+      uint64_t field = col[kOpField].next();
+      uint64_t kind = col[kOpKind].next();
+      bool raw = kind >= kRawPayload;
+      if (raw) kind -= kRawPayload;
+      // Lamports grow within a change and stay below the bound (FORMAT.md);
+      // the first op has no previous path.
+      if (op.id.lamport == 0 || op.id.lamport > kMaxLamport || (oi > 0 && op.id.lamport <= c.ops.back().id.lamport) ||
+          (path_length == 0 && ci == 0 && oi == 0) || field >= blob_keys.size() || kind < 1 || kind > 14)
+        return false;
+      op.field = blob_keys[static_cast<size_t>(field)];
+      if (!path.empty() && !remap_path(path, &op.path, nullptr, &blob_keys)) return false;
+      op.kind = static_cast<OpKind>(kind);
+      uint64_t points = 0;
+      Writer payload;
+      if (raw) {
+        std::string_view p = payload_bytes.take(col[kPayloadLength].next());
+        payload.raw(reinterpret_cast<const uint8_t*>(p.data()), p.size());
+      } else if (op.kind == OpKind::TextInsert) {
+        uint64_t modes = col[kInsertOrigins].next();
+        if (modes >= 9 || modes / 3 == kAfterOwn) return false;
+        OpId left, right;
+        if (modes % 3 == kAfterOwn) left = OpId{op.id.lamport - 1, op.id.actor};
+        if (modes % 3 == kExplicit) left = rel_id(kInsertOriginActor);
+        if (modes / 3 == kExplicit) right = rel_id(kInsertOriginActor);
+        std::string_view inserted = text.take(col[kInsertLength].next());
+        if (inserted.empty()) return false;
+        write_id(payload, op.id);
+        write_id(payload, left);
+        write_id(payload, right);
+        payload.str(inserted);
+        points = code_points(inserted);
+        cursor = op.id.lamport + points - 1;
+      } else if (op.kind == OpKind::TextDelete || op.kind == OpKind::ListDelete) {
+        uint64_t n = col[kDeleteCount].next();
+        if (n == 0 || n > budget / 16 || !charge(n * 16)) return false;
+        payload.varint(n);
+        for (uint64_t i = 0; i < n && ok; ++i) {
+          write_id(payload, rel_id(kDeleteActor));
+          payload.varint(col[kDeleteLength].next());
+          ok = ok && col[kDeleteLength].ok();
+        }
+      } else {
+        return false;  // kinds without columns of their own travel raw
+      }
+      op.payload = payload.take();
+      if (!charge(op.payload.size() + op.path.size())) return false;
+      prev_end = op_end(op, points);
+      c.ops.push_back(std::move(op));
+    }
+    out->push_back(std::move(c));
+  }
+  // Every column read without failure and to its end: values left over, or
+  // bytes no value used, make the blob malformed.
+  for (uint32_t i = 0; i < kColumnCount; ++i)
+    ok = ok && (i == kText || i == kPathBytes || i == kPayloadBytes || col[i].done());
+  return ok && text.done() && path_bytes.done() && payload_bytes.done();
+}
+
+}  // namespace dolc_gen::internal

@@ -1,0 +1,144 @@
+// runtime-wasm/src/log.hpp: the change log's types and the pieces every
+// wire codec shares (internal to the runtime; generated code never sees it).
+//
+// A document's history is a list of Changes; each holds Ops, which name the
+// object they touch by a path and the field by its key id (FORMAT.md). Two
+// codecs turn change lists into bytes: the row format 2 (read only, doc.cpp)
+// and the compact columnar format 3 (columnar.cpp), which is what dolc
+// writes. Both name fields through a blob's own key table (BlobKeys) and
+// write paths with remap_path, so field identity is one design for both.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "dolc/rt/encoding.hpp"
+#include "dolc/rt/ids.hpp"
+#include "dolc_gen_rt.hpp"
+
+namespace dolc_gen {
+
+using dolc::rt::OpId;
+using dolc::rt::Reader;
+using dolc::rt::Writer;
+
+constexpr size_t kMaxPathDepth = 64;
+constexpr uint64_t kMaxLamport = uint64_t{1} << 62;  // larger lamports are refused (FORMAT.md)
+
+// The document's internal types live in a named namespace (not an anonymous
+// one) because SequenceSupport, declared in the public header, refers to them.
+namespace internal {
+
+// Operation kinds on the wire. Each names the field kind it applies to.
+enum class OpKind : uint8_t {
+  RegSet = 1,      // immutable / lww: value
+  MvSet = 2,       // mv_register: value, superseded ids
+  SetAdd = 3,      // or_set: value (dot = op id)
+  SetRemove = 4,   // or_set: value, observed dots
+  MapSet = 5,      // or_set map: key, value (dot and stamp = op id)
+  MapSetNew = 6,   // or_set map of genes: key (creates the nested object)
+  MapDelete = 7,   // or_set map: key, observed dots
+  CounterAdd = 8,  // pn_counter: delta
+  ListInsert = 9,  // rga: seq::ListInsertOp
+  ListDelete = 10, // rga: seq::DeleteOp
+  ListMove = 11,   // rga: seq::MoveOp
+  TextInsert = 12, // peritext: seq::TextInsertOp
+  TextDelete = 13, // peritext: seq::DeleteOp
+  TextMark = 14,   // peritext: seq::MarkOp
+};
+
+struct Op {
+  OpId id;
+  Bytes path;      // the object: steps from the root (see resolve()), naming fields by key id
+  uint32_t field = 0;  // the field's key id in the document's key table (Keys)
+  OpKind kind = OpKind::RegSet;
+  Bytes payload;
+};
+
+struct Change {
+  uint64_t actor = 0;
+  uint64_t seq = 0;  // 1, 2, 3... per actor
+  std::vector<std::pair<uint64_t, uint64_t>> deps;  // (actor, seq) this change was made on top of
+  std::vector<Op> ops;
+};
+
+
+
+
+inline void write_id(Writer& w, OpId id) {
+  w.varint(id.lamport);
+  w.varint(id.actor);
+}
+inline OpId read_id(Reader& r) {
+  OpId id;
+  id.lamport = r.varint();
+  id.actor = r.varint();
+  return id;
+}
+
+// Key ids in a blob index the blob's own key table (written in its header,
+// in first-use order), not the document's: the table holds only the keys the
+// blob uses, and a reader interns them into its own table.
+struct BlobKeys {
+  std::vector<uint32_t> table;     // blob index -> document key id
+  std::vector<uint32_t> index_of;  // document key id -> blob index + 1 (0: not yet used)
+  uint32_t index(uint32_t doc_key) {
+    if (doc_key >= index_of.size()) index_of.resize(doc_key + 1);
+    if (!index_of[doc_key]) {
+      table.push_back(doc_key);
+      index_of[doc_key] = static_cast<uint32_t>(table.size());
+    }
+    return index_of[doc_key] - 1;
+  }
+};
+
+// A path step: varint (key << 2 | tag), then per tag: 0 Nested field (nothing),
+// 1 rga element (id), 2 or_set map entry (bytes key). Self-describing, so a
+// replica can carry paths through fields it does not know.
+enum StepTag : uint8_t { kStepNested = 0, kStepElement = 1, kStepEntry = 2 };
+
+// Copies a path, mapping each step's key: through `encode` (document key ->
+// blob index, assigned on first use) or `decode` (blob index -> document
+// key). False: malformed, or an index outside the blob's table. One function
+// for both directions keeps the wasm module small.
+inline bool remap_path(const Bytes& in, Bytes* out, BlobKeys* encode, const std::vector<uint32_t>* decode) {
+  auto map = [&](uint64_t k, uint64_t* to) {
+    if (encode) *to = encode->index(static_cast<uint32_t>(k));
+    else if (k < decode->size()) *to = (*decode)[static_cast<size_t>(k)];
+    else return false;
+    return true;
+  };
+  Reader r(in);
+  Writer w;
+  size_t depth = 0;
+  while (!r.at_end()) {
+    if (++depth > kMaxPathDepth) return false;
+    uint64_t v = r.varint();
+    uint64_t tag = v & 3;
+    uint64_t key = 0;
+    if (!r.ok() || tag > kStepEntry || !map(v >> 2, &key)) return false;
+    w.varint(key << 2 | tag);
+    if (tag == kStepElement) {
+      write_id(w, read_id(r));
+    } else if (tag == kStepEntry) {
+      std::string_view k = r.bytes_view();
+      w.str(k);
+    }
+    if (!r.ok()) return false;
+  }
+  *out = w.take();
+  return true;
+}
+
+// The compact format (format 3, FORMAT.md "Change columns"): appends the
+// columns of `changes` to `w`, naming fields through `keys` (filled in first
+// use order, written by the caller in the schema header).
+void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys);
+// Reads what encode_columns wrote from untrusted bytes; field keys map
+// through `blob_keys` (blob index -> document key id). False: malformed.
+bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys);
+
+}  // namespace internal
+
+}  // namespace dolc_gen
