@@ -68,7 +68,7 @@ struct Walker {
     if (fn == "to_string" && one(Kind::None)) {
       switch (args[0].kind) {
         case Kind::Str: return args[0];
-        case Kind::Int: return {"std::to_string(" + args[0].code + ")", Kind::Str};
+        case Kind::Int: return {"dolc_gen::decimal_of(" + args[0].code + ")", Kind::Str};
         case Kind::Float: return {"dolc_gen::json_value(" + args[0].code + ")", Kind::Str};
         case Kind::Bool: return {"std::string((" + args[0].code + ") ? \"true\" : \"false\")", Kind::Str};
         case Kind::None: break;

@@ -97,12 +97,14 @@ bool split_insert(const Op& op, InsertParts* out) {
   return r.ok() && r.at_end() && id == op.id && !out->text.empty();
 }
 
-bool split_delete(const Op& op, std::vector<std::pair<OpId, uint64_t>>* ranges) {
+// Whether a delete's payload reads as one (count, then count x (id, length));
+// the encoder then walks it again to take it apart.
+bool reads_as_delete(const Op& op) {
   Reader r(op.payload);
   uint64_t n = r.count(3);
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
-    OpId first = read_id(r);
-    ranges->emplace_back(first, r.varint());
+    read_id(r);
+    r.varint();
   }
   return r.ok() && r.at_end() && n > 0;
 }
@@ -179,7 +181,6 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
       col[kOpField].put(keys.index(op.field));
       uint64_t points = 0;
       InsertParts ins;
-      std::vector<std::pair<OpId, uint64_t>> ranges;
       if (op.kind == OpKind::TextInsert && split_insert(op, &ins)) {
         col[kOpKind].put(static_cast<uint64_t>(op.kind));
         bool after_own = ins.left == OpId{op.id.lamport - 1, op.id.actor};
@@ -192,12 +193,14 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
         text.raw(reinterpret_cast<const uint8_t*>(ins.text.data()), ins.text.size());
         points = code_points(ins.text);
         cursor = op.id.lamport + points - 1;
-      } else if ((op.kind == OpKind::TextDelete || op.kind == OpKind::ListDelete) && split_delete(op, &ranges)) {
+      } else if ((op.kind == OpKind::TextDelete || op.kind == OpKind::ListDelete) && reads_as_delete(op)) {
         col[kOpKind].put(static_cast<uint64_t>(op.kind));
-        col[kDeleteCount].put(ranges.size());
-        for (auto& [first, len] : ranges) {
-          put_id(kDeleteActor, first);
-          col[kDeleteLength].put(len);
+        Reader r(op.payload);
+        uint64_t n = r.varint();
+        col[kDeleteCount].put(n);
+        for (uint64_t i = 0; i < n; ++i) {
+          put_id(kDeleteActor, read_id(r));
+          col[kDeleteLength].put(r.varint());
         }
       } else {
         col[kOpKind].put(static_cast<uint64_t>(op.kind) + kRawPayload);
@@ -217,6 +220,7 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
                                                                                                  : col[i].finish();
     w.bytes(b.data(), b.size());
   }
+  w.varint(0);  // sections (FORMAT.md): none yet
 }
 
 bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys) {
@@ -239,6 +243,15 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
     if (i == kText) text.bytes = b;
     if (i == kPathBytes) path_bytes.bytes = b;
     if (i == kPayloadBytes) payload_bytes.bytes = b;
+  }
+  // Sections after the columns (FORMAT.md): a reader skips the optional
+  // ones (even kinds) it does not know, and refuses a blob with a required
+  // one (odd kinds) it does not know. This runtime knows none.
+  uint64_t sections = r.count(2);
+  for (uint64_t i = 0; i < sections && r.ok(); ++i) {
+    uint64_t kind = r.varint();
+    r.bytes_view();
+    if (kind & 1) r.fail();
   }
   bool ok = r.ok();
   // An actor by table index; a bad index fails the blob.

@@ -666,10 +666,12 @@ struct Doc::Impl {
   };
   TextRun run;
   static constexpr size_t kMaxRun = 4096;
-  // The last op of the open change is a local counter increment that a
-  // following one on the same counter may fold into (Doc::counter_add).
-  // Cleared with the typing run, by anything that reads, cuts or extends the log.
-  bool counter_run = false;
+  // When the last op of the open change is a local counter increment: its
+  // counter, which following increments may fold into (Doc::counter_add),
+  // and the folded delta, written into the op when the run ends (with the
+  // typing run, by anything that reads, cuts or extends the log).
+  Field* counter_run = nullptr;
+  int64_t counter_sum = 0;
 
   // Whether `op` continues the open insert run: same object and field, next
   // ids, chained origins (typing on from where the run ends).
@@ -704,7 +706,12 @@ struct Doc::Impl {
     }
     run.active = false;
     run.dirty = false;
-    counter_run = false;
+    if (counter_run) {
+      Writer w;
+      w.svarint(counter_sum);
+      log.back().ops.back().payload = w.take();
+      counter_run = nullptr;
+    }
   }
 
   bool ready(const Change& c) const {
@@ -1161,9 +1168,9 @@ std::string Doc::migration_conflicts() const {
     out += out.size() > 1 ? ",{\"field\":" : "{\"field\":";
     out += json_string(impl_->keys.names[c.key]);
     out += ",\"lamport\":";
-    out += std::to_string(c.id.lamport);
+    out += decimal(c.id.lamport);
     out += ",\"actor\":\"";
-    out += std::to_string(c.id.actor);
+    out += decimal(c.id.actor);
     out += "\"}";
   }
   return out + "]";
@@ -1347,8 +1354,8 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (overflow || target < lo || target > hi) {
     switch (info.overflow) {
       case Overflow::Error:
-        return Failure{std::string("`") + info.name + "` would leave its range [" + std::to_string(lo) + ", " +
-                       std::to_string(hi) + "]"};
+        return Failure{std::string("`") + info.name + "` would leave its range [" + decimal(lo) + ", " +
+                       decimal(hi) + "]"};
       case Overflow::Saturate:
         target = (overflow ? (delta > 0 ? hi : lo) : std::min(std::max(target, lo), hi));
         break;
@@ -1373,27 +1380,23 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
   }
   if (delta == 0) return {};
   Impl& d = *impl_;
-  Writer w;
-  if (d.counter_run) {
+  int64_t sum = 0;
+  if (d.counter_run == f && (d.counter_sum < 0) == (delta < 0) && !__builtin_add_overflow(d.counter_sum, delta, &sum)) {
     // Bounded growth (FORMAT.md, "Size notes"): an increment that follows
     // one of ours on the same counter, in the same open change and in the
-    // same direction, adds to that op instead of adding one; 100,000
-    // increments between two syncs are one op. (Only the totals matter for
-    // merging; the lamports the folded ops would have taken are not used.)
-    Op& last = d.log.back().ops.back();
-    Reader r(last.payload);
-    int64_t before = r.svarint(), sum = 0;
-    if (last.kind == OpKind::CounterAdd && last.field == d.keys.key_of(gene, field) && last.path == path &&
-        (before < 0) == (delta < 0) && !__builtin_add_overflow(before, delta, &sum)) {
-      f->counter.add(d.actor, delta);
-      w.svarint(sum);
-      last.payload = w.take();
-      return {};
-    }
+    // same direction, adds to that op instead of adding one (its payload is
+    // rewritten when the run ends); 100,000 increments between two syncs
+    // are one op. Only the totals matter for merging; the lamports folded
+    // ops would have taken are never used.
+    f->counter.add(d.actor, delta);
+    d.counter_sum = sum;
+    return {};
   }
+  Writer w;
   w.svarint(delta);
   Status st = d.commit_local(make_op(d.next_id(), path, d.keys, gene, field, OpKind::CounterAdd, w.take()));
-  d.counter_run = st.ok;
+  if (st.ok) d.counter_run = f;
+  d.counter_sum = delta;
   return st;
 }
 
@@ -1486,7 +1489,7 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   // Code points <= bytes: decode only when the byte count could exceed the limit.
   if (info.max_length > 0 && f->text->size() + text.size() > static_cast<uint64_t>(info.max_length) &&
       f->text->size() + seq::utf8_decode(text).size() > static_cast<uint64_t>(info.max_length))
-    return Failure{std::string("`") + info.name + "` would exceed max_length " + std::to_string(info.max_length)};
+    return Failure{std::string("`") + info.name + "` would exceed max_length " + decimal(info.max_length)};
   OpId id = impl_->next_id();
   seq::TextInsertOp op = f->text->insert(pos, text, id);
   if (op.empty()) return {};

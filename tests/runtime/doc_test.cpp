@@ -430,6 +430,77 @@ TEST(DocRules, TypingRunsCoalesceWithoutChangingTheText) {
   EXPECT_EQ(dump(a), dump(reloaded));
 }
 
+// A blob: magic, format version, body, checksum32 of the body (FORMAT.md).
+Bytes framed(char m0, char m1, uint8_t version, const Bytes& body) {
+  dolc::rt::Writer w;
+  w.u8(static_cast<uint8_t>(m0));
+  w.u8(static_cast<uint8_t>(m1));
+  w.u8(version);
+  w.raw(body.data(), body.size());
+  uint32_t sum = dolc::rt::checksum32(body.data(), body.size());
+  for (int i = 0; i < 4; ++i) w.u8(static_cast<uint8_t>(sum >> (8 * i)));
+  return w.take();
+}
+
+const FieldInfo kTallyFields[] = {{"n", Strategy::PnCounter}, {"label", Strategy::Lww}};
+const GeneInfo kTally = {"tally", kTallyFields, 2};
+
+TEST(DocRules, CounterIncrementsFoldIntoOneOp) {
+  // 100,000 increments between two syncs are one op: the save stays a few
+  // dozen bytes (it was ~6 bytes per increment), and nothing else changes.
+  Doc a(&kTally, 1), b2(&kTally, 2);
+  for (int i = 0; i < 100000; ++i) ASSERT_TRUE(a.counter_add(kRoot, &kTally, 0, 1).ok);
+  ASSERT_TRUE(b2.counter_add(kRoot, &kTally, 0, -5).ok);
+  EXPECT_EQ(a.counter_value(kRoot, &kTally, 0), 100000);
+  EXPECT_LT(a.save().size(), 80u);
+  // A rollback inside a run removes only what came after the checkpoint.
+  uint64_t mark = a.checkpoint();
+  ASSERT_TRUE(a.counter_add(kRoot, &kTally, 0, 1).ok);
+  ASSERT_TRUE(a.counter_add(kRoot, &kTally, 0, 1).ok);
+  a.rollback(mark);
+  EXPECT_EQ(a.counter_value(kRoot, &kTally, 0), 100000);
+  // A decrement starts a new op (totals keep increments and decrements
+  // apart), and so does an increment after another field's write.
+  ASSERT_TRUE(a.counter_add(kRoot, &kTally, 0, -3).ok);
+  ASSERT_TRUE(a.reg_set(kRoot, &kTally, 1, b("x")).ok);
+  ASSERT_TRUE(a.counter_add(kRoot, &kTally, 0, 10).ok);
+  sync(a, b2);
+  EXPECT_EQ(a.counter_value(kRoot, &kTally, 0), 100000 - 3 + 10 - 5);
+  EXPECT_EQ(b2.counter_value(kRoot, &kTally, 0), 100000 - 3 + 10 - 5);
+  Doc reloaded(&kTally, 3);
+  ASSERT_TRUE(reloaded.load(a.save()).ok);
+  EXPECT_EQ(reloaded.counter_value(kRoot, &kTally, 0), 100000 - 3 + 10 - 5);
+  EXPECT_EQ(reloaded.save(), a.save());
+}
+
+TEST(DocRules, RunLengthCodedBlobsCannotDemandUnboundedMemory) {
+  // A change blob of a few dozen bytes could say "2^40 changes" and let
+  // runs supply the values; what a blob decodes to is bounded by its size
+  // (FORMAT.md, "Change columns"), so such a blob is refused at once and
+  // the document stays as it was.
+  Doc a(&kTally, 1);
+  ASSERT_TRUE(a.counter_add(kRoot, &kTally, 0, 1).ok);
+  Bytes good = a.changes_since(Bytes{}).value;
+  // Find the change count: after the schema header and the actor table.
+  dolc::rt::Reader r(good.data() + 3, good.size() - 7);
+  r.bytes_view();  // gene
+  r.bytes_view();  // version
+  r.skip(4);       // layout hash
+  for (uint64_t k = r.varint(); k > 0; --k) r.bytes_view();
+  for (uint64_t n = r.varint(); n > 0; --n) r.varint();
+  size_t at = static_cast<size_t>(r.position() - good.data());
+  ASSERT_EQ(r.varint(), 1u);
+  ASSERT_TRUE(r.ok());
+  Bytes body(good.begin() + 3, good.begin() + static_cast<long>(at));
+  for (uint8_t byte : {0x80, 0x80, 0x80, 0x80, 0x80, 0x20}) body.push_back(byte);  // 2^40
+  body.insert(body.end(), good.begin() + static_cast<long>(at) + 1, good.end() - 4);
+  Doc victim(&kTally, 2);
+  ASSERT_TRUE(victim.reg_set(kRoot, &kTally, 1, b("mine")).ok);
+  Bytes before = victim.save();
+  EXPECT_FALSE(victim.apply(framed('D', 'C', 3, body)).ok);
+  EXPECT_EQ(victim.save(), before);
+}
+
 // ---- property tests
 
 double scale() {
@@ -521,7 +592,12 @@ size_t run_session(uint64_t seed, const std::vector<uint32_t>& fields, size_t op
   std::vector<Bytes> sent_version(n);  // what each replica last broadcast up to
   struct Message { size_t to; Bytes bytes; };
   std::vector<Message> network;
+  // Replica 0 as it was at a few points: its save and its version, to check
+  // that changes_since(any earlier version) brings that copy up to date.
+  struct Snapshot { Bytes saved, version; };
+  std::vector<Snapshot> snapshots;
   for (size_t k = 0; k < ops; ++k) {
+    if (rng() % 400 == 0) snapshots.push_back({replicas[0]->save(), replicas[0]->version()});
     size_t r = rng() % n;
     if (rng() % 16 == 0) {
       // An operation refused after the fact (a reject_operation invariant):
@@ -563,9 +639,20 @@ size_t run_session(uint64_t seed, const std::vector<uint32_t>& fields, size_t op
   Doc batch(&kDoc, 999);
   for (size_t i = n; i-- > 0;) EXPECT_TRUE(batch.merge(replicas[i]->save()).ok);
   EXPECT_EQ(dump(batch), expected) << "seed " << seed;
+  // save -> load -> save is byte-identical, and the loaded document is the same.
+  Bytes saved = replicas[0]->save();
   Doc loaded(&kDoc, 100);
-  EXPECT_TRUE(loaded.load(replicas[0]->save()).ok);
+  EXPECT_TRUE(loaded.load(saved).ok);
   EXPECT_EQ(dump(loaded), expected) << "seed " << seed;
+  EXPECT_EQ(loaded.save(), saved) << "seed " << seed;
+  for (const Snapshot& at : snapshots) {
+    Doc earlier(&kDoc, 100);
+    EXPECT_TRUE(earlier.load(at.saved).ok);
+    auto missing = replicas[0]->changes_since(at.version);
+    EXPECT_TRUE(missing.ok);
+    EXPECT_TRUE(earlier.apply(missing.value).ok);
+    EXPECT_EQ(dump(earlier), expected) << "seed " << seed;
+  }
   return ops;
 }
 

@@ -271,6 +271,25 @@ inline std::string json_string(const std::string& s) {
   }
   return out + "\"";
 }
+// The decimal digits of an integer, as std::to_string writes them, without
+// libc++'s formatting tables (about 1 KB of every wasm module).
+inline std::string decimal(uint64_t v) {
+  char buf[20];
+  int i = 20;
+  do {
+    buf[--i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  return std::string(buf + i, buf + 20);
+}
+inline std::string decimal(int64_t v) {
+  return v < 0 ? "-" + decimal(0 - static_cast<uint64_t>(v)) : decimal(static_cast<uint64_t>(v));
+}
+template <class T>
+typename std::enable_if<std::is_integral<T>::value, std::string>::type decimal_of(T v) {
+  if (std::is_signed<T>::value) return decimal(static_cast<int64_t>(v));
+  return decimal(static_cast<uint64_t>(v));
+}
 inline std::string json_value(const std::string& s) { return json_string(s); }
 inline std::string json_value(bool v) { return v ? "true" : "false"; }
 // A double as printf's "%.17g" writes it (17 significant digits: the value
@@ -311,9 +330,9 @@ inline std::string json_value(double v) {
     point10 -= k;
   }
   while (n.size() > 1 && n.back() == 0) n.pop_back();
-  std::string digits = std::to_string(n.back());
+  std::string digits = decimal(uint64_t{n.back()});
   for (size_t i = n.size() - 1; i-- > 0;) {
-    std::string limb = std::to_string(n[i]);
+    std::string limb = decimal(uint64_t{n[i]});
     digits += std::string(9 - limb.size(), '0') + limb;
   }
   int exp10 = static_cast<int>(digits.size()) - 1 + point10;  // |v| = d.ddd * 10^exp10
@@ -336,7 +355,7 @@ inline std::string json_value(double v) {
   if (exp10 < -4 || exp10 >= 17) {
     out += digits.substr(0, 1);
     if (digits.size() > 1) out += "." + digits.substr(1);
-    std::string e = std::to_string(exp10 < 0 ? -exp10 : exp10);
+    std::string e = decimal(uint64_t(exp10 < 0 ? -exp10 : exp10));
     return out + (exp10 < 0 ? "e-" : "e+") + (e.size() < 2 ? "0" : "") + e;
   }
   if (exp10 < 0) return out + "0." + std::string(static_cast<size_t>(-exp10 - 1), '0') + digits;
@@ -347,11 +366,11 @@ inline std::string json_value(double v) {
 inline std::string json_value(float v) { return json_value(static_cast<double>(v)); }
 template <class T>
 typename std::enable_if<std::is_integral<T>::value, std::string>::type json_value(T v) {
-  return std::to_string(v);
+  return decimal_of(v);
 }
 inline std::string json_bytes(const Bytes& b) {
   std::string out = "[";
-  for (size_t i = 0; i < b.size(); ++i) out += (i ? "," : "") + std::to_string(b[i]);
+  for (size_t i = 0; i < b.size(); ++i) out += (i ? "," : "") + decimal(uint64_t{b[i]});
   return out + "]";
 }
 inline std::string json_enum(uint32_t i, std::initializer_list<const char*> names) {
