@@ -35,7 +35,7 @@ enum Column : uint32_t {
   kChangeSeq,      // seq - (the previous seq of that actor in this blob) - 1
   kChangeDepCount,
   kDepActor,       // actor index
-  kDepSeq,
+  kDepSeq,         // zigzag(seq - the previous dependency on that actor in this blob, or 0)
   kChangeOpCount,  // >= 1
   kOpLamport,      // zigzag(lamport - the previous op's end), see op_end()
   kOpPath,         // 0: the previous op's path; else 1 + the length of a new path in kPathBytes
@@ -146,6 +146,7 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
   Writer text, path_bytes, payload_bytes;  // the raw columns
   Bytes prev_path;
   std::map<uint64_t, uint64_t> last_seq;  // actor index -> its previous seq in this blob
+  std::map<uint64_t, uint64_t> last_dep;  // actor index -> the previous dependency on it in this blob
   uint64_t prev_end = 0;
   uint64_t cursor = 0;  // the lamport of the last id a text op wrote or named (see Column)
   bool at_first_op = true;
@@ -162,8 +163,10 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
     last_seq[actor] = c->seq;
     col[kChangeDepCount].put(c->deps.size());
     for (auto& [a, s] : c->deps) {
-      col[kDepActor].put(table.index(a));
-      col[kDepSeq].put(s);
+      uint64_t dep = table.index(a);
+      col[kDepActor].put(dep);
+      col[kDepSeq].put(zigzag(static_cast<int64_t>(s - last_dep[dep])));
+      last_dep[dep] = s;
     }
     col[kChangeOpCount].put(c->ops.size());
     for (const Op& op : c->ops) {
@@ -215,11 +218,18 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
   for (uint64_t a : table.actors) w.varint(a);
   w.varint(changes.size());
   w.varint(kColumnCount);
+  // Only the columns that hold something, after a mask of which those are
+  // (a change of one keystroke uses half of them).
+  Bytes columns[kColumnCount];
+  uint64_t present = 0;
   for (uint32_t i = 0; i < kColumnCount; ++i) {
-    Bytes b = i == kText ? text.take() : i == kPathBytes ? path_bytes.take() : i == kPayloadBytes ? payload_bytes.take()
-                                                                                                 : col[i].finish();
-    w.bytes(b.data(), b.size());
+    columns[i] = i == kText ? text.take() : i == kPathBytes ? path_bytes.take() : i == kPayloadBytes ? payload_bytes.take()
+                                                                                                    : col[i].finish();
+    if (!columns[i].empty()) present |= uint64_t{1} << i;
   }
+  w.varint(present);
+  for (const Bytes& b : columns)
+    if (!b.empty()) w.bytes(b.data(), b.size());
   w.varint(0);  // sections (FORMAT.md): none yet
 }
 
@@ -237,8 +247,14 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   if (r.varint() != kColumnCount || change_count > budget / sizeof(Change)) return false;
   ColumnReader col[kColumnCount];
   RawColumn text, path_bytes, payload_bytes;
+  uint64_t present = r.varint();
+  if (present >> kColumnCount) return false;
   for (uint32_t i = 0; i < kColumnCount; ++i) {
-    std::string_view b = r.bytes_view();
+    std::string_view b;
+    if (present >> i & 1) {
+      b = r.bytes_view();
+      if (b.empty()) r.fail();  // a present column holds something
+    }
     col[i] = ColumnReader(reinterpret_cast<const uint8_t*>(b.data()), b.size());
     if (i == kText) text.bytes = b;
     if (i == kPathBytes) path_bytes.bytes = b;
@@ -271,6 +287,7 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   };
 
   std::vector<uint64_t> last_seq(actors.size());  // actor index -> its previous seq in this blob
+  std::vector<uint64_t> last_dep(actors.size());  // actor index -> the previous dependency on it
   uint64_t prev_end = 0;
   // Charges `bytes` to the budget; false when it is spent.
   auto charge = [&](uint64_t bytes) {
@@ -288,9 +305,12 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
     c.seq = last_seq[static_cast<size_t>(actor_index)] += seq_delta + 1;
     uint64_t dep_count = col[kChangeDepCount].next();
     if (dep_count > actors.size()) return false;  // one entry per actor at most
-    for (uint64_t i = 0; i < dep_count; ++i) {
-      uint64_t dep_actor = actor(col[kDepActor].next());
-      c.deps.emplace_back(dep_actor, col[kDepSeq].next());
+    for (uint64_t i = 0; i < dep_count && ok; ++i) {
+      uint64_t dep = col[kDepActor].next();
+      uint64_t dep_actor = actor(dep);
+      if (!ok) return false;
+      last_dep[static_cast<size_t>(dep)] += static_cast<uint64_t>(unzigzag(col[kDepSeq].next()));
+      c.deps.emplace_back(dep_actor, last_dep[static_cast<size_t>(dep)]);
     }
     uint64_t op_count = col[kChangeOpCount].next();
     if (op_count == 0 || op_count > budget / sizeof(Op) || !charge(sizeof(Change) + dep_count * 16 + op_count * sizeof(Op)))

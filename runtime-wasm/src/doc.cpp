@@ -666,12 +666,17 @@ struct Doc::Impl {
   };
   TextRun run;
   static constexpr size_t kMaxRun = 4096;
-  // When the last op of the open change is a local counter increment: its
-  // counter, which following increments may fold into (Doc::counter_add),
-  // and the folded delta, written into the op when the run ends (with the
-  // typing run, by anything that reads, cuts or extends the log).
-  Field* counter_run = nullptr;
-  int64_t counter_sum = 0;
+  // The counters incremented in the open change, each with its op there
+  // (one per direction): later increments of the same counter in the same
+  // direction add to that op (Doc::counter_add). Cleared when the change
+  // closes or may be cut (a checkpoint), never by the change's own ops.
+  struct CounterOp {
+    Field* field;
+    bool up;
+    size_t op;    // index in the open change's ops
+    int64_t sum;  // its delta so far
+  };
+  std::vector<CounterOp> counter_ops;
 
   // Whether `op` continues the open insert run: same object and field, next
   // ids, chained origins (typing on from where the run ends).
@@ -696,7 +701,8 @@ struct Doc::Impl {
 
   // Ends the typing run, writing its final payload into its op (the last op
   // of the log). Called before anything reads, cuts or appends to the log.
-  void end_run() {
+  void end_run(bool change_goes_on = false) {
+    if (!change_goes_on) counter_ops.clear();
     if (run.active && run.dirty && !log.empty() && !log.back().ops.empty()) {
       Writer w;
       // A run exists only after a text edit, which needs seqs (see kNoSequences).
@@ -706,12 +712,6 @@ struct Doc::Impl {
     }
     run.active = false;
     run.dirty = false;
-    if (counter_run) {
-      Writer w;
-      w.svarint(counter_sum);
-      log.back().ops.back().payload = w.take();
-      counter_run = nullptr;
-    }
   }
 
   bool ready(const Change& c) const {
@@ -775,10 +775,11 @@ struct Doc::Impl {
   // local and remote edits cannot disagree; sequence ops were applied by the
   // sequence's own local method (`applied`), which uses `span` ids.
   Status commit_local(Op op, uint64_t span = 1, bool applied = false) {
-    end_run();
+    end_run(/*change_goes_on=*/true);
     if (op.id.lamport + span - 1 > kMaxLamport) return kClockExhausted;
     op.id.actor = actor;
     if (!open_change) {
+      counter_ops.clear();  // they were ops of the previous change
       Change c;
       c.actor = actor;
       auto it = version.find(actor);
@@ -1380,23 +1381,25 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
   }
   if (delta == 0) return {};
   Impl& d = *impl_;
-  int64_t sum = 0;
-  if (d.counter_run == f && (d.counter_sum < 0) == (delta < 0) && !__builtin_add_overflow(d.counter_sum, delta, &sum)) {
-    // Bounded growth (FORMAT.md, "Size notes"): an increment that follows
-    // one of ours on the same counter, in the same open change and in the
-    // same direction, adds to that op instead of adding one (its payload is
-    // rewritten when the run ends); 100,000 increments between two syncs
-    // are one op. Only the totals matter for merging; the lamports folded
-    // ops would have taken are never used.
+  for (Impl::CounterOp& c : d.counter_ops) {
+    int64_t sum = 0;
+    if (c.field != f || c.up != (delta > 0) || __builtin_add_overflow(c.sum, delta, &sum)) continue;
+    // Bounded growth (FORMAT.md, "Size notes"): an increment of a counter
+    // this open change already increments, in the same direction, adds to
+    // that op instead of adding one; 100,000 increments between two syncs
+    // are one op. Counter ops commute, so moving an increment earlier in
+    // its change changes nothing; the lamport it would have taken is unused.
     f->counter.add(d.actor, delta);
-    d.counter_sum = sum;
+    c.sum = sum;
+    Writer w;
+    w.svarint(sum);
+    d.log.back().ops[c.op].payload = w.take();
     return {};
   }
   Writer w;
   w.svarint(delta);
   Status st = d.commit_local(make_op(d.next_id(), path, d.keys, gene, field, OpKind::CounterAdd, w.take()));
-  if (st.ok) d.counter_run = f;
-  d.counter_sum = delta;
+  if (st.ok) d.counter_ops.push_back({f, delta > 0, d.log.back().ops.size() - 1, delta});
   return st;
 }
 

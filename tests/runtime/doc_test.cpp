@@ -460,7 +460,7 @@ TEST(DocRules, CounterIncrementsFoldIntoOneOp) {
   a.rollback(mark);
   EXPECT_EQ(a.counter_value(kRoot, &kTally, 0), 100000);
   // A decrement starts a new op (totals keep increments and decrements
-  // apart), and so does an increment after another field's write.
+  // apart); an increment after another field's write still folds.
   ASSERT_TRUE(a.counter_add(kRoot, &kTally, 0, -3).ok);
   ASSERT_TRUE(a.reg_set(kRoot, &kTally, 1, b("x")).ok);
   ASSERT_TRUE(a.counter_add(kRoot, &kTally, 0, 10).ok);
@@ -471,6 +471,23 @@ TEST(DocRules, CounterIncrementsFoldIntoOneOp) {
   ASSERT_TRUE(reloaded.load(a.save()).ok);
   EXPECT_EQ(reloaded.counter_value(kRoot, &kTally, 0), 100000 - 3 + 10 - 5);
   EXPECT_EQ(reloaded.save(), a.save());
+}
+
+TEST(DocRules, IncrementsBetweenOtherWritesFoldToo) {
+  // Increments interleaved with other writes in one change cost nothing
+  // beyond the first: the save is that of the other writes plus one op.
+  Doc with(&kTally, 1), without(&kTally, 1);
+  for (int i = 0; i < 1000; ++i) {
+    std::string v = "v" + std::to_string(i);
+    ASSERT_TRUE(with.reg_set(kRoot, &kTally, 1, b(v)).ok);
+    ASSERT_TRUE(with.counter_add(kRoot, &kTally, 0, 2).ok);
+    ASSERT_TRUE(without.reg_set(kRoot, &kTally, 1, b(v)).ok);
+  }
+  EXPECT_LT(with.save().size(), without.save().size() + 16);
+  Doc reloaded(&kTally, 2);
+  ASSERT_TRUE(reloaded.load(with.save()).ok);
+  EXPECT_EQ(reloaded.counter_value(kRoot, &kTally, 0), 2000);
+  EXPECT_EQ(reloaded.save(), with.save());
 }
 
 TEST(DocRules, RunLengthCodedBlobsCannotDemandUnboundedMemory) {
