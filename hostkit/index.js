@@ -5,4 +5,5 @@ export { MemoryStorage } from './src/storage-memory.js';
 export { RelayConnection } from './src/relay-client.js';
 export { PeerConnection, portLink, joinBroadcastChannel } from './src/peer.js';
 export { policyFromSchema, DEFAULT_POLICY } from './src/policy.js';
+export { createSealer } from './src/crypto.js';
 export { PROTOCOL_VERSION, MSG, ERR, LIMITS, ProtocolError, encodeFrame, decodeFrame, isValidDocId } from './src/protocol.js';

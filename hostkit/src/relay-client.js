@@ -87,6 +87,9 @@ export class RelayConnection extends Emitter {
     this.timers.add(t);
   }
 
+  /** Connects again now (after drop() with reconnect off, or to skip the backoff). */
+  connect() { if (!this.closed && !this.socket) this._connect(); }
+
   /** Drops the connection now (as a network failure would); it reconnects unless closed. */
   drop() { this.socket?.close(4000, 'dropped by the app'); }
 
@@ -208,6 +211,13 @@ export class RelayConnection extends Emitter {
         st.queuedThrough = through;
         this._send(MSG.CHANGES, { doc: st.handle.id, id: through }, parts);
       }
+      const last = st.handle.entries[st.handle.entries.length - 1];
+      if (st.inflight.size === 0 && last && last.seq > remote.sentThrough && !this._pending(st).length) {
+        // Only deltas that came from this relay are left: nothing to send, so
+        // the relay holds everything up to here (and storage may fold it).
+        remote.sentThrough = last.seq;
+        st.handle.saveMeta();
+      }
     } finally {
       st.pumping = false;
     }
@@ -277,7 +287,8 @@ export class RelayConnection extends Emitter {
         if (sent.snapshotFlag) remote.needsSnapshot = false;
         st.handle.saveMeta();
         this.emit('ack', { doc: st.handle.id, id: header.id, cursor: header.cursor });
-        this._pump(st, true);
+        await this._pump(st, true);
+        st.handle.compactIfDue();
         break;
       }
       default:

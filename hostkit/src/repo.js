@@ -177,6 +177,11 @@ export class DocHandle extends Emitter {
     this.entries.push(entry);
     this._write((s) => s.append(this.id, [entry]));
     for (const c of this.repo.connections) c.onDelta(this, entry);
+    this.compactIfDue();
+  }
+
+  /** Folds stored deltas into a snapshot once enough have piled up (connections call it after ACKs). */
+  compactIfDue() {
     if (this.entries.length >= this.repo.compactEvery) this._maybeCompact();
   }
 
