@@ -1,0 +1,42 @@
+// hostkit/node.d.ts: types of the Node entry (node.js): index.d.ts plus file
+// storage, relay tokens, the `ws` constructor and the relay server.
+export * from './index.js';
+import type { StorageAdapter, StoredDoc, StoredEntry, WebSocketLike } from './index.js';
+
+export declare class FileStorage implements StorageAdapter {
+  constructor(root: string, options?: { fsync?: boolean });
+  load(id: string): Promise<StoredDoc | null>;
+  append(id: string, entries: StoredEntry[]): Promise<void>;
+  compact(id: string, snapshot: Uint8Array, keep: StoredEntry[]): Promise<void>;
+  saveMeta(id: string, meta: Record<string, unknown>): Promise<void>;
+  remove(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+export declare function issueToken(secret: string, claims: { doc: string; access?: 'r' | 'rw'; expiresInSec?: number }): string;
+export declare function verifyToken(secret: string, token: string | undefined, doc: string): 'r' | 'rw' | null;
+export declare function nodeWebSocket(): Promise<new (url: string) => WebSocketLike>;
+
+export interface RelayOptions {
+  dir: string;
+  host?: string;
+  port?: number;
+  secret?: string;
+  authorize?: (doc: string, token: string | undefined) => 'r' | 'rw' | null;
+  open?: boolean;
+  maxMessageBytes?: number;
+  maxDocBytes?: number;
+  messagesPerSecond?: number;
+  bytesPerSecond?: number;
+  highWaterBytes?: number;
+  maxBatchBytes?: number;
+  fsync?: boolean;
+  log?: { error?(msg: string): void };
+}
+export declare const RELAY_DEFAULTS: Readonly<Required<Omit<RelayOptions, 'dir' | 'secret' | 'authorize' | 'open' | 'log'>>>;
+export interface Relay {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  stats(): { connections: number; frames: number; refused: number; stored: number; forwarded: number; docs: number; open: number };
+}
+export declare function startRelay(options: RelayOptions): Promise<Relay>;
