@@ -57,6 +57,17 @@ export declare class MemoryStorage implements StorageAdapter {
   close(): Promise<void>;
 }
 
+/** Browser storage on IndexedDB (database `name`, default "dolc-hostkit"). */
+export declare class IndexedDBStorage implements StorageAdapter {
+  constructor(name?: string, factory?: IDBFactory);
+  load(id: string): Promise<StoredDoc | null>;
+  append(id: string, entries: StoredEntry[]): Promise<void>;
+  compact(id: string, snapshot: Uint8Array, keep: StoredEntry[]): Promise<void>;
+  saveMeta(id: string, meta: Record<string, unknown>): Promise<void>;
+  remove(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface RepoOptions {
   storage?: StorageAdapter;
   policy?: Partial<SyncPolicy>;

@@ -2,6 +2,7 @@
 // Node-only imports here; Node adds hostkit/node.js). See hostkit/README.md.
 export { Repo, DocHandle, Emitter } from './src/repo.js';
 export { MemoryStorage } from './src/storage-memory.js';
+export { IndexedDBStorage } from './src/storage-indexeddb.js';
 export { RelayConnection } from './src/relay-client.js';
 export { PeerConnection, portLink, joinBroadcastChannel } from './src/peer.js';
 export { policyFromSchema, DEFAULT_POLICY } from './src/policy.js';

@@ -10,6 +10,7 @@ packages=(
   binaryen clang lld wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   libclang-rt-14-dev-wasm32 libclang-rt-14-dev g++ libfmt-dev nlohmann-json3-dev
   libgtest-dev uuid-dev nodejs gzip bc python3
+  chromium   # the hostkit browser test (tests/hostkit), driven by npm's playwright-core
 )
 
 SUDO=""

@@ -198,10 +198,21 @@ export class DocHandle extends Emitter {
     });
   }
 
-  /** The seq up to which every connection that needs the log has what it holds. */
+  /**
+   * The seq up to which every relay has what the log holds: entries it
+   * acknowledged (sentThrough) or that came from it in the first place.
+   */
   _uploadedThrough() {
     let min = Infinity;
-    for (const r of Object.values(this.meta.remotes)) min = Math.min(min, r.sentThrough ?? 0);
+    for (const [key, r] of Object.entries(this.meta.remotes)) {
+      let covered = r.sentThrough ?? 0;
+      for (const e of this.entries) {
+        if (e.seq <= covered) continue;
+        if (e.origin !== key) break;
+        covered = e.seq;
+      }
+      min = Math.min(min, covered);
+    }
     return min;
   }
 
