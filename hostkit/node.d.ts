@@ -17,7 +17,10 @@ export declare function verifyToken(secret: string, token: string | undefined, d
 export declare function nodeWebSocket(): Promise<new (url: string) => WebSocketLike>;
 
 export interface RelayOptions {
-  dir: string;
+  /** Files on local disk (one relay), or: */
+  dir?: string;
+  /** a redis:// URL shared by several relays. */
+  redis?: string;
   host?: string;
   port?: number;
   secret?: string;
@@ -27,12 +30,13 @@ export interface RelayOptions {
   maxDocBytes?: number;
   messagesPerSecond?: number;
   bytesPerSecond?: number;
+  maxPendingMessages?: number;
   highWaterBytes?: number;
   maxBatchBytes?: number;
   fsync?: boolean;
   log?: { error?(msg: string): void };
 }
-export declare const RELAY_DEFAULTS: Readonly<Required<Omit<RelayOptions, 'dir' | 'secret' | 'authorize' | 'open' | 'log'>>>;
+export declare const RELAY_DEFAULTS: Readonly<Required<Omit<RelayOptions, 'dir' | 'redis' | 'secret' | 'authorize' | 'open' | 'log'>>>;
 export interface Relay {
   url: string;
   port: number;

@@ -2,7 +2,10 @@
 // hostkit/bin/dolc-relay.mjs: starts a relay (relay/server.js) from the command line.
 //
 //   node hostkit/bin/dolc-relay.mjs --dir /var/lib/dolc-relay --port 8787 --secret-file relay.secret
+//   node hostkit/bin/dolc-relay.mjs --redis redis://127.0.0.1:6379 --port 8788 --secret-file relay.secret
 //
+// With --redis, several relays share documents (run Redis with
+// --appendonly yes --appendfsync always so an ACK means the change is on disk).
 // Access: --secret-file (tokens from issueToken() in hostkit/node.js), or the
 // DOLC_RELAY_SECRET environment variable, or --open (no access control: local
 // use and tests only). Prints "listening ws://HOST:PORT" once ready; SIGINT or
@@ -10,7 +13,7 @@
 import fs from 'node:fs';
 import { startRelay, RELAY_DEFAULTS } from '../relay/server.js';
 
-const usage = `usage: dolc-relay --dir DIR [--host H] [--port P] (--secret-file F | --open)
+const usage = `usage: dolc-relay (--dir DIR | --redis URL) [--host H] [--port P] (--secret-file F | --open)
          [--max-message-bytes N] [--max-doc-bytes N] [--messages-per-second N]
          [--bytes-per-second N] [--no-fsync]
   env DOLC_RELAY_SECRET replaces --secret-file`;
@@ -22,6 +25,7 @@ for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const value = () => { if (i + 1 >= args.length) fail(`${a} needs a value`); return args[++i]; };
   if (a === '--dir') opts.dir = value();
+  else if (a === '--redis') opts.redis = value();
   else if (a === '--host') opts.host = value();
   else if (a === '--secret-file') opts.secret = fs.readFileSync(value(), 'utf8').trim();
   else if (a === '--open') opts.open = true;
@@ -34,7 +38,7 @@ for (let i = 0; i < args.length; i++) {
   else fail(`unknown option ${a}`);
 }
 function fail(msg) { console.error(`dolc-relay: ${msg}\n${usage}`); process.exit(2); }
-if (!opts.dir) fail('--dir is required');
+if (!opts.dir === !opts.redis) fail('give one of --dir and --redis');
 if (!opts.secret && process.env.DOLC_RELAY_SECRET) opts.secret = process.env.DOLC_RELAY_SECRET;
 if (!opts.secret && !opts.open) fail('give --secret-file, DOLC_RELAY_SECRET or --open');
 if (opts.secret && opts.secret.length < 16) fail('the secret must be at least 16 characters');

@@ -3,26 +3,29 @@
 // blobs per document, so that replicas that are never online together sync.
 //
 // It never runs a module and never reads a blob: a document is an append-only
-// log of records numbered 1, 2, 3... (the cursor), kept on disk in one
-// record-log file per document. A client joins with the cursor it has
-// applied and receives only newer records; uploads are appended, fsync'ed,
-// then acknowledged and forwarded, so an ACK means "on disk". Each record
-// remembers the uploading peer and its batch id, so a batch resent after a
+// log of records numbered 1, 2, 3... (the cursor), kept by a store: files on
+// local disk (store-disk.js), or Redis (store-redis.js) so that several relay
+// processes serve the same documents. A client joins with the cursor it has
+// applied and receives only newer records; uploads are appended and made
+// durable, then acknowledged, then forwarded (an ACK means "stored"). The
+// store remembers each peer's highest batch id, so a batch resent after a
 // lost ACK is acknowledged again without being stored twice.
 //
-// Per connection, memory is bounded: forwarding reads records from the file
-// and stops while more than `highWaterBytes` are unsent on the socket (a slow
-// client falls behind on disk, not in memory). Input is checked by
-// decodeFrame, tokens (tokens.js), a size limit, a token-bucket rate limit per
-// connection and a byte quota per document, each refused with an ERROR whose
-// code is in protocol.js. close() stops taking messages, closes every socket
-// and the files: everything acknowledged is already on disk.
-import fs from 'node:fs';
-import path from 'node:path';
-import { MSG, ERR, PROTOCOL_VERSION, encodeFrame, decodeFrame, ProtocolError, LIMITS } from '../src/protocol.js';
-import { RecordLog } from '../src/node/record-log.js';
+// Messages of one connection are handled one at a time, in order (storing is
+// async). Memory per connection is bounded: at most `maxPendingMessages`
+// wait their turn (more are refused as rate_limited), and forwarding reads
+// records from the store and pauses while more than `highWaterBytes` are
+// unsent on the socket, so a slow client falls behind in the store, not in
+// memory. Input is checked by decodeFrame, tokens (tokens.js), a size limit, a
+// token-bucket rate limit per connection and a byte quota per document, each
+// refused with an ERROR whose code is in protocol.js. close() stops taking
+// messages, lets those already taken finish (and be acknowledged), then
+// closes every socket: nothing acknowledged is lost.
+import { MSG, ERR, PROTOCOL_VERSION, encodeFrame, decodeFrame, LIMITS } from '../src/protocol.js';
 import { verifyToken } from '../src/node/tokens.js';
 import { loadWs } from '../src/node/ws.js';
+import { DiskStore } from './store-disk.js';
+import { RedisStore } from './store-redis.js';
 
 export const RELAY_DEFAULTS = Object.freeze({
   host: '127.0.0.1',
@@ -31,76 +34,36 @@ export const RELAY_DEFAULTS = Object.freeze({
   maxDocBytes: 256 * 1024 * 1024,        // one document's stored log
   messagesPerSecond: 200,                // per connection, sustained (burst: 2 s worth)
   bytesPerSecond: 8 * 1024 * 1024,       // per connection, sustained
+  maxPendingMessages: 64,                // per connection, waiting for the store
   highWaterBytes: 1024 * 1024,           // unsent bytes per socket before forwarding pauses
   maxBatchBytes: 512 * 1024,             // one CHANGES frame of forwarded records
   fsync: true,
 });
 
-class DocLog {
-  constructor(dir, id, fsync) {
-    this.id = id;
-    this.log = new RecordLog(path.join(dir, Buffer.from(id, 'utf8').toString('hex') + '.log'), { fsync }).open();
-    this.subscribers = new Set();
-    this.lastIds = new Map();  // peer -> highest batch id stored
-    for (const r of this.log.records) this._noteIds(r.header);
-  }
-  _noteIds(h) {
-    if (h.lastIds) for (const [p, id] of Object.entries(h.lastIds)) this.lastIds.set(p, Math.max(this.lastIds.get(p) ?? 0, id));
-    if (h.peer !== undefined && h.id !== undefined) this.lastIds.set(h.peer, Math.max(this.lastIds.get(h.peer) ?? 0, h.id));
-  }
-  get head() { const r = this.log.records; return r.length ? r[r.length - 1].header.seq : 0; }
-  /** Index of the first record with seq > cursor. */
-  after(cursor) {
-    const r = this.log.records;
-    let lo = 0, hi = r.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (r[mid].header.seq <= cursor) lo = mid + 1; else hi = mid; }
-    return lo;
-  }
-  append(blobs, { peer, id, snapshots, conn }) {
-    let seq = this.head;
-    const added = this.log.append(blobs.map((blob, i) => ({
-      header: { seq: ++seq, peer, id, ...(snapshots.has(i) ? { s: 1 } : {}) }, blob })));
-    for (const e of added) e.conn = conn;  // in memory only: not forwarded back to its author
-    this._noteIds({ peer, id });
-    return seq;
-  }
-  /** Replaces records up to `cursor` by one snapshot record (a client's save()). */
-  compact(cursor, snapshot) {
-    const keep = this.log.records.filter((r) => r.header.seq > cursor)
-      .map((r) => ({ header: r.header, blob: this.log.read(r) }));
-    const head = { seq: cursor, s: 1, lastIds: Object.fromEntries(this.lastIds) };
-    this.log.rewrite([{ header: head, blob: snapshot }, ...keep]);
-  }
-  close() { this.log.close(); }
-}
-
 /**
- * Starts a relay. Options: RELAY_DEFAULTS plus `dir` (required: where logs
- * live), and access control: `secret` (tokens from tokens.js), or
- * `authorize(doc, token) -> 'r' | 'rw' | null`, or `open: true` (anyone may
- * read and write: only for tests and local use). Resolves to
- * { url, port, close(), stats() }.
+ * Starts a relay. Options: RELAY_DEFAULTS plus the store: `dir` (files) or
+ * `redis` (a redis:// URL; several relays may share it), and access control:
+ * `secret` (tokens from tokens.js), or `authorize(doc, token) -> 'r' | 'rw' |
+ * null`, or `open: true` (anyone may read and write: only for tests and local
+ * use). Resolves to { url, port, close(), stats() }.
  */
 export async function startRelay(options) {
   const o = { ...RELAY_DEFAULTS, ...options };
-  if (!o.dir) throw new Error('startRelay: dir is required');
+  if (!o.dir && !o.redis) throw new Error('startRelay: give dir (files) or redis (a redis:// URL)');
   let authorize = o.authorize;
   if (!authorize && o.secret) authorize = (doc, token) => verifyToken(o.secret, token, doc);
   if (!authorize && o.open) authorize = () => 'rw';
   if (!authorize) throw new Error('startRelay: give secret, authorize, or open: true');
-  fs.mkdirSync(o.dir, { recursive: true });
+  const store = o.redis ? await RedisStore.connect(o.redis) : new DiskStore(o.dir, { fsync: o.fsync });
   const { WebSocketServer } = await loadWs();
-  const docs = new Map();
+  const relayId = Math.random().toString(36).slice(2, 10);
+  const subscribers = new Map();  // doc -> Set<conn>
   const conns = new Set();
   const stats = { connections: 0, frames: 0, refused: 0, stored: 0, forwarded: 0 };
   let closing = false;
   let nextConnId = 1;
 
-  const docLog = (id) => {
-    let d = docs.get(id);
-    if (!d) docs.set(id, (d = new DocLog(o.dir, id, o.fsync)));
-    return d;
-  };
+  store.onAppend((doc) => { for (const c of subscribers.get(doc) ?? []) schedulePump(c, doc); });
 
   // The hard limit makes `ws` close the socket (1009) on frames far beyond the
   // limit before buffering them; frames between the two get a clear ERROR.
@@ -110,27 +73,30 @@ export async function startRelay(options) {
 
   wss.on('connection', (ws) => {
     if (closing) { ws.close(1001, 'relay shutting down'); return; }
-    const conn = { id: nextConnId++, ws, peer: null, joined: new Map(), unsent: 0,
-                   tokens: o.messagesPerSecond * 2, bytes: o.bytesPerSecond * 2, refill: Date.now() };
+    const id = nextConnId++;
+    const conn = { id, by: `${relayId}:${id}`, ws, peer: null, joined: new Map(), unsent: 0, pending: 0,
+                   chain: Promise.resolve(), tokens: o.messagesPerSecond * 2, bytes: o.bytesPerSecond * 2, refill: Date.now() };
     conns.add(conn);
     stats.connections++;
-    const send = (type, header, parts) => {
+    conn.send = (type, header, parts) => {
       if (ws.readyState !== 1) return;
       const frame = encodeFrame(type, header, parts);
       conn.unsent += frame.byteLength;
-      ws.send(frame, () => { conn.unsent -= frame.byteLength; if (conn.unsent < o.highWaterBytes) pumpAll(conn); });
+      ws.send(frame, () => {
+        conn.unsent -= frame.byteLength;
+        if (conn.unsent < o.highWaterBytes) for (const doc of conn.joined.keys()) schedulePump(conn, doc);
+      });
     };
     const refuse = (code, message, extra = {}) => {
       stats.refused++;
-      send(MSG.ERROR, { code, message: message.slice(0, LIMITS.maxTextLength), ...extra });
+      conn.send(MSG.ERROR, { code, message: message.slice(0, LIMITS.maxTextLength), ...extra });
     };
-    conn.send = send;
     ws.on('message', (data, isBinary) => {
       stats.frames++;
       if (closing) return refuse(ERR.SHUTTING_DOWN, 'relay is shutting down; send again after reconnecting');
       if (!isBinary) return refuse(ERR.MALFORMED, 'frames are binary');
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      if (!takeBudget(conn, bytes.byteLength)) {
+      if (!takeBudget(conn, bytes.byteLength) || conn.pending >= o.maxPendingMessages) {
         return refuse(ERR.RATE_LIMITED, `more than ${o.messagesPerSecond} messages or ${o.bytesPerSecond} bytes per second`,
           { retryAfterMs: 1000, ...peekDocAndId(bytes) });
       }
@@ -140,20 +106,21 @@ export async function startRelay(options) {
       } catch (e) {
         return refuse(e.code ?? ERR.MALFORMED, e.message, { limit: e.code === ERR.TOO_LARGE ? o.maxMessageBytes : undefined, ...peekDocAndId(bytes) });
       }
-      try {
-        handle(conn, msg, refuse);
-      } catch (e) {
-        // A disk error or a bug: refuse this message, keep serving others.
-        refuse(ERR.REFUSED, `relay could not process the message: ${e.message}`);
+      conn.pending++;
+      conn.chain = conn.chain.then(() => handle(conn, msg, refuse)).catch((e) => {
+        // The store failed (Redis away too long, disk error): refuse this
+        // message so the client sends it again later; keep serving.
+        refuse(ERR.UNAVAILABLE, `relay could not store or read: ${e.message}`,
+          { retryAfterMs: 1000, ...(msg.header.doc ? { doc: msg.header.doc } : {}), ...(msg.header.id !== undefined ? { id: msg.header.id } : {}) });
         o.log?.error?.(`relay: ${e.stack}`);
-      }
+      }).finally(() => { conn.pending--; });
     });
     ws.on('close', () => {
       conns.delete(conn);
-      for (const id of conn.joined.keys()) docs.get(id)?.subscribers.delete(conn);
+      for (const doc of conn.joined.keys()) subscribers.get(doc)?.delete(conn);
     });
     ws.on('error', () => {});
-    send(MSG.HELLO, { peer: 'relay', role: 'relay', protocol: PROTOCOL_VERSION, maxMessageBytes: o.maxMessageBytes });
+    conn.send(MSG.HELLO, { peer: 'relay-' + relayId, role: 'relay', protocol: PROTOCOL_VERSION, maxMessageBytes: o.maxMessageBytes });
   });
 
   function takeBudget(conn, size) {
@@ -168,7 +135,7 @@ export async function startRelay(options) {
     return true;
   }
 
-  function handle(conn, { type, header, parts }, refuse) {
+  async function handle(conn, { type, header, parts }, refuse) {
     if (type === MSG.HELLO) {
       if (header.role !== 'client') return refuse(ERR.UNSUPPORTED, `a relay serves clients, not a ${header.role}`);
       conn.peer = header.peer;
@@ -180,12 +147,13 @@ export async function startRelay(options) {
       case MSG.SYNC: {
         const access = authorize(docId, header.token);
         if (access !== 'r' && access !== 'rw') return refuse(ERR.UNAUTHORIZED, `no valid token for ${docId}`, { doc: docId });
-        const d = docLog(docId);
         const cursor = header.cursor ?? 0;
-        if (cursor > d.head) return refuse(ERR.BAD_CURSOR, `cursor ${cursor} is past this relay's head ${d.head} for ${docId} (was its storage reset?)`, { doc: docId });
-        conn.joined.set(docId, { access, cursor, syncedSent: false });
-        d.subscribers.add(conn);
-        pump(conn, d);
+        const head = await store.head(docId);
+        if (cursor > head) return refuse(ERR.BAD_CURSOR, `cursor ${cursor} is past this relay's head ${head} for ${docId} (was its storage reset?)`, { doc: docId });
+        conn.joined.set(docId, { access, cursor, syncedSent: false, pumping: false, again: false });
+        if (!subscribers.has(docId)) subscribers.set(docId, new Set());
+        subscribers.get(docId).add(conn);
+        schedulePump(conn, docId);
         return;
       }
       case MSG.CHANGES: {
@@ -193,86 +161,82 @@ export async function startRelay(options) {
         if (!sub) return refuse(ERR.NOT_JOINED, `join ${docId} (SYNC with a token) before sending changes`, { doc: docId, id: header.id });
         if (sub.access !== 'rw') return refuse(ERR.UNAUTHORIZED, `token for ${docId} is read-only`, { doc: docId, id: header.id });
         if (header.id === undefined) return refuse(ERR.MALFORMED, 'CHANGES to a relay need an id', { doc: docId });
-        const d = docLog(docId);
-        if ((d.lastIds.get(conn.peer) ?? 0) >= header.id) {
-          // Stored before (its ACK was lost): acknowledge again, store nothing.
-          return conn.send(MSG.ACK, { doc: docId, id: header.id, cursor: d.head });
+        if (!parts.length) return conn.send(MSG.ACK, { doc: docId, id: header.id, cursor: await store.head(docId) });
+        const r = await store.append(docId, parts, { peer: conn.peer, id: header.id, snapshots: new Set(header.snapshots ?? []),
+                                                      by: conn.by, maxDocBytes: o.maxDocBytes });
+        if (r.full !== undefined) {
+          return refuse(ERR.DOC_FULL, `${docId} holds ${r.full} bytes; the limit is ${o.maxDocBytes} (clients compact it after syncing)`, { doc: docId, id: header.id });
         }
-        const size = parts.reduce((n, p) => n + p.byteLength, 0);
-        if (d.log.bytes + size > o.maxDocBytes) {
-          return refuse(ERR.DOC_FULL, `${docId} holds ${d.log.bytes} bytes; the limit is ${o.maxDocBytes} (clients compact it after syncing)`, { doc: docId, id: header.id });
-        }
-        if (!parts.length) return conn.send(MSG.ACK, { doc: docId, id: header.id, cursor: d.head });
-        const seq = d.append(parts, { peer: conn.peer, id: header.id, snapshots: new Set(header.snapshots ?? []), conn: conn.id });
-        stats.stored += parts.length;
-        conn.send(MSG.ACK, { doc: docId, id: header.id, cursor: seq });
-        for (const other of d.subscribers) pump(other, d);
+        if (!r.duplicate) stats.stored += parts.length;
+        conn.send(MSG.ACK, { doc: docId, id: header.id, cursor: r.seq });
         return;
       }
       case MSG.COMPACT: {
         const sub = conn.joined.get(docId);
         if (!sub || sub.access !== 'rw') return refuse(ERR.UNAUTHORIZED, `compacting ${docId} needs a read-write token`, { doc: docId });
-        const d = docLog(docId);
-        const first = d.log.records[0];
-        if (header.cursor > d.head || !first || header.cursor <= first.header.seq) {
+        if (parts[0].byteLength > o.maxDocBytes) return refuse(ERR.DOC_FULL, 'snapshot larger than the document quota', { doc: docId });
+        // Subscribers' positions are seqs, which compaction keeps: nothing to redo.
+        if (!(await store.compact(docId, header.cursor, parts[0]))) {
           return refuse(ERR.BAD_CURSOR, `nothing to compact in ${docId} up to ${header.cursor}`, { doc: docId });
         }
-        if (parts[0].byteLength > o.maxDocBytes) return refuse(ERR.DOC_FULL, 'snapshot larger than the document quota', { doc: docId });
-        d.compact(header.cursor, parts[0]);
-        // Subscribers' positions are seqs, which compaction keeps: nothing to redo.
         return;
       }
       case MSG.LEAVE:
         conn.joined.delete(docId);
-        docs.get(docId)?.subscribers.delete(conn);
+        subscribers.get(docId)?.delete(conn);
         return;
       default:
         return refuse(ERR.UNSUPPORTED, `a relay does not take message type ${type}`, { doc: docId });
     }
   }
 
-  function pumpAll(conn) {
-    for (const id of conn.joined.keys()) { const d = docs.get(id); if (d) pump(conn, d); }
+  /** Runs pump() for (conn, doc), once at a time; a request while it runs makes it run again. */
+  function schedulePump(conn, doc) {
+    const sub = conn.joined.get(doc);
+    if (!sub) return;
+    if (sub.pumping) { sub.again = true; return; }
+    sub.pumping = true;
+    pump(conn, doc, sub).catch((e) => {
+      o.log?.error?.(`relay: forwarding ${doc}: ${e.message}`);
+      setTimeout(() => schedulePump(conn, doc), 500).unref();  // the store is away: try again
+    }).finally(() => {
+      sub.pumping = false;
+      if (sub.again) { sub.again = false; schedulePump(conn, doc); }
+    });
   }
 
-  /** Sends `conn` the records of `d` after its cursor, while its socket has room. */
-  function pump(conn, d) {
-    const sub = conn.joined.get(d.id);
-    if (!sub) return;
-    const records = d.log.records;
-    while (conn.unsent < o.highWaterBytes) {
-      let i = d.after(sub.cursor);
-      if (i >= records.length) break;
+  /** Sends `conn` the records of `doc` after its cursor, while its socket has room. */
+  async function pump(conn, doc, sub) {
+    let caughtUp = false;
+    while (conn.unsent < o.highWaterBytes && conn.ws.readyState === 1 && conn.joined.get(doc) === sub) {
+      const records = await store.read(doc, sub.cursor, { maxBytes: o.maxBatchBytes, maxRecords: 256 });
+      if (!records.length) { caughtUp = true; break; }
       const parts = [], snapshots = [];
-      let bytes = 0, cursor = sub.cursor;
-      for (; i < records.length && parts.length < LIMITS.maxParts; i++) {
-        const r = records[i];
-        if (parts.length && bytes + r.length > o.maxBatchBytes) break;
-        cursor = r.header.seq;
-        if (r.conn === conn.id) continue;  // its own upload
-        if (r.header.s) snapshots.push(parts.length);
-        parts.push(d.log.read(r));
-        bytes += r.length;
+      for (const r of records) {
+        if (r.by === conn.by) continue;  // its own upload
+        if (r.snapshot) snapshots.push(parts.length);
+        parts.push(r.blob);
       }
-      sub.cursor = cursor;
+      sub.cursor = records[records.length - 1].seq;
       if (parts.length) {
         stats.forwarded += parts.length;
-        conn.send(MSG.CHANGES, { doc: d.id, cursor, ...(snapshots.length ? { snapshots } : {}) }, parts);
+        conn.send(MSG.CHANGES, { doc, cursor: sub.cursor, ...(snapshots.length ? { snapshots } : {}) }, parts);
       } else {
-        conn.send(MSG.SYNCED, { doc: d.id, cursor, records: records.length });
+        conn.send(MSG.SYNCED, { doc, cursor: sub.cursor });
       }
     }
-    if (!sub.syncedSent && d.after(sub.cursor) >= records.length) {
+    if (caughtUp && !sub.syncedSent) {
       sub.syncedSent = true;
-      conn.send(MSG.SYNCED, { doc: d.id, cursor: sub.cursor, records: records.length });
+      conn.send(MSG.SYNCED, { doc, cursor: sub.cursor, records: await store.count(doc) });
     }
   }
 
   async function close() {
     if (closing) return;
     closing = true;
-    // Every message handled so far is on disk (handle() appends and fsyncs
-    // before it acknowledges); tell clients why they are dropped, then close.
+    // Messages already taken finish first (their ACKs go out), then every
+    // client hears why it is dropped.
+    await Promise.all([...conns].map((c) => c.chain));
     for (const conn of conns) {
       conn.send(MSG.ERROR, { code: ERR.SHUTTING_DOWN, message: 'relay is shutting down; reconnect later', fatal: true });
       conn.ws.close(1001, 'relay shutting down');
@@ -281,11 +245,11 @@ export async function startRelay(options) {
       const t = setTimeout(() => { for (const c of conns) c.ws.terminate(); }, 2000);
       wss.close(() => { clearTimeout(t); resolve(); });
     });
-    for (const d of docs.values()) d.close();
-    docs.clear();
+    await store.close();
   }
 
-  return { url: `ws://${o.host}:${port}`, port, close, stats: () => ({ ...stats, docs: docs.size, open: conns.size }) };
+  return { url: `ws://${o.host}:${port}`, port, close,
+           stats: () => ({ ...stats, open: conns.size, docs: subscribers.size }) };
 }
 
 /** Best effort: the doc and id of a frame that is refused before decoding, so the client knows which batch. */

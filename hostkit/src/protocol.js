@@ -54,6 +54,7 @@ export const ERR = Object.freeze({
   BAD_CURSOR: 'bad_cursor',        // a cursor beyond the relay's head, or a stale compaction
   MAX_PEERS: 'max_peers',          // sync_policy max_peers reached
   SHUTTING_DOWN: 'shutting_down',  // relay stops; reconnect later
+  UNAVAILABLE: 'unavailable',      // the relay's store failed (e.g. Redis away); send again after retryAfterMs
 });
 
 export class ProtocolError extends Error {

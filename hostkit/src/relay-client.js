@@ -308,7 +308,7 @@ export class RelayConnection extends Emitter {
     const err = new ProtocolError(h.code, h.message);
     err.doc = h.doc;
     const st = h.doc ? this.docs.get(h.doc) : undefined;
-    if (st && h.code === ERR.RATE_LIMITED) {
+    if (st && (h.code === ERR.RATE_LIMITED || h.code === ERR.UNAVAILABLE)) {
       // The batch was not stored: send it again after the pause the relay asked for.
       st.rateLimitedUntil = Date.now() + (h.retryAfterMs ?? 1000);
       if (h.id !== undefined) { st.inflight.delete(h.id); st.queuedThrough = this.remote(st).sentThrough; }
