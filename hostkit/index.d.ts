@@ -127,7 +127,10 @@ export interface WebSocketLike {
   onerror: ((ev: unknown) => void) | null;
 }
 export interface RelayConnectionOptions {
-  url: string;
+  /** One relay, or several sharing a store (Redis): reconnects go to the next. */
+  url: string | string[];
+  /** Key for stored cursors (default: the url list); give relays sharing a store one name. */
+  name?: string;
   /** globalThis.WebSocket in browsers; `nodeWebSocket()` (hostkit/node) in Node. */
   WebSocket?: new (url: string) => WebSocketLike;
   token?: string | ((docId: string) => string | Promise<string>);
@@ -141,7 +144,7 @@ export interface RelayConnectionOptions {
 }
 export interface RelayEvents {
   connect: { relay: string };
-  disconnect: { code: number; reason: string; wasOpen: boolean };
+  disconnect: { code: number; reason: string; wasOpen: boolean; url: string };
   synced: { doc: string; cursor: number };
   ack: { doc: string; id: number; cursor?: number };
   refused: { doc: string; cursor?: number; error: Error };
@@ -150,6 +153,7 @@ export interface RelayEvents {
 export declare class RelayConnection extends Emitter<RelayEvents> {
   constructor(repo: Repo, options: RelayConnectionOptions);
   readonly key: string;
+  readonly url: string;
   readonly open: boolean;
   reconnect: boolean;
   /** Sends pending changes now (the only way with strategy on_demand). */

@@ -11,6 +11,7 @@ packages=(
   libclang-rt-14-dev-wasm32 libclang-rt-14-dev g++ libfmt-dev nlohmann-json3-dev
   libgtest-dev uuid-dev nodejs gzip bc python3
   chromium   # the hostkit browser test (tests/hostkit), driven by npm's playwright-core
+  redis-server  # the hostkit scale-out test starts its own on loopback (Debian's service is not used)
 )
 
 SUDO=""

@@ -19,19 +19,25 @@ export class RelayConnection extends Emitter {
   /**
    * @param {Repo} repo
    * @param {object} o
-   * @param {string} o.url             ws:// or wss:// address of the relay
+   * @param {string|string[]} o.url    ws:// or wss:// address of the relay, or of several relays
+   *                                   sharing one store (Redis): reconnects go to the next one
+   * @param {string} [o.name]          the key under which cursors are stored (default: the url list);
+   *                                   relays sharing a store must be given under one name
    * @param {Function} [o.WebSocket]   constructor (globalThis.WebSocket in browsers; `ws` in Node)
    * @param {string|Function} [o.token] token for every doc, or (docId) => token | Promise<token>
    * @param {object} [o.sealer]        end-to-end encryption (crypto.js): blobs are sealed before upload
    */
-  constructor(repo, { url, WebSocket = globalThis.WebSocket, token, sealer, window = 4, maxBatchBytes = 256 * 1024,
+  constructor(repo, { url, name, WebSocket = globalThis.WebSocket, token, sealer, window = 4, maxBatchBytes = 256 * 1024,
                       compactAfter = 1000, reconnect = true, minBackoffMs = 50, maxBackoffMs = 5000 } = {}) {
     super();
     this.kind = 'relay';
     if (!WebSocket) throw new Error('RelayConnection needs a WebSocket constructor (pass { WebSocket } from the "ws" package in Node)');
     this.repo = repo;
-    this.url = url;
-    this.key = 'relay:' + url;
+    this.urls = Array.isArray(url) ? url : [url];
+    if (!this.urls.length) throw new Error('RelayConnection needs a url');
+    this.urlIndex = 0;
+    this.url = this.urls[0];
+    this.key = 'relay:' + (name ?? this.urls.join(','));
     this.WebSocket = WebSocket;
     this.token = token;
     this.sealer = sealer;
@@ -56,6 +62,7 @@ export class RelayConnection extends Emitter {
   // ---- connection lifecycle ------------------------------------------------
   _connect() {
     if (this.closed) return;
+    this.url = this.urls[this.urlIndex];
     const ws = new this.WebSocket(this.url);
     ws.binaryType = 'arraybuffer';
     this.socket = ws;
@@ -72,7 +79,8 @@ export class RelayConnection extends Emitter {
       const wasOpen = this.open;
       this.open = false;
       for (const st of this.docs.values()) { st.joined = false; st.synced = false; st.inflight.clear(); }
-      this.emit('disconnect', { code: ev.code, reason: ev.reason, wasOpen });
+      this.emit('disconnect', { code: ev.code, reason: ev.reason, wasOpen, url: this.url });
+      this.urlIndex = (this.urlIndex + 1) % this.urls.length;  // fail over to the next relay
       if (!this.closed && this.reconnect) {
         const delay = this.backoff * (0.5 + Math.random());
         this.backoff = Math.min(this.maxBackoffMs, this.backoff * 2);
