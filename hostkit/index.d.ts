@@ -48,25 +48,13 @@ export interface StorageAdapter {
   remove(id: string): Promise<void>;
   close(): Promise<void>;
 }
-export declare class MemoryStorage implements StorageAdapter {
-  load(id: string): Promise<StoredDoc | null>;
-  append(id: string, entries: StoredEntry[]): Promise<void>;
-  compact(id: string, snapshot: Uint8Array, keep: StoredEntry[]): Promise<void>;
-  saveMeta(id: string, meta: Record<string, unknown>): Promise<void>;
-  remove(id: string): Promise<void>;
-  close(): Promise<void>;
-}
+/** Storage for the life of the process or tab. */
+export interface MemoryStorage extends StorageAdapter {}
+export declare class MemoryStorage { constructor(); }
 
 /** Browser storage on IndexedDB (database `name`, default "dolc-hostkit"). */
-export declare class IndexedDBStorage implements StorageAdapter {
-  constructor(name?: string, factory?: IDBFactory);
-  load(id: string): Promise<StoredDoc | null>;
-  append(id: string, entries: StoredEntry[]): Promise<void>;
-  compact(id: string, snapshot: Uint8Array, keep: StoredEntry[]): Promise<void>;
-  saveMeta(id: string, meta: Record<string, unknown>): Promise<void>;
-  remove(id: string): Promise<void>;
-  close(): Promise<void>;
-}
+export interface IndexedDBStorage extends StorageAdapter {}
+export declare class IndexedDBStorage { constructor(name?: string, factory?: IDBFactory); }
 
 export interface RepoOptions {
   storage?: StorageAdapter;

@@ -1,17 +1,11 @@
 // hostkit/node.d.ts: types of the Node entry (node.js): index.d.ts plus file
 // storage, relay tokens, the `ws` constructor and the relay server.
 export * from './index.js';
-import type { StorageAdapter, StoredDoc, StoredEntry, WebSocketLike } from './index.js';
+import type { StorageAdapter, WebSocketLike } from './index.js';
 
-export declare class FileStorage implements StorageAdapter {
-  constructor(root: string, options?: { fsync?: boolean });
-  load(id: string): Promise<StoredDoc | null>;
-  append(id: string, entries: StoredEntry[]): Promise<void>;
-  compact(id: string, snapshot: Uint8Array, keep: StoredEntry[]): Promise<void>;
-  saveMeta(id: string, meta: Record<string, unknown>): Promise<void>;
-  remove(id: string): Promise<void>;
-  close(): Promise<void>;
-}
+/** One folder per document under `root`: snapshot, append-only change log, metadata. */
+export interface FileStorage extends StorageAdapter {}
+export declare class FileStorage { constructor(root: string, options?: { fsync?: boolean }); }
 export declare function issueToken(secret: string, claims: { doc: string; access?: 'r' | 'rw'; expiresInSec?: number }): string;
 export declare function verifyToken(secret: string, token: string | undefined, doc: string): 'r' | 'rw' | null;
 export declare function nodeWebSocket(): Promise<new (url: string) => WebSocketLike>;

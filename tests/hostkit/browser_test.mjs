@@ -16,6 +16,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { check, fail, finish, until } from './harness.mjs';
 
 const [genDir, workDir, chromiumPath, nodeModules] = process.argv.slice(2);
 if (!genDir || !workDir || !chromiumPath || !nodeModules) {
@@ -31,15 +32,6 @@ fs.rmSync(workDir, { recursive: true, force: true });
 const SECRET = 'browser-test-secret-0123456789';
 const DOC = 'room-browser';
 
-let passed = 0, failed = 0;
-async function check(what, fn) {
-  try { await fn(); passed++; console.log(`ok   ${what}`); } catch (e) { failed++; console.log(`FAIL ${what}: ${e && e.stack ? e.stack : e}`); }
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, cond, timeoutMs = 15000) {
-  const start = Date.now();
-  while (!(await cond())) { if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`); await sleep(20); }
-}
 
 // ---- servers ---------------------------------------------------------------
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json' };
@@ -128,10 +120,8 @@ try {
 
   await check('no errors in the pages', () => assert.deepEqual(pageErrors, []));
 } catch (e) {
-  failed++;
-  console.log(`FAIL browser test setup: ${e && e.stack ? e.stack : e}`);
+  fail('browser test setup', e);
 } finally {
   await cleanup();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
+import { check, finish } from './harness.mjs';
 
 const workDir = process.argv[2];
 if (!workDir) { console.error('usage: node protocol_test.mjs WORK_DIR'); process.exit(2); }
@@ -26,10 +27,6 @@ const { MSG, ERR, encodeFrame, decodeFrame, ProtocolError, issueToken, verifyTok
   await import(pathToFileURL(path.join(kitDir, 'node.js')).href);
 const { RecordLog } = await import(pathToFileURL(path.join(kitDir, 'src/node/record-log.js')).href);
 
-let passed = 0, failed = 0;
-async function check(what, fn) {
-  try { await fn(); passed++; console.log(`ok   ${what}`); } catch (e) { failed++; console.log(`FAIL ${what}: ${e && e.stack ? e.stack : e}`); }
-}
 const refusedWith = (code, fn) => assert.throws(fn, (e) => e instanceof ProtocolError && e.code === code, `expected ProtocolError ${code}`);
 
 const samples = [
@@ -183,5 +180,4 @@ await check('sync_policy: parsed from schema JSON, defaults, errors', () => {
   assert.throws(() => policyFromSchema({ systems: [{ name: 's', sync_policy: [{ key: 'max_peers', value: '-1' }] }] }), /max_peers/);
 });
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { check, finish, sleep, until, json, converged, startChild } from './harness.mjs';
 
 const [genDir, name, workDir, redisServer] = process.argv.slice(2);
 if (!genDir || !name || !workDir || !redisServer) { console.error('usage: node redis_test.mjs GEN_DIR NAME WORK_DIR REDIS_SERVER'); process.exit(2); }
@@ -34,50 +35,22 @@ fs.mkdirSync(path.join(workDir, 'redis'), { recursive: true });
 const SECRET = 'redis-test-secret-0123456789';
 fs.writeFileSync(path.join(workDir, 'secret'), SECRET);
 
-let passed = 0, failed = 0;
-async function check(what, fn) {
-  try { await fn(); passed++; console.log(`ok   ${what}`); } catch (e) { failed++; console.log(`FAIL ${what}: ${e && e.stack ? e.stack : e}`); }
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, cond, timeoutMs = 20000) {
-  const start = Date.now();
-  while (!cond()) { if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`); await sleep(10); }
-}
 const freePort = () => new Promise((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
 });
-
-// Every child (Redis, relays) dies with this script.
-const children = new Set();
-process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
-function track(child) {
-  children.add(child);
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => { children.delete(child); resolve({ code, signal }); }));
-  return exited;
-}
-async function waitForLine(child, re, what) {
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} did not start: ${out}`)), 15000);
-    child.stdout.on('data', (d) => { out += d; const m = re.exec(out); if (m) { clearTimeout(t); resolve(m); } });
-    child.on('exit', (code) => { clearTimeout(t); reject(new Error(`${what} exited with ${code}: ${out}`)); });
-  });
-}
 
 const redisPort = await freePort();
 async function startRedis() {
   const child = spawn(redisServer, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes',
     '--appendfsync', 'always', '--dir', path.join(workDir, 'redis'), '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = track(child);
-  await waitForLine(child, /Ready to accept connections/, 'redis-server');
+  const { exited } = await startChild(child, /Ready to accept connections/, 'redis-server');
   return { child, exited };
 }
 async function startRelay() {
   const child = spawn(process.execPath, [path.join(kitDir, 'bin/dolc-relay.mjs'), '--redis', `redis://127.0.0.1:${redisPort}`,
     '--port', '0', '--secret-file', path.join(workDir, 'secret')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = track(child);
-  const [, url] = await waitForLine(child, /listening (ws:\/\/\S+)/, 'relay');
-  return { child, exited, url };
+  const { match, exited } = await startChild(child, /listening (ws:\/\/\S+)/, 'relay');
+  return { child, exited, url: match[1] };
 }
 
 function client(label, urls) {
@@ -88,8 +61,6 @@ function client(label, urls) {
   conn.on('error', (e) => errors.push(e));
   return { repo, conn, errors };
 }
-const json = (h) => JSON.stringify(h.doc.toJSON(), (k, v) => (typeof v === 'bigint' ? v.toString() : v));
-const converged = (hs, what) => until(what, () => hs.every((h) => json(h) === json(hs[0])));
 
 let redis = await startRedis();
 const relayA = await startRelay();
@@ -139,7 +110,7 @@ await check('Redis is killed and restarted: nothing acknowledged is lost; a newc
   for (let i = 0; i < 5; i++) { hy.change((d) => d.members.add('y-outage-' + i)); await sleep(5); }
   await sleep(200);
   redis = await startRedis();
-  await converged([hx, hy, hz], 'convergence after the Redis restart');
+  await converged([hx, hy, hz], 'convergence after the Redis restart', 30000);
   assert.ok(hx.doc.members.has('y-outage-4'));
   await Y.conn.whenSynced(DOC, { timeoutMs: 20000 });
   const W = client('w', [relayB.url]);
@@ -156,5 +127,4 @@ const stopped = await relayB.exited;
 await check('relay B shuts down cleanly', () => assert.equal(stopped.code, 0));
 redis.child.kill('SIGTERM');
 await redis.exited;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

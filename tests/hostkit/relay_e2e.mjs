@@ -23,6 +23,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { check, finish, sleep, until, json, converged, startChild } from './harness.mjs';
 
 const [genDir, name, workDir] = process.argv.slice(2);
 if (!genDir || !name || !workDir) { console.error('usage: node relay_e2e.mjs GEN_DIR NAME WORK_DIR'); process.exit(2); }
@@ -41,48 +42,16 @@ const SECRET = 'test-secret-0123456789abcdef';
 fs.writeFileSync(path.join(workDir, 'secret'), SECRET);
 
 // ---- harness -----------------------------------------------------------------
-let passed = 0, failed = 0;
-async function check(what, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${what}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${what}: ${e && e.stack ? e.stack : e}`);
-  }
-}
 let seed = 12345;
 const rand = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 4294967296; };
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, cond, timeoutMs = 10000) {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
-// Relays run as child processes; all are killed on exit, even on failure.
-const children = new Set();
-process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+// Relays run as child processes (killed on exit by the harness, even on failure).
 async function startRelay(dir, { port = 0, extra = [] } = {}) {
   const child = spawn(process.execPath, [path.join(kitDir, 'bin/dolc-relay.mjs'), '--dir', dir, '--port', String(port),
     '--secret-file', path.join(workDir, 'secret'), ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  let out = '';
-  const url = await new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('relay did not start: ' + out)), 10000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening (ws:\/\/\S+)/.exec(out);
-      if (m) { clearTimeout(t); resolve(m[1]); }
-    });
-    child.on('exit', (code) => reject(new Error(`relay exited with ${code}: ${out}`)));
-  });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => { children.delete(child); resolve({ code, signal, out }); }));
-  child.stdout.on('data', (d) => { out += d; });
+  const { match, exited } = await startChild(child, /listening (ws:\/\/\S+)/, 'relay');
+  const url = match[1];
   return { url, port: Number(new URL(url).port), child, stop: async () => { child.kill('SIGTERM'); return exited; } };
 }
 
@@ -120,10 +89,6 @@ function randomEdit(doc, who) {
     case 4: doc.messages.push({ author: who }).content.insert(0, `hi from ${who}`); break;
     case 5: doc.readMarkers.set(who, BigInt(Math.floor(rand() * 1000))); break;
   }
-}
-const json = (h) => JSON.stringify(h.doc.toJSON(), (k, v) => (typeof v === 'bigint' ? v.toString() : v));
-async function converged(handles, what) {
-  await until(what, () => handles.every((h) => json(h) === json(handles[0])));
 }
 
 // ---- the scenarios -------------------------------------------------------------
@@ -258,6 +223,13 @@ await check('malformed frames get clear errors and change nothing', async () => 
   await until('error replies', () => got.filter((m) => m.type === MSG.ERROR).length >= bad.length + 1);
   const codes = got.filter((m) => m.type === MSG.ERROR).map((m) => m.header.code);
   assert.ok(codes.includes(ERR.MALFORMED) && codes.includes(ERR.UNSUPPORTED), codes.join(','));
+  // A batch sent twice (its ACK lost) is acknowledged twice, stored once.
+  ws.send(encodeFrame(MSG.SYNC, { doc: 'dedupe-doc', token: issueToken(SECRET, { doc: 'dedupe-doc' }), cursor: 0 }));
+  for (let k = 0; k < 2; k++) ws.send(encodeFrame(MSG.CHANGES, { doc: 'dedupe-doc', id: 7 }, [new Uint8Array([1, 2, 3])]));
+  await until('two ACKs for the resent batch', () => got.filter((m) => m.type === MSG.ACK && m.header.doc === 'dedupe-doc').length === 2);
+  const acks = got.filter((m) => m.type === MSG.ACK && m.header.doc === 'dedupe-doc');
+  assert.equal(acks[0].header.cursor, 1);
+  assert.equal(acks[1].header.cursor, 1, 'the resent batch was not stored again');
   // The connection still works: a valid upload of garbage bytes is stored
   // (the relay cannot read blobs) but every client refuses it and is unchanged.
   const beforeJson = json(ha);
@@ -308,5 +280,4 @@ await check('sealed documents: the relay stores ciphertext only, clients converg
 await A.repo.close(); await B.repo.close(); await C.repo.close();
 const stopped = await relay.stop();
 await check('the relay shuts down cleanly at the end', async () => assert.equal(stopped.code, 0, stopped.out));
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
