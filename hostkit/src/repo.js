@@ -185,8 +185,21 @@ export class DocHandle extends Emitter {
     if (this.entries.length >= this.repo.compactEvery) this._maybeCompact();
   }
 
-  /** Saves connection state (cursors, acknowledged seqs). */
+  /**
+   * Saves connection state (cursors, acknowledged seqs). Calls in one turn of
+   * the event loop write once: a busy connection updates its cursor per frame.
+   * The write is queued after the deltas recorded so far, so a stored cursor
+   * never runs ahead of the stored changes it covers.
+   */
   saveMeta() {
+    if (this._metaQueued) return;
+    this._metaQueued = true;
+    queueMicrotask(() => this._writeMeta());
+  }
+
+  _writeMeta() {
+    if (!this._metaQueued) return;
+    this._metaQueued = false;
     const meta = structuredClone(this.meta);
     this._write((s) => s.saveMeta(this.id, meta));
   }
@@ -235,6 +248,7 @@ export class DocHandle extends Emitter {
 
   /** Resolves when this document's storage writes issued so far are done. */
   async flush() {
+    this._writeMeta();
     await this._io;
     if (this._ioError) throw this._ioError;
   }
