@@ -16,6 +16,8 @@
 import { MSG, ERR, PROTOCOL_VERSION, encodeFrame, decodeFrame, ProtocolError, copyBytes } from './protocol.js';
 import { Emitter } from './repo.js';
 
+const MAX_UNOPENED = 1024;
+
 export class PeerConnection extends Emitter {
   /**
    * @param {Repo} repo
@@ -31,6 +33,7 @@ export class PeerConnection extends Emitter {
     this.remotePeer = null;
     this.key = null;          // 'peer:<id>' once HELLO arrived: the origin of deltas from it
     this.docs = new Map();    // id -> { handle, theirVersion, sentSync, ready, inflight, dirty, nextId }
+    this.unopened = 0;        // docs announced by the peer that are not open here
     this.closed = false;
     link.onmessage = (bytes) => this._onFrame(bytes);
     link.onclose = () => this._closed();
@@ -68,7 +71,7 @@ export class PeerConnection extends Emitter {
       st = { handle, theirVersion: null, sentSync: false, ready: false, inflight: 0, dirty: false, nextId: 1, flushScheduled: false };
       this.docs.set(handle.id, st);
     }
-    if (!st.handle) st.handle = handle;
+    if (!st.handle) { st.handle = handle; this.unopened--; }
     return st;
   }
 
@@ -160,8 +163,13 @@ export class PeerConnection extends Emitter {
       case MSG.SYNC: {
         if (!parts.length) { this._send(MSG.ERROR, { code: ERR.MALFORMED, message: 'peer SYNC needs a version', doc: docId }); return; }
         let st = this.docs.get(docId);
+        if (!st && this.repo.opened.has(docId)) st = this._state(this.repo.opened.get(docId));  // after a LEAVE
         if (!st) {
-          // Not open here: remember the version (one per doc) and answer when it opens.
+          // Not open here: remember the version (one per doc) and answer when
+          // it opens; at most MAX_UNOPENED of them, so a peer announcing
+          // endless ids cannot grow this side's memory.
+          if (this.unopened >= MAX_UNOPENED) return;
+          this.unopened++;
           st = { handle: null, theirVersion: copyBytes(parts[0]), sentSync: false, ready: false, inflight: 0, dirty: false, nextId: 1 };
           this.docs.set(docId, st);
           return;
@@ -197,9 +205,12 @@ export class PeerConnection extends Emitter {
         else if (st.dirty && this.repo.policy.strategy === 'lazy') this._scheduleFlush(st);
         return;
       }
-      case MSG.LEAVE:
+      case MSG.LEAVE: {
+        const st = this.docs.get(docId);
+        if (st && !st.handle) this.unopened--;
         this.docs.delete(docId);
         return;
+      }
       default:
         this._send(MSG.ERROR, { code: ERR.UNSUPPORTED, message: `${type} is not used between peers`, doc: docId });
     }

@@ -58,6 +58,7 @@ export class Repo extends Emitter {
     this.compactEvery = compactEvery;
     this.maxLogEntries = maxLogEntries ?? compactEvery * 8;
     this.handles = new Map();      // id -> Promise<DocHandle>
+    this.opened = new Map();       // id -> DocHandle, once loaded
     this.connections = new Set();  // connections attached with repo.attach
     this.closed = false;
   }
@@ -69,7 +70,10 @@ export class Repo extends Emitter {
     if (!p) {
       p = DocHandle._open(this, id, DocClass);
       this.handles.set(id, p);
-      p.then((h) => { for (const c of this.connections) c.addDoc(h); }, () => this.handles.delete(id));
+      p.then((h) => {
+        this.opened.set(id, h);
+        for (const c of this.connections) c.addDoc(h);
+      }, () => this.handles.delete(id));
     }
     return p.then((h) => {
       if (h.DocClass !== DocClass) throw new Error(`document ${id} is open as ${h.DocClass.name}, not ${DocClass.name}`);

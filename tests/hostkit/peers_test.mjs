@@ -238,6 +238,14 @@ await check('malformed frames and refused blobs leave the document unchanged', a
   assert.ok(codes.includes(ERR.MALFORMED) && codes.includes(ERR.REFUSED), codes.join(','));
   assert.equal(json(ha), before);
   assert.ok(!ca.closed, 'connection still open');
+  // A peer announcing endless documents: this side remembers at most 1024.
+  for (let i = 0; i < 3000; i++) lb.send(encodeFrame(MSG.SYNC, { doc: 'spam-' + i }, [new Uint8Array(64)]));
+  await sleep(50);
+  assert.ok(ca.unopened <= 1024 && ca.docs.size <= 1025, `${ca.docs.size} documents remembered`);
+  // LEAVE then SYNC again: the open document syncs again.
+  lb.send(encodeFrame(MSG.LEAVE, { doc: 'room' }));
+  lb.send(encodeFrame(MSG.SYNC, { doc: 'room' }, [new Uint8Array(0)]));
+  await until('changes after re-SYNC', () => replies.some((m) => m.type === MSG.CHANGES && m.header.doc === 'room'));
   await A.close();
 });
 
