@@ -16,6 +16,8 @@
 //    nothing leaks or is stored;
 //  * a message above the relay's size limit is refused (code too_large) and
 //    the relay keeps serving; malformed frames get `malformed` errors;
+//  * relay compaction (a client's save replaces the log) and the upload of a
+//    whole save by a client whose storage folded unsent deltas;
 //  * a sealed document (AES-GCM): the relay's files never hold the plaintext.
 // Prints one line per check and `N passed, N failed`; exits 1 on failure.
 import fs from 'node:fs';
@@ -68,12 +70,12 @@ function countingWebSocket(counter) {
   };
 }
 
-function client(label, url, { storageDir, counter, token, peerId = label, sealer } = {}) {
-  const repo = new Repo({ storage: storageDir ? new FileStorage(storageDir) : new MemoryStorage(), peerId, compactEvery: 32 });
+function client(label, url, { storageDir, counter, token, peerId = label, sealer, compactEvery = 32, maxLogEntries, compactAfter } = {}) {
+  const repo = new Repo({ storage: storageDir ? new FileStorage(storageDir) : new MemoryStorage(), peerId, compactEvery, maxLogEntries });
   const errors = [];
   const conn = new RelayConnection(repo, {
     url, WebSocket: counter ? countingWebSocket(counter) : RealWebSocket,
-    token: token ?? ((doc) => issueToken(SECRET, { doc, access: 'rw' })), sealer, minBackoffMs: 20, maxBackoffMs: 200,
+    token: token ?? ((doc) => issueToken(SECRET, { doc, access: 'rw' })), sealer, minBackoffMs: 20, maxBackoffMs: 200, compactAfter,
   });
   conn.on('error', (e) => errors.push(e));
   return { label, repo, conn, errors };
@@ -252,6 +254,63 @@ await check('storage compaction: a reopened file store equals the document', asy
   // The first store is still open in this process; reading it is safe (append-only, fsync'ed).
   assert.equal(json(h2), json(ha));
   await reopened.close();
+});
+
+// Reads a document's whole stream from the relay as a raw client: the parts, and which are snapshots.
+async function readStream(url, doc) {
+  const ws = new RealWebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  const got = [];
+  ws.onmessage = (ev) => got.push(decodeFrame(new Uint8Array(ev.data)));
+  await new Promise((r) => { ws.onopen = r; });
+  ws.send(encodeFrame(MSG.HELLO, { peer: 'reader-' + Math.random(), role: 'client', protocol: 1 }));
+  ws.send(encodeFrame(MSG.SYNC, { doc, token: issueToken(SECRET, { doc }), cursor: 0 }));
+  await until('stream read', () => got.some((m) => m.type === MSG.SYNCED));
+  ws.close();
+  const changes = got.filter((m) => m.type === MSG.CHANGES);
+  return { parts: changes.reduce((n, m) => n + m.parts.length, 0), snapshots: changes.reduce((n, m) => n + (m.header.snapshots?.length ?? 0), 0) };
+}
+
+await check('relay compaction: a synced client replaces the log with its save; newcomers merge it', async () => {
+  const K = client('k', relay.url, { compactAfter: 20 });
+  const hk = await K.repo.find('compact-doc', RoomState);
+  for (let i = 0; i < 40; i++) hk.change((d) => d.members.add('k' + i));
+  await K.conn.whenSynced('compact-doc');
+  assert.equal((await readStream(relay.url, 'compact-doc')).parts, 40);
+  K.conn.drop();  // on rejoin, SYNCED reports 40 records > 20: the client sends COMPACT
+  await until('compacted', async () => (await readStream(relay.url, 'compact-doc')).parts === 1);
+  const after = await readStream(relay.url, 'compact-doc');
+  assert.equal(after.snapshots, 1);
+  hk.change((d) => d.title.set('after compaction'));
+  await K.conn.whenSynced('compact-doc');
+  const N = client('n', relay.url);
+  const hn = await N.repo.find('compact-doc', RoomState);
+  await converged([hk, hn], 'newcomer after compaction');
+  assert.equal(hn.doc.members.size(), 40);
+  await K.repo.close(); await N.repo.close();
+});
+
+await check('a client whose storage folded deltas the relay never got uploads its whole save', async () => {
+  const F = client('f', relay.url, { compactEvery: 8, maxLogEntries: 16 });
+  const G = client('g', relay.url);
+  const hf = await F.repo.find('folded-doc', RoomState), hg = await G.repo.find('folded-doc', RoomState);
+  hf.change((d) => d.title.set('start'));
+  await converged([hf, hg], 'start');
+  await F.conn.whenSynced('folded-doc');
+  F.conn.reconnect = false;
+  F.conn.drop();
+  await until('f offline', () => !F.conn.open);
+  for (let i = 0; i < 40; i++) hf.change((d) => d.members.add('f' + i));
+  assert.ok(hf.entries.length < 16, `storage folded while offline (${hf.entries.length} entries)`);
+  assert.ok(hf.meta.remotes[F.conn.key].needsSnapshot, 'the relay is marked as needing a save');
+  F.conn.reconnect = true;
+  F.conn.connect();
+  await converged([hf, hg], 'convergence from the uploaded save');
+  assert.equal(hg.doc.members.size(), 40);
+  await F.conn.whenSynced('folded-doc');
+  assert.ok(!hf.meta.remotes[F.conn.key].needsSnapshot);
+  assert.ok((await readStream(relay.url, 'folded-doc')).snapshots >= 1);
+  await F.repo.close(); await G.repo.close();
 });
 
 await check('sealed documents: the relay stores ciphertext only, clients converge', async () => {
