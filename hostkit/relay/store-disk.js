@@ -36,16 +36,28 @@ class DocLog {
 }
 
 export class DiskStore {
-  constructor(dir, { fsync = true } = {}) {
+  /** `maxOpenDocs`: logs kept open (a file descriptor and an index each); the least recently used close first. */
+  constructor(dir, { fsync = true, maxOpenDocs = 512 } = {}) {
     this.dir = dir;
     this.fsync = fsync;
-    this.docs = new Map();
+    this.maxOpenDocs = maxOpenDocs;
+    this.docs = new Map();  // in order of last use
     this.listeners = [];
     fs.mkdirSync(dir, { recursive: true });
   }
   _doc(id) {
     let d = this.docs.get(id);
-    if (!d) this.docs.set(id, (d = new DocLog(this.dir, id, this.fsync)));
+    if (d) {
+      this.docs.delete(id);  // move to the most recently used end
+    } else {
+      d = new DocLog(this.dir, id, this.fsync);
+      if (this.docs.size >= this.maxOpenDocs) {
+        const [oldest, log] = this.docs.entries().next().value;
+        log.log.close();
+        this.docs.delete(oldest);
+      }
+    }
+    this.docs.set(id, d);
     return d;
   }
   onAppend(fn) { this.listeners.push(fn); }

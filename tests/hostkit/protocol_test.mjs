@@ -9,7 +9,8 @@
 //  * tokens: issued tokens verify for their doc and access, not for another
 //    doc, after expiry, with another secret or a flipped signature byte;
 //  * record log: records survive reopening; a torn or corrupted tail is cut
-//    at the last good record;
+//    at the last good record; the relay's disk store keeps a bounded number
+//    of logs open, dedupes resent batches and enforces its quota;
 //  * sync_policy: parsed from schema JSON, malformed values named.
 // Prints one line per check and `N passed, N failed`; exits 1 on failure.
 import fs from 'node:fs';
@@ -26,6 +27,7 @@ const kitDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..
 const { MSG, ERR, encodeFrame, decodeFrame, ProtocolError, issueToken, verifyToken, policyFromSchema, createSealer } =
   await import(pathToFileURL(path.join(kitDir, 'node.js')).href);
 const { RecordLog } = await import(pathToFileURL(path.join(kitDir, 'src/node/record-log.js')).href);
+const { DiskStore } = await import(pathToFileURL(path.join(kitDir, 'relay/store-disk.js')).href);
 
 const refusedWith = (code, fn) => assert.throws(fn, (e) => e instanceof ProtocolError && e.code === code, `expected ProtocolError ${code}`);
 
@@ -144,6 +146,23 @@ await check('record log: reopens intact, cuts a torn or corrupted tail', () => {
   corrupt.close();
   fs.writeFileSync(path.join(workDir, 'other.log'), 'not a log at all');
   assert.throws(() => new RecordLog(path.join(workDir, 'other.log')).open(), /not a dolc record log/);
+});
+
+await check('relay disk store: closes the least recently used logs, reopens them intact', async () => {
+  const store = new DiskStore(path.join(workDir, 'store'), { maxOpenDocs: 3 });
+  for (let i = 0; i < 10; i++) {
+    const r = await store.append('doc-' + i, [new Uint8Array([i])], { peer: 'p', id: 1, snapshots: new Set(), by: 'x', maxDocBytes: 1e6 });
+    assert.equal(r.seq, 1);
+  }
+  assert.equal(store.docs.size, 3);
+  const back = await store.read('doc-0', 0, { maxBytes: 1e6, maxRecords: 10 });
+  assert.deepEqual(back.map((r) => [r.seq, [...r.blob]]), [[1, [0]]]);
+  const dup = await store.append('doc-0', [new Uint8Array([9])], { peer: 'p', id: 1, snapshots: new Set(), by: 'x', maxDocBytes: 1e6 });
+  assert.ok(dup.duplicate, 'batch ids survive closing and reopening');
+  const full = await store.append('doc-1', [new Uint8Array(100)], { peer: 'q', id: 1, snapshots: new Set(), by: 'x', maxDocBytes: 50 });
+  assert.ok(full.full > 0 && full.full < 50, JSON.stringify(full));  // refused at the quota, with the bytes held
+  assert.equal((await store.read('doc-1', 0, { maxBytes: 1e6, maxRecords: 10 })).length, 1, 'nothing appended');
+  await store.close();
 });
 
 await check('sealer: opens its own blobs; refuses tampering, another doc, another key', async () => {
