@@ -160,7 +160,7 @@ await check('relay disk store: closes the least recently used logs, reopens them
   const dup = await store.append('doc-0', [new Uint8Array([9])], { peer: 'p', id: 1, snapshots: new Set(), by: 'x', maxDocBytes: 1e6 });
   assert.ok(dup.duplicate, 'batch ids survive closing and reopening');
   const full = await store.append('doc-1', [new Uint8Array(100)], { peer: 'q', id: 1, snapshots: new Set(), by: 'x', maxDocBytes: 50 });
-  assert.ok(full.full > 0 && full.full < 50, JSON.stringify(full));  // refused at the quota, with the bytes held
+  assert.ok(full.full > 0, JSON.stringify(full));  // refused at the quota, saying how many bytes the log holds
   assert.equal((await store.read('doc-1', 0, { maxBytes: 1e6, maxRecords: 10 })).length, 1, 'nothing appended');
   await store.close();
 });
