@@ -202,12 +202,16 @@ export class RelayConnection extends Emitter {
       while (!remote.needsSnapshot && st.inflight.size < this.window) {
         const pending = this._pending(st);
         if (!pending.length) break;
+        // A batch stays under the relay's announced frame limit (less room for
+        // the header and, with a sealer, 30 bytes per blob), so only a single
+        // delta larger than the limit can be refused as too_large.
+        const limit = Math.min(this.maxBatchBytes, this.relayMaxMessageBytes - 2048);
         const batch = [];
         let bytes = 0;
         for (const e of pending) {
-          if (batch.length && bytes + e.blob.byteLength > this.maxBatchBytes) break;
+          if (batch.length && bytes + e.blob.byteLength + 30 > limit) break;
           batch.push(e);
-          bytes += e.blob.byteLength;
+          bytes += e.blob.byteLength + 30;
         }
         const through = batch[batch.length - 1].seq;
         const parts = [];
@@ -322,8 +326,10 @@ export class RelayConnection extends Emitter {
       if (h.id !== undefined) { st.inflight.delete(h.id); st.queuedThrough = this.remote(st).sentThrough; }
       this._schedulePump(st, h.retryAfterMs ?? 1000);
     } else if (st && h.code === ERR.TOO_LARGE && h.id !== undefined) {
-      // Not retried: the same bytes would be refused again. The change stays in
-      // local storage; the app hears about it and can split its edits.
+      // One delta is larger than the relay takes. Not retried (the same bytes
+      // would be refused again) and not skipped (later changes may depend on
+      // it): this document stops uploading to this relay, and the app hears
+      // why. The change stays in local storage and still syncs with peers.
       st.inflight.delete(h.id);
       st.stopped = err;
     } else if (st && (h.code === ERR.UNAUTHORIZED || h.code === ERR.DOC_FULL || h.code === ERR.NOT_JOINED)) {

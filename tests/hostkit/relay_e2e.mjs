@@ -188,8 +188,8 @@ await check('an invalid token is refused and reads nothing; a read-only token ca
   for (const x of [evil, other, reader]) await x.repo.close();
 });
 
-await check('an oversized message is refused with too_large; the relay keeps serving', async () => {
-  const small = await startRelay(path.join(workDir, 'relay-small'), { extra: ['--max-message-bytes', '4096'] });
+await check('an oversized message is refused with too_large; the relay keeps serving; rate limits answer rate_limited', async () => {
+  const small = await startRelay(path.join(workDir, 'relay-small'), { extra: ['--max-message-bytes', '4096', '--messages-per-second', '20'] });
   const P = client('p', small.url), Q = client('q', small.url);
   const hp = await P.repo.find('big', RoomState), hq = await Q.repo.find('big', RoomState);
   hp.change((d) => d.title.set('small'));
@@ -200,7 +200,28 @@ await check('an oversized message is refused with too_large; the relay keeps ser
   hq.change((d) => d.title.set('still served'));
   await until('relay still forwards', () => hp.doc.title.get() === 'still served');
   assert.equal(hq.doc.topic.length(), 0, 'the refused change was not forwarded');
-  await P.repo.close(); await Q.repo.close();
+  // Rate: 20 frames per second (40 in a burst); a raw client sending 100 at once hears rate_limited.
+  const ws = new RealWebSocket(small.url);
+  ws.binaryType = 'arraybuffer';
+  const got = [];
+  ws.onmessage = (ev) => got.push(decodeFrame(new Uint8Array(ev.data)));
+  await new Promise((r) => { ws.onopen = r; });
+  for (let i = 0; i < 100; i++) ws.send(encodeFrame(MSG.HELLO, { peer: 'burst', role: 'client', protocol: 1 }));
+  await until('rate_limited errors', () => got.filter((m) => m.type === MSG.ERROR && m.header.code === ERR.RATE_LIMITED).length >= 50);
+  const limited = got.find((m) => m.header.code === ERR.RATE_LIMITED);
+  assert.match(limited.header.message, /more than 20 messages/);
+  assert.ok(limited.header.retryAfterMs > 0);
+  ws.close();
+  // P's document stopped uploading at its oversized change (it would block
+  // every later one); other documents and clients go on. Kit clients under the
+  // rate limit still converge: batches coalesce, refused ones are resent.
+  assert.ok(P.conn.docs.get('big').stopped, 'the document with the oversized change stopped uploading');
+  const R = client('r', small.url), S = client('s', small.url);
+  const hr = await R.repo.find('burst', RoomState), hs = await S.repo.find('burst', RoomState);
+  for (let i = 0; i < 150; i++) { hr.change((d) => d.members.add('r' + i)); if (i % 10 === 0) await sleep(1); }
+  await converged([hr, hs], 'convergence under the rate limit', 30000);
+  assert.equal(hs.doc.members.size(), 150);
+  for (const x of [P, Q, R, S]) await x.repo.close();
   assert.equal((await small.stop()).code, 0);
 });
 
