@@ -8,7 +8,8 @@
 //  * two pages (one IndexedDB database each) join the relay and sync;
 //  * both go offline, edit, and differ; back online they converge;
 //  * page A reloads: with no connection, IndexedDB alone restores the
-//    document exactly; reconnected, it stays converged with page B.
+//    document exactly; reconnected, it stays converged with page B;
+//  * two more pages sync over a BroadcastChannel alone.
 // Prints one line per check and `N passed, N failed`; exits 1 on failure.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -116,6 +117,19 @@ try {
     await b.evaluate(() => window.app.edit('b-after-reload', 2));
     await until('convergence after reload', async () => (await json(a)) === (await json(b)));
     assert.match(await json(a), /b-after-reload-1/);
+  });
+
+  await check('two tabs sync over a BroadcastChannel, without the relay', async () => {
+    const [c, d] = [await open('c'), await open('d')];
+    const tabs = (who) => ({ db: 'tabs-' + who, peerId: 'tab-' + who, docId: 'room-tabs', channel: 'hostkit-tabs' });
+    await c.evaluate((o) => window.app.startTabs(o), tabs('c'));
+    await d.evaluate((o) => window.app.startTabs(o), tabs('d'));
+    await c.evaluate(() => window.app.edit('c', 5));
+    await d.evaluate(() => window.app.edit('d', 5));
+    await until('tabs converge', async () => (await json(c)) === (await json(d)));
+    const j = JSON.parse(await json(c));
+    assert.ok(j.members.includes('c-4') && j.members.includes('d-4'));
+    await c.close(); await d.close();
   });
 
   await check('no errors in the pages', () => assert.deepEqual(pageErrors, []));

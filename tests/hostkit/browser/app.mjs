@@ -2,8 +2,9 @@
 // browser_test.mjs through window.app. It loads the generated chat module
 // with load(fetch(...)), opens a Repo on IndexedDB (database named by the
 // test, so two pages of one origin keep separate replicas) and connects it
-// to the relay with the browser's own WebSocket.
-import { Repo, RelayConnection, IndexedDBStorage } from '/hostkit/index.js';
+// to the relay with the browser's own WebSocket, or (startTabs) to the other
+// tabs of the origin with a BroadcastChannel.
+import { Repo, RelayConnection, IndexedDBStorage, joinBroadcastChannel } from '/hostkit/index.js';
 import { load, RoomState } from '/gen/chat.js';
 
 const ready = load(fetch('/gen/chat.wasm'));
@@ -18,6 +19,14 @@ window.app = {
     handle = await repo.find(docId, RoomState);
     handle.on('change', (e) => { if (e.remote) remoteChanges.push(e.origin); });
     if (connect) this.connect(relayUrl, token);
+    return handle.doc.toJSON();
+  },
+  /** Like start, but syncing with the other tabs of this origin over a BroadcastChannel, no relay. */
+  async startTabs({ db, peerId, docId, channel }) {
+    await ready;
+    repo = new Repo({ storage: new IndexedDBStorage(db), peerId });
+    handle = await repo.find(docId, RoomState);
+    joinBroadcastChannel(repo, channel);
     return handle.doc.toJSON();
   },
   connect(relayUrl, token) {
