@@ -61,21 +61,29 @@ async function run(label, urls) {
     const conn = new RelayConnection(repo, { url: urls[i % urls.length], WebSocket, token: issueToken(SECRET, { doc }) });
     clients.push({ repo, conn, handle: await repo.find(doc, mod.RoomState) });
   }
+  // Each edit also sets readMarkers[c<i>] = j (a register per client), so the
+  // observer learns which edits arrived with one read per client, not one per
+  // edit in flight (which would make the measuring the bottleneck).
   const observer = clients[0].handle;
-  const pending = new Map();  // member -> time it was added
+  const sentAt = clients.map(() => []);   // sentAt[i][j]: when client i made edit j
+  const seen = clients.map(() => -1);     // highest j of client i the observer holds
   const latencies = [];
   observer.on('change', ({ remote }) => {
     if (!remote) return;
     const now = performance.now();
-    for (const [m, t] of pending) if (observer.doc.members.has(m)) { latencies.push(now - t); pending.delete(m); }
+    for (let i = 1; i < CLIENTS; i++) {
+      const v = observer.doc.readMarkers.get('c' + i);
+      if (v === undefined) continue;
+      for (let j = seen[i] + 1; j <= Number(v); j++) latencies.push(now - sentAt[i][j]);
+      seen[i] = Math.max(seen[i], Number(v));
+    }
   });
   const start = performance.now();
   const deadline = Date.now() + TIMEOUT_MS;
   for (let j = 0; j < EDITS && Date.now() < deadline; j++) {
     for (let i = 0; i < CLIENTS; i++) {
-      const m = `c${i}-${j}`;
-      if (i !== 0) pending.set(m, performance.now());
-      clients[i].handle.change((d) => d.members.add(m));
+      sentAt[i][j] = performance.now();
+      clients[i].handle.change((d) => { d.members.add(`c${i}-${j}`); d.readMarkers.set('c' + i, BigInt(j)); });
     }
     await sleep(INTERVAL);
   }

@@ -80,12 +80,16 @@ export class RecordLog {
     return this;
   }
 
-  /** Appends records durably (one fsync for the batch); returns their entries. */
-  append(items) {
+  /**
+   * Appends records, durably (one fsync for the batch) unless `sync` is false,
+   * for a caller that gathers several appends under one later sync().
+   * Returns their entries.
+   */
+  append(items, { sync = true } = {}) {
     const bufs = items.map(({ header, blob }) => encodeRecord(header, blob));
     const all = Buffer.concat(bufs);
     fs.writeSync(this.fd, all, 0, all.length, this.bytes);
-    if (this.fsync) fs.fdatasyncSync(this.fd);
+    if (sync) this.sync();
     const added = [];
     let at = this.bytes;
     items.forEach(({ header }, i) => {
@@ -97,6 +101,11 @@ export class RecordLog {
     });
     this.bytes = at;
     return added;
+  }
+
+  /** Makes every record written so far durable. */
+  sync() {
+    if (this.fsync) fs.fdatasyncSync(this.fd);
   }
 
   read(entry) {
