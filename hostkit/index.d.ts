@@ -179,7 +179,7 @@ export declare function joinBroadcastChannel(repo: Repo, name: string, options?:
 export declare const PROTOCOL_VERSION: 1;
 export declare const MSG: Readonly<{ HELLO: 1; ERROR: 2; SYNC: 3; CHANGES: 4; ACK: 5; SYNCED: 6; LEAVE: 7; COMPACT: 8 }>;
 export declare const ERR: Readonly<Record<'MALFORMED' | 'UNSUPPORTED' | 'UNAUTHORIZED' | 'TOO_LARGE' | 'RATE_LIMITED' | 'DOC_FULL' |
-  'NOT_JOINED' | 'REFUSED' | 'BAD_CURSOR' | 'MAX_PEERS' | 'SHUTTING_DOWN' | 'UNAVAILABLE', string>>;
+  'NOT_JOINED' | 'REFUSED' | 'BAD_CURSOR' | 'MAX_PEERS' | 'SHUTTING_DOWN' | 'UNAVAILABLE' | 'REJOIN', string>>;
 export declare const LIMITS: Readonly<Record<string, number>>;
 export declare class ProtocolError extends Error { readonly code: string; constructor(code: string, message: string); }
 export interface Frame { type: number; header: Record<string, unknown>; parts: Uint8Array[] }

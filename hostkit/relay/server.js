@@ -74,7 +74,11 @@ export async function startRelay(options) {
   wss.on('connection', (ws) => {
     if (closing) { ws.close(1001, 'relay shutting down'); return; }
     const id = nextConnId++;
-    const conn = { id, by: `${relayId}:${id}`, ws, peer: null, joined: new Map(), unsent: 0, pending: 0,
+    // `blocked`: docs whose upload was refused on this connection. Later
+    // batches of those docs are refused too until the client joins again, so
+    // the stored batches never skip one (the per-peer batch id that dedupes
+    // resends assumes every lower id is stored).
+    const conn = { id, by: `${relayId}:${id}`, ws, peer: null, joined: new Map(), blocked: new Set(), unsent: 0, pending: 0,
                    chain: Promise.resolve(), tokens: o.messagesPerSecond * 2, bytes: o.bytesPerSecond * 2, refill: Date.now() };
     conns.add(conn);
     stats.connections++;
@@ -97,8 +101,10 @@ export async function startRelay(options) {
       if (!isBinary) return refuse(ERR.MALFORMED, 'frames are binary');
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       if (!takeBudget(conn, bytes.byteLength) || conn.pending >= o.maxPendingMessages) {
+        const about = peekDocAndId(bytes);
+        if (about.doc && bytes[1] === MSG.CHANGES) conn.blocked.add(about.doc);
         return refuse(ERR.RATE_LIMITED, `more than ${o.messagesPerSecond} messages or ${o.bytesPerSecond} bytes per second`,
-          { retryAfterMs: 1000, ...peekDocAndId(bytes) });
+          { retryAfterMs: 1000, ...about });
       }
       let msg;
       try {
@@ -110,6 +116,7 @@ export async function startRelay(options) {
       conn.chain = conn.chain.then(() => handle(conn, msg, refuse)).catch((e) => {
         // The store failed (Redis away too long, disk error): refuse this
         // message so the client sends it again later; keep serving.
+        if (msg.type === MSG.CHANGES) conn.blocked.add(msg.header.doc);
         refuse(ERR.UNAVAILABLE, `relay could not store or read: ${e.message}`,
           { retryAfterMs: 1000, ...(msg.header.doc ? { doc: msg.header.doc } : {}), ...(msg.header.id !== undefined ? { id: msg.header.id } : {}) });
         o.log?.error?.(`relay: ${e.stack}`);
@@ -151,6 +158,7 @@ export async function startRelay(options) {
         const head = await store.head(docId);
         if (cursor > head) return refuse(ERR.BAD_CURSOR, `cursor ${cursor} is past this relay's head ${head} for ${docId} (was its storage reset?)`, { doc: docId });
         conn.joined.set(docId, { access, cursor, syncedSent: false, pumping: false, again: false });
+        conn.blocked.delete(docId);
         if (!subscribers.has(docId)) subscribers.set(docId, new Set());
         subscribers.get(docId).add(conn);
         schedulePump(conn, docId);
@@ -161,6 +169,10 @@ export async function startRelay(options) {
         if (!sub) return refuse(ERR.NOT_JOINED, `join ${docId} (SYNC with a token) before sending changes`, { doc: docId, id: header.id });
         if (sub.access !== 'rw') return refuse(ERR.UNAUTHORIZED, `token for ${docId} is read-only`, { doc: docId, id: header.id });
         if (header.id === undefined) return refuse(ERR.MALFORMED, 'CHANGES to a relay need an id', { doc: docId });
+        if (conn.blocked.has(docId)) {
+          return refuse(ERR.REJOIN, `an earlier batch of ${docId} was refused: join again (SYNC), then resend from the last acknowledged batch`,
+            { doc: docId, id: header.id, retryAfterMs: 0 });
+        }
         if (!parts.length) return conn.send(MSG.ACK, { doc: docId, id: header.id, cursor: await store.head(docId) });
         const r = await store.append(docId, parts, { peer: conn.peer, id: header.id, snapshots: new Set(header.snapshots ?? []),
                                                       by: conn.by, maxDocBytes: o.maxDocBytes });

@@ -55,6 +55,7 @@ export const ERR = Object.freeze({
   MAX_PEERS: 'max_peers',          // sync_policy max_peers reached
   SHUTTING_DOWN: 'shutting_down',  // relay stops; reconnect later
   UNAVAILABLE: 'unavailable',      // the relay's store failed (e.g. Redis away); send again after retryAfterMs
+  REJOIN: 'rejoin',                // an earlier batch of this doc was refused: SYNC again, then resend
 });
 
 export class ProtocolError extends Error {

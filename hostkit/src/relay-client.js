@@ -320,11 +320,20 @@ export class RelayConnection extends Emitter {
     const err = new ProtocolError(h.code, h.message);
     err.doc = h.doc;
     const st = h.doc ? this.docs.get(h.doc) : undefined;
-    if (st && (h.code === ERR.RATE_LIMITED || h.code === ERR.UNAVAILABLE)) {
-      // The batch was not stored: send it again after the pause the relay asked for.
+    if (st && (h.code === ERR.RATE_LIMITED || h.code === ERR.UNAVAILABLE || h.code === ERR.REJOIN)) {
+      // A batch was not stored, and the relay refuses this document's later
+      // batches on this connection until it joins again. After the pause the
+      // relay asked for: join again, and resend everything after the last
+      // acknowledged batch (ACKs still on their way only spare a resend).
       st.rateLimitedUntil = Date.now() + (h.retryAfterMs ?? 1000);
-      if (h.id !== undefined) { st.inflight.delete(h.id); st.queuedThrough = this.remote(st).sentThrough; }
-      this._schedulePump(st, h.retryAfterMs ?? 1000);
+      st.joined = false;
+      st.inflight.clear();
+      st.queuedThrough = this.remote(st).sentThrough;
+      if (!st.rejoinScheduled) {
+        st.rejoinScheduled = true;
+        this._timer(() => { st.rejoinScheduled = false; if (this.open && !st.joined) this._join(st); }, h.retryAfterMs ?? 1000);
+      }
+      if (h.code === ERR.REJOIN) return;  // follows a refusal already reported
     } else if (st && h.code === ERR.TOO_LARGE && h.id !== undefined) {
       // One delta is larger than the relay takes. Not retried (the same bytes
       // would be refused again) and not skipped (later changes may depend on

@@ -15,7 +15,9 @@
 //  * an invalid token and a read-only token are refused (code unauthorized),
 //    nothing leaks or is stored;
 //  * a message above the relay's size limit is refused (code too_large) and
-//    the relay keeps serving; malformed frames get `malformed` errors;
+//    the relay keeps serving; rate limits answer rate_limited, and a refused
+//    batch blocks that doc's later batches until the client joins again;
+//    malformed frames get `malformed` errors;
 //  * relay compaction (a client's save replaces the log) and the upload of a
 //    whole save by a client whose storage folded unsent deltas;
 //  * a sealed document (AES-GCM): the relay's files never hold the plaintext.
@@ -212,6 +214,27 @@ await check('an oversized message is refused with too_large; the relay keeps ser
   assert.match(limited.header.message, /more than 20 messages/);
   assert.ok(limited.header.retryAfterMs > 0);
   ws.close();
+  // After a refused batch, later batches of that doc on the connection are
+  // refused (rejoin) until it joins again: stored batches never skip one.
+  const raw = new RealWebSocket(small.url);
+  raw.binaryType = 'arraybuffer';
+  const replies = [];
+  raw.onmessage = (ev) => replies.push(decodeFrame(new Uint8Array(ev.data)));
+  await new Promise((r) => { raw.onopen = r; });
+  const gapToken = issueToken(SECRET, { doc: 'gap' });
+  raw.send(encodeFrame(MSG.HELLO, { peer: 'gap', role: 'client', protocol: 1 }));
+  raw.send(encodeFrame(MSG.SYNC, { doc: 'gap', token: gapToken, cursor: 0 }));
+  for (let i = 0; i < 60; i++) raw.send(encodeFrame(MSG.HELLO, { peer: 'gap', role: 'client', protocol: 1 }));
+  raw.send(encodeFrame(MSG.CHANGES, { doc: 'gap', id: 5 }, [new Uint8Array([5])]));
+  await until('batch 5 refused', () => replies.some((m) => m.header.code === ERR.RATE_LIMITED && m.header.id === 5));
+  await sleep(300);  // the bucket refills
+  raw.send(encodeFrame(MSG.CHANGES, { doc: 'gap', id: 10 }, [new Uint8Array([10])]));
+  await until('batch 10 refused with rejoin', () => replies.some((m) => m.header.code === ERR.REJOIN && m.header.id === 10));
+  raw.send(encodeFrame(MSG.SYNC, { doc: 'gap', token: gapToken, cursor: 0 }));
+  raw.send(encodeFrame(MSG.CHANGES, { doc: 'gap', id: 10 }, [new Uint8Array([5]), new Uint8Array([10])]));
+  await until('batch 10 stored after rejoining', () => replies.some((m) => m.type === MSG.ACK && m.header.id === 10));
+  assert.equal(replies.find((m) => m.type === MSG.ACK && m.header.id === 10).header.cursor, 2);
+  raw.close();
   // P's document stopped uploading at its oversized change (it would block
   // every later one); other documents and clients go on. Kit clients under the
   // rate limit still converge: batches coalesce, refused ones are resent.
