@@ -110,7 +110,9 @@ export async function startRelay(options) {
       try {
         msg = decodeFrame(bytes, { maxBytes: o.maxMessageBytes });
       } catch (e) {
-        return refuse(e.code ?? ERR.MALFORMED, e.message, { limit: e.code === ERR.TOO_LARGE ? o.maxMessageBytes : undefined, ...peekDocAndId(bytes) });
+        const about = peekDocAndId(bytes);
+        if (about.doc && bytes[1] === MSG.CHANGES) conn.blocked.add(about.doc);  // as for rate limits: no gaps
+        return refuse(e.code ?? ERR.MALFORMED, e.message, { limit: e.code === ERR.TOO_LARGE ? o.maxMessageBytes : undefined, ...about });
       }
       conn.pending++;
       conn.chain = conn.chain.then(() => handle(conn, msg, refuse)).catch((e) => {
