@@ -48,6 +48,8 @@ export const converged = (handles, what, timeoutMs) =>
 
 const children = new Set();
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+// A test killed by a signal (ctest's timeout, Ctrl-C) still takes its relays and Redis with it.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => process.exit(1));
 
 /**
  * Tracks a spawned child (killed at exit) and waits for a line of its stdout
