@@ -102,7 +102,7 @@ export async function startRelay(options) {
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       if (!takeBudget(conn, bytes.byteLength) || conn.pending >= o.maxPendingMessages) {
         const about = peekDocAndId(bytes);
-        if (about.doc && bytes[1] === MSG.CHANGES) conn.blocked.add(about.doc);
+        if (about.doc && bytes[1] === MSG.CHANGES) blockInOrder(conn, about.doc);
         return refuse(ERR.RATE_LIMITED, `more than ${o.messagesPerSecond} messages or ${o.bytesPerSecond} bytes per second`,
           { retryAfterMs: 1000, ...about });
       }
@@ -111,7 +111,7 @@ export async function startRelay(options) {
         msg = decodeFrame(bytes, { maxBytes: o.maxMessageBytes });
       } catch (e) {
         const about = peekDocAndId(bytes);
-        if (about.doc && bytes[1] === MSG.CHANGES) conn.blocked.add(about.doc);  // as for rate limits: no gaps
+        if (about.doc && bytes[1] === MSG.CHANGES) blockInOrder(conn, about.doc);  // as for rate limits: no gaps
         return refuse(e.code ?? ERR.MALFORMED, e.message, { limit: e.code === ERR.TOO_LARGE ? o.maxMessageBytes : undefined, ...about });
       }
       conn.pending++;
@@ -131,6 +131,12 @@ export async function startRelay(options) {
     ws.on('error', () => {});
     conn.send(MSG.HELLO, { peer: 'relay-' + relayId, role: 'relay', protocol: PROTOCOL_VERSION, maxMessageBytes: o.maxMessageBytes });
   });
+
+  // Blocks `doc` for `conn` after the messages already queued: a SYNC still
+  // waiting its turn unblocks only what was refused before it.
+  function blockInOrder(conn, doc) {
+    conn.chain = conn.chain.then(() => { conn.blocked.add(doc); });
+  }
 
   function takeBudget(conn, size) {
     const now = Date.now();
