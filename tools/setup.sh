@@ -9,7 +9,10 @@ packages=(
   cmake ninja-build pkg-config make default-jre-headless antlr4 libantlr4-runtime-dev
   binaryen clang lld wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32
   libclang-rt-14-dev-wasm32 libclang-rt-14-dev g++ libfmt-dev nlohmann-json3-dev
-  libgtest-dev uuid-dev nodejs gzip bc python3 zlib1g-dev
+  libgtest-dev uuid-dev nodejs gzip bc python3
+  zlib1g-dev    # bench/traces measures what a host stores deflated
+  chromium   # the hostkit browser test (tests/hostkit), driven by npm's playwright-core
+  redis-server  # the hostkit scale-out test starts its own on loopback (Debian's service is not used)
 )
 
 SUDO=""
