@@ -6,7 +6,7 @@
 # named at the end and makes the exit status 1; the others still run.
 #
 # The figures also go to BUILD/bench/figures.md. Environment:
-#   BENCH_ONLY="check traces modules node"  the programs to run (default: all)
+#   BENCH_ONLY="check traces sync modules node hostkit"  the programs to run (default: all)
 #   BENCH_NODE_ARGS="--runs 5 ..."          extra options for bench/node/compare.mjs
 #   BENCH_MODULE_RUNS=5                     dolc builds per example (bench_modules.sh)
 # Run it on an idle machine: another job's compile changes every figure.
@@ -17,7 +17,7 @@ if ! build="$(cd "$build" 2>/dev/null && pwd)" || [ ! -x "$build/dolc" ]; then
   echo "bench: ${1:-$root/build}/dolc not found; run 'make build' first" >&2
   exit 2
 fi
-only=" ${BENCH_ONLY:-check traces modules node} "
+only=" ${BENCH_ONLY:-check traces sync modules node hostkit} "
 mkdir -p "$build/bench"
 figures="$build/bench/figures.md"
 failed=()
@@ -57,6 +57,14 @@ step() {
   # shellcheck disable=SC2086  # BENCH_NODE_ARGS is a list of options
   step node "dolc against Yjs, Automerge and Loro in Node (bench/node)" \
     node "$root/bench/node/compare.mjs" "$build" ${BENCH_NODE_ARGS:-}
+
+  # The host kit's relay under load: one relay on files, two on Redis.
+  if [[ "$only" == *" hostkit "* ]]; then
+    mkdir -p "$build/bench/hostkit-gen"
+    "$build/dolc" build "$root/examples/chat.dol" -o "$build/bench/hostkit-gen" >/dev/null 2>&1 || true
+  fi
+  step hostkit "the host kit's relay under load, on loopback (bench/hostkit)" \
+    node "$root/bench/hostkit/relay_load.mjs" "$build/bench/hostkit-gen" --redis-server "$(command -v redis-server || echo redis-server)"
 
   echo
   if [ ${#failed[@]} -gt 0 ]; then
