@@ -83,10 +83,15 @@ declaration
 
 moduleDecl : MODULE qualifiedName (AT VERSION)? ;
 
+// `use a.b.C`, `use a.b.{ C, D }` (also without the dot), `use a.b.*`,
+// `use local::lib::X` (Rust-style paths), `use @org/pkg.{ A }`; any may be `pub`.
 useDecl
-  : USE EXTERNAL_SOURCE                                                  #useExternal
-  | USE qualifiedName (DOT LBRACE ident (COMMA ident)* COMMA? RBRACE)?   #useModule
+  : visibility? USE EXTERNAL_SOURCE useItems?                           #useExternal
+  | visibility? USE usePath (DOT? useItems | DOT STAR)?                  #useModule
   ;
+
+usePath : ident ((COLONCOLON | {adjacent()}? DOT) ident)* ;
+useItems : LBRACE (ident (COMMA ident)* COMMA?)? RBRACE ;
 
 topDecl
   : annotation* visibility? annotation* geneDecl      #topGene
@@ -100,6 +105,7 @@ topDecl
   | visibility? functionDecl              #topFunction
   | visibility? modDecl                   #topMod
   | visibility? spiritDecl                #topSpirit
+  | visibility? varDecl                   #topVar
   | configDecl                            #topConfig
   | testDecl                              #topTest
   | docsDecl                              #topDocs
@@ -110,6 +116,7 @@ visibility : PUB (LPAREN ident RPAREN)? ;
 docsDecl
   : DOCS_BLOCK
   | (DOCS | EXEGESIS) STRING
+  | DOC_STRING
   ;
 
 // ---------------------------------------------------------------- genes
@@ -120,7 +127,9 @@ geneDecl
     LBRACE geneMember* RBRACE
   ;
 
-typeParams : LT ident (COMMA ident)* GT ;
+typeParams : LT typeParam (COMMA typeParam)* COMMA? GT ;
+// `T`, `T: Trait`, `T: A + B`, `N: u64` (bounds are read, not checked).
+typeParam : ident (COLON type (PLUS type)*)? ;
 
 geneMember
   : fieldDecl                      #memberField
@@ -132,7 +141,11 @@ geneMember
   | SEMI                           #memberSemi
   ;
 
-enumVariants : ident (COMMA ident)* COMMA? ;
+enumVariants : enumVariant (COMMA? enumVariant)* COMMA? ;
+// `A`, `A(T, U)`, `A { x: T, y: U }` (payloads are read, only names are used).
+enumVariant
+  : ident (LPAREN (type (COMMA type)* COMMA?)? RPAREN | LBRACE (param (COMMA param)* COMMA?)? RBRACE)?
+  ;
 
 fieldDecl
   : annotation* HAS? ident COLON type ({sameLine()}? annotation)* (ASSIGN expr)? (WHERE expr)? ({sameLine()}? annotation)* COMMA?
@@ -156,7 +169,8 @@ type
   : LPAREN RPAREN                                  #unitType
   | LPAREN type (COMMA type)+ RPAREN               #tupleType
   | LPAREN type RPAREN                             #parenType
-  | LPAREN (type (COMMA type)*)? RPAREN ARROW type #fnType
+  | (FUN | FN)? LPAREN (type (COMMA type)*)? RPAREN ARROW type #fnType
+  | BANG                                           #neverType
   | ENUM LBRACE enumVariants? RBRACE               #enumType
   | qualifiedName (LT type (COMMA type)* GT)?      #namedType
   ;
@@ -170,6 +184,9 @@ traitDecl
 traitMember
   : USES qualifiedName (COMMA qualifiedName)*   #traitUses
   | visibility? functionDecl                    #traitFunction
+  | IS ident typeParams? LPAREN params? RPAREN (ARROW type)?  #traitIsMethod
+  | fieldDecl                                   #traitField
+  | constraintDecl                              #traitConstraint
   | docsDecl                                    #traitDocs
   | sentence                                    #traitSentence
   | SEMI                                        #traitSemi
@@ -178,7 +195,7 @@ traitMember
 // ---------------------------------------------------------------- constraints
 
 constraintDecl
-  : (CONSTRAINT | RULE) qualifiedName (AT VERSION)? (ON qualifiedName)? LBRACE constraintItem* RBRACE
+  : (CONSTRAINT | RULE | LAW) qualifiedName (AT VERSION)? (ON qualifiedName)? LBRACE constraintItem* RBRACE
   ;
 
 constraintItem
@@ -196,7 +213,7 @@ compareOp : GE | LE | GT | LT | EQ | NE ;
 
 // A property sentence: two or more words on one line (`container has identity`).
 sentence : sentenceWord ({sameLine()}? sentenceWord)+ ;
-sentenceWord : ident | INT | STRING | FLOAT | VERSION ;
+sentenceWord : qualifiedName | INT | STRING | FLOAT | VERSION | compareOp ;
 
 // ---------------------------------------------------------------- systems
 
@@ -207,6 +224,8 @@ systemDecl
 systemItem
   : REQUIRES requirement (COMMA requirement)*                                          #systemRequires
   | GENES COLON? LBRACK (qualifiedName (COMMA qualifiedName)* COMMA?)? RBRACK           #systemGenes
+  | (REQUIRES | USES) EXTERNAL_SOURCE STRING?                                            #systemPackage
+  | USES qualifiedName (COMMA qualifiedName)*                                          #systemUses
   | TRAITS COLON? LBRACK (qualifiedName (COMMA qualifiedName)* COMMA?)? RBRACK          #systemTraits
   | SYNC_POLICY COLON? LBRACE (keyValue COMMA?)* RBRACE                                #systemSyncPolicy
   | STATE ident COLON type (ASSIGN expr)?                                              #systemState
@@ -251,11 +270,17 @@ implDecl : IMPL qualifiedName FOR qualifiedName LBRACE (visibility? functionDecl
 
 constDecl : CONST ident (COLON type)? ASSIGN expr ;
 
-modDecl : MOD ident LBRACE topDecl* RBRACE ;
+// `sex var NAME: T = expr`: module-level mutable state.
+varDecl : SEX? VAR ident (COLON type)? (ASSIGN expr)? ;
 
-spiritDecl : SPIRIT qualifiedName (AT VERSION)? LBRACE spiritItem* RBRACE ;
+// `mod name { ... }`, or `mod a.b` alone: the file is that module.
+modDecl : MOD qualifiedName (LBRACE topDecl* RBRACE)? ;
+
+// A spirit manifest: `spirit name @ v { ... }`, or its header line alone.
+spiritDecl : SPIRIT qualifiedName (AT VERSION)? (LBRACE spiritItem* RBRACE)? ;
 spiritItem
   : HAS? ident COLON expr     #spiritEntry
+  | REQUIRES EXTERNAL_SOURCE STRING?  #spiritRequires
   | docsDecl                  #spiritDocs
   | sentence                  #spiritSentence
   | SEMI                      #spiritSemi
@@ -278,6 +303,8 @@ block : LBRACE statement* RBRACE ;
 
 statement
   : LET MUT? ident (COLON type)? (ASSIGN expr)?             #letStmt
+  | LET MUT? pattern (COLON type)? ASSIGN expr              #letPatternStmt
+  | DOC_STRING                                              #docStmt
   | BREAK                                                   #breakStmt
   | CONTINUE                                                #continueStmt
   | FOR ident IN expr block                                 #forStmt
@@ -307,6 +334,7 @@ expr
   | expr (PLUS | MINUS) expr                                    #binaryExpr
   | expr (DOTDOT | DOTDOTEQ) expr                               #binaryExpr
   | expr (LT | LE | GT | GE | EQ | NE) expr                     #binaryExpr
+  | expr IN expr                                                #binaryExpr
   | expr ANDAND expr                                            #binaryExpr
   | expr OROR expr                                              #binaryExpr
   | <assoc=right> expr IMPLIES expr                             #binaryExpr
@@ -320,6 +348,7 @@ primary
   : INT                                                         #intLit
   | FLOAT                                                       #floatLit
   | STRING                                                      #stringLit
+  | CHAR                                                        #charLit
   | (TRUE | FALSE)                                              #boolLit
   | {upperNext()}? qualifiedName LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  #structLit
   | exprName (COLONCOLON ident)+                                #pathExpr
@@ -335,6 +364,7 @@ primary
   | PIPE (ident (COLON type)? (COMMA ident (COLON type)?)*)? PIPE expr  #closureExpr
   | OROR expr                                                   #closureNoArgs
   | (FORALL | EXISTS) ident COLON type DOT expr                 #quantifierExpr
+  | (FORALL | EXISTS) pattern IN expr DOT expr                  #quantifierInExpr
   | QUOTE block                                                 #quoteExpr
   | (RETURN_BARE | RETURN expr)                                 #returnExpr
   | BANG LPAREN opaqueTokens* RPAREN                            #macroExpr
@@ -345,11 +375,11 @@ ifTail : IF expr block (ELSE (ifTail | block))? ;
 fieldInit : ident COLON expr | ident ;
 mapEntry : (STRING | INT) COLON expr ;
 
-matchArm : pattern (IF expr)? FAT_ARROW (block | expr) COMMA? ;
+matchArm : pattern (IF expr)? (FAT_ARROW (block | expr) | block) COMMA? ;
 
 pattern
   : UNDERSCORE_PAT                                              #wildcardPattern
-  | (MINUS? (INT | FLOAT) | STRING | TRUE | FALSE)              #literalPattern
+  | (MINUS? (INT | FLOAT) | STRING | CHAR | TRUE | FALSE)       #literalPattern
   | ident (COLONCOLON ident)* LPAREN (pattern (COMMA pattern)*)? RPAREN  #variantPattern
   | ident (COLONCOLON ident)+                                   #pathPattern
   | ident                                                       #bindingPattern
@@ -368,7 +398,7 @@ exprName
   | IMPL | CONST | FUN | FN | SEX | EXTERN | MOD | SPIRIT | CONFIG | TEST | HAS | IS | EXTENDS | USES
   | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | WHERE | NEVER | CHANGES
   | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
-  | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD
+  | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | LAW | VAR
   ;
 
 qualifiedName : ident ({adjacent()}? DOT ident)* ;
@@ -380,7 +410,7 @@ ident
   | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | LET | MUT | IF | ELSE | MATCH
   | WHILE | LOOP | BREAK | CONTINUE | RETURN | RETURN_BARE | IN | AS | FORALL | EXISTS | IMPLIES | WHERE | NEVER | CHANGES
   | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
-  | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | UNDERSCORE_PAT
+  | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | LAW | VAR | UNDERSCORE_PAT
   ;
 
 // ================================================================ lexer
@@ -465,21 +495,29 @@ QUOTE : 'quote' ;
 ADD_FIELD : 'add_field' ;
 REMOVE_FIELD : 'remove_field' ;
 RENAME_FIELD : 'rename_field' ;
+LAW : 'law' ;
+VAR : 'var' ;
 UNDERSCORE_PAT : '_' ;
 
 // `use @org/pkg`, `use @git:host/repo`, `use @https://...`: recorded, never fetched.
-EXTERNAL_SOURCE : '@' [a-zA-Z] [a-zA-Z0-9_\-.]* ( '/' | ':' ) ~[ \t\r\n]* ;
+// The source stops before `{`, so `use @org/pkg.{ A, B }` names items.
+EXTERNAL_SOURCE : '@' [a-zA-Z] [a-zA-Z0-9_\-.]* ( '/' | ':' ) ~[ \t\r\n{}]* ;
 
 VERSION : DIGITS '.' DIGITS '.' DIGITS ;
 FLOAT : DIGITS '.' DIGITS ( [eE] [+\-]? DIGITS )? | DIGITS [eE] [+\-]? DIGITS ;
 INT : '0' [xX] [0-9a-fA-F_]+ | '0' [bB] [01_]+ | DIGITS ;
 fragment DIGITS : [0-9] [0-9_]* ;
 
+// A `"""` doc string (Python style), which may span lines.
+DOC_STRING : '"""' .*? '"""' ;
 STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* '"' ;
 // A string missing its closing quote; the parser reports it with a fix.
 UNTERMINATED_STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* ;
 
 ID : [a-zA-Z_] [a-zA-Z0-9_]* ;
+
+// A character literal: `'a'`, `'\n'`.
+CHAR : '\'' ( '\\' ~[\r\n] | ~['\\\r\n] ) '\'' ;
 
 HASH_LBRACK : '#[' ;
 AT : '@' ;

@@ -128,6 +128,7 @@ struct Stmt {
   std::optional<TypeRef> type;
   std::optional<Expr> expr;        // Let value, Expr, Return value, For iterable, While condition
   std::vector<Stmt> body;          // For / While / Loop
+  std::optional<Pattern> pattern;  // Let: `let (a, b) = e` destructures (then name is empty)
 };
 
 // ----- Annotations ---------------------------------------------------------
@@ -346,6 +347,9 @@ struct Use {
   std::string path;                // module path or `@org/pkg`, `@git:...`, `@https:...`
   std::vector<std::string> items;  // `{ A, B }`; empty for a single path (then the last segment is the item)
   bool is_external = false;        // @-sources: recorded, never fetched
+  bool is_glob = false;            // `use a.b.*`: every public name of module a.b
+  bool is_local = false;           // `use local::lib::X` (Rust-style `::` path; path holds it dotted)
+  Visibility visibility = Visibility::Private;  // `pub use` re-exports
   Span span;
 };
 

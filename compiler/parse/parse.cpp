@@ -297,6 +297,11 @@ class Builder {
       d.text = unquote(ctx->STRING()->getText());
       return d;
     }
+    if (ctx->DOC_STRING()) {  // """text"""
+      std::string raw = ctx->DOC_STRING()->getText();
+      d.text = trim(raw.size() >= 6 ? raw.substr(3, raw.size() - 6) : std::string());
+      return d;
+    }
     std::string raw(sources_.text(span(ctx->DOCS_BLOCK())));
     size_t open = raw.find('{');
     size_t close = raw.rfind('}');
@@ -323,16 +328,32 @@ class Builder {
     } else if (auto* fn = dynamic_cast<P::FnTypeContext*>(ctx)) {
       t.kind = ast::TypeRef::Kind::Function;
       for (auto* a : fn->type()) t.args.push_back(type(a));
+    } else if (dynamic_cast<P::NeverTypeContext*>(ctx)) {
+      t.kind = ast::TypeRef::Kind::Unit;  // `-> !` (never returns): no value, like `()`
     } else if (auto* en = dynamic_cast<P::EnumTypeContext*>(ctx)) {
       t.kind = ast::TypeRef::Kind::Enum;
-      if (en->enumVariants())
-        for (auto* v : en->enumVariants()->ident()) t.enum_variants.push_back(ident(v));
+      t.enum_variants = variant_names(en->enumVariants());
     } else if (auto* named = dynamic_cast<P::NamedTypeContext*>(ctx)) {
       t.kind = ast::TypeRef::Kind::Named;
       t.name = qname(named->qualifiedName()).text;
       for (auto* a : named->type()) t.args.push_back(type(a));
     }
     return t;
+  }
+
+  // Variant names of an enum; payloads (`A(T)`, `A { x: T }`) are not kept.
+  std::vector<std::string> variant_names(P::EnumVariantsContext* ctx) const {
+    std::vector<std::string> names;
+    if (ctx)
+      for (auto* v : ctx->enumVariant()) names.push_back(ident(v->ident()));
+    return names;
+  }
+
+  std::vector<std::string> type_params(P::TypeParamsContext* ctx) const {
+    std::vector<std::string> names;
+    if (ctx)
+      for (auto* p : ctx->typeParam()) names.push_back(ident(p->ident()));
+    return names;
   }
 
   // ----- annotations
@@ -400,10 +421,16 @@ class Builder {
     f.visibility = visibility(vis);
     f.is_sex = ctx->SEX() != nullptr;
     f.is_extern = ctx->EXTERN() != nullptr;
-    if (ctx->typeParams())
-      for (auto* p : ctx->typeParams()->ident()) f.type_params.push_back(ident(p));
-    if (ctx->params())
-      for (auto* p : ctx->params()->param()) {
+    f.type_params = type_params(ctx->typeParams());
+    add_params(f, ctx->params());
+    if (ctx->type()) f.result = type(ctx->type());
+    if (ctx->block()) f.body = block(ctx->block());
+    return f;
+  }
+
+  void add_params(ast::Function& f, P::ParamsContext* params) {
+    if (params)
+      for (auto* p : params->param()) {
         ast::Param param;
         param.name = ident(p->ident());
         param.span = span(p);
@@ -415,9 +442,6 @@ class Builder {
         }
         f.params.push_back(std::move(param));
       }
-    if (ctx->type()) f.result = type(ctx->type());
-    if (ctx->block()) f.body = block(ctx->block());
-    return f;
   }
 
   ast::Expr block(P::BlockContext* ctx) {
@@ -425,7 +449,7 @@ class Builder {
     e.kind = ast::Expr::Kind::Block;
     e.span = span(ctx);
     for (auto* s : ctx->statement()) {
-      if (dynamic_cast<P::EmptyStmtContext*>(s)) continue;
+      if (dynamic_cast<P::EmptyStmtContext*>(s) || dynamic_cast<P::DocStmtContext*>(s)) continue;
       e.stmts.push_back(statement(s));
     }
     return e;
@@ -446,6 +470,12 @@ class Builder {
       s.is_mut = let->MUT() != nullptr;
       if (let->type()) s.type = type(let->type());
       if (let->expr()) s.expr = expr(let->expr());
+    } else if (auto* destructure = dynamic_cast<P::LetPatternStmtContext*>(ctx)) {
+      s.kind = K::Let;
+      s.is_mut = destructure->MUT() != nullptr;
+      s.pattern = pattern(destructure->pattern());
+      if (destructure->type()) s.type = type(destructure->type());
+      s.expr = expr(destructure->expr());
     } else if (dynamic_cast<P::BreakStmtContext*>(ctx)) {
       s.kind = K::Break;
     } else if (dynamic_cast<P::ContinueStmtContext*>(ctx)) {
@@ -580,6 +610,9 @@ class Builder {
     } else if (auto* s = dynamic_cast<P::StringLitContext*>(ctx)) {
       e.kind = K::String;
       e.text = unquote(s->getText());
+    } else if (auto* c = dynamic_cast<P::CharLitContext*>(ctx)) {
+      e.kind = K::String;  // a one-character string: DOL code outside schemas only compares them
+      e.text = unquote(c->getText());
     } else if (auto* b = dynamic_cast<P::BoolLitContext*>(ctx)) {
       e.kind = K::Bool;
       e.text = b->getText();
@@ -666,6 +699,18 @@ class Builder {
       e.params.push_back(ident(q->ident()));
       e.type = type(q->type());
       e.children.push_back(expr(q->expr()));
+    } else if (auto* qi = dynamic_cast<P::QuantifierInExprContext*>(ctx)) {
+      // `forall (a, b) in xs. body`: the bound names, no declared type.
+      e.kind = K::Quantifier;
+      e.text = qi->FORALL() ? "forall" : "exists";
+      std::vector<ast::Pattern> stack{pattern(qi->pattern())};
+      while (!stack.empty()) {
+        ast::Pattern p = std::move(stack.back());
+        stack.pop_back();
+        if (p.kind == ast::Pattern::Kind::Binding) e.params.push_back(p.text);
+        for (auto& sub : p.sub) stack.push_back(std::move(sub));
+      }
+      e.children.push_back(expr(qi->expr(1)));
     } else if (auto* ret = dynamic_cast<P::ReturnExprContext*>(ctx)) {
       // `return` in expression position (a match arm): a block holding it.
       e.kind = K::Block;
@@ -743,8 +788,7 @@ class Builder {
     size_t next = 1;
     if (ctx->EXTENDS() && next < names.size()) g.extends = qname(names[next++]);
     for (; next < names.size(); ++next) g.traits.push_back(qname(names[next]));
-    if (ctx->typeParams())
-      for (auto* p : ctx->typeParams()->ident()) g.type_params.push_back(ident(p));
+    g.type_params = type_params(ctx->typeParams());
     for (auto* m : ctx->geneMember()) {
       if (auto* f = dynamic_cast<P::MemberFieldContext*>(m)) {
         g.fields.push_back(field(f->fieldDecl()));
@@ -753,10 +797,7 @@ class Builder {
       } else if (auto* c = dynamic_cast<P::MemberConstraintContext*>(m)) {
         g.constraints.push_back(constraint(c->constraintDecl(), nullptr));
       } else if (auto* en = dynamic_cast<P::MemberEnumContext*>(m)) {
-        std::vector<std::string> variants;
-        if (en->enumVariants())
-          for (auto* v : en->enumVariants()->ident()) variants.push_back(ident(v));
-        g.enum_variants = std::move(variants);
+        g.enum_variants = variant_names(en->enumVariants());
       } else if (auto* d = dynamic_cast<P::MemberDocsContext*>(m)) {
         g.docs = docs(d->docsDecl());
       } else if (auto* s = dynamic_cast<P::MemberSentenceContext*>(m)) {
@@ -824,6 +865,16 @@ class Builder {
         for (auto* q : u->qualifiedName()) t.uses.push_back(qname(q));
       } else if (auto* f = dynamic_cast<P::TraitFunctionContext*>(m)) {
         t.methods.push_back(function(f->functionDecl(), f->visibility()));
+      } else if (auto* is = dynamic_cast<P::TraitIsMethodContext*>(m)) {
+        // `is grow(g: Gradient) -> Self`: the older spelling of a method signature.
+        ast::Function fn;
+        fn.span = span(is);
+        fn.name = ident(is->ident());
+        fn.name_span = span(is->ident());
+        fn.type_params = type_params(is->typeParams());
+        add_params(fn, is->params());
+        if (is->type()) fn.result = type(is->type());
+        t.methods.push_back(std::move(fn));
       } else if (auto* d = dynamic_cast<P::TraitDocsContext*>(m)) {
         t.docs = docs(d->docsDecl());
       } else if (auto* s = dynamic_cast<P::TraitSentenceContext*>(m)) {
@@ -878,6 +929,14 @@ class Builder {
         s.docs = docs(d->docsDecl());
       } else if (auto* se = dynamic_cast<P::SystemSentenceContext*>(item)) {
         s.sentences.push_back(sentence(se->sentence()));
+      } else if (auto* uses = dynamic_cast<P::SystemUsesContext*>(item)) {
+        // `uses hello.world`: kept as a documentation-level sentence, like the
+        // property sentences of older systems.
+        ast::Sentence words;
+        words.span = span(uses);
+        words.words.push_back("uses");
+        for (auto* q : uses->qualifiedName()) words.words.push_back(qname(q).text);
+        s.sentences.push_back(std::move(words));
       }
     }
     return s;
@@ -1045,7 +1104,7 @@ class Builder {
       auto* decl = m->modDecl();
       ast::OtherDecl other;
       other.kind = "mod";
-      other.name = prefixed(ident(decl->ident()));
+      other.name = prefixed(qname(decl->qualifiedName()).text);
       other.span = span(decl);
       visibility(m->visibility());
       std::string inner = other.name;
@@ -1067,6 +1126,15 @@ class Builder {
           kv.span = span(entry);
           other.entries.push_back(std::move(kv));
         }
+      file.others.push_back(std::move(other));
+      last_docs_ = nullptr;
+    } else if (auto* var = dynamic_cast<P::TopVarContext*>(ctx)) {
+      auto* decl = var->varDecl();
+      ast::OtherDecl other;
+      other.kind = "var";
+      other.name = prefixed(ident(decl->ident()));
+      other.span = span(decl);
+      visibility(var->visibility());
       file.others.push_back(std::move(other));
       last_docs_ = nullptr;
     } else if (auto* cf = dynamic_cast<P::TopConfigContext*>(ctx)) {
@@ -1110,13 +1178,23 @@ class Builder {
   void use(P::UseDeclContext* ctx, ast::File& file) {
     ast::Use u;
     u.span = span(ctx);
+    P::UseItemsContext* items = nullptr;
     if (auto* ext = dynamic_cast<P::UseExternalContext*>(ctx)) {
       u.path = ext->EXTERNAL_SOURCE()->getText();
+      if (!u.path.empty() && u.path.back() == '.') u.path.pop_back();  // `@org/pkg.{ A }`
       u.is_external = true;
+      items = ext->useItems();
+      u.visibility = visibility(ext->visibility());
     } else if (auto* m = dynamic_cast<P::UseModuleContext*>(ctx)) {
-      u.path = qname(m->qualifiedName()).text;
-      for (auto* id : m->ident()) u.items.push_back(ident(id));
+      // `local::lib::X` and `lib.X` name the same thing: the path is kept dotted.
+      for (auto* id : m->usePath()->ident()) u.path += (u.path.empty() ? "" : ".") + ident(id);
+      u.is_local = m->usePath()->COLONCOLON().size() > 0;
+      u.is_glob = m->STAR() != nullptr;
+      items = m->useItems();
+      u.visibility = visibility(m->visibility());
     }
+    if (items)
+      for (auto* id : items->ident()) u.items.push_back(ident(id));
     file.uses.push_back(std::move(u));
   }
 

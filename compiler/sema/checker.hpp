@@ -47,6 +47,12 @@ struct Scope {
       if (it->first == name) return &it->second;
     return nullptr;
   }
+  // Every name a pattern introduces (match arms, `let (a, b) = ..`) becomes a
+  // local of a type the checker does not track.
+  void bind(const ast::Pattern& pattern) {
+    if (pattern.kind == ast::Pattern::Kind::Binding) locals.emplace_back(pattern.text, ir::Type::make(ir::Type::Kind::Error));
+    for (const auto& sub : pattern.sub) bind(sub);
+  }
 };
 
 class Checker {

@@ -283,6 +283,8 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
         expect_type(l, ir::Type::make(K::Bool), "the left side of `" + op + "`");
         expect_type(r, ir::Type::make(K::Bool), "the right side of `" + op + "`");
         out.type = ir::Type::make(K::Bool);
+      } else if (op == "in") {  // `x in [a, b]`, `x in this.items`: membership
+        out.type = ir::Type::make(K::Bool);
       } else if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=") {
         if (!assignable(r.type, l.type, &r) && !assignable(l.type, r.type, &l))
           diags_.report(Rule::TypeMismatch, e.span,
@@ -334,13 +336,7 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
       out.children.push_back(check_expr(e.children.at(0), scope));
       for (const auto& arm : e.arms) {
         size_t mark = scope.locals.size();
-        std::vector<const ast::Pattern*> stack{&arm.pattern};
-        while (!stack.empty()) {  // bind every name the pattern introduces
-          const ast::Pattern* p = stack.back();
-          stack.pop_back();
-          if (p->kind == ast::Pattern::Kind::Binding) scope.locals.emplace_back(p->text, ir::Type::make(K::Error));
-          for (const auto& s : p->sub) stack.push_back(&s);
-        }
+        scope.bind(arm.pattern);
         ir::MatchArm a{arm.pattern, std::nullopt, check_expr(arm.body, scope), arm.span};
         if (arm.guard) a.guard = check_expr(*arm.guard, scope);
         scope.locals.resize(mark);
@@ -436,6 +432,19 @@ ir::Stmt Checker::check_stmt(const ast::Stmt& s, Scope& scope) {
   if (s.expr) out.expr = check_expr(*s.expr, scope);
   switch (s.kind) {
     case SK::Let: {
+      if (s.pattern) {
+        // `let (a, b) = e`: the C++ lowering has no destructuring, so the
+        // value is opaque to it (dolc build reports the method not-compiled).
+        scope.bind(*s.pattern);
+        if (out.expr) {
+          ir::Expr opaque;
+          opaque.kind = ast::Expr::Kind::Opaque;
+          opaque.span = out.expr->span;
+          opaque.text = std::string(sources_.text(s.span));
+          out.expr = std::move(opaque);
+        }
+        break;
+      }
       ir::Type t = out.expr ? out.expr->type : ir::Type();
       if (out.declared_type) {
         if (out.expr) expect_type(*out.expr, *out.declared_type, "the value of `" + s.name + "`");
