@@ -86,12 +86,16 @@ moduleDecl : MODULE qualifiedName (AT VERSION)? ;
 // `use a.b.C`, `use a.b.{ C, D }` (also without the dot), `use a.b.*`,
 // `use local::lib::X` (Rust-style paths), `use @org/pkg.{ A }`; any may be `pub`.
 useDecl
-  : visibility? USE EXTERNAL_SOURCE useItems?                           #useExternal
+  : visibility? USE EXTERNAL_SOURCE useItems? (AT versionReq)?          #useExternal
   | visibility? USE usePath (DOT? useItems | DOT STAR)?                  #useModule
   ;
 
+// `^0.9`, `~1.2`, `1.0.0`: a package version requirement (recorded, not checked).
+versionReq : (CARET | TILDE)? (VERSION | FLOAT | INT) ;
+
 usePath : ident ((COLONCOLON | {adjacent()}? DOT) ident)* ;
-useItems : LBRACE (ident (COMMA ident)* COMMA?)? RBRACE ;
+useItems : LBRACE (useItem (COMMA useItem)* COMMA?)? RBRACE ;
+useItem : ident (AS ident)? ;
 
 topDecl
   : annotation* visibility? annotation* geneDecl      #topGene
@@ -102,7 +106,7 @@ topDecl
   | visibility? evolutionDecl             #topEvolution
   | implDecl                              #topImpl
   | visibility? constDecl                 #topConst
-  | visibility? functionDecl              #topFunction
+  | annotation* visibility? functionDecl  #topFunction
   | visibility? modDecl                   #topMod
   | visibility? spiritDecl                #topSpirit
   | visibility? varDecl                   #topVar
@@ -129,12 +133,13 @@ geneDecl
 
 typeParams : LT typeParam (COMMA typeParam)* COMMA? GT ;
 // `T`, `T: Trait`, `T: A + B`, `N: u64` (bounds are read, not checked).
-typeParam : ident (COLON type (PLUS type)*)? ;
+typeParam : ident (COLON type (PLUS type)*)? (ASSIGN type)? ;
 
 geneMember
   : fieldDecl                      #memberField
   | visibility? functionDecl       #memberFunction
   | constraintDecl                 #memberConstraint
+  | implBlock                      #memberImpl
   | ENUM LBRACE enumVariants? RBRACE  #memberEnum
   | docsDecl                       #memberDocs
   | sentence                       #memberSentence
@@ -144,11 +149,11 @@ geneMember
 enumVariants : enumVariant (COMMA? enumVariant)* COMMA? ;
 // `A`, `A(T, U)`, `A { x: T, y: U }` (payloads are read, only names are used).
 enumVariant
-  : ident (LPAREN (type (COMMA type)* COMMA?)? RPAREN | LBRACE (param (COMMA param)* COMMA?)? RBRACE)?
+  : ident (LPAREN (type (COMMA type)* COMMA?)? RPAREN | LBRACE (param (COMMA param)* COMMA?)? RBRACE)? (ASSIGN expr)?
   ;
 
 fieldDecl
-  : annotation* HAS? ident COLON type ({sameLine()}? annotation)* (ASSIGN expr)? (WHERE expr)? ({sameLine()}? annotation)* COMMA?
+  : annotation* (HAS | MUT)? ident COLON type ({sameLine()}? annotation)* (ASSIGN expr)? (WHERE expr)? ({sameLine()}? annotation)* COMMA?
   ;
 
 typeAlias : TYPE qualifiedName typeParams? ASSIGN type ;
@@ -169,10 +174,12 @@ type
   : LPAREN RPAREN                                  #unitType
   | LPAREN type (COMMA type)+ RPAREN               #tupleType
   | LPAREN type RPAREN                             #parenType
-  | (FUN | FN)? LPAREN (type (COMMA type)*)? RPAREN ARROW type #fnType
+  | SEX? (FUN | FN)? LPAREN (type (COMMA type)*)? RPAREN ARROW type #fnType
+  | AMP MUT? type                                  #refType
   | BANG                                           #neverType
   | ENUM LBRACE enumVariants? RBRACE               #enumType
   | qualifiedName (LT type (COMMA type)* GT)?      #namedType
+  | qualifiedName LBRACK type (COMMA type)* RBRACK #bracketType
   ;
 
 // ---------------------------------------------------------------- traits
@@ -207,7 +214,20 @@ constraintItem
   | sentence                                           #constraintSentence
   | expr                                               #exprItem
   | SEMI                                               #constraintSemi
+  | proseItem                                          #constraintProse
   ;
+
+// A constraint line in prose-like logic (`each Ring where x { exists n such
+// that ... }`): the tokens of one line, bracketed groups spanning lines.
+// Tried last: anything that reads as an expression or sentence is one.
+proseItem : proseToken ({sameLine()}? proseToken)* ;
+proseToken
+  : LPAREN proseAny* RPAREN
+  | LBRACK proseAny* RBRACK
+  | LBRACE proseAny* RBRACE
+  | ~(LPAREN | RPAREN | LBRACK | RBRACK | LBRACE | RBRACE | HASH_LBRACK)
+  ;
+proseAny : proseToken | HASH_LBRACK ;
 
 compareOp : GE | LE | GT | LT | EQ | NE ;
 
@@ -229,6 +249,9 @@ systemItem
   | TRAITS COLON? LBRACK (qualifiedName (COMMA qualifiedName)* COMMA?)? RBRACK          #systemTraits
   | SYNC_POLICY COLON? LBRACE (keyValue COMMA?)* RBRACE                                #systemSyncPolicy
   | STATE ident COLON type (ASSIGN expr)?                                              #systemState
+  | HAS ident COLON type (ASSIGN expr)?                                                #systemField
+  | constraintDecl                                                                     #systemConstraint
+  | visibility? functionDecl                                                           #systemFunction
   | docsDecl                                                                           #systemDocs
   | sentence                                                                           #systemSentence
   | SEMI                                                                               #systemSemi
@@ -247,6 +270,8 @@ evolutionDecl
 
 evolutionItem
   : ADDS fieldDecl                                           #evoAdds
+  | ADDS geneDecl                                           #evoAddsGene
+  | ADDS functionDecl                                       #evoAddsFunction
   | ADD_FIELD COLON fieldDecl                                #evoAddField
   | REMOVES ident                                            #evoRemoves
   | REMOVE_FIELD COLON ident                                 #evoRemoveField
@@ -267,6 +292,8 @@ changeSide : annotation | type ;
 // ---------------------------------------------------------------- the rest of DOL
 
 implDecl : IMPL qualifiedName FOR qualifiedName LBRACE (visibility? functionDecl | docsDecl | SEMI)* RBRACE ;
+// `impl Trait { fun .. }` inside a gene or spirit (read, not compiled).
+implBlock : IMPL qualifiedName (FOR qualifiedName)? LBRACE (visibility? functionDecl | docsDecl | SEMI)* RBRACE ;
 
 constDecl : CONST ident (COLON type)? ASSIGN expr ;
 
@@ -274,13 +301,17 @@ constDecl : CONST ident (COLON type)? ASSIGN expr ;
 varDecl : SEX? VAR ident (COLON type)? (ASSIGN expr)? ;
 
 // `mod name { ... }`, or `mod a.b` alone: the file is that module.
-modDecl : MOD qualifiedName (LBRACE topDecl* RBRACE)? ;
+modDecl : MOD qualifiedName (LBRACE (useDecl | topDecl)* RBRACE)? ;
 
 // A spirit manifest: `spirit name @ v { ... }`, or its header line alone.
 spiritDecl : SPIRIT qualifiedName (AT VERSION)? (LBRACE spiritItem* RBRACE)? ;
 spiritItem
   : HAS? ident COLON expr     #spiritEntry
   | REQUIRES EXTERNAL_SOURCE STRING?  #spiritRequires
+  | MUT ident COLON type (ASSIGN expr)?  #spiritState
+  | visibility? functionDecl  #spiritFunction
+  | implBlock                 #spiritImpl
+  | constraintDecl            #spiritConstraint
   | docsDecl                  #spiritDocs
   | sentence                  #spiritSentence
   | SEMI                      #spiritSemi
@@ -293,7 +324,7 @@ testDecl : TEST (ident | STRING) block ;
 // ---------------------------------------------------------------- functions
 
 functionDecl
-  : SEX? EXTERN? (FUN | FN) ident typeParams? LPAREN params? RPAREN (ARROW type)? block?
+  : SEX? (EXTERN STRING?)? (FUN | FN) ident typeParams? LPAREN params? RPAREN (ARROW type)? block?
   ;
 
 params : param (COMMA param)* COMMA? ;
@@ -304,10 +335,14 @@ block : LBRACE statement* RBRACE ;
 statement
   : LET MUT? ident (COLON type)? (ASSIGN expr)?             #letStmt
   | LET MUT? pattern (COLON type)? ASSIGN expr              #letPatternStmt
-  | DOC_STRING                                              #docStmt
+  | MUT ident (COLON type)? ASSIGN expr                      #mutStmt
+  | (DOC_STRING | DOCS_BLOCK)                               #docStmt
+  | functionDecl                                            #nestedFunctionStmt
   | BREAK                                                   #breakStmt
   | CONTINUE                                                #continueStmt
   | FOR ident IN expr block                                 #forStmt
+  | FOR pattern IN expr block                               #forPatternStmt
+  | VAR ident (COLON type)? (ASSIGN expr)?                  #varStmt
   | WHILE expr block                                        #whileStmt
   | LOOP block                                              #loopStmt
   // One alternative for expressions, assignments and `return` (a returnExpr
@@ -323,15 +358,18 @@ assignOp : ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN | SLASH_ASSIGN ;
 
 expr
   : primary                                                     #primaryExpr
-  | expr DOT ident (LPAREN args? RPAREN)?                        #memberExpr
+  | expr DOT ident (COLONCOLON LT type (COMMA type)* GT)? (LPAREN args? RPAREN)?  #memberExpr
   | expr DOT INT                                                #tupleIndexExpr
   | expr LPAREN args? RPAREN                                    #callExpr
   | expr LBRACK expr RBRACK                                     #indexExpr
   | expr QUESTION                                               #tryExpr
   | expr AS type                                                #castExpr
-  | <assoc=right> (MINUS | BANG) expr                           #unaryExpr
+  | <assoc=right> (MINUS | BANG | STAR | AMP MUT?) expr          #unaryExpr
+  | <assoc=right> expr CARET expr                               #binaryExpr
   | expr (STAR | SLASH | PERCENT) expr                          #binaryExpr
   | expr (PLUS | MINUS) expr                                    #binaryExpr
+  | expr (LT LT | GT GT) expr                                   #binaryExpr
+  | expr AMP expr                                               #binaryExpr
   | expr (DOTDOT | DOTDOTEQ) expr                               #binaryExpr
   | expr (LT | LE | GT | GE | EQ | NE) expr                     #binaryExpr
   | expr IN expr                                                #binaryExpr
@@ -350,7 +388,7 @@ primary
   | STRING                                                      #stringLit
   | CHAR                                                        #charLit
   | (TRUE | FALSE)                                              #boolLit
-  | {upperNext()}? qualifiedName LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  #structLit
+  | {upperNext()}? qualifiedName (COLONCOLON ident)* LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  #structLit
   | exprName (COLONCOLON ident)+                                #pathExpr
   | exprName                                                    #nameExpr
   | LPAREN RPAREN                                               #unitLit
@@ -361,30 +399,39 @@ primary
   | IF expr block (ELSE (ifTail | block))?                      #ifExpr
   | MATCH expr LBRACE matchArm* RBRACE                          #matchExpr
   | block                                                       #blockExpr
-  | PIPE (ident (COLON type)? (COMMA ident (COLON type)?)*)? PIPE expr  #closureExpr
+  | PIPE (closureParam (COMMA closureParam)*)? PIPE expr       #closureExpr
   | OROR expr                                                   #closureNoArgs
-  | (FORALL | EXISTS) ident COLON type DOT expr                 #quantifierExpr
-  | (FORALL | EXISTS) pattern IN expr DOT expr                  #quantifierInExpr
+  | (FORALL | EXISTS) ident COLON type (COMMA ident COLON type)* DOT expr  #quantifierExpr
+  | (FORALL | EXISTS) pattern (COMMA pattern)* IN expr DOT expr  #quantifierInExpr
   | QUOTE block                                                 #quoteExpr
   | (RETURN_BARE | RETURN expr)                                 #returnExpr
   | BANG LPAREN opaqueTokens* RPAREN                            #macroExpr
+  | exprName BANG proseToken                                    #macroCallExpr
+  | AT exprName                                                 #effectExpr
+  | BREAK                                                       #breakExpr
+  | CONTINUE                                                    #continueExpr
   ;
+
+closureParam : pattern (COLON type)? ;
 
 ifTail : IF expr block (ELSE (ifTail | block))? ;
 
-fieldInit : ident COLON expr | ident ;
-mapEntry : (STRING | INT) COLON expr ;
+fieldInit : ident COLON expr | ident | DOTDOT DOT? expr ;
+mapEntry : (STRING | INT | ident) COLON expr ;
 
-matchArm : pattern (IF expr)? (FAT_ARROW (block | expr) | block) COMMA? ;
+matchArm : pattern (PIPE pattern)* (IF expr)? (FAT_ARROW (block | expr (assignOp expr)?) | block) COMMA? ;
 
 pattern
   : UNDERSCORE_PAT                                              #wildcardPattern
   | (MINUS? (INT | FLOAT) | STRING | CHAR | TRUE | FALSE)       #literalPattern
-  | ident (COLONCOLON ident)* LPAREN (pattern (COMMA pattern)*)? RPAREN  #variantPattern
-  | ident (COLONCOLON ident)+                                   #pathPattern
+  | ident ((COLONCOLON | DOT) ident)* LPAREN (pattern (COMMA pattern)* COMMA?)? RPAREN  #variantPattern
+  | ident ((COLONCOLON | DOT) ident)* LBRACE (fieldPattern (COMMA fieldPattern)* COMMA?)? (COMMA? DOTDOT)? RBRACE  #structPattern
+  | ident ((COLONCOLON | DOT) ident)+                           #pathPattern
   | ident                                                       #bindingPattern
   | LPAREN (pattern (COMMA pattern)*)? RPAREN                   #tuplePattern
   ;
+
+fieldPattern : ident (COLON pattern)? ;
 
 opaqueTokens : LPAREN opaqueTokens* RPAREN | ~(LPAREN | RPAREN) ;
 
@@ -536,6 +583,9 @@ NE : '!=' ;
 GE : '>=' ;
 LE : '<=' ;
 ANDAND : '&&' ;
+AMP : '&' ;
+CARET : '^' ;
+TILDE : '~' ;
 OROR : '||' ;
 LT : '<' ;
 GT : '>' ;

@@ -328,6 +328,8 @@ class Builder {
     } else if (auto* fn = dynamic_cast<P::FnTypeContext*>(ctx)) {
       t.kind = ast::TypeRef::Kind::Function;
       for (auto* a : fn->type()) t.args.push_back(type(a));
+    } else if (auto* ref = dynamic_cast<P::RefTypeContext*>(ctx)) {
+      return type(ref->type());  // `&T`, `&mut T`: DOL code outside schemas; the referenced type
     } else if (dynamic_cast<P::NeverTypeContext*>(ctx)) {
       t.kind = ast::TypeRef::Kind::Unit;  // `-> !` (never returns): no value, like `()`
     } else if (auto* en = dynamic_cast<P::EnumTypeContext*>(ctx)) {
@@ -337,6 +339,10 @@ class Builder {
       t.kind = ast::TypeRef::Kind::Named;
       t.name = qname(named->qualifiedName()).text;
       for (auto* a : named->type()) t.args.push_back(type(a));
+    } else if (auto* bracket = dynamic_cast<P::BracketTypeContext*>(ctx)) {  // `List[Int]` means `List<Int>`
+      t.kind = ast::TypeRef::Kind::Named;
+      t.name = qname(bracket->qualifiedName()).text;
+      for (auto* a : bracket->type()) t.args.push_back(type(a));
     }
     return t;
   }
@@ -449,7 +455,10 @@ class Builder {
     e.kind = ast::Expr::Kind::Block;
     e.span = span(ctx);
     for (auto* s : ctx->statement()) {
-      if (dynamic_cast<P::EmptyStmtContext*>(s) || dynamic_cast<P::DocStmtContext*>(s)) continue;
+      // Docs and nested helper functions inside a body are read, not kept.
+      if (dynamic_cast<P::EmptyStmtContext*>(s) || dynamic_cast<P::DocStmtContext*>(s) ||
+          dynamic_cast<P::NestedFunctionStmtContext*>(s))
+        continue;
       e.stmts.push_back(statement(s));
     }
     return e;
@@ -476,6 +485,27 @@ class Builder {
       s.pattern = pattern(destructure->pattern());
       if (destructure->type()) s.type = type(destructure->type());
       s.expr = expr(destructure->expr());
+    } else if (auto* m = dynamic_cast<P::MutStmtContext*>(ctx)) {  // `mut x = e` is `let mut x = e`
+      s.kind = K::Let;
+      s.name = ident(m->ident());
+      s.is_mut = true;
+      if (m->type()) s.type = type(m->type());
+      s.expr = expr(m->expr());
+    } else if (auto* var = dynamic_cast<P::VarStmtContext*>(ctx)) {  // `var x = e` is `let mut x = e`
+      s.kind = K::Let;
+      s.name = ident(var->ident());
+      s.is_mut = true;
+      if (var->type()) s.type = type(var->type());
+      if (var->expr()) s.expr = expr(var->expr());
+    } else if (auto* fp = dynamic_cast<P::ForPatternStmtContext*>(ctx)) {  // `for (k, v) in m { }`
+      s.kind = K::For;
+      s.pattern = pattern(fp->pattern());
+      if (s.pattern->kind == ast::Pattern::Kind::Binding) {
+        s.name = s.pattern->text;
+        s.pattern.reset();
+      }
+      s.expr = expr(fp->expr());
+      s.body = body_of(fp->block());
     } else if (dynamic_cast<P::BreakStmtContext*>(ctx)) {
       s.kind = K::Break;
     } else if (dynamic_cast<P::ContinueStmtContext*>(ctx)) {
@@ -581,14 +611,15 @@ class Builder {
     }
     if (auto* u = dynamic_cast<P::UnaryExprContext*>(ctx)) {
       e.kind = K::Unary;
-      e.text = u->MINUS() ? "-" : "!";
+      e.text = u->getStart()->getText();  // - ! * &
+      if (u->MUT()) e.text += "mut ";
       e.children.push_back(expr(u->expr()));
       return e;
     }
     if (auto* b = dynamic_cast<P::BinaryExprContext*>(ctx)) {
       e.kind = K::Binary;
-      // The operator is the child between the two operands.
-      if (b->children.size() >= 3) e.text = b->children[1]->getText();
+      // The operator is the token(s) between the two operands (`>>` is two).
+      for (size_t i = 1; i + 1 < b->children.size(); ++i) e.text += b->children[i]->getText();
       e.children.push_back(expr(b->expr(0)));
       e.children.push_back(expr(b->expr(1)));
       return e;
@@ -619,6 +650,15 @@ class Builder {
     } else if (auto* st = dynamic_cast<P::StructLitContext*>(ctx)) {
       e.kind = K::StructLit;
       e.text = qname(st->qualifiedName()).text;
+      for (auto* id : st->ident()) e.text += "::" + ident(id);
+      for (auto* fi : st->fieldInit())
+        if (fi->DOTDOT()) {
+          // `T { ..old, x: 1 }` copies the other fields: checked and compiled
+          // no further (the lowering would leave them at their defaults).
+          e.kind = K::Opaque;
+          e.text = text(ctx);
+          return e;
+        }
       for (auto* fi : st->fieldInit()) {
         e.arg_names.push_back(ident(fi->ident()));
         if (fi->expr()) {
@@ -658,6 +698,9 @@ class Builder {
         if (entry->STRING()) {
           key.kind = K::String;
           key.text = unquote(entry->STRING()->getText());
+        } else if (entry->ident()) {  // `{ type: "get" }`: a name key is its text
+          key.kind = K::String;
+          key.text = ident(entry->ident());
         } else {
           key.kind = K::Int;
           key.text = entry->INT()->getText();
@@ -674,10 +717,19 @@ class Builder {
       for (auto* arm : me->matchArm()) {
         ast::MatchArm a;
         a.span = span(arm);
-        a.pattern = pattern(arm->pattern());
+        // `A | B => ..`: the first alternative stands for the arm (bindings
+        // of alternatives must be the same anyway).
+        a.pattern = pattern(arm->pattern(0));
         if (arm->IF() && !arm->expr().empty()) a.guard = expr(arm->expr(0));
         if (arm->block()) {
           a.body = block(arm->block());
+        } else if (arm->assignOp()) {  // `'T' => seq = seq + "U"`
+          auto xs = arm->expr();
+          a.body.kind = K::Assign;
+          a.body.span = span(xs[xs.size() - 2]->getStart(), xs.back()->getStop());
+          a.body.text = arm->assignOp()->getText();
+          a.body.children.push_back(expr(xs[xs.size() - 2]));
+          a.body.children.push_back(expr(xs.back()));
         } else {
           auto xs = arm->expr();
           if (!xs.empty()) a.body = expr(xs.back());
@@ -688,7 +740,7 @@ class Builder {
       return block(be->block());
     } else if (auto* cl = dynamic_cast<P::ClosureExprContext*>(ctx)) {
       e.kind = K::Closure;
-      for (auto* id : cl->ident()) e.params.push_back(ident(id));
+      for (auto* p : cl->closureParam()) add_bindings(e.params, pattern(p->pattern()));
       e.children.push_back(expr(cl->expr()));
     } else if (auto* cl0 = dynamic_cast<P::ClosureNoArgsContext*>(ctx)) {
       e.kind = K::Closure;
@@ -696,20 +748,14 @@ class Builder {
     } else if (auto* q = dynamic_cast<P::QuantifierExprContext*>(ctx)) {
       e.kind = K::Quantifier;
       e.text = q->FORALL() ? "forall" : "exists";
-      e.params.push_back(ident(q->ident()));
-      e.type = type(q->type());
+      for (auto* id : q->ident()) e.params.push_back(ident(id));
+      e.type = type(q->type(0));
       e.children.push_back(expr(q->expr()));
     } else if (auto* qi = dynamic_cast<P::QuantifierInExprContext*>(ctx)) {
       // `forall (a, b) in xs. body`: the bound names, no declared type.
       e.kind = K::Quantifier;
       e.text = qi->FORALL() ? "forall" : "exists";
-      std::vector<ast::Pattern> stack{pattern(qi->pattern())};
-      while (!stack.empty()) {
-        ast::Pattern p = std::move(stack.back());
-        stack.pop_back();
-        if (p.kind == ast::Pattern::Kind::Binding) e.params.push_back(p.text);
-        for (auto& sub : p.sub) stack.push_back(std::move(sub));
-      }
+      for (auto* p : qi->pattern()) add_bindings(e.params, pattern(p));
       e.children.push_back(expr(qi->expr(1)));
     } else if (auto* ret = dynamic_cast<P::ReturnExprContext*>(ctx)) {
       // `return` in expression position (a match arm): a block holding it.
@@ -719,7 +765,11 @@ class Builder {
       s.span = e.span;
       if (ret->expr()) s.expr = expr(ret->expr());
       e.stmts.push_back(std::move(s));
-    } else if (dynamic_cast<P::QuoteExprContext*>(ctx) || dynamic_cast<P::MacroExprContext*>(ctx)) {
+    } else if (dynamic_cast<P::QuoteExprContext*>(ctx) || dynamic_cast<P::MacroExprContext*>(ctx) ||
+               dynamic_cast<P::MacroCallExprContext*>(ctx) || dynamic_cast<P::EffectExprContext*>(ctx) ||
+               dynamic_cast<P::BreakExprContext*>(ctx) || dynamic_cast<P::ContinueExprContext*>(ctx)) {
+      // Macros (`vec![..]`), effect calls (`@io.println`) and `break` in
+      // expression position are read, checked no further, and not compiled.
       e.kind = K::Opaque;
       e.text = text(ctx);
     }
@@ -760,6 +810,20 @@ class Builder {
       p.kind = K::Variant;
       for (auto* id : v->ident()) p.text += (p.text.empty() ? "" : "::") + id->getText();
       for (auto* sub : v->pattern()) p.sub.push_back(pattern(sub));
+    } else if (auto* st = dynamic_cast<P::StructPatternContext*>(ctx)) {  // `Named { path, kind: k }`
+      p.kind = K::Variant;
+      for (auto* id : st->ident()) p.text += (p.text.empty() ? "" : "::") + id->getText();
+      for (auto* f : st->fieldPattern()) {
+        if (f->pattern()) {
+          p.sub.push_back(pattern(f->pattern()));
+        } else {
+          ast::Pattern binding;
+          binding.kind = K::Binding;
+          binding.text = ident(f->ident());
+          binding.span = span(f);
+          p.sub.push_back(std::move(binding));
+        }
+      }
     } else if (auto* path = dynamic_cast<P::PathPatternContext*>(ctx)) {
       p.kind = K::Variant;
       for (auto* id : path->ident()) p.text += (p.text.empty() ? "" : "::") + id->getText();
@@ -771,6 +835,12 @@ class Builder {
       for (auto* sub : t->pattern()) p.sub.push_back(pattern(sub));
     }
     return p;
+  }
+
+  // The names a pattern binds, in source order.
+  static void add_bindings(std::vector<std::string>& names, const ast::Pattern& p) {
+    if (p.kind == ast::Pattern::Kind::Binding) names.push_back(p.text);
+    for (const auto& sub : p.sub) add_bindings(names, sub);
   }
 
   // ----- declarations
@@ -1109,6 +1179,7 @@ class Builder {
       visibility(m->visibility());
       std::string inner = other.name;
       file.others.push_back(std::move(other));
+      for (auto* u : decl->useDecl()) use(u, file);
       for (auto* d : decl->topDecl()) top(d, file, inner);
       last_docs_ = nullptr;
     } else if (auto* sp = dynamic_cast<P::TopSpiritContext*>(ctx)) {
@@ -1193,8 +1264,8 @@ class Builder {
       items = m->useItems();
       u.visibility = visibility(m->visibility());
     }
-    if (items)
-      for (auto* id : items->ident()) u.items.push_back(ident(id));
+    if (items)  // `{ A as B }` imports A (B is only a local name)
+      for (auto* item : items->useItem()) u.items.push_back(ident(item->ident(0)));
     file.uses.push_back(std::move(u));
   }
 

@@ -40,15 +40,18 @@ bool prefix_token(size_t type) {
   return type == L::PUB || type == L::AT || type == L::HASH_LBRACK || type == L::SEX || type == L::EXTERN;
 }
 
-// Tokens after which a name comes: a declaration keyword right after one of
-// them is that name (`module test.hello`, `gen config.app`, `use a.evo.X`),
-// never the start of another declaration.
+// Tokens after which a name or a type comes: a declaration keyword right
+// after one of them is that name (`module test.hello`, `gen config.app`, `use
+// a.evo.X`) or a type (`type F = fun(f64) -> f64`), never the start of
+// another declaration.
 bool name_follows(size_t type) {
   switch (type) {
     case L::MODULE: case L::USE: case L::GEN: case L::GENE: case L::TYPE: case L::TRAIT: case L::CONSTRAINT:
     case L::RULE: case L::LAW: case L::SYSTEM: case L::EVO: case L::EVOLVES: case L::EVOLUTION: case L::IMPL:
     case L::CONST: case L::FUN: case L::FN: case L::MOD: case L::SPIRIT: case L::TEST: case L::VAR: case L::DOT:
     case L::COLONCOLON: case L::EXTENDS: case L::IS: case L::FOR: case L::FROM: case L::ON: case L::USES:
+    // ... and after tokens that must be continued (`type F = fun(f64) -> f64`).
+    case L::ASSIGN: case L::COLON: case L::ARROW: case L::COMMA: case L::LT: case L::PIPE:
       return true;
     default:
       return false;
@@ -97,8 +100,10 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
     if (type == antlr4::Token::EOF) break;
     bool column_one = tok->getCharPositionInLine() == 0;
     size_t next_type = i + 1 < tokens.size() ? tokens[i + 1]->getType() : antlr4::Token::EOF;
-    // `@ 1.0.0` is a version, not an annotation starting a declaration.
-    bool annotation_start = (type == L::AT && next_type != L::VERSION) || type == L::HASH_LBRACK;
+    // `@ 1.0.0` is a version (`@ ^0.9` a version requirement), not an annotation starting a declaration.
+    bool version_next = next_type == L::VERSION || next_type == L::CARET || next_type == L::TILDE ||
+                        next_type == L::FLOAT || next_type == L::INT;  // `@ 1.0.0`, `@ ^0.9`
+    bool annotation_start = (type == L::AT && !version_next) || type == L::HASH_LBRACK;
     bool begins = false;
     if (name_follows(previous_type)) {
       // a keyword used as a name continues the declaration

@@ -420,6 +420,17 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
   return out;
 }
 
+// A destructuring `let`/`for`: the C++ lowering has no destructuring, so the
+// value becomes opaque to it and `dolc build` reports the method not-compiled.
+static void hide_from_lowering(ir::Stmt& out, Span whole) {
+  if (!out.expr) return;
+  ir::Expr opaque;
+  opaque.kind = ast::Expr::Kind::Opaque;
+  opaque.span = out.expr->span;
+  opaque.text = "destructuring at " + std::to_string(whole.begin);
+  out.expr = std::move(opaque);
+}
+
 ir::Stmt Checker::check_stmt(const ast::Stmt& s, Scope& scope) {
   using SK = ast::Stmt::Kind;
   ir::Stmt out;
@@ -433,16 +444,9 @@ ir::Stmt Checker::check_stmt(const ast::Stmt& s, Scope& scope) {
   switch (s.kind) {
     case SK::Let: {
       if (s.pattern) {
-        // `let (a, b) = e`: the C++ lowering has no destructuring, so the
-        // value is opaque to it (dolc build reports the method not-compiled).
+        // `let (a, b) = e`
         scope.bind(*s.pattern);
-        if (out.expr) {
-          ir::Expr opaque;
-          opaque.kind = ast::Expr::Kind::Opaque;
-          opaque.span = out.expr->span;
-          opaque.text = std::string(sources_.text(s.span));
-          out.expr = std::move(opaque);
-        }
+        hide_from_lowering(out, s.span);
         break;
       }
       ir::Type t = out.expr ? out.expr->type : ir::Type();
@@ -462,7 +466,11 @@ ir::Stmt Checker::check_stmt(const ast::Stmt& s, Scope& scope) {
     case SK::For:
     case SK::Loop: {
       size_t mark = scope.locals.size();
-      if (s.kind == SK::For) {
+      if (s.kind == SK::For && s.pattern) {
+        // `for (k, v) in m`
+        scope.bind(*s.pattern);
+        hide_from_lowering(out, s.span);
+      } else if (s.kind == SK::For) {
         ir::Type elem;
         if (out.expr && (out.expr->type.kind == K::List || out.expr->type.kind == K::Set) &&
             !out.expr->type.args.empty())
