@@ -131,7 +131,7 @@ geneDecl
     LBRACE geneMember* RBRACE
   ;
 
-typeParams : LT typeParam (COMMA typeParam)* COMMA? GT ;
+typeParams : LT typeParam (COMMA typeParam)* COMMA? GT | LBRACK typeParam (COMMA typeParam)* COMMA? RBRACK ;
 // `T`, `T: Trait`, `T: A + B`, `N: u64` (bounds are read, not checked).
 typeParam : ident (COLON type (PLUS type)*)? (ASSIGN type)? ;
 
@@ -176,6 +176,8 @@ type
   | LPAREN type RPAREN                             #parenType
   | SEX? (FUN | FN)? LPAREN (type (COMMA type)*)? RPAREN ARROW type #fnType
   | AMP MUT? type                                  #refType
+  | qualifiedName LPAREN (type (COMMA type)*)? RPAREN ARROW type  #namedFnType
+  | LBRACK type (SEMI expr)? RBRACK                #arrayType
   | BANG                                           #neverType
   | ENUM LBRACE enumVariants? RBRACE               #enumType
   | qualifiedName (LT type (COMMA type)* GT)?      #namedType
@@ -266,6 +268,9 @@ keyValue : ident (COLON | ASSIGN) expr ;
 evolutionDecl
   : (EVO | EVOLVES | EVOLUTION) qualifiedName AT VERSION (GT | FROM) VERSION LBRACE evolutionItem* RBRACE   #evoVersions
   | (EVOLUTION | EVOLVES | EVO) qualifiedName FROM qualifiedName LBRACE evolutionItem* RBRACE     #evoFromName
+  // `evo Organism > Prokaryote @ 3.5Gya { .. }`: one gene becoming another (read, not checked).
+  | (EVO | EVOLVES | EVOLUTION) qualifiedName GT qualifiedName (AT (VERSION | (FLOAT | INT) ident?))?
+    LBRACE evolutionItem* RBRACE                                                                    #evoBetweenGenes
   ;
 
 evolutionItem
@@ -283,6 +288,13 @@ evolutionItem
   | BECAUSE STRING                                           #evoBecause
   | docsDecl                                                 #evoDocs
   | ident COLON expr                                         #evoMeta
+  // The past-tense items of `evo A > B`: `added f: T = v`, `changed f: T -> U`,
+  // `renamed a -> b`, `migrate from A { .. }`, rules.
+  | ident fieldDecl                                          #evoVerbField
+  | ident ident COLON type ARROW type                        #evoVerbRetype
+  | ident ident ARROW ident                                  #evoVerbRename
+  | MIGRATE FROM qualifiedName block                         #evoMigrateFrom
+  | constraintDecl                                           #evoConstraint
   | sentence                                                 #evoSentence
   | SEMI                                                     #evoSemi
   ;
@@ -324,10 +336,11 @@ testDecl : TEST (ident | STRING) block ;
 // ---------------------------------------------------------------- functions
 
 functionDecl
-  : SEX? (EXTERN STRING?)? (FUN | FN) ident typeParams? LPAREN params? RPAREN (ARROW type)? block?
+  : SEX? (EXTERN STRING?)? (FUN | FN) ident typeParams? LPAREN params? RPAREN (ARROW type)?
+    (WHERE typeParam (COMMA typeParam)* COMMA?)? block?
   ;
 
-params : param (COMMA param)* COMMA? ;
+params : param (COMMA param)* (COMMA DOTDOT DOT)? COMMA? ;
 param : MUT? ident (COLON type)? ;
 
 block : LBRACE statement* RBRACE ;
@@ -344,6 +357,7 @@ statement
   | FOR pattern IN expr block                               #forPatternStmt
   | VAR ident (COLON type)? (ASSIGN expr)?                  #varStmt
   | WHILE expr block                                        #whileStmt
+  | WHILE LET pattern ASSIGN expr block                     #whileLetStmt
   | LOOP block                                              #loopStmt
   // One alternative for expressions, assignments and `return` (a returnExpr
   // primary): separate alternatives made ANTLR's prediction scan the whole
@@ -364,7 +378,7 @@ expr
   | expr LBRACK expr RBRACK                                     #indexExpr
   | expr QUESTION                                               #tryExpr
   | expr AS type                                                #castExpr
-  | <assoc=right> (MINUS | BANG | STAR | AMP MUT?) expr          #unaryExpr
+  | <assoc=right> (MINUS | BANG | NOT | STAR | AMP MUT?) expr    #unaryExpr
   | <assoc=right> expr CARET expr                               #binaryExpr
   | expr (STAR | SLASH | PERCENT) expr                          #binaryExpr
   | expr (PLUS | MINUS) expr                                    #binaryExpr
@@ -380,7 +394,8 @@ expr
   ;
 
 args : arg (COMMA arg)* COMMA? ;
-arg : ident COLON expr | expr ;
+// `f(x, weight: w)`; `check(f, Fn(String) -> Unit)` passes a function type.
+arg : ident COLON expr | expr (ARROW type)? ;
 
 primary
   : INT                                                         #intLit
@@ -397,6 +412,7 @@ primary
   | LBRACK (expr (COMMA expr)* COMMA?)? RBRACK                  #listLit
   | LBRACE mapEntry (COMMA mapEntry)* COMMA? RBRACE             #mapLit
   | IF expr block (ELSE (ifTail | block))?                      #ifExpr
+  | IF LET pattern ASSIGN expr block (ELSE (ifTail | block))?   #ifLetExpr
   | MATCH expr LBRACE matchArm* RBRACE                          #matchExpr
   | block                                                       #blockExpr
   | PIPE (closureParam (COMMA closureParam)*)? PIPE expr       #closureExpr
@@ -414,7 +430,7 @@ primary
 
 closureParam : pattern (COLON type)? ;
 
-ifTail : IF expr block (ELSE (ifTail | block))? ;
+ifTail : IF (LET pattern ASSIGN)? expr block (ELSE (ifTail | block))? ;
 
 fieldInit : ident COLON expr | ident | DOTDOT DOT? expr ;
 mapEntry : (STRING | INT | ident) COLON expr ;
@@ -457,7 +473,7 @@ ident
   | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | LET | MUT | IF | ELSE | MATCH
   | WHILE | LOOP | BREAK | CONTINUE | RETURN | RETURN_BARE | IN | AS | FORALL | EXISTS | IMPLIES | WHERE | NEVER | CHANGES
   | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
-  | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | LAW | VAR | UNDERSCORE_PAT
+  | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | LAW | VAR | NOT | UNDERSCORE_PAT
   ;
 
 // ================================================================ lexer
@@ -544,6 +560,7 @@ REMOVE_FIELD : 'remove_field' ;
 RENAME_FIELD : 'rename_field' ;
 LAW : 'law' ;
 VAR : 'var' ;
+NOT : 'not' ;
 UNDERSCORE_PAT : '_' ;
 
 // `use @org/pkg`, `use @git:host/repo`, `use @https://...`: recorded, never fetched.

@@ -328,6 +328,13 @@ class Builder {
     } else if (auto* fn = dynamic_cast<P::FnTypeContext*>(ctx)) {
       t.kind = ast::TypeRef::Kind::Function;
       for (auto* a : fn->type()) t.args.push_back(type(a));
+    } else if (auto* fn = dynamic_cast<P::NamedFnTypeContext*>(ctx)) {  // `Fn(A) -> B`
+      t.kind = ast::TypeRef::Kind::Function;
+      for (auto* a : fn->type()) t.args.push_back(type(a));
+    } else if (auto* arr = dynamic_cast<P::ArrayTypeContext*>(ctx)) {  // `[T; N]`, `[T]`: a list
+      t.kind = ast::TypeRef::Kind::Named;
+      t.name = "List";
+      t.args.push_back(type(arr->type()));
     } else if (auto* ref = dynamic_cast<P::RefTypeContext*>(ctx)) {
       return type(ref->type());  // `&T`, `&mut T`: DOL code outside schemas; the referenced type
     } else if (dynamic_cast<P::NeverTypeContext*>(ctx)) {
@@ -519,6 +526,14 @@ class Builder {
       s.kind = K::While;
       s.expr = expr(w->expr());
       s.body = body_of(w->block());
+    } else if (auto* wl = dynamic_cast<P::WhileLetStmtContext*>(ctx)) {  // condition opaque, as for `if let`
+      s.kind = K::While;
+      ast::Expr opaque;
+      opaque.kind = ast::Expr::Kind::Opaque;
+      opaque.span = span(wl->pattern()->getStart(), wl->expr()->getStop());
+      opaque.text = "let " + std::string(sources_.text(opaque.span));
+      s.expr = std::move(opaque);
+      s.body = body_of(wl->block());
     } else if (auto* l = dynamic_cast<P::LoopStmtContext*>(ctx)) {
       s.kind = K::Loop;
       s.body = body_of(l->block());
@@ -611,7 +626,7 @@ class Builder {
     }
     if (auto* u = dynamic_cast<P::UnaryExprContext*>(ctx)) {
       e.kind = K::Unary;
-      e.text = u->getStart()->getText();  // - ! * &
+      e.text = u->NOT() ? "!" : u->getStart()->getText();  // - ! * & (`not x` is `!x`)
       if (u->MUT()) e.text += "mut ";
       e.children.push_back(expr(u->expr()));
       return e;
@@ -709,6 +724,8 @@ class Builder {
         e.children.push_back(std::move(key));
         e.children.push_back(expr(entry->expr()));
       }
+    } else if (auto* iflet = dynamic_cast<P::IfLetExprContext*>(ctx)) {
+      return if_expr(iflet->expr(), iflet->block(), iflet->ifTail(), span(ctx), iflet->pattern());
     } else if (auto* ife = dynamic_cast<P::IfExprContext*>(ctx)) {
       return if_expr(ife->expr(), ife->block(), ife->ifTail(), span(ctx));
     } else if (auto* me = dynamic_cast<P::MatchExprContext*>(ctx)) {
@@ -776,20 +793,31 @@ class Builder {
     return e;
   }
 
-  ast::Expr if_head(P::ExprContext* cond, P::BlockContext* then, Span whole) {
+  // `if let P = e { }` keeps its condition as opaque text: the pattern's
+  // bindings are not modelled, so the checker and the lowering go no further.
+  ast::Expr if_head(P::ExprContext* cond, P::BlockContext* then, Span whole, P::PatternContext* let_pattern) {
     ast::Expr e;
     e.kind = ast::Expr::Kind::If;
     e.span = whole;
-    e.children.push_back(expr(cond));
+    if (let_pattern) {
+      ast::Expr opaque;
+      opaque.kind = ast::Expr::Kind::Opaque;
+      opaque.span = span(let_pattern->getStart(), cond->getStop());
+      opaque.text = "let " + std::string(sources_.text(opaque.span));
+      e.children.push_back(std::move(opaque));
+    } else {
+      e.children.push_back(expr(cond));
+    }
     if (then) e.children.push_back(block(then));
     return e;
   }
 
-  ast::Expr if_expr(P::ExprContext* cond, std::vector<P::BlockContext*> blocks, P::IfTailContext* tail, Span whole) {
-    ast::Expr e = if_head(cond, blocks.empty() ? nullptr : blocks[0], whole);
+  ast::Expr if_expr(P::ExprContext* cond, std::vector<P::BlockContext*> blocks, P::IfTailContext* tail, Span whole,
+                    P::PatternContext* let_pattern = nullptr) {
+    ast::Expr e = if_head(cond, blocks.empty() ? nullptr : blocks[0], whole, let_pattern);
     if (blocks.empty()) return e;
     if (tail) {
-      e.children.push_back(if_expr(tail->expr(), tail->block(), tail->ifTail(), span(tail)));
+      e.children.push_back(if_expr(tail->expr(), tail->block(), tail->ifTail(), span(tail), tail->pattern()));
     } else if (blocks.size() > 1) {
       e.children.push_back(block(blocks[1]));
     }
@@ -1133,6 +1161,17 @@ class Builder {
       sys.name = prefixed(sys.name);
       file.systems.push_back(std::move(sys));
       last_docs_ = [&file, i = file.systems.size() - 1]() { return &file.systems[i].docs; };
+    } else if (auto* between = dynamic_cast<P::EvoBetweenGenesContext*>(
+                   dynamic_cast<P::TopEvolutionContext*>(ctx) ? dynamic_cast<P::TopEvolutionContext*>(ctx)->evolutionDecl()
+                                                              : nullptr)) {
+      // `evo A > B @ ..`: one gene becoming another, not a version step of
+      // one gene; read and kept as a declaration the checker has nothing to verify in.
+      ast::OtherDecl other;
+      other.kind = "evo";
+      other.name = qname(between->qualifiedName(1)).text;
+      other.span = span(between);
+      file.others.push_back(std::move(other));
+      last_docs_ = nullptr;
     } else if (auto* e = dynamic_cast<P::TopEvolutionContext*>(ctx)) {
       file.evolutions.push_back(evolution(e->evolutionDecl(), e->visibility()));
       last_docs_ = [&file, i = file.evolutions.size() - 1]() { return &file.evolutions[i].docs; };

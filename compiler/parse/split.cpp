@@ -50,6 +50,7 @@ bool name_follows(size_t type) {
     case L::RULE: case L::LAW: case L::SYSTEM: case L::EVO: case L::EVOLVES: case L::EVOLUTION: case L::IMPL:
     case L::CONST: case L::FUN: case L::FN: case L::MOD: case L::SPIRIT: case L::TEST: case L::VAR: case L::DOT:
     case L::COLONCOLON: case L::EXTENDS: case L::IS: case L::FOR: case L::FROM: case L::ON: case L::USES:
+    case L::SEX: case L::EXTERN:  // `sex fun`, `extern fun`, also after `=` (`type F = sex fun(..) -> ()`)
     // ... and after tokens that must be continued (`type F = fun(f64) -> f64`).
     case L::ASSIGN: case L::COLON: case L::ARROW: case L::COMMA: case L::LT: case L::PIPE:
       return true;
@@ -127,7 +128,7 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
       chunks.back().starts_declaration = starts_declaration(type) && (type != L::AT || annotation_start);
       in_prefix = prefix_token(type);
     } else if (in_prefix && depth == 0 && !after_at && type != L::LPAREN && type != L::RPAREN &&
-               !prefix_token(type)) {
+               !prefix_token(type) && !(type == L::STRING && previous_type == L::EXTERN)) {  // `extern "C" fun`
       // `pub gen ...`: the first token after the prefix makes this a declaration.
       in_prefix = false;
     }
