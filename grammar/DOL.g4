@@ -234,8 +234,10 @@ proseAny : proseToken | HASH_LBRACK ;
 compareOp : GE | LE | GT | LT | EQ | NE ;
 
 // A property sentence: two or more words on one line (`container has identity`).
-sentence : sentenceWord ({sameLine()}? sentenceWord)+ ;
-sentenceWord : qualifiedName | INT | STRING | FLOAT | VERSION | compareOp ;
+// After its first two words a sentence may compare (`Container requires
+// capacity > 0`); one starting `a >= b` is an expression, not a sentence.
+sentence : sentenceWord {sameLine()}? sentenceWord ({sameLine()}? (sentenceWord | compareOp))* ;
+sentenceWord : qualifiedName | INT | STRING | FLOAT | VERSION ;
 
 // ---------------------------------------------------------------- systems
 
@@ -350,7 +352,10 @@ statement
   | LET MUT? pattern (COLON type)? ASSIGN expr              #letPatternStmt
   | MUT ident (COLON type)? ASSIGN expr                      #mutStmt
   | (DOC_STRING | DOCS_BLOCK)                               #docStmt
-  | functionDecl                                            #nestedFunctionStmt
+  // A helper function inside a body. Its block is required: with an optional
+  // one, `fun f() {` would be ambiguous with a statement that is a block, and
+  // ANTLR would read every function body to the end before choosing.
+  | SEX? (FUN | FN) ident typeParams? LPAREN params? RPAREN (ARROW type)? block  #nestedFunctionStmt
   | BREAK                                                   #breakStmt
   | CONTINUE                                                #continueStmt
   | FOR ident IN expr block                                 #forStmt

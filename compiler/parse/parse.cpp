@@ -183,6 +183,62 @@ class GuardedParser : public dolc_antlr::DOLParser {
   std::vector<size_t> pushes_;  // left-recursion levels of each active recursive rule call
 };
 
+// ANTLR's expected-token set in words. A set that holds every token that can
+// start an expression, a type or a member is named by that construct ("an
+// expression", "a type", "a field, `fun`, `rule` or docs"), followed by the
+// tokens outside it (closing brackets, separators); otherwise the tokens are
+// listed, keywords folded into "a name" when a name is expected.
+std::vector<std::string> expected_words(const antlr4::misc::IntervalSet& set, antlr4::ParserRuleContext* ctx,
+                                        const antlr4::dfa::Vocabulary& vocab) {
+  auto has = [&](size_t t) { return set.contains(t); };
+  std::vector<std::string> words;
+  // The construct the set starts, and the tokens that only start it.
+  std::function<bool(size_t)> part_of_construct = [](size_t) { return false; };
+  bool in_member_list = ctx != nullptr && (dynamic_cast<P::GeneDeclContext*>(ctx) || dynamic_cast<P::TraitDeclContext*>(ctx) ||
+                                           dynamic_cast<P::SystemDeclContext*>(ctx) || dynamic_cast<P::ConstraintDeclContext*>(ctx) ||
+                                           dynamic_cast<P::EvolutionDeclContext*>(ctx) || dynamic_cast<P::SpiritDeclContext*>(ctx));
+  bool expression = has(P::INT) && has(P::STRING) && has(P::ID);
+  bool type = !expression && has(P::ID) && has(P::LPAREN) && has(P::AMP) && has(P::LBRACK);
+  auto structural = [](size_t t) {
+    switch (t) {
+      case P::RBRACE: case P::RPAREN: case P::RBRACK: case P::COMMA: case P::COLON: case P::ASSIGN: case P::ARROW:
+      case P::FAT_ARROW: case P::GT: case P::SEMI:
+        return true;
+      default:
+        return false;
+    }
+  };
+  if (in_member_list && has(P::RBRACE) && has(P::ID)) {
+    if (dynamic_cast<P::GeneDeclContext*>(ctx)) words.push_back("a field (`name: Type`), `fun`, `rule` or docs");
+    else if (dynamic_cast<P::TraitDeclContext*>(ctx)) words.push_back("`fun`, `uses` or docs");
+    else if (dynamic_cast<P::SystemDeclContext*>(ctx)) words.push_back("`requires`, `genes:`, `sync_policy` or docs");
+    else if (dynamic_cast<P::EvolutionDeclContext*>(ctx)) words.push_back("`adds`, `removes`, `renames`, `changes`, `migrate` or `because`");
+    else words.push_back("a rule (`x never changes f`, `f always >= 0`, `require: expr`) or docs");
+    part_of_construct = [&](size_t t) { return !structural(t); };
+  } else if (expression) {
+    // After a complete operand the set also holds every binary operator:
+    // then the expression may continue, which is not worth listing.
+    words.push_back("an expression");
+    part_of_construct = [&](size_t t) { return !structural(t) || t == P::GT; };
+  } else if (type) {
+    words.push_back("a type");
+    part_of_construct = [&](size_t t) { return !structural(t); };
+  }
+  bool name_expected = has(P::ID);
+  for (ssize_t t : set.toList()) {
+    if (t < 0) continue;  // EOF: "end of declaration" is never the useful news
+    size_t type_id = static_cast<size_t>(t);
+    if (part_of_construct(type_id)) continue;
+    // Keywords are names too: when a name is expected, listing every
+    // keyword would only bury the point.
+    bool is_keyword = type_id >= P::MODULE && type_id <= P::UNDERSCORE_PAT;
+    if (name_expected && is_keyword) continue;
+    std::string d = token_display(vocab, type_id);
+    if (std::find(words.begin(), words.end(), d) == words.end()) words.push_back(d);
+  }
+  return words;
+}
+
 // Records only the first error of a declaration; the declaration is dropped
 // after it, so ANTLR's own recovery messages (the cascade) are never shown.
 class FirstErrorListener : public antlr4::BaseErrorListener {
@@ -205,18 +261,7 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
     } catch (...) {
       return;
     }
-    const auto& vocab = parser->getVocabulary();
-    bool name_expected = expected.contains(static_cast<size_t>(P::ID));
-    for (ssize_t t : expected.toList()) {
-      if (t < 0 && t != Token::EOF) continue;
-      // Keywords are names too: when a name is expected, listing every
-      // keyword would only bury the point.
-      bool is_keyword = t >= P::MODULE && t <= P::UNDERSCORE_PAT;
-      if (name_expected && is_keyword) continue;
-      if (t == Token::EOF) continue;
-      std::string d = token_display(vocab, static_cast<size_t>(t));
-      if (std::find(out_->expected.begin(), out_->expected.end(), d) == out_->expected.end()) out_->expected.push_back(d);
-    }
+    out_->expected = expected_words(expected, parser->getContext(), parser->getVocabulary());
   }
 
  private:
@@ -416,10 +461,11 @@ class Builder {
   ast::Sentence sentence(P::SentenceContext* ctx) const {
     ast::Sentence s;
     s.span = span(ctx);
-    for (auto* w : ctx->sentenceWord()) {
-      std::string word = w->getText();
-      if (w->STRING()) word = unquote(word);
-      s.words.push_back(word);
+    for (auto* child : ctx->children) {  // words and comparison operators, in order
+      auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child);
+      if (rule == nullptr) continue;
+      auto* w = dynamic_cast<P::SentenceWordContext*>(rule);
+      s.words.push_back(w && w->STRING() ? unquote(w->getText()) : rule->getText());
     }
     return s;
   }
@@ -1541,12 +1587,15 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
         // bracket came: the useful news is the bracket that is still open.
         message = "expected " + closer + after + ", found " + found_display(at);
         notes.push_back("a bracket opened before this point is not closed");
-      } else if (!error.expected.empty() && error.expected.size() <= 4) {
+      } else if (!error.expected.empty()) {
         message = "expected ";
-        for (size_t i = 0; i < error.expected.size(); ++i) {
-          if (i > 0) message += (i + 1 == error.expected.size()) ? " or " : ", ";
+        // Past five alternatives a list stops helping: the first four, then "...".
+        size_t shown = error.expected.size() > 5 ? 4 : error.expected.size();
+        for (size_t i = 0; i < shown; ++i) {
+          if (i > 0) message += (i + 1 == shown && shown == error.expected.size()) ? " or " : ", ";
           message += error.expected[i];
         }
+        if (shown < error.expected.size()) message += ", ...";
         // With the role of the previous token known the message says it all
         // ("expected `:` after field name `title`"); the caret shows the rest.
         message += after;

@@ -48,7 +48,7 @@ system a.sys @ 1.0.0 {
 
 trait a.t { fun f() -> i64 }
 )");
-  EXPECT_EQ(p.messages(), (Messages{"3:10: expected a name or `(` after `:`, found `=`",
+  EXPECT_EQ(p.messages(), (Messages{"3:10: expected a type after `:`, found `=`",
                                     "13:1: expected `,` or `]` after `two`, found `}`"}));
   ASSERT_EQ(p.file.genes.size(), 1u);
   EXPECT_EQ(p.file.genes[0].name, "a.two");
