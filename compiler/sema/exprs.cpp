@@ -126,9 +126,7 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
     if (report) {
       std::vector<std::string> names;
       for (const auto& f : g->fields) names.push_back(f.name);
-      std::string best = closest_match(name, names);
-      std::vector<std::string> notes;
-      if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+      std::vector<std::string> notes = did_you_mean(name, names);
       notes.push_back("fields of `" + g->name + "`: " + (names.empty() ? "(none)" : join(names, ", ")));
       diags_.report(Rule::UnknownField, span, "gene `" + g->name + "` has no field `" + name + "`", notes);
     }
@@ -176,9 +174,7 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
           out.ref = ir::Expr::Ref::EnumVariant;
           out.enum_name = t.name;
           if (std::find(t.variants.begin(), t.variants.end(), variant) == t.variants.end()) {
-            std::string best = closest_match(variant, t.variants);
-            std::vector<std::string> notes;
-            if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+            std::vector<std::string> notes = did_you_mean(variant, t.variants);
             notes.push_back("variants of `" + t.canonical() + "`: " + join(t.variants, ", "));
             diags_.report(Rule::TypeMismatch, e.span, "enum `" + t.canonical() + "` has no variant `" + variant + "`",
                           notes);
