@@ -237,7 +237,10 @@ compareOp : GE | LE | GT | LT | EQ | NE ;
 // After its first two words a sentence may compare (`Container requires
 // capacity > 0`); one starting `a >= b` is an expression, not a sentence.
 sentence : sentenceWord {sameLine()}? sentenceWord ({sameLine()}? (sentenceWord | compareOp))* ;
-sentenceWord : qualifiedName | INT | STRING | FLOAT | VERSION ;
+// `in`, `as` and `implies` join expressions: `this.license in [..]` is an
+// expression, never the sentence `this.license in` and a list, so they are
+// not words (a predicate would not do: ANTLR predicts without it).
+sentenceWord : wordIdent ({adjacent()}? DOT wordIdent)* | INT | STRING | FLOAT | VERSION ;
 
 // ---------------------------------------------------------------- systems
 
@@ -477,6 +480,17 @@ ident
   | IMPL | FOR | CONST | FUN | FN | SEX | EXTERN | MOD | SPIRIT | CONFIG | TEST | HAS | IS | EXTENDS | USES
   | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | LET | MUT | IF | ELSE | MATCH
   | WHILE | LOOP | BREAK | CONTINUE | RETURN | RETURN_BARE | IN | AS | FORALL | EXISTS | IMPLIES | WHERE | NEVER | CHANGES
+  | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
+  | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | LAW | VAR | NOT | UNDERSCORE_PAT
+  ;
+
+// A word of a sentence: a name, except the keywords that join expressions.
+wordIdent
+  : ID
+  | MODULE | USE | PUB | GEN | GENE | TYPE | TRAIT | CONSTRAINT | RULE | SYSTEM | EVO | EVOLVES | EVOLUTION
+  | IMPL | FOR | CONST | FUN | FN | SEX | EXTERN | MOD | SPIRIT | CONFIG | TEST | HAS | IS | EXTENDS | USES
+  | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | LET | MUT | IF | ELSE | MATCH
+  | WHILE | LOOP | BREAK | CONTINUE | RETURN | RETURN_BARE | FORALL | EXISTS | WHERE | NEVER | CHANGES
   | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
   | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | LAW | VAR | NOT | UNDERSCORE_PAT
   ;

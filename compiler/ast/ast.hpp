@@ -238,6 +238,9 @@ struct Gene {
   std::vector<Annotation> annotations;         // `@version(n)` etc. before the gene
   std::optional<std::vector<std::string>> enum_variants;  // `gen Status { enum { A, B } }`
   std::optional<Docs> docs;
+  // The declaration had a syntax error: only its header is known (name,
+  // version), so the checker reports nothing about its missing members.
+  bool incomplete = false;
 };
 
 struct TypeAlias {                 // `type Status = enum { ... }` / `type Id = Uuid`

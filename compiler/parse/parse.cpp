@@ -302,11 +302,12 @@ class Builder {
     return q;
   }
 
-  ast::Version version(TerminalNode* node) const {
+  ast::Version version(TerminalNode* node) const { return node ? version_token(node->getSymbol()) : ast::Version{}; }
+
+  ast::Version version_token(Token* tok) const {
     ast::Version v;
-    if (node == nullptr) return v;
-    v.text = node->getText();
-    v.span = span(node);
+    v.text = tok->getText();
+    v.span = span(tok, tok);
     uint32_t parts[3] = {0, 0, 0};
     int i = 0;
     for (char c : v.text) {
@@ -1326,6 +1327,52 @@ class Builder {
     }
   }
 
+  // A gene whose declaration does not parse still declares its name, so that
+  // `on`, `requires`, `extends` and field types naming it are not reported as
+  // unknown: one syntax error, no cascade (crdt.md). Read from the tokens,
+  // since there is no tree: prefixes (`pub`, annotations), `gen`/`gene`, then
+  // the dotted name and an optional `@ version`.
+  void declare_incomplete_gene(antlr4::TokenStream& tokens, ast::File& file) {
+    size_t i = 0, n = tokens.size();
+    auto type_at = [&](size_t k) { return k < n ? tokens.get(k)->getType() : Token::EOF; };
+    auto is_name = [&](size_t k) { return type_at(k) == P::ID || (type_at(k) >= P::MODULE && type_at(k) <= P::UNDERSCORE_PAT); };
+    while (i < n) {  // skip `pub(..)`, `@name(..)`, `#[..]`
+      size_t t = type_at(i);
+      if (t == P::PUB || t == P::AT || t == P::HASH_LBRACK) {
+        ++i;
+        if (t == P::AT) ++i;  // the annotation's name
+        if (type_at(i) == P::LPAREN || t == P::HASH_LBRACK) {
+          int depth = 0;
+          for (; i < n; ++i) {
+            size_t b = type_at(i);
+            if (b == P::LPAREN || b == P::LBRACK || b == P::HASH_LBRACK) ++depth;
+            if ((b == P::RPAREN || b == P::RBRACK) && --depth <= 0) { ++i; break; }
+          }
+        }
+        continue;
+      }
+      break;
+    }
+    if (type_at(i) != P::GEN && type_at(i) != P::GENE) return;
+    if (!is_name(++i)) return;
+    ast::Gene g;
+    g.keyword = tokens.get(i - 1)->getText();
+    Token* first = tokens.get(i);
+    Token* last = first;
+    g.name = first->getText();
+    while (type_at(i + 1) == P::DOT && is_name(i + 2) &&
+           tokens.get(i + 1)->getStartIndex() == last->getStopIndex() + 1) {
+      last = tokens.get(i + 2);
+      g.name += "." + last->getText();
+      i += 2;
+    }
+    g.name_span = span(first, last);
+    g.span = span(tokens.get(0), tokens.get(n > 1 ? n - 2 : 0));
+    if (type_at(i + 1) == P::AT && type_at(i + 2) == P::VERSION) g.version = version_token(tokens.get(i + 2));
+    g.incomplete = true;
+    file.genes.push_back(std::move(g));
+  }
+
   void module(P::ModuleDeclContext* ctx, ast::File& file) {
     file.module = qname(ctx->qualifiedName());
     if (ctx->VERSION()) file.module_version = version(ctx->VERSION());
@@ -1576,6 +1623,7 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
       if (at != nullptr && at->getType() == P::UNTERMINATED_STRING) {
         diags.report(Rule::SyntaxError, where, "this string has no closing `\"`",
                      {"add `\"` before the end of the line (strings do not span lines; use `\\n` for a newline)"});
+        builder.declare_incomplete_gene(stream, file);
         continue;
       }
       if (at == nullptr || at->getType() == Token::EOF) {
@@ -1604,6 +1652,7 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
         message = "unexpected " + found_display(at) + after;
       }
       diags.report(Rule::SyntaxError, where, message, notes);
+      builder.declare_incomplete_gene(stream, file);
       continue;
     }
     if (tree->moduleDecl()) {

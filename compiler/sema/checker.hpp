@@ -134,6 +134,7 @@ class Checker {
   };
   std::vector<OlderGene> older_genes_;
   std::unordered_set<const ast::Gene*> older_gene_asts_;
+  std::unordered_set<std::string> incomplete_genes_;  // declarations with a syntax error: members unknown
   // The `evo` chain of a gene that ends at its declared version, oldest step
   // first (plan_evolutions); evolutions outside it are checked leniently.
   struct EvoChain {

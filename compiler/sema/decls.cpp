@@ -155,6 +155,7 @@ void Checker::index_declarations() {
         }
       }
       declare(g.name, g.name_span, g.enum_variants ? DeclKind::Enum : DeclKind::Gene, f, i);
+      if (g.incomplete) incomplete_genes_.insert(g.name);
     }
     for (size_t i = 0; i < file.aliases.size(); ++i)
       declare(file.aliases[i].name, file.aliases[i].name_span, DeclKind::Alias, f, i);

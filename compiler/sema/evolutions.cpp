@@ -587,6 +587,7 @@ void Checker::check_evolutions() {
     bool chained = chained_evos_.count(&ev) > 0;  // names checked per version by check_evolution_chain
     auto field_known = [&](const std::string& name, Span span) {
       if (chained || !gene || gene->field(name) || known->count(name)) return true;
+      if (incomplete_genes_.count(gene->name)) return false;  // its syntax error was reported already
       std::vector<std::string> names;
       for (const auto& f : gene->fields) names.push_back(f.name);
       std::vector<std::string> notes = did_you_mean(name, names);

@@ -123,7 +123,7 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
       node.field = name;
       return true;
     }
-    if (report) {
+    if (report && !incomplete_genes_.count(g->name)) {  // its syntax error was reported already
       std::vector<std::string> names;
       for (const auto& f : g->fields) names.push_back(f.name);
       std::vector<std::string> notes = did_you_mean(name, names);
