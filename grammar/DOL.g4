@@ -83,10 +83,19 @@ declaration
 
 moduleDecl : MODULE qualifiedName (AT VERSION)? ;
 
+// `use a.b.C`, `use a.b.{ C, D }` (also without the dot), `use a.b.*`,
+// `use local::lib::X` (Rust-style paths), `use @org/pkg.{ A }`; any may be `pub`.
 useDecl
-  : USE EXTERNAL_SOURCE                                                  #useExternal
-  | USE qualifiedName (DOT LBRACE ident (COMMA ident)* COMMA? RBRACE)?   #useModule
+  : visibility? USE EXTERNAL_SOURCE useItems? (AT versionReq)?          #useExternal
+  | visibility? USE usePath (DOT? useItems | DOT STAR)?                  #useModule
   ;
+
+// `^0.9`, `~1.2`, `1.0.0`: a package version requirement (recorded, not checked).
+versionReq : (CARET | TILDE)? (VERSION | FLOAT | INT) ;
+
+usePath : ident ((COLONCOLON | {adjacent()}? DOT) ident)* ;
+useItems : LBRACE (useItem (COMMA useItem)* COMMA?)? RBRACE ;
+useItem : ident (AS ident)? ;
 
 topDecl
   : annotation* visibility? annotation* geneDecl      #topGene
@@ -97,9 +106,10 @@ topDecl
   | visibility? evolutionDecl             #topEvolution
   | implDecl                              #topImpl
   | visibility? constDecl                 #topConst
-  | visibility? functionDecl              #topFunction
+  | annotation* visibility? functionDecl  #topFunction
   | visibility? modDecl                   #topMod
   | visibility? spiritDecl                #topSpirit
+  | visibility? varDecl                   #topVar
   | configDecl                            #topConfig
   | testDecl                              #topTest
   | docsDecl                              #topDocs
@@ -110,6 +120,7 @@ visibility : PUB (LPAREN ident RPAREN)? ;
 docsDecl
   : DOCS_BLOCK
   | (DOCS | EXEGESIS) STRING
+  | DOC_STRING
   ;
 
 // ---------------------------------------------------------------- genes
@@ -120,22 +131,29 @@ geneDecl
     LBRACE geneMember* RBRACE
   ;
 
-typeParams : LT ident (COMMA ident)* GT ;
+typeParams : LT typeParam (COMMA typeParam)* COMMA? GT | LBRACK typeParam (COMMA typeParam)* COMMA? RBRACK ;
+// `T`, `T: Trait`, `T: A + B`, `N: u64` (bounds are read, not checked).
+typeParam : ident (COLON type (PLUS type)*)? (ASSIGN type)? ;
 
 geneMember
   : fieldDecl                      #memberField
   | visibility? functionDecl       #memberFunction
   | constraintDecl                 #memberConstraint
+  | implBlock                      #memberImpl
   | ENUM LBRACE enumVariants? RBRACE  #memberEnum
   | docsDecl                       #memberDocs
   | sentence                       #memberSentence
   | SEMI                           #memberSemi
   ;
 
-enumVariants : ident (COMMA ident)* COMMA? ;
+enumVariants : enumVariant (COMMA? enumVariant)* COMMA? ;
+// `A`, `A(T, U)`, `A { x: T, y: U }` (payloads are read, only names are used).
+enumVariant
+  : ident (LPAREN (type (COMMA type)* COMMA?)? RPAREN | LBRACE (param (COMMA param)* COMMA?)? RBRACE)? (ASSIGN expr)?
+  ;
 
 fieldDecl
-  : annotation* HAS? ident COLON type ({sameLine()}? annotation)* (ASSIGN expr)? (WHERE expr)? ({sameLine()}? annotation)* COMMA?
+  : annotation* (HAS | MUT)? ident COLON type ({sameLine()}? annotation)* (ASSIGN expr)? (WHERE expr)? ({sameLine()}? annotation)* COMMA?
   ;
 
 typeAlias : TYPE qualifiedName typeParams? ASSIGN type ;
@@ -156,9 +174,14 @@ type
   : LPAREN RPAREN                                  #unitType
   | LPAREN type (COMMA type)+ RPAREN               #tupleType
   | LPAREN type RPAREN                             #parenType
-  | LPAREN (type (COMMA type)*)? RPAREN ARROW type #fnType
+  | SEX? (FUN | FN)? LPAREN (type (COMMA type)*)? RPAREN ARROW type #fnType
+  | AMP MUT? type                                  #refType
+  | qualifiedName LPAREN (type (COMMA type)*)? RPAREN ARROW type  #namedFnType
+  | LBRACK type (SEMI expr)? RBRACK                #arrayType
+  | BANG                                           #neverType
   | ENUM LBRACE enumVariants? RBRACE               #enumType
   | qualifiedName (LT type (COMMA type)* GT)?      #namedType
+  | qualifiedName LBRACK type (COMMA type)* RBRACK #bracketType
   ;
 
 // ---------------------------------------------------------------- traits
@@ -170,6 +193,9 @@ traitDecl
 traitMember
   : USES qualifiedName (COMMA qualifiedName)*   #traitUses
   | visibility? functionDecl                    #traitFunction
+  | IS ident typeParams? LPAREN params? RPAREN (ARROW type)?  #traitIsMethod
+  | fieldDecl                                   #traitField
+  | constraintDecl                              #traitConstraint
   | docsDecl                                    #traitDocs
   | sentence                                    #traitSentence
   | SEMI                                        #traitSemi
@@ -178,7 +204,7 @@ traitMember
 // ---------------------------------------------------------------- constraints
 
 constraintDecl
-  : (CONSTRAINT | RULE) qualifiedName (AT VERSION)? (ON qualifiedName)? LBRACE constraintItem* RBRACE
+  : (CONSTRAINT | RULE | LAW) qualifiedName (AT VERSION)? (ON qualifiedName)? LBRACE constraintItem* RBRACE
   ;
 
 constraintItem
@@ -190,13 +216,31 @@ constraintItem
   | sentence                                           #constraintSentence
   | expr                                               #exprItem
   | SEMI                                               #constraintSemi
+  | proseItem                                          #constraintProse
   ;
+
+// A constraint line in prose-like logic (`each Ring where x { exists n such
+// that ... }`): the tokens of one line, bracketed groups spanning lines.
+// Tried last: anything that reads as an expression or sentence is one.
+proseItem : proseToken ({sameLine()}? proseToken)* ;
+proseToken
+  : LPAREN proseAny* RPAREN
+  | LBRACK proseAny* RBRACK
+  | LBRACE proseAny* RBRACE
+  | ~(LPAREN | RPAREN | LBRACK | RBRACK | LBRACE | RBRACE | HASH_LBRACK)
+  ;
+proseAny : proseToken | HASH_LBRACK ;
 
 compareOp : GE | LE | GT | LT | EQ | NE ;
 
 // A property sentence: two or more words on one line (`container has identity`).
-sentence : sentenceWord ({sameLine()}? sentenceWord)+ ;
-sentenceWord : ident | INT | STRING | FLOAT | VERSION ;
+// After its first two words a sentence may compare (`Container requires
+// capacity > 0`); one starting `a >= b` is an expression, not a sentence.
+sentence : sentenceWord {sameLine()}? sentenceWord ({sameLine()}? (sentenceWord | compareOp))* ;
+// `in`, `as` and `implies` join expressions: `this.license in [..]` is an
+// expression, never the sentence `this.license in` and a list, so they are
+// not words (a predicate would not do: ANTLR predicts without it).
+sentenceWord : wordIdent ({adjacent()}? DOT wordIdent)* | INT | STRING | FLOAT | VERSION ;
 
 // ---------------------------------------------------------------- systems
 
@@ -207,9 +251,14 @@ systemDecl
 systemItem
   : REQUIRES requirement (COMMA requirement)*                                          #systemRequires
   | GENES COLON? LBRACK (qualifiedName (COMMA qualifiedName)* COMMA?)? RBRACK           #systemGenes
+  | (REQUIRES | USES) EXTERNAL_SOURCE STRING?                                            #systemPackage
+  | USES qualifiedName (COMMA qualifiedName)*                                          #systemUses
   | TRAITS COLON? LBRACK (qualifiedName (COMMA qualifiedName)* COMMA?)? RBRACK          #systemTraits
   | SYNC_POLICY COLON? LBRACE (keyValue COMMA?)* RBRACE                                #systemSyncPolicy
   | STATE ident COLON type (ASSIGN expr)?                                              #systemState
+  | HAS ident COLON type (ASSIGN expr)?                                                #systemField
+  | constraintDecl                                                                     #systemConstraint
+  | visibility? functionDecl                                                           #systemFunction
   | docsDecl                                                                           #systemDocs
   | sentence                                                                           #systemSentence
   | SEMI                                                                               #systemSemi
@@ -224,10 +273,15 @@ keyValue : ident (COLON | ASSIGN) expr ;
 evolutionDecl
   : (EVO | EVOLVES | EVOLUTION) qualifiedName AT VERSION (GT | FROM) VERSION LBRACE evolutionItem* RBRACE   #evoVersions
   | (EVOLUTION | EVOLVES | EVO) qualifiedName FROM qualifiedName LBRACE evolutionItem* RBRACE     #evoFromName
+  // `evo Organism > Prokaryote @ 3.5Gya { .. }`: one gene becoming another (read, not checked).
+  | (EVO | EVOLVES | EVOLUTION) qualifiedName GT qualifiedName (AT (VERSION | (FLOAT | INT) ident?))?
+    LBRACE evolutionItem* RBRACE                                                                    #evoBetweenGenes
   ;
 
 evolutionItem
   : ADDS fieldDecl                                           #evoAdds
+  | ADDS geneDecl                                           #evoAddsGene
+  | ADDS functionDecl                                       #evoAddsFunction
   | ADD_FIELD COLON fieldDecl                                #evoAddField
   | REMOVES ident                                            #evoRemoves
   | REMOVE_FIELD COLON ident                                 #evoRemoveField
@@ -239,6 +293,13 @@ evolutionItem
   | BECAUSE STRING                                           #evoBecause
   | docsDecl                                                 #evoDocs
   | ident COLON expr                                         #evoMeta
+  // The past-tense items of `evo A > B`: `added f: T = v`, `changed f: T -> U`,
+  // `renamed a -> b`, `migrate from A { .. }`, rules.
+  | ident fieldDecl                                          #evoVerbField
+  | ident ident COLON type ARROW type                        #evoVerbRetype
+  | ident ident ARROW ident                                  #evoVerbRename
+  | MIGRATE FROM qualifiedName block                         #evoMigrateFrom
+  | constraintDecl                                           #evoConstraint
   | sentence                                                 #evoSentence
   | SEMI                                                     #evoSemi
   ;
@@ -248,14 +309,26 @@ changeSide : annotation | type ;
 // ---------------------------------------------------------------- the rest of DOL
 
 implDecl : IMPL qualifiedName FOR qualifiedName LBRACE (visibility? functionDecl | docsDecl | SEMI)* RBRACE ;
+// `impl Trait { fun .. }` inside a gene or spirit (read, not compiled).
+implBlock : IMPL qualifiedName (FOR qualifiedName)? LBRACE (visibility? functionDecl | docsDecl | SEMI)* RBRACE ;
 
 constDecl : CONST ident (COLON type)? ASSIGN expr ;
 
-modDecl : MOD ident LBRACE topDecl* RBRACE ;
+// `sex var NAME: T = expr`: module-level mutable state.
+varDecl : SEX? VAR ident (COLON type)? (ASSIGN expr)? ;
 
-spiritDecl : SPIRIT qualifiedName (AT VERSION)? LBRACE spiritItem* RBRACE ;
+// `mod name { ... }`, or `mod a.b` alone: the file is that module.
+modDecl : MOD qualifiedName (LBRACE (useDecl | topDecl)* RBRACE)? ;
+
+// A spirit manifest: `spirit name @ v { ... }`, or its header line alone.
+spiritDecl : SPIRIT qualifiedName (AT VERSION)? (LBRACE spiritItem* RBRACE)? ;
 spiritItem
   : HAS? ident COLON expr     #spiritEntry
+  | REQUIRES EXTERNAL_SOURCE STRING?  #spiritRequires
+  | MUT ident COLON type (ASSIGN expr)?  #spiritState
+  | visibility? functionDecl  #spiritFunction
+  | implBlock                 #spiritImpl
+  | constraintDecl            #spiritConstraint
   | docsDecl                  #spiritDocs
   | sentence                  #spiritSentence
   | SEMI                      #spiritSemi
@@ -268,20 +341,31 @@ testDecl : TEST (ident | STRING) block ;
 // ---------------------------------------------------------------- functions
 
 functionDecl
-  : SEX? EXTERN? (FUN | FN) ident typeParams? LPAREN params? RPAREN (ARROW type)? block?
+  : SEX? (EXTERN STRING?)? (FUN | FN) ident typeParams? LPAREN params? RPAREN (ARROW type)?
+    (WHERE typeParam (COMMA typeParam)* COMMA?)? block?
   ;
 
-params : param (COMMA param)* COMMA? ;
+params : param (COMMA param)* (COMMA DOTDOT DOT)? COMMA? ;
 param : MUT? ident (COLON type)? ;
 
 block : LBRACE statement* RBRACE ;
 
 statement
   : LET MUT? ident (COLON type)? (ASSIGN expr)?             #letStmt
+  | LET MUT? pattern (COLON type)? ASSIGN expr              #letPatternStmt
+  | MUT ident (COLON type)? ASSIGN expr                      #mutStmt
+  | (DOC_STRING | DOCS_BLOCK)                               #docStmt
+  // A helper function inside a body. Its block is required: with an optional
+  // one, `fun f() {` would be ambiguous with a statement that is a block, and
+  // ANTLR would read every function body to the end before choosing.
+  | SEX? (FUN | FN) ident typeParams? LPAREN params? RPAREN (ARROW type)? block  #nestedFunctionStmt
   | BREAK                                                   #breakStmt
   | CONTINUE                                                #continueStmt
   | FOR ident IN expr block                                 #forStmt
+  | FOR pattern IN expr block                               #forPatternStmt
+  | VAR ident (COLON type)? (ASSIGN expr)?                  #varStmt
   | WHILE expr block                                        #whileStmt
+  | WHILE LET pattern ASSIGN expr block                     #whileLetStmt
   | LOOP block                                              #loopStmt
   // One alternative for expressions, assignments and `return` (a returnExpr
   // primary): separate alternatives made ANTLR's prediction scan the whole
@@ -296,17 +380,21 @@ assignOp : ASSIGN | PLUS_ASSIGN | MINUS_ASSIGN | STAR_ASSIGN | SLASH_ASSIGN ;
 
 expr
   : primary                                                     #primaryExpr
-  | expr DOT ident (LPAREN args? RPAREN)?                        #memberExpr
+  | expr DOT ident (COLONCOLON LT type (COMMA type)* GT)? (LPAREN args? RPAREN)?  #memberExpr
   | expr DOT INT                                                #tupleIndexExpr
   | expr LPAREN args? RPAREN                                    #callExpr
   | expr LBRACK expr RBRACK                                     #indexExpr
   | expr QUESTION                                               #tryExpr
   | expr AS type                                                #castExpr
-  | <assoc=right> (MINUS | BANG) expr                           #unaryExpr
+  | <assoc=right> (MINUS | BANG | NOT | STAR | AMP MUT?) expr    #unaryExpr
+  | <assoc=right> expr CARET expr                               #binaryExpr
   | expr (STAR | SLASH | PERCENT) expr                          #binaryExpr
   | expr (PLUS | MINUS) expr                                    #binaryExpr
+  | expr (LT LT | GT GT) expr                                   #binaryExpr
+  | expr AMP expr                                               #binaryExpr
   | expr (DOTDOT | DOTDOTEQ) expr                               #binaryExpr
   | expr (LT | LE | GT | GE | EQ | NE) expr                     #binaryExpr
+  | expr IN expr                                                #binaryExpr
   | expr ANDAND expr                                            #binaryExpr
   | expr OROR expr                                              #binaryExpr
   | <assoc=right> expr IMPLIES expr                             #binaryExpr
@@ -314,14 +402,16 @@ expr
   ;
 
 args : arg (COMMA arg)* COMMA? ;
-arg : ident COLON expr | expr ;
+// `f(x, weight: w)`; `check(f, Fn(String) -> Unit)` passes a function type.
+arg : ident COLON expr | expr (ARROW type)? ;
 
 primary
   : INT                                                         #intLit
   | FLOAT                                                       #floatLit
   | STRING                                                      #stringLit
+  | CHAR                                                        #charLit
   | (TRUE | FALSE)                                              #boolLit
-  | {upperNext()}? qualifiedName LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  #structLit
+  | {upperNext()}? qualifiedName (COLONCOLON ident)* LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  #structLit
   | exprName (COLONCOLON ident)+                                #pathExpr
   | exprName                                                    #nameExpr
   | LPAREN RPAREN                                               #unitLit
@@ -330,31 +420,42 @@ primary
   | LBRACK (expr (COMMA expr)* COMMA?)? RBRACK                  #listLit
   | LBRACE mapEntry (COMMA mapEntry)* COMMA? RBRACE             #mapLit
   | IF expr block (ELSE (ifTail | block))?                      #ifExpr
+  | IF LET pattern ASSIGN expr block (ELSE (ifTail | block))?   #ifLetExpr
   | MATCH expr LBRACE matchArm* RBRACE                          #matchExpr
   | block                                                       #blockExpr
-  | PIPE (ident (COLON type)? (COMMA ident (COLON type)?)*)? PIPE expr  #closureExpr
+  | PIPE (closureParam (COMMA closureParam)*)? PIPE expr       #closureExpr
   | OROR expr                                                   #closureNoArgs
-  | (FORALL | EXISTS) ident COLON type DOT expr                 #quantifierExpr
+  | (FORALL | EXISTS) ident COLON type (COMMA ident COLON type)* DOT expr  #quantifierExpr
+  | (FORALL | EXISTS) pattern (COMMA pattern)* IN expr DOT expr  #quantifierInExpr
   | QUOTE block                                                 #quoteExpr
   | (RETURN_BARE | RETURN expr)                                 #returnExpr
   | BANG LPAREN opaqueTokens* RPAREN                            #macroExpr
+  | exprName BANG proseToken                                    #macroCallExpr
+  | AT exprName                                                 #effectExpr
+  | BREAK                                                       #breakExpr
+  | CONTINUE                                                    #continueExpr
   ;
 
-ifTail : IF expr block (ELSE (ifTail | block))? ;
+closureParam : pattern (COLON type)? ;
 
-fieldInit : ident COLON expr | ident ;
-mapEntry : (STRING | INT) COLON expr ;
+ifTail : IF (LET pattern ASSIGN)? expr block (ELSE (ifTail | block))? ;
 
-matchArm : pattern (IF expr)? FAT_ARROW (block | expr) COMMA? ;
+fieldInit : ident COLON expr | ident | DOTDOT DOT? expr ;
+mapEntry : (STRING | INT | ident) COLON expr ;
+
+matchArm : pattern (PIPE pattern)* (IF expr)? (FAT_ARROW (block | expr (assignOp expr)?) | block) COMMA? ;
 
 pattern
   : UNDERSCORE_PAT                                              #wildcardPattern
-  | (MINUS? (INT | FLOAT) | STRING | TRUE | FALSE)              #literalPattern
-  | ident (COLONCOLON ident)* LPAREN (pattern (COMMA pattern)*)? RPAREN  #variantPattern
-  | ident (COLONCOLON ident)+                                   #pathPattern
+  | (MINUS? (INT | FLOAT) | STRING | CHAR | TRUE | FALSE)       #literalPattern
+  | ident ((COLONCOLON | DOT) ident)* LPAREN (pattern (COMMA pattern)* COMMA?)? RPAREN  #variantPattern
+  | ident ((COLONCOLON | DOT) ident)* LBRACE (fieldPattern (COMMA fieldPattern)* COMMA?)? (COMMA? DOTDOT)? RBRACE  #structPattern
+  | ident ((COLONCOLON | DOT) ident)+                           #pathPattern
   | ident                                                       #bindingPattern
   | LPAREN (pattern (COMMA pattern)*)? RPAREN                   #tuplePattern
   ;
+
+fieldPattern : ident (COLON pattern)? ;
 
 opaqueTokens : LPAREN opaqueTokens* RPAREN | ~(LPAREN | RPAREN) ;
 
@@ -368,7 +469,7 @@ exprName
   | IMPL | CONST | FUN | FN | SEX | EXTERN | MOD | SPIRIT | CONFIG | TEST | HAS | IS | EXTENDS | USES
   | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | WHERE | NEVER | CHANGES
   | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
-  | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD
+  | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | LAW | VAR
   ;
 
 qualifiedName : ident ({adjacent()}? DOT ident)* ;
@@ -380,7 +481,18 @@ ident
   | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | LET | MUT | IF | ELSE | MATCH
   | WHILE | LOOP | BREAK | CONTINUE | RETURN | RETURN_BARE | IN | AS | FORALL | EXISTS | IMPLIES | WHERE | NEVER | CHANGES
   | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
-  | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | UNDERSCORE_PAT
+  | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | LAW | VAR | NOT | UNDERSCORE_PAT
+  ;
+
+// A word of a sentence: a name, except the keywords that join expressions.
+wordIdent
+  : ID
+  | MODULE | USE | PUB | GEN | GENE | TYPE | TRAIT | CONSTRAINT | RULE | SYSTEM | EVO | EVOLVES | EVOLUTION
+  | IMPL | FOR | CONST | FUN | FN | SEX | EXTERN | MOD | SPIRIT | CONFIG | TEST | HAS | IS | EXTENDS | USES
+  | REQUIRES | GENES | TRAITS | SYNC_POLICY | STATE | DOCS | EXEGESIS | ENUM | LET | MUT | IF | ELSE | MATCH
+  | WHILE | LOOP | BREAK | CONTINUE | RETURN | RETURN_BARE | FORALL | EXISTS | WHERE | NEVER | CHANGES
+  | ALWAYS | ADDS | REMOVES | RENAMES | DEPRECATES | MIGRATE | BECAUSE | FROM | TO | ON | REQUIRE | ON_VIOLATION
+  | QUOTE | ADD_FIELD | REMOVE_FIELD | RENAME_FIELD | LAW | VAR | NOT | UNDERSCORE_PAT
   ;
 
 // ================================================================ lexer
@@ -465,21 +577,30 @@ QUOTE : 'quote' ;
 ADD_FIELD : 'add_field' ;
 REMOVE_FIELD : 'remove_field' ;
 RENAME_FIELD : 'rename_field' ;
+LAW : 'law' ;
+VAR : 'var' ;
+NOT : 'not' ;
 UNDERSCORE_PAT : '_' ;
 
 // `use @org/pkg`, `use @git:host/repo`, `use @https://...`: recorded, never fetched.
-EXTERNAL_SOURCE : '@' [a-zA-Z] [a-zA-Z0-9_\-.]* ( '/' | ':' ) ~[ \t\r\n]* ;
+// The source stops before `{`, so `use @org/pkg.{ A, B }` names items.
+EXTERNAL_SOURCE : '@' [a-zA-Z] [a-zA-Z0-9_\-.]* ( '/' | ':' ) ~[ \t\r\n{}]* ;
 
 VERSION : DIGITS '.' DIGITS '.' DIGITS ;
 FLOAT : DIGITS '.' DIGITS ( [eE] [+\-]? DIGITS )? | DIGITS [eE] [+\-]? DIGITS ;
 INT : '0' [xX] [0-9a-fA-F_]+ | '0' [bB] [01_]+ | DIGITS ;
 fragment DIGITS : [0-9] [0-9_]* ;
 
+// A `"""` doc string (Python style), which may span lines.
+DOC_STRING : '"""' .*? '"""' ;
 STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* '"' ;
 // A string missing its closing quote; the parser reports it with a fix.
 UNTERMINATED_STRING : '"' ( '\\' ~[\r\n] | ~["\\\r\n] )* ;
 
 ID : [a-zA-Z_] [a-zA-Z0-9_]* ;
+
+// A character literal: `'a'`, `'\n'`.
+CHAR : '\'' ( '\\' ~[\r\n] | ~['\\\r\n] ) '\'' ;
 
 HASH_LBRACK : '#[' ;
 AT : '@' ;
@@ -498,6 +619,9 @@ NE : '!=' ;
 GE : '>=' ;
 LE : '<=' ;
 ANDAND : '&&' ;
+AMP : '&' ;
+CARET : '^' ;
+TILDE : '~' ;
 OROR : '||' ;
 LT : '<' ;
 GT : '>' ;

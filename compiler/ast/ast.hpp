@@ -128,6 +128,7 @@ struct Stmt {
   std::optional<TypeRef> type;
   std::optional<Expr> expr;        // Let value, Expr, Return value, For iterable, While condition
   std::vector<Stmt> body;          // For / While / Loop
+  std::optional<Pattern> pattern;  // Let: `let (a, b) = e` destructures (then name is empty)
 };
 
 // ----- Annotations ---------------------------------------------------------
@@ -237,6 +238,9 @@ struct Gene {
   std::vector<Annotation> annotations;         // `@version(n)` etc. before the gene
   std::optional<std::vector<std::string>> enum_variants;  // `gen Status { enum { A, B } }`
   std::optional<Docs> docs;
+  // The declaration had a syntax error: only its header is known (name,
+  // version), so the checker reports nothing about its missing members.
+  bool incomplete = false;
 };
 
 struct TypeAlias {                 // `type Status = enum { ... }` / `type Id = Uuid`
@@ -346,6 +350,9 @@ struct Use {
   std::string path;                // module path or `@org/pkg`, `@git:...`, `@https:...`
   std::vector<std::string> items;  // `{ A, B }`; empty for a single path (then the last segment is the item)
   bool is_external = false;        // @-sources: recorded, never fetched
+  bool is_glob = false;            // `use a.b.*`: every public name of module a.b
+  bool is_local = false;           // `use local::lib::X` (Rust-style `::` path; path holds it dotted)
+  Visibility visibility = Visibility::Private;  // `pub use` re-exports
   Span span;
 };
 

@@ -46,15 +46,21 @@ void DiagnosticSink::sort_stable() {
   });
 }
 
+// Edit distance where swapping two adjacent letters is one typo, like a
+// missing, extra or wrong letter (`chekc` is one typo from `check`).
 static size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  auto same = [](char x, char y) { return std::tolower(x) == std::tolower(y); };
+  std::vector<size_t> before(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1);
+      size_t sub = prev[j - 1] + (same(a[i - 1], b[j - 1]) ? 0 : 1);
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1]))
+        cur[j] = std::min(cur[j], before[j - 2] + 1);
     }
+    std::swap(before, prev);
     std::swap(prev, cur);
   }
   return prev[b.size()];
@@ -73,6 +79,17 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   // Allow roughly one typo per three characters; beyond that a suggestion misleads.
   size_t limit = std::max<size_t>(1, word.size() / 3);
   return best_distance <= limit ? best : std::string();
+}
+
+std::string did_you_mean_text(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best = closest_match(word, candidates);
+  return best.empty() ? std::string() : "did you mean `" + best + "`?";
+}
+
+std::vector<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string note = did_you_mean_text(word, candidates);
+  if (note.empty()) return {};
+  return {note};
 }
 
 }  // namespace dolc

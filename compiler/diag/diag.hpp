@@ -58,4 +58,10 @@ class DiagnosticSink {
 // or "" when nothing is close enough to be a plausible typo.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
 
+// Every "did you mean" dolc prints goes through these two, for diagnostics
+// and the command line alike: "did you mean `check`?" when a candidate is a
+// plausible typo of `word`, else "" (the note list form: one note or none).
+std::string did_you_mean_text(const std::string& word, const std::vector<std::string>& candidates);
+std::vector<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+
 }  // namespace dolc

@@ -106,13 +106,15 @@ int main(int argc, char** argv) {
     else if (topic == "breaking") std::cout << kBreakingHelp;
     else if (topic.empty() || topic == "help") std::cout << kMainHelp;
     else {
-      print_tool_error("no help for '" + topic + "' (commands: check, lint, build, breaking)");
+      print_tool_error("no help for '" + topic + "'" + hint(topic, {"check", "lint", "build", "breaking"}) +
+                       " (commands: check, lint, build, breaking)");
       return kExitUsage;
     }
     return kExitClean;
   }
   if (command != "check" && command != "lint" && command != "build" && command != "breaking") {
-    print_tool_error("unknown command '" + command + "' (expected check, lint, build, breaking or help)");
+    print_tool_error("unknown command '" + command + "'" + hint(command, {"check", "lint", "build", "breaking", "help"}) +
+                     " (expected check, lint, build, breaking or help)");
     return kExitUsage;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());

@@ -15,6 +15,11 @@ namespace dolc::driver {
 
 void print_tool_error(const std::string& message) { std::cerr << "dolc: error: " << message << "\n"; }
 
+std::string hint(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string text = did_you_mean_text(word, candidates);
+  return text.empty() ? "" : "; " + text;
+}
+
 namespace {
 
 bool take_value(const std::vector<std::string>& args, size_t& i, const std::string& flag, std::string* value,
@@ -66,12 +71,14 @@ bool parse_invocation(const std::string& command, const std::vector<std::string>
       else if (value == "sarif") inv.format = DiagFormat::Sarif;
       else if (value == "github") inv.format = DiagFormat::Github;
       else {
-        *error = "unknown error format '" + value + "' (expected text, json, sarif or github)";
+        *error = "unknown error format '" + value + "'" + hint(value, {"text", "json", "sarif", "github"}) +
+                 " (expected text, json, sarif or github)";
         return false;
       }
     } else if (take_value(args, i, "--color", &value, error)) {
       if (value != "auto" && value != "always" && value != "never") {
-        *error = "unknown colour mode '" + value + "' (expected auto, always or never)";
+        *error = "unknown colour mode '" + value + "'" + hint(value, {"auto", "always", "never"}) +
+                 " (expected auto, always or never)";
         return false;
       }
       inv.color = value;
@@ -88,7 +95,11 @@ bool parse_invocation(const std::string& command, const std::vector<std::string>
     } else if (!error->empty()) {
       return false;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
-      *error = "unknown option '" + a + "' (see 'dolc help " + command + "')";
+      // `--error-fromat=json`: the option's name is what was mistyped.
+      std::vector<std::string> options{"-Werror", "--require-docs", "-I",    "--error-format", "--color",
+                                       "--stdlib", "-o",             "--emit", "--depfile",      "--help"};
+      if (is_build) options.push_back("--clang");
+      *error = "unknown option '" + a + "'" + hint(a.substr(0, a.find('=')), options) + " (see 'dolc help " + command + "')";
       return false;
     } else {
       inv.inputs.push_back(a);

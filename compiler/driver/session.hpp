@@ -57,6 +57,9 @@ int finish(const Invocation& inv, Frontend& fe);
 std::string output_name(const Invocation& inv);
 
 // Prints `dolc: error: message` to stderr (usage and I/O problems).
+// "; did you mean `check`?" when `word` is a plausible typo of a candidate,
+// else "": the tail of a usage error (diag's did_you_mean_text, shared).
+std::string hint(const std::string& word, const std::vector<std::string>& candidates);
 void print_tool_error(const std::string& message);
 
 int run_check(const Invocation& inv);

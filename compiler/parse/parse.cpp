@@ -183,6 +183,62 @@ class GuardedParser : public dolc_antlr::DOLParser {
   std::vector<size_t> pushes_;  // left-recursion levels of each active recursive rule call
 };
 
+// ANTLR's expected-token set in words. A set that holds every token that can
+// start an expression, a type or a member is named by that construct ("an
+// expression", "a type", "a field, `fun`, `rule` or docs"), followed by the
+// tokens outside it (closing brackets, separators); otherwise the tokens are
+// listed, keywords folded into "a name" when a name is expected.
+std::vector<std::string> expected_words(const antlr4::misc::IntervalSet& set, antlr4::ParserRuleContext* ctx,
+                                        const antlr4::dfa::Vocabulary& vocab) {
+  auto has = [&](size_t t) { return set.contains(t); };
+  std::vector<std::string> words;
+  // The construct the set starts, and the tokens that only start it.
+  std::function<bool(size_t)> part_of_construct = [](size_t) { return false; };
+  bool in_member_list = ctx != nullptr && (dynamic_cast<P::GeneDeclContext*>(ctx) || dynamic_cast<P::TraitDeclContext*>(ctx) ||
+                                           dynamic_cast<P::SystemDeclContext*>(ctx) || dynamic_cast<P::ConstraintDeclContext*>(ctx) ||
+                                           dynamic_cast<P::EvolutionDeclContext*>(ctx) || dynamic_cast<P::SpiritDeclContext*>(ctx));
+  bool expression = has(P::INT) && has(P::STRING) && has(P::ID);
+  bool type = !expression && has(P::ID) && has(P::LPAREN) && has(P::AMP) && has(P::LBRACK);
+  auto structural = [](size_t t) {
+    switch (t) {
+      case P::RBRACE: case P::RPAREN: case P::RBRACK: case P::COMMA: case P::COLON: case P::ASSIGN: case P::ARROW:
+      case P::FAT_ARROW: case P::GT: case P::SEMI:
+        return true;
+      default:
+        return false;
+    }
+  };
+  if (in_member_list && has(P::RBRACE) && has(P::ID)) {
+    if (dynamic_cast<P::GeneDeclContext*>(ctx)) words.push_back("a field (`name: Type`), `fun`, `rule` or docs");
+    else if (dynamic_cast<P::TraitDeclContext*>(ctx)) words.push_back("`fun`, `uses` or docs");
+    else if (dynamic_cast<P::SystemDeclContext*>(ctx)) words.push_back("`requires`, `genes:`, `sync_policy` or docs");
+    else if (dynamic_cast<P::EvolutionDeclContext*>(ctx)) words.push_back("`adds`, `removes`, `renames`, `changes`, `migrate` or `because`");
+    else words.push_back("a rule (`x never changes f`, `f always >= 0`, `require: expr`) or docs");
+    part_of_construct = [&](size_t t) { return !structural(t); };
+  } else if (expression) {
+    // After a complete operand the set also holds every binary operator:
+    // then the expression may continue, which is not worth listing.
+    words.push_back("an expression");
+    part_of_construct = [&](size_t t) { return !structural(t) || t == P::GT; };
+  } else if (type) {
+    words.push_back("a type");
+    part_of_construct = [&](size_t t) { return !structural(t); };
+  }
+  bool name_expected = has(P::ID);
+  for (ssize_t t : set.toList()) {
+    if (t < 0) continue;  // EOF: "end of declaration" is never the useful news
+    size_t type_id = static_cast<size_t>(t);
+    if (part_of_construct(type_id)) continue;
+    // Keywords are names too: when a name is expected, listing every
+    // keyword would only bury the point.
+    bool is_keyword = type_id >= P::MODULE && type_id <= P::UNDERSCORE_PAT;
+    if (name_expected && is_keyword) continue;
+    std::string d = token_display(vocab, type_id);
+    if (std::find(words.begin(), words.end(), d) == words.end()) words.push_back(d);
+  }
+  return words;
+}
+
 // Records only the first error of a declaration; the declaration is dropped
 // after it, so ANTLR's own recovery messages (the cascade) are never shown.
 class FirstErrorListener : public antlr4::BaseErrorListener {
@@ -205,18 +261,7 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
     } catch (...) {
       return;
     }
-    const auto& vocab = parser->getVocabulary();
-    bool name_expected = expected.contains(static_cast<size_t>(P::ID));
-    for (ssize_t t : expected.toList()) {
-      if (t < 0 && t != Token::EOF) continue;
-      // Keywords are names too: when a name is expected, listing every
-      // keyword would only bury the point.
-      bool is_keyword = t >= P::MODULE && t <= P::UNDERSCORE_PAT;
-      if (name_expected && is_keyword) continue;
-      if (t == Token::EOF) continue;
-      std::string d = token_display(vocab, static_cast<size_t>(t));
-      if (std::find(out_->expected.begin(), out_->expected.end(), d) == out_->expected.end()) out_->expected.push_back(d);
-    }
+    out_->expected = expected_words(expected, parser->getContext(), parser->getVocabulary());
   }
 
  private:
@@ -257,11 +302,12 @@ class Builder {
     return q;
   }
 
-  ast::Version version(TerminalNode* node) const {
+  ast::Version version(TerminalNode* node) const { return node ? version_token(node->getSymbol()) : ast::Version{}; }
+
+  ast::Version version_token(Token* tok) const {
     ast::Version v;
-    if (node == nullptr) return v;
-    v.text = node->getText();
-    v.span = span(node);
+    v.text = tok->getText();
+    v.span = span(tok, tok);
     uint32_t parts[3] = {0, 0, 0};
     int i = 0;
     for (char c : v.text) {
@@ -297,6 +343,11 @@ class Builder {
       d.text = unquote(ctx->STRING()->getText());
       return d;
     }
+    if (ctx->DOC_STRING()) {  // """text"""
+      std::string raw = ctx->DOC_STRING()->getText();
+      d.text = trim(raw.size() >= 6 ? raw.substr(3, raw.size() - 6) : std::string());
+      return d;
+    }
     std::string raw(sources_.text(span(ctx->DOCS_BLOCK())));
     size_t open = raw.find('{');
     size_t close = raw.rfind('}');
@@ -323,16 +374,45 @@ class Builder {
     } else if (auto* fn = dynamic_cast<P::FnTypeContext*>(ctx)) {
       t.kind = ast::TypeRef::Kind::Function;
       for (auto* a : fn->type()) t.args.push_back(type(a));
+    } else if (auto* fn = dynamic_cast<P::NamedFnTypeContext*>(ctx)) {  // `Fn(A) -> B`
+      t.kind = ast::TypeRef::Kind::Function;
+      for (auto* a : fn->type()) t.args.push_back(type(a));
+    } else if (auto* arr = dynamic_cast<P::ArrayTypeContext*>(ctx)) {  // `[T; N]`, `[T]`: a list
+      t.kind = ast::TypeRef::Kind::Named;
+      t.name = "List";
+      t.args.push_back(type(arr->type()));
+    } else if (auto* ref = dynamic_cast<P::RefTypeContext*>(ctx)) {
+      return type(ref->type());  // `&T`, `&mut T`: DOL code outside schemas; the referenced type
+    } else if (dynamic_cast<P::NeverTypeContext*>(ctx)) {
+      t.kind = ast::TypeRef::Kind::Unit;  // `-> !` (never returns): no value, like `()`
     } else if (auto* en = dynamic_cast<P::EnumTypeContext*>(ctx)) {
       t.kind = ast::TypeRef::Kind::Enum;
-      if (en->enumVariants())
-        for (auto* v : en->enumVariants()->ident()) t.enum_variants.push_back(ident(v));
+      t.enum_variants = variant_names(en->enumVariants());
     } else if (auto* named = dynamic_cast<P::NamedTypeContext*>(ctx)) {
       t.kind = ast::TypeRef::Kind::Named;
       t.name = qname(named->qualifiedName()).text;
       for (auto* a : named->type()) t.args.push_back(type(a));
+    } else if (auto* bracket = dynamic_cast<P::BracketTypeContext*>(ctx)) {  // `List[Int]` means `List<Int>`
+      t.kind = ast::TypeRef::Kind::Named;
+      t.name = qname(bracket->qualifiedName()).text;
+      for (auto* a : bracket->type()) t.args.push_back(type(a));
     }
     return t;
+  }
+
+  // Variant names of an enum; payloads (`A(T)`, `A { x: T }`) are not kept.
+  std::vector<std::string> variant_names(P::EnumVariantsContext* ctx) const {
+    std::vector<std::string> names;
+    if (ctx)
+      for (auto* v : ctx->enumVariant()) names.push_back(ident(v->ident()));
+    return names;
+  }
+
+  std::vector<std::string> type_params(P::TypeParamsContext* ctx) const {
+    std::vector<std::string> names;
+    if (ctx)
+      for (auto* p : ctx->typeParam()) names.push_back(ident(p->ident()));
+    return names;
   }
 
   // ----- annotations
@@ -382,10 +462,11 @@ class Builder {
   ast::Sentence sentence(P::SentenceContext* ctx) const {
     ast::Sentence s;
     s.span = span(ctx);
-    for (auto* w : ctx->sentenceWord()) {
-      std::string word = w->getText();
-      if (w->STRING()) word = unquote(word);
-      s.words.push_back(word);
+    for (auto* child : ctx->children) {  // words and comparison operators, in order
+      auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child);
+      if (rule == nullptr) continue;
+      auto* w = dynamic_cast<P::SentenceWordContext*>(rule);
+      s.words.push_back(w && w->STRING() ? unquote(w->getText()) : rule->getText());
     }
     return s;
   }
@@ -400,10 +481,16 @@ class Builder {
     f.visibility = visibility(vis);
     f.is_sex = ctx->SEX() != nullptr;
     f.is_extern = ctx->EXTERN() != nullptr;
-    if (ctx->typeParams())
-      for (auto* p : ctx->typeParams()->ident()) f.type_params.push_back(ident(p));
-    if (ctx->params())
-      for (auto* p : ctx->params()->param()) {
+    f.type_params = type_params(ctx->typeParams());
+    add_params(f, ctx->params());
+    if (ctx->type()) f.result = type(ctx->type());
+    if (ctx->block()) f.body = block(ctx->block());
+    return f;
+  }
+
+  void add_params(ast::Function& f, P::ParamsContext* params) {
+    if (params)
+      for (auto* p : params->param()) {
         ast::Param param;
         param.name = ident(p->ident());
         param.span = span(p);
@@ -415,9 +502,6 @@ class Builder {
         }
         f.params.push_back(std::move(param));
       }
-    if (ctx->type()) f.result = type(ctx->type());
-    if (ctx->block()) f.body = block(ctx->block());
-    return f;
   }
 
   ast::Expr block(P::BlockContext* ctx) {
@@ -425,7 +509,10 @@ class Builder {
     e.kind = ast::Expr::Kind::Block;
     e.span = span(ctx);
     for (auto* s : ctx->statement()) {
-      if (dynamic_cast<P::EmptyStmtContext*>(s)) continue;
+      // Docs and nested helper functions inside a body are read, not kept.
+      if (dynamic_cast<P::EmptyStmtContext*>(s) || dynamic_cast<P::DocStmtContext*>(s) ||
+          dynamic_cast<P::NestedFunctionStmtContext*>(s))
+        continue;
       e.stmts.push_back(statement(s));
     }
     return e;
@@ -446,6 +533,33 @@ class Builder {
       s.is_mut = let->MUT() != nullptr;
       if (let->type()) s.type = type(let->type());
       if (let->expr()) s.expr = expr(let->expr());
+    } else if (auto* destructure = dynamic_cast<P::LetPatternStmtContext*>(ctx)) {
+      s.kind = K::Let;
+      s.is_mut = destructure->MUT() != nullptr;
+      s.pattern = pattern(destructure->pattern());
+      if (destructure->type()) s.type = type(destructure->type());
+      s.expr = expr(destructure->expr());
+    } else if (auto* m = dynamic_cast<P::MutStmtContext*>(ctx)) {  // `mut x = e` is `let mut x = e`
+      s.kind = K::Let;
+      s.name = ident(m->ident());
+      s.is_mut = true;
+      if (m->type()) s.type = type(m->type());
+      s.expr = expr(m->expr());
+    } else if (auto* var = dynamic_cast<P::VarStmtContext*>(ctx)) {  // `var x = e` is `let mut x = e`
+      s.kind = K::Let;
+      s.name = ident(var->ident());
+      s.is_mut = true;
+      if (var->type()) s.type = type(var->type());
+      if (var->expr()) s.expr = expr(var->expr());
+    } else if (auto* fp = dynamic_cast<P::ForPatternStmtContext*>(ctx)) {  // `for (k, v) in m { }`
+      s.kind = K::For;
+      s.pattern = pattern(fp->pattern());
+      if (s.pattern->kind == ast::Pattern::Kind::Binding) {
+        s.name = s.pattern->text;
+        s.pattern.reset();
+      }
+      s.expr = expr(fp->expr());
+      s.body = body_of(fp->block());
     } else if (dynamic_cast<P::BreakStmtContext*>(ctx)) {
       s.kind = K::Break;
     } else if (dynamic_cast<P::ContinueStmtContext*>(ctx)) {
@@ -459,6 +573,14 @@ class Builder {
       s.kind = K::While;
       s.expr = expr(w->expr());
       s.body = body_of(w->block());
+    } else if (auto* wl = dynamic_cast<P::WhileLetStmtContext*>(ctx)) {  // condition opaque, as for `if let`
+      s.kind = K::While;
+      ast::Expr opaque;
+      opaque.kind = ast::Expr::Kind::Opaque;
+      opaque.span = span(wl->pattern()->getStart(), wl->expr()->getStop());
+      opaque.text = "let " + std::string(sources_.text(opaque.span));
+      s.expr = std::move(opaque);
+      s.body = body_of(wl->block());
     } else if (auto* l = dynamic_cast<P::LoopStmtContext*>(ctx)) {
       s.kind = K::Loop;
       s.body = body_of(l->block());
@@ -551,14 +673,15 @@ class Builder {
     }
     if (auto* u = dynamic_cast<P::UnaryExprContext*>(ctx)) {
       e.kind = K::Unary;
-      e.text = u->MINUS() ? "-" : "!";
+      e.text = u->NOT() ? "!" : u->getStart()->getText();  // - ! * & (`not x` is `!x`)
+      if (u->MUT()) e.text += "mut ";
       e.children.push_back(expr(u->expr()));
       return e;
     }
     if (auto* b = dynamic_cast<P::BinaryExprContext*>(ctx)) {
       e.kind = K::Binary;
-      // The operator is the child between the two operands.
-      if (b->children.size() >= 3) e.text = b->children[1]->getText();
+      // The operator is the token(s) between the two operands (`>>` is two).
+      for (size_t i = 1; i + 1 < b->children.size(); ++i) e.text += b->children[i]->getText();
       e.children.push_back(expr(b->expr(0)));
       e.children.push_back(expr(b->expr(1)));
       return e;
@@ -580,12 +703,24 @@ class Builder {
     } else if (auto* s = dynamic_cast<P::StringLitContext*>(ctx)) {
       e.kind = K::String;
       e.text = unquote(s->getText());
+    } else if (auto* c = dynamic_cast<P::CharLitContext*>(ctx)) {
+      e.kind = K::String;  // a one-character string: DOL code outside schemas only compares them
+      e.text = unquote(c->getText());
     } else if (auto* b = dynamic_cast<P::BoolLitContext*>(ctx)) {
       e.kind = K::Bool;
       e.text = b->getText();
     } else if (auto* st = dynamic_cast<P::StructLitContext*>(ctx)) {
       e.kind = K::StructLit;
       e.text = qname(st->qualifiedName()).text;
+      for (auto* id : st->ident()) e.text += "::" + ident(id);
+      for (auto* fi : st->fieldInit())
+        if (fi->DOTDOT()) {
+          // `T { ..old, x: 1 }` copies the other fields: checked and compiled
+          // no further (the lowering would leave them at their defaults).
+          e.kind = K::Opaque;
+          e.text = text(ctx);
+          return e;
+        }
       for (auto* fi : st->fieldInit()) {
         e.arg_names.push_back(ident(fi->ident()));
         if (fi->expr()) {
@@ -625,6 +760,9 @@ class Builder {
         if (entry->STRING()) {
           key.kind = K::String;
           key.text = unquote(entry->STRING()->getText());
+        } else if (entry->ident()) {  // `{ type: "get" }`: a name key is its text
+          key.kind = K::String;
+          key.text = ident(entry->ident());
         } else {
           key.kind = K::Int;
           key.text = entry->INT()->getText();
@@ -633,6 +771,8 @@ class Builder {
         e.children.push_back(std::move(key));
         e.children.push_back(expr(entry->expr()));
       }
+    } else if (auto* iflet = dynamic_cast<P::IfLetExprContext*>(ctx)) {
+      return if_expr(iflet->expr(), iflet->block(), iflet->ifTail(), span(ctx), iflet->pattern());
     } else if (auto* ife = dynamic_cast<P::IfExprContext*>(ctx)) {
       return if_expr(ife->expr(), ife->block(), ife->ifTail(), span(ctx));
     } else if (auto* me = dynamic_cast<P::MatchExprContext*>(ctx)) {
@@ -641,10 +781,19 @@ class Builder {
       for (auto* arm : me->matchArm()) {
         ast::MatchArm a;
         a.span = span(arm);
-        a.pattern = pattern(arm->pattern());
+        // `A | B => ..`: the first alternative stands for the arm (bindings
+        // of alternatives must be the same anyway).
+        a.pattern = pattern(arm->pattern(0));
         if (arm->IF() && !arm->expr().empty()) a.guard = expr(arm->expr(0));
         if (arm->block()) {
           a.body = block(arm->block());
+        } else if (arm->assignOp()) {  // `'T' => seq = seq + "U"`
+          auto xs = arm->expr();
+          a.body.kind = K::Assign;
+          a.body.span = span(xs[xs.size() - 2]->getStart(), xs.back()->getStop());
+          a.body.text = arm->assignOp()->getText();
+          a.body.children.push_back(expr(xs[xs.size() - 2]));
+          a.body.children.push_back(expr(xs.back()));
         } else {
           auto xs = arm->expr();
           if (!xs.empty()) a.body = expr(xs.back());
@@ -655,7 +804,7 @@ class Builder {
       return block(be->block());
     } else if (auto* cl = dynamic_cast<P::ClosureExprContext*>(ctx)) {
       e.kind = K::Closure;
-      for (auto* id : cl->ident()) e.params.push_back(ident(id));
+      for (auto* p : cl->closureParam()) add_bindings(e.params, pattern(p->pattern()));
       e.children.push_back(expr(cl->expr()));
     } else if (auto* cl0 = dynamic_cast<P::ClosureNoArgsContext*>(ctx)) {
       e.kind = K::Closure;
@@ -663,9 +812,15 @@ class Builder {
     } else if (auto* q = dynamic_cast<P::QuantifierExprContext*>(ctx)) {
       e.kind = K::Quantifier;
       e.text = q->FORALL() ? "forall" : "exists";
-      e.params.push_back(ident(q->ident()));
-      e.type = type(q->type());
+      for (auto* id : q->ident()) e.params.push_back(ident(id));
+      e.type = type(q->type(0));
       e.children.push_back(expr(q->expr()));
+    } else if (auto* qi = dynamic_cast<P::QuantifierInExprContext*>(ctx)) {
+      // `forall (a, b) in xs. body`: the bound names, no declared type.
+      e.kind = K::Quantifier;
+      e.text = qi->FORALL() ? "forall" : "exists";
+      for (auto* p : qi->pattern()) add_bindings(e.params, pattern(p));
+      e.children.push_back(expr(qi->expr(1)));
     } else if (auto* ret = dynamic_cast<P::ReturnExprContext*>(ctx)) {
       // `return` in expression position (a match arm): a block holding it.
       e.kind = K::Block;
@@ -674,27 +829,42 @@ class Builder {
       s.span = e.span;
       if (ret->expr()) s.expr = expr(ret->expr());
       e.stmts.push_back(std::move(s));
-    } else if (dynamic_cast<P::QuoteExprContext*>(ctx) || dynamic_cast<P::MacroExprContext*>(ctx)) {
+    } else if (dynamic_cast<P::QuoteExprContext*>(ctx) || dynamic_cast<P::MacroExprContext*>(ctx) ||
+               dynamic_cast<P::MacroCallExprContext*>(ctx) || dynamic_cast<P::EffectExprContext*>(ctx) ||
+               dynamic_cast<P::BreakExprContext*>(ctx) || dynamic_cast<P::ContinueExprContext*>(ctx)) {
+      // Macros (`vec![..]`), effect calls (`@io.println`) and `break` in
+      // expression position are read, checked no further, and not compiled.
       e.kind = K::Opaque;
       e.text = text(ctx);
     }
     return e;
   }
 
-  ast::Expr if_head(P::ExprContext* cond, P::BlockContext* then, Span whole) {
+  // `if let P = e { }` keeps its condition as opaque text: the pattern's
+  // bindings are not modelled, so the checker and the lowering go no further.
+  ast::Expr if_head(P::ExprContext* cond, P::BlockContext* then, Span whole, P::PatternContext* let_pattern) {
     ast::Expr e;
     e.kind = ast::Expr::Kind::If;
     e.span = whole;
-    e.children.push_back(expr(cond));
+    if (let_pattern) {
+      ast::Expr opaque;
+      opaque.kind = ast::Expr::Kind::Opaque;
+      opaque.span = span(let_pattern->getStart(), cond->getStop());
+      opaque.text = "let " + std::string(sources_.text(opaque.span));
+      e.children.push_back(std::move(opaque));
+    } else {
+      e.children.push_back(expr(cond));
+    }
     if (then) e.children.push_back(block(then));
     return e;
   }
 
-  ast::Expr if_expr(P::ExprContext* cond, std::vector<P::BlockContext*> blocks, P::IfTailContext* tail, Span whole) {
-    ast::Expr e = if_head(cond, blocks.empty() ? nullptr : blocks[0], whole);
+  ast::Expr if_expr(P::ExprContext* cond, std::vector<P::BlockContext*> blocks, P::IfTailContext* tail, Span whole,
+                    P::PatternContext* let_pattern = nullptr) {
+    ast::Expr e = if_head(cond, blocks.empty() ? nullptr : blocks[0], whole, let_pattern);
     if (blocks.empty()) return e;
     if (tail) {
-      e.children.push_back(if_expr(tail->expr(), tail->block(), tail->ifTail(), span(tail)));
+      e.children.push_back(if_expr(tail->expr(), tail->block(), tail->ifTail(), span(tail), tail->pattern()));
     } else if (blocks.size() > 1) {
       e.children.push_back(block(blocks[1]));
     }
@@ -715,6 +885,20 @@ class Builder {
       p.kind = K::Variant;
       for (auto* id : v->ident()) p.text += (p.text.empty() ? "" : "::") + id->getText();
       for (auto* sub : v->pattern()) p.sub.push_back(pattern(sub));
+    } else if (auto* st = dynamic_cast<P::StructPatternContext*>(ctx)) {  // `Named { path, kind: k }`
+      p.kind = K::Variant;
+      for (auto* id : st->ident()) p.text += (p.text.empty() ? "" : "::") + id->getText();
+      for (auto* f : st->fieldPattern()) {
+        if (f->pattern()) {
+          p.sub.push_back(pattern(f->pattern()));
+        } else {
+          ast::Pattern binding;
+          binding.kind = K::Binding;
+          binding.text = ident(f->ident());
+          binding.span = span(f);
+          p.sub.push_back(std::move(binding));
+        }
+      }
     } else if (auto* path = dynamic_cast<P::PathPatternContext*>(ctx)) {
       p.kind = K::Variant;
       for (auto* id : path->ident()) p.text += (p.text.empty() ? "" : "::") + id->getText();
@@ -726,6 +910,12 @@ class Builder {
       for (auto* sub : t->pattern()) p.sub.push_back(pattern(sub));
     }
     return p;
+  }
+
+  // The names a pattern binds, in source order.
+  static void add_bindings(std::vector<std::string>& names, const ast::Pattern& p) {
+    if (p.kind == ast::Pattern::Kind::Binding) names.push_back(p.text);
+    for (const auto& sub : p.sub) add_bindings(names, sub);
   }
 
   // ----- declarations
@@ -743,8 +933,7 @@ class Builder {
     size_t next = 1;
     if (ctx->EXTENDS() && next < names.size()) g.extends = qname(names[next++]);
     for (; next < names.size(); ++next) g.traits.push_back(qname(names[next]));
-    if (ctx->typeParams())
-      for (auto* p : ctx->typeParams()->ident()) g.type_params.push_back(ident(p));
+    g.type_params = type_params(ctx->typeParams());
     for (auto* m : ctx->geneMember()) {
       if (auto* f = dynamic_cast<P::MemberFieldContext*>(m)) {
         g.fields.push_back(field(f->fieldDecl()));
@@ -753,10 +942,7 @@ class Builder {
       } else if (auto* c = dynamic_cast<P::MemberConstraintContext*>(m)) {
         g.constraints.push_back(constraint(c->constraintDecl(), nullptr));
       } else if (auto* en = dynamic_cast<P::MemberEnumContext*>(m)) {
-        std::vector<std::string> variants;
-        if (en->enumVariants())
-          for (auto* v : en->enumVariants()->ident()) variants.push_back(ident(v));
-        g.enum_variants = std::move(variants);
+        g.enum_variants = variant_names(en->enumVariants());
       } else if (auto* d = dynamic_cast<P::MemberDocsContext*>(m)) {
         g.docs = docs(d->docsDecl());
       } else if (auto* s = dynamic_cast<P::MemberSentenceContext*>(m)) {
@@ -824,6 +1010,16 @@ class Builder {
         for (auto* q : u->qualifiedName()) t.uses.push_back(qname(q));
       } else if (auto* f = dynamic_cast<P::TraitFunctionContext*>(m)) {
         t.methods.push_back(function(f->functionDecl(), f->visibility()));
+      } else if (auto* is = dynamic_cast<P::TraitIsMethodContext*>(m)) {
+        // `is grow(g: Gradient) -> Self`: the older spelling of a method signature.
+        ast::Function fn;
+        fn.span = span(is);
+        fn.name = ident(is->ident());
+        fn.name_span = span(is->ident());
+        fn.type_params = type_params(is->typeParams());
+        add_params(fn, is->params());
+        if (is->type()) fn.result = type(is->type());
+        t.methods.push_back(std::move(fn));
       } else if (auto* d = dynamic_cast<P::TraitDocsContext*>(m)) {
         t.docs = docs(d->docsDecl());
       } else if (auto* s = dynamic_cast<P::TraitSentenceContext*>(m)) {
@@ -878,6 +1074,14 @@ class Builder {
         s.docs = docs(d->docsDecl());
       } else if (auto* se = dynamic_cast<P::SystemSentenceContext*>(item)) {
         s.sentences.push_back(sentence(se->sentence()));
+      } else if (auto* uses = dynamic_cast<P::SystemUsesContext*>(item)) {
+        // `uses hello.world`: kept as a documentation-level sentence, like the
+        // property sentences of older systems.
+        ast::Sentence words;
+        words.span = span(uses);
+        words.words.push_back("uses");
+        for (auto* q : uses->qualifiedName()) words.words.push_back(qname(q).text);
+        s.sentences.push_back(std::move(words));
       }
     }
     return s;
@@ -1004,6 +1208,17 @@ class Builder {
       sys.name = prefixed(sys.name);
       file.systems.push_back(std::move(sys));
       last_docs_ = [&file, i = file.systems.size() - 1]() { return &file.systems[i].docs; };
+    } else if (auto* between = dynamic_cast<P::EvoBetweenGenesContext*>(
+                   dynamic_cast<P::TopEvolutionContext*>(ctx) ? dynamic_cast<P::TopEvolutionContext*>(ctx)->evolutionDecl()
+                                                              : nullptr)) {
+      // `evo A > B @ ..`: one gene becoming another, not a version step of
+      // one gene; read and kept as a declaration the checker has nothing to verify in.
+      ast::OtherDecl other;
+      other.kind = "evo";
+      other.name = qname(between->qualifiedName(1)).text;
+      other.span = span(between);
+      file.others.push_back(std::move(other));
+      last_docs_ = nullptr;
     } else if (auto* e = dynamic_cast<P::TopEvolutionContext*>(ctx)) {
       file.evolutions.push_back(evolution(e->evolutionDecl(), e->visibility()));
       last_docs_ = [&file, i = file.evolutions.size() - 1]() { return &file.evolutions[i].docs; };
@@ -1045,11 +1260,12 @@ class Builder {
       auto* decl = m->modDecl();
       ast::OtherDecl other;
       other.kind = "mod";
-      other.name = prefixed(ident(decl->ident()));
+      other.name = prefixed(qname(decl->qualifiedName()).text);
       other.span = span(decl);
       visibility(m->visibility());
       std::string inner = other.name;
       file.others.push_back(std::move(other));
+      for (auto* u : decl->useDecl()) use(u, file);
       for (auto* d : decl->topDecl()) top(d, file, inner);
       last_docs_ = nullptr;
     } else if (auto* sp = dynamic_cast<P::TopSpiritContext*>(ctx)) {
@@ -1067,6 +1283,15 @@ class Builder {
           kv.span = span(entry);
           other.entries.push_back(std::move(kv));
         }
+      file.others.push_back(std::move(other));
+      last_docs_ = nullptr;
+    } else if (auto* var = dynamic_cast<P::TopVarContext*>(ctx)) {
+      auto* decl = var->varDecl();
+      ast::OtherDecl other;
+      other.kind = "var";
+      other.name = prefixed(ident(decl->ident()));
+      other.span = span(decl);
+      visibility(var->visibility());
       file.others.push_back(std::move(other));
       last_docs_ = nullptr;
     } else if (auto* cf = dynamic_cast<P::TopConfigContext*>(ctx)) {
@@ -1102,6 +1327,52 @@ class Builder {
     }
   }
 
+  // A gene whose declaration does not parse still declares its name, so that
+  // `on`, `requires`, `extends` and field types naming it are not reported as
+  // unknown: one syntax error, no cascade (crdt.md). Read from the tokens,
+  // since there is no tree: prefixes (`pub`, annotations), `gen`/`gene`, then
+  // the dotted name and an optional `@ version`.
+  void declare_incomplete_gene(antlr4::TokenStream& tokens, ast::File& file) {
+    size_t i = 0, n = tokens.size();
+    auto type_at = [&](size_t k) { return k < n ? tokens.get(k)->getType() : Token::EOF; };
+    auto is_name = [&](size_t k) { return type_at(k) == P::ID || (type_at(k) >= P::MODULE && type_at(k) <= P::UNDERSCORE_PAT); };
+    while (i < n) {  // skip `pub(..)`, `@name(..)`, `#[..]`
+      size_t t = type_at(i);
+      if (t == P::PUB || t == P::AT || t == P::HASH_LBRACK) {
+        ++i;
+        if (t == P::AT) ++i;  // the annotation's name
+        if (type_at(i) == P::LPAREN || t == P::HASH_LBRACK) {
+          int depth = 0;
+          for (; i < n; ++i) {
+            size_t b = type_at(i);
+            if (b == P::LPAREN || b == P::LBRACK || b == P::HASH_LBRACK) ++depth;
+            if ((b == P::RPAREN || b == P::RBRACK) && --depth <= 0) { ++i; break; }
+          }
+        }
+        continue;
+      }
+      break;
+    }
+    if (type_at(i) != P::GEN && type_at(i) != P::GENE) return;
+    if (!is_name(++i)) return;
+    ast::Gene g;
+    g.keyword = tokens.get(i - 1)->getText();
+    Token* first = tokens.get(i);
+    Token* last = first;
+    g.name = first->getText();
+    while (type_at(i + 1) == P::DOT && is_name(i + 2) &&
+           tokens.get(i + 1)->getStartIndex() == last->getStopIndex() + 1) {
+      last = tokens.get(i + 2);
+      g.name += "." + last->getText();
+      i += 2;
+    }
+    g.name_span = span(first, last);
+    g.span = span(tokens.get(0), tokens.get(n > 1 ? n - 2 : 0));
+    if (type_at(i + 1) == P::AT && type_at(i + 2) == P::VERSION) g.version = version_token(tokens.get(i + 2));
+    g.incomplete = true;
+    file.genes.push_back(std::move(g));
+  }
+
   void module(P::ModuleDeclContext* ctx, ast::File& file) {
     file.module = qname(ctx->qualifiedName());
     if (ctx->VERSION()) file.module_version = version(ctx->VERSION());
@@ -1110,13 +1381,23 @@ class Builder {
   void use(P::UseDeclContext* ctx, ast::File& file) {
     ast::Use u;
     u.span = span(ctx);
+    P::UseItemsContext* items = nullptr;
     if (auto* ext = dynamic_cast<P::UseExternalContext*>(ctx)) {
       u.path = ext->EXTERNAL_SOURCE()->getText();
+      if (!u.path.empty() && u.path.back() == '.') u.path.pop_back();  // `@org/pkg.{ A }`
       u.is_external = true;
+      items = ext->useItems();
+      u.visibility = visibility(ext->visibility());
     } else if (auto* m = dynamic_cast<P::UseModuleContext*>(ctx)) {
-      u.path = qname(m->qualifiedName()).text;
-      for (auto* id : m->ident()) u.items.push_back(ident(id));
+      // `local::lib::X` and `lib.X` name the same thing: the path is kept dotted.
+      for (auto* id : m->usePath()->ident()) u.path += (u.path.empty() ? "" : ".") + ident(id);
+      u.is_local = m->usePath()->COLONCOLON().size() > 0;
+      u.is_glob = m->STAR() != nullptr;
+      items = m->useItems();
+      u.visibility = visibility(m->visibility());
     }
+    if (items)  // `{ A as B }` imports A (B is only a local name)
+      for (auto* item : items->useItem()) u.items.push_back(ident(item->ident(0)));
     file.uses.push_back(std::move(u));
   }
 
@@ -1342,6 +1623,7 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
       if (at != nullptr && at->getType() == P::UNTERMINATED_STRING) {
         diags.report(Rule::SyntaxError, where, "this string has no closing `\"`",
                      {"add `\"` before the end of the line (strings do not span lines; use `\\n` for a newline)"});
+        builder.declare_incomplete_gene(stream, file);
         continue;
       }
       if (at == nullptr || at->getType() == Token::EOF) {
@@ -1353,12 +1635,15 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
         // bracket came: the useful news is the bracket that is still open.
         message = "expected " + closer + after + ", found " + found_display(at);
         notes.push_back("a bracket opened before this point is not closed");
-      } else if (!error.expected.empty() && error.expected.size() <= 4) {
+      } else if (!error.expected.empty()) {
         message = "expected ";
-        for (size_t i = 0; i < error.expected.size(); ++i) {
-          if (i > 0) message += (i + 1 == error.expected.size()) ? " or " : ", ";
+        // Past five alternatives a list stops helping: the first four, then "...".
+        size_t shown = error.expected.size() > 5 ? 4 : error.expected.size();
+        for (size_t i = 0; i < shown; ++i) {
+          if (i > 0) message += (i + 1 == shown && shown == error.expected.size()) ? " or " : ", ";
           message += error.expected[i];
         }
+        if (shown < error.expected.size()) message += ", ...";
         // With the role of the previous token known the message says it all
         // ("expected `:` after field name `title`"); the caret shows the rest.
         message += after;
@@ -1367,6 +1652,7 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
         message = "unexpected " + found_display(at) + after;
       }
       diags.report(Rule::SyntaxError, where, message, notes);
+      builder.declare_incomplete_gene(stream, file);
       continue;
     }
     if (tree->moduleDecl()) {

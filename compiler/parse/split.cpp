@@ -15,7 +15,7 @@ bool starts_declaration(size_t type) {
     case L::CONSTRAINT: case L::RULE: case L::SYSTEM: case L::EVO: case L::EVOLVES: case L::EVOLUTION:
     case L::IMPL: case L::CONST: case L::FUN: case L::FN: case L::SEX: case L::MOD: case L::SPIRIT:
     case L::CONFIG: case L::TEST: case L::DOCS_BLOCK: case L::DOCS: case L::EXEGESIS: case L::AT:
-    case L::HASH_LBRACK:
+    case L::HASH_LBRACK: case L::VAR: case L::DOC_STRING:
       return true;
     default:
       return false;
@@ -38,6 +38,25 @@ bool major_keyword(size_t type) {
 // without forming a declaration themselves.
 bool prefix_token(size_t type) {
   return type == L::PUB || type == L::AT || type == L::HASH_LBRACK || type == L::SEX || type == L::EXTERN;
+}
+
+// Tokens after which a name or a type comes: a declaration keyword right
+// after one of them is that name (`module test.hello`, `gen config.app`, `use
+// a.evo.X`) or a type (`type F = fun(f64) -> f64`), never the start of
+// another declaration.
+bool name_follows(size_t type) {
+  switch (type) {
+    case L::MODULE: case L::USE: case L::GEN: case L::GENE: case L::TYPE: case L::TRAIT: case L::CONSTRAINT:
+    case L::RULE: case L::LAW: case L::SYSTEM: case L::EVO: case L::EVOLVES: case L::EVOLUTION: case L::IMPL:
+    case L::CONST: case L::FUN: case L::FN: case L::MOD: case L::SPIRIT: case L::TEST: case L::VAR: case L::DOT:
+    case L::COLONCOLON: case L::EXTENDS: case L::IS: case L::FOR: case L::FROM: case L::ON: case L::USES:
+    case L::SEX: case L::EXTERN:  // `sex fun`, `extern fun`, also after `=` (`type F = sex fun(..) -> ()`)
+    // ... and after tokens that must be continued (`type F = fun(f64) -> f64`).
+    case L::ASSIGN: case L::COLON: case L::ARROW: case L::COMMA: case L::LT: case L::PIPE:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Tokens after which a `-` is binary (they end an operand).
@@ -82,10 +101,14 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
     if (type == antlr4::Token::EOF) break;
     bool column_one = tok->getCharPositionInLine() == 0;
     size_t next_type = i + 1 < tokens.size() ? tokens[i + 1]->getType() : antlr4::Token::EOF;
-    // `@ 1.0.0` is a version, not an annotation starting a declaration.
-    bool annotation_start = (type == L::AT && next_type != L::VERSION) || type == L::HASH_LBRACK;
+    // `@ 1.0.0` is a version (`@ ^0.9` a version requirement), not an annotation starting a declaration.
+    bool version_next = next_type == L::VERSION || next_type == L::CARET || next_type == L::TILDE ||
+                        next_type == L::FLOAT || next_type == L::INT;  // `@ 1.0.0`, `@ ^0.9`
+    bool annotation_start = (type == L::AT && !version_next) || type == L::HASH_LBRACK;
     bool begins = false;
-    if (chunks.empty()) {
+    if (name_follows(previous_type)) {
+      // a keyword used as a name continues the declaration
+    } else if (chunks.empty()) {
       begins = true;
     } else if (depth == 0 && !in_prefix && !after_at && starts_declaration(type) &&
                (type != L::AT || annotation_start)) {
@@ -105,7 +128,7 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
       chunks.back().starts_declaration = starts_declaration(type) && (type != L::AT || annotation_start);
       in_prefix = prefix_token(type);
     } else if (in_prefix && depth == 0 && !after_at && type != L::LPAREN && type != L::RPAREN &&
-               !prefix_token(type)) {
+               !prefix_token(type) && !(type == L::STRING && previous_type == L::EXTERN)) {  // `extern "C" fun`
       // `pub gen ...`: the first token after the prefix makes this a declaration.
       in_prefix = false;
     }

@@ -47,6 +47,12 @@ struct Scope {
       if (it->first == name) return &it->second;
     return nullptr;
   }
+  // Every name a pattern introduces (match arms, `let (a, b) = ..`) becomes a
+  // local of a type the checker does not track.
+  void bind(const ast::Pattern& pattern) {
+    if (pattern.kind == ast::Pattern::Kind::Binding) locals.emplace_back(pattern.text, ir::Type::make(ir::Type::Kind::Error));
+    for (const auto& sub : pattern.sub) bind(sub);
+  }
 };
 
 class Checker {
@@ -128,6 +134,7 @@ class Checker {
   };
   std::vector<OlderGene> older_genes_;
   std::unordered_set<const ast::Gene*> older_gene_asts_;
+  std::unordered_set<std::string> incomplete_genes_;  // declarations with a syntax error: members unknown
   // The `evo` chain of a gene that ends at its declared version, oldest step
   // first (plan_evolutions); evolutions outside it are checked leniently.
   struct EvoChain {

@@ -97,10 +97,9 @@ void Checker::check_constraint(const ast::Constraint& c, const std::string& modu
         else if (item.word == "flag_for_review") out.on_violation = ir::ViolationPolicy::FlagForReview;
         else if (item.word == "auto_adjust") out.on_violation = ir::ViolationPolicy::AutoAdjust;
         else {
-          std::string best = closest_match(item.word, {"reject_operation", "flag_for_review", "auto_adjust"});
+          std::string hint = did_you_mean_text(item.word, {"reject_operation", "flag_for_review", "auto_adjust"});
           diags_.report(Rule::CrdtInvalidOption, item.span, "unknown `on_violation` policy `" + item.word + "`",
-                        {best.empty() ? "use `reject_operation`, `flag_for_review` or `auto_adjust`"
-                                      : "did you mean `" + best + "`?"});
+                        {hint.empty() ? "use `reject_operation`, `flag_for_review` or `auto_adjust`" : hint});
         }
         out.on_violation_explicit = true;
         continue;

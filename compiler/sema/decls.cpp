@@ -155,6 +155,7 @@ void Checker::index_declarations() {
         }
       }
       declare(g.name, g.name_span, g.enum_variants ? DeclKind::Enum : DeclKind::Gene, f, i);
+      if (g.incomplete) incomplete_genes_.insert(g.name);
     }
     for (size_t i = 0; i < file.aliases.size(); ++i)
       declare(file.aliases[i].name, file.aliases[i].name_span, DeclKind::Alias, f, i);
@@ -277,9 +278,7 @@ ir::Type Checker::resolve_type(const ast::TypeRef& ref, const std::vector<std::s
   if (report) {
     std::vector<std::string> candidates = type_names_;
     for (const auto& b : kBuiltins) candidates.push_back(b.name);
-    std::string best = closest_match(ref.name, candidates);
-    std::vector<std::string> notes;
-    if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+    std::vector<std::string> notes = did_you_mean(ref.name, candidates);
     notes.push_back("declare it, or `use` the module that declares it");
     diags_.report(Rule::UnknownType, ref.span, "unknown type `" + ref.name + "`", notes);
   }
@@ -333,9 +332,7 @@ std::string Checker::gene_name(const ast::QualifiedName& q, const std::string& m
   const DeclRef* d = lookup(q.text, module);
   if (d && d->kind == DeclKind::Gene) return files_[d->file].ast.genes[d->index].name;
   if (report) {
-    std::string best = closest_match(q.text, gene_names_);
-    std::vector<std::string> notes;
-    if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+    std::vector<std::string> notes = did_you_mean(q.text, gene_names_);
     if (d) notes.push_back("`" + q.text + "` is a " + kind_word(d->kind) + ", not a gene");
     else notes.push_back("declare the gene, or `use` the module that declares it");
     diags_.report(Rule::UnknownDeclaration, q.span, std::string(what) + " names unknown gene `" + q.text + "`",
@@ -459,9 +456,7 @@ void Checker::fill_gene(const ast::Gene& g, const std::string& module, const std
       return;
     }
     if (!report) return;
-    std::string best = closest_match(q.text, names_of({DeclKind::Trait}));
-    std::vector<std::string> notes;
-    if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+    std::vector<std::string> notes = did_you_mean(q.text, names_of({DeclKind::Trait}));
     notes.push_back("declare the trait, or `use` the module that declares it (e.g. `use stdlib.sync.Syncable`)");
     diags_.report(Rule::UnknownDeclaration, q.span, "`is` names unknown trait `" + q.text + "`", notes);
   };
@@ -602,9 +597,7 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
   }
   auto strategy = ir::strategy_from_name(strategy_text);
   if (!strategy) {
-    std::string best = closest_match(strategy_text, kAllStrategies);
-    std::vector<std::string> notes;
-    if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+    std::vector<std::string> notes = did_you_mean(strategy_text, kAllStrategies);
     notes.push_back("the strategies are: " + join(kAllStrategies, ", "));
     diags_.report(Rule::CrdtUnknownStrategy, strategy_arg->span, "unknown CRDT strategy `" + strategy_text + "`",
                   notes);
@@ -642,9 +635,7 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
       continue;
     }
     if (std::find(allowed.begin(), allowed.end(), a.key) == allowed.end()) {
-      std::vector<std::string> notes;
-      std::string best = closest_match(a.key, allowed);
-      if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+      std::vector<std::string> notes = did_you_mean(a.key, allowed);
       notes.push_back(allowed.empty() ? "`" + strategy_text + "` takes no options"
                                       : "`" + strategy_text + "` takes: " + join(allowed, ", "));
       diags_.report(Rule::CrdtUnknownOption, a.span,
@@ -761,9 +752,7 @@ void Checker::check_methods() {
       if (t && t->kind == DeclKind::Trait) {
         tname = files_[t->file].ast.traits[t->index].name;
       } else {
-        std::string best = closest_match(impl.trait.text, names_of({DeclKind::Trait}));
-        std::vector<std::string> notes;
-        if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+        std::vector<std::string> notes = did_you_mean(impl.trait.text, names_of({DeclKind::Trait}));
         notes.push_back("declare the trait, or `use` the module that declares it");
         diags_.report(Rule::UnknownDeclaration, impl.trait.span, "`impl` names unknown trait `" + impl.trait.text + "`",
                       notes);
@@ -794,9 +783,7 @@ void Checker::check_traits() {
         if (d && d->kind == DeclKind::Trait) {
           out.uses.push_back(files_[d->file].ast.traits[d->index].name);
         } else {
-          std::string best = closest_match(u.text, names_of({DeclKind::Trait}));
-          std::vector<std::string> notes;
-          if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+          std::vector<std::string> notes = did_you_mean(u.text, names_of({DeclKind::Trait}));
           notes.push_back("declare the trait, or `use` the module that declares it");
           diags_.report(Rule::UnknownDeclaration, u.span, "`uses` names unknown trait `" + u.text + "`", notes);
         }

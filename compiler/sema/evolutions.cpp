@@ -347,9 +347,7 @@ void Checker::check_evolution_chain(const std::string& gene_name_) {
     return what(k) + " is declared at " + location(declared[k]->name_span);
   };
   auto unknown = [&](const std::string& name, Span span, const Names& at, size_t k) {
-    std::vector<std::string> notes;
-    std::string best = closest_match(name, at);
-    if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+    std::vector<std::string> notes = did_you_mean(name, at);
     notes.push_back(at.empty() ? "`" + g + "` has no fields at " + vtext(versions[k])
                                : "fields of `" + g + "` at " + vtext(versions[k]) + ": " + join(at, ", "));
     diags_.report(Rule::UnknownField, span, "gene `" + g + "` has no field `" + name + "` at " + vtext(versions[k]),
@@ -562,9 +560,7 @@ void Checker::check_evolutions() {
       out.gene = gene_name({ev.name, ev.name_span}, files_[f].module, "evolution", false);
       if (out.gene.empty() && ev.from_name) out.gene = gene_name(*ev.from_name, files_[f].module, "evolution", false);
       if (out.gene.empty()) {
-        std::string best = closest_match(ev.name, gene_names_);
-        std::vector<std::string> notes;
-        if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+        std::vector<std::string> notes = did_you_mean(ev.name, gene_names_);
         notes.push_back("an evolution describes a declared gene; declare it, or `use` the module that declares it");
         diags_.report(Rule::UnknownDeclaration, ev.from_name ? ev.from_name->span : ev.name_span,
                       "evolution `" + ev.name + "` targets unknown gene `" + (ev.from_name ? ev.from_name->text : ev.name) + "`",
@@ -591,11 +587,10 @@ void Checker::check_evolutions() {
     bool chained = chained_evos_.count(&ev) > 0;  // names checked per version by check_evolution_chain
     auto field_known = [&](const std::string& name, Span span) {
       if (chained || !gene || gene->field(name) || known->count(name)) return true;
+      if (incomplete_genes_.count(gene->name)) return false;  // its syntax error was reported already
       std::vector<std::string> names;
       for (const auto& f : gene->fields) names.push_back(f.name);
-      std::string best = closest_match(name, names);
-      std::vector<std::string> notes;
-      if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+      std::vector<std::string> notes = did_you_mean(name, names);
       notes.push_back("fields of `" + gene->name + "`: " + join(names, ", "));
       diags_.report(Rule::UnknownField, span, "gene `" + gene->name + "` has no field `" + name + "`", notes);
       return false;

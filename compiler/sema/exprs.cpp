@@ -123,12 +123,10 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
       node.field = name;
       return true;
     }
-    if (report) {
+    if (report && !incomplete_genes_.count(g->name)) {  // its syntax error was reported already
       std::vector<std::string> names;
       for (const auto& f : g->fields) names.push_back(f.name);
-      std::string best = closest_match(name, names);
-      std::vector<std::string> notes;
-      if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+      std::vector<std::string> notes = did_you_mean(name, names);
       notes.push_back("fields of `" + g->name + "`: " + (names.empty() ? "(none)" : join(names, ", ")));
       diags_.report(Rule::UnknownField, span, "gene `" + g->name + "` has no field `" + name + "`", notes);
     }
@@ -176,9 +174,7 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
           out.ref = ir::Expr::Ref::EnumVariant;
           out.enum_name = t.name;
           if (std::find(t.variants.begin(), t.variants.end(), variant) == t.variants.end()) {
-            std::string best = closest_match(variant, t.variants);
-            std::vector<std::string> notes;
-            if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+            std::vector<std::string> notes = did_you_mean(variant, t.variants);
             notes.push_back("variants of `" + t.canonical() + "`: " + join(t.variants, ", "));
             diags_.report(Rule::TypeMismatch, e.span, "enum `" + t.canonical() + "` has no variant `" + variant + "`",
                           notes);
@@ -283,6 +279,8 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
         expect_type(l, ir::Type::make(K::Bool), "the left side of `" + op + "`");
         expect_type(r, ir::Type::make(K::Bool), "the right side of `" + op + "`");
         out.type = ir::Type::make(K::Bool);
+      } else if (op == "in") {  // `x in [a, b]`, `x in this.items`: membership
+        out.type = ir::Type::make(K::Bool);
       } else if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=") {
         if (!assignable(r.type, l.type, &r) && !assignable(l.type, r.type, &l))
           diags_.report(Rule::TypeMismatch, e.span,
@@ -334,13 +332,7 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
       out.children.push_back(check_expr(e.children.at(0), scope));
       for (const auto& arm : e.arms) {
         size_t mark = scope.locals.size();
-        std::vector<const ast::Pattern*> stack{&arm.pattern};
-        while (!stack.empty()) {  // bind every name the pattern introduces
-          const ast::Pattern* p = stack.back();
-          stack.pop_back();
-          if (p->kind == ast::Pattern::Kind::Binding) scope.locals.emplace_back(p->text, ir::Type::make(K::Error));
-          for (const auto& s : p->sub) stack.push_back(&s);
-        }
+        scope.bind(arm.pattern);
         ir::MatchArm a{arm.pattern, std::nullopt, check_expr(arm.body, scope), arm.span};
         if (arm.guard) a.guard = check_expr(*arm.guard, scope);
         scope.locals.resize(mark);
@@ -424,6 +416,17 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
   return out;
 }
 
+// A destructuring `let`/`for`: the C++ lowering has no destructuring, so the
+// value becomes opaque to it and `dolc build` reports the method not-compiled.
+static void hide_from_lowering(ir::Stmt& out, Span whole) {
+  if (!out.expr) return;
+  ir::Expr opaque;
+  opaque.kind = ast::Expr::Kind::Opaque;
+  opaque.span = out.expr->span;
+  opaque.text = "destructuring at " + std::to_string(whole.begin);
+  out.expr = std::move(opaque);
+}
+
 ir::Stmt Checker::check_stmt(const ast::Stmt& s, Scope& scope) {
   using SK = ast::Stmt::Kind;
   ir::Stmt out;
@@ -436,6 +439,12 @@ ir::Stmt Checker::check_stmt(const ast::Stmt& s, Scope& scope) {
   if (s.expr) out.expr = check_expr(*s.expr, scope);
   switch (s.kind) {
     case SK::Let: {
+      if (s.pattern) {
+        // `let (a, b) = e`
+        scope.bind(*s.pattern);
+        hide_from_lowering(out, s.span);
+        break;
+      }
       ir::Type t = out.expr ? out.expr->type : ir::Type();
       if (out.declared_type) {
         if (out.expr) expect_type(*out.expr, *out.declared_type, "the value of `" + s.name + "`");
@@ -453,7 +462,11 @@ ir::Stmt Checker::check_stmt(const ast::Stmt& s, Scope& scope) {
     case SK::For:
     case SK::Loop: {
       size_t mark = scope.locals.size();
-      if (s.kind == SK::For) {
+      if (s.kind == SK::For && s.pattern) {
+        // `for (k, v) in m`
+        scope.bind(*s.pattern);
+        hide_from_lowering(out, s.span);
+      } else if (s.kind == SK::For) {
         ir::Type elem;
         if (out.expr && (out.expr->type.kind == K::List || out.expr->type.kind == K::Set) &&
             !out.expr->type.args.empty())

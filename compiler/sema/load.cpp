@@ -2,7 +2,8 @@
 // `use`s. Module `a.b` is the file `a/b.dol` or `a.b.dol`, searched in the -I
 // directories, then next to the importing file, then in stdlib-dol/. `use
 // a.b.X` may name a module `a.b.X` or the item `X` of module `a.b`; both are
-// tried. `use @org/pkg` is recorded and never fetched. Each file is parsed
+// tried (`use a.b.*` and `use a.b.{ X }` name module `a.b`; `use
+// local::a::X` is `use a.X`). `use @org/pkg` is recorded and never fetched. Each file is parsed
 // once (SourceManager dedups by path), so import cycles terminate.
 #include <filesystem>
 
@@ -60,9 +61,13 @@ void Checker::load_uses(size_t file_index) {
     const ast::Use use = files_[file_index].ast.uses[u];  // copy: files_ may grow
     if (use.is_external) continue;
     // Candidate module names: the whole path, then (for `use a.b.X`) `a.b`.
-    std::vector<std::string> candidates{use.path};
-    if (use.items.empty() && use.path.find('.') != std::string::npos)
-      candidates.push_back(use.path.substr(0, use.path.rfind('.')));
+    // `local::lib::X` names module `lib` of the importer's own package, found
+    // next to the importer; `use a.b.*` names module `a.b` only.
+    std::string module_path = use.path;
+    if (use.is_local && module_path.rfind("local.", 0) == 0) module_path = module_path.substr(6);
+    std::vector<std::string> candidates{module_path};
+    if (use.items.empty() && !use.is_glob && module_path.find('.') != std::string::npos)
+      candidates.push_back(module_path.substr(0, module_path.rfind('.')));
     bool found = false;
     for (const auto& module : candidates) {
       if (file_by_module_.count(module)) { found = true; break; }
@@ -93,7 +98,7 @@ void Checker::load_uses(size_t file_index) {
       for (auto& c : nested)
         if (c == '.') c = '/';
       diags_.report(Rule::UnknownDeclaration, use.span,
-                    "cannot find module `" + candidates.back() + "` for `use " + use.path +
+                    "cannot find module `" + candidates.back() + "` for `use " + use.path + (use.is_glob ? ".*" : "") +
                         (use.items.empty() ? "" : ".{ " + join(use.items, ", ") + " }") + "`",
                     {"looked for `" + nested + ".dol` and `" + candidates.back() + ".dol` in: " + join(searched, ", "),
                      "add the directory that holds it with `-I DIR`"});

@@ -68,9 +68,7 @@ void Checker::check_systems() {
           if (d->kind == DeclKind::Gene) roots.push_back(req.name);
         } else {
           std::vector<std::string> candidates = names_of({DeclKind::Gene, DeclKind::System});
-          std::string best = closest_match(r.name.text, candidates);
-          std::vector<std::string> notes;
-          if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+          std::vector<std::string> notes = did_you_mean(r.name.text, candidates);
           notes.push_back("declare it, or `use` the module that declares it");
           diags_.report(Rule::UnknownDeclaration, r.name.span, "`requires` names unknown gene `" + r.name.text + "`",
                         notes);
@@ -89,9 +87,7 @@ void Checker::check_systems() {
         if (d && d->kind == DeclKind::Trait) {
           out.traits.push_back(files_[d->file].ast.traits[d->index].name);
         } else {
-          std::string best = closest_match(t.text, names_of({DeclKind::Trait}));
-          std::vector<std::string> notes;
-          if (!best.empty()) notes.push_back("did you mean `" + best + "`?");
+          std::vector<std::string> notes = did_you_mean(t.text, names_of({DeclKind::Trait}));
           notes.push_back("declare the trait, or `use` the module that declares it");
           diags_.report(Rule::UnknownDeclaration, t.span, "system `" + s.name + "` names unknown trait `" + t.text + "`",
                         notes);

@@ -27,8 +27,13 @@ TEST(SyntaxErrors, MissingColonAfterParameterName) {
 TEST(SyntaxErrors, UnclosedCallNamesTheMissingBracket) {
   Parsed p("gen a.c {\n  fun tag(t: string) {\n    this.tags.insert(t\n  }\n}\ngen a.fine { @crdt(lww) has x: i64 }\n");
   EXPECT_EQ(p.messages(), (Messages{"4:3: expected `)` after `t`, found `}`"}));
-  ASSERT_EQ(p.file.genes.size(), 1u);
-  EXPECT_EQ(p.file.genes[0].name, "a.fine");
+  // The bad gene still declares its name (no cascade of unknown-gene errors), marked incomplete.
+  ASSERT_EQ(p.file.genes.size(), 2u);
+  EXPECT_EQ(p.file.genes[0].name, "a.c");
+  EXPECT_TRUE(p.file.genes[0].incomplete);
+  EXPECT_TRUE(p.file.genes[0].fields.empty());
+  EXPECT_EQ(p.file.genes[1].name, "a.fine");
+  EXPECT_FALSE(p.file.genes[1].incomplete);
 }
 
 TEST(SyntaxErrors, TwoBadDeclarationsAreBothReportedAndTheGoodOnesKept) {
@@ -48,10 +53,12 @@ system a.sys @ 1.0.0 {
 
 trait a.t { fun f() -> i64 }
 )");
-  EXPECT_EQ(p.messages(), (Messages{"3:10: expected a name or `(` after `:`, found `=`",
+  EXPECT_EQ(p.messages(), (Messages{"3:10: expected a type after `:`, found `=`",
                                     "13:1: expected `,` or `]` after `two`, found `}`"}));
-  ASSERT_EQ(p.file.genes.size(), 1u);
-  EXPECT_EQ(p.file.genes[0].name, "a.two");
+  ASSERT_EQ(p.file.genes.size(), 2u);
+  EXPECT_EQ(p.file.genes[0].name, "a.one");
+  EXPECT_TRUE(p.file.genes[0].incomplete);
+  EXPECT_EQ(p.file.genes[1].name, "a.two");
   ASSERT_EQ(p.file.traits.size(), 1u);
   EXPECT_TRUE(p.file.systems.empty());
 }
@@ -59,8 +66,10 @@ trait a.t { fun f() -> i64 }
 TEST(SyntaxErrors, MissingClosingBraceStaysInItsDeclaration) {
   Parsed p("gen a.open {\n  @crdt(lww)\n  has x: string\n\ngen a.next {\n  @crdt(lww) has y: i64\n}\n");
   EXPECT_EQ(p.messages(), (Messages{"3:16: unexpected end of declaration after `string`"}));
-  ASSERT_EQ(p.file.genes.size(), 1u);
-  EXPECT_EQ(p.file.genes[0].name, "a.next");
+  ASSERT_EQ(p.file.genes.size(), 2u);
+  EXPECT_EQ(p.file.genes[0].name, "a.open");
+  EXPECT_TRUE(p.file.genes[0].incomplete);
+  EXPECT_EQ(p.file.genes[1].name, "a.next");
 }
 
 TEST(SyntaxErrors, UnknownVisibility) {
