@@ -19,7 +19,8 @@ import time
 
 
 def gene_v08(i):
-    return f"""gen bench.g{i}.card @ 1.0.{i % 10} {{
+    # Declared at the version its evolution leads to (evolution-version-mismatch).
+    return f"""gen bench.g{i}.card @ 1.1.0 {{
   @crdt(immutable)
   has id: Uuid
 
@@ -37,6 +38,9 @@ def gene_v08(i):
 
   @crdt(mv_register)
   has owner: string
+
+  @crdt(lww)
+  has archived: bool = false
 
   fun vote() {{
     this.votes += 1
