@@ -75,6 +75,7 @@ class Checker {
   ir::Type resolve_type(const ast::TypeRef& ref, const std::vector<std::string>& type_params, bool report = true);
   void declare_enums_and_aliases();
   void check_genes();
+  void check_gene_sizes();  // infinite-gene: nested gene fields that lead back to their gene
   void build_gene(size_t file, size_t index);
   void fill_gene(const ast::Gene& g, const std::string& module, const std::string& parent, ir::Gene& out);
   ir::Gene build_gene_version(size_t file, size_t index);  // an older declaration, for Schema::gene_versions

@@ -7,6 +7,7 @@
 // in ir::Schema::genes in declaration order, then filled (parents first, for
 // `extends`), so that the output order never depends on the check order.
 #include <algorithm>
+#include <functional>
 
 #include "sema/checker.hpp"
 
@@ -362,6 +363,47 @@ void Checker::check_genes() {
     for (size_t i = 0; i < files_[f].ast.genes.size(); ++i)
       if (!files_[f].ast.genes[i].enum_variants) build_gene(f, i);
   plan_evolutions();  // evolutions.cpp: version chains; keeps the older declarations they link
+  check_gene_sizes();
+}
+
+// A nested gene field (a field whose type is a gene, without @crdt) is part
+// of its object: creating a document creates it, and its own nested fields,
+// at once. A chain of them that leads back to a gene it started from would
+// make every document infinitely large (the generated constructor never
+// ends), so such a cycle is an error, reported once, on the field that
+// closes it. Lists and maps of genes are fine: their objects exist only once
+// added.
+void Checker::check_gene_sizes() {
+  enum class Mark { New, Open, Done };
+  std::vector<Mark> mark(schema_.genes.size(), Mark::New);
+  std::vector<const ir::Field*> path;  // the nested fields followed from the start
+  std::function<void(size_t)> visit = [&](size_t g) {
+    mark[g] = Mark::Open;
+    for (const ir::Field& f : schema_.genes[g].fields) {
+      if (!f.nested_gene || f.type.kind != ir::Type::Kind::Gene) continue;
+      auto it = gene_index_.find(f.type.name);
+      if (it == gene_index_.end()) continue;
+      size_t to = it->second;
+      path.push_back(&f);
+      if (mark[to] == Mark::Open) {
+        std::string chain;
+        size_t first = path.size() - 1;  // the cycle starts where the path entered `to`
+        while (first > 0 && schema_.genes[to].name != path[first - 1]->type.name) --first;
+        for (size_t i = first; i < path.size(); ++i) chain += (i > first ? " -> " : "") + path[i]->name;
+        diags_.report(Rule::InfiniteGene, f.name_span,
+                      "gene `" + schema_.genes[to].name + "` contains itself through `" + chain +
+                          "`: every document would be infinitely large",
+                      {"hold the inner object in a list (`@crdt(rga) has " + f.name + ": List<" + f.type.name +
+                       ">`) or a map (`@crdt(or_set)`), whose objects exist only once added"});
+      } else if (mark[to] == Mark::New) {
+        visit(to);
+      }
+      path.pop_back();
+    }
+    mark[g] = Mark::Done;
+  };
+  for (size_t g = 0; g < schema_.genes.size(); ++g)
+    if (mark[g] == Mark::New) visit(g);
 }
 
 ir::Gene Checker::build_gene_version(size_t file_index, size_t index) {
