@@ -110,7 +110,7 @@ bool reads_as_delete(const Op& op) {
 }
 
 // A column of concatenated bytes, taken in pieces whose lengths another
-// column. A piece past the end fails the column (done() is then false).
+// column gives. A piece past the end fails the column (done() is then false).
 struct RawColumn {
   std::string_view bytes;
   size_t at = 0;
