@@ -66,7 +66,7 @@ std::vector<uint32_t> record_offsets(const WitType& t);  // byte offset of each 
 // What an exported function does; the C++ lowering implements each.
 enum class ApiOp {
   // document
-  Construct, Destroy, Actor, Version, ChangesSince, Apply, Merge, Save, Load, ToJson, Violations, MigrationConflicts,
+  Construct, Destroy, Actor, Version, ChangesSince, Apply, Merge, Save, Load, ToJson, Violations, MigrationConflicts, Pending, DropPending,
   // immutable / lww
   RegisterGet, RegisterSet,
   // mv_register

@@ -308,7 +308,7 @@ struct Gen {
   static bool is_read(ApiOp op) {
     switch (op) {
       case ApiOp::Actor: case ApiOp::Version: case ApiOp::ChangesSince: case ApiOp::Save: case ApiOp::ToJson:
-      case ApiOp::Violations: case ApiOp::MigrationConflicts: case ApiOp::RegisterGet: case ApiOp::MvValues: case ApiOp::SetHas:
+      case ApiOp::Violations: case ApiOp::MigrationConflicts: case ApiOp::Pending: case ApiOp::RegisterGet: case ApiOp::MvValues: case ApiOp::SetHas:
       case ApiOp::SetValues: case ApiOp::SetSize: case ApiOp::MapHas: case ApiOp::MapGet: case ApiOp::MapKeys:
       case ApiOp::MapChild: case ApiOp::CounterValue: case ApiOp::ListLength: case ApiOp::ListGet:
       case ApiOp::ListChild: case ApiOp::TextLength: case ApiOp::TextString: case ApiOp::TextSpans:
@@ -604,6 +604,8 @@ struct Gen {
         case ApiOp::ToJson: out += "  return json_root_(dolc_gen::kRoot);\n"; break;
         case ApiOp::Violations: out += "  return broken_invariants_(false);\n"; break;
         case ApiOp::MigrationConflicts: out += "  return doc_.migration_conflicts();\n"; break;
+        case ApiOp::Pending: out += "  return doc_.pending();\n"; break;
+        case ApiOp::DropPending: out += "  return doc_.drop_pending();\n"; break;
         case ApiOp::MethodCall: {
           out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
           out += "  (void)kRoot;\n";

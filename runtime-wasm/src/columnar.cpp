@@ -57,6 +57,7 @@ enum Column : uint32_t {
 };
 
 constexpr uint64_t kRawPayload = 64;
+constexpr uint64_t kForksSection = 2;  // optional section: changes that fork an actor's history
 // Origin modes of a text insert. kAfterOwn: the character before this op's
 // first one, by the same actor (typing on after one's own text).
 enum Origin : uint64_t { kNone = 0, kAfterOwn = 1, kExplicit = 2 };
@@ -140,7 +141,8 @@ struct ActorTable {
 
 }  // namespace
 
-void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys) {
+void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
+                    const std::vector<const Change*>& forks) {
   ActorTable table;
   ColumnWriter col[kColumnCount];
   Writer text, path_bytes, payload_bytes;  // the raw columns
@@ -230,10 +232,25 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
   w.varint(present);
   for (const Bytes& b : columns)
     if (!b.empty()) w.bytes(b.data(), b.size());
-  w.varint(0);  // sections (FORMAT.md): none yet
+  // Sections (FORMAT.md): kind 2, the forks this replica knows (changes
+  // that reuse an actor's seq; they cannot sit among the columns, where an
+  // actor's seqs grow, nor together: two may share one seq), each as
+  // columns of its own.
+  w.varint(forks.empty() ? 0 : 1);
+  if (!forks.empty()) {
+    Writer section;
+    section.varint(forks.size());
+    for (const Change* f : forks) {
+      Writer one;
+      encode_columns(one, {f}, keys, {});
+      section.bytes(one.buffer().data(), one.size());
+    }
+    w.varint(kForksSection);
+    w.bytes(section.buffer().data(), section.size());
+  }
 }
 
-bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys) {
+bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer) {
   // Reads latch failure (ColumnReader, RawColumn and Reader all do): values
   // read after a failure are 0 or empty, every count stays bounded, and the
   // outcome is tested where a value drives memory and once at the end.
@@ -262,12 +279,15 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   }
   // Sections after the columns (FORMAT.md): a reader skips the optional
   // ones (even kinds) it does not know, and refuses a blob with a required
-  // one (odd kinds) it does not know. This runtime knows none.
+  // one (odd kinds) it does not know. This runtime knows the forks section
+  // (outer blobs only), whose changes follow the others in `out`.
   uint64_t sections = r.count(2);
+  std::string_view forks;
   for (uint64_t i = 0; i < sections && r.ok(); ++i) {
     uint64_t kind = r.varint();
-    r.bytes_view();
-    if (kind & 1) r.fail();
+    std::string_view body = r.bytes_view();
+    if (kind == kForksSection && outer && forks.empty()) forks = body;
+    else if (kind & 1) r.fail();
   }
   bool ok = r.ok();
   // An actor by table index; a bad index fails the blob.
@@ -379,7 +399,16 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   // bytes no value used, make the blob malformed.
   for (uint32_t i = 0; i < kColumnCount; ++i)
     ok = ok && (i == kText || i == kPathBytes || i == kPayloadBytes || col[i].done());
-  return ok && text.done() && path_bytes.done() && payload_bytes.done();
+  if (!ok || !text.done() || !path_bytes.done() || !payload_bytes.done()) return false;
+  if (forks.empty()) return true;
+  Reader section(reinterpret_cast<const uint8_t*>(forks.data()), forks.size());
+  uint64_t n = section.count(1);
+  for (uint64_t i = 0; i < n && section.ok(); ++i) {
+    std::string_view one = section.bytes_view();
+    Reader fork(reinterpret_cast<const uint8_t*>(one.data()), one.size());
+    if (!decode_columns(fork, out, blob_keys, false) || !fork.at_end()) return false;
+  }
+  return section.ok() && section.at_end();
 }
 
 }  // namespace dolc_gen::internal

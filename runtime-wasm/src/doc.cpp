@@ -25,6 +25,7 @@
 //    versions are converted into their replacements as they apply.
 // No exceptions (the wasm build has none): every failure is a Status.
 #include <algorithm>
+#include <tuple>
 #include <initializer_list>
 #include <map>
 #include <memory>
@@ -49,13 +50,18 @@ namespace seq = dolc::rt::seq;
 constexpr uint8_t kFormatVersion = 3;  // saves and changes: columns (columnar.cpp); formats 1 and 2 are still read
 constexpr uint8_t kFormatV2 = 2;       // the schema header, then changes row by row
 constexpr uint8_t kFormatV1 = 1;       // positional field indexes, no schema header
-constexpr uint8_t kVersionFormat = 1;  // version vectors ("DV") did not change
+constexpr uint8_t kVersionFormat = 2;  // version vectors ("DV") with chain digests; 1 (without) is still read
 constexpr uint8_t kMagicChanges[2] = {'D', 'C'};
 constexpr uint8_t kMagicSave[2] = {'D', 'S'};
 constexpr uint8_t kMagicVersion[2] = {'D', 'V'};
 constexpr size_t kMaxKeys = 4096;  // field keys a document's table may hold
 
 Failure fail(const char* message) { return Failure{message}; }
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) out.append(p.data(), p.size());
+  return out;
+}
 const Failure kClockExhausted{"refused: the document's clock reached its bound (2^62); it cannot take more edits"};
 
 }  // namespace
@@ -492,7 +498,12 @@ bool foreign_span(const Op& op, uint64_t* span) {
   if (op.kind != OpKind::TextInsert && op.kind != OpKind::ListInsert) return true;
   Reader r(op.payload);
   for (int i = 0; i < 3; ++i) read_id(r);
-  uint64_t n = op.kind == OpKind::TextInsert ? r.bytes_view().size() : r.varint();
+  // A text insert owns one id per code point (UTF-8 lead bytes), not per byte.
+  uint64_t n = 0;
+  if (op.kind == OpKind::TextInsert)
+    for (char c : r.bytes_view()) n += (static_cast<uint8_t>(c) & 0xC0) != 0x80;
+  else
+    n = r.varint();
   if (!r.ok() || n == 0 || n > kMaxLamport || op.id.lamport > kMaxLamport - n) return false;
   *span = n;
   return true;
@@ -642,9 +653,47 @@ struct Doc::Impl {
   // changes waiting for it. A change is looked at again only when what it
   // waits for arrives, so out-of-order delivery costs near-linear time (a
   // rescan of every held change per pass was quadratic).
+  //
+  // One (actor, seq) may have several candidates: a forged change claiming
+  // an actor's next seq, waiting for something that never comes, must not
+  // hide the genuine change (FORMAT.md, "Change identity").
   using ChangeKey = std::pair<uint64_t, uint64_t>;
-  std::map<ChangeKey, Change> held;
+  struct Held {
+    Change change;
+    uint64_t batch;  // the receive() it arrived in (refused with it while that one runs)
+  };
+  uint64_t batch = 1;  // the receive() under way (0: none; replays)
+  bool fresh(const Held& h) const { return h.batch == batch; }
+  std::map<ChangeKey, std::vector<Held>> held;
   std::map<ChangeKey, std::vector<ChangeKey>> blocked_on;
+  // What is held, for the caps (a peer cannot make us hold without bound).
+  size_t held_changes = 0;
+  size_t held_bytes = 0;
+  std::map<uint64_t, uint64_t> held_per_actor;
+  static constexpr size_t kMaxHeldChanges = 65536;
+  static constexpr size_t kMaxHeldPerActor = 32768;
+  static constexpr size_t kMaxHeldBytes = size_t{64} << 20;
+  // Forks: changes with the (actor, seq) of a change in the log and other
+  // content (an actor id shared by two devices, a restored backup, a forger).
+  // Every replica keeps, of each fork, the candidate with the lowest
+  // (digest, canonical bytes) that does not itself depend on that slot, so
+  // all converge; the others are kept here, reported by pending().
+  std::vector<Change> forks;
+  std::vector<Held> contenders;  // forks found while draining, settled after (settle())
+  bool forky_batch = false;       // the receive() under way carries a fork (see receive())
+  static constexpr size_t kMaxForks = 64;
+  // Per actor, the largest op lamport applied: an actor's op ids never
+  // repeat, even across its changes (a reused id with a concurrent remove
+  // made replicas diverge).
+  std::map<uint64_t, uint64_t> actor_last;
+  // Per log position, the chain digest of its actor after that change
+  // (digest of the previous chain digest and the change's canonical bytes;
+  // 0: not computed yet), computed on demand for version() and
+  // changes_since(); cleared when the log changes under it (rebuild).
+  mutable std::vector<uint64_t> chains;
+  // Log positions (from the receive() under way's start) applied from fresh
+  // candidates: a refused apply() holds again the others it applied.
+  std::vector<uint8_t> applied_fresh;
   std::unique_ptr<Object> root;
   bool open_change = false;                   // the last log entry is ours and may still grow
   Keys keys;                                  // field keys: ops and paths name fields by key id
@@ -695,7 +744,7 @@ struct Doc::Impl {
   }
 
   // Wire formats (FORMAT.md), defined with Doc's blob functions below.
-  Bytes encode(const uint8_t magic[2], const std::vector<const Change*>& changes) const;
+  Bytes encode(const uint8_t magic[2], const std::vector<const Change*>& changes, bool with_forks) const;
   Status decode(const uint8_t magic[2], const Bytes& blob, std::vector<Change>* out, const char* what);
   bool convert_v1_op(Op* op, uint64_t position);
 
@@ -730,14 +779,27 @@ struct Doc::Impl {
   }
 
   // Applies a whole change; false if any op does not fit (state then needs a rebuild).
+  //
+  // Past a fork (a change of a forked actor from the forked seq on, or one
+  // that depends on a forked slot), an op that does not fit is skipped
+  // instead: it may have been made on the side of the fork that lost here,
+  // and refusing it would stall its author for good (FORMAT.md, "Change
+  // identity").
   bool apply_change(const Change& c) {
     ApplyContext cx = context();
+    uint64_t& actor_clock = actor_last[c.actor];
+    int tolerant = -1;  // unknown until an op does not fit
     for (const Op& op : c.ops) {
       uint64_t span = 1;
-      if (apply_op(root.get(), op, &span, cx) == Applied::Bad) return false;
+      if (op.id.lamport <= actor_clock || apply_op(root.get(), op, &span, cx) == Applied::Bad) {
+        if (tolerant < 0) tolerant = past_a_fork(c);
+        if (!tolerant) return false;
+        continue;
+      }
       uint64_t last = op.id.lamport + span - 1;
       if (last > kMaxLamport) return false;  // the clock may not pass its bound
       if (last > clock) clock = last;
+      actor_clock = last;
     }
     version[c.actor] = c.seq;
     return true;
@@ -760,6 +822,8 @@ struct Doc::Impl {
     positions.clear();
     deps_at_last_change.clear();  // our last change may be gone: list full dependencies next time
     conflicts.clear();
+    actor_last.clear();
+    chains.clear();
     clock = 0;
     std::vector<Change> kept = std::move(log);
     log.clear();
@@ -809,6 +873,7 @@ struct Doc::Impl {
     }
     uint64_t last = op.id.lamport + span - 1;
     if (last > clock) clock = last;
+    actor_last[actor] = last;
     log.back().ops.push_back(std::move(op));
     return {};
   }
@@ -838,40 +903,256 @@ struct Doc::Impl {
     return false;
   }
 
+  // ----- held changes and forks (FORMAT.md, "Change identity")
+
+  static size_t weight(const Change& c) {
+    size_t w = sizeof(Change) + c.deps.size() * 16;
+    for (const Op& op : c.ops) w += sizeof(Op) + op.path.size() + op.payload.size();
+    return w;
+  }
+  void hold(Change c, uint64_t in_batch) {
+    ++held_changes;
+    held_bytes += weight(c);
+    ++held_per_actor[c.actor];
+    held[ChangeKey{c.actor, c.seq}].push_back(Held{std::move(c), in_batch});
+  }
+  Change unhold(std::vector<Held>& list, size_t i) {
+    Change c = std::move(list[i].change);
+    list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
+    --held_changes;
+    held_bytes -= weight(c);
+    if (--held_per_actor[c.actor] == 0) held_per_actor.erase(c.actor);
+    return c;
+  }
+  bool holds(const Change& c) const {
+    auto it = held.find(ChangeKey{c.actor, c.seq});
+    if (it != held.end())
+      for (const Held& h : it->second)
+        if (same_change(h.change, c)) return true;
+    return false;
+  }
+  const Change& logged(uint64_t a, uint64_t s) const { return log[positions.at(a)[s - 1]]; }
+  bool fork_touched(uint64_t who) const {
+    for (const Change& f : forks)
+      if (f.actor == who) return true;
+    for (const Held& h : contenders)
+      if (h.change.actor == who) return true;
+    return false;
+  }
+  // The forks this replica knows, as one number (0: none), whatever their order.
+  uint64_t forks_digest() const {
+    uint64_t sum = 0;
+    for (const Change& f : forks) sum += digest(f);
+    return sum;
+  }
+  bool past_a_fork(const Change& c) const {
+    for (const Change& f : forks)
+      if ((c.actor == f.actor && c.seq >= f.seq) || depends_on_slot(c, f.actor, f.seq)) return true;
+    return false;
+  }
+  bool forked(const Change& c) const {
+    for (const Change& f : forks)
+      if (same_change(f, c)) return true;
+    return false;
+  }
+
+  // The change with its typing run's payload written (the open change's last
+  // op lags behind the run until end_run).
+  Change materialized(const Change& c) const {
+    Change copy = c;
+    if (run.active && run.dirty && &c == &log.back() && !copy.ops.empty()) {
+      Writer w;
+      if (run.is_insert) seqs->encode_insert(w, run.ins);
+      else seqs->encode_delete(w, run.del);
+      copy.ops.back().payload = w.take();
+    }
+    return copy;
+  }
+  // A change's canonical bytes: format 3 columns of it alone, after the
+  // names of the keys it uses; equal on every replica, whatever its key ids.
+  Bytes canonical(const Change& c) const {
+    Change m = materialized(c);
+    BlobKeys used;
+    Writer body;
+    encode_columns(body, {&m}, used, {});
+    Writer w;
+    w.varint(used.table.size());
+    for (uint32_t k : used.table) w.str(keys.names[k]);
+    w.raw(body.buffer().data(), body.size());
+    return w.take();
+  }
+  uint64_t digest(const Change& c) const {
+    Bytes b = canonical(c);
+    return dolc::rt::digest64(b.data(), b.size());
+  }
+  // Which of two forks of one (actor, seq) every replica keeps.
+  bool preferred(const Change& a, const Change& b) const {
+    Bytes x = canonical(a), y = canonical(b);
+    uint64_t dx = dolc::rt::digest64(x.data(), x.size()), dy = dolc::rt::digest64(y.data(), y.size());
+    return dx != dy ? dx < dy : x < y;
+  }
+  // The chain digest of actor `a` after its change `s` (1 <= s <= version).
+  uint64_t chain_at(uint64_t a, uint64_t s) const {
+    const std::vector<uint32_t>& at = positions.at(a);
+    chains.resize(log.size());
+    uint64_t prev = 0;
+    for (uint64_t i = 0; i < s; ++i) {
+      uint64_t& known_chain = chains[at[i]];
+      bool growing = open_change && at[i] + size_t{1} == log.size();  // not cached: the change may still grow
+      if (known_chain && !growing) {
+        prev = known_chain;
+        continue;
+      }
+      uint8_t link[16];
+      uint64_t d = digest(log[at[i]]);
+      for (int b = 0; b < 8; ++b) {
+        link[b] = static_cast<uint8_t>(prev >> (8 * b));
+        link[8 + b] = static_cast<uint8_t>(d >> (8 * b));
+      }
+      prev = dolc::rt::digest64(link, sizeof link) | 1;  // never 0 (= not computed)
+      if (!growing) known_chain = prev;
+    }
+    return prev;
+  }
+  // Whether `c` depends, through its dependencies and theirs, on the change
+  // in slot (a, s): such a fork could only apply after itself, so it never
+  // replaces the change there (the same on every replica).
+  bool depends_on_slot(const Change& c, uint64_t a, uint64_t s) const {
+    std::map<uint64_t, uint64_t> explored;  // actor -> its changes 1..n explored
+    std::vector<ChangeKey> todo(c.deps.begin(), c.deps.end());
+    while (!todo.empty()) {
+      ChangeKey k = todo.back();
+      todo.pop_back();
+      if (k.first == a && k.second >= s) return true;
+      uint64_t& done = explored[k.first];
+      auto at = positions.find(k.first);
+      uint64_t upto = at == positions.end() ? 0 : std::min<uint64_t>(k.second, at->second.size());
+      for (; done < upto; ++done)
+        for (const ChangeKey& d : log[at->second[done]].deps) todo.push_back(d);
+    }
+    return false;
+  }
+
   // Applies the held changes of `queue` that are ready, and those they make
-  // ready in turn; the others wait in `blocked_on`.
+  // ready in turn; the others wait in `blocked_on`. Held changes whose
+  // (actor, seq) is already in the log are duplicates (dropped) or forks
+  // (set aside in `contenders`, for settle()).
   //
   // A change that does not fit when its turn comes is refused. If it came in
-  // the current batch (`fresh`), the whole batch is refused (the caller
+  // the current batch (fresh), the whole batch is refused (the caller
   // restores everything). If it was held from an earlier apply(), that call
   // already succeeded: the change is dropped and the state rebuilt without
   // its partial effect, so one bad held change cannot block later applies.
-  bool drain(std::vector<ChangeKey> queue, const std::set<ChangeKey>& fresh) {
+  bool drain(std::vector<ChangeKey> queue) {
     for (size_t qi = 0; qi < queue.size(); ++qi) {
       auto it = held.find(queue[qi]);
       if (it == held.end()) continue;
-      Change& c = it->second;
-      ChangeKey need;
-      if (known(c)) {
-        held.erase(it);  // a duplicate of something applied meanwhile
-      } else if (first_unmet(c, &need)) {
-        blocked_on[need].push_back(it->first);
-      } else if (!apply_change(c)) {
-        if (fresh.count(it->first)) return false;
-        held.erase(it);
-        rebuild(log.size(), log.empty() ? 0 : log.back().ops.size());  // undo its partial effect
-      } else {
-        ChangeKey done{c.actor, c.seq};
-        append(std::move(c));
-        held.erase(it);
-        auto waiting = blocked_on.find(done);
-        if (waiting != blocked_on.end()) {
-          queue.insert(queue.end(), waiting->second.begin(), waiting->second.end());
-          blocked_on.erase(waiting);
+      std::vector<Held>& list = it->second;
+      for (size_t i = 0; i < list.size();) {
+        Change& c = list[i].change;
+        ChangeKey need;
+        if (known(c) && same_change(c, logged(c.actor, c.seq))) {
+          unhold(list, i);  // a duplicate of something applied meanwhile
+        } else if (first_unmet(c, &need)) {
+          blocked_on[need].push_back(it->first);
+          ++i;
+        } else if (known(c)) {
+          uint64_t in_batch = list[i].batch;
+          contenders.push_back(Held{unhold(list, i), in_batch});
+        } else if (!apply_change(c)) {
+          // A change of an actor with a fork may have been made on top of
+          // the other side of it: it is looked at again once the fork is
+          // settled (settle()), not held against the whole batch.
+          bool forked_actor = forky_batch || fork_touched(c.actor);
+          if (fresh(list[i]) && !forked_actor) return false;
+          uint64_t in_batch = list[i].batch;
+          Change bad = unhold(list, i);
+          if (forked_actor) contenders.push_back(Held{std::move(bad), in_batch});
+          rebuild(log.size(), log.empty() ? 0 : log.back().ops.size());  // undo its partial effect
+        } else {
+          ChangeKey done{c.actor, c.seq};
+          applied_fresh.push_back(fresh(list[i]));
+          append(unhold(list, i));
+          auto waiting = blocked_on.find(done);
+          if (waiting != blocked_on.end()) {
+            queue.insert(queue.end(), waiting->second.begin(), waiting->second.end());
+            blocked_on.erase(waiting);
+          }
         }
       }
+      if (list.empty()) held.erase(it);
     }
     return true;
+  }
+
+  // Rebuilds the state from the log in an order every replica with the
+  // same changes shares: by first op id (which follows causality for
+  // changes made by this runtime), through the held machinery (which waits
+  // for dependencies whatever the order). Past a fork, ops that do not fit
+  // are skipped, and whether an op fits can depend on the order in which
+  // the two sides' changes (whose ids may collide) were applied: a document
+  // that knows a fork is replayed this way after every apply(), so replicas
+  // agree (FORMAT.md, "Change identity", on what that costs).
+  void replay_in_canonical_order() {
+    end_run();
+    std::vector<Change> all = std::move(log);
+    // Ordered by (first op lamport, actor); an actor's changes that share
+    // a first lamport (two sides of a fork) stay in seq order, as logged.
+    // (A map rather than a sort keeps the wasm module smaller.)
+    std::map<ChangeKey, std::vector<ChangeKey>> order;
+    for (size_t i = 0; i < all.size(); ++i)
+      order[ChangeKey{all[i].ops[0].id.lamport, all[i].actor}].push_back(ChangeKey{i, 0});
+    rebuild(0, 0);
+    blocked_on.clear();
+    std::vector<ChangeKey> queue;
+    for (const auto& [key, indexes] : order)
+      for (const ChangeKey& i : indexes) {
+        Change& c = all[static_cast<size_t>(i.first)];
+        queue.emplace_back(c.actor, c.seq);
+        hold(std::move(c), 0);
+      }
+    for (const auto& [k, list] : held) queue.push_back(k);
+    drain(std::move(queue));
+  }
+
+  // Settles the forks drain() found: each one either replaces the change in
+  // its slot (it is preferred and does not depend on that slot), and the
+  // state is replayed with it, or is kept aside in `forks`.
+  void settle() {
+    std::vector<Change> retry;  // changes that did not fit before their actor's fork was settled
+    // Each round replays only after a replacement; the fork cap (receive)
+    // bounds the rounds.
+    for (size_t round = 0; !contenders.empty() && round <= kMaxForks; ++round) {
+      std::vector<Held> found = std::move(contenders);
+      contenders.clear();
+      bool replay = false;
+      for (Held& h : found) {
+        Change& c = h.change;
+        if (!known(c)) {
+          retry.push_back(std::move(c));
+          continue;
+        }
+        if (forked(c)) continue;
+        Change& in_log = log[positions.at(c.actor)[c.seq - 1]];
+        if (same_change(c, in_log)) continue;
+        if (!depends_on_slot(c, c.actor, c.seq) && preferred(c, in_log)) {
+          std::swap(c, in_log);
+          replay = true;
+        }
+        forks.push_back(std::move(c));
+      }
+      if (replay) replay_in_canonical_order();
+    }
+    contenders.clear();
+    // Last chance for what did not fit: applied now, held, or dropped.
+    std::vector<ChangeKey> queue;
+    for (Change& c : retry)
+      if (!known(c) && !holds(c)) {
+        queue.emplace_back(c.actor, c.seq);
+        hold(std::move(c), 0);
+      }
+    drain(std::move(queue));
+    contenders.clear();
   }
 
   // Applies decoded changes atomically: all of them (or held until they can
@@ -885,28 +1166,58 @@ struct Doc::Impl {
     // are accepted like anyone else's. Re-sent copies of a change still
     // waiting for its predecessors are held once: repeated anti-entropy
     // rounds must not grow what is held.
-    std::set<ChangeKey> fresh;
     std::vector<ChangeKey> queue;
+    ++batch;
+    // A batch that carries a fork (a change for a slot already taken, here or
+    // earlier in the batch) may carry changes made on its other side, which
+    // fit only once it is settled: they are retried then, not refused.
+    std::map<ChangeKey, std::vector<ChangeKey>> slots;  // a set (blocked_on's type: a smaller module)
+    forky_batch = false;
+    for (const Change& c : incoming)
+      if (!slots.emplace(ChangeKey{c.actor, c.seq}, std::vector<ChangeKey>{}).second ||
+          (known(c) && !same_change(c, logged(c.actor, c.seq))))
+        forky_batch = true;
     for (Change& c : incoming) {
-      ChangeKey k{c.actor, c.seq};
-      if (known(c) || held.count(k)) continue;
-      fresh.insert(k);
-      queue.push_back(k);
-      held.emplace(k, std::move(c));
+      if ((known(c) && (same_change(c, logged(c.actor, c.seq)) || forked(c))) || holds(c)) continue;
+      queue.emplace_back(c.actor, c.seq);
+      hold(std::move(c), batch);
     }
-    if (!drain(std::move(queue), fresh)) {
+    applied_fresh.clear();
+    bool fits = drain(std::move(queue));
+    auto over = held_per_actor.empty() ? 0 : std::max_element(held_per_actor.begin(), held_per_actor.end(),
+                                                               [](auto& x, auto& y) { return x.second < y.second; })->second;
+    const char* capped = held_changes > kMaxHeldChanges ? "65536 changes in all"
+                         : over > kMaxHeldPerActor     ? "32768 changes of one actor"
+                         : held_bytes > kMaxHeldBytes  ? "64 MiB"
+                         : forks.size() + contenders.size() > kMaxForks ? "64 forks (changes reusing an actor's seq)"
+                                                       : nullptr;
+    if (!fits || capped) {
       // Back to how things were: the batch's changes out, the held changes
       // this call applied held again, the state rebuilt without any of them.
-      for (const ChangeKey& k : fresh) held.erase(k);
+      for (auto it = held.begin(); it != held.end();) {
+        for (size_t i = 0; i < it->second.size();)
+          if (fresh(it->second[i])) unhold(it->second, i);
+          else ++i;
+        it = it->second.empty() ? held.erase(it) : std::next(it);
+      }
       for (size_t i = mark; i < log.size(); ++i)
-        if (!fresh.count({log[i].actor, log[i].seq})) held.emplace(ChangeKey{log[i].actor, log[i].seq}, log[i]);
+        if (!applied_fresh[i - mark]) hold(log[i], 0);
+      for (Held& h : contenders)
+        if (!fresh(h)) hold(std::move(h.change), 0);  // looked at again next time
+      contenders.clear();
       rebuild(mark, mark_ops);
       blocked_on.clear();
       ChangeKey need;
-      for (const auto& [k, c] : held)
-        if (first_unmet(c, &need)) blocked_on[need].push_back(k);
+      for (const auto& [k, list] : held)
+        for (const Held& h : list)
+          if (first_unmet(h.change, &need)) blocked_on[need].push_back(k);
+      if (capped)
+        return Failure{cat({"refused: the changes would leave more than ", capped,
+                            " held; apply what they wait for first, or dropPending() what can never apply"})};
       return fail("refused: the changes do not fit this document (corrupted or from another schema)");
     }
+    settle();
+    if (!forks.empty()) replay_in_canonical_order();
     return {};
   }
 };
@@ -922,22 +1233,36 @@ Bytes Doc::version() const {
   for (auto& [a, s] : impl_->version) {
     w.varint(a);
     w.varint(s);
+    uint64_t d = impl_->chain_at(a, s);
+    for (int i = 0; i < 8; ++i) w.u8(static_cast<uint8_t>(d >> (8 * i)));
   }
+  // Then, when this replica knows forks, their digest: a peer that knows
+  // other forks is sent ours (changes_since).
+  uint64_t forks = impl_->forks_digest();
+  for (int i = 0; forks && i < 8; ++i) w.u8(static_cast<uint8_t>(forks >> (8 * i)));
   return frame(kMagicVersion, w.buffer(), kVersionFormat);
 }
 
 namespace {
-bool decode_version(const Bytes& blob, std::map<uint64_t, uint64_t>* out) {
+// A peer's version: per actor, the changes it has and (format 2) the chain
+// digest after the last of them (absent in format 1: nothing to compare),
+// then the digest of the forks it knows (0: none).
+bool decode_version(const Bytes& blob, std::map<uint64_t, uint64_t>* seqs, std::map<uint64_t, uint64_t>* chains,
+                    uint64_t* forks) {
   if (blob.empty()) return true;  // "nothing": the other side has no changes
   Bytes body;
   uint8_t format = 0;
-  if (!unframe(kMagicVersion, blob, &body, &format) || format != kVersionFormat) return false;
+  if (!unframe(kMagicVersion, blob, &body, &format) || format < 1 || format > kVersionFormat) return false;
   Reader r(body);
-  uint64_t n = r.count(2);
+  uint64_t n = r.count(format == 1 ? 2 : 10);
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
-    uint64_t a = r.varint();
-    (*out)[a] = r.varint();
+    uint64_t actor = r.varint();
+    (*seqs)[actor] = r.varint();
+    uint64_t chain = 0;
+    for (int b = 0; format > 1 && b < 8; ++b) chain |= static_cast<uint64_t>(r.u8()) << (8 * b);
+    if (chain) (*chains)[actor] = chain;
   }
+  for (int b = 0; format > 1 && b < 8 && r.ok() && !r.at_end(); ++b) *forks |= static_cast<uint64_t>(r.u8()) << (8 * b);
   return r.ok() && r.at_end();
 }
 
@@ -949,11 +1274,6 @@ struct SchemaHeader {
 
 // Joins message parts: one function instead of a chain of operator+ calls at
 // every refusal (which cost the wasm module kilobytes).
-std::string cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view p : parts) out.append(p.data(), p.size());
-  return out;
-}
 
 std::string schema_name(std::string_view gene, std::string_view version) {
   return cat({"`", gene, version.empty() ? "" : "@", version, "`"});
@@ -1004,10 +1324,13 @@ Status check_schema(const GeneInfo* g, const SchemaHeader& h) {
 }  // namespace
 
 // Encodes changes with the schema header and the key table they use.
-Bytes Doc::Impl::encode(const uint8_t magic[2], const std::vector<const Change*>& changes) const {
+Bytes Doc::Impl::encode(const uint8_t magic[2], const std::vector<const Change*>& changes, bool with_forks) const {
   BlobKeys used;
   Writer body;
-  encode_columns(body, changes, used);
+  std::vector<const Change*> fork_list;
+  for (const Change& f : forks)
+    if (with_forks) fork_list.push_back(&f);
+  encode_columns(body, changes, used, fork_list);
   Writer w;
   w.str(gene->name);
   w.str(gene->version ? gene->version : "");
@@ -1100,10 +1423,22 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
 }
 
 Result<Bytes> Doc::changes_since(const Bytes& version) const {
-  std::map<uint64_t, uint64_t> theirs;
-  if (!decode_version(version, &theirs)) return fail("refused: malformed version bytes");
+  std::map<uint64_t, uint64_t> theirs, their_chains;
+  uint64_t their_forks = 0;
+  if (!decode_version(version, &theirs, &their_chains, &their_forks)) return fail("refused: malformed version bytes");
   impl_->end_run();
   impl_->open_change = false;  // what we export must not grow afterwards
+  // Per actor, how many of its changes the peer has. A peer whose chain
+  // digest differs from ours at its seq has another history for that actor
+  // (a fork, or an unrelated document that uses the same actor id): it gets
+  // all of that actor's changes, and its apply() settles the fork.
+  std::map<uint64_t, uint64_t> have;
+  for (const auto& [actor, seq] : theirs) {
+    auto chain = their_chains.find(actor);
+    bool differs = chain != their_chains.end() && seq && seq <= impl_->version_of(actor) &&
+                   impl_->chain_at(actor, seq) != chain->second;
+    have[actor] = differs ? 0 : seq;
+  }
   // Mark the log positions the peer lacks, then emit them in log order (which
   // is causal). Marks start at the earliest missing position, so a peer that
   // is nearly up to date costs little however long the history is. (A mark
@@ -1111,19 +1446,16 @@ Result<Bytes> Doc::changes_since(const Bytes& version) const {
   const auto& log = impl_->log;
   size_t first = log.size();
   for (const auto& [actor, at] : impl_->positions) {
-    auto it = theirs.find(actor);
-    uint64_t have = it == theirs.end() ? 0 : it->second;
-    if (have < at.size() && at[have] < first) first = at[have];
+    uint64_t h = have[actor];
+    if (h < at.size() && at[h] < first) first = at[h];
   }
   std::vector<uint8_t> wanted(log.size() - first);
-  for (const auto& [actor, at] : impl_->positions) {
-    auto it = theirs.find(actor);
-    for (uint64_t s = it == theirs.end() ? 0 : it->second; s < at.size(); ++s) wanted[at[s] - first] = 1;
-  }
+  for (const auto& [actor, at] : impl_->positions)
+    for (uint64_t s = have[actor]; s < at.size(); ++s) wanted[at[s] - first] = 1;
   std::vector<const Change*> out;
   for (size_t i = 0; i < wanted.size(); ++i)
     if (wanted[i]) out.push_back(&log[first + i]);
-  return impl_->encode(kMagicChanges, out);
+  return impl_->encode(kMagicChanges, out, their_forks != impl_->forks_digest());
 }
 
 Status Doc::apply(const Bytes& changes) {
@@ -1138,7 +1470,7 @@ Bytes Doc::save() const {
   impl_->open_change = false;
   std::vector<const Change*> all;
   for (const Change& c : impl_->log) all.push_back(&c);
-  return impl_->encode(kMagicSave, all);
+  return impl_->encode(kMagicSave, all, true);
 }
 
 Status Doc::merge(const Bytes& saved) {
@@ -1154,8 +1486,19 @@ Status Doc::load(const Bytes& saved) {
   std::vector<Change> incoming;
   Status st = fresh->decode(kMagicSave, saved, &incoming, "saved document");
   if (!st.ok) return st;
-  for (Change& c : incoming) {
-    if (fresh->known(c)) continue;
+  // The forks (saved after the log, in their own section) are known before
+  // the log replays: changes past them may hold ops that were skipped.
+  std::map<Impl::ChangeKey, std::vector<Impl::ChangeKey>> seen;  // a set (see receive())
+  std::vector<uint8_t> is_fork(incoming.size());
+  for (size_t i = 0; i < incoming.size(); ++i)
+    if (!seen.emplace(Impl::ChangeKey{incoming[i].actor, incoming[i].seq}, std::vector<Impl::ChangeKey>{}).second) {
+      is_fork[i] = true;
+      if (fresh->forks.size() == Impl::kMaxForks) return fail("refused: the saved document is inconsistent");
+      fresh->forks.push_back(incoming[i]);
+    }
+  for (size_t i = 0; i < incoming.size(); ++i) {
+    if (is_fork[i]) continue;
+    Change& c = incoming[i];
     if (!fresh->ready(c) || !fresh->apply_change(c)) return fail("refused: the saved document is inconsistent");
     fresh->append(std::move(c));
   }
@@ -1175,6 +1518,39 @@ std::string Doc::migration_conflicts() const {
     out += "\"}";
   }
   return out + "]";
+}
+
+std::string Doc::pending() const {
+  // Held changes with what each waits for, then the forks set aside.
+  std::string out = "{\"held\":[";
+  auto id = [](uint64_t actor, uint64_t seq) {
+    return cat({"\"actor\":\"", decimal(actor), "\",\"seq\":", decimal(seq)});
+  };
+  bool first = true;
+  for (const auto& [k, list] : impl_->held)
+    for (const Impl::Held& h : list) {
+      Impl::ChangeKey need{0, 0};
+      impl_->first_unmet(h.change, &need);
+      out += cat({first ? "{" : ",{", id(k.first, k.second), ",\"waitsFor\":{", id(need.first, need.second), "}}"});
+      first = false;
+    }
+  out += "],\"forks\":[";
+  first = true;
+  for (const Change& c : impl_->forks) {
+    out += cat({first ? "{" : ",{", id(c.actor, c.seq), "}"});
+    first = false;
+  }
+  return out + "]}";
+}
+
+uint32_t Doc::drop_pending() {
+  uint32_t dropped = static_cast<uint32_t>(impl_->held_changes);
+  impl_->held.clear();
+  impl_->blocked_on.clear();
+  impl_->held_per_actor.clear();
+  impl_->held_changes = 0;
+  impl_->held_bytes = 0;
+  return dropped;
 }
 
 uint64_t Doc::checkpoint() {
@@ -1588,9 +1964,16 @@ std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t fi
     for (const seq::TextSpan& s : f->text->spans()) {
       out += first ? "" : ",";
       first = false;
-      out += "{\"text\":" + json_string(s.text) + ",\"marks\":{";
-      for (size_t i = 0; i < s.marks.size(); ++i)
-        out += (i ? "," : "") + json_string(s.marks[i].first) + ":" + json_string(s.marks[i].second);
+      // Appended piece by piece: string temporaries cost module size.
+      out += "{\"text\":";
+      out += json_string(s.text);
+      out += ",\"marks\":{";
+      for (size_t i = 0; i < s.marks.size(); ++i) {
+        if (i) out += ',';
+        out += json_string(s.marks[i].first);
+        out += ':';
+        out += json_string(s.marks[i].second);
+      }
       out += "}}";
     }
   }

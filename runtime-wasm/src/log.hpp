@@ -56,6 +56,10 @@ struct Op {
   Bytes payload;
 };
 
+inline bool operator==(const Op& a, const Op& b) {
+  return a.id == b.id && a.field == b.field && a.kind == b.kind && a.path == b.path && a.payload == b.payload;
+}
+
 struct Change {
   uint64_t actor = 0;
   uint64_t seq = 0;  // 1, 2, 3... per actor
@@ -63,8 +67,12 @@ struct Change {
   std::vector<Op> ops;
 };
 
-
-
+// Whether two changes are one (a duplicate) rather than a fork: equal in
+// everything, compared as decoded, so no hash collision can pass one for
+// the other.
+inline bool same_change(const Change& a, const Change& b) {
+  return a.actor == b.actor && a.seq == b.seq && a.deps == b.deps && a.ops == b.ops;
+}
 
 inline void write_id(Writer& w, OpId id) {
   w.varint(id.lamport);
@@ -134,10 +142,13 @@ inline bool remap_path(const Bytes& in, Bytes* out, BlobKeys* encode, const std:
 // The compact format (format 3, FORMAT.md "Change columns"): appends the
 // columns of `changes` to `w`, naming fields through `keys` (filled in first
 // use order, written by the caller in the schema header).
-void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys);
+// `forks` (changes reusing an actor's seq) go in a section of their own.
+void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
+                    const std::vector<const Change*>& forks);
 // Reads what encode_columns wrote from untrusted bytes; field keys map
 // through `blob_keys` (blob index -> document key id). False: malformed.
-bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys);
+// The forks section's changes (read in outer blobs only) follow the others.
+bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer = true);
 
 }  // namespace internal
 

@@ -55,6 +55,14 @@ export declare class Document extends View {
   violations(): string[];
   /** Writes of older schema versions that no migration could convert (kept in the log, not shown). */
   migrationConflicts(): { field: string; lamport: number; actor: string }[];  // actor: decimal, all 64 bits
+  /** Received changes waiting for changes that have not arrived (with the first thing each waits for), and
+   *  forks: changes that reuse an actor's seq with other content (FORMAT.md, "Change identity"). */
+  pending(): {
+    held: { actor: string; seq: number; waitsFor: { actor: string; seq: number } }[];
+    forks: { actor: string; seq: number }[];
+  };
+  /** Forgets every held change (a peer can send them again); returns how many. */
+  dropPending(): number;
   /** Frees the document now instead of at garbage collection. */
   free(): void;
 }

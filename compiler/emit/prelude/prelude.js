@@ -391,6 +391,10 @@ class Document extends View {
   violations() { return this._call('violations', []); }
   /** Writes of older schema versions that no migration could convert: kept in the log, listed here. */
   migrationConflicts() { return JSON.parse(this._call('migration-conflicts', [])); }
+  /** Received changes waiting for changes that have not arrived, and forks (changes reusing an actor's seq). */
+  pending() { return JSON.parse(this._call('pending', [])); }
+  /** Forgets every held change (a peer can send them again); returns how many. */
+  dropPending() { return this._call('drop-pending', []); }
   /** Frees the document now instead of at garbage collection. */
   free() {
     if (this._rep === null) return;

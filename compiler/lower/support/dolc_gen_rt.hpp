@@ -406,6 +406,13 @@ class Doc {
   // {"field": key, "lamport": n, "actor": "n"} (the actor as a decimal string:
   // JSON numbers lose 64-bit precision).
   std::string migration_conflicts() const;
+  // Received changes that wait for changes that have not arrived, and forks
+  // (changes that reuse an actor's seq with other content; FORMAT.md,
+  // "Change identity"): {"held": [{"actor": "n", "seq": n, "waitsFor":
+  // {"actor": "n", "seq": n}}], "forks": [{"actor": "n", "seq": n}]}.
+  std::string pending() const;
+  // Forgets every held change (they can be received again); returns how many.
+  uint32_t drop_pending();
 
   // Tentative local operations: rollback() restores the state at checkpoint().
   uint64_t checkpoint();

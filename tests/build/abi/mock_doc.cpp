@@ -56,6 +56,8 @@ Status Doc::merge(const Bytes& s) { return apply(s); }
 Bytes Doc::save() const { return Bytes{0, 1, 2, 255}; }
 Status Doc::load(const Bytes& s) { return apply(s); }
 std::string Doc::migration_conflicts() const { return "[]"; }
+std::string Doc::pending() const { return "{\"held\":[],\"forks\":[]}"; }
+uint32_t Doc::drop_pending() { return 0; }
 uint64_t Doc::checkpoint() { return 0; }
 void Doc::commit(uint64_t) {}
 void Doc::rollback(uint64_t) {}

@@ -123,6 +123,14 @@ std::string MessageChat::migration_conflicts() const {
   return doc_.migration_conflicts();
 }
 
+std::string MessageChat::pending() const {
+  return doc_.pending();
+}
+
+uint32_t MessageChat::drop_pending() {
+  return doc_.drop_pending();
+}
+
 std::optional<std::string> MessageChat::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_message_chat, 0u);
   if (!b_) return std::nullopt;
@@ -438,6 +446,14 @@ std::vector<std::string> RoomState::violations() const {
 
 std::string RoomState::migration_conflicts() const {
   return doc_.migration_conflicts();
+}
+
+std::string RoomState::pending() const {
+  return doc_.pending();
+}
+
+uint32_t RoomState::drop_pending() {
+  return doc_.drop_pending();
 }
 
 std::optional<std::string> RoomState::id_get(const std::vector<uint8_t>& a_path) const {
@@ -881,6 +897,20 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.pending"))) int32_t dolx_message_chat_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->pending();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.drop-pending"))) int32_t dolx_message_chat_drop_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->drop_pending();
+  return static_cast<int32_t>(r_);
+}
+
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-get"))) int32_t dolx_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
@@ -1262,6 +1292,20 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.pending"))) int32_t dolx_room_state_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->pending();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.drop-pending"))) int32_t dolx_room_state_drop_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->drop_pending();
+  return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.id-get"))) int32_t dolx_room_state_id_get(int32_t p0, int32_t p1, int32_t p2) {

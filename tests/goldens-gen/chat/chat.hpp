@@ -28,6 +28,8 @@ class MessageChat {
   std::string to_json() const;
   std::vector<std::string> violations() const;
   std::string migration_conflicts() const;
+  std::string pending() const;
+  uint32_t drop_pending();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> author_get(const std::vector<uint8_t>& a_path) const;
@@ -82,6 +84,8 @@ class RoomState {
   std::string to_json() const;
   std::vector<std::string> violations() const;
   std::string migration_conflicts() const;
+  std::string pending() const;
+  uint32_t drop_pending();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<bool> archived_get(const std::vector<uint8_t>& a_path) const;

@@ -134,6 +134,14 @@ std::string KanbanTask::migration_conflicts() const {
   return doc_.migration_conflicts();
 }
 
+std::string KanbanTask::pending() const {
+  return doc_.pending();
+}
+
+uint32_t KanbanTask::drop_pending() {
+  return doc_.drop_pending();
+}
+
 std::optional<std::string> KanbanTask::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 0u);
   if (!b_) return std::nullopt;
@@ -419,6 +427,14 @@ std::vector<std::string> KanbanColumn::violations() const {
 
 std::string KanbanColumn::migration_conflicts() const {
   return doc_.migration_conflicts();
+}
+
+std::string KanbanColumn::pending() const {
+  return doc_.pending();
+}
+
+uint32_t KanbanColumn::drop_pending() {
+  return doc_.drop_pending();
 }
 
 std::optional<std::string> KanbanColumn::id_get(const std::vector<uint8_t>& a_path) const {
@@ -755,6 +771,14 @@ std::vector<std::string> KanbanBoard::violations() const {
 
 std::string KanbanBoard::migration_conflicts() const {
   return doc_.migration_conflicts();
+}
+
+std::string KanbanBoard::pending() const {
+  return doc_.pending();
+}
+
+uint32_t KanbanBoard::drop_pending() {
+  return doc_.drop_pending();
 }
 
 std::optional<std::string> KanbanBoard::id_get(const std::vector<uint8_t>& a_path) const {
@@ -1200,6 +1224,20 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.pending"))) int32_t dolx_kanban_task_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->pending();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.drop-pending"))) int32_t dolx_kanban_task_drop_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->drop_pending();
+  return static_cast<int32_t>(r_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
@@ -1592,6 +1630,20 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.pending"))) int32_t dolx_kanban_column_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->pending();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.drop-pending"))) int32_t dolx_kanban_column_drop_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->drop_pending();
+  return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
@@ -2084,6 +2136,20 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.pending"))) int32_t dolx_kanban_board_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->pending();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.drop-pending"))) int32_t dolx_kanban_board_drop_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->drop_pending();
+  return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_board_id_get(int32_t p0, int32_t p1, int32_t p2) {

@@ -31,6 +31,8 @@ class KanbanTask {
   std::string to_json() const;
   std::vector<std::string> violations() const;
   std::string migration_conflicts() const;
+  std::string pending() const;
+  uint32_t drop_pending();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<int64_t> due_get(const std::vector<uint8_t>& a_path) const;
@@ -85,6 +87,8 @@ class KanbanColumn {
   std::string to_json() const;
   std::vector<std::string> violations() const;
   std::string migration_conflicts() const;
+  std::string pending() const;
+  uint32_t drop_pending();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> name_get(const std::vector<uint8_t>& a_path) const;
@@ -150,6 +154,8 @@ class KanbanBoard {
   std::string to_json() const;
   std::vector<std::string> violations() const;
   std::string migration_conflicts() const;
+  std::string pending() const;
+  uint32_t drop_pending();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> title_get(const std::vector<uint8_t>& a_path) const;

@@ -107,6 +107,14 @@ std::string AccountEntry::migration_conflicts() const {
   return doc_.migration_conflicts();
 }
 
+std::string AccountEntry::pending() const {
+  return doc_.pending();
+}
+
+uint32_t AccountEntry::drop_pending() {
+  return doc_.drop_pending();
+}
+
 std::optional<std::string> AccountEntry::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_account_entry, 0u);
   if (!b_) return std::nullopt;
@@ -241,6 +249,14 @@ std::vector<std::string> Account::violations() const {
 
 std::string Account::migration_conflicts() const {
   return doc_.migration_conflicts();
+}
+
+std::string Account::pending() const {
+  return doc_.pending();
+}
+
+uint32_t Account::drop_pending() {
+  return doc_.drop_pending();
 }
 
 std::optional<std::string> Account::id_get(const std::vector<uint8_t>& a_path) const {
@@ -536,6 +552,20 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.pending"))) int32_t dolx_account_entry_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->pending();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.drop-pending"))) int32_t dolx_account_entry_drop_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->drop_pending();
+  return static_cast<int32_t>(r_);
+}
+
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-get"))) int32_t dolx_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a_path = dolc_gen_abi::take_bytes(p1, p2);
@@ -686,6 +716,20 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.pending"))) int32_t dolx_account_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->pending();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.drop-pending"))) int32_t dolx_account_drop_pending(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->drop_pending();
+  return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.id-get"))) int32_t dolx_account_id_get(int32_t p0, int32_t p1, int32_t p2) {

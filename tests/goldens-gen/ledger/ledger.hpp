@@ -28,6 +28,8 @@ class AccountEntry {
   std::string to_json() const;
   std::vector<std::string> violations() const;
   std::string migration_conflicts() const;
+  std::string pending() const;
+  uint32_t drop_pending();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<int64_t> amount_get(const std::vector<uint8_t>& a_path) const;
@@ -57,6 +59,8 @@ class Account {
   std::string to_json() const;
   std::vector<std::string> violations() const;
   std::string migration_conflicts() const;
+  std::string pending() const;
+  uint32_t drop_pending();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> display_name_get(const std::vector<uint8_t>& a_path) const;

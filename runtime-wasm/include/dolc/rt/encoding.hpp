@@ -137,4 +137,16 @@ inline uint32_t checksum32(const uint8_t* data, size_t n) {
   return h;
 }
 
+// FNV-1a 64-bit, continuing from `h`: the content digest of a change and of
+// an actor's chain of changes (FORMAT.md, "Change identity"). It tells
+// forks apart (two changes with one actor and seq) and orders them the same
+// way on every replica; it is not a signature (see FORMAT.md).
+inline uint64_t digest64(const uint8_t* data, size_t n, uint64_t h = 14695981039346656037ull) {
+  for (size_t i = 0; i < n; ++i) {
+    h ^= data[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 }  // namespace dolc::rt
