@@ -956,25 +956,13 @@ struct Doc::Impl {
     return false;
   }
 
-  // The change with its typing run's payload written (the open change's last
-  // op lags behind the run until end_run).
-  Change materialized(const Change& c) const {
-    Change copy = c;
-    if (run.active && run.dirty && &c == &log.back() && !copy.ops.empty()) {
-      Writer w;
-      if (run.is_insert) seqs->encode_insert(w, run.ins);
-      else seqs->encode_delete(w, run.del);
-      copy.ops.back().payload = w.take();
-    }
-    return copy;
-  }
   // A change's canonical bytes: format 3 columns of it alone, after the
   // names of the keys it uses; equal on every replica, whatever its key ids.
+  // (The open change's typing run must be written first: end_run.)
   Bytes canonical(const Change& c) const {
-    Change m = materialized(c);
     BlobKeys used;
     Writer body;
-    encode_columns(body, {&m}, used, {});
+    encode_columns(body, {&c}, used, {});
     Writer w;
     w.varint(used.table.size());
     for (uint32_t k : used.table) w.str(keys.names[k]);
@@ -1113,6 +1101,18 @@ struct Doc::Impl {
       }
     for (const auto& [k, list] : held) queue.push_back(k);
     drain(std::move(queue));
+    // A fork whose slot the replay left empty (the change there no longer
+    // fits) is a candidate again.
+    queue.clear();
+    for (size_t i = 0; i < forks.size();)
+      if (known(forks[i])) {
+        ++i;
+      } else {
+        queue.emplace_back(forks[i].actor, forks[i].seq);
+        hold(std::move(forks[i]), 0);
+        forks.erase(forks.begin() + static_cast<std::ptrdiff_t>(i));
+      }
+    drain(std::move(queue));
   }
 
   // Settles the forks drain() found: each one either replaces the change in
@@ -1171,14 +1171,10 @@ struct Doc::Impl {
     // A batch that carries a fork (a change for a slot already taken, here or
     // earlier in the batch) may carry changes made on its other side, which
     // fit only once it is settled: they are retried then, not refused.
-    std::map<ChangeKey, std::vector<ChangeKey>> slots;  // a set (blocked_on's type: a smaller module)
     forky_batch = false;
-    for (const Change& c : incoming)
-      if (!slots.emplace(ChangeKey{c.actor, c.seq}, std::vector<ChangeKey>{}).second ||
-          (known(c) && !same_change(c, logged(c.actor, c.seq))))
-        forky_batch = true;
     for (Change& c : incoming) {
       if ((known(c) && (same_change(c, logged(c.actor, c.seq)) || forked(c))) || holds(c)) continue;
+      if (known(c) || held.count(ChangeKey{c.actor, c.seq})) forky_batch = true;  // another candidate for its slot
       queue.emplace_back(c.actor, c.seq);
       hold(std::move(c), batch);
     }
@@ -1228,6 +1224,9 @@ Doc::~Doc() = default;
 uint64_t Doc::actor() const { return impl_->actor; }
 
 Bytes Doc::version() const {
+  // The chain digests cover the open change as it is now (its typing run
+  // written out; the next keystroke starts a new run).
+  impl_->end_run(/*change_goes_on=*/true);
   Writer w;
   w.varint(impl_->version.size());
   for (auto& [a, s] : impl_->version) {
@@ -1488,10 +1487,12 @@ Status Doc::load(const Bytes& saved) {
   if (!st.ok) return st;
   // The forks (saved after the log, in their own section) are known before
   // the log replays: changes past them may hold ops that were skipped.
-  std::map<Impl::ChangeKey, std::vector<Impl::ChangeKey>> seen;  // a set (see receive())
+  std::map<uint64_t, uint64_t> last_seq;  // actor -> its largest seq so far: the log's seqs grow, a fork's do not
   std::vector<uint8_t> is_fork(incoming.size());
   for (size_t i = 0; i < incoming.size(); ++i)
-    if (!seen.emplace(Impl::ChangeKey{incoming[i].actor, incoming[i].seq}, std::vector<Impl::ChangeKey>{}).second) {
+    if (uint64_t& last = last_seq[incoming[i].actor]; incoming[i].seq > last) {
+      last = incoming[i].seq;
+    } else {
       is_fork[i] = true;
       if (fresh->forks.size() == Impl::kMaxForks) return fail("refused: the saved document is inconsistent");
       fresh->forks.push_back(incoming[i]);
