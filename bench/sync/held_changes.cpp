@@ -3,10 +3,15 @@
 // in reverse order, every change held until the first arrives, and (b) in
 // order except the first, which arrives last. Prints the times; exits 1 if
 // a replica does not end with all N. (Held changes are indexed by what they
-// wait for: each is looked at again only when that arrives.)
+// wait for: each is looked at again only when that arrives.) Then (c) the
+// same N changes into a document that knows a fork (two devices that share
+// an actor id), for changes not past the fork (c), and (d) for concurrent
+// changes past it that arrive out of order, each of which replays the
+// history (runtime-wasm/FORMAT.md, "Change identity").
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "dolc_gen_rt.hpp"
@@ -40,10 +45,51 @@ int main(int argc, char** argv) {
   for (int i = 1; i < n; ++i) late_first.apply(blobs[static_cast<size_t>(i)]);
   late_first.apply(blobs[0]);
   double late_ms = ms_since(t);
-  bool ok = reverse.counter_value(kRoot, &kGene, 0) == n && late_first.counter_value(kRoot, &kGene, 0) == n;
+  // (c): actor 9 on two devices forks the history first. The author's
+  // changes do not depend on actor 9: they apply as anywhere else.
+  Doc device_a(&kGene, 9), device_b(&kGene, 9), forked(&kGene, 4);
+  device_a.counter_add(kRoot, &kGene, 0, 1);
+  device_b.counter_add(kRoot, &kGene, 0, 2);
+  Bytes fork_a = device_a.changes_since(Bytes{}).value, fork_b = device_b.changes_since(Bytes{}).value;
+  forked.apply(fork_a);
+  forked.apply(fork_b);
+  int tenth = n / 10;
+  t = std::chrono::steady_clock::now();
+  for (int i = 0; i < tenth; ++i) forked.apply(blobs[static_cast<size_t>(i)]);
+  double forked_ms = ms_since(t);
+  // (d): two authors who saw the fork (their changes are past it) edit
+  // concurrently, offline; their changes then arrive one per apply(), all
+  // of x's, then y's: each of y's comes after a larger one of x's and
+  // replays the history (worst case; the same backlog in one apply() replays
+  // once).
+  int each = n / 20;
+  Doc x(&kGene, 5), y(&kGene, 6), past(&kGene, 7);
+  for (Doc* d : {&x, &y, &past}) {
+    d->apply(fork_a);
+    d->apply(fork_b);
+  }
+  std::vector<Bytes> from_x, from_y;
+  for (int i = 0; i < each; ++i)
+    for (auto [d, out] : {std::pair{&x, &from_x}, std::pair{&y, &from_y}}) {
+      Bytes v = d->version();
+      d->counter_add(kRoot, &kGene, 0, 1);
+      out->push_back(d->changes_since(v).value);
+    }
+  t = std::chrono::steady_clock::now();
+  for (const Bytes& b : from_x) past.apply(b);
+  for (const Bytes& b : from_y) past.apply(b);
+  double concurrent_ms = ms_since(t);
+  // The fork's winner added 1 or 2 (whichever has the lower digest).
+  int64_t fork_part = forked.counter_value(kRoot, &kGene, 0) - tenth;
+  bool ok = reverse.counter_value(kRoot, &kGene, 0) == n && late_first.counter_value(kRoot, &kGene, 0) == n &&
+            (fork_part == 1 || fork_part == 2) && forked.pending().find("\"forks\":[{") != std::string::npos &&
+            past.counter_value(kRoot, &kGene, 0) - 2 * each == fork_part;
   std::printf("| out-of-order delivery, %d changes of one actor, one per apply() | time |\n|---|---|\n", n);
   std::printf("| reverse order (all held until the first) | %.0f ms |\n", reverse_ms);
   std::printf("| in order but the first, which comes last | %.0f ms |\n", late_ms);
+  std::printf("| %d changes into a document that knows a fork, not past it | %.0f ms |\n", tenth, forked_ms);
+  std::printf("| 2 x %d concurrent changes past a fork, one author's after the other's (each of the second's replays) | %.0f ms |\n", each,
+              concurrent_ms);
   if (!ok) std::printf("WRONG: a replica did not end with all %d increments\n", n);
   return ok ? 0 : 1;
 }

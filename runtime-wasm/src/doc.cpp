@@ -691,6 +691,17 @@ struct Doc::Impl {
   // 0: not computed yet), computed on demand for version() and
   // changes_since(); cleared when the log changes under it (rebuild).
   mutable std::vector<uint64_t> chains;
+  // Per log position, whether the change is past a fork: its actor forked at
+  // or before its seq, or it depends on such a change. Past a fork, ops that
+  // do not fit are skipped (apply_change), and whether one fits can depend on
+  // the order in which such changes applied (the two sides' ids collide). So
+  // they apply in one order on every replica, (first op lamport, actor, seq):
+  // when one arrives after a larger one applied, receive() replays the log in
+  // that order (replay_in_canonical_order). Changes not past a fork only
+  // name what their causal past made, and apply the same in any order.
+  std::vector<uint8_t> tainted;
+  std::tuple<uint64_t, uint64_t, uint64_t> largest_tainted{};
+  bool tainted_out_of_order = false;
   // Log positions (from the receive() under way's start) applied from fresh
   // candidates: a refused apply() holds again the others it applied.
   std::vector<uint8_t> applied_fresh;
@@ -808,7 +819,28 @@ struct Doc::Impl {
   // Appends an applied change to the log (and its index).
   void append(Change c) {
     positions[c.actor].push_back(static_cast<uint32_t>(log.size()));
+    bool past_fork = !forks.empty() && is_tainted(c);
+    tainted.push_back(past_fork);
+    if (past_fork) {
+      // Our own new change has no ops yet: it comes after everything seen.
+      auto key = std::make_tuple(c.ops.empty() ? clock + 1 : c.ops[0].id.lamport, c.actor, c.seq);
+      if (key < largest_tainted) tainted_out_of_order = true;
+      else largest_tainted = key;
+    }
     log.push_back(std::move(c));
+  }
+  bool is_tainted(const Change& c) const {
+    for (const Change& f : forks)
+      if (f.actor == c.actor && c.seq >= f.seq) return true;
+    auto tainted_at = [&](uint64_t a, uint64_t s) {
+      auto at = positions.find(a);
+      return s && at != positions.end() && s <= at->second.size() && at->second[s - 1] < tainted.size() &&
+             tainted[at->second[s - 1]];
+    };
+    if (tainted_at(c.actor, c.seq - 1)) return true;
+    for (const auto& [a, s] : c.deps)
+      if (tainted_at(a, s)) return true;
+    return false;
   }
 
   // Rebuilds the state from the first `changes` log entries (keeping `ops_in_last` ops of the last).
@@ -824,6 +856,8 @@ struct Doc::Impl {
     conflicts.clear();
     actor_last.clear();
     chains.clear();
+    tainted.clear();
+    largest_tainted = {};
     clock = 0;
     std::vector<Change> kept = std::move(log);
     log.clear();
@@ -862,6 +896,7 @@ struct Doc::Impl {
     if (!applied && apply_op(root.get(), op, &span, context()) != Applied::Yes) {
       if (log.back().ops.empty()) {
         log.pop_back();
+        tainted.pop_back();
         positions[actor].pop_back();
         deps_at_last_change.clear();
         auto it = version.find(actor);
@@ -1113,6 +1148,7 @@ struct Doc::Impl {
         forks.erase(forks.begin() + static_cast<std::ptrdiff_t>(i));
       }
     drain(std::move(queue));
+    tainted_out_of_order = false;  // this is the canonical order
   }
 
   // Settles the forks drain() found: each one either replaces the change in
@@ -1135,11 +1171,9 @@ struct Doc::Impl {
         if (forked(c)) continue;
         Change& in_log = log[positions.at(c.actor)[c.seq - 1]];
         if (same_change(c, in_log)) continue;
-        if (!depends_on_slot(c, c.actor, c.seq) && preferred(c, in_log)) {
-          std::swap(c, in_log);
-          replay = true;
-        }
+        if (!depends_on_slot(c, c.actor, c.seq) && preferred(c, in_log)) std::swap(c, in_log);
         forks.push_back(std::move(c));
+        replay = true;  // a new fork: the changes past it apply in canonical order
       }
       if (replay) replay_in_canonical_order();
     }
@@ -1168,6 +1202,7 @@ struct Doc::Impl {
     // rounds must not grow what is held.
     std::vector<ChangeKey> queue;
     ++batch;
+    tainted_out_of_order = false;
     // A batch that carries a fork (a change for a slot already taken, here or
     // earlier in the batch) may carry changes made on its other side, which
     // fit only once it is settled: they are retried then, not refused.
@@ -1213,7 +1248,7 @@ struct Doc::Impl {
       return fail("refused: the changes do not fit this document (corrupted or from another schema)");
     }
     settle();
-    if (!forks.empty()) replay_in_canonical_order();
+    if (tainted_out_of_order) replay_in_canonical_order();
     return {};
   }
 };
