@@ -370,10 +370,13 @@ struct Gen {
       case ApiOp::MapChild: return fmt::format("  return doc_.map_child({}, {});\n", loc, enc(key->type, "a_key"));
       case ApiOp::CounterValue:
         return fmt::format("  auto v_ = static_cast<{}>(doc_.counter_value({}));\n{}  return v_;\n", cpp_type(rt), loc, clamp);
-      case ApiOp::CounterIncrement:
-        return fmt::format("  return doc_.counter_add({}, static_cast<int64_t>(a_amount));\n", loc);
-      case ApiOp::CounterDecrement:
-        return fmt::format("  return doc_.counter_add({}, -static_cast<int64_t>(a_amount));\n", loc);
+      case ApiOp::CounterIncrement: case ApiOp::CounterDecrement:
+        // The amount as a signed delta, range-checked (a u64 amount above
+        // 2^63 - 1 or the negation of INT64_MIN has none; a cast would wrap).
+        return fmt::format("  int64_t d_ = 0;\n  if (!dolc_gen::counter_delta(a_amount, {}, &d_))\n"
+                           "    return dolc_gen::Status(dolc_gen::Failure{{\"amount out of range: a counter moves by at most "
+                           "9223372036854775807 per operation\"}});\n  return doc_.counter_add({}, d_);\n",
+                           fn.op == ApiOp::CounterDecrement ? "true" : "false", loc);
       case ApiOp::ListLength: return fmt::format("  return doc_.list_length({});\n", loc);
       case ApiOp::ListGet:
         return fmt::format("  auto b_ = doc_.list_get({}, a_index);\n  if (!b_) return std::nullopt;\n  return {};\n", loc,
@@ -554,18 +557,20 @@ struct Gen {
       out += fmt::format("  if ({}!({})) out_.push_back({});\n", rejecting ? "" : "!rejecting_only && ",
                          c.cpp, cpp_string_literal(c.constraint->name));
     }
-    // Counter bounds the runtime keeps for local operations but concurrent
-    // ones can still cross (crdt.md): reported after merges like invariants.
+    // Counter bounds and max_length limits, which the runtime keeps for local
+    // operations but remote and concurrent ones can cross (crdt.md): reported
+    // after merges like invariants, in every object of the document (nested
+    // ones, list elements, map values), by the runtime's walk. Called only
+    // when the schema has such a limit, so other modules do not link it.
+    bool bounded = false;
     for (const auto& fn : iface.functions) {
-      if (fn.op != ApiOp::CounterValue || !fn.gene_prefix.empty()) continue;
+      if (fn.op != ApiOp::CounterValue && fn.op != ApiOp::TextString) continue;
       const ir::Field& f = fn.gene->fields[static_cast<size_t>(fn.field_index)];
-      std::string name = iface.gene->name + "." + f.name;
-      if (f.options.min_value)
-        out += fmt::format("  if (!rejecting_only && {}(dolc_gen::kRoot) < {}LL) out_.push_back({});\n", method_name(fn),
-                           *f.options.min_value, cpp_string_literal(name + " >= " + std::to_string(*f.options.min_value)));
-      if (f.options.max_value)
-        out += fmt::format("  if (!rejecting_only && {}(dolc_gen::kRoot) > {}LL) out_.push_back({});\n", method_name(fn),
-                           *f.options.max_value, cpp_string_literal(name + " <= " + std::to_string(*f.options.max_value)));
+      bounded = bounded || f.options.min_value || f.options.max_value || f.options.max_length;
+    }
+    if (bounded) {
+      out += "  if (!rejecting_only)\n";
+      out += "    for (auto& b_ : doc_.broken_bounds()) out_.push_back(std::move(b_));\n";
     }
     out += "  return out_;\n}\n\n";
     // The guard: an operation that breaks a reject_operation invariant is undone.
@@ -576,17 +581,19 @@ struct Gen {
       out += "  (void)in_method_;  // only gene methods use it here\n  return op();\n}\n\n";
     }
     if (rejecting) {
+    // Each invariant on its own: one that a merge already broke does not
+    // block edits, and does not hide one that this operation would break.
     out += "  if (in_method_) return op();\n";
-    out += "  if (broken_invariants_(true).empty()) {\n";
-    out += "    auto mark_ = doc_.checkpoint();\n";
-    out += "    auto r_ = op();\n";
-    out += "    if (!r_.ok) return r_;\n";
-    out += "    auto broken_ = broken_invariants_(true);\n";
-    out += "    if (broken_.empty()) { doc_.commit(mark_); return r_; }\n";
-    out += "    doc_.rollback(mark_);\n";
-    out += "    return dolc_gen::Failure{\"operation refused: it would break invariant `\" + broken_.front() + \"`\"};\n";
-    out += "  }\n";
-    out += "  return op();  // already broken by a merge: do not block unrelated edits\n";
+    out += "  auto before_ = broken_invariants_(true);\n";
+    out += "  auto mark_ = doc_.checkpoint();\n";
+    out += "  auto r_ = op();\n";
+    out += "  if (!r_.ok) return r_;\n";
+    out += "  auto after_ = broken_invariants_(true);\n";
+    out += "  const std::string* broken_ = dolc_gen::newly_broken(before_, after_);\n";
+    out += "  if (!broken_) { doc_.commit(mark_); return r_; }\n";
+    out += "  std::string why_ = \"operation refused: it would break invariant `\" + *broken_ + \"`\";\n";
+    out += "  doc_.rollback(mark_);\n";
+    out += "  return dolc_gen::Failure{why_};\n";
     out += "}\n\n";
     }
     for (const auto& g : iface.genes) out += json_function(iface, g);
@@ -607,6 +614,7 @@ struct Gen {
         case ApiOp::MethodCall: {
           out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
           out += "  (void)kRoot;\n";
+          out += "  auto before_ = in_method_ ? std::vector<std::string>() : broken_invariants_(true);\n";
           out += "  auto mark_ = doc_.checkpoint();\n";
           out += "  bool outer_ = !in_method_;\n";
           out += "  in_method_ = true;\n";
@@ -619,10 +627,12 @@ struct Gen {
           out += "  if (!outer_) return r_;\n";
           out += "  in_method_ = false;\n";
           out += "  if (r_.ok) {\n";
-          out += "    auto broken_ = broken_invariants_(true);\n";
-          out += "    if (broken_.empty()) { doc_.commit(mark_); return r_; }\n";
+          out += "    auto after_ = broken_invariants_(true);\n";
+          out += "    const std::string* broken_ = dolc_gen::newly_broken(before_, after_);\n";
+          out += "    if (!broken_) { doc_.commit(mark_); return r_; }\n";
+          out += "    std::string why_ = \"operation refused: it would break invariant `\" + *broken_ + \"`\";\n";
           out += "    doc_.rollback(mark_);\n";
-          out += "    return dolc_gen::Failure{\"operation refused: it would break invariant `\" + broken_.front() + \"`\"};\n";
+          out += "    return dolc_gen::Failure{why_};\n";
           out += "  }\n";
           out += "  doc_.rollback(mark_);\n";
           out += "  return r_;\n";

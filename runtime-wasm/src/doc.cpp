@@ -232,6 +232,50 @@ Object::Object(const GeneInfo* g) : gene(g), fields(g->field_count) {
   }
 }
 
+// ----- amplification cap
+//
+// One op may not create nested objects out of proportion to its own size. A
+// list insert of N values into a list of genes creates N objects, each about
+// a kilobyte (every field's state, a list or a text per sequence field), from
+// about one byte per value: issue 14 measured 1 MB of input taking 891 MiB
+// of wasm memory and 33-52 s. The objects one op creates may take at most
+// kCreatedBytesPerByte estimated bytes per byte of its payload, beyond the
+// first object (an honest insert or map entry creates one object per op, and
+// always passes). Judged per op from the op alone, so every replica decides
+// alike whatever batch or order the op arrives in; an op over the cap does
+// not fit, and its blob is refused with kOverCap, the document unchanged.
+constexpr uint64_t kCreatedBytesPerByte = 64;
+const char* const kOverCap =
+    "refused: an operation would create nested objects out of proportion to its size (more than 64 bytes of "
+    "state per byte of the operation beyond its first object; FORMAT.md, \"Amplification cap\")";
+// Set when an op over the cap was refused, so that apply/merge/load can say
+// why (the change log's refusal says only "does not fit").
+#if defined(__wasm__)
+bool over_cap = false;  // a module is single-threaded (and wasm32 has no thread_local here)
+#else
+thread_local bool over_cap = false;  // native documents may live on several threads
+#endif
+
+// Estimated bytes of a new object of gene `g` (its nested genes included).
+uint64_t object_bytes(const GeneInfo* g, size_t depth = 0) {
+  uint64_t n = sizeof(Object) + uint64_t{g->field_count} * sizeof(Field) + 16;
+  for (uint32_t i = 0; i < g->field_count && depth < kMaxPathDepth; ++i) {
+    const FieldInfo& f = g->fields[i];
+    if (f.strategy == Strategy::Rga) n += sizeof(List) + 16;
+    if (f.strategy == Strategy::Peritext) n += sizeof(seq::Text) + 16;
+    if (f.strategy == Strategy::Nested && f.nested) n += object_bytes(f.nested, depth + 1);
+  }
+  return n;
+}
+
+// Whether one op of `payload` bytes may create `count` objects of gene `g`.
+bool within_create_cap(const GeneInfo* g, uint64_t count, size_t payload) {
+  if (count <= 1) return true;
+  if (count - 1 <= kCreatedBytesPerByte * uint64_t{payload} / object_bytes(g)) return true;
+  over_cap = true;
+  return false;
+}
+
 // The document's table of field keys (FORMAT.md, "Field identity"). Every
 // gene reachable from the root has its keys interned at construction, in a
 // fixed order, so known keys have the same ids in every document of one
@@ -1126,11 +1170,23 @@ Result<Bytes> Doc::changes_since(const Bytes& version) const {
   return impl_->encode(kMagicChanges, out);
 }
 
+// A refusal that says why when an op was over the amplification cap.
+Status explained(Status st) {
+  if (!st.ok && over_cap) st.error = kOverCap;
+  over_cap = false;
+  return st;
+}
+
+// A refused blob also leaves the key table as it was: keys it introduced
+// would otherwise stay (up to kMaxKeys), memory that 20,000 refusals grow.
 Status Doc::apply(const Bytes& changes) {
   std::vector<Change> incoming;
+  size_t keys_before = impl_->keys.names.size();
+  over_cap = false;
   Status st = impl_->decode(kMagicChanges, changes, &incoming, "change bytes");
-  if (!st.ok) return st;
-  return impl_->receive(std::move(incoming));
+  if (st.ok) st = explained(impl_->receive(std::move(incoming)));
+  if (!st.ok && impl_->held.empty()) impl_->keys.names.resize(keys_before);
+  return st;
 }
 
 Bytes Doc::save() const {
@@ -1143,9 +1199,12 @@ Bytes Doc::save() const {
 
 Status Doc::merge(const Bytes& saved) {
   std::vector<Change> incoming;
+  size_t keys_before = impl_->keys.names.size();
+  over_cap = false;
   Status st = impl_->decode(kMagicSave, saved, &incoming, "saved document");
-  if (!st.ok) return st;
-  return impl_->receive(std::move(incoming));
+  if (st.ok) st = explained(impl_->receive(std::move(incoming)));
+  if (!st.ok && impl_->held.empty()) impl_->keys.names.resize(keys_before);
+  return st;
 }
 
 Status Doc::load(const Bytes& saved) {
@@ -1154,9 +1213,11 @@ Status Doc::load(const Bytes& saved) {
   std::vector<Change> incoming;
   Status st = fresh->decode(kMagicSave, saved, &incoming, "saved document");
   if (!st.ok) return st;
+  over_cap = false;
   for (Change& c : incoming) {
     if (fresh->known(c)) continue;
-    if (!fresh->ready(c) || !fresh->apply_change(c)) return fail("refused: the saved document is inconsistent");
+    if (!fresh->ready(c) || !fresh->apply_change(c))
+      return explained(fail("refused: the saved document is inconsistent"));
     fresh->append(std::move(c));
   }
   impl_ = std::move(fresh);
@@ -1352,13 +1413,20 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
   bool overflow = __builtin_add_overflow(current, delta, &target);
   int64_t lo = info.has_min ? info.min : INT64_MIN;
   int64_t hi = info.has_max ? info.max : INT64_MAX;
-  if (overflow || target < lo || target > hi) {
+  // A value that merges took out of its range accepts any operation that
+  // moves it toward the range (crdt.md): refusing those would leave the
+  // counter stuck out of range. Such a move is applied as asked.
+  bool toward = !overflow && ((current > hi && delta < 0 && target > hi) || (current < lo && delta > 0 && target < lo));
+  if (!toward && (overflow || target < lo || target > hi)) {
     switch (info.overflow) {
       case Overflow::Error:
         return Failure{std::string("`") + info.name + "` would leave its range [" + decimal(lo) + ", " +
                        decimal(hi) + "]"};
       case Overflow::Saturate:
-        target = (overflow ? (delta > 0 ? hi : lo) : std::min(std::max(target, lo), hi));
+        // Already past the bound it pushes against: it stays (clamping would
+        // move it the other way, an increment that decrements).
+        if ((current > hi && delta > 0) || (current < lo && delta < 0)) target = current;
+        else target = (overflow ? (delta > 0 ? hi : lo) : std::min(std::max(target, lo), hi));
         break;
       case Overflow::Wrap: {
         // Wrap around within [lo, hi] in unsigned arithmetic (range 0 = all
@@ -1604,6 +1672,72 @@ Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field)
   return w.take();
 }
 
+// ----- bounds that merges can cross
+
+namespace {
+// Appends to `out` each counter bound and max_length that object `o` (at
+// `where`: "gene.field[2].field") and the objects under it break. Remote
+// operations are never refused for a bound (they merge, crdt.md), so a
+// merged result past one is reported here, for nested objects too. Map keys
+// read as JSON strings when they are printable text (string keys), else as
+// their canonical bytes in hex.
+void collect_broken_bounds(const Object& o, std::string& where, std::vector<std::string>* out) {
+  for (uint32_t i = 0; i < o.gene->field_count; ++i) {
+    const FieldInfo& info = o.gene->fields[i];
+    const Field& f = o.fields[i];
+    if (info.hidden) continue;
+    size_t at = where.size();
+    where += '.';
+    where += info.name;
+    if (info.strategy == Strategy::PnCounter) {
+      int64_t v = f.counter.value();
+      if (info.has_min && v < info.min) out->push_back(cat({where, " >= ", decimal(info.min)}));
+      if (info.has_max && v > info.max) out->push_back(cat({where, " <= ", decimal(info.max)}));
+    } else if (info.strategy == Strategy::Peritext && f.text && info.max_length > 0 &&
+               f.text->size() > static_cast<uint64_t>(info.max_length)) {
+      out->push_back(cat({where, " length <= ", decimal(info.max_length)}));
+    } else if (f.nested) {
+      collect_broken_bounds(*f.nested, where, out);
+    } else if (f.list && !f.list->children.empty()) {
+      size_t index = 0;
+      f.list->items.for_each([&](OpId el, const Bytes&) {
+        auto child = f.list->children.find(el);
+        if (child != f.list->children.end() && child->second) {
+          size_t len = where.size();
+          where += cat({"[", decimal(uint64_t{index}), "]"});
+          collect_broken_bounds(*child->second, where, out);
+          where.resize(len);
+        }
+        ++index;
+      });
+    } else if (info.strategy == Strategy::OrMap) {
+      for (const auto& [key, entry] : f.map.entries) {
+        if (!visible(entry) || !entry.child) continue;
+        bool text = true;
+        for (uint8_t b : key) text = text && b >= 0x20 && b != 0x7f;
+        std::string shown = "0x";
+        for (uint8_t b : key) {
+          shown += "0123456789abcdef"[b >> 4];
+          shown += "0123456789abcdef"[b & 15];
+        }
+        size_t len = where.size();
+        where += cat({"[", text ? json_string(std::string(key.begin(), key.end())) : shown, "]"});
+        collect_broken_bounds(*entry.child, where, out);
+        where.resize(len);
+      }
+    }
+    where.resize(at);
+  }
+}
+}  // namespace
+
+std::vector<std::string> Doc::broken_bounds() const {
+  std::vector<std::string> out;
+  std::string where = impl_->gene->name;
+  collect_broken_bounds(*impl_->root, where, &out);
+  return out;
+}
+
 // ------------------------------------------------------------ sequences
 
 namespace {
@@ -1615,6 +1749,7 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
       if (info.strategy != Strategy::Rga || !f.list) return false;
       seq::ListInsertOp ins;
       if (!seq::decode(r, ins) || !r.at_end() || ins.id != op.id || !f.list->items.can_apply(ins)) return false;
+      if (info.nested && !within_create_cap(info.nested, ins.values.size(), op.payload.size())) return false;
       f.list->items.apply(ins);
       if (!ins.values.empty()) *span = ins.values.size();
       if (info.nested)

@@ -252,6 +252,41 @@ T remainder(T a, T b) {
   return static_cast<T>(a % b);
 }
 
+// A counter amount (of the counter's integer type) as the signed delta the
+// runtime adds, negated for a decrement; false when there is none: a u64
+// amount above INT64_MAX, or a decrement by INT64_MIN (static_cast would wrap
+// them into a move the other way).
+// A float counter (allowed with a warning) counts whole units: its amount
+// must be finite and within int64.
+template <class T>
+bool counter_delta(T amount, bool negate, int64_t* delta) {
+  int64_t v = 0;
+  if constexpr (std::is_floating_point<T>::value) {
+    if (!(amount >= -9223372036854775808.0 && amount < 9223372036854775808.0)) return false;
+    v = static_cast<int64_t>(amount);
+  } else {
+    if (std::is_unsigned<T>::value && static_cast<uint64_t>(amount) > static_cast<uint64_t>(INT64_MAX)) return false;
+    v = static_cast<int64_t>(amount);
+  }
+  if (negate && v == INT64_MIN) return false;
+  *delta = negate ? -v : v;
+  return true;
+}
+
+// ----- invariants --------------------------------------------------------------
+
+// The first invariant in `after` that is not in `before` (null: none). Each
+// invariant is judged on its own: an operation is refused only for one that
+// its own effect breaks, never because a merge already broke another.
+inline const std::string* newly_broken(const std::vector<std::string>& before, const std::vector<std::string>& after) {
+  for (const std::string& a : after) {
+    bool known = false;
+    for (const std::string& b : before) known = known || a == b;
+    if (!known) return &a;
+  }
+  return nullptr;
+}
+
 // ----- JSON -------------------------------------------------------------------
 
 inline std::string json_string(const std::string& s) {
@@ -406,6 +441,12 @@ class Doc {
   // {"field": key, "lamport": n, "actor": "n"} (the actor as a decimal string:
   // JSON numbers lose 64-bit precision).
   std::string migration_conflicts() const;
+  // The counter bounds (min_value/max_value) and max_length limits that the
+  // document's values break, in every object (nested ones, list elements and
+  // map values included), each as "gene.field[3].field >= -10" or
+  // "gene.title length <= 280". Local operations keep them; merges of
+  // concurrent or remote operations may not, and are reported, not refused.
+  std::vector<std::string> broken_bounds() const;
 
   // Tentative local operations: rollback() restores the state at checkpoint().
   uint64_t checkpoint();

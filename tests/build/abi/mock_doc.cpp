@@ -56,6 +56,7 @@ Status Doc::merge(const Bytes& s) { return apply(s); }
 Bytes Doc::save() const { return Bytes{0, 1, 2, 255}; }
 Status Doc::load(const Bytes& s) { return apply(s); }
 std::string Doc::migration_conflicts() const { return "[]"; }
+std::vector<std::string> Doc::broken_bounds() const { return {}; }
 uint64_t Doc::checkpoint() { return 0; }
 void Doc::commit(uint64_t) {}
 void Doc::rollback(uint64_t) {}
