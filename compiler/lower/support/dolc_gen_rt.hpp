@@ -207,6 +207,13 @@ inline double dec_float(const Bytes& b) {
   return v;
 }
 inline std::string dec_string(const Bytes& b) { return std::string(b.begin(), b.end()); }
+// Values as strings (sets, map keys, concurrent values): one loop that every
+// such field shares.
+__attribute__((noinline)) inline std::vector<std::string> dec_strings(const std::vector<Bytes>& values) {
+  std::vector<std::string> out;
+  for (const Bytes& b : values) out.push_back(dec_string(b));
+  return out;
+}
 inline Bytes dec_bytes(const Bytes& b) { return b; }
 inline uint32_t dec_enum(const Bytes& b, size_t count) {
   uint64_t i = dec_uint(b);
@@ -272,6 +279,12 @@ bool counter_delta(T amount, bool negate, int64_t* delta) {
   *delta = negate ? -v : v;
   return true;
 }
+
+class Doc;
+// Adds `amount` (negated for a decrement) to a counter, or refuses it when it
+// has no signed delta (counter_delta); one out-of-line refusal for every site.
+template <class T>
+Status counter_add_amount(Doc& doc, const Bytes& path, const GeneInfo* gene, uint32_t field, T amount, bool negate);
 
 // ----- invariants --------------------------------------------------------------
 
@@ -403,6 +416,17 @@ template <class T>
 typename std::enable_if<std::is_integral<T>::value, std::string>::type json_value(T v) {
   return decimal_of(v);
 }
+// A JSON array of values (sets and registers' concurrent values).
+template <class T>
+std::string json_array(const std::vector<T>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ",";
+    out += json_value(values[i]);
+  }
+  out += "]";
+  return out;
+}
 inline std::string json_bytes(const Bytes& b) {
   std::string out = "[";
   for (size_t i = 0; i < b.size(); ++i) out += (i ? "," : "") + decimal(uint64_t{b[i]});
@@ -441,12 +465,13 @@ class Doc {
   // {"field": key, "lamport": n, "actor": "n"} (the actor as a decimal string:
   // JSON numbers lose 64-bit precision).
   std::string migration_conflicts() const;
-  // The counter bounds (min_value/max_value) and max_length limits that the
-  // document's values break, in every object (nested ones, list elements and
-  // map values included), each as "gene.field[3].field >= -10" or
-  // "gene.title length <= 280". Local operations keep them; merges of
-  // concurrent or remote operations may not, and are reported, not refused.
-  std::vector<std::string> broken_bounds() const;
+  // Appends to `out` the counter bounds (min_value/max_value) and max_length
+  // limits that the document's values break, in every object (nested ones,
+  // list elements and map values included), each as
+  // "gene.field[3].field >= -10" or "gene.title length <= 280". Local
+  // operations keep them; merges of concurrent or remote operations may not,
+  // and are reported, not refused.
+  void broken_bounds(std::vector<std::string>* out) const;
 
   // Tentative local operations: rollback() restores the state at checkpoint().
   uint64_t checkpoint();
@@ -499,5 +524,13 @@ class Doc {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+Status counter_amount_refused();  // "amount out of range" (dolc_gen_rt.cpp)
+template <class T>
+Status counter_add_amount(Doc& doc, const Bytes& path, const GeneInfo* gene, uint32_t field, T amount, bool negate) {
+  int64_t delta = 0;
+  if (!counter_delta(amount, negate, &delta)) return counter_amount_refused();
+  return doc.counter_add(path, gene, field, delta);
+}
 
 }  // namespace dolc_gen

@@ -56,7 +56,8 @@ Status Doc::merge(const Bytes& s) { return apply(s); }
 Bytes Doc::save() const { return Bytes{0, 1, 2, 255}; }
 Status Doc::load(const Bytes& s) { return apply(s); }
 std::string Doc::migration_conflicts() const { return "[]"; }
-std::vector<std::string> Doc::broken_bounds() const { return {}; }
+void Doc::broken_bounds(std::vector<std::string>*) const {}
+Status counter_amount_refused() { return Failure{"amount out of range"}; }
 uint64_t Doc::checkpoint() { return 0; }
 void Doc::commit(uint64_t) {}
 void Doc::rollback(uint64_t) {}
