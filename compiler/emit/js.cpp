@@ -177,10 +177,18 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
     out += fmt::format("  {}: {{\n", lower::js_string_literal(iface.label));
     for (const auto& fn : iface.functions) {
       if (fn.kind != ApiFunction::Kind::Method) continue;
-      std::string params;
-      for (const auto& p : fn.params) params += (params.empty() ? "" : ", ") + js_type_descriptor(iface, p.type);
-      out += fmt::format("    {}: [[{}], {}],\n", lower::js_string_literal(fn.label), params,
-                         fn.has_result ? js_type_descriptor(iface, fn.result) : "null");
+      std::string params, names;
+      bool ints = false;
+      for (const auto& p : fn.params) {
+        params += (params.empty() ? "" : ", ") + js_type_descriptor(iface, p.type);
+        names += (names.empty() ? "" : ", ") + lower::js_string_literal(p.label);
+        ints = ints || p.type.is_integer();
+      }
+      // Parameter names only where an integer parameter may be refused (its
+      // range error names it); other signatures stay two entries long.
+      out += fmt::format("    {}: [[{}], {}{}],\n", lower::js_string_literal(fn.label), params,
+                         fn.has_result ? js_type_descriptor(iface, fn.result) : "null",
+                         ints ? ", [" + names + "]" : "");
     }
     out += "  },\n";
   }

@@ -50,6 +50,7 @@ struct WitType {
   static WitType of(Kind k, std::vector<WitType> args = {}) { WitType t; t.kind = k; t.args = std::move(args); return t; }
   static WitType bytes() { return of(Kind::List, {of(Kind::U8)}); }
   static WitType result_unit() { return of(Kind::Result); }
+  bool is_integer() const { return kind >= Kind::S8 && kind <= Kind::U64; }
 };
 bool operator==(const WitType& a, const WitType& b);
 

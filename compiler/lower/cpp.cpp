@@ -92,7 +92,13 @@ std::string dec(const WitType& t, const std::string& b) {
 // JSON text of a typed value.
 std::string json_of(const WitType& t, const std::string& x, const ApiInterface& iface) {
   switch (t.kind) {
-    case K::Option: return "((" + x + ") ? " + json_of(t.args[0], "*(" + x + ")", iface) + " : std::string(\"null\"))";
+    case K::Option: {  // `x` once: it is often a field read (the module is smaller, the read not repeated)
+      int depth = 0;  // options in options get distinct names (no shadowing)
+      for (const WitType* o = &t; o->kind == K::Option; o = &o->args[0]) ++depth;
+      std::string v = "o" + std::to_string(depth) + "_";
+      return "[&] { auto " + v + " = " + x + "; return " + v + " ? " + json_of(t.args[0], "*" + v, iface) +
+             " : std::string(\"null\"); }()";
+    }
     case K::Enum:
       for (const auto& e : iface.enums)
         if (e.label == t.name) {
@@ -350,6 +356,8 @@ struct Gen {
       case ApiOp::MvValues: case ApiOp::SetValues: case ApiOp::MapKeys: {
         const char* call = fn.op == ApiOp::MvValues ? "mv_values" : fn.op == ApiOp::SetValues ? "set_values" : "map_keys";
         std::string def = fn.op == ApiOp::MvValues ? default_cpp(fn.gene->fields[static_cast<size_t>(fn.field_index)], elem(rt)) : "";
+        if (elem(rt).kind == K::String && def.empty())  // one shared loop for every set of strings
+          return fmt::format("  return dolc_gen::dec_strings(doc_.{}({}));\n", call, loc);
         return fmt::format("  {} out_;\n  for (const auto& b_ : doc_.{}({})) out_.push_back({});\n{}  return out_;\n",
                            cpp_type(rt), call, loc, dec(elem(rt), "b_"),
                            def.empty() ? "" : "  if (out_.empty()) out_.push_back(" + def + ");  // the field's default\n");
@@ -370,10 +378,21 @@ struct Gen {
       case ApiOp::MapChild: return fmt::format("  return doc_.map_child({}, {});\n", loc, enc(key->type, "a_key"));
       case ApiOp::CounterValue:
         return fmt::format("  auto v_ = static_cast<{}>(doc_.counter_value({}));\n{}  return v_;\n", cpp_type(rt), loc, clamp);
-      case ApiOp::CounterIncrement:
-        return fmt::format("  return doc_.counter_add({}, static_cast<int64_t>(a_amount));\n", loc);
-      case ApiOp::CounterDecrement:
-        return fmt::format("  return doc_.counter_add({}, -static_cast<int64_t>(a_amount));\n", loc);
+      case ApiOp::CounterIncrement: case ApiOp::CounterDecrement: {
+        // The amount as a signed delta, range-checked where it can fail (a
+        // u64 amount above 2^63 - 1, the negation of INT64_MIN, a float
+        // outside int64): a cast would wrap it into a move the other way.
+        const WitType& t = fn.params.back().type;
+        bool dec = fn.op == ApiOp::CounterDecrement;
+        bool exact = t.kind == K::S8 || t.kind == K::S16 || t.kind == K::S32 || t.kind == K::U8 || t.kind == K::U16 ||
+                     t.kind == K::U32 || (t.kind == K::S64 && !dec);
+        if (exact)
+          return fmt::format("  return doc_.counter_add({}, {}static_cast<int64_t>(a_amount));\n", loc, dec ? "-" : "");
+        if (t.kind == K::S64)  // a decrement: all but INT64_MIN negate
+          return fmt::format("  if (a_amount == INT64_MIN) return dolc_gen::counter_amount_refused();\n"
+                             "  return doc_.counter_add({}, -a_amount);\n", loc);
+        return fmt::format("  return dolc_gen::counter_add_amount(doc_, {}, a_amount, {});\n", loc, dec ? "true" : "false");
+      }
       case ApiOp::ListLength: return fmt::format("  return doc_.list_length({});\n", loc);
       case ApiOp::ListGet:
         return fmt::format("  auto b_ = doc_.list_get({}, a_index);\n  if (!b_) return std::nullopt;\n  return {};\n", loc,
@@ -483,16 +502,20 @@ struct Gen {
         value = nested_json + "(" + call(fn4) + ")";
       } else if (const ApiFunction* list_get = fnof(ApiOp::ListGet)) {
         value = fmt::format("[&] {{ std::string a_ = \"[\"; uint32_t n_ = {}; for (uint32_t i_ = 0; i_ < n_; ++i_) "
-                            "{{ if (i_) a_ += \",\"; auto v_ = {}; a_ += v_ ? {} : std::string(\"null\"); }} return a_ + \"]\"; }}()",
+                            "{{ if (i_) a_ += \",\"; auto v_ = {}; a_ += v_ ? {} : std::string(\"null\"); }} a_ += \"]\"; return a_; }}()",
                             call(fnof(ApiOp::ListLength)), call(list_get, "i_"),
                             json_of(list_get->result.args[0], "*v_", iface));
       } else if (const ApiFunction* list_child = fnof(ApiOp::ListChild)) {
         value = fmt::format("[&] {{ std::string a_ = \"[\"; uint32_t n_ = {}; for (uint32_t i_ = 0; i_ < n_; ++i_) "
-                            "{{ if (i_) a_ += \",\"; auto p_ = {}; a_ += p_.ok ? {}(p_.value) : std::string(\"null\"); }} return a_ + \"]\"; }}()",
+                            "{{ if (i_) a_ += \",\"; auto p_ = {}; a_ += p_.ok ? {}(p_.value) : std::string(\"null\"); }} a_ += \"]\"; return a_; }}()",
                             call(fnof(ApiOp::ListLength)), call(list_child, "i_"), nested_json);
+      } else if (const ApiFunction* values = fnof(ApiOp::SetValues) ? fnof(ApiOp::SetValues) : fnof(ApiOp::MvValues);
+                 values && json_of(values->result.args[0], "v_", iface) == "dolc_gen::json_value(v_)") {
+        // One shared loop per element type (a module has many sets of strings).
+        value = "dolc_gen::json_array(" + call(values) + ")";
       } else if (const ApiFunction* values = fnof(ApiOp::SetValues) ? fnof(ApiOp::SetValues) : fnof(ApiOp::MvValues)) {
         value = fmt::format("[&] {{ std::string a_ = \"[\"; bool first_ = true; for (const auto& v_ : {}) {{ "
-                            "if (!first_) a_ += \",\"; first_ = false; a_ += {}; }} return a_ + \"]\"; }}()",
+                            "if (!first_) a_ += \",\"; first_ = false; a_ += {}; }} a_ += \"]\"; return a_; }}()",
                             call(values), json_of(values->result.args[0], "v_", iface));
       } else if (const ApiFunction* keys = fnof(ApiOp::MapKeys)) {
         const ApiFunction* get = fnof(ApiOp::MapGet);
@@ -502,8 +525,8 @@ struct Gen {
                                : fmt::format("{{ auto p_ = {}; a_ += p_.ok ? {}(p_.value) : std::string(\"null\"); }}",
                                              call(child, "k_"), nested_json);
         value = fmt::format("[&] {{ std::string a_ = \"{{\"; bool first_ = true; for (const auto& k_ : {}) {{ "
-                            "if (!first_) a_ += \",\"; first_ = false; a_ += dolc_gen::json_key_text({}) + \":\"; {} }} "
-                            "return a_ + \"}}\"; }}()",
+                            "if (!first_) a_ += \",\"; first_ = false; a_ += dolc_gen::json_key_text({}); a_ += \":\"; {} }} "
+                            "a_ += \"}}\"; return a_; }}()",
                             call(keys), json_of(keys->result.args[0], "k_", iface), item);
       } else {
         continue;
@@ -512,7 +535,7 @@ struct Gen {
       out += "  out_ += " + value + ";\n";
       first = false;
     }
-    out += "  return out_ + \"}\";\n}\n\n";
+    out += "  out_ += \"}\";\n  return out_;\n}\n\n";
     return out;
   }
 
@@ -554,18 +577,19 @@ struct Gen {
       out += fmt::format("  if ({}!({})) out_.push_back({});\n", rejecting ? "" : "!rejecting_only && ",
                          c.cpp, cpp_string_literal(c.constraint->name));
     }
-    // Counter bounds the runtime keeps for local operations but concurrent
-    // ones can still cross (crdt.md): reported after merges like invariants.
+    // Counter bounds and max_length limits, which the runtime keeps for local
+    // operations but remote and concurrent ones can cross (crdt.md): reported
+    // after merges like invariants, in every object of the document (nested
+    // ones, list elements, map values), by the runtime's walk. Called only
+    // when the schema has such a limit, so other modules do not link it.
+    bool bounded = false;
     for (const auto& fn : iface.functions) {
-      if (fn.op != ApiOp::CounterValue || !fn.gene_prefix.empty()) continue;
+      if (fn.op != ApiOp::CounterValue && fn.op != ApiOp::TextString) continue;
       const ir::Field& f = fn.gene->fields[static_cast<size_t>(fn.field_index)];
-      std::string name = iface.gene->name + "." + f.name;
-      if (f.options.min_value)
-        out += fmt::format("  if (!rejecting_only && {}(dolc_gen::kRoot) < {}LL) out_.push_back({});\n", method_name(fn),
-                           *f.options.min_value, cpp_string_literal(name + " >= " + std::to_string(*f.options.min_value)));
-      if (f.options.max_value)
-        out += fmt::format("  if (!rejecting_only && {}(dolc_gen::kRoot) > {}LL) out_.push_back({});\n", method_name(fn),
-                           *f.options.max_value, cpp_string_literal(name + " <= " + std::to_string(*f.options.max_value)));
+      bounded = bounded || f.options.min_value || f.options.max_value || f.options.max_length;
+    }
+    if (bounded) {
+      out += "  if (!rejecting_only) doc_.broken_bounds(&out_);\n";
     }
     out += "  return out_;\n}\n\n";
     // The guard: an operation that breaks a reject_operation invariant is undone.
@@ -576,17 +600,19 @@ struct Gen {
       out += "  (void)in_method_;  // only gene methods use it here\n  return op();\n}\n\n";
     }
     if (rejecting) {
+    // Each invariant on its own: one that a merge already broke does not
+    // block edits, and does not hide one that this operation would break.
     out += "  if (in_method_) return op();\n";
-    out += "  if (broken_invariants_(true).empty()) {\n";
-    out += "    auto mark_ = doc_.checkpoint();\n";
-    out += "    auto r_ = op();\n";
-    out += "    if (!r_.ok) return r_;\n";
-    out += "    auto broken_ = broken_invariants_(true);\n";
-    out += "    if (broken_.empty()) { doc_.commit(mark_); return r_; }\n";
-    out += "    doc_.rollback(mark_);\n";
-    out += "    return dolc_gen::Failure{\"operation refused: it would break invariant `\" + broken_.front() + \"`\"};\n";
-    out += "  }\n";
-    out += "  return op();  // already broken by a merge: do not block unrelated edits\n";
+    out += "  auto before_ = broken_invariants_(true);\n";
+    out += "  auto mark_ = doc_.checkpoint();\n";
+    out += "  auto r_ = op();\n";
+    out += "  if (!r_.ok) return r_;\n";
+    out += "  auto after_ = broken_invariants_(true);\n";
+    out += "  const std::string* broken_ = dolc_gen::newly_broken(before_, after_);\n";
+    out += "  if (!broken_) { doc_.commit(mark_); return r_; }\n";
+    out += "  std::string why_ = \"operation refused: it would break invariant `\" + *broken_ + \"`\";\n";
+    out += "  doc_.rollback(mark_);\n";
+    out += "  return dolc_gen::Failure{why_};\n";
     out += "}\n\n";
     }
     for (const auto& g : iface.genes) out += json_function(iface, g);
@@ -609,6 +635,7 @@ struct Gen {
         case ApiOp::MethodCall: {
           out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
           out += "  (void)kRoot;\n";
+          if (rejecting) out += "  auto before_ = in_method_ ? std::vector<std::string>() : broken_invariants_(true);\n";
           out += "  auto mark_ = doc_.checkpoint();\n";
           out += "  bool outer_ = !in_method_;\n";
           out += "  in_method_ = true;\n";
@@ -620,12 +647,18 @@ struct Gen {
           out += "  }();\n";
           out += "  if (!outer_) return r_;\n";
           out += "  in_method_ = false;\n";
+          // Without reject_operation invariants nothing can refuse the effect.
+          if (!rejecting) out += "  if (r_.ok) { doc_.commit(mark_); return r_; }\n";
+          if (rejecting) {
           out += "  if (r_.ok) {\n";
-          out += "    auto broken_ = broken_invariants_(true);\n";
-          out += "    if (broken_.empty()) { doc_.commit(mark_); return r_; }\n";
+          out += "    auto after_ = broken_invariants_(true);\n";
+          out += "    const std::string* broken_ = dolc_gen::newly_broken(before_, after_);\n";
+          out += "    if (!broken_) { doc_.commit(mark_); return r_; }\n";
+          out += "    std::string why_ = \"operation refused: it would break invariant `\" + *broken_ + \"`\";\n";
           out += "    doc_.rollback(mark_);\n";
-          out += "    return dolc_gen::Failure{\"operation refused: it would break invariant `\" + broken_.front() + \"`\"};\n";
+          out += "    return dolc_gen::Failure{why_};\n";
           out += "  }\n";
+          }
           out += "  doc_.rollback(mark_);\n";
           out += "  return r_;\n";
           break;
@@ -677,6 +710,7 @@ struct Gen {
       case K::Enum: return fmt::format("dolc_gen_abi::put<uint8_t>({}, static_cast<uint8_t>({}));", at, x);
       case K::List: {
         if (t.args[0].kind == K::U8) return fmt::format("dolc_gen_abi::put_bytes({}, {}.data(), {}.size());", at, x, x);
+        if (t.args[0].kind == K::String) return fmt::format("dolc_gen_abi::put_strings({}, {});", at, x);
         uint32_t size = abi_size(t.args[0]);
         std::string e = fmt::format("e{}_", depth), i = fmt::format("i{}_", depth);
         return fmt::format(

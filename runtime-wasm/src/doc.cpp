@@ -238,6 +238,42 @@ Object::Object(const GeneInfo* g) : gene(g), fields(g->field_count) {
   }
 }
 
+// ----- amplification cap
+//
+// One op may not create nested objects out of proportion to its own size. A
+// list insert of N values into a list of genes creates N objects, each about
+// a kilobyte (every field's state, a list or a text per sequence field), from
+// about one byte per value: issue 14 measured 1 MB of input taking 891 MiB
+// of wasm memory and 33-52 s. The objects one op creates may take at most
+// kCreatedBytesPerByte estimated bytes per byte of its payload, beyond the
+// first object (an honest insert or map entry creates one object per op, and
+// always passes). Judged per op from the op alone, so every replica decides
+// alike whatever batch or order the op arrives in; an op over the cap does
+// not fit, and its blob is refused with kOverCap, the document unchanged.
+constexpr uint64_t kCreatedBytesPerByte = 64;
+const char* const kOverCap = "refused: an operation creates nested objects out of proportion to its size (FORMAT.md)";
+// Set when an op over the cap was refused, so that apply/merge/load can say
+// why (the change log's refusal says only "does not fit").
+#if defined(__wasm__)
+bool over_cap = false;  // a module is single-threaded (and wasm32 has no thread_local here)
+#else
+thread_local bool over_cap = false;  // native documents may live on several threads
+#endif
+
+// Estimated bytes of a new object of gene `g`: a field's state with its
+// containers (an upper estimate for every kind; nested genes count as their
+// own objects when they are created). Coarse on purpose: the cap is about
+// orders of magnitude, and this is in every module with a list of genes.
+uint64_t object_bytes(const GeneInfo* g) { return (uint64_t{g->field_count} + 1) * (sizeof(Field) + 64); }
+
+// Whether one op of `payload` bytes may create `count` objects of gene `g`.
+bool within_create_cap(const GeneInfo* g, uint64_t count, size_t payload) {
+  if (count <= 1) return true;
+  if (count - 1 <= kCreatedBytesPerByte * uint64_t{payload} / object_bytes(g)) return true;
+  over_cap = true;
+  return false;
+}
+
 // The document's table of field keys (FORMAT.md, "Field identity"). Every
 // gene reachable from the root has its keys interned at construction, in a
 // fixed order, so known keys have the same ids in every document of one
@@ -1492,12 +1528,24 @@ Result<Bytes> Doc::changes_since(const Bytes& version) const {
   return impl_->encode(kMagicChanges, out, their_forks != impl_->forks_digest());
 }
 
-Status Doc::apply(const Bytes& changes) {
+// apply() and merge(): decodes a blob from outside and receives its changes.
+// A refused blob also leaves the key table as it was: keys it introduced
+// would otherwise stay (up to kMaxKeys), memory that 20,000 refusals grow.
+// (A template: Doc::Impl is private to Doc, and deduction does not name it.)
+template <class Impl>
+Status receive_blob(Impl& d, const uint8_t magic[2], const Bytes& blob, const char* what) {
   std::vector<Change> incoming;
-  Status st = impl_->decode(kMagicChanges, changes, &incoming, "change bytes");
-  if (!st.ok) return st;
-  return impl_->receive(std::move(incoming));
+  size_t keys_before = d.keys.names.size();
+  over_cap = false;
+  Status st = d.decode(magic, blob, &incoming, what);
+  if (st.ok) st = d.receive(std::move(incoming));
+  if (st.ok) return st;
+  if (d.held.empty())
+    d.keys.names.erase(d.keys.names.begin() + static_cast<std::ptrdiff_t>(keys_before), d.keys.names.end());
+  return over_cap ? fail(kOverCap) : st;  // why, when an op was over the amplification cap
 }
+
+Status Doc::apply(const Bytes& changes) { return receive_blob(*impl_, kMagicChanges, changes, "change bytes"); }
 
 Bytes Doc::save() const {
   impl_->end_run();
@@ -1507,12 +1555,7 @@ Bytes Doc::save() const {
   return impl_->encode(kMagicSave, all, true);
 }
 
-Status Doc::merge(const Bytes& saved) {
-  std::vector<Change> incoming;
-  Status st = impl_->decode(kMagicSave, saved, &incoming, "saved document");
-  if (!st.ok) return st;
-  return impl_->receive(std::move(incoming));
-}
+Status Doc::merge(const Bytes& saved) { return receive_blob(*impl_, kMagicSave, saved, "saved document"); }
 
 Status Doc::load(const Bytes& saved) {
   // Build the loaded state aside; swap it in only when it is complete.
@@ -1520,6 +1563,7 @@ Status Doc::load(const Bytes& saved) {
   std::vector<Change> incoming;
   Status st = fresh->decode(kMagicSave, saved, &incoming, "saved document");
   if (!st.ok) return st;
+  over_cap = false;
   // The forks (saved after the log, in their own section) are known before
   // the log replays: changes past them may hold ops that were skipped.
   std::map<uint64_t, uint64_t> last_seq;  // actor -> its largest seq so far: the log's seqs grow, a fork's do not
@@ -1535,7 +1579,8 @@ Status Doc::load(const Bytes& saved) {
   for (size_t i = 0; i < incoming.size(); ++i) {
     if (is_fork[i]) continue;
     Change& c = incoming[i];
-    if (!fresh->ready(c) || !fresh->apply_change(c)) return fail("refused: the saved document is inconsistent");
+    if (!fresh->ready(c) || !fresh->apply_change(c))
+      return fail(over_cap ? kOverCap : "refused: the saved document is inconsistent");
     fresh->append(std::move(c));
   }
   impl_ = std::move(fresh);
@@ -1683,16 +1728,24 @@ Status Doc::set_add(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
   return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::SetAdd, value));
 }
+// set_remove and map_delete: the value (or key) and the adds it removes, the
+// dots this replica observed. One body for both, a smaller module. (A
+// template: Doc::Impl is private to Doc, and deduction does not name it.)
+template <class I>
+Status remove_observed(I& d, const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value,
+                       const std::set<OpId>& dots, OpKind kind) {
+  Writer w;
+  w.bytes(value.data(), value.size());
+  w.varint(dots.size());
+  for (OpId dot : dots) write_id(w, dot);
+  return d.commit_local(make_op(d.next_id(), path, d.keys, gene, field, kind, w.take()));
+}
 Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   auto it = f->set.dots.find(value);
   if (it == f->set.dots.end()) return {};  // nothing observed: nothing to remove
-  Writer w;
-  w.bytes(value.data(), value.size());
-  w.varint(it->second.size());
-  for (OpId d : it->second) write_id(w, d);
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::SetRemove, w.take()));
+  return remove_observed(*impl_, path, gene, field, value, it->second, OpKind::SetRemove);
 }
 
 bool Doc::map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
@@ -1733,11 +1786,7 @@ Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   if (!f) return kNoObject;
   auto it = f->map.entries.find(key);
   if (it == f->map.entries.end() || !visible(it->second)) return {};
-  Writer w;
-  w.bytes(key.data(), key.size());
-  w.varint(it->second.dots.size());
-  for (OpId d : it->second.dots) write_id(w, d);
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::MapDelete, w.take()));
+  return remove_observed(*impl_, path, gene, field, key, it->second.dots, OpKind::MapDelete);
 }
 Result<Bytes> Doc::map_child(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -1764,13 +1813,20 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
   bool overflow = __builtin_add_overflow(current, delta, &target);
   int64_t lo = info.has_min ? info.min : INT64_MIN;
   int64_t hi = info.has_max ? info.max : INT64_MAX;
-  if (overflow || target < lo || target > hi) {
+  // A value that merges took out of its range accepts any operation that
+  // moves it toward the range (crdt.md): refusing those would leave the
+  // counter stuck out of range. Such a move is applied as asked.
+  bool toward = !overflow && ((current > hi && delta < 0 && target > hi) || (current < lo && delta > 0 && target < lo));
+  if (!toward && (overflow || target < lo || target > hi)) {
     switch (info.overflow) {
       case Overflow::Error:
         return Failure{std::string("`") + info.name + "` would leave its range [" + decimal(lo) + ", " +
                        decimal(hi) + "]"};
       case Overflow::Saturate:
-        target = (overflow ? (delta > 0 ? hi : lo) : std::min(std::max(target, lo), hi));
+        // Already past the bound it pushes against: it stays (clamping would
+        // move it the other way, an increment that decrements).
+        if ((current > hi && delta > 0) || (current < lo && delta < 0)) target = current;
+        else target = (overflow ? (delta > 0 ? hi : lo) : std::min(std::max(target, lo), hi));
         break;
       case Overflow::Wrap: {
         // Wrap around within [lo, hi] in unsigned arithmetic (range 0 = all
@@ -1962,35 +2018,31 @@ Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
   }
   return st;
 }
-Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
-                      const std::string& name, const std::string& value) {
-  if (!impl_->seqs) return kNoSequences;
-  if (impl_->exhausted(1)) return kClockExhausted;
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
+// text_mark and text_unmark (value null): one body for both, a smaller module.
+// (A template: Doc::Impl is private to Doc, and deduction does not name it.)
+template <class I>
+Status mark_text(I& d, const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
+                 const std::string& name, const std::string* value) {
+  if (!d.seqs) return kNoSequences;
+  if (d.exhausted(1)) return kClockExhausted;
+  Field* f = field_at(d.root.get(), d.keys, path, gene, field);
   if (!f || !f->text) return kNoObject;
   if (start >= end || end > f->text->size()) return fail("mark range out of bounds");
   if (name.empty() || name.size() > 256) return fail("mark names are 1 to 256 bytes");
-  OpId id = impl_->next_id();
-  seq::MarkOp op = f->text->mark(start, end, name, value, id);
+  OpId id = d.next_id();
+  seq::MarkOp op = value ? f->text->mark(start, end, name, *value, id) : f->text->unmark(start, end, name, id);
   if (op.empty()) return {};
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::TextMark, w.take()), 1, true);
+  return d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::TextMark, w.take()), 1, true);
+}
+Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
+                      const std::string& name, const std::string& value) {
+  return mark_text(*impl_, path, gene, field, start, end, name, &value);
 }
 Status Doc::text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                         const std::string& name) {
-  if (!impl_->seqs) return kNoSequences;
-  if (impl_->exhausted(1)) return kClockExhausted;
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f || !f->text) return kNoObject;
-  if (start >= end || end > f->text->size()) return fail("mark range out of bounds");
-  if (name.empty() || name.size() > 256) return fail("mark names are 1 to 256 bytes");
-  OpId id = impl_->next_id();
-  seq::MarkOp op = f->text->unmark(start, end, name, id);
-  if (op.empty()) return {};
-  Writer w;
-  seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::TextMark, w.take()), 1, true);
+  return mark_text(*impl_, path, gene, field, start, end, name, nullptr);
 }
 std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -1998,16 +2050,16 @@ std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t fi
   if (f && f->text) {
     bool first = true;
     for (const seq::TextSpan& s : f->text->spans()) {
-      out += first ? "" : ",";
+      // Appends, not `a + b + c` chains: each chain's temporaries cost the
+      // wasm module hundreds of bytes.
+      out += first ? "{\"text\":" : ",{\"text\":";
       first = false;
-      // Appended piece by piece: string temporaries cost module size.
-      out += "{\"text\":";
       out += json_string(s.text);
       out += ",\"marks\":{";
       for (size_t i = 0; i < s.marks.size(); ++i) {
-        if (i) out += ',';
+        if (i) out += ",";
         out += json_string(s.marks[i].first);
-        out += ':';
+        out += ":";
         out += json_string(s.marks[i].second);
       }
       out += "}}";
@@ -2023,6 +2075,77 @@ Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field)
   return w.take();
 }
 
+// ----- bounds that merges can cross
+
+namespace {
+// Appends to `out` each counter bound and max_length that object `o` (at
+// `where`: "gene.field[2].field") and the objects under it break. Remote
+// operations are never refused for a bound (they merge, crdt.md), so a
+// merged result past one is reported here, for nested objects too. Map keys
+// show as their canonical bytes between quotes (string keys read as
+// themselves). Written for size (measured): it is in every module with a bound.
+void collect_broken_bounds(Object& o, std::string& where, std::vector<std::string>* out) {
+  for (uint32_t i = 0; i < o.gene->field_count; ++i) {
+    const FieldInfo& info = o.gene->fields[i];
+    Field& f = o.fields[i];
+    size_t at = where.size();
+    where += ".";
+    where += info.name;
+    // Each bound: its sign and value (none: null), then each child to walk.
+    const char* sign[3] = {nullptr, nullptr, nullptr};
+    int64_t bound[3] = {0, 0, 0};
+    if (info.hidden) {
+    } else if (info.strategy == Strategy::PnCounter) {
+      int64_t v = f.counter.value();
+      if (info.has_min && v < info.min) sign[0] = " >= ", bound[0] = info.min;
+      if (info.has_max && v > info.max) sign[1] = " <= ", bound[1] = info.max;
+    } else if (f.text) {
+      if (info.max_length > 0 && f.text->size() > static_cast<uint64_t>(info.max_length))
+        sign[2] = " length <= ", bound[2] = info.max_length;
+    } else if (f.nested) {
+      collect_broken_bounds(*f.nested, where, out);
+    } else if (f.list) {
+      for (size_t k = 0; k < f.list->items.size() && !f.list->children.empty(); ++k) {
+        OpId el = f.list->items.id_at(k);
+        if (!f.list->children.count(el)) continue;  // (count and [], which modules already have, not find)
+        size_t len = where.size();
+        where += "[";
+        where += decimal(uint64_t{k});
+        where += "]";
+        collect_broken_bounds(*f.list->children[el], where, out);
+        where.erase(len);
+      }
+    } else {
+      for (auto& [key, entry] : f.map.entries) {
+        if (!visible(entry) || !entry.child) continue;
+        size_t len = where.size();
+        where += "[\"";
+        where.append(reinterpret_cast<const char*>(key.data()), key.size());
+        where += "\"]";
+        collect_broken_bounds(*entry.child, where, out);
+        where.erase(len);
+      }
+    }
+    for (int k = 0; k < 3; ++k)
+      if (sign[k]) {
+        out->push_back(where);
+        out->back() += sign[k];
+        out->back() += decimal(bound[k]);
+      }
+    where.erase(at);
+  }
+}
+}  // namespace
+
+Status counter_amount_refused() {
+  return fail("amount out of range (int64)");
+}
+
+void Doc::broken_bounds(std::vector<std::string>* out) const {
+  std::string where = impl_->gene->name;
+  collect_broken_bounds(*impl_->root, where, out);
+}
+
 // ------------------------------------------------------------ sequences
 
 namespace {
@@ -2034,6 +2157,7 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
       if (info.strategy != Strategy::Rga || !f.list) return false;
       seq::ListInsertOp ins;
       if (!seq::decode(r, ins) || !r.at_end() || ins.id != op.id || !f.list->items.can_apply(ins)) return false;
+      if (info.nested && !within_create_cap(info.nested, ins.values.size(), op.payload.size())) return false;
       f.list->items.apply(ins);
       if (!ins.values.empty()) *span = ins.values.size();
       if (info.nested)

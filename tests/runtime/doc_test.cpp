@@ -518,6 +518,159 @@ TEST(DocRules, RunLengthCodedBlobsCannotDemandUnboundedMemory) {
   EXPECT_EQ(victim.save(), before);
 }
 
+// ---- issue 14: bounds at every depth, out-of-range counters, amplification
+
+// A gene with every bound: a strict counter, a saturating one, a short text,
+// and the same below it (a nested object, list elements, map values).
+FieldInfo bounded_counter(const char* name, int64_t lo, int64_t hi, Overflow o) {
+  FieldInfo f{name, Strategy::PnCounter};
+  f.has_min = f.has_max = true;
+  f.min = lo;
+  f.max = hi;
+  f.overflow = o;
+  return f;
+}
+FieldInfo short_text(const char* name, int64_t max_length) {
+  FieldInfo f{name, Strategy::Peritext};
+  f.max_length = max_length;
+  return f;
+}
+const FieldInfo kCellFields[] = {bounded_counter("hits", 0, 10, Overflow::Error), short_text("label", 4)};
+const GeneInfo kCell = {"cell", kCellFields, 2, &kSequenceSupport};
+const FieldInfo kSheetFields[] = {
+    bounded_counter("balance", -10, 10, Overflow::Error),  // 0
+    bounded_counter("edits", 0, 3, Overflow::Saturate),    // 1
+    short_text("title", 5),                                // 2
+    {"meta", Strategy::Nested, &kCell},                    // 3
+    {"cells", Strategy::Rga, &kCell},                      // 4
+    {"by_key", Strategy::OrMap, &kCell},                   // 5
+};
+const GeneInfo kSheet = {"sheet", kSheetFields, 6, &kSequenceSupport};
+
+TEST(Bounds, RemoteOperationsPastABoundMergeAndAreReportedWithTheirPath) {
+  Doc a(&kSheet, 1);
+  ASSERT_TRUE(a.list_insert_new(kRoot, &kSheet, 4, 0).ok);
+  ASSERT_TRUE(a.map_set_new(kRoot, &kSheet, 5, b("k")).ok);
+  ASSERT_TRUE(a.map_set_new(kRoot, &kSheet, 5, Bytes{1, 2}).ok);
+  Doc c(&kSheet, 2);
+  sync(a, c);
+  std::vector<std::string> none;
+  a.broken_bounds(&none);
+  EXPECT_TRUE(none.empty());
+  Bytes cell = a.list_child(kRoot, &kSheet, 4, 0).value;
+  Bytes keyed = a.map_child(kRoot, &kSheet, 5, b("k")).value;
+  Bytes binary = a.map_child(kRoot, &kSheet, 5, Bytes{1, 2}).value;
+  Bytes meta = a.nested_child(kRoot, &kSheet, 3);
+  for (Doc* d : {&a, &c}) {  // each within bounds locally
+    ASSERT_TRUE(d->text_insert(kRoot, &kSheet, 2, 0, "abc").ok);
+    ASSERT_TRUE(d->counter_add(kRoot, &kSheet, 0, -6).ok);
+    ASSERT_TRUE(d->counter_add(meta, &kCell, 0, 6).ok);
+    ASSERT_TRUE(d->counter_add(cell, &kCell, 0, 6).ok);
+    ASSERT_TRUE(d->text_insert(keyed, &kCell, 1, 0, "abc").ok);
+    ASSERT_TRUE(d->counter_add(binary, &kCell, 0, 7).ok);
+  }
+  EXPECT_FALSE(a.text_insert(kRoot, &kSheet, 2, 0, "xyz").ok);  // locally refused
+  sync(a, c);
+  std::vector<std::string> expected = {
+      "sheet.balance >= -10",          "sheet.title length <= 5",   "sheet.meta.hits <= 10",
+      "sheet.cells[0].hits <= 10",     "sheet.by_key[\"\x01\x02\"].hits <= 10",
+      "sheet.by_key[\"k\"].label length <= 4",
+  };
+  std::vector<std::string> from_a, from_c;
+  a.broken_bounds(&from_a);
+  c.broken_bounds(&from_c);
+  EXPECT_EQ(from_a, expected);
+  EXPECT_EQ(from_c, expected);
+  EXPECT_EQ(a.text_length(kRoot, &kSheet, 2), 6u);  // merged, not refused
+}
+
+TEST(Bounds, AnOutOfRangeCounterAcceptsEveryMoveTowardItsRange) {
+  Doc a(&kSheet, 1), c(&kSheet, 2);
+  ASSERT_TRUE(a.counter_add(kRoot, &kSheet, 0, -8).ok);
+  ASSERT_TRUE(c.counter_add(kRoot, &kSheet, 0, -8).ok);
+  ASSERT_TRUE(a.counter_add(kRoot, &kSheet, 1, 3).ok);
+  ASSERT_TRUE(c.counter_add(kRoot, &kSheet, 1, 2).ok);
+  sync(a, c);
+  // overflow "error", at -16 below [-10, 10]
+  EXPECT_FALSE(a.counter_add(kRoot, &kSheet, 0, -1).ok);  // away
+  EXPECT_TRUE(a.counter_add(kRoot, &kSheet, 0, 2).ok);    // toward, still out: accepted
+  EXPECT_EQ(a.counter_value(kRoot, &kSheet, 0), -14);
+  EXPECT_FALSE(a.counter_add(kRoot, &kSheet, 0, 30).ok);  // past the other bound
+  EXPECT_TRUE(a.counter_add(kRoot, &kSheet, 0, 4).ok);    // into the range
+  EXPECT_EQ(a.counter_value(kRoot, &kSheet, 0), -10);
+  // overflow "saturate", at 5 above [0, 3]
+  EXPECT_EQ(a.counter_value(kRoot, &kSheet, 1), 5);
+  EXPECT_TRUE(a.counter_add(kRoot, &kSheet, 1, 1).ok);
+  EXPECT_EQ(a.counter_value(kRoot, &kSheet, 1), 5);  // stays; clamping made it 3
+  EXPECT_TRUE(a.counter_add(kRoot, &kSheet, 1, -1).ok);
+  EXPECT_EQ(a.counter_value(kRoot, &kSheet, 1), 4);
+  EXPECT_TRUE(a.counter_add(kRoot, &kSheet, 1, -10).ok);
+  EXPECT_EQ(a.counter_value(kRoot, &kSheet, 1), 0);  // saturated at the lower bound
+}
+
+// A format-2 change blob (FORMAT.md) of actor 9: one list insert of `count`
+// empty values into `cells`, each a new nested cell, about a byte apiece.
+Bytes one_insert_of(uint64_t count) {
+  dolc::rt::Writer payload;
+  for (uint64_t v : {1, 9, 0, 0, 0, 0}) payload.varint(v);  // id (1, 9), no origins
+  payload.varint(count);
+  for (uint64_t i = 0; i < count; ++i) payload.varint(0);
+  dolc::rt::Writer body;
+  body.str("sheet");
+  body.str("");
+  for (int i = 0; i < 4; ++i) body.u8(0);  // layout hash (kSheet declares none)
+  body.varint(1);
+  body.str("cells");
+  for (uint64_t v : {1, 9, 1, 0, 1, 1, 0, 0}) body.varint(v);  // change (9, 1), one op at lamport 1, root, key 0
+  body.u8(9);                                                  // ListInsert
+  body.bytes(payload.buffer().data(), payload.size());
+  return framed('D', 'C', 2, body.take());
+}
+
+TEST(Bounds, OneInsertCannotCreateObjectsOutOfProportionToItsSize) {
+  Doc one(&kSheet, 1);
+  ASSERT_TRUE(one.apply(one_insert_of(1)).ok);  // one object per op: what honest writers send
+  EXPECT_EQ(one.list_length(kRoot, &kSheet, 4), 1u);
+  Doc d(&kSheet, 1);
+  ASSERT_TRUE(d.counter_add(kRoot, &kSheet, 0, 1).ok);
+  Bytes before = d.save();
+  Status st = d.apply(one_insert_of(100000));
+  EXPECT_FALSE(st.ok);
+  EXPECT_NE(st.error.find("out of proportion"), std::string::npos) << st.error;
+  EXPECT_EQ(d.save(), before);
+  EXPECT_EQ(d.list_length(kRoot, &kSheet, 4), 0u);
+  // The same refusal from a saved document, and for merge().
+  EXPECT_FALSE(d.merge(one_insert_of(100000)).ok);
+  EXPECT_EQ(d.save(), before);
+}
+
+TEST(Bounds, ARefusedBlobLeavesTheKeyTableAsItWas) {
+  // Keys a refused blob introduced are not kept: 20,000 refusals with new
+  // key names would otherwise grow the table (to its 4096-key cap).
+  Doc d(&kSheet, 1);
+  ASSERT_TRUE(d.counter_add(kRoot, &kSheet, 0, 1).ok);
+  for (int i = 0; i < 5000; ++i) {
+    dolc::rt::Writer body;
+    body.str("sheet");
+    body.str("");
+    for (int k = 0; k < 4; ++k) body.u8(0);
+    body.varint(1);
+    body.str("key" + std::to_string(i));
+    body.varint(1);
+    body.u8(0xff);  // a change that does not parse
+    ASSERT_FALSE(d.apply(framed('D', 'C', 2, body.take())).ok);
+  }
+  // Were the 5000 keys kept, a save naming a new key (a field of a newer
+  // version of the gene) would now be refused at the 4096-key cap; it is not.
+  static const FieldInfo kNewerFields[] = {kSheetFields[0], {"extra", Strategy::Lww}};
+  static const GeneInfo kNewer = {"sheet", kNewerFields, 2};
+  Doc newer(&kNewer, 2);
+  ASSERT_TRUE(newer.reg_set(kRoot, &kNewer, 1, b("x")).ok);
+  ASSERT_TRUE(newer.counter_add(kRoot, &kNewer, 0, 2).ok);
+  EXPECT_TRUE(d.merge(newer.save()).ok);
+  EXPECT_EQ(d.counter_value(kRoot, &kSheet, 0), 3);
+}
+
 // ---- property tests
 
 double scale() {

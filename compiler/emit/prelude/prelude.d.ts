@@ -7,7 +7,15 @@ export function load(
 /** Node only: reads the .wasm file next to the .js file (or `path`). */
 export function loadFile(path?: string | URL): Promise<unknown>;
 
-/** Integers of 64 bits are bigint; parameters accept number or bigint. */
+/**
+ * Integers of 64 bits are bigint; parameters accept number or bigint.
+ *
+ * Every integer parameter is range-checked before it crosses into the module
+ * (positions, indexes and counts are u32: 0 to 4294967295; counter amounts
+ * and 64-bit values must fit their type): a value out of range throws a
+ * RangeError, a non-integer (a fraction, NaN, a string) a TypeError, each
+ * naming the parameter and its range; the document is unchanged then.
+ */
 export type Int64 = bigint;
 export type Int64Input = bigint | number;
 
@@ -51,7 +59,13 @@ export declare class Document extends View {
   merge(saved: Uint8Array): void;
   save(): Uint8Array;
   toJSON(): Record<string, unknown>;
-  /** Invariants that merges broke. */
+  /**
+   * Invariants that merges broke, then the counter bounds and max_length
+   * limits the current values break anywhere in the document (remote and
+   * concurrent operations merge, they are never refused for a bound), each
+   * with its path: "gene.balance >= -10", "gene.cells[2].label length <= 4",
+   * "gene.by_key[\"k\"].hits <= 10".
+   */
   violations(): string[];
   /** Writes of older schema versions that no migration could convert (kept in the log, not shown). */
   migrationConflicts(): { field: string; lamport: number; actor: string }[];  // actor: decimal, all 64 bits

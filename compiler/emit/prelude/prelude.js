@@ -134,6 +134,64 @@ function flatOf(t) {
   }
 }
 
+// ---- integer parameters ---------------------------------------------------
+// Every integer crossing into the module is range-checked here: the core
+// module takes i32/i64 and would wrap (`insert(2**32 + 1)` inserting at 1).
+// Top-level integer parameters are checked before anything is lowered, so a
+// refused call has allocated nothing in the module. The 32-bit and narrower
+// checks are one comparison each and allocate nothing (the glue is on the hot
+// path of typing): `(v >>> 0) === v` holds only for a number that is an
+// integer in [0, 2^32) (false for NaN, fractions, strings, booleans).
+const INT_RANGES = {
+  s8: '[-128, 127]', u8: '[0, 255]', s16: '[-32768, 32767]', u16: '[0, 65535]',
+  s32: '[-2147483648, 2147483647]', u32: '[0, 4294967295]',
+  s64: '[-9223372036854775808, 9223372036854775807]', u64: '[0, 18446744073709551615]',
+};
+function fitsInt(t, v) {
+  switch (t) {
+    case 'u32': return (v >>> 0) === v;
+    case 's32': return (v | 0) === v;
+    case 'u8': return (v & 0xff) === v;
+    case 'u16': return (v & 0xffff) === v;
+    case 's8': return ((v << 24) >> 24) === v;
+    case 's16': return ((v << 16) >> 16) === v;
+  }
+  return false;
+}
+function badInt(t, v, name, label) {
+  const where = `dolc: ${label}: parameter \`${name}\``;
+  const shown = typeof v === 'bigint' ? `${v}n` : typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint')
+    return new RangeError(`${where} must be an integer in ${INT_RANGES[t]} (${t}), got ${shown}`);
+  return new TypeError(`${where} must be an integer in ${INT_RANGES[t]} (${t}), got ${shown}`);
+}
+const S64_MIN = -(2n ** 63n), S64_MAX = 2n ** 63n - 1n, U64_MAX = 2n ** 64n - 1n;
+// A 64-bit parameter as the i64 the core function takes (u64 above 2^63 as
+// its two's-complement bits), or undefined when it is out of range.
+function int64Of(t, v) {
+  let b;
+  if (typeof v === 'bigint') b = v;
+  else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
+  else return undefined;
+  if (t === 's64' ? b < S64_MIN || b > S64_MAX : b < 0n || b > U64_MAX) return undefined;
+  return BigInt.asIntN(64, b);
+}
+// The flat value of integer `v` of type `t`; throws (naming the parameter)
+// when it does not fit.
+function intArg(t, v, name, label) {
+  if (t === 's64' || t === 'u64') {
+    const r = int64Of(t, v);
+    if (r === undefined) throw badInt(t, v, name, label);
+    return r;
+  }
+  if (typeof v === 'number' && fitsInt(t, v)) return v;  // (bigints cannot meet numbers in `>>>`)
+  if (typeof v === 'bigint') {  // a bigint within range is accepted as its number
+    const n = Number(v);
+    if (BigInt(n) === v && fitsInt(t, n)) return n;
+  }
+  throw badInt(t, v, name, label);
+}
+
 function toBigInt(v, what) {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
@@ -216,7 +274,7 @@ function lower(t, v, out) {
   }
   switch (t) {
     case 'bool': out.push(v ? 1 : 0); return;
-    case 's64': case 'u64': out.push(BigInt.asIntN(64, toBigInt(v, 'value'))); return;
+    case 's64': case 'u64': out.push(intArg(t, v, 'value', 'argument')); return;
     case 'f32': case 'f64': out.push(Number(v)); return;
     case 'string':
       if (typeof v !== 'string') throw new TypeError(`dolc: expected a string, got ${typeof v}`);
@@ -226,11 +284,8 @@ function lower(t, v, out) {
       if (!(v instanceof Uint8Array)) throw new TypeError('dolc: expected a Uint8Array');
       putBytes(v, out);
       return;
-    default: {
-      if (typeof v === 'bigint') v = Number(v);
-      if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`dolc: expected an integer, got ${v}`);
-      out.push(v | 0);
-    }
+    default:
+      out.push(intArg(t, v, 'value', 'argument'));  // integers inside options and records
   }
 }
 
@@ -303,13 +358,27 @@ function bindCore(name, sig) {
   const fn = ex[name];
   if (!fn) throw new Error(`dolc: the module has no export ${name}`);
   const rt = sig[1];
-  return { fn, params: sig[0], rt, direct: rt !== null && flatOf(rt).length === 1 };
+  // Which parameters are integers (checked first, see intArg), and their names.
+  const ints = [];
+  sig[0].forEach((t, i) => { if (typeof t === 'string' && t in INT_RANGES) ints.push(i); });
+  return {
+    fn, params: sig[0], rt, direct: rt !== null && flatOf(rt).length === 1, ints, isInt: sig[0].map((t, i) => ints.includes(i)),
+    names: sig[2] || [], label: name.slice(name.lastIndexOf('.') + 1),
+  };
 }
 
 function callBound(b, self, args) {
+  const params = b.params, ints = b.ints;
+  for (let k = 0; k < ints.length; k++) {
+    const i = ints[k];
+    args[i] = intArg(params[i], args[i], b.names[i] ?? `#${i + 1}`, b.label);
+  }
   const flat = [self];
-  const params = b.params;
-  for (let i = 0; i < params.length; i++) lower(params[i], args[i], flat);
+  const isInt = b.isInt;
+  for (let i = 0; i < params.length; i++) {
+    if (isInt[i]) flat.push(args[i]);
+    else lower(params[i], args[i], flat);
+  }
   const ret = b.fn(...flat);
   const rt = b.rt;
   if (rt === null) return undefined;
@@ -387,7 +456,8 @@ class Document extends View {
   merge(saved) { this._call('merge', [saved]); }
   save() { return this._call('save', []); }
   toJSON() { return JSON.parse(this._call('to-json', [])); }
-  /** Invariants that merges broke (flag_for_review / reject_operation after a merge). */
+  /** Invariants that merges broke (flag_for_review / reject_operation after a merge), then the bounds
+   *  (counter min/max, max_length) that values break anywhere in the document, with their paths. */
   violations() { return this._call('violations', []); }
   /** Writes of older schema versions that no migration could convert: kept in the log, listed here. */
   migrationConflicts() { return JSON.parse(this._call('migration-conflicts', [])); }

@@ -81,4 +81,13 @@ inline void put_bytes(uint8_t* at, const void* data, size_t len) {
 
 inline void put_string(uint8_t* at, const std::string& s) { put_bytes(at, s.data(), s.size()); }
 
+// A list<string>: one out-of-line loop that every such export shares (a
+// module has many sets of strings; inlined, each cost ~200 bytes).
+__attribute__((noinline)) inline void put_strings(uint8_t* at, const std::vector<std::string>& v) {
+  uint8_t* e = keep(v.size() * 8u);
+  for (size_t i = 0; i < v.size(); ++i) put_string(e + i * 8, v[i]);
+  put<int32_t>(at, addr(e));
+  put<int32_t>(at + 4, static_cast<int32_t>(v.size()));
+}
+
 }  // namespace dolc_gen_abi

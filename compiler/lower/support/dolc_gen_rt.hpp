@@ -207,6 +207,13 @@ inline double dec_float(const Bytes& b) {
   return v;
 }
 inline std::string dec_string(const Bytes& b) { return std::string(b.begin(), b.end()); }
+// Values as strings (sets, map keys, concurrent values): one loop that every
+// such field shares.
+__attribute__((noinline)) inline std::vector<std::string> dec_strings(const std::vector<Bytes>& values) {
+  std::vector<std::string> out;
+  for (const Bytes& b : values) out.push_back(dec_string(b));
+  return out;
+}
 inline Bytes dec_bytes(const Bytes& b) { return b; }
 inline uint32_t dec_enum(const Bytes& b, size_t count) {
   uint64_t i = dec_uint(b);
@@ -250,6 +257,47 @@ template <class T>
 T remainder(T a, T b) {
   if (b == 0 || (std::is_signed<T>::value && b == T(-1))) return T{};
   return static_cast<T>(a % b);
+}
+
+// A counter amount (of the counter's integer type) as the signed delta the
+// runtime adds, negated for a decrement; false when there is none: a u64
+// amount above INT64_MAX, or a decrement by INT64_MIN (static_cast would wrap
+// them into a move the other way).
+// A float counter (allowed with a warning) counts whole units: its amount
+// must be finite and within int64.
+template <class T>
+bool counter_delta(T amount, bool negate, int64_t* delta) {
+  int64_t v = 0;
+  if constexpr (std::is_floating_point<T>::value) {
+    if (!(amount >= -9223372036854775808.0 && amount < 9223372036854775808.0)) return false;
+    v = static_cast<int64_t>(amount);
+  } else {
+    if (std::is_unsigned<T>::value && static_cast<uint64_t>(amount) > static_cast<uint64_t>(INT64_MAX)) return false;
+    v = static_cast<int64_t>(amount);
+  }
+  if (negate && v == INT64_MIN) return false;
+  *delta = negate ? -v : v;
+  return true;
+}
+
+class Doc;
+// Adds `amount` (negated for a decrement) to a counter, or refuses it when it
+// has no signed delta (counter_delta); one out-of-line refusal for every site.
+template <class T>
+Status counter_add_amount(Doc& doc, const Bytes& path, const GeneInfo* gene, uint32_t field, T amount, bool negate);
+
+// ----- invariants --------------------------------------------------------------
+
+// The first invariant in `after` that is not in `before` (null: none). Each
+// invariant is judged on its own: an operation is refused only for one that
+// its own effect breaks, never because a merge already broke another.
+inline const std::string* newly_broken(const std::vector<std::string>& before, const std::vector<std::string>& after) {
+  for (const std::string& a : after) {
+    bool known = false;
+    for (const std::string& b : before) known = known || a == b;
+    if (!known) return &a;
+  }
+  return nullptr;
 }
 
 // ----- JSON -------------------------------------------------------------------
@@ -368,6 +416,17 @@ template <class T>
 typename std::enable_if<std::is_integral<T>::value, std::string>::type json_value(T v) {
   return decimal_of(v);
 }
+// A JSON array of values (sets and registers' concurrent values).
+template <class T>
+std::string json_array(const std::vector<T>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ",";
+    out += json_value(values[i]);
+  }
+  out += "]";
+  return out;
+}
 inline std::string json_bytes(const Bytes& b) {
   std::string out = "[";
   for (size_t i = 0; i < b.size(); ++i) out += (i ? "," : "") + decimal(uint64_t{b[i]});
@@ -413,6 +472,13 @@ class Doc {
   std::string pending() const;
   // Forgets every held change (they can be received again); returns how many.
   uint32_t drop_pending();
+  // Appends to `out` the counter bounds (min_value/max_value) and max_length
+  // limits that the document's values break, in every object (nested ones,
+  // list elements and map values included), each as
+  // "gene.field[3].field >= -10" or "gene.title length <= 280". Local
+  // operations keep them; merges of concurrent or remote operations may not,
+  // and are reported, not refused.
+  void broken_bounds(std::vector<std::string>* out) const;
 
   // Tentative local operations: rollback() restores the state at checkpoint().
   uint64_t checkpoint();
@@ -465,5 +531,13 @@ class Doc {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+Status counter_amount_refused();  // "amount out of range" (dolc_gen_rt.cpp)
+template <class T>
+Status counter_add_amount(Doc& doc, const Bytes& path, const GeneInfo* gene, uint32_t field, T amount, bool negate) {
+  int64_t delta = 0;
+  if (!counter_delta(amount, negate, &delta)) return counter_amount_refused();
+  return doc.counter_add(path, gene, field, delta);
+}
 
 }  // namespace dolc_gen

@@ -58,6 +58,8 @@ Status Doc::load(const Bytes& s) { return apply(s); }
 std::string Doc::migration_conflicts() const { return "[]"; }
 std::string Doc::pending() const { return "{\"held\":[],\"forks\":[]}"; }
 uint32_t Doc::drop_pending() { return 0; }
+void Doc::broken_bounds(std::vector<std::string>*) const {}
+Status counter_amount_refused() { return Failure{"amount out of range"}; }
 uint64_t Doc::checkpoint() { return 0; }
 void Doc::commit(uint64_t) {}
 void Doc::rollback(uint64_t) {}
