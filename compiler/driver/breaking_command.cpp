@@ -163,16 +163,15 @@ bool check_old(const Invocation& inv, const std::vector<FileId>& roots, const st
 bool load_old_dol(const Invocation& inv, const std::vector<std::string>& paths, OldSide* side) {
   std::vector<FileId> roots;
   for (const std::string& path : paths) {
-    if (fs::is_directory(path)) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
       print_tool_error("the old schema '" + path + "' is a directory; name its .dol files");
       return false;
     }
     std::string error;
-    errno = 0;
     auto id = side->sources.load(path, &error);
     if (!id) {
-      print_tool_error("cannot open the old schema '" + path + "': " +
-                       (errno ? std::string(std::strerror(errno)) : error));
+      print_tool_error("the old schema: " + error);
       return false;
     }
     roots.push_back(*id);

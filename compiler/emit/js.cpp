@@ -243,7 +243,7 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
     for (const auto& fn : iface.functions) {
       if (fn.op != ApiOp::MethodCall) continue;
       std::string params;
-      for (const auto& p : fn.params) params += (params.empty() ? "" : ", ") + lower::js_member(p.label);
+      for (const auto& p : fn.params) params += (params.empty() ? "" : ", ") + lower::js_param(p.label);
       out += fmt::format("  {}({}) {{ return this._call({}, [{}]); }}\n", lower::js_member(fn.op_label), params,
                          lower::js_string_literal(fn.label), params);
     }
@@ -357,7 +357,7 @@ std::string emit_dts(const lower::ExportTable& table) {
       if (fn.op != ApiOp::MethodCall) continue;
       std::string params;
       for (const auto& p : fn.params)
-        params += (params.empty() ? "" : ", ") + lower::js_member(p.label) + ": " + ts_type(iface, p.type, true);
+        params += (params.empty() ? "" : ", ") + lower::js_param(p.label) + ": " + ts_type(iface, p.type, true);
       out += fmt::format("  {}({}): {};\n", lower::js_member(fn.op_label), params, ts_type(iface, fn.result, false));
     }
     out += "}\n";

@@ -129,7 +129,20 @@ std::string default_cpp(const ir::Field& f, const WitType& t) {
   switch (t.kind) {
     case K::Bool: return e.kind == EK::Bool ? (e.text == "true" ? "true" : "false") : "";
     case K::S8: case K::S16: case K::S32: case K::S64: case K::U8: case K::U16: case K::U32: case K::U64:
-      return e.kind == EK::Int ? fmt::format("static_cast<{}>({}LL)", cpp_type(t), e.int_value) : "";
+    {
+      // `5`, or `-5` (a minus before a literal). The checker has range-checked
+      // the literal against the field's type; int_value holds its 64-bit
+      // pattern (u64 values past i64 wrap, which the cast below undoes).
+      uint64_t bits;
+      if (e.kind == EK::Int) bits = static_cast<uint64_t>(e.int_value);
+      else if (e.kind == EK::Unary && e.text == "-" && e.children.size() == 1 && e.children[0].kind == EK::Int)
+        bits = 0 - static_cast<uint64_t>(e.children[0].int_value);
+      else return "";
+      int64_t v = static_cast<int64_t>(bits);
+      // INT64_MIN has no literal of its own in C++ (`9223372036854775808LL` overflows).
+      std::string lit = v == INT64_MIN ? "(-9223372036854775807LL - 1)" : fmt::format("{}LL", v);
+      return fmt::format("static_cast<{}>({})", cpp_type(t), lit);
+    }
     case K::F32: case K::F64:
       return e.kind == EK::Float || e.kind == EK::Int ? fmt::format("static_cast<{}>({})", cpp_type(t), e.text) : "";
     case K::String: return e.kind == EK::String ? "std::string(" + cpp_string_literal(e.text) + ")" : "";
@@ -611,8 +624,10 @@ struct Gen {
           out += "  bool outer_ = !in_method_;\n";
           out += "  in_method_ = true;\n";
           for (size_t i = 0; i < fn.params.size() && i < fn.method->params.size(); ++i)
-            out += fmt::format("  auto v_{} = a_{};  // the body's name for `{}`\n", cpp_ident(fn.method->params[i].name),
-                               cpp_ident(fn.params[i].label), fn.method->params[i].name);
+            // The parameter's C++ name exactly as param_decl spells it (a
+            // keyword label is escaped after the `a_` prefix is added).
+            out += fmt::format("  auto v_{} = {};  // the body's name for `{}`\n", cpp_ident(fn.method->params[i].name),
+                               cpp_ident("a_" + fn.params[i].label), fn.method->params[i].name);
           out += "  auto r_ = [&]() -> " + cpp_type(fn.result) + " {\n";
           out += lower_method_body(schema, iface, fn);
           out += "  }();\n";

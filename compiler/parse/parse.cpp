@@ -308,18 +308,30 @@ class Builder {
     ast::Version v;
     v.text = tok->getText();
     v.span = span(tok, tok);
-    uint32_t parts[3] = {0, 0, 0};
+    uint64_t parts[3] = {0, 0, 0};
     int i = 0;
+    bool too_big = false;
     for (char c : v.text) {
       if (c == '.') {
         if (++i > 2) break;
       } else if (c >= '0' && c <= '9') {
-        parts[i] = parts[i] > 100000000u ? parts[i] : parts[i] * 10 + static_cast<uint32_t>(c - '0');
+        parts[i] = parts[i] * 10 + static_cast<uint64_t>(c - '0');
+        if (parts[i] > UINT32_MAX) {
+          too_big = true;
+          parts[i] = UINT32_MAX;  // saturate; the error below stops the build
+        }
       }
     }
-    v.major = parts[0];
-    v.minor = parts[1];
-    v.patch = parts[2];
+    // Versions are compared as 32-bit numbers and written into the WIT
+    // package name, whose tooling (jco) refuses components past u64; one
+    // limit for both, checked where the version is read.
+    if (too_big)
+      diags_.report(Rule::LimitExceeded, v.span,
+                    "version `" + v.text + "` has a component larger than 4294967295",
+                    {"version components are at most 4294967295; number releases with smaller values"});
+    v.major = static_cast<uint32_t>(parts[0]);
+    v.minor = static_cast<uint32_t>(parts[1]);
+    v.patch = static_cast<uint32_t>(parts[2]);
     return v;
   }
 
