@@ -171,7 +171,10 @@ bool load_old_dol(const Invocation& inv, const std::vector<std::string>& paths, 
     std::string error;
     auto id = side->sources.load(path, &error);
     if (!id) {
-      print_tool_error("the old schema: " + error);
+      // load() says "cannot open 'PATH': why"; keep only the why.
+      std::string prefix = "cannot open '" + path + "': ";
+      std::string why = error.rfind(prefix, 0) == 0 ? error.substr(prefix.size()) : error;
+      print_tool_error("cannot open the old schema '" + path + "': " + why);
       return false;
     }
     roots.push_back(*id);

@@ -7,8 +7,10 @@
 // runtime library and optimizes it with Binaryen in-process (wasm/wasm.hpp).
 // Nothing is written until every output exists in memory, so a failure
 // (errors in the schema, a missing toolchain, a compile error) leaves no
-// partial outputs; then each file is written atomically and only when its
-// bytes changed, and the depfile lists every file the front end read.
+// partial outputs; then the outputs and the depfile (every file the front
+// end read) are committed as one set (driver/output.hpp: each written to a
+// temporary, all renamed only once all are written, unchanged files left
+// alone), so a failing depfile leaves the old outputs in place.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
