@@ -5,7 +5,8 @@ Generates schemas whose one gene has N fields (default 5,000 and 50,000),
 cycling through the field kinds and strategies a real schema uses (lww
 scalars, counters with bounds, sets, maps, text, registers), then times
 `dolc check` and `dolc build --emit=wasm,wit,js,cpp` on each and prints the
-seconds and the size of the generated C++. Doubling N should roughly double
+seconds (wall, and CPU of dolc and its clang children) and the size of the
+generated C++. Doubling N should roughly double
 every figure; a quadratic step shows as a ten-fold N costing a hundred-fold
 time. Not a test: it prints figures and never fails on time (it fails when
 dolc fails).
@@ -16,6 +17,7 @@ Usage: python3 bench/schema_scale/bench_schema_scale.py [build/dolc] [N,N...]
 """
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,13 +54,21 @@ def schema(n):
     return "\n".join(lines) + "\n"
 
 
+def cpu_of_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+# (wall seconds, CPU seconds of dolc and its clang children, error text or "").
+# CPU time is the steadier figure on a shared machine.
 def timed(argv, timeout):
-    start = time.monotonic()
+    start, cpu = time.monotonic(), cpu_of_children()
     try:
         proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return None, "timed out after %d s" % timeout
-    return time.monotonic() - start, proc.stdout.decode("utf-8", "replace") if proc.returncode else ""
+        return None, None, "timed out after %d s" % timeout
+    err = proc.stdout.decode("utf-8", "replace") if proc.returncode else ""
+    return time.monotonic() - start, cpu_of_children() - cpu, err
 
 
 def main():
@@ -70,7 +80,7 @@ def main():
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     failed = False
-    print(f"{'fields':>8} {'lines':>8} {'check s':>9} {'build s':>9} {'C++ bytes':>12} {'wasm bytes':>11}")
+    print(f"{'fields':>8} {'lines':>8} {'check s':>9} {'(cpu)':>7} {'build s':>9} {'(cpu)':>7} {'C++ bytes':>12} {'wasm bytes':>11}")
     for n in sizes:
         tmp = tempfile.mkdtemp(prefix="dolc-scale-")
         try:
@@ -78,24 +88,25 @@ def main():
             text = schema(n)
             with open(src, "w") as f:
                 f.write(text)
-            check_s, err = timed([args.dolc, "check", src], args.timeout)
+            check_s, check_cpu, err = timed([args.dolc, "check", src], args.timeout)
             if err:
                 print(f"{n:>8}: dolc check failed: {err[:2000]}")
                 failed = True
                 continue
-            build_s, cpp_size, wasm_size = "-", "-", "-"
+            build_s, build_cpu, cpp_size, wasm_size = "-", "-", "-", "-"
             if args.build_max is None or n <= args.build_max:
                 out = os.path.join(tmp, "out")
-                secs, err = timed([args.dolc, "build", src, "-o", out, "--emit=wasm,wit,js,cpp"], args.timeout)
+                secs, cpu, err = timed([args.dolc, "build", src, "-o", out, "--emit=wasm,wit,js,cpp"], args.timeout)
                 if err:
                     print(f"{n:>8}: dolc build failed: {err[:2000]}")
                     failed = True
                     continue
-                build_s = f"{secs:.2f}"
+                build_s, build_cpu = f"{secs:.2f}", f"{cpu:.1f}"
                 cpp_size = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out)
                                if f.endswith((".cpp", ".hpp")))
                 wasm_size = os.path.getsize(os.path.join(out, "scale.wasm"))
-            print(f"{n:>8} {text.count(chr(10)):>8} {check_s:>9.2f} {build_s:>9} {cpp_size:>12} {wasm_size:>11}",
+            print(f"{n:>8} {text.count(chr(10)):>8} {check_s:>9.2f} {check_cpu:>7.1f} {build_s:>9} {build_cpu:>7} "
+                  f"{cpp_size:>12} {wasm_size:>11}",
                   flush=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
