@@ -745,7 +745,10 @@ struct Gen {
                        "int32_t dolx_{}_resource_new(int32_t rep);\n\n",
                        cpp_string_literal("[export]" + iface.qualified), id);
     std::unordered_map<std::string, std::string> shapes;  // helper body -> helper name
-    std::string helpers, thunks;
+    std::string helpers, thunks, undefs;
+    // Every method's export name starts with this (api.cpp).
+    const std::string method_prefix = iface.qualified + "#[method]document.";
+    const std::string prefix_macro = "DOLX_" + id + "_METHOD";
     for (const auto& fn : iface.functions) {
       std::string params, forward;
       size_t n = 0;
@@ -805,15 +808,26 @@ struct Gen {
                                              arg_types, is_read(fn.op) ? " const" : "");
       std::string key = ret + "|" + params + "|" + method_param + "|" + body;
       auto [it, fresh] = shapes.emplace(key, fmt::format("dolx_{}_shape{}_", id, shapes.size()));
+      std::string macro = "DOLX_" + it->second.substr(5);  // DOLX_<id>_shape<k>_
       if (fresh) {
         // noinline: inlined into every thunk it would bring the bodies back.
-        helpers += fmt::format("__attribute__((noinline)) static {} {}({}{}{}) {{\n{}}}\n\n", ret, it->second,
+        helpers += fmt::format("__attribute__((noinline)) static {} {}({}{}{}) {{\n{}}}\n", ret, it->second,
                                params, params.empty() ? "" : ", ", method_param, body);
+        // The thunk of this shape, as a macro of the method (which is also
+        // the symbol's suffix) and the WIT name: each export is then one
+        // short line, which is most of the generated text per field.
+        helpers += fmt::format("#define {}(m, wit) extern \"C\" __attribute__((export_name({} wit))) {} dolx_{}_##m({}) "
+                               "{{ {}{}({}{}&{}::m); }}\n\n",
+                               macro, prefix_macro, ret, id, params, ret == "void" ? "" : "return ", it->second, forward,
+                               forward.empty() ? "" : ", ", cls);
+        undefs += "#undef " + macro + "\n";
       }
-      thunks += fmt::format("{} {{ {}{}({}{}&{}::{}); }}\n", head, ret == "void" ? "" : "return ", it->second, forward,
-                            forward.empty() ? "" : ", ", cls, method_name(fn));
+      // The symbol is dolx_<id>_<method>: method_name is cpp_ident(label), as `sym` above.
+      thunks += fmt::format("{}({}, {})\n", macro, method_name(fn),
+                            cpp_string_literal(fn.export_name.substr(method_prefix.size())));
     }
-    return out + helpers + thunks + "\n";
+    return out + fmt::format("#define {} {}\n", prefix_macro, cpp_string_literal(method_prefix)) + helpers + thunks +
+           undefs + "#undef " + prefix_macro + "\n\n";
   }
 };
 
