@@ -33,6 +33,13 @@ namespace {
 
 using K = WitType::Kind;
 
+// Genes with more fields than this get one JSON function per field.
+constexpr size_t kInlineJsonFields = 32;
+// Interfaces with more exports than this share one export body per shape
+// (see exports()); smaller ones keep whole bodies, which clang inlines into
+// a smaller module (chat: ~1 KB gzip less).
+constexpr size_t kShareExportsAbove = 256;
+
 std::string gene_var(const ir::Gene& g) { return "kGene_" + cpp_ident(wit_label(g.name)); }
 std::string member(const std::string& label) { return cpp_ident(label); }
 std::string class_name(const ApiInterface& iface) { return js_class(iface.label); }
@@ -528,10 +535,12 @@ struct Gen {
         continue;
       }
       out += fmt::format("  out_ += {};\n", cpp_string_literal((first ? "" : ",") + std::string("\"") + f.name + "\":"));
-      // Each field in a function of its own: one function holding every
-      // field's code inlined grows with the schema, and clang's optimizer
-      // is superlinear in a function's size (5,000 fields: one function).
-      out += "  out_ += [&]() __attribute__((noinline)) { return " + value + "; }();\n";
+      // Past kInlineJsonFields fields, each field in a function of its own:
+      // one function holding every field's code inlined grows with the
+      // schema, and clang's optimizer is superlinear in a function's size.
+      // Below, inlined as before (smaller modules).
+      if (g.fields.size() > kInlineJsonFields) out += "  out_ += [&]() __attribute__((noinline)) { return " + value + "; }();\n";
+      else out += "  out_ += " + value + ";\n";
       first = false;
     }
     out += "  return out_ + \"}\";\n}\n\n";
@@ -749,6 +758,11 @@ struct Gen {
     // Every method's export name starts with this (api.cpp).
     const std::string method_prefix = iface.qualified + "#[method]document.";
     const std::string prefix_macro = "DOLX_" + id + "_METHOD";
+    // Pass 0 counts the exports of each shape; pass 1 writes them. A shape
+    // used once, and every export of a small interface, is written as a
+    // whole export: there a helper and a thunk would only add calls.
+    std::unordered_map<std::string, size_t> uses;
+    for (int pass = 0; pass < 2; ++pass)
     for (const auto& fn : iface.functions) {
       std::string params, forward;
       size_t n = 0;
@@ -766,6 +780,7 @@ struct Gen {
                                                      : cpp_ident(fn.label));
       std::string head = fmt::format("extern \"C\" __attribute__((export_name({}))) {} {}({})",
                                      cpp_string_literal(fn.export_name), ret, sym, params);
+      if (pass == 0 && fn.kind != ApiFunction::Kind::Method) continue;
       if (fn.kind == ApiFunction::Kind::Constructor) {
         thunks += head + " {\n";
         thunks += fmt::format("  auto* d_ = new {}(static_cast<uint64_t>(p0));\n", cls);
@@ -807,6 +822,16 @@ struct Gen {
       std::string method_param = fmt::format("{} ({}::*m_)({}){}", fn.has_result ? cpp_type(fn.result) : "void", cls,
                                              arg_types, is_read(fn.op) ? " const" : "");
       std::string key = ret + "|" + params + "|" + method_param + "|" + body;
+      if (pass == 0) {
+        ++uses[key];
+        continue;
+      }
+      if (uses[key] == 1 || iface.functions.size() <= kShareExportsAbove) {
+        std::string direct = body;
+        direct.replace(direct.find("(d_->*m_)"), 9, "d_->" + method_name(fn));
+        thunks += head + " {\n" + direct + "}\n\n";
+        continue;
+      }
       auto [it, fresh] = shapes.emplace(key, fmt::format("dolx_{}_shape{}_", id, shapes.size()));
       std::string macro = "DOLX_" + it->second.substr(5);  // DOLX_<id>_shape<k>_
       if (fresh) {

@@ -65,21 +65,21 @@ template <class F> auto MessageChat::guarded_(F&& op) -> decltype(op()) {
 std::string MessageChat::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"author\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = author_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = author_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"mentions\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : mentions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : mentions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"content\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(content_text(a_path)); }();
+  out_ += dolc_gen::json_value(content_text(a_path));
   out_ += ",\"reactions\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : reactions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : reactions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"likes\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(likes_value(a_path)); }();
+  out_ += dolc_gen::json_value(likes_value(a_path));
   out_ += ",\"starred\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = starred_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = starred_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"status\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : status_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : status_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   return out_ + "}";
 }
 
@@ -363,40 +363,40 @@ template <class F> auto RoomState::guarded_(F&& op) -> decltype(op()) {
 std::string RoomState::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"archived\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = archived_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = archived_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"title\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = title_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = title_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"topic\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(topic_text(a_path)); }();
+  out_ += dolc_gen::json_value(topic_text(a_path));
   out_ += ",\"members\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : members_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : members_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"messages\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; uint32_t n_ = messages_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = messages_child(a_path, i_); a_ += p_.ok ? json_message_chat_(p_.value) : std::string("null"); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = messages_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = messages_child(a_path, i_); a_ += p_.ok ? json_message_chat_(p_.value) : std::string("null"); } return a_ + "]"; }();
   out_ += ",\"read_markers\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "{"; bool first_ = true; for (const auto& k_ : read_markers_keys(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_key_text(dolc_gen::json_value(k_)) + ":"; { auto v_ = read_markers_get(a_path, k_); a_ += v_ ? dolc_gen::json_value(*v_) : std::string("null"); } } return a_ + "}"; }(); }();
+  out_ += [&] { std::string a_ = "{"; bool first_ = true; for (const auto& k_ : read_markers_keys(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_key_text(dolc_gen::json_value(k_)) + ":"; { auto v_ = read_markers_get(a_path, k_); a_ += v_ ? dolc_gen::json_value(*v_) : std::string("null"); } } return a_ + "}"; }();
   return out_ + "}";
 }
 
 std::string RoomState::json_message_chat_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = message_chat_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = message_chat_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"author\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = message_chat_author_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = message_chat_author_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"mentions\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_mentions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_mentions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"content\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(message_chat_content_text(a_path)); }();
+  out_ += dolc_gen::json_value(message_chat_content_text(a_path));
   out_ += ",\"reactions\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_reactions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_reactions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"likes\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(message_chat_likes_value(a_path)); }();
+  out_ += dolc_gen::json_value(message_chat_likes_value(a_path));
   out_ += ",\"starred\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = message_chat_starred_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = message_chat_starred_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"status\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_status_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_status_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   return out_ + "}";
 }
 
@@ -795,675 +795,1024 @@ extern "C" __attribute__((import_module("[export]dol:chat/message-chat@1.1.0"), 
 int32_t dolx_message_chat_resource_new(int32_t rep);
 
 #define DOLX_message_chat_METHOD "dol:chat/message-chat@1.1.0#[method]document."
-__attribute__((noinline)) static int64_t dolx_message_chat_shape0_(int32_t p0, uint64_t (MessageChat::*m_)() const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[constructor]document"))) int32_t dolx_message_chat_constructor(int64_t p0) {
+  auto* d_ = new MessageChat(static_cast<uint64_t>(p0));
+  return dolx_message_chat_resource_new(dolc_gen_abi::addr(d_));
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.actor"))) int64_t dolx_message_chat_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
-#define DOLX_message_chat_shape0_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int64_t dolx_message_chat_##m(int32_t p0) { return dolx_message_chat_shape0_(p0, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape1_(int32_t p0, std::vector<uint8_t> (MessageChat::*m_)() const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.version"))) int32_t dolx_message_chat_version(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape1_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0) { return dolx_message_chat_shape1_(p0, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape2_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Result<std::vector<uint8_t>> (MessageChat::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.changes-since"))) int32_t dolx_message_chat_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape2_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_message_chat_shape2_(p0, p1, p2, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape3_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Status (MessageChat::*m_)(const std::vector<uint8_t>&)) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.apply"))) int32_t dolx_message_chat_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape3_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_message_chat_shape3_(p0, p1, p2, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape4_(int32_t p0, std::string (MessageChat::*m_)() const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.merge"))) int32_t dolx_message_chat_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.save"))) int32_t dolx_message_chat_save(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->save();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.load"))) int32_t dolx_message_chat_load(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.to-json"))) int32_t dolx_message_chat_to_json(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape4_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0) { return dolx_message_chat_shape4_(p0, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape5_(int32_t p0, std::vector<std::string> (MessageChat::*m_)() const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.violations"))) int32_t dolx_message_chat_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape5_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0) { return dolx_message_chat_shape5_(p0, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape6_(int32_t p0, int32_t p1, int32_t p2, std::optional<std::string> (MessageChat::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.migration-conflicts"))) int32_t dolx_message_chat_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-get"))) int32_t dolx_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape6_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_message_chat_shape6_(p0, p1, p2, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape7_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (MessageChat::*m_)(const std::vector<uint8_t>&, const std::string&)) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-set"))) int32_t dolx_message_chat_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape7_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_message_chat_shape7_(p0, p1, p2, p3, p4, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape8_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, bool (MessageChat::*m_)(const std::vector<uint8_t>&, const std::string&) const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.author-get"))) int32_t dolx_message_chat_author_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->author_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.author-set"))) int32_t dolx_message_chat_author_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  return r_ ? 1 : 0;
+  auto r_ = d_->author_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape8_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_message_chat_shape8_(p0, p1, p2, p3, p4, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape9_(int32_t p0, int32_t p1, int32_t p2, std::vector<std::string> (MessageChat::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-has"))) int32_t dolx_message_chat_mentions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->mentions_has(a0_, a1_);
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-values"))) int32_t dolx_message_chat_mentions_values(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->mentions_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape9_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_message_chat_shape9_(p0, p1, p2, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape10_(int32_t p0, int32_t p1, int32_t p2, uint32_t (MessageChat::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-size"))) int32_t dolx_message_chat_mentions_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->mentions_size(a0_);
   return static_cast<int32_t>(r_);
 }
-#define DOLX_message_chat_shape10_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_message_chat_shape10_(p0, p1, p2, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape11_(int32_t p0, int32_t p1, int32_t p2, std::string (MessageChat::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-add"))) int32_t dolx_message_chat_mentions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->mentions_add(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-remove"))) int32_t dolx_message_chat_mentions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->mentions_remove(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-length"))) int32_t dolx_message_chat_content_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->content_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-text"))) int32_t dolx_message_chat_content_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->content_text(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape11_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_message_chat_shape11_(p0, p1, p2, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape12_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, dolc_gen::Status (MessageChat::*m_)(const std::vector<uint8_t>&, uint32_t, const std::string&)) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-insert"))) int32_t dolx_message_chat_content_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
+  auto r_ = d_->content_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape12_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) { return dolx_message_chat_shape12_(p0, p1, p2, p3, p4, p5, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape13_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (MessageChat::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t)) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-delete"))) int32_t dolx_message_chat_content_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
+  auto r_ = d_->content_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape13_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_message_chat_shape13_(p0, p1, p2, p3, p4, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape14_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8, dolc_gen::Status (MessageChat::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t, const std::string&, const std::string&)) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-mark"))) int32_t dolx_message_chat_content_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
   auto a3_ = dolc_gen_abi::take_string(p5, p6);
   auto a4_ = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_, a3_, a4_);
+  auto r_ = d_->content_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape14_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) { return dolx_message_chat_shape14_(p0, p1, p2, p3, p4, p5, p6, p7, p8, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape15_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, dolc_gen::Status (MessageChat::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t, const std::string&)) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-unmark"))) int32_t dolx_message_chat_content_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
   auto a3_ = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_, a3_);
+  auto r_ = d_->content_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape15_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) { return dolx_message_chat_shape15_(p0, p1, p2, p3, p4, p5, p6, &MessageChat::m); }
 
-__attribute__((noinline)) static int64_t dolx_message_chat_shape16_(int32_t p0, int32_t p1, int32_t p2, int64_t (MessageChat::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-spans"))) int32_t dolx_message_chat_content_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->content_spans(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-has"))) int32_t dolx_message_chat_reactions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->reactions_has(a0_, a1_);
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-values"))) int32_t dolx_message_chat_reactions_values(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->reactions_values(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-size"))) int32_t dolx_message_chat_reactions_size(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->reactions_size(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-add"))) int32_t dolx_message_chat_reactions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->reactions_add(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-remove"))) int32_t dolx_message_chat_reactions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->reactions_remove(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.likes-value"))) int64_t dolx_message_chat_likes_value(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->likes_value(a0_);
   return static_cast<int64_t>(r_);
 }
-#define DOLX_message_chat_shape16_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int64_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_message_chat_shape16_(p0, p1, p2, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape17_(int32_t p0, int32_t p1, int32_t p2, int64_t p3, dolc_gen::Status (MessageChat::*m_)(const std::vector<uint8_t>&, int64_t)) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.likes-increment"))) int32_t dolx_message_chat_likes_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = p3;
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->likes_increment(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape17_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2, int64_t p3) { return dolx_message_chat_shape17_(p0, p1, p2, p3, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape18_(int32_t p0, int32_t p1, int32_t p2, std::optional<bool> (MessageChat::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.likes-decrement"))) int32_t dolx_message_chat_likes_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto a1_ = p3;
+  auto r_ = d_->likes_decrement(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.starred-get"))) int32_t dolx_message_chat_starred_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->starred_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape18_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_message_chat_shape18_(p0, p1, p2, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape19_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (MessageChat::*m_)(const std::vector<uint8_t>&, bool)) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.starred-set"))) int32_t dolx_message_chat_starred_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = (p3 != 0);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->starred_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape19_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_message_chat_shape19_(p0, p1, p2, p3, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape20_(int32_t p0, dolc_gen::Status (MessageChat::*m_)()) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.status-values"))) int32_t dolx_message_chat_status_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->status_values(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.status-set"))) int32_t dolx_message_chat_status_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->status_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape20_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0) { return dolx_message_chat_shape20_(p0, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape21_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Status (MessageChat::*m_)(const std::string&)) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.call-like"))) int32_t dolx_message_chat_call_like(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->call_like();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.call-react"))) int32_t dolx_message_chat_call_react(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_string(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->call_react(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape21_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_message_chat_shape21_(p0, p1, p2, &MessageChat::m); }
 
-__attribute__((noinline)) static int32_t dolx_message_chat_shape22_(int32_t p0, dolc_gen::Result<bool> (MessageChat::*m_)()) {
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.call-is-popular"))) int32_t dolx_message_chat_call_is_popular(int32_t p0) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->call_is_popular();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put<uint8_t>(at_ + 4, r_.value ? 1 : 0); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_message_chat_shape22_(m, wit) extern "C" __attribute__((export_name(DOLX_message_chat_METHOD wit))) int32_t dolx_message_chat_##m(int32_t p0) { return dolx_message_chat_shape22_(p0, &MessageChat::m); }
 
-extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[constructor]document"))) int32_t dolx_message_chat_constructor(int64_t p0) {
-  auto* d_ = new MessageChat(static_cast<uint64_t>(p0));
-  return dolx_message_chat_resource_new(dolc_gen_abi::addr(d_));
-}
-
-DOLX_message_chat_shape0_(actor, "actor")
-DOLX_message_chat_shape1_(version, "version")
-DOLX_message_chat_shape2_(changes_since, "changes-since")
-DOLX_message_chat_shape3_(apply, "apply")
-DOLX_message_chat_shape3_(merge, "merge")
-DOLX_message_chat_shape1_(save, "save")
-DOLX_message_chat_shape3_(load, "load")
-DOLX_message_chat_shape4_(to_json, "to-json")
-DOLX_message_chat_shape5_(violations, "violations")
-DOLX_message_chat_shape4_(migration_conflicts, "migration-conflicts")
-DOLX_message_chat_shape6_(id_get, "id-get")
-DOLX_message_chat_shape7_(id_set, "id-set")
-DOLX_message_chat_shape6_(author_get, "author-get")
-DOLX_message_chat_shape7_(author_set, "author-set")
-DOLX_message_chat_shape8_(mentions_has, "mentions-has")
-DOLX_message_chat_shape9_(mentions_values, "mentions-values")
-DOLX_message_chat_shape10_(mentions_size, "mentions-size")
-DOLX_message_chat_shape7_(mentions_add, "mentions-add")
-DOLX_message_chat_shape7_(mentions_remove, "mentions-remove")
-DOLX_message_chat_shape10_(content_length, "content-length")
-DOLX_message_chat_shape11_(content_text, "content-text")
-DOLX_message_chat_shape12_(content_insert, "content-insert")
-DOLX_message_chat_shape13_(content_delete, "content-delete")
-DOLX_message_chat_shape14_(content_mark, "content-mark")
-DOLX_message_chat_shape15_(content_unmark, "content-unmark")
-DOLX_message_chat_shape11_(content_spans, "content-spans")
-DOLX_message_chat_shape8_(reactions_has, "reactions-has")
-DOLX_message_chat_shape9_(reactions_values, "reactions-values")
-DOLX_message_chat_shape10_(reactions_size, "reactions-size")
-DOLX_message_chat_shape7_(reactions_add, "reactions-add")
-DOLX_message_chat_shape7_(reactions_remove, "reactions-remove")
-DOLX_message_chat_shape16_(likes_value, "likes-value")
-DOLX_message_chat_shape17_(likes_increment, "likes-increment")
-DOLX_message_chat_shape17_(likes_decrement, "likes-decrement")
-DOLX_message_chat_shape18_(starred_get, "starred-get")
-DOLX_message_chat_shape19_(starred_set, "starred-set")
-DOLX_message_chat_shape9_(status_values, "status-values")
-DOLX_message_chat_shape7_(status_set, "status-set")
-DOLX_message_chat_shape20_(call_like, "call-like")
-DOLX_message_chat_shape21_(call_react, "call-react")
-DOLX_message_chat_shape22_(call_is_popular, "call-is-popular")
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[dtor]document"))) void dolx_message_chat_destructor(int32_t p0) {
   delete reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
 
-#undef DOLX_message_chat_shape0_
-#undef DOLX_message_chat_shape1_
-#undef DOLX_message_chat_shape2_
-#undef DOLX_message_chat_shape3_
-#undef DOLX_message_chat_shape4_
-#undef DOLX_message_chat_shape5_
-#undef DOLX_message_chat_shape6_
-#undef DOLX_message_chat_shape7_
-#undef DOLX_message_chat_shape8_
-#undef DOLX_message_chat_shape9_
-#undef DOLX_message_chat_shape10_
-#undef DOLX_message_chat_shape11_
-#undef DOLX_message_chat_shape12_
-#undef DOLX_message_chat_shape13_
-#undef DOLX_message_chat_shape14_
-#undef DOLX_message_chat_shape15_
-#undef DOLX_message_chat_shape16_
-#undef DOLX_message_chat_shape17_
-#undef DOLX_message_chat_shape18_
-#undef DOLX_message_chat_shape19_
-#undef DOLX_message_chat_shape20_
-#undef DOLX_message_chat_shape21_
-#undef DOLX_message_chat_shape22_
 #undef DOLX_message_chat_METHOD
 
 extern "C" __attribute__((import_module("[export]dol:chat/room-state@1.1.0"), import_name("[resource-new]document")))
 int32_t dolx_room_state_resource_new(int32_t rep);
 
 #define DOLX_room_state_METHOD "dol:chat/room-state@1.1.0#[method]document."
-__attribute__((noinline)) static int64_t dolx_room_state_shape0_(int32_t p0, uint64_t (RoomState::*m_)() const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[constructor]document"))) int32_t dolx_room_state_constructor(int64_t p0) {
+  auto* d_ = new RoomState(static_cast<uint64_t>(p0));
+  return dolx_room_state_resource_new(dolc_gen_abi::addr(d_));
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.actor"))) int64_t dolx_room_state_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
-#define DOLX_room_state_shape0_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int64_t dolx_room_state_##m(int32_t p0) { return dolx_room_state_shape0_(p0, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape1_(int32_t p0, std::vector<uint8_t> (RoomState::*m_)() const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.version"))) int32_t dolx_room_state_version(int32_t p0) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape1_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0) { return dolx_room_state_shape1_(p0, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape2_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Result<std::vector<uint8_t>> (RoomState::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.changes-since"))) int32_t dolx_room_state_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape2_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_room_state_shape2_(p0, p1, p2, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape3_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Status (RoomState::*m_)(const std::vector<uint8_t>&)) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.apply"))) int32_t dolx_room_state_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape3_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_room_state_shape3_(p0, p1, p2, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape4_(int32_t p0, std::string (RoomState::*m_)() const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.merge"))) int32_t dolx_room_state_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.save"))) int32_t dolx_room_state_save(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->save();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.load"))) int32_t dolx_room_state_load(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.to-json"))) int32_t dolx_room_state_to_json(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape4_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0) { return dolx_room_state_shape4_(p0, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape5_(int32_t p0, std::vector<std::string> (RoomState::*m_)() const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.violations"))) int32_t dolx_room_state_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape5_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0) { return dolx_room_state_shape5_(p0, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape6_(int32_t p0, int32_t p1, int32_t p2, std::optional<std::string> (RoomState::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.migration-conflicts"))) int32_t dolx_room_state_migration_conflicts(int32_t p0) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_room_state_shape6_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_room_state_shape6_(p0, p1, p2, &RoomState::m); }
-
-__attribute__((noinline)) static int32_t dolx_room_state_shape7_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (RoomState::*m_)(const std::vector<uint8_t>&, const std::string&)) {
-  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_room_state_shape7_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_room_state_shape7_(p0, p1, p2, p3, p4, &RoomState::m); }
-
-__attribute__((noinline)) static int32_t dolx_room_state_shape8_(int32_t p0, int32_t p1, int32_t p2, std::optional<bool> (RoomState::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_room_state_shape8_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_room_state_shape8_(p0, p1, p2, &RoomState::m); }
-
-__attribute__((noinline)) static int32_t dolx_room_state_shape9_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (RoomState::*m_)(const std::vector<uint8_t>&, bool)) {
-  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = (p3 != 0);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_room_state_shape9_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_room_state_shape9_(p0, p1, p2, p3, &RoomState::m); }
-
-__attribute__((noinline)) static int32_t dolx_room_state_shape10_(int32_t p0, int32_t p1, int32_t p2, uint32_t (RoomState::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  return static_cast<int32_t>(r_);
-}
-#define DOLX_room_state_shape10_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_room_state_shape10_(p0, p1, p2, &RoomState::m); }
-
-__attribute__((noinline)) static int32_t dolx_room_state_shape11_(int32_t p0, int32_t p1, int32_t p2, std::string (RoomState::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->migration_conflicts();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape11_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_room_state_shape11_(p0, p1, p2, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape12_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, dolc_gen::Status (RoomState::*m_)(const std::vector<uint8_t>&, uint32_t, const std::string&)) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.id-get"))) int32_t dolx_room_state_id_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.id-set"))) int32_t dolx_room_state_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.archived-get"))) int32_t dolx_room_state_archived_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->archived_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.archived-set"))) int32_t dolx_room_state_archived_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = (p3 != 0);
+  auto r_ = d_->archived_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.title-get"))) int32_t dolx_room_state_title_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->title_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.title-set"))) int32_t dolx_room_state_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->title_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-length"))) int32_t dolx_room_state_topic_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->topic_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-text"))) int32_t dolx_room_state_topic_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->topic_text(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-insert"))) int32_t dolx_room_state_topic_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
+  auto r_ = d_->topic_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape12_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) { return dolx_room_state_shape12_(p0, p1, p2, p3, p4, p5, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape13_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (RoomState::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t)) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-delete"))) int32_t dolx_room_state_topic_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
+  auto r_ = d_->topic_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape13_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_room_state_shape13_(p0, p1, p2, p3, p4, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape14_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8, dolc_gen::Status (RoomState::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t, const std::string&, const std::string&)) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-mark"))) int32_t dolx_room_state_topic_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
   auto a3_ = dolc_gen_abi::take_string(p5, p6);
   auto a4_ = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_, a3_, a4_);
+  auto r_ = d_->topic_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape14_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) { return dolx_room_state_shape14_(p0, p1, p2, p3, p4, p5, p6, p7, p8, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape15_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, dolc_gen::Status (RoomState::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t, const std::string&)) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-unmark"))) int32_t dolx_room_state_topic_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
   auto a3_ = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_, a3_);
+  auto r_ = d_->topic_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape15_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) { return dolx_room_state_shape15_(p0, p1, p2, p3, p4, p5, p6, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape16_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, bool (RoomState::*m_)(const std::vector<uint8_t>&, const std::string&) const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-spans"))) int32_t dolx_room_state_topic_spans(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->topic_spans(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-has"))) int32_t dolx_room_state_members_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->members_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
-#define DOLX_room_state_shape16_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_room_state_shape16_(p0, p1, p2, p3, p4, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape17_(int32_t p0, int32_t p1, int32_t p2, std::vector<std::string> (RoomState::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-values"))) int32_t dolx_room_state_members_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->members_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape17_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_room_state_shape17_(p0, p1, p2, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape18_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Result<std::vector<uint8_t>> (RoomState::*m_)(const std::vector<uint8_t>&, uint32_t) const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-size"))) int32_t dolx_room_state_members_size(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->members_size(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-add"))) int32_t dolx_room_state_members_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->members_add(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-remove"))) int32_t dolx_room_state_members_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->members_remove(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-length"))) int32_t dolx_room_state_messages_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->messages_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-child"))) int32_t dolx_room_state_messages_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->messages_child(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape18_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_room_state_shape18_(p0, p1, p2, p3, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape19_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (RoomState::*m_)(const std::vector<uint8_t>&, uint32_t)) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-insert-new"))) int32_t dolx_room_state_messages_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->messages_insert_new(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape19_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_room_state_shape19_(p0, p1, p2, p3, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape20_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, std::optional<int64_t> (RoomState::*m_)(const std::vector<uint8_t>&, const std::string&) const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-delete"))) int32_t dolx_room_state_messages_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->messages_delete(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-move"))) int32_t dolx_room_state_messages_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->messages_move(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-has"))) int32_t dolx_room_state_read_markers_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->read_markers_has(a0_, a1_);
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-keys"))) int32_t dolx_room_state_read_markers_keys(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->read_markers_keys(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-delete"))) int32_t dolx_room_state_read_markers_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->read_markers_delete(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-get"))) int32_t dolx_room_state_read_markers_get(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->read_markers_get(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape20_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_room_state_shape20_(p0, p1, p2, p3, p4, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape21_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int64_t p5, dolc_gen::Status (RoomState::*m_)(const std::vector<uint8_t>&, const std::string&, int64_t)) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-set"))) int32_t dolx_room_state_read_markers_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int64_t p5) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = dolc_gen_abi::take_string(p3, p4);
   auto a2_ = p5;
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
+  auto r_ = d_->read_markers_set(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape21_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int64_t p5) { return dolx_room_state_shape21_(p0, p1, p2, p3, p4, p5, &RoomState::m); }
 
-__attribute__((noinline)) static int64_t dolx_room_state_shape22_(int32_t p0, int32_t p1, int32_t p2, int64_t (RoomState::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-id-get"))) int32_t dolx_room_state_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->message_chat_id_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-id-set"))) int32_t dolx_room_state_message_chat_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_id_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-author-get"))) int32_t dolx_room_state_message_chat_author_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_author_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-author-set"))) int32_t dolx_room_state_message_chat_author_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_author_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-has"))) int32_t dolx_room_state_message_chat_mentions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_mentions_has(a0_, a1_);
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-values"))) int32_t dolx_room_state_message_chat_mentions_values(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_mentions_values(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-size"))) int32_t dolx_room_state_message_chat_mentions_size(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_mentions_size(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-add"))) int32_t dolx_room_state_message_chat_mentions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_mentions_add(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-remove"))) int32_t dolx_room_state_message_chat_mentions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_mentions_remove(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-length"))) int32_t dolx_room_state_message_chat_content_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_content_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-text"))) int32_t dolx_room_state_message_chat_content_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_content_text(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-insert"))) int32_t dolx_room_state_message_chat_content_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->message_chat_content_insert(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-delete"))) int32_t dolx_room_state_message_chat_content_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->message_chat_content_delete(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-mark"))) int32_t dolx_room_state_message_chat_content_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->message_chat_content_mark(a0_, a1_, a2_, a3_, a4_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-unmark"))) int32_t dolx_room_state_message_chat_content_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->message_chat_content_unmark(a0_, a1_, a2_, a3_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-spans"))) int32_t dolx_room_state_message_chat_content_spans(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_content_spans(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-has"))) int32_t dolx_room_state_message_chat_reactions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_reactions_has(a0_, a1_);
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-values"))) int32_t dolx_room_state_message_chat_reactions_values(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_reactions_values(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-size"))) int32_t dolx_room_state_message_chat_reactions_size(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_reactions_size(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-add"))) int32_t dolx_room_state_message_chat_reactions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_reactions_add(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-remove"))) int32_t dolx_room_state_message_chat_reactions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_reactions_remove(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-likes-value"))) int64_t dolx_room_state_message_chat_likes_value(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_likes_value(a0_);
   return static_cast<int64_t>(r_);
 }
-#define DOLX_room_state_shape22_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int64_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_room_state_shape22_(p0, p1, p2, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape23_(int32_t p0, int32_t p1, int32_t p2, int64_t p3, dolc_gen::Status (RoomState::*m_)(const std::vector<uint8_t>&, int64_t)) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-likes-increment"))) int32_t dolx_room_state_message_chat_likes_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = p3;
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->message_chat_likes_increment(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape23_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2, int64_t p3) { return dolx_room_state_shape23_(p0, p1, p2, p3, &RoomState::m); }
 
-__attribute__((noinline)) static int32_t dolx_room_state_shape24_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Status (RoomState::*m_)(const std::string&)) {
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-likes-decrement"))) int32_t dolx_room_state_message_chat_likes_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->message_chat_likes_decrement(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-starred-get"))) int32_t dolx_room_state_message_chat_starred_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_starred_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-starred-set"))) int32_t dolx_room_state_message_chat_starred_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = (p3 != 0);
+  auto r_ = d_->message_chat_starred_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-status-values"))) int32_t dolx_room_state_message_chat_status_values(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_status_values(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-status-set"))) int32_t dolx_room_state_message_chat_status_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_status_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.call-rename"))) int32_t dolx_room_state_call_rename(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_string(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->call_rename(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_room_state_shape24_(m, wit) extern "C" __attribute__((export_name(DOLX_room_state_METHOD wit))) int32_t dolx_room_state_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_room_state_shape24_(p0, p1, p2, &RoomState::m); }
 
-extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[constructor]document"))) int32_t dolx_room_state_constructor(int64_t p0) {
-  auto* d_ = new RoomState(static_cast<uint64_t>(p0));
-  return dolx_room_state_resource_new(dolc_gen_abi::addr(d_));
-}
-
-DOLX_room_state_shape0_(actor, "actor")
-DOLX_room_state_shape1_(version, "version")
-DOLX_room_state_shape2_(changes_since, "changes-since")
-DOLX_room_state_shape3_(apply, "apply")
-DOLX_room_state_shape3_(merge, "merge")
-DOLX_room_state_shape1_(save, "save")
-DOLX_room_state_shape3_(load, "load")
-DOLX_room_state_shape4_(to_json, "to-json")
-DOLX_room_state_shape5_(violations, "violations")
-DOLX_room_state_shape4_(migration_conflicts, "migration-conflicts")
-DOLX_room_state_shape6_(id_get, "id-get")
-DOLX_room_state_shape7_(id_set, "id-set")
-DOLX_room_state_shape8_(archived_get, "archived-get")
-DOLX_room_state_shape9_(archived_set, "archived-set")
-DOLX_room_state_shape6_(title_get, "title-get")
-DOLX_room_state_shape7_(title_set, "title-set")
-DOLX_room_state_shape10_(topic_length, "topic-length")
-DOLX_room_state_shape11_(topic_text, "topic-text")
-DOLX_room_state_shape12_(topic_insert, "topic-insert")
-DOLX_room_state_shape13_(topic_delete, "topic-delete")
-DOLX_room_state_shape14_(topic_mark, "topic-mark")
-DOLX_room_state_shape15_(topic_unmark, "topic-unmark")
-DOLX_room_state_shape11_(topic_spans, "topic-spans")
-DOLX_room_state_shape16_(members_has, "members-has")
-DOLX_room_state_shape17_(members_values, "members-values")
-DOLX_room_state_shape10_(members_size, "members-size")
-DOLX_room_state_shape7_(members_add, "members-add")
-DOLX_room_state_shape7_(members_remove, "members-remove")
-DOLX_room_state_shape10_(messages_length, "messages-length")
-DOLX_room_state_shape18_(messages_child, "messages-child")
-DOLX_room_state_shape19_(messages_insert_new, "messages-insert-new")
-DOLX_room_state_shape13_(messages_delete, "messages-delete")
-DOLX_room_state_shape13_(messages_move, "messages-move")
-DOLX_room_state_shape16_(read_markers_has, "read-markers-has")
-DOLX_room_state_shape17_(read_markers_keys, "read-markers-keys")
-DOLX_room_state_shape7_(read_markers_delete, "read-markers-delete")
-DOLX_room_state_shape20_(read_markers_get, "read-markers-get")
-DOLX_room_state_shape21_(read_markers_set, "read-markers-set")
-DOLX_room_state_shape6_(message_chat_id_get, "message-chat-id-get")
-DOLX_room_state_shape7_(message_chat_id_set, "message-chat-id-set")
-DOLX_room_state_shape6_(message_chat_author_get, "message-chat-author-get")
-DOLX_room_state_shape7_(message_chat_author_set, "message-chat-author-set")
-DOLX_room_state_shape16_(message_chat_mentions_has, "message-chat-mentions-has")
-DOLX_room_state_shape17_(message_chat_mentions_values, "message-chat-mentions-values")
-DOLX_room_state_shape10_(message_chat_mentions_size, "message-chat-mentions-size")
-DOLX_room_state_shape7_(message_chat_mentions_add, "message-chat-mentions-add")
-DOLX_room_state_shape7_(message_chat_mentions_remove, "message-chat-mentions-remove")
-DOLX_room_state_shape10_(message_chat_content_length, "message-chat-content-length")
-DOLX_room_state_shape11_(message_chat_content_text, "message-chat-content-text")
-DOLX_room_state_shape12_(message_chat_content_insert, "message-chat-content-insert")
-DOLX_room_state_shape13_(message_chat_content_delete, "message-chat-content-delete")
-DOLX_room_state_shape14_(message_chat_content_mark, "message-chat-content-mark")
-DOLX_room_state_shape15_(message_chat_content_unmark, "message-chat-content-unmark")
-DOLX_room_state_shape11_(message_chat_content_spans, "message-chat-content-spans")
-DOLX_room_state_shape16_(message_chat_reactions_has, "message-chat-reactions-has")
-DOLX_room_state_shape17_(message_chat_reactions_values, "message-chat-reactions-values")
-DOLX_room_state_shape10_(message_chat_reactions_size, "message-chat-reactions-size")
-DOLX_room_state_shape7_(message_chat_reactions_add, "message-chat-reactions-add")
-DOLX_room_state_shape7_(message_chat_reactions_remove, "message-chat-reactions-remove")
-DOLX_room_state_shape22_(message_chat_likes_value, "message-chat-likes-value")
-DOLX_room_state_shape23_(message_chat_likes_increment, "message-chat-likes-increment")
-DOLX_room_state_shape23_(message_chat_likes_decrement, "message-chat-likes-decrement")
-DOLX_room_state_shape8_(message_chat_starred_get, "message-chat-starred-get")
-DOLX_room_state_shape9_(message_chat_starred_set, "message-chat-starred-set")
-DOLX_room_state_shape17_(message_chat_status_values, "message-chat-status-values")
-DOLX_room_state_shape7_(message_chat_status_set, "message-chat-status-set")
-DOLX_room_state_shape24_(call_rename, "call-rename")
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[dtor]document"))) void dolx_room_state_destructor(int32_t p0) {
   delete reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
 
-#undef DOLX_room_state_shape0_
-#undef DOLX_room_state_shape1_
-#undef DOLX_room_state_shape2_
-#undef DOLX_room_state_shape3_
-#undef DOLX_room_state_shape4_
-#undef DOLX_room_state_shape5_
-#undef DOLX_room_state_shape6_
-#undef DOLX_room_state_shape7_
-#undef DOLX_room_state_shape8_
-#undef DOLX_room_state_shape9_
-#undef DOLX_room_state_shape10_
-#undef DOLX_room_state_shape11_
-#undef DOLX_room_state_shape12_
-#undef DOLX_room_state_shape13_
-#undef DOLX_room_state_shape14_
-#undef DOLX_room_state_shape15_
-#undef DOLX_room_state_shape16_
-#undef DOLX_room_state_shape17_
-#undef DOLX_room_state_shape18_
-#undef DOLX_room_state_shape19_
-#undef DOLX_room_state_shape20_
-#undef DOLX_room_state_shape21_
-#undef DOLX_room_state_shape22_
-#undef DOLX_room_state_shape23_
-#undef DOLX_room_state_shape24_
 #undef DOLX_room_state_METHOD
 
 #endif  // __wasm__

@@ -76,21 +76,21 @@ template <class F> auto KanbanTask::guarded_(F&& op) -> decltype(op()) {
 std::string KanbanTask::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"due\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"title\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(title_text(a_path)); }();
+  out_ += dolc_gen::json_value(title_text(a_path));
   out_ += ",\"description\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(description_text(a_path)); }();
+  out_ += dolc_gen::json_value(description_text(a_path));
   out_ += ",\"done\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"priority\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }();
   out_ += ",\"assignees\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"estimate\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(estimate_value(a_path)); }();
+  out_ += dolc_gen::json_value(estimate_value(a_path));
   return out_ + "}";
 }
 
@@ -350,34 +350,34 @@ template <class F> auto KanbanColumn::guarded_(F&& op) -> decltype(op()) {
 std::string KanbanColumn::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"name\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"tasks\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; uint32_t n_ = tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = tasks_child(a_path, i_); a_ += p_.ok ? json_kanban_task_(p_.value) : std::string("null"); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = tasks_child(a_path, i_); a_ += p_.ok ? json_kanban_task_(p_.value) : std::string("null"); } return a_ + "]"; }();
   out_ += ",\"wip_limit\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = wip_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = wip_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   return out_ + "}";
 }
 
 std::string KanbanColumn::json_kanban_task_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_task_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_task_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"due\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_task_due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_task_due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"title\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(kanban_task_title_text(a_path)); }();
+  out_ += dolc_gen::json_value(kanban_task_title_text(a_path));
   out_ += ",\"description\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(kanban_task_description_text(a_path)); }();
+  out_ += dolc_gen::json_value(kanban_task_description_text(a_path));
   out_ += ",\"done\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_task_done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_task_done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"priority\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_task_priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_task_priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }();
   out_ += ",\"assignees\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : kanban_task_assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : kanban_task_assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"estimate\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(kanban_task_estimate_value(a_path)); }();
+  out_ += dolc_gen::json_value(kanban_task_estimate_value(a_path));
   return out_ + "}";
 }
 
@@ -669,51 +669,51 @@ template <class F> auto KanbanBoard::guarded_(F&& op) -> decltype(op()) {
 std::string KanbanBoard::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"title\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = title_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = title_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"columns\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; uint32_t n_ = columns_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = columns_child(a_path, i_); a_ += p_.ok ? json_kanban_column_(p_.value) : std::string("null"); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = columns_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = columns_child(a_path, i_); a_ += p_.ok ? json_kanban_column_(p_.value) : std::string("null"); } return a_ + "]"; }();
   out_ += ",\"labels\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : labels_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : labels_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"owner\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : owner_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : owner_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"archived_count\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(archived_count_value(a_path)); }();
+  out_ += dolc_gen::json_value(archived_count_value(a_path));
   return out_ + "}";
 }
 
 std::string KanbanBoard::json_kanban_column_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_column_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_column_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"name\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_column_name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_column_name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"tasks\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; uint32_t n_ = kanban_column_tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = kanban_column_tasks_child(a_path, i_); a_ += p_.ok ? json_kanban_task_(p_.value) : std::string("null"); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = kanban_column_tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = kanban_column_tasks_child(a_path, i_); a_ += p_.ok ? json_kanban_task_(p_.value) : std::string("null"); } return a_ + "]"; }();
   out_ += ",\"wip_limit\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_column_wip_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_column_wip_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   return out_ + "}";
 }
 
 std::string KanbanBoard::json_kanban_task_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_task_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_task_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"due\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_task_due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_task_due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"title\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(kanban_task_title_text(a_path)); }();
+  out_ += dolc_gen::json_value(kanban_task_title_text(a_path));
   out_ += ",\"description\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(kanban_task_description_text(a_path)); }();
+  out_ += dolc_gen::json_value(kanban_task_description_text(a_path));
   out_ += ",\"done\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_task_done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_task_done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"priority\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = kanban_task_priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = kanban_task_priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }();
   out_ += ",\"assignees\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : kanban_task_assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : kanban_task_assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"estimate\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(kanban_task_estimate_value(a_path)); }();
+  out_ += dolc_gen::json_value(kanban_task_estimate_value(a_path));
   return out_ + "}";
 }
 
@@ -1114,1036 +1114,1561 @@ extern "C" __attribute__((import_module("[export]dol:kanban/kanban-task@2.1.0"),
 int32_t dolx_kanban_task_resource_new(int32_t rep);
 
 #define DOLX_kanban_task_METHOD "dol:kanban/kanban-task@2.1.0#[method]document."
-__attribute__((noinline)) static int64_t dolx_kanban_task_shape0_(int32_t p0, uint64_t (KanbanTask::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[constructor]document"))) int32_t dolx_kanban_task_constructor(int64_t p0) {
+  auto* d_ = new KanbanTask(static_cast<uint64_t>(p0));
+  return dolx_kanban_task_resource_new(dolc_gen_abi::addr(d_));
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.actor"))) int64_t dolx_kanban_task_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
-#define DOLX_kanban_task_shape0_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int64_t dolx_kanban_task_##m(int32_t p0) { return dolx_kanban_task_shape0_(p0, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape1_(int32_t p0, std::vector<uint8_t> (KanbanTask::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.version"))) int32_t dolx_kanban_task_version(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape1_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0) { return dolx_kanban_task_shape1_(p0, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape2_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Result<std::vector<uint8_t>> (KanbanTask::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.changes-since"))) int32_t dolx_kanban_task_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape2_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_task_shape2_(p0, p1, p2, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape3_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Status (KanbanTask::*m_)(const std::vector<uint8_t>&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.apply"))) int32_t dolx_kanban_task_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape3_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_task_shape3_(p0, p1, p2, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape4_(int32_t p0, std::string (KanbanTask::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.merge"))) int32_t dolx_kanban_task_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.save"))) int32_t dolx_kanban_task_save(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->save();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.load"))) int32_t dolx_kanban_task_load(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.to-json"))) int32_t dolx_kanban_task_to_json(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape4_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0) { return dolx_kanban_task_shape4_(p0, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape5_(int32_t p0, std::vector<std::string> (KanbanTask::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.violations"))) int32_t dolx_kanban_task_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape5_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0) { return dolx_kanban_task_shape5_(p0, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape6_(int32_t p0, int32_t p1, int32_t p2, std::optional<std::string> (KanbanTask::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.migration-conflicts"))) int32_t dolx_kanban_task_migration_conflicts(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_task_shape6_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_task_shape6_(p0, p1, p2, &KanbanTask::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape7_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (KanbanTask::*m_)(const std::vector<uint8_t>&, const std::string&)) {
-  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_task_shape7_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_kanban_task_shape7_(p0, p1, p2, p3, p4, &KanbanTask::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape8_(int32_t p0, int32_t p1, int32_t p2, std::optional<int64_t> (KanbanTask::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_task_shape8_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_task_shape8_(p0, p1, p2, &KanbanTask::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape9_(int32_t p0, int32_t p1, int32_t p2, int64_t p3, dolc_gen::Status (KanbanTask::*m_)(const std::vector<uint8_t>&, int64_t)) {
-  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = p3;
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_task_shape9_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2, int64_t p3) { return dolx_kanban_task_shape9_(p0, p1, p2, p3, &KanbanTask::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape10_(int32_t p0, int32_t p1, int32_t p2, uint32_t (KanbanTask::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  return static_cast<int32_t>(r_);
-}
-#define DOLX_kanban_task_shape10_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_task_shape10_(p0, p1, p2, &KanbanTask::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape11_(int32_t p0, int32_t p1, int32_t p2, std::string (KanbanTask::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->migration_conflicts();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape11_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_task_shape11_(p0, p1, p2, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape12_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, dolc_gen::Status (KanbanTask::*m_)(const std::vector<uint8_t>&, uint32_t, const std::string&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-set"))) int32_t dolx_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.due-get"))) int32_t dolx_kanban_task_due_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->due_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.due-set"))) int32_t dolx_kanban_task_due_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->due_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-length"))) int32_t dolx_kanban_task_title_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->title_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-text"))) int32_t dolx_kanban_task_title_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->title_text(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-insert"))) int32_t dolx_kanban_task_title_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
+  auto r_ = d_->title_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape12_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) { return dolx_kanban_task_shape12_(p0, p1, p2, p3, p4, p5, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape13_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (KanbanTask::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-delete"))) int32_t dolx_kanban_task_title_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
+  auto r_ = d_->title_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape13_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_kanban_task_shape13_(p0, p1, p2, p3, p4, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape14_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8, dolc_gen::Status (KanbanTask::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t, const std::string&, const std::string&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-mark"))) int32_t dolx_kanban_task_title_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
   auto a3_ = dolc_gen_abi::take_string(p5, p6);
   auto a4_ = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_, a3_, a4_);
+  auto r_ = d_->title_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape14_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) { return dolx_kanban_task_shape14_(p0, p1, p2, p3, p4, p5, p6, p7, p8, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape15_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, dolc_gen::Status (KanbanTask::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t, const std::string&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-unmark"))) int32_t dolx_kanban_task_title_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
   auto a3_ = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_, a3_);
+  auto r_ = d_->title_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape15_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) { return dolx_kanban_task_shape15_(p0, p1, p2, p3, p4, p5, p6, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape16_(int32_t p0, int32_t p1, int32_t p2, std::optional<bool> (KanbanTask::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-spans"))) int32_t dolx_kanban_task_title_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->title_spans(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-length"))) int32_t dolx_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->description_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-text"))) int32_t dolx_kanban_task_description_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->description_text(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-insert"))) int32_t dolx_kanban_task_description_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->description_insert(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-delete"))) int32_t dolx_kanban_task_description_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->description_delete(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-mark"))) int32_t dolx_kanban_task_description_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->description_mark(a0_, a1_, a2_, a3_, a4_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-unmark"))) int32_t dolx_kanban_task_description_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->description_unmark(a0_, a1_, a2_, a3_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-spans"))) int32_t dolx_kanban_task_description_spans(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->description_spans(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.done-get"))) int32_t dolx_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->done_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape16_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_task_shape16_(p0, p1, p2, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape17_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (KanbanTask::*m_)(const std::vector<uint8_t>&, bool)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.done-set"))) int32_t dolx_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = (p3 != 0);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->done_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape17_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_kanban_task_shape17_(p0, p1, p2, p3, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape18_(int32_t p0, int32_t p1, int32_t p2, std::optional<Priority> (KanbanTask::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.priority-get"))) int32_t dolx_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->priority_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, static_cast<uint8_t>((*r_))); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape18_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_task_shape18_(p0, p1, p2, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape19_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (KanbanTask::*m_)(const std::vector<uint8_t>&, Priority)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.priority-set"))) int32_t dolx_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->priority_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape19_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_kanban_task_shape19_(p0, p1, p2, p3, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape20_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, bool (KanbanTask::*m_)(const std::vector<uint8_t>&, const std::string&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-has"))) int32_t dolx_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->assignees_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
-#define DOLX_kanban_task_shape20_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_kanban_task_shape20_(p0, p1, p2, p3, p4, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape21_(int32_t p0, int32_t p1, int32_t p2, std::vector<std::string> (KanbanTask::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-values"))) int32_t dolx_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->assignees_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape21_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_task_shape21_(p0, p1, p2, &KanbanTask::m); }
 
-__attribute__((noinline)) static int64_t dolx_kanban_task_shape22_(int32_t p0, int32_t p1, int32_t p2, int64_t (KanbanTask::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-size"))) int32_t dolx_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  return static_cast<int64_t>(r_);
+  auto r_ = d_->assignees_size(a0_);
+  return static_cast<int32_t>(r_);
 }
-#define DOLX_kanban_task_shape22_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int64_t dolx_kanban_task_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_task_shape22_(p0, p1, p2, &KanbanTask::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_task_shape23_(int32_t p0, dolc_gen::Status (KanbanTask::*m_)()) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-add"))) int32_t dolx_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->assignees_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_task_shape23_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_task_METHOD wit))) int32_t dolx_kanban_task_##m(int32_t p0) { return dolx_kanban_task_shape23_(p0, &KanbanTask::m); }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[constructor]document"))) int32_t dolx_kanban_task_constructor(int64_t p0) {
-  auto* d_ = new KanbanTask(static_cast<uint64_t>(p0));
-  return dolx_kanban_task_resource_new(dolc_gen_abi::addr(d_));
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-remove"))) int32_t dolx_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->assignees_remove(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
 }
 
-DOLX_kanban_task_shape0_(actor, "actor")
-DOLX_kanban_task_shape1_(version, "version")
-DOLX_kanban_task_shape2_(changes_since, "changes-since")
-DOLX_kanban_task_shape3_(apply, "apply")
-DOLX_kanban_task_shape3_(merge, "merge")
-DOLX_kanban_task_shape1_(save, "save")
-DOLX_kanban_task_shape3_(load, "load")
-DOLX_kanban_task_shape4_(to_json, "to-json")
-DOLX_kanban_task_shape5_(violations, "violations")
-DOLX_kanban_task_shape4_(migration_conflicts, "migration-conflicts")
-DOLX_kanban_task_shape6_(id_get, "id-get")
-DOLX_kanban_task_shape7_(id_set, "id-set")
-DOLX_kanban_task_shape8_(due_get, "due-get")
-DOLX_kanban_task_shape9_(due_set, "due-set")
-DOLX_kanban_task_shape10_(title_length, "title-length")
-DOLX_kanban_task_shape11_(title_text, "title-text")
-DOLX_kanban_task_shape12_(title_insert, "title-insert")
-DOLX_kanban_task_shape13_(title_delete, "title-delete")
-DOLX_kanban_task_shape14_(title_mark, "title-mark")
-DOLX_kanban_task_shape15_(title_unmark, "title-unmark")
-DOLX_kanban_task_shape11_(title_spans, "title-spans")
-DOLX_kanban_task_shape10_(description_length, "description-length")
-DOLX_kanban_task_shape11_(description_text, "description-text")
-DOLX_kanban_task_shape12_(description_insert, "description-insert")
-DOLX_kanban_task_shape13_(description_delete, "description-delete")
-DOLX_kanban_task_shape14_(description_mark, "description-mark")
-DOLX_kanban_task_shape15_(description_unmark, "description-unmark")
-DOLX_kanban_task_shape11_(description_spans, "description-spans")
-DOLX_kanban_task_shape16_(done_get, "done-get")
-DOLX_kanban_task_shape17_(done_set, "done-set")
-DOLX_kanban_task_shape18_(priority_get, "priority-get")
-DOLX_kanban_task_shape19_(priority_set, "priority-set")
-DOLX_kanban_task_shape20_(assignees_has, "assignees-has")
-DOLX_kanban_task_shape21_(assignees_values, "assignees-values")
-DOLX_kanban_task_shape10_(assignees_size, "assignees-size")
-DOLX_kanban_task_shape7_(assignees_add, "assignees-add")
-DOLX_kanban_task_shape7_(assignees_remove, "assignees-remove")
-DOLX_kanban_task_shape22_(estimate_value, "estimate-value")
-DOLX_kanban_task_shape9_(estimate_increment, "estimate-increment")
-DOLX_kanban_task_shape9_(estimate_decrement, "estimate-decrement")
-DOLX_kanban_task_shape23_(call_finish, "call-finish")
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.estimate-value"))) int64_t dolx_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->estimate_value(a0_);
+  return static_cast<int64_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.estimate-increment"))) int32_t dolx_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->estimate_increment(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.estimate-decrement"))) int32_t dolx_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->estimate_decrement(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.call-finish"))) int32_t dolx_kanban_task_call_finish(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->call_finish();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[dtor]document"))) void dolx_kanban_task_destructor(int32_t p0) {
   delete reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
 
-#undef DOLX_kanban_task_shape0_
-#undef DOLX_kanban_task_shape1_
-#undef DOLX_kanban_task_shape2_
-#undef DOLX_kanban_task_shape3_
-#undef DOLX_kanban_task_shape4_
-#undef DOLX_kanban_task_shape5_
-#undef DOLX_kanban_task_shape6_
-#undef DOLX_kanban_task_shape7_
-#undef DOLX_kanban_task_shape8_
-#undef DOLX_kanban_task_shape9_
-#undef DOLX_kanban_task_shape10_
-#undef DOLX_kanban_task_shape11_
-#undef DOLX_kanban_task_shape12_
-#undef DOLX_kanban_task_shape13_
-#undef DOLX_kanban_task_shape14_
-#undef DOLX_kanban_task_shape15_
-#undef DOLX_kanban_task_shape16_
-#undef DOLX_kanban_task_shape17_
-#undef DOLX_kanban_task_shape18_
-#undef DOLX_kanban_task_shape19_
-#undef DOLX_kanban_task_shape20_
-#undef DOLX_kanban_task_shape21_
-#undef DOLX_kanban_task_shape22_
-#undef DOLX_kanban_task_shape23_
 #undef DOLX_kanban_task_METHOD
 
 extern "C" __attribute__((import_module("[export]dol:kanban/kanban-column@2.1.0"), import_name("[resource-new]document")))
 int32_t dolx_kanban_column_resource_new(int32_t rep);
 
 #define DOLX_kanban_column_METHOD "dol:kanban/kanban-column@2.1.0#[method]document."
-__attribute__((noinline)) static int64_t dolx_kanban_column_shape0_(int32_t p0, uint64_t (KanbanColumn::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[constructor]document"))) int32_t dolx_kanban_column_constructor(int64_t p0) {
+  auto* d_ = new KanbanColumn(static_cast<uint64_t>(p0));
+  return dolx_kanban_column_resource_new(dolc_gen_abi::addr(d_));
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.actor"))) int64_t dolx_kanban_column_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
-#define DOLX_kanban_column_shape0_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int64_t dolx_kanban_column_##m(int32_t p0) { return dolx_kanban_column_shape0_(p0, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape1_(int32_t p0, std::vector<uint8_t> (KanbanColumn::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.version"))) int32_t dolx_kanban_column_version(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape1_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0) { return dolx_kanban_column_shape1_(p0, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape2_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Result<std::vector<uint8_t>> (KanbanColumn::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.changes-since"))) int32_t dolx_kanban_column_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape2_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_column_shape2_(p0, p1, p2, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape3_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Status (KanbanColumn::*m_)(const std::vector<uint8_t>&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.apply"))) int32_t dolx_kanban_column_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape3_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_column_shape3_(p0, p1, p2, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape4_(int32_t p0, std::string (KanbanColumn::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.merge"))) int32_t dolx_kanban_column_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.save"))) int32_t dolx_kanban_column_save(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->save();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.load"))) int32_t dolx_kanban_column_load(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.to-json"))) int32_t dolx_kanban_column_to_json(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape4_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0) { return dolx_kanban_column_shape4_(p0, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape5_(int32_t p0, std::vector<std::string> (KanbanColumn::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.violations"))) int32_t dolx_kanban_column_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape5_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0) { return dolx_kanban_column_shape5_(p0, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape6_(int32_t p0, int32_t p1, int32_t p2, std::optional<std::string> (KanbanColumn::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.migration-conflicts"))) int32_t dolx_kanban_column_migration_conflicts(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_column_shape6_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_column_shape6_(p0, p1, p2, &KanbanColumn::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape7_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (KanbanColumn::*m_)(const std::vector<uint8_t>&, const std::string&)) {
-  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_column_shape7_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_kanban_column_shape7_(p0, p1, p2, p3, p4, &KanbanColumn::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape8_(int32_t p0, int32_t p1, int32_t p2, uint32_t (KanbanColumn::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  return static_cast<int32_t>(r_);
-}
-#define DOLX_kanban_column_shape8_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_column_shape8_(p0, p1, p2, &KanbanColumn::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape9_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Result<std::vector<uint8_t>> (KanbanColumn::*m_)(const std::vector<uint8_t>&, uint32_t) const) {
-  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = static_cast<uint32_t>(p3);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_column_shape9_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_kanban_column_shape9_(p0, p1, p2, p3, &KanbanColumn::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape10_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (KanbanColumn::*m_)(const std::vector<uint8_t>&, uint32_t)) {
-  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = static_cast<uint32_t>(p3);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_column_shape10_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_kanban_column_shape10_(p0, p1, p2, p3, &KanbanColumn::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape11_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (KanbanColumn::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t)) {
-  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = static_cast<uint32_t>(p3);
-  auto a2_ = static_cast<uint32_t>(p4);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_column_shape11_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_kanban_column_shape11_(p0, p1, p2, p3, p4, &KanbanColumn::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape12_(int32_t p0, int32_t p1, int32_t p2, std::optional<int64_t> (KanbanColumn::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_column_shape12_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_column_shape12_(p0, p1, p2, &KanbanColumn::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape13_(int32_t p0, int32_t p1, int32_t p2, int64_t p3, dolc_gen::Status (KanbanColumn::*m_)(const std::vector<uint8_t>&, int64_t)) {
-  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = p3;
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_column_shape13_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int64_t p3) { return dolx_kanban_column_shape13_(p0, p1, p2, p3, &KanbanColumn::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape14_(int32_t p0, int32_t p1, int32_t p2, std::string (KanbanColumn::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->migration_conflicts();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape14_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_column_shape14_(p0, p1, p2, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape15_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, dolc_gen::Status (KanbanColumn::*m_)(const std::vector<uint8_t>&, uint32_t, const std::string&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = static_cast<uint32_t>(p3);
-  auto a2_ = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
+  auto r_ = d_->id_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.id-set"))) int32_t dolx_kanban_column_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape15_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) { return dolx_kanban_column_shape15_(p0, p1, p2, p3, p4, p5, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape16_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8, dolc_gen::Status (KanbanColumn::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t, const std::string&, const std::string&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.name-get"))) int32_t dolx_kanban_column_name_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->name_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.name-set"))) int32_t dolx_kanban_column_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->name_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-length"))) int32_t dolx_kanban_column_tasks_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->tasks_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-child"))) int32_t dolx_kanban_column_tasks_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->tasks_child(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-insert-new"))) int32_t dolx_kanban_column_tasks_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->tasks_insert_new(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-delete"))) int32_t dolx_kanban_column_tasks_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->tasks_delete(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-move"))) int32_t dolx_kanban_column_tasks_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->tasks_move(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.wip-limit-get"))) int32_t dolx_kanban_column_wip_limit_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->wip_limit_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.wip-limit-set"))) int32_t dolx_kanban_column_wip_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->wip_limit_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-id-get"))) int32_t dolx_kanban_column_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_id_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-id-set"))) int32_t dolx_kanban_column_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_id_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-due-get"))) int32_t dolx_kanban_column_kanban_task_due_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_due_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-due-set"))) int32_t dolx_kanban_column_kanban_task_due_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_due_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-length"))) int32_t dolx_kanban_column_kanban_task_title_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_title_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-text"))) int32_t dolx_kanban_column_kanban_task_title_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_title_text(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-insert"))) int32_t dolx_kanban_column_kanban_task_title_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->kanban_task_title_insert(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-delete"))) int32_t dolx_kanban_column_kanban_task_title_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_task_title_delete(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-mark"))) int32_t dolx_kanban_column_kanban_task_title_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
   auto a3_ = dolc_gen_abi::take_string(p5, p6);
   auto a4_ = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_, a3_, a4_);
+  auto r_ = d_->kanban_task_title_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape16_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) { return dolx_kanban_column_shape16_(p0, p1, p2, p3, p4, p5, p6, p7, p8, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape17_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, dolc_gen::Status (KanbanColumn::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t, const std::string&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-unmark"))) int32_t dolx_kanban_column_kanban_task_title_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
   auto a3_ = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_, a3_);
+  auto r_ = d_->kanban_task_title_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape17_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) { return dolx_kanban_column_shape17_(p0, p1, p2, p3, p4, p5, p6, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape18_(int32_t p0, int32_t p1, int32_t p2, std::optional<bool> (KanbanColumn::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-spans"))) int32_t dolx_kanban_column_kanban_task_title_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->kanban_task_title_spans(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-length"))) int32_t dolx_kanban_column_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-text"))) int32_t dolx_kanban_column_kanban_task_description_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_text(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-insert"))) int32_t dolx_kanban_column_kanban_task_description_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->kanban_task_description_insert(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-delete"))) int32_t dolx_kanban_column_kanban_task_description_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_task_description_delete(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-mark"))) int32_t dolx_kanban_column_kanban_task_description_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->kanban_task_description_mark(a0_, a1_, a2_, a3_, a4_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-unmark"))) int32_t dolx_kanban_column_kanban_task_description_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->kanban_task_description_unmark(a0_, a1_, a2_, a3_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-spans"))) int32_t dolx_kanban_column_kanban_task_description_spans(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_spans(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-done-get"))) int32_t dolx_kanban_column_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_done_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape18_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_column_shape18_(p0, p1, p2, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape19_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (KanbanColumn::*m_)(const std::vector<uint8_t>&, bool)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-done-set"))) int32_t dolx_kanban_column_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = (p3 != 0);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->kanban_task_done_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape19_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_kanban_column_shape19_(p0, p1, p2, p3, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape20_(int32_t p0, int32_t p1, int32_t p2, std::optional<Priority> (KanbanColumn::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-priority-get"))) int32_t dolx_kanban_column_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->kanban_task_priority_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, static_cast<uint8_t>((*r_))); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape20_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_column_shape20_(p0, p1, p2, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape21_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (KanbanColumn::*m_)(const std::vector<uint8_t>&, Priority)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-priority-set"))) int32_t dolx_kanban_column_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->kanban_task_priority_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape21_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_kanban_column_shape21_(p0, p1, p2, p3, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape22_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, bool (KanbanColumn::*m_)(const std::vector<uint8_t>&, const std::string&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-has"))) int32_t dolx_kanban_column_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->kanban_task_assignees_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
-#define DOLX_kanban_column_shape22_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_kanban_column_shape22_(p0, p1, p2, p3, p4, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_column_shape23_(int32_t p0, int32_t p1, int32_t p2, std::vector<std::string> (KanbanColumn::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-values"))) int32_t dolx_kanban_column_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->kanban_task_assignees_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_column_shape23_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int32_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_column_shape23_(p0, p1, p2, &KanbanColumn::m); }
 
-__attribute__((noinline)) static int64_t dolx_kanban_column_shape24_(int32_t p0, int32_t p1, int32_t p2, int64_t (KanbanColumn::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-size"))) int32_t dolx_kanban_column_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->kanban_task_assignees_size(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-add"))) int32_t dolx_kanban_column_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_add(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-remove"))) int32_t dolx_kanban_column_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_remove(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-estimate-value"))) int64_t dolx_kanban_column_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_estimate_value(a0_);
   return static_cast<int64_t>(r_);
 }
-#define DOLX_kanban_column_shape24_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_column_METHOD wit))) int64_t dolx_kanban_column_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_column_shape24_(p0, p1, p2, &KanbanColumn::m); }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[constructor]document"))) int32_t dolx_kanban_column_constructor(int64_t p0) {
-  auto* d_ = new KanbanColumn(static_cast<uint64_t>(p0));
-  return dolx_kanban_column_resource_new(dolc_gen_abi::addr(d_));
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-estimate-increment"))) int32_t dolx_kanban_column_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_estimate_increment(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
 }
 
-DOLX_kanban_column_shape0_(actor, "actor")
-DOLX_kanban_column_shape1_(version, "version")
-DOLX_kanban_column_shape2_(changes_since, "changes-since")
-DOLX_kanban_column_shape3_(apply, "apply")
-DOLX_kanban_column_shape3_(merge, "merge")
-DOLX_kanban_column_shape1_(save, "save")
-DOLX_kanban_column_shape3_(load, "load")
-DOLX_kanban_column_shape4_(to_json, "to-json")
-DOLX_kanban_column_shape5_(violations, "violations")
-DOLX_kanban_column_shape4_(migration_conflicts, "migration-conflicts")
-DOLX_kanban_column_shape6_(id_get, "id-get")
-DOLX_kanban_column_shape7_(id_set, "id-set")
-DOLX_kanban_column_shape6_(name_get, "name-get")
-DOLX_kanban_column_shape7_(name_set, "name-set")
-DOLX_kanban_column_shape8_(tasks_length, "tasks-length")
-DOLX_kanban_column_shape9_(tasks_child, "tasks-child")
-DOLX_kanban_column_shape10_(tasks_insert_new, "tasks-insert-new")
-DOLX_kanban_column_shape11_(tasks_delete, "tasks-delete")
-DOLX_kanban_column_shape11_(tasks_move, "tasks-move")
-DOLX_kanban_column_shape12_(wip_limit_get, "wip-limit-get")
-DOLX_kanban_column_shape13_(wip_limit_set, "wip-limit-set")
-DOLX_kanban_column_shape6_(kanban_task_id_get, "kanban-task-id-get")
-DOLX_kanban_column_shape7_(kanban_task_id_set, "kanban-task-id-set")
-DOLX_kanban_column_shape12_(kanban_task_due_get, "kanban-task-due-get")
-DOLX_kanban_column_shape13_(kanban_task_due_set, "kanban-task-due-set")
-DOLX_kanban_column_shape8_(kanban_task_title_length, "kanban-task-title-length")
-DOLX_kanban_column_shape14_(kanban_task_title_text, "kanban-task-title-text")
-DOLX_kanban_column_shape15_(kanban_task_title_insert, "kanban-task-title-insert")
-DOLX_kanban_column_shape11_(kanban_task_title_delete, "kanban-task-title-delete")
-DOLX_kanban_column_shape16_(kanban_task_title_mark, "kanban-task-title-mark")
-DOLX_kanban_column_shape17_(kanban_task_title_unmark, "kanban-task-title-unmark")
-DOLX_kanban_column_shape14_(kanban_task_title_spans, "kanban-task-title-spans")
-DOLX_kanban_column_shape8_(kanban_task_description_length, "kanban-task-description-length")
-DOLX_kanban_column_shape14_(kanban_task_description_text, "kanban-task-description-text")
-DOLX_kanban_column_shape15_(kanban_task_description_insert, "kanban-task-description-insert")
-DOLX_kanban_column_shape11_(kanban_task_description_delete, "kanban-task-description-delete")
-DOLX_kanban_column_shape16_(kanban_task_description_mark, "kanban-task-description-mark")
-DOLX_kanban_column_shape17_(kanban_task_description_unmark, "kanban-task-description-unmark")
-DOLX_kanban_column_shape14_(kanban_task_description_spans, "kanban-task-description-spans")
-DOLX_kanban_column_shape18_(kanban_task_done_get, "kanban-task-done-get")
-DOLX_kanban_column_shape19_(kanban_task_done_set, "kanban-task-done-set")
-DOLX_kanban_column_shape20_(kanban_task_priority_get, "kanban-task-priority-get")
-DOLX_kanban_column_shape21_(kanban_task_priority_set, "kanban-task-priority-set")
-DOLX_kanban_column_shape22_(kanban_task_assignees_has, "kanban-task-assignees-has")
-DOLX_kanban_column_shape23_(kanban_task_assignees_values, "kanban-task-assignees-values")
-DOLX_kanban_column_shape8_(kanban_task_assignees_size, "kanban-task-assignees-size")
-DOLX_kanban_column_shape7_(kanban_task_assignees_add, "kanban-task-assignees-add")
-DOLX_kanban_column_shape7_(kanban_task_assignees_remove, "kanban-task-assignees-remove")
-DOLX_kanban_column_shape24_(kanban_task_estimate_value, "kanban-task-estimate-value")
-DOLX_kanban_column_shape13_(kanban_task_estimate_increment, "kanban-task-estimate-increment")
-DOLX_kanban_column_shape13_(kanban_task_estimate_decrement, "kanban-task-estimate-decrement")
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-estimate-decrement"))) int32_t dolx_kanban_column_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_estimate_decrement(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[dtor]document"))) void dolx_kanban_column_destructor(int32_t p0) {
   delete reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
 
-#undef DOLX_kanban_column_shape0_
-#undef DOLX_kanban_column_shape1_
-#undef DOLX_kanban_column_shape2_
-#undef DOLX_kanban_column_shape3_
-#undef DOLX_kanban_column_shape4_
-#undef DOLX_kanban_column_shape5_
-#undef DOLX_kanban_column_shape6_
-#undef DOLX_kanban_column_shape7_
-#undef DOLX_kanban_column_shape8_
-#undef DOLX_kanban_column_shape9_
-#undef DOLX_kanban_column_shape10_
-#undef DOLX_kanban_column_shape11_
-#undef DOLX_kanban_column_shape12_
-#undef DOLX_kanban_column_shape13_
-#undef DOLX_kanban_column_shape14_
-#undef DOLX_kanban_column_shape15_
-#undef DOLX_kanban_column_shape16_
-#undef DOLX_kanban_column_shape17_
-#undef DOLX_kanban_column_shape18_
-#undef DOLX_kanban_column_shape19_
-#undef DOLX_kanban_column_shape20_
-#undef DOLX_kanban_column_shape21_
-#undef DOLX_kanban_column_shape22_
-#undef DOLX_kanban_column_shape23_
-#undef DOLX_kanban_column_shape24_
 #undef DOLX_kanban_column_METHOD
 
 extern "C" __attribute__((import_module("[export]dol:kanban/kanban-board@2.1.0"), import_name("[resource-new]document")))
 int32_t dolx_kanban_board_resource_new(int32_t rep);
 
 #define DOLX_kanban_board_METHOD "dol:kanban/kanban-board@2.1.0#[method]document."
-__attribute__((noinline)) static int64_t dolx_kanban_board_shape0_(int32_t p0, uint64_t (KanbanBoard::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[constructor]document"))) int32_t dolx_kanban_board_constructor(int64_t p0) {
+  auto* d_ = new KanbanBoard(static_cast<uint64_t>(p0));
+  return dolx_kanban_board_resource_new(dolc_gen_abi::addr(d_));
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.actor"))) int64_t dolx_kanban_board_actor(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->actor();
   return static_cast<int64_t>(r_);
 }
-#define DOLX_kanban_board_shape0_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int64_t dolx_kanban_board_##m(int32_t p0) { return dolx_kanban_board_shape0_(p0, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape1_(int32_t p0, std::vector<uint8_t> (KanbanBoard::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.version"))) int32_t dolx_kanban_board_version(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->version();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape1_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0) { return dolx_kanban_board_shape1_(p0, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape2_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Result<std::vector<uint8_t>> (KanbanBoard::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.changes-since"))) int32_t dolx_kanban_board_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape2_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_board_shape2_(p0, p1, p2, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape3_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Status (KanbanBoard::*m_)(const std::vector<uint8_t>&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.apply"))) int32_t dolx_kanban_board_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape3_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_board_shape3_(p0, p1, p2, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape4_(int32_t p0, std::string (KanbanBoard::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.merge"))) int32_t dolx_kanban_board_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.save"))) int32_t dolx_kanban_board_save(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->save();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.load"))) int32_t dolx_kanban_board_load(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.to-json"))) int32_t dolx_kanban_board_to_json(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->to_json();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape4_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0) { return dolx_kanban_board_shape4_(p0, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape5_(int32_t p0, std::vector<std::string> (KanbanBoard::*m_)() const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.violations"))) int32_t dolx_kanban_board_violations(int32_t p0) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
+  auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape5_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0) { return dolx_kanban_board_shape5_(p0, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape6_(int32_t p0, int32_t p1, int32_t p2, std::optional<std::string> (KanbanBoard::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.migration-conflicts"))) int32_t dolx_kanban_board_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_board_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape6_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_board_shape6_(p0, p1, p2, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape7_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (KanbanBoard::*m_)(const std::vector<uint8_t>&, const std::string&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.id-set"))) int32_t dolx_kanban_board_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape7_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_kanban_board_shape7_(p0, p1, p2, p3, p4, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape8_(int32_t p0, int32_t p1, int32_t p2, uint32_t (KanbanBoard::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.title-get"))) int32_t dolx_kanban_board_title_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->title_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.title-set"))) int32_t dolx_kanban_board_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->title_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-length"))) int32_t dolx_kanban_board_columns_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->columns_length(a0_);
   return static_cast<int32_t>(r_);
 }
-#define DOLX_kanban_board_shape8_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_board_shape8_(p0, p1, p2, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape9_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Result<std::vector<uint8_t>> (KanbanBoard::*m_)(const std::vector<uint8_t>&, uint32_t) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-child"))) int32_t dolx_kanban_board_columns_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->columns_child(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape9_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_kanban_board_shape9_(p0, p1, p2, p3, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape10_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (KanbanBoard::*m_)(const std::vector<uint8_t>&, uint32_t)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-insert-new"))) int32_t dolx_kanban_board_columns_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->columns_insert_new(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape10_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_kanban_board_shape10_(p0, p1, p2, p3, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape11_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (KanbanBoard::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-delete"))) int32_t dolx_kanban_board_columns_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
+  auto r_ = d_->columns_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape11_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_kanban_board_shape11_(p0, p1, p2, p3, p4, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape12_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, bool (KanbanBoard::*m_)(const std::vector<uint8_t>&, const std::string&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-move"))) int32_t dolx_kanban_board_columns_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->columns_move(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-has"))) int32_t dolx_kanban_board_labels_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->labels_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
-#define DOLX_kanban_board_shape12_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_kanban_board_shape12_(p0, p1, p2, p3, p4, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape13_(int32_t p0, int32_t p1, int32_t p2, std::vector<std::string> (KanbanBoard::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-values"))) int32_t dolx_kanban_board_labels_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->labels_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape13_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_board_shape13_(p0, p1, p2, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int64_t dolx_kanban_board_shape14_(int32_t p0, int32_t p1, int32_t p2, int64_t (KanbanBoard::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-size"))) int32_t dolx_kanban_board_labels_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  return static_cast<int64_t>(r_);
+  auto r_ = d_->labels_size(a0_);
+  return static_cast<int32_t>(r_);
 }
-#define DOLX_kanban_board_shape14_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int64_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_board_shape14_(p0, p1, p2, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape15_(int32_t p0, int32_t p1, int32_t p2, int64_t p3, dolc_gen::Status (KanbanBoard::*m_)(const std::vector<uint8_t>&, int64_t)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-add"))) int32_t dolx_kanban_board_labels_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = p3;
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->labels_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape15_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int64_t p3) { return dolx_kanban_board_shape15_(p0, p1, p2, p3, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape16_(int32_t p0, int32_t p1, int32_t p2, std::optional<int64_t> (KanbanBoard::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-remove"))) int32_t dolx_kanban_board_labels_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->labels_remove(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.owner-values"))) int32_t dolx_kanban_board_owner_values(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->owner_values(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.owner-set"))) int32_t dolx_kanban_board_owner_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->owner_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.archived-count-value"))) int64_t dolx_kanban_board_archived_count_value(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->archived_count_value(a0_);
+  return static_cast<int64_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.archived-count-increment"))) int32_t dolx_kanban_board_archived_count_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->archived_count_increment(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.archived-count-decrement"))) int32_t dolx_kanban_board_archived_count_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->archived_count_decrement(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-id-get"))) int32_t dolx_kanban_board_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_column_id_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-id-set"))) int32_t dolx_kanban_board_kanban_column_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_column_id_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-name-get"))) int32_t dolx_kanban_board_kanban_column_name_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_column_name_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-name-set"))) int32_t dolx_kanban_board_kanban_column_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_column_name_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-length"))) int32_t dolx_kanban_board_kanban_column_tasks_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_column_tasks_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-child"))) int32_t dolx_kanban_board_kanban_column_tasks_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->kanban_column_tasks_child(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-insert-new"))) int32_t dolx_kanban_board_kanban_column_tasks_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->kanban_column_tasks_insert_new(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-delete"))) int32_t dolx_kanban_board_kanban_column_tasks_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_column_tasks_delete(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-move"))) int32_t dolx_kanban_board_kanban_column_tasks_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_column_tasks_move(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-wip-limit-get"))) int32_t dolx_kanban_board_kanban_column_wip_limit_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_column_wip_limit_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape16_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_board_shape16_(p0, p1, p2, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape17_(int32_t p0, int32_t p1, int32_t p2, std::string (KanbanBoard::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-wip-limit-set"))) int32_t dolx_kanban_board_kanban_column_wip_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  dolc_gen_abi::put_string(at_, r_);
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_kanban_board_shape17_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_board_shape17_(p0, p1, p2, &KanbanBoard::m); }
-
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape18_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, dolc_gen::Status (KanbanBoard::*m_)(const std::vector<uint8_t>&, uint32_t, const std::string&)) {
-  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = static_cast<uint32_t>(p3);
-  auto a2_ = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_column_wip_limit_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape18_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) { return dolx_kanban_board_shape18_(p0, p1, p2, p3, p4, p5, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape19_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8, dolc_gen::Status (KanbanBoard::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t, const std::string&, const std::string&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-id-get"))) int32_t dolx_kanban_board_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_id_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-id-set"))) int32_t dolx_kanban_board_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_id_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-due-get"))) int32_t dolx_kanban_board_kanban_task_due_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_due_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-due-set"))) int32_t dolx_kanban_board_kanban_task_due_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_due_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-length"))) int32_t dolx_kanban_board_kanban_task_title_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_title_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-text"))) int32_t dolx_kanban_board_kanban_task_title_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_title_text(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-insert"))) int32_t dolx_kanban_board_kanban_task_title_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->kanban_task_title_insert(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-delete"))) int32_t dolx_kanban_board_kanban_task_title_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_task_title_delete(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-mark"))) int32_t dolx_kanban_board_kanban_task_title_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
   auto a3_ = dolc_gen_abi::take_string(p5, p6);
   auto a4_ = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_, a3_, a4_);
+  auto r_ = d_->kanban_task_title_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape19_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) { return dolx_kanban_board_shape19_(p0, p1, p2, p3, p4, p5, p6, p7, p8, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape20_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, dolc_gen::Status (KanbanBoard::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t, const std::string&)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-unmark"))) int32_t dolx_kanban_board_kanban_task_title_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<uint32_t>(p3);
   auto a2_ = static_cast<uint32_t>(p4);
   auto a3_ = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_, a3_);
+  auto r_ = d_->kanban_task_title_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape20_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) { return dolx_kanban_board_shape20_(p0, p1, p2, p3, p4, p5, p6, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape21_(int32_t p0, int32_t p1, int32_t p2, std::optional<bool> (KanbanBoard::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-spans"))) int32_t dolx_kanban_board_kanban_task_title_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->kanban_task_title_spans(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-length"))) int32_t dolx_kanban_board_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-text"))) int32_t dolx_kanban_board_kanban_task_description_text(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_text(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-insert"))) int32_t dolx_kanban_board_kanban_task_description_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->kanban_task_description_insert(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-delete"))) int32_t dolx_kanban_board_kanban_task_description_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_task_description_delete(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-mark"))) int32_t dolx_kanban_board_kanban_task_description_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->kanban_task_description_mark(a0_, a1_, a2_, a3_, a4_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-unmark"))) int32_t dolx_kanban_board_kanban_task_description_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->kanban_task_description_unmark(a0_, a1_, a2_, a3_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-spans"))) int32_t dolx_kanban_board_kanban_task_description_spans(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_spans(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-done-get"))) int32_t dolx_kanban_board_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_done_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape21_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_board_shape21_(p0, p1, p2, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape22_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (KanbanBoard::*m_)(const std::vector<uint8_t>&, bool)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-done-set"))) int32_t dolx_kanban_board_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = (p3 != 0);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->kanban_task_done_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape22_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_kanban_board_shape22_(p0, p1, p2, p3, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape23_(int32_t p0, int32_t p1, int32_t p2, std::optional<Priority> (KanbanBoard::*m_)(const std::vector<uint8_t>&) const) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-priority-get"))) int32_t dolx_kanban_board_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
+  auto r_ = d_->kanban_task_priority_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, static_cast<uint8_t>((*r_))); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape23_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_kanban_board_shape23_(p0, p1, p2, &KanbanBoard::m); }
 
-__attribute__((noinline)) static int32_t dolx_kanban_board_shape24_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, dolc_gen::Status (KanbanBoard::*m_)(const std::vector<uint8_t>&, Priority)) {
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-priority-set"))) int32_t dolx_kanban_board_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
-  auto r_ = (d_->*m_)(a0_, a1_);
+  auto r_ = d_->kanban_task_priority_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
-#define DOLX_kanban_board_shape24_(m, wit) extern "C" __attribute__((export_name(DOLX_kanban_board_METHOD wit))) int32_t dolx_kanban_board_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_kanban_board_shape24_(p0, p1, p2, p3, &KanbanBoard::m); }
 
-extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[constructor]document"))) int32_t dolx_kanban_board_constructor(int64_t p0) {
-  auto* d_ = new KanbanBoard(static_cast<uint64_t>(p0));
-  return dolx_kanban_board_resource_new(dolc_gen_abi::addr(d_));
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-has"))) int32_t dolx_kanban_board_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_has(a0_, a1_);
+  return r_ ? 1 : 0;
 }
 
-DOLX_kanban_board_shape0_(actor, "actor")
-DOLX_kanban_board_shape1_(version, "version")
-DOLX_kanban_board_shape2_(changes_since, "changes-since")
-DOLX_kanban_board_shape3_(apply, "apply")
-DOLX_kanban_board_shape3_(merge, "merge")
-DOLX_kanban_board_shape1_(save, "save")
-DOLX_kanban_board_shape3_(load, "load")
-DOLX_kanban_board_shape4_(to_json, "to-json")
-DOLX_kanban_board_shape5_(violations, "violations")
-DOLX_kanban_board_shape4_(migration_conflicts, "migration-conflicts")
-DOLX_kanban_board_shape6_(id_get, "id-get")
-DOLX_kanban_board_shape7_(id_set, "id-set")
-DOLX_kanban_board_shape6_(title_get, "title-get")
-DOLX_kanban_board_shape7_(title_set, "title-set")
-DOLX_kanban_board_shape8_(columns_length, "columns-length")
-DOLX_kanban_board_shape9_(columns_child, "columns-child")
-DOLX_kanban_board_shape10_(columns_insert_new, "columns-insert-new")
-DOLX_kanban_board_shape11_(columns_delete, "columns-delete")
-DOLX_kanban_board_shape11_(columns_move, "columns-move")
-DOLX_kanban_board_shape12_(labels_has, "labels-has")
-DOLX_kanban_board_shape13_(labels_values, "labels-values")
-DOLX_kanban_board_shape8_(labels_size, "labels-size")
-DOLX_kanban_board_shape7_(labels_add, "labels-add")
-DOLX_kanban_board_shape7_(labels_remove, "labels-remove")
-DOLX_kanban_board_shape13_(owner_values, "owner-values")
-DOLX_kanban_board_shape7_(owner_set, "owner-set")
-DOLX_kanban_board_shape14_(archived_count_value, "archived-count-value")
-DOLX_kanban_board_shape15_(archived_count_increment, "archived-count-increment")
-DOLX_kanban_board_shape15_(archived_count_decrement, "archived-count-decrement")
-DOLX_kanban_board_shape6_(kanban_column_id_get, "kanban-column-id-get")
-DOLX_kanban_board_shape7_(kanban_column_id_set, "kanban-column-id-set")
-DOLX_kanban_board_shape6_(kanban_column_name_get, "kanban-column-name-get")
-DOLX_kanban_board_shape7_(kanban_column_name_set, "kanban-column-name-set")
-DOLX_kanban_board_shape8_(kanban_column_tasks_length, "kanban-column-tasks-length")
-DOLX_kanban_board_shape9_(kanban_column_tasks_child, "kanban-column-tasks-child")
-DOLX_kanban_board_shape10_(kanban_column_tasks_insert_new, "kanban-column-tasks-insert-new")
-DOLX_kanban_board_shape11_(kanban_column_tasks_delete, "kanban-column-tasks-delete")
-DOLX_kanban_board_shape11_(kanban_column_tasks_move, "kanban-column-tasks-move")
-DOLX_kanban_board_shape16_(kanban_column_wip_limit_get, "kanban-column-wip-limit-get")
-DOLX_kanban_board_shape15_(kanban_column_wip_limit_set, "kanban-column-wip-limit-set")
-DOLX_kanban_board_shape6_(kanban_task_id_get, "kanban-task-id-get")
-DOLX_kanban_board_shape7_(kanban_task_id_set, "kanban-task-id-set")
-DOLX_kanban_board_shape16_(kanban_task_due_get, "kanban-task-due-get")
-DOLX_kanban_board_shape15_(kanban_task_due_set, "kanban-task-due-set")
-DOLX_kanban_board_shape8_(kanban_task_title_length, "kanban-task-title-length")
-DOLX_kanban_board_shape17_(kanban_task_title_text, "kanban-task-title-text")
-DOLX_kanban_board_shape18_(kanban_task_title_insert, "kanban-task-title-insert")
-DOLX_kanban_board_shape11_(kanban_task_title_delete, "kanban-task-title-delete")
-DOLX_kanban_board_shape19_(kanban_task_title_mark, "kanban-task-title-mark")
-DOLX_kanban_board_shape20_(kanban_task_title_unmark, "kanban-task-title-unmark")
-DOLX_kanban_board_shape17_(kanban_task_title_spans, "kanban-task-title-spans")
-DOLX_kanban_board_shape8_(kanban_task_description_length, "kanban-task-description-length")
-DOLX_kanban_board_shape17_(kanban_task_description_text, "kanban-task-description-text")
-DOLX_kanban_board_shape18_(kanban_task_description_insert, "kanban-task-description-insert")
-DOLX_kanban_board_shape11_(kanban_task_description_delete, "kanban-task-description-delete")
-DOLX_kanban_board_shape19_(kanban_task_description_mark, "kanban-task-description-mark")
-DOLX_kanban_board_shape20_(kanban_task_description_unmark, "kanban-task-description-unmark")
-DOLX_kanban_board_shape17_(kanban_task_description_spans, "kanban-task-description-spans")
-DOLX_kanban_board_shape21_(kanban_task_done_get, "kanban-task-done-get")
-DOLX_kanban_board_shape22_(kanban_task_done_set, "kanban-task-done-set")
-DOLX_kanban_board_shape23_(kanban_task_priority_get, "kanban-task-priority-get")
-DOLX_kanban_board_shape24_(kanban_task_priority_set, "kanban-task-priority-set")
-DOLX_kanban_board_shape12_(kanban_task_assignees_has, "kanban-task-assignees-has")
-DOLX_kanban_board_shape13_(kanban_task_assignees_values, "kanban-task-assignees-values")
-DOLX_kanban_board_shape8_(kanban_task_assignees_size, "kanban-task-assignees-size")
-DOLX_kanban_board_shape7_(kanban_task_assignees_add, "kanban-task-assignees-add")
-DOLX_kanban_board_shape7_(kanban_task_assignees_remove, "kanban-task-assignees-remove")
-DOLX_kanban_board_shape14_(kanban_task_estimate_value, "kanban-task-estimate-value")
-DOLX_kanban_board_shape15_(kanban_task_estimate_increment, "kanban-task-estimate-increment")
-DOLX_kanban_board_shape15_(kanban_task_estimate_decrement, "kanban-task-estimate-decrement")
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-values"))) int32_t dolx_kanban_board_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_assignees_values(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-size"))) int32_t dolx_kanban_board_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_assignees_size(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-add"))) int32_t dolx_kanban_board_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_add(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-remove"))) int32_t dolx_kanban_board_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_remove(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-estimate-value"))) int64_t dolx_kanban_board_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_estimate_value(a0_);
+  return static_cast<int64_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-estimate-increment"))) int32_t dolx_kanban_board_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_estimate_increment(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-estimate-decrement"))) int32_t dolx_kanban_board_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_estimate_decrement(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[dtor]document"))) void dolx_kanban_board_destructor(int32_t p0) {
   delete reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
 
-#undef DOLX_kanban_board_shape0_
-#undef DOLX_kanban_board_shape1_
-#undef DOLX_kanban_board_shape2_
-#undef DOLX_kanban_board_shape3_
-#undef DOLX_kanban_board_shape4_
-#undef DOLX_kanban_board_shape5_
-#undef DOLX_kanban_board_shape6_
-#undef DOLX_kanban_board_shape7_
-#undef DOLX_kanban_board_shape8_
-#undef DOLX_kanban_board_shape9_
-#undef DOLX_kanban_board_shape10_
-#undef DOLX_kanban_board_shape11_
-#undef DOLX_kanban_board_shape12_
-#undef DOLX_kanban_board_shape13_
-#undef DOLX_kanban_board_shape14_
-#undef DOLX_kanban_board_shape15_
-#undef DOLX_kanban_board_shape16_
-#undef DOLX_kanban_board_shape17_
-#undef DOLX_kanban_board_shape18_
-#undef DOLX_kanban_board_shape19_
-#undef DOLX_kanban_board_shape20_
-#undef DOLX_kanban_board_shape21_
-#undef DOLX_kanban_board_shape22_
-#undef DOLX_kanban_board_shape23_
-#undef DOLX_kanban_board_shape24_
 #undef DOLX_kanban_board_METHOD
 
 #endif  // __wasm__

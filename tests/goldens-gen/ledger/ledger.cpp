@@ -59,11 +59,11 @@ template <class F> auto AccountEntry::guarded_(F&& op) -> decltype(op()) {
 std::string AccountEntry::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"amount\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = amount_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = amount_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"memo\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = memo_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = memo_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   return out_ + "}";
 }
 
@@ -176,30 +176,30 @@ template <class F> auto Account::guarded_(F&& op) -> decltype(op()) {
 std::string Account::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"display_name\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = display_name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = display_name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"currency\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = currency_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = currency_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"confirmed_balance\":";
-  out_ += [&]() __attribute__((noinline)) { return dolc_gen::json_value(confirmed_balance_value(a_path)); }();
+  out_ += dolc_gen::json_value(confirmed_balance_value(a_path));
   out_ += ",\"credit_limit\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = credit_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = credit_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"entries\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "{"; bool first_ = true; for (const auto& k_ : entries_keys(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_key_text(dolc_gen::json_value(k_)) + ":"; { auto p_ = entries_child(a_path, k_); a_ += p_.ok ? json_account_entry_(p_.value) : std::string("null"); } } return a_ + "}"; }(); }();
+  out_ += [&] { std::string a_ = "{"; bool first_ = true; for (const auto& k_ : entries_keys(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_key_text(dolc_gen::json_value(k_)) + ":"; { auto p_ = entries_child(a_path, k_); a_ += p_.ok ? json_account_entry_(p_.value) : std::string("null"); } } return a_ + "}"; }();
   out_ += ",\"journal\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { std::string a_ = "["; uint32_t n_ = journal_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto v_ = journal_get(a_path, i_); a_ += v_ ? dolc_gen::json_value(*v_) : std::string("null"); } return a_ + "]"; }(); }();
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = journal_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto v_ = journal_get(a_path, i_); a_ += v_ ? dolc_gen::json_value(*v_) : std::string("null"); } return a_ + "]"; }();
   return out_ + "}";
 }
 
 std::string Account::json_account_entry_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = account_entry_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = account_entry_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"amount\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = account_entry_amount_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = account_entry_amount_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"memo\":";
-  out_ += [&]() __attribute__((noinline)) { return [&] { auto v_ = account_entry_memo_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }(); }();
+  out_ += [&] { auto v_ = account_entry_memo_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   return out_ + "}";
 }
 
@@ -450,419 +450,517 @@ extern "C" __attribute__((import_module("[export]dol:ledger/account-entry@1.2.0"
 int32_t dolx_account_entry_resource_new(int32_t rep);
 
 #define DOLX_account_entry_METHOD "dol:ledger/account-entry@1.2.0#[method]document."
-__attribute__((noinline)) static int64_t dolx_account_entry_shape0_(int32_t p0, uint64_t (AccountEntry::*m_)() const) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
-  return static_cast<int64_t>(r_);
-}
-#define DOLX_account_entry_shape0_(m, wit) extern "C" __attribute__((export_name(DOLX_account_entry_METHOD wit))) int64_t dolx_account_entry_##m(int32_t p0) { return dolx_account_entry_shape0_(p0, &AccountEntry::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_entry_shape1_(int32_t p0, std::vector<uint8_t> (AccountEntry::*m_)() const) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_entry_shape1_(m, wit) extern "C" __attribute__((export_name(DOLX_account_entry_METHOD wit))) int32_t dolx_account_entry_##m(int32_t p0) { return dolx_account_entry_shape1_(p0, &AccountEntry::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_entry_shape2_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Result<std::vector<uint8_t>> (AccountEntry::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_entry_shape2_(m, wit) extern "C" __attribute__((export_name(DOLX_account_entry_METHOD wit))) int32_t dolx_account_entry_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_entry_shape2_(p0, p1, p2, &AccountEntry::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_entry_shape3_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Status (AccountEntry::*m_)(const std::vector<uint8_t>&)) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_entry_shape3_(m, wit) extern "C" __attribute__((export_name(DOLX_account_entry_METHOD wit))) int32_t dolx_account_entry_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_entry_shape3_(p0, p1, p2, &AccountEntry::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_entry_shape4_(int32_t p0, std::string (AccountEntry::*m_)() const) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  dolc_gen_abi::put_string(at_, r_);
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_entry_shape4_(m, wit) extern "C" __attribute__((export_name(DOLX_account_entry_METHOD wit))) int32_t dolx_account_entry_##m(int32_t p0) { return dolx_account_entry_shape4_(p0, &AccountEntry::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_entry_shape5_(int32_t p0, std::vector<std::string> (AccountEntry::*m_)() const) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_entry_shape5_(m, wit) extern "C" __attribute__((export_name(DOLX_account_entry_METHOD wit))) int32_t dolx_account_entry_##m(int32_t p0) { return dolx_account_entry_shape5_(p0, &AccountEntry::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_entry_shape6_(int32_t p0, int32_t p1, int32_t p2, std::optional<std::string> (AccountEntry::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_entry_shape6_(m, wit) extern "C" __attribute__((export_name(DOLX_account_entry_METHOD wit))) int32_t dolx_account_entry_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_entry_shape6_(p0, p1, p2, &AccountEntry::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_entry_shape7_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (AccountEntry::*m_)(const std::vector<uint8_t>&, const std::string&)) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_entry_shape7_(m, wit) extern "C" __attribute__((export_name(DOLX_account_entry_METHOD wit))) int32_t dolx_account_entry_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_account_entry_shape7_(p0, p1, p2, p3, p4, &AccountEntry::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_entry_shape8_(int32_t p0, int32_t p1, int32_t p2, std::optional<int64_t> (AccountEntry::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_entry_shape8_(m, wit) extern "C" __attribute__((export_name(DOLX_account_entry_METHOD wit))) int32_t dolx_account_entry_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_entry_shape8_(p0, p1, p2, &AccountEntry::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_entry_shape9_(int32_t p0, int32_t p1, int32_t p2, int64_t p3, dolc_gen::Status (AccountEntry::*m_)(const std::vector<uint8_t>&, int64_t)) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = p3;
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_entry_shape9_(m, wit) extern "C" __attribute__((export_name(DOLX_account_entry_METHOD wit))) int32_t dolx_account_entry_##m(int32_t p0, int32_t p1, int32_t p2, int64_t p3) { return dolx_account_entry_shape9_(p0, p1, p2, p3, &AccountEntry::m); }
-
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[constructor]document"))) int32_t dolx_account_entry_constructor(int64_t p0) {
   auto* d_ = new AccountEntry(static_cast<uint64_t>(p0));
   return dolx_account_entry_resource_new(dolc_gen_abi::addr(d_));
 }
 
-DOLX_account_entry_shape0_(actor, "actor")
-DOLX_account_entry_shape1_(version, "version")
-DOLX_account_entry_shape2_(changes_since, "changes-since")
-DOLX_account_entry_shape3_(apply, "apply")
-DOLX_account_entry_shape3_(merge, "merge")
-DOLX_account_entry_shape1_(save, "save")
-DOLX_account_entry_shape3_(load, "load")
-DOLX_account_entry_shape4_(to_json, "to-json")
-DOLX_account_entry_shape5_(violations, "violations")
-DOLX_account_entry_shape4_(migration_conflicts, "migration-conflicts")
-DOLX_account_entry_shape6_(id_get, "id-get")
-DOLX_account_entry_shape7_(id_set, "id-set")
-DOLX_account_entry_shape8_(amount_get, "amount-get")
-DOLX_account_entry_shape9_(amount_set, "amount-set")
-DOLX_account_entry_shape6_(memo_get, "memo-get")
-DOLX_account_entry_shape7_(memo_set, "memo-set")
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.actor"))) int64_t dolx_account_entry_actor(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->actor();
+  return static_cast<int64_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.version"))) int32_t dolx_account_entry_version(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->version();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.changes-since"))) int32_t dolx_account_entry_changes_since(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->changes_since(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.apply"))) int32_t dolx_account_entry_apply(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->apply(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.merge"))) int32_t dolx_account_entry_merge(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.save"))) int32_t dolx_account_entry_save(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->save();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.load"))) int32_t dolx_account_entry_load(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.to-json"))) int32_t dolx_account_entry_to_json(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->to_json();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.violations"))) int32_t dolx_account_entry_violations(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->violations();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.migration-conflicts"))) int32_t dolx_account_entry_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-get"))) int32_t dolx_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-set"))) int32_t dolx_account_entry_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.amount-get"))) int32_t dolx_account_entry_amount_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->amount_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.amount-set"))) int32_t dolx_account_entry_amount_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->amount_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.memo-get"))) int32_t dolx_account_entry_memo_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->memo_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.memo-set"))) int32_t dolx_account_entry_memo_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->memo_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[dtor]document"))) void dolx_account_entry_destructor(int32_t p0) {
   delete reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
 
-#undef DOLX_account_entry_shape0_
-#undef DOLX_account_entry_shape1_
-#undef DOLX_account_entry_shape2_
-#undef DOLX_account_entry_shape3_
-#undef DOLX_account_entry_shape4_
-#undef DOLX_account_entry_shape5_
-#undef DOLX_account_entry_shape6_
-#undef DOLX_account_entry_shape7_
-#undef DOLX_account_entry_shape8_
-#undef DOLX_account_entry_shape9_
 #undef DOLX_account_entry_METHOD
 
 extern "C" __attribute__((import_module("[export]dol:ledger/account@1.2.0"), import_name("[resource-new]document")))
 int32_t dolx_account_resource_new(int32_t rep);
 
 #define DOLX_account_METHOD "dol:ledger/account@1.2.0#[method]document."
-__attribute__((noinline)) static int64_t dolx_account_shape0_(int32_t p0, uint64_t (Account::*m_)() const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
-  return static_cast<int64_t>(r_);
-}
-#define DOLX_account_shape0_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int64_t dolx_account_##m(int32_t p0) { return dolx_account_shape0_(p0, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape1_(int32_t p0, std::vector<uint8_t> (Account::*m_)() const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape1_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0) { return dolx_account_shape1_(p0, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape2_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Result<std::vector<uint8_t>> (Account::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape2_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_shape2_(p0, p1, p2, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape3_(int32_t p0, int32_t p1, int32_t p2, dolc_gen::Status (Account::*m_)(const std::vector<uint8_t>&)) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape3_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_shape3_(p0, p1, p2, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape4_(int32_t p0, std::string (Account::*m_)() const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  dolc_gen_abi::put_string(at_, r_);
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape4_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0) { return dolx_account_shape4_(p0, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape5_(int32_t p0, std::vector<std::string> (Account::*m_)() const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto r_ = (d_->*m_)();
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape5_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0) { return dolx_account_shape5_(p0, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape6_(int32_t p0, int32_t p1, int32_t p2, std::optional<std::string> (Account::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape6_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_shape6_(p0, p1, p2, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape7_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (Account::*m_)(const std::vector<uint8_t>&, const std::string&)) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape7_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_account_shape7_(p0, p1, p2, p3, p4, &Account::m); }
-
-__attribute__((noinline)) static int64_t dolx_account_shape8_(int32_t p0, int32_t p1, int32_t p2, int64_t (Account::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  return static_cast<int64_t>(r_);
-}
-#define DOLX_account_shape8_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int64_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_shape8_(p0, p1, p2, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape9_(int32_t p0, int32_t p1, int32_t p2, int64_t p3, dolc_gen::Status (Account::*m_)(const std::vector<uint8_t>&, int64_t)) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = p3;
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape9_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2, int64_t p3) { return dolx_account_shape9_(p0, p1, p2, p3, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape10_(int32_t p0, int32_t p1, int32_t p2, std::optional<uint64_t> (Account::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint64_t>(at_ + 8, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape10_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_shape10_(p0, p1, p2, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape11_(int32_t p0, int32_t p1, int32_t p2, int64_t p3, dolc_gen::Status (Account::*m_)(const std::vector<uint8_t>&, uint64_t)) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = static_cast<uint64_t>(p3);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape11_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2, int64_t p3) { return dolx_account_shape11_(p0, p1, p2, p3, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape12_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, bool (Account::*m_)(const std::vector<uint8_t>&, const std::string&) const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  return r_ ? 1 : 0;
-}
-#define DOLX_account_shape12_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_account_shape12_(p0, p1, p2, p3, p4, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape13_(int32_t p0, int32_t p1, int32_t p2, std::vector<std::string> (Account::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape13_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_shape13_(p0, p1, p2, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape14_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Result<std::vector<uint8_t>> (Account::*m_)(const std::vector<uint8_t>&, const std::string&) const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape14_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_account_shape14_(p0, p1, p2, p3, p4, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape15_(int32_t p0, int32_t p1, int32_t p2, uint32_t (Account::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  return static_cast<int32_t>(r_);
-}
-#define DOLX_account_shape15_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_shape15_(p0, p1, p2, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape16_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, std::optional<std::string> (Account::*m_)(const std::vector<uint8_t>&, uint32_t) const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = static_cast<uint32_t>(p3);
-  auto r_ = (d_->*m_)(a0_, a1_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape16_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3) { return dolx_account_shape16_(p0, p1, p2, p3, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape17_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, dolc_gen::Status (Account::*m_)(const std::vector<uint8_t>&, uint32_t, const std::string&)) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = static_cast<uint32_t>(p3);
-  auto a2_ = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape17_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) { return dolx_account_shape17_(p0, p1, p2, p3, p4, p5, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape18_(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, dolc_gen::Status (Account::*m_)(const std::vector<uint8_t>&, uint32_t, uint32_t)) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto a1_ = static_cast<uint32_t>(p3);
-  auto a2_ = static_cast<uint32_t>(p4);
-  auto r_ = (d_->*m_)(a0_, a1_, a2_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape18_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) { return dolx_account_shape18_(p0, p1, p2, p3, p4, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape19_(int32_t p0, int32_t p1, int32_t p2, std::optional<int64_t> (Account::*m_)(const std::vector<uint8_t>&) const) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape19_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int32_t p1, int32_t p2) { return dolx_account_shape19_(p0, p1, p2, &Account::m); }
-
-__attribute__((noinline)) static int32_t dolx_account_shape20_(int32_t p0, int64_t p1, dolc_gen::Result<int64_t> (Account::*m_)(int64_t)) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a0_ = p1;
-  auto r_ = (d_->*m_)(a0_);
-  uint8_t* at_ = dolc_gen_abi::begin_result();
-  if (r_.ok) { dolc_gen_abi::put<int64_t>(at_ + 8, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 8, r_.error); }
-  return dolc_gen_abi::addr(at_);
-}
-#define DOLX_account_shape20_(m, wit) extern "C" __attribute__((export_name(DOLX_account_METHOD wit))) int32_t dolx_account_##m(int32_t p0, int64_t p1) { return dolx_account_shape20_(p0, p1, &Account::m); }
-
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[constructor]document"))) int32_t dolx_account_constructor(int64_t p0) {
   auto* d_ = new Account(static_cast<uint64_t>(p0));
   return dolx_account_resource_new(dolc_gen_abi::addr(d_));
 }
 
-DOLX_account_shape0_(actor, "actor")
-DOLX_account_shape1_(version, "version")
-DOLX_account_shape2_(changes_since, "changes-since")
-DOLX_account_shape3_(apply, "apply")
-DOLX_account_shape3_(merge, "merge")
-DOLX_account_shape1_(save, "save")
-DOLX_account_shape3_(load, "load")
-DOLX_account_shape4_(to_json, "to-json")
-DOLX_account_shape5_(violations, "violations")
-DOLX_account_shape4_(migration_conflicts, "migration-conflicts")
-DOLX_account_shape6_(id_get, "id-get")
-DOLX_account_shape7_(id_set, "id-set")
-DOLX_account_shape6_(display_name_get, "display-name-get")
-DOLX_account_shape7_(display_name_set, "display-name-set")
-DOLX_account_shape6_(currency_get, "currency-get")
-DOLX_account_shape7_(currency_set, "currency-set")
-DOLX_account_shape8_(confirmed_balance_value, "confirmed-balance-value")
-DOLX_account_shape9_(confirmed_balance_increment, "confirmed-balance-increment")
-DOLX_account_shape9_(confirmed_balance_decrement, "confirmed-balance-decrement")
-DOLX_account_shape10_(credit_limit_get, "credit-limit-get")
-DOLX_account_shape11_(credit_limit_set, "credit-limit-set")
-DOLX_account_shape12_(entries_has, "entries-has")
-DOLX_account_shape13_(entries_keys, "entries-keys")
-DOLX_account_shape7_(entries_delete, "entries-delete")
-DOLX_account_shape7_(entries_set_new, "entries-set-new")
-DOLX_account_shape14_(entries_child, "entries-child")
-DOLX_account_shape15_(journal_length, "journal-length")
-DOLX_account_shape16_(journal_get, "journal-get")
-DOLX_account_shape17_(journal_insert, "journal-insert")
-DOLX_account_shape18_(journal_delete, "journal-delete")
-DOLX_account_shape18_(journal_move, "journal-move")
-DOLX_account_shape6_(account_entry_id_get, "account-entry-id-get")
-DOLX_account_shape7_(account_entry_id_set, "account-entry-id-set")
-DOLX_account_shape19_(account_entry_amount_get, "account-entry-amount-get")
-DOLX_account_shape9_(account_entry_amount_set, "account-entry-amount-set")
-DOLX_account_shape6_(account_entry_memo_get, "account-entry-memo-get")
-DOLX_account_shape7_(account_entry_memo_set, "account-entry-memo-set")
-DOLX_account_shape20_(call_transfer, "call-transfer")
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.actor"))) int64_t dolx_account_actor(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->actor();
+  return static_cast<int64_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.version"))) int32_t dolx_account_version(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->version();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.changes-since"))) int32_t dolx_account_changes_since(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->changes_since(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.apply"))) int32_t dolx_account_apply(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->apply(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.merge"))) int32_t dolx_account_merge(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.save"))) int32_t dolx_account_save(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->save();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_bytes(at_, r_.data(), r_.size());
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.load"))) int32_t dolx_account_load(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.to-json"))) int32_t dolx_account_to_json(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->to_json();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.violations"))) int32_t dolx_account_violations(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->violations();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.migration-conflicts"))) int32_t dolx_account_migration_conflicts(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->migration_conflicts();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.id-get"))) int32_t dolx_account_id_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.id-set"))) int32_t dolx_account_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.display-name-get"))) int32_t dolx_account_display_name_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->display_name_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.display-name-set"))) int32_t dolx_account_display_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->display_name_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.currency-get"))) int32_t dolx_account_currency_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->currency_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.currency-set"))) int32_t dolx_account_currency_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->currency_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.confirmed-balance-value"))) int64_t dolx_account_confirmed_balance_value(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->confirmed_balance_value(a0_);
+  return static_cast<int64_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.confirmed-balance-increment"))) int32_t dolx_account_confirmed_balance_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->confirmed_balance_increment(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.confirmed-balance-decrement"))) int32_t dolx_account_confirmed_balance_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->confirmed_balance_decrement(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.credit-limit-get"))) int32_t dolx_account_credit_limit_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->credit_limit_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint64_t>(at_ + 8, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.credit-limit-set"))) int32_t dolx_account_credit_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint64_t>(p3);
+  auto r_ = d_->credit_limit_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-has"))) int32_t dolx_account_entries_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->entries_has(a0_, a1_);
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-keys"))) int32_t dolx_account_entries_keys(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->entries_keys(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-delete"))) int32_t dolx_account_entries_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->entries_delete(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-set-new"))) int32_t dolx_account_entries_set_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->entries_set_new(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-child"))) int32_t dolx_account_entries_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->entries_child(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-length"))) int32_t dolx_account_journal_length(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->journal_length(a0_);
+  return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-get"))) int32_t dolx_account_journal_get(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->journal_get(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-insert"))) int32_t dolx_account_journal_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->journal_insert(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-delete"))) int32_t dolx_account_journal_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->journal_delete(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-move"))) int32_t dolx_account_journal_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->journal_move(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-id-get"))) int32_t dolx_account_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->account_entry_id_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-id-set"))) int32_t dolx_account_account_entry_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->account_entry_id_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-amount-get"))) int32_t dolx_account_account_entry_amount_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->account_entry_amount_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-amount-set"))) int32_t dolx_account_account_entry_amount_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->account_entry_amount_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-memo-get"))) int32_t dolx_account_account_entry_memo_get(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->account_entry_memo_get(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-memo-set"))) int32_t dolx_account_account_entry_memo_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->account_entry_memo_set(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.call-transfer"))) int32_t dolx_account_call_transfer(int32_t p0, int64_t p1) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = p1;
+  auto r_ = d_->call_transfer(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put<int64_t>(at_ + 8, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 8, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[dtor]document"))) void dolx_account_destructor(int32_t p0) {
   delete reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
 
-#undef DOLX_account_shape0_
-#undef DOLX_account_shape1_
-#undef DOLX_account_shape2_
-#undef DOLX_account_shape3_
-#undef DOLX_account_shape4_
-#undef DOLX_account_shape5_
-#undef DOLX_account_shape6_
-#undef DOLX_account_shape7_
-#undef DOLX_account_shape8_
-#undef DOLX_account_shape9_
-#undef DOLX_account_shape10_
-#undef DOLX_account_shape11_
-#undef DOLX_account_shape12_
-#undef DOLX_account_shape13_
-#undef DOLX_account_shape14_
-#undef DOLX_account_shape15_
-#undef DOLX_account_shape16_
-#undef DOLX_account_shape17_
-#undef DOLX_account_shape18_
-#undef DOLX_account_shape19_
-#undef DOLX_account_shape20_
 #undef DOLX_account_METHOD
 
 #endif  // __wasm__
