@@ -67,7 +67,8 @@ def timed(argv, timeout):
         proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None, None, "timed out after %d s" % timeout
-    err = proc.stdout.decode("utf-8", "replace") if proc.returncode else ""
+    out = proc.stdout.decode("utf-8", "replace")
+    err = f"exit status {proc.returncode}: {out}" if proc.returncode else ""
     return time.monotonic() - start, cpu_of_children() - cpu, err
 
 
