@@ -6,7 +6,9 @@
 # named at the end and makes the exit status 1; the others still run.
 #
 # The figures also go to BUILD/bench/figures.md. Environment:
-#   BENCH_ONLY="check traces sync modules node hostkit"  the programs to run (default: all)
+#   BENCH_ONLY="check scale traces sync modules node hostkit"  the programs to run (default: all)
+#   BENCH_SCALE_SIZES=5000,50000            schema sizes for bench/schema_scale (fields)
+#   BENCH_SCALE_BUILD_MAX=5000              dolc build only up to this many fields (check runs on all)
 #   BENCH_NODE_ARGS="--runs 5 ..."          extra options for bench/node/compare.mjs
 #   BENCH_MODULE_RUNS=5                     dolc builds per example (bench_modules.sh)
 # Run it on an idle machine: another job's compile changes every figure.
@@ -17,7 +19,7 @@ if ! build="$(cd "$build" 2>/dev/null && pwd)" || [ ! -x "$build/dolc" ]; then
   echo "bench: ${1:-$root/build}/dolc not found; run 'make build' first" >&2
   exit 2
 fi
-only=" ${BENCH_ONLY:-check traces sync modules node hostkit} "
+only=" ${BENCH_ONLY:-check scale traces sync modules node hostkit} "
 mkdir -p "$build/bench"
 figures="$build/bench/figures.md"
 failed=()
@@ -43,6 +45,9 @@ step() {
 
   step check "dolc check on a generated 12,000-line schema (bench/check)" \
     python3 "$root/bench/check/bench_check.py" "$build/dolc"
+  step scale "dolc check and build against schema size (bench/schema_scale)" \
+    python3 "$root/bench/schema_scale/bench_schema_scale.py" "$build/dolc" "${BENCH_SCALE_SIZES:-5000,50000}" \
+    --build-max "${BENCH_SCALE_BUILD_MAX:-5000}"
   step traces "the runtime's text natively on the editing traces (bench/traces)" \
     "$build/bench/traces/bench_traces"
   # A whole document natively (change log, save/load), where the build has it.

@@ -163,16 +163,18 @@ bool check_old(const Invocation& inv, const std::vector<FileId>& roots, const st
 bool load_old_dol(const Invocation& inv, const std::vector<std::string>& paths, OldSide* side) {
   std::vector<FileId> roots;
   for (const std::string& path : paths) {
-    if (fs::is_directory(path)) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
       print_tool_error("the old schema '" + path + "' is a directory; name its .dol files");
       return false;
     }
     std::string error;
-    errno = 0;
     auto id = side->sources.load(path, &error);
     if (!id) {
-      print_tool_error("cannot open the old schema '" + path + "': " +
-                       (errno ? std::string(std::strerror(errno)) : error));
+      // load() says "cannot open 'PATH': why"; keep only the why.
+      std::string prefix = "cannot open '" + path + "': ";
+      std::string why = error.rfind(prefix, 0) == 0 ? error.substr(prefix.size()) : error;
+      print_tool_error("cannot open the old schema '" + path + "': " + why);
       return false;
     }
     roots.push_back(*id);

@@ -7,8 +7,10 @@
 // runtime library and optimizes it with Binaryen in-process (wasm/wasm.hpp).
 // Nothing is written until every output exists in memory, so a failure
 // (errors in the schema, a missing toolchain, a compile error) leaves no
-// partial outputs; then each file is written atomically and only when its
-// bytes changed, and the depfile lists every file the front end read.
+// partial outputs; then the outputs and the depfile (every file the front
+// end read) are committed as one set (driver/output.hpp: each written to a
+// temporary, all renamed only once all are written, unchanged files left
+// alone), so a failing depfile leaves the old outputs in place.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -103,18 +105,18 @@ int run_build(const Invocation& inv) {
     print_tool_error(error);
     return kExitUsage;
   }
+  // One commit for the outputs and the depfile: a depfile that cannot be
+  // written leaves every output as it was, so a build system never sees new
+  // outputs without the dependencies that produced them.
+  OutputSet set;
   std::vector<std::string> targets;
   for (const auto& f : files) {
     std::string path = (std::filesystem::path(inv.out_dir) / f.name).string();
-    if (!write_file_if_changed(path, f.contents, &error)) {
-      finish(inv, fe);
-      print_tool_error(error);
-      return kExitUsage;
-    }
+    set.add(path, f.contents);
     targets.push_back(path);
   }
-  if (!inv.depfile.empty() &&
-      !write_file_if_changed(inv.depfile, depfile_text(targets, fe.result.files_read), &error)) {
+  if (!inv.depfile.empty()) set.add(inv.depfile, depfile_text(targets, fe.result.files_read));
+  if (!set.commit(&error)) {
     finish(inv, fe);
     print_tool_error(error);
     return kExitUsage;

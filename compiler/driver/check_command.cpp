@@ -15,10 +15,11 @@ int run_check(const Invocation& inv) {
   if (!inv.emit.empty() && !fe.diags.has_errors()) {
     std::string error;
     const std::string target = inv.out_dir + "/" + output_name(inv) + ".schema.json";
-    if (!make_directories(inv.out_dir, &error) ||
-        !write_file_if_changed(target, ir::schema_to_json(fe.result.schema).dump(2) + "\n", &error) ||
-        (!inv.depfile.empty() &&
-         !write_file_if_changed(inv.depfile, depfile_text({target}, fe.result.files_read), &error))) {
+    // The schema JSON and the depfile commit together (driver/output.hpp).
+    OutputSet set;
+    set.add(target, ir::schema_to_json(fe.result.schema).dump(2) + "\n");
+    if (!inv.depfile.empty()) set.add(inv.depfile, depfile_text({target}, fe.result.files_read));
+    if (!make_directories(inv.out_dir, &error) || !set.commit(&error)) {
       finish(inv, fe);
       print_tool_error(error);
       return kExitUsage;

@@ -7,6 +7,7 @@
 
 #include "driver/session.hpp"
 #include "driver/version.hpp"
+#include "source/interrupt.hpp"
 
 namespace {
 
@@ -83,7 +84,9 @@ namespace dolc::driver {
 int run_breaking(const std::vector<std::string>& args);
 }  // namespace dolc::driver
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace dolc::driver;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
@@ -132,4 +135,24 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   return canonical == "build" ? run_build(inv) : run_check(inv);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Interrupts kill clang and remove temporaries (source/interrupt.hpp).
+  dolc::interrupt::install();
+  // No exception may end dolc with SIGABRT: an I/O failure the code did not
+  // foresee (a filesystem error, memory running out on a huge input) is a
+  // message and exit status 2 like every other I/O problem.
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    dolc::driver::print_tool_error("out of memory");
+  } catch (const std::exception& e) {
+    dolc::driver::print_tool_error(e.what());
+  } catch (...) {
+    dolc::driver::print_tool_error("unexpected internal error");
+  }
+  return dolc::driver::kExitUsage;
 }

@@ -17,6 +17,25 @@ namespace dolc::driver {
 bool write_file_if_changed(const std::string& path, const std::string& contents, std::string* error,
                            bool* changed = nullptr);
 
+// Several outputs written as one: commit() first writes every file whose
+// bytes changed to a temporary beside it, and only when all of them are
+// written renames them over their targets. A failure (an unwritable depfile
+// path, a full disk) leaves every target as it was.
+class OutputSet {
+ public:
+  void add(const std::string& path, const std::string& contents);
+  // false + error when a file cannot be written; then no target changed.
+  bool commit(std::string* error);
+  size_t changed() const { return changed_; }  // files renamed by the last commit
+
+ private:
+  struct File {
+    std::string path, contents;
+  };
+  std::vector<File> files_;
+  size_t changed_ = 0;
+};
+
 // Creates `dir` and its parents. false + error when impossible.
 bool make_directories(const std::string& dir, std::string* error);
 

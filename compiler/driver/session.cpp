@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "driver/version.hpp"
+#include "lower/name_check.hpp"
 
 namespace dolc::driver {
 
@@ -87,6 +88,12 @@ bool parse_invocation(const std::string& command, const std::vector<std::string>
     } else if (take_value(args, i, "-o", &value, error)) {
       inv.out_dir = value;
     } else if (take_value(args, i, "--emit", &value, error)) {
+      // `--emit=` (an empty list, often an unset variable) is a mistake, not
+      // "the defaults": building something else than asked is worse than stopping.
+      if (value.empty() || value.find_first_not_of(',') == std::string::npos) {
+        *error = "--emit needs at least one output kind (wasm, wit, js, cpp, schema-json)";
+        return false;
+      }
       inv.emit = value;
     } else if (take_value(args, i, "--depfile", &value, error)) {
       inv.depfile = value;
@@ -123,12 +130,13 @@ bool parse_invocation(const std::string& command, const std::vector<std::string>
   }
   // A misspelt search path would otherwise surface later as a puzzling
   // "cannot find module"; name the real problem instead.
+  std::error_code ec;  // (a symlink loop or a bad path is "not a directory", never an exception)
   for (const std::string& dir : inv.include_dirs)
-    if (!std::filesystem::is_directory(dir)) {
+    if (!std::filesystem::is_directory(dir, ec)) {
       *error = "include directory '" + dir + "' (-I) does not exist or is not a directory";
       return false;
     }
-  if (!std::filesystem::is_directory(inv.stdlib_dir)) {
+  if (!std::filesystem::is_directory(inv.stdlib_dir, ec)) {
     *error = "standard library directory '" + inv.stdlib_dir +
              "' does not exist; point --stdlib or DOLC_STDLIB at the stdlib-dol folder";
     return false;
@@ -139,16 +147,14 @@ bool parse_invocation(const std::string& command, const std::vector<std::string>
 int run_frontend(const Invocation& inv, Frontend& fe) {
   for (const std::string& path : inv.inputs) {
     std::string error;
-    if (std::filesystem::is_directory(path)) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
       print_tool_error("'" + path + "' is a directory; name the .dol files to check");
       return kExitUsage;
     }
-    errno = 0;
     auto id = fe.sources.load(path, &error);
     if (!id) {
-      // load() leaves errno from the failed open/read; its own message is the fallback.
-      print_tool_error(errno ? "cannot open '" + path + "': " + std::strerror(errno)
-                             : (error.empty() ? "cannot open '" + path + "'" : error));
+      print_tool_error(error.empty() ? "cannot open '" + path + "'" : error);
       return kExitUsage;
     }
     fe.roots.push_back(*id);
@@ -158,6 +164,13 @@ int run_frontend(const Invocation& inv, Frontend& fe) {
   options.stdlib_dir = inv.stdlib_dir;
   options.require_docs = inv.require_docs;
   fe.result = check(fe.sources, fe.roots, options, fe.diags);
+  // Names the generators would merge or that the generated API uses
+  // (lower/name_check.hpp): judged on a clean schema only, since the export
+  // table assumes one; part of `check` so that what checks clean builds.
+  if (!fe.diags.has_errors())
+    for (auto& p : lower::check_output_names(fe.result.schema, fe.roots, output_name(inv)))
+      fe.diags.report(p.kind == lower::NameProblem::Kind::TooLong ? Rule::LimitExceeded : Rule::NameCollision, p.span,
+                      std::move(p.message), std::move(p.notes));
   return kExitClean;
 }
 

@@ -10,6 +10,30 @@ namespace dolc::emit {
 
 using lower::wit_ident;
 
+// A docs line as WIT tooling accepts it: wasm-tools (and so jco) refuses
+// bidirectional-override characters in comments (the "Trojan Source"
+// check), and control characters or line separators would end or corrupt a
+// `///` line. Those are written as `\u{202e}` instead; everything else, other
+// UTF-8 included, is kept (the source is valid UTF-8 after parsing).
+static std::string wit_doc_text(const std::string& line) {
+  std::string out;
+  size_t i = 0;
+  while (i < line.size()) {
+    unsigned char c = static_cast<unsigned char>(line[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
+    if (i + len > line.size()) len = 1;
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(line[i + k]) & 0x3F);
+    bool unsafe = (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+                  cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+                  cp == 0xFEFF;
+    if (unsafe) out += fmt::format("\\u{{{:x}}}", cp);
+    else out.append(line, i, len);
+    i += len;
+  }
+  return out;
+}
+
 static void write_docs(std::string& out, const std::string& docs, const char* indent) {
   if (docs.empty()) return;
   size_t start = 0;
@@ -18,7 +42,7 @@ static void write_docs(std::string& out, const std::string& docs, const char* in
     std::string line = docs.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
     while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
     line.erase(0, line.find_first_not_of(" \t") == std::string::npos ? line.size() : line.find_first_not_of(" \t"));
-    out += fmt::format("{}///{}{}\n", indent, line.empty() ? "" : " ", line);
+    out += fmt::format("{}///{}{}\n", indent, line.empty() ? "" : " ", wit_doc_text(line));
     if (nl == std::string::npos) break;
     start = nl + 1;
   }

@@ -92,7 +92,9 @@ struct Walker {
     if (f.strategy != ir::Strategy::Peritext && !f.nested_gene &&
         !wit_value_type(schema, *value, wit_label(gene.name) + "-" + wit_label(f.name), &probe, &why))
       fail("field `" + f.name + "` (" + why + ")");
-    return fmt::format("this->{}_{}(kRoot{}{})", cpp_ident(wit_label(f.name)), op, args.empty() ? "" : ", ", args);
+    // The member cpp.cpp declares: cpp_ident of the whole WIT label
+    // (`class-set` -> `class_set`), not of the field alone (`class_` + `_set`).
+    return fmt::format("this->{}(kRoot{}{})", cpp_ident(wit_label(f.name) + "-" + op), args.empty() ? "" : ", ", args);
   }
 
   std::string literal_default(const ir::Type& t) {

@@ -81,6 +81,19 @@ std::string js_class(const std::string& label) {
   return m;
 }
 
+std::string js_param(const std::string& label) {
+  // ES2015+ reserved words, strict-mode ones and the two names strict mode
+  // forbids as bindings (modules are strict).
+  static const std::set<std::string> reserved = {
+      "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default", "delete", "do",
+      "else", "enum", "export", "extends", "false", "finally", "for", "function", "if", "implements", "import",
+      "in", "instanceof", "interface", "let", "new", "null", "package", "private", "protected", "public",
+      "return", "static", "super", "switch", "this", "throw", "true", "try", "typeof", "var", "void", "while",
+      "with", "yield", "arguments", "eval"};
+  std::string m = js_member(label);
+  return reserved.count(m) ? m + "_" : m;
+}
+
 std::string cpp_ident(const std::string& name) {
   static const std::set<std::string> keywords = {
       "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case",

@@ -10,7 +10,10 @@
 //  * C++: identifiers with `.`/`-` turned into `_`, C++ keywords and reserved
 //    spellings get a trailing `_`.
 //  * JS: lowerCamelCase members and UpperCamelCase classes derived from the
-//    WIT label, so JS and WIT always agree on word boundaries.
+//    WIT label, so JS and WIT always agree on word boundaries; parameters
+//    that are reserved words get a trailing `_`.
+// Names these rules would merge, or that the generated API already uses,
+// are refused at check (name_check.hpp).
 #pragma once
 
 #include <string>
@@ -31,6 +34,10 @@ bool is_wit_keyword(const std::string& label);
 // WIT label -> JS names.
 std::string js_member(const std::string& wit_label);  // created-at -> createdAt
 std::string js_class(const std::string& wit_label);   // message-chat -> MessageChat
+// A JS parameter name: js_member, with a trailing `_` when it is a reserved
+// word (`class` -> `class_`); parameters are positional, so the escape
+// changes no API. Member names need no escape (`doc.delete` is valid JS).
+std::string js_param(const std::string& wit_label);
 
 // Any DOL name -> a valid, non-keyword C++ identifier.
 std::string cpp_ident(const std::string& name);

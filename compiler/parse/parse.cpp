@@ -39,6 +39,7 @@ std::string token_display(const antlr4::dfa::Vocabulary& vocab, size_t type) {
     case P::DOCS_BLOCK: return "a docs block";
     case P::EXTERNAL_SOURCE: return "a package source";
     case Token::EOF: return "end of declaration";
+    case P::AT_LEAD: return "`@`";
     default: break;
   }
   std::string lit = vocab.getLiteralName(type);
@@ -308,18 +309,30 @@ class Builder {
     ast::Version v;
     v.text = tok->getText();
     v.span = span(tok, tok);
-    uint32_t parts[3] = {0, 0, 0};
+    uint64_t parts[3] = {0, 0, 0};
     int i = 0;
+    bool too_big = false;
     for (char c : v.text) {
       if (c == '.') {
         if (++i > 2) break;
       } else if (c >= '0' && c <= '9') {
-        parts[i] = parts[i] > 100000000u ? parts[i] : parts[i] * 10 + static_cast<uint32_t>(c - '0');
+        parts[i] = parts[i] * 10 + static_cast<uint64_t>(c - '0');
+        if (parts[i] > UINT32_MAX) {
+          too_big = true;
+          parts[i] = UINT32_MAX;  // saturate; the error below stops the build
+        }
       }
     }
-    v.major = parts[0];
-    v.minor = parts[1];
-    v.patch = parts[2];
+    // Versions are compared as 32-bit numbers and written into the WIT
+    // package name, whose tooling (jco) refuses components past u64; one
+    // limit for both, checked where the version is read.
+    if (too_big)
+      diags_.report(Rule::LimitExceeded, v.span,
+                    "version `" + v.text + "` has a component larger than 4294967295",
+                    {"version components are at most 4294967295; number releases with smaller values"});
+    v.major = static_cast<uint32_t>(parts[0]);
+    v.minor = static_cast<uint32_t>(parts[1]);
+    v.patch = static_cast<uint32_t>(parts[2]);
     return v;
   }
 
@@ -429,6 +442,20 @@ class Builder {
       a.is_attribute = true;
       args = attr->annotationArgs();
     }
+    annotation_args(args, a);
+    return a;
+  }
+
+  ast::Annotation annotation(P::SameLineAnnotationContext* ctx) {
+    ast::Annotation a;
+    a.span = span(ctx);
+    a.name = ident(ctx->ident());
+    a.is_attribute = ctx->HASH_LBRACK() != nullptr;
+    annotation_args(ctx->annotationArgs(), a);
+    return a;
+  }
+
+  void annotation_args(P::AnnotationArgsContext* args, ast::Annotation& a) {
     if (args)
       for (auto* arg : args->annotationArg()) {
         ast::AnnotationArg out;
@@ -437,7 +464,6 @@ class Builder {
         out.value = expr(arg->expr());
         a.args.push_back(std::move(out));
       }
-    return a;
   }
 
   // ----- fields, sentences
@@ -452,6 +478,7 @@ class Builder {
     // Annotations before the field and after its type share one list, in
     // source order, as ast.hpp promises.
     for (auto* a : ctx->annotation()) f.annotations.push_back(annotation(a));
+    for (auto* a : ctx->sameLineAnnotation()) f.annotations.push_back(annotation(a));
     auto exprs = ctx->expr();
     size_t next = 0;
     if (ctx->ASSIGN() && next < exprs.size()) f.default_value = expr(exprs[next++]);
@@ -1338,9 +1365,9 @@ class Builder {
     auto is_name = [&](size_t k) { return type_at(k) == P::ID || (type_at(k) >= P::MODULE && type_at(k) <= P::UNDERSCORE_PAT); };
     while (i < n) {  // skip `pub(..)`, `@name(..)`, `#[..]`
       size_t t = type_at(i);
-      if (t == P::PUB || t == P::AT || t == P::HASH_LBRACK) {
+      if (t == P::PUB || t == P::AT || t == P::AT_LEAD || t == P::HASH_LBRACK) {
         ++i;
-        if (t == P::AT) ++i;  // the annotation's name
+        if (t == P::AT || t == P::AT_LEAD) ++i;  // the annotation's name
         if (type_at(i) == P::LPAREN || t == P::HASH_LBRACK) {
           int depth = 0;
           for (; i < n; ++i) {
@@ -1502,6 +1529,26 @@ size_t sanitize_utf8(std::string& text) {
   return first_bad;
 }
 
+// Marks each `@` that begins an annotation on a line of its own (its line
+// starts after the previous token's last line) as AT_LEAD; see the grammar.
+// Same-line `@`s stay AT: those after a field's type are its trailing
+// annotations, decided by sameLine() as before. A version's `@` (`@ 1.0.0`,
+// `@ ^0.9`) is never retyped.
+void retype_leading_annotations(std::vector<std::unique_ptr<Token>>& tokens) {
+  for (size_t i = 1; i + 1 < tokens.size(); ++i) {
+    Token* tok = tokens[i].get();
+    if (tok->getType() != P::AT) continue;
+    size_t next = tokens[i + 1]->getType();
+    if (next == P::VERSION || next == P::FLOAT || next == P::INT || next == P::CARET || next == P::TILDE) continue;
+    Token* prev = tokens[i - 1].get();
+    size_t prev_line = prev->getLine();
+    for (char c : prev->getText())
+      if (c == '\n') ++prev_line;
+    if (tok->getLine() == prev_line) continue;
+    if (auto* common = dynamic_cast<antlr4::CommonToken*>(tok)) common->setType(P::AT_LEAD);
+  }
+}
+
 }  // namespace
 
 ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSink& diags) {
@@ -1548,6 +1595,7 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
                    {"every top-level item starts with a keyword; check for a missing `{` or an extra `}` above"});
       continue;
     }
+    retype_leading_annotations(chunk.tokens);
     antlr4::ListTokenSource source(std::move(chunk.tokens));
     antlr4::CommonTokenStream stream(&source);
     GuardedParser parser(&stream);

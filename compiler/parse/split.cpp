@@ -70,6 +70,20 @@ bool ends_operand(size_t type) {
   }
 }
 
+// Tokens that may stand between the `<` and `>` of a type's arguments
+// (`Map<string, List<&Foo>>`, `List<fun(u8) -> u8>`, `Option<a.B>`) without
+// ending the run of open angle brackets (see split_declarations).
+bool inside_type_arguments(size_t type) {
+  switch (type) {
+    case L::ID: case L::LT: case L::GT: case L::COMMA: case L::DOT: case L::COLONCOLON: case L::AMP: case L::MUT:
+    case L::ARROW: case L::FUN: case L::FN: case L::SEX: case L::QUESTION: case L::LPAREN: case L::RPAREN:
+    case L::LBRACK: case L::RBRACK: case L::SEMI: case L::INT:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // Tokens that nest what follows them without a bracket (see kMaxPrefixChain).
 bool nests_without_brackets(size_t type, size_t previous_type) {
   switch (type) {
@@ -94,6 +108,13 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
   // outside any bracket) and their sum over all open levels.
   std::vector<size_t> prefix_per_level{0};
   size_t prefix_total = 0;
+  // Open type-argument brackets (`List<List<...`): a `<` right after a name
+  // opens one, a `>` closes one. They count towards kMaxNesting like other
+  // brackets, so a type cannot nest deeper than an expression (10,000 nested
+  // `List<` took 14 s to check). A comparison `a < b` also opens one, which
+  // the first token that cannot appear inside type arguments (an operator,
+  // `{`, `}`, a string...) forgets again, so expressions are not affected.
+  size_t angle_depth = 0;
   size_t previous_type = antlr4::Token::INVALID_TYPE;
   for (size_t i = 0; i < tokens.size(); ++i) {
     std::unique_ptr<antlr4::Token>& tok = tokens[i];
@@ -125,6 +146,7 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
       depth = 0;
       prefix_per_level.assign(1, 0);
       prefix_total = 0;
+      angle_depth = 0;
       chunks.back().starts_declaration = starts_declaration(type) && (type != L::AT || annotation_start);
       in_prefix = prefix_token(type);
     } else if (in_prefix && depth == 0 && !after_at && type != L::LPAREN && type != L::RPAREN &&
@@ -134,6 +156,16 @@ std::vector<DeclarationChunk> split_declarations(std::vector<std::unique_ptr<ant
     }
     after_at = type == L::AT;
     DeclarationChunk& chunk = chunks.back();
+    if (type == L::LT && (previous_type == L::ID || previous_type == L::COLONCOLON)) {
+      if (depth + ++angle_depth > kMaxNesting && !chunk.too_deep) {
+        chunk.too_deep = true;
+        chunk.deepest_token = chunk.tokens.size();
+      }
+    } else if (type == L::GT) {
+      if (angle_depth > 0) --angle_depth;
+    } else if (!inside_type_arguments(type)) {
+      angle_depth = 0;
+    }
     if (type == L::LBRACE || type == L::LPAREN || type == L::LBRACK || type == L::HASH_LBRACK) {
       ++depth;
       prefix_per_level.push_back(0);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <deque>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -16,6 +17,11 @@
 #include "sema/check.hpp"
 
 namespace dolc::sema {
+
+// Integer literals judged exactly (exprs.cpp): the value of a literal's text
+// (nullopt past 64 bits unsigned), and the range of an integer type.
+std::optional<__int128> int_literal_value(const std::string& text);
+std::pair<__int128, __int128> int_type_range(const ir::Type& t);
 
 struct LoadedFile {
   ast::File ast;
@@ -93,6 +99,10 @@ class Checker {
   ir::Stmt check_stmt(const ast::Stmt& s, Scope& scope);
   bool assignable(const ir::Type& from, const ir::Type& to, const ir::Expr* expr = nullptr) const;
   void expect_type(const ir::Expr& e, const ir::Type& want, const std::string& what);
+  // integer-out-of-range: an integer literal (or `-literal`) `e` that does not
+  // fit the integer type `want` (i8..u64; other types are not checked here).
+  // Returns false after reporting.
+  bool check_int_range(const ir::Expr& e, const ir::Type& want, const std::string& what);
   const ir::Gene* gene_by_name(const std::string& name) const;
   bool descends_from(const std::string& gene, const std::string& ancestor) const;
 

@@ -570,17 +570,34 @@ bool option_word(const ast::Expr& e, std::string& out) {
   return false;
 }
 
-bool option_int(const ast::Expr& e, int64_t& out) {
-  if (e.kind == ast::Expr::Kind::Int) {
-    out = e.int_value;
+// An integer option value, exactly (`-` allowed). `too_big` when its
+// magnitude passes 64 bits (int_value would have wrapped).
+bool option_int(const ast::Expr& e, __int128& out, bool& too_big) {
+  too_big = false;
+  const ast::Expr* lit = &e;
+  bool negative = false;
+  if (e.kind == ast::Expr::Kind::Unary && e.text == "-" && !e.children.empty()) {
+    lit = &e.children[0];
+    negative = true;
+  }
+  if (lit->kind != ast::Expr::Kind::Int) return false;
+  auto v = int_literal_value(lit->text);
+  if (!v) {
+    too_big = true;
     return true;
   }
-  if (e.kind == ast::Expr::Kind::Unary && e.text == "-" && !e.children.empty() &&
-      e.children[0].kind == ast::Expr::Kind::Int) {
-    out = -e.children[0].int_value;
-    return true;
-  }
-  return false;
+  out = negative ? -*v : *v;
+  return true;
+}
+
+std::string int128_string(__int128 v) {
+  if (v < 0) return "-" + int128_string(-v);
+  std::string s;
+  do {
+    s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  } while (v);
+  return s;
 }
 
 }  // namespace
@@ -689,7 +706,8 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
       continue;
     }
     std::string word;
-    int64_t number = 0;
+    __int128 number = 0;
+    bool too_big = false;
     auto bad = [&](const std::string& expected) {
       diags_.report(Rule::CrdtInvalidOption, a.span,
                     "invalid value for `" + a.key + "`: `" + std::string(sources_.text(a.value.span)) + "`",
@@ -721,16 +739,33 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
         bad("`plain`, `markdown` or `full`");
       }
     } else if (a.key == "max_length") {
-      if (option_int(a.value, number) && number >= 1) out.options.max_length = number;
-      else bad("an integer of at least 1");
+      // Lengths and positions cross the module boundary as u32.
+      if (!option_int(a.value, number, too_big)) bad("an integer of at least 1");
+      else if (too_big || number < 1 || number > UINT32_MAX)
+        diags_.report(Rule::IntegerOutOfRange, a.value.span,
+                      "`max_length` = `" + std::string(sources_.text(a.value.span)) + "` is out of range",
+                      {"`max_length` is from 1 to 4294967295 (text positions are 32-bit)"});
+      else out.options.max_length = static_cast<int64_t>(number);
     } else if (a.key == "min_value" || a.key == "max_value") {
-      if (!option_int(a.value, number)) {
+      if (!option_int(a.value, number, too_big)) {
         bad("an integer");
         continue;
       }
-      if (a.key == "min_value") out.options.min_value = number;
+      // A bound is a value of the counter: it must fit the field's type (a
+      // counter of floats holds i64 bounds), and the runtime keeps it in 64 bits.
+      ir::Type range_type = out.type.kind == ir::Type::Kind::Int ? out.type : ir::Type::integer(64, true);
+      auto [lo, hi] = int_type_range(range_type);
+      if (hi > INT64_MAX) hi = INT64_MAX;
+      if (too_big || number < lo || number > hi) {
+        diags_.report(Rule::IntegerOutOfRange, a.value.span,
+                      "`" + a.key + "` = `" + std::string(sources_.text(a.value.span)) + "` does not fit `" +
+                          range_type.canonical() + "`",
+                      {"a bound of this counter is from " + int128_string(lo) + " to " + int128_string(hi)});
+        continue;
+      }
+      if (a.key == "min_value") out.options.min_value = static_cast<int64_t>(number);
       else {
-        out.options.max_value = number;
+        out.options.max_value = static_cast<int64_t>(number);
         max_arg = &a;
       }
     }

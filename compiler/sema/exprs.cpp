@@ -31,6 +31,77 @@ const char* const kMutatingMethods[] = {"insert", "remove", "push", "add", "dele
 
 }  // namespace
 
+// The exact value of an integer literal as written (`0x..`, `0b..`, `_`
+// separators), or nullopt when it does not fit 64 bits unsigned. The AST's
+// int_value is 64-bit and wraps past i64, so ranges are judged on the text.
+std::optional<__int128> int_literal_value(const std::string& text) {
+  unsigned __int128 v = 0;
+  int base = 10;
+  size_t i = 0;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) base = 16, i = 2;
+  else if (text.size() > 2 && text[0] == '0' && (text[1] == 'b' || text[1] == 'B')) base = 2, i = 2;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '_') continue;
+    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+    if (d < 0 || d >= base) break;
+    v = v * static_cast<unsigned>(base) + static_cast<unsigned>(d);
+    if (v > static_cast<unsigned __int128>(UINT64_MAX)) return std::nullopt;
+  }
+  return static_cast<__int128>(v);
+}
+
+namespace {
+
+std::string int128_text(__int128 v) {
+  if (v == 0) return "0";
+  bool neg = v < 0;
+  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-v) : static_cast<unsigned __int128>(v);
+  std::string s;
+  while (u) {
+    s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  }
+  return neg ? "-" + s : s;
+}
+
+// The value of `literal` or `-literal` (nested minus signs included), or
+// nullopt when `e` is neither or its magnitude passes 64 bits.
+std::optional<__int128> literal_value(const ir::Expr& e) {
+  if (e.kind == ir::Expr::Kind::Int) return int_literal_value(e.text);
+  if (e.kind == ir::Expr::Kind::Unary && e.text == "-" && !e.children.empty()) {
+    auto inner = literal_value(e.children[0]);
+    if (inner) return -*inner;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::pair<__int128, __int128> int_type_range(const ir::Type& t) {
+  int bits = t.bits > 0 && t.bits <= 64 ? t.bits : 64;
+  if (t.is_signed) {
+    __int128 max = (static_cast<__int128>(1) << (bits - 1)) - 1;
+    return {-max - 1, max};
+  }
+  return {0, (static_cast<__int128>(1) << bits) - 1};
+}
+
+bool Checker::check_int_range(const ir::Expr& e, const ir::Type& want, const std::string& what) {
+  const ir::Type* t = &want;
+  if (t->kind == K::Option && !t->args.empty()) t = &t->args[0];
+  if (t->kind != K::Int || !is_int_literal(e)) return true;
+  auto value = literal_value(e);
+  if (!value) return true;  // past 64 bits: check_expr reported the literal itself
+  auto [lo, hi] = int_type_range(*t);
+  if (*value >= lo && *value <= hi) return true;
+  diags_.report(Rule::IntegerOutOfRange, e.span,
+                what + " is `" + int128_text(*value) + "`, outside the range of `" + t->canonical() + "`",
+                {"`" + t->canonical() + "` holds " + int128_text(lo) + " to " + int128_text(hi) +
+                 "; use a value in that range, or a wider type"});
+  return false;
+}
+
 bool Checker::assignable(const ir::Type& from, const ir::Type& to, const ir::Expr* expr) const {
   if (unknown(from) || unknown(to)) return true;
   if (expr && is_int_literal(*expr) && (to.kind == K::Int || to.kind == K::Float || to.kind == K::Timestamp))
@@ -69,7 +140,10 @@ bool Checker::assignable(const ir::Type& from, const ir::Type& to, const ir::Exp
 }
 
 void Checker::expect_type(const ir::Expr& e, const ir::Type& want, const std::string& what) {
-  if (assignable(e.type, want, &e)) return;
+  if (assignable(e.type, want, &e)) {
+    check_int_range(e, want, what);
+    return;
+  }
   diags_.report(Rule::TypeMismatch, e.span,
                 what + " has type `" + e.type.canonical() + "`, expected `" + want.canonical() + "`",
                 {"change the expression, or the declared type"});
@@ -134,7 +208,13 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
   };
 
   switch (e.kind) {
-    case EK::Int: out.type = ir::Type::integer(64, true); break;
+    case EK::Int:
+      out.type = ir::Type::integer(64, true);
+      // Past 64 bits no integer type holds it, whatever the context.
+      if (!int_literal_value(e.text))
+        diags_.report(Rule::IntegerOutOfRange, e.span, "the integer literal `" + e.text + "` does not fit 64 bits",
+                      {"integers are at most 18446744073709551615 (`u64`) or 9223372036854775807 (`i64`)"});
+      break;
     case EK::Float: out.type = ir::Type::floating(64); break;
     case EK::String: out.type = ir::Type::make(K::String); break;
     case EK::Bool: out.type = ir::Type::make(K::Bool); break;
@@ -286,6 +366,12 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
           diags_.report(Rule::TypeMismatch, e.span,
                         "cannot compare `" + l.type.canonical() + "` with `" + r.type.canonical() + "`",
                         {"both sides of `" + op + "` must have the same type"});
+        // A constant compared with a field must be a value of the field's type
+        // (`count <= 300` on a `u8` is always true, and lowered it would wrap).
+        else if (is_int_literal(r) && !is_int_literal(l))
+          check_int_range(r, l.type, "the constant compared with `" + std::string(sources_.text(l.span)) + "`");
+        else if (is_int_literal(l) && !is_int_literal(r))
+          check_int_range(l, r.type, "the constant compared with `" + std::string(sources_.text(r.span)) + "`");
         out.type = ir::Type::make(K::Bool);
       } else if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%") {
         bool l_num = l.type.is_numeric() || l.type.kind == K::Timestamp;

@@ -1,9 +1,12 @@
 // compiler/source: line tables and file loading for SourceManager.
 #include "source/source.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+#include <cstring>
 
 namespace dolc {
 
@@ -51,14 +54,36 @@ std::optional<FileId> SourceManager::find(const std::string& path) const {
 
 std::optional<FileId> SourceManager::load(const std::string& path, std::string* error) {
   if (auto existing = find(path)) return existing;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (error) *error = "cannot open `" + path + "`";
+  // POSIX read() rather than a stream: errors keep their errno, and the size
+  // limit stops endless inputs (`/dev/zero`, a pipe that never closes its
+  // data) instead of reading until memory runs out.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (error) *error = "cannot open '" + path + "': " + std::strerror(errno);
     return std::nullopt;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return add(path, buf.str());
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      if (error) *error = "cannot read '" + path + "': " + std::strerror(errno);
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    if (text.size() + static_cast<size_t>(n) > kMaxSourceBytes) {
+      if (error)
+        *error = "'" + path + "' is larger than " + std::to_string(kMaxSourceBytes >> 20) +
+                 " MiB, the limit for one source file";
+      ::close(fd);
+      return std::nullopt;
+    }
+    text.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return add(path, std::move(text));
 }
 
 std::string_view SourceManager::text(Span span) const {

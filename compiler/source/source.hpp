@@ -47,12 +47,17 @@ class SourceFile {
   mutable std::vector<uint32_t> line_starts_;  // built on first use
 };
 
+// The largest source file dolc reads. Offsets are 32-bit, and the front end
+// needs several times a file's size in memory; real schemas are far smaller.
+inline constexpr size_t kMaxSourceBytes = size_t{64} << 20;
+
 // Owns every file read during one compilation. File ids are indexes, stable
 // for the run; a file read twice (by path) gets the same id.
 class SourceManager {
  public:
   FileId add(std::string path, std::string text);
-  // Reads a file from disk; nullopt (and `error` set) when it cannot be read.
+  // Reads a file from disk; nullopt (and `error` set to a complete message)
+  // when it cannot be read or is larger than kMaxSourceBytes.
   std::optional<FileId> load(const std::string& path, std::string* error);
   std::optional<FileId> find(const std::string& path) const;
   const SourceFile& file(FileId id) const { return files_.at(id); }

@@ -11,9 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "source/interrupt.hpp"
 #include "wasm/wasm.hpp"
-
-extern char** environ;
 
 namespace dolc::wasm {
 namespace fs = std::filesystem;
@@ -24,7 +23,10 @@ const char* kPackagesHint =
     "install the wasm32 toolchain: apt-get install clang lld wasi-libc libc++-14-dev-wasm32 "
     "libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32 (or run tools/setup.sh)";
 
-bool executable(const std::string& path) { return !path.empty() && access(path.c_str(), X_OK) == 0 && !fs::is_directory(path); }
+bool executable(const std::string& path) {
+  std::error_code ec;
+  return !path.empty() && access(path.c_str(), X_OK) == 0 && !fs::is_directory(path, ec);
+}
 
 std::string search_path(const std::string& name) {
   const char* path = std::getenv("PATH");
@@ -39,40 +41,39 @@ std::string search_path(const std::string& name) {
   return "";
 }
 
-// A private temporary directory, removed when the object dies.
+// A private temporary directory, removed when the object dies, or by the
+// interrupt handler (source/interrupt.hpp) when dolc is killed meanwhile.
 struct TempDir {
   std::string path;
   TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "dolc-XXXXXX").string();
+    std::error_code ec;
+    fs::path base = fs::temp_directory_path(ec);  // TMPDIR unusable: fall back to /tmp
+    std::string pattern = ((ec ? fs::path("/tmp") : base) / "dolc-XXXXXX").string();
     std::vector<char> buf(pattern.begin(), pattern.end());
     buf.push_back('\0');
-    if (mkdtemp(buf.data())) path = buf.data();
+    if (mkdtemp(buf.data())) {
+      path = buf.data();
+      interrupt::add_path(path);
+    }
   }
   ~TempDir() {
     std::error_code ec;
-    if (!path.empty()) fs::remove_all(path, ec);
+    if (!path.empty()) {
+      fs::remove_all(path, ec);
+      interrupt::remove_path(path);
+    }
   }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
 };
 
-// Runs argv with stdout+stderr captured into `output`. Returns the exit status (-1 when it could not start).
+// Runs argv with stdout+stderr captured into `output`. Returns the exit
+// status (-1 when it could not start or died by a signal). The child runs in
+// a process group of its own that an interrupted dolc kills.
 int run(const std::vector<std::string>& argv, const std::string& log_path, std::string* output) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    if (output) *output = std::strerror(rc);
-    return -1;
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  pid_t pid = interrupt::spawn(argv, log_path, output);
+  if (pid < 0) return -1;
+  int status = interrupt::wait_child(pid);
   if (output) {
     std::ifstream in(log_path);
     std::ostringstream s;

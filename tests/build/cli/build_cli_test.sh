@@ -3,7 +3,10 @@
 # tool. Checks: two builds give identical bytes (determinism); a rebuild with
 # nothing changed rewrites nothing (mtimes unchanged); the depfile names the
 # input; a missing toolchain (`--clang /nonexistent`) exits 2 with a clear
-# error and leaves no output behind; a bad --emit value exits 2.
+# error and leaves no output behind; a bad --emit value exits 2, and so does
+# an empty one; I/O errors (an -o that is a symlink loop, `check /dev/zero`)
+# exit 2 with a message, never an abort; a depfile that cannot be written
+# leaves every output as it was.
 # Prints `N passed, N failed`.
 set -uo pipefail
 dolc="$1" example="$2"
@@ -42,6 +45,42 @@ rc=$?
 
 "$dolc" build "$example" 2>"$work/e.out"
 [ $? -eq 2 ] && ok "missing -o exits 2" || fail "missing -o exits 2"
+
+"$dolc" build "$example" -o "$work/f" --emit= >"$work/f.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "emit" "$work/f.out" && [ ! -e "$work/f" ] && ok "--emit= (empty) is a usage error" ||
+  { fail "--emit= (empty) is a usage error (got $rc)"; cat "$work/f.out"; }
+
+ln -s "$work/loop" "$work/loop"
+"$dolc" build "$example" -o "$work/loop/out" >"$work/g.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "error:" "$work/g.out" && ok "-o through a symlink loop exits 2 with a message" ||
+  { fail "-o through a symlink loop exits 2 with a message (got $rc)"; cat "$work/g.out"; }
+"$dolc" check "$work/loop" >"$work/g2.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "error:" "$work/g2.out" && ok "an input that is a symlink loop exits 2 with a message" ||
+  { fail "an input that is a symlink loop exits 2 with a message (got $rc)"; cat "$work/g2.out"; }
+
+timeout 60 "$dolc" check /dev/zero >"$work/h.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] && grep -q "larger than" "$work/h.out" && ok "check /dev/zero is refused by the size limit, exit 2" ||
+  { fail "check /dev/zero is refused by the size limit, exit 2 (got $rc)"; head -c 500 "$work/h.out"; }
+
+# A depfile that cannot be written: the build fails and every output keeps
+# its old bytes (here: the outputs of a build of a different schema).
+mkdir -p "$work/i"
+other="$work/$name.dol"
+sed 's/^module \([a-z.]*\) @ .*/module \1 @ 9.9.9/' "$example" >"$other"
+"$dolc" build "$other" -o "$work/i" --emit=wit,js 2>/dev/null
+before="$(cd "$work/i" && md5sum * | sort)"
+"$dolc" build "$example" -o "$work/i" --emit=wit,js --depfile "$work/nodir/x.d" >"$work/i.out" 2>&1
+rc=$?
+after="$(cd "$work/i" && md5sum * | sort)"
+[ $rc -eq 2 ] && grep -q "x.d" "$work/i.out" && ok "an unwritable depfile exits 2 naming it" ||
+  { fail "an unwritable depfile exits 2 naming it (got $rc)"; cat "$work/i.out"; }
+[ -n "$before" ] && [ "$before" = "$after" ] && ok "an unwritable depfile leaves the outputs as they were" ||
+  fail "an unwritable depfile leaves the outputs as they were"
+ls -A "$work/i" | grep -q '\.tmp' && fail "no temporaries after a failed depfile" || ok "no temporaries after a failed depfile"
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -65,9 +65,9 @@ template <class F> auto MessageChat::guarded_(F&& op) -> decltype(op()) {
 std::string MessageChat::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"author\":";
-  out_ += ((author_get(a_path)) ? dolc_gen::json_value(*(author_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = author_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"mentions\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : mentions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"content\":";
@@ -77,7 +77,7 @@ std::string MessageChat::json_root_(const dolc_gen::Bytes& a_path) const {
   out_ += ",\"likes\":";
   out_ += dolc_gen::json_value(likes_value(a_path));
   out_ += ",\"starred\":";
-  out_ += ((starred_get(a_path)) ? dolc_gen::json_value(*(starred_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = starred_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"status\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : status_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   return out_ + "}";
@@ -371,11 +371,11 @@ template <class F> auto RoomState::guarded_(F&& op) -> decltype(op()) {
 std::string RoomState::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"archived\":";
-  out_ += ((archived_get(a_path)) ? dolc_gen::json_value(*(archived_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = archived_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"title\":";
-  out_ += ((title_get(a_path)) ? dolc_gen::json_value(*(title_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = title_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"topic\":";
   out_ += dolc_gen::json_value(topic_text(a_path));
   out_ += ",\"members\":";
@@ -390,9 +390,9 @@ std::string RoomState::json_root_(const dolc_gen::Bytes& a_path) const {
 std::string RoomState::json_message_chat_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((message_chat_id_get(a_path)) ? dolc_gen::json_value(*(message_chat_id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = message_chat_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"author\":";
-  out_ += ((message_chat_author_get(a_path)) ? dolc_gen::json_value(*(message_chat_author_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = message_chat_author_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"mentions\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_mentions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"content\":";
@@ -402,7 +402,7 @@ std::string RoomState::json_message_chat_(const dolc_gen::Bytes& a_path) const {
   out_ += ",\"likes\":";
   out_ += dolc_gen::json_value(message_chat_likes_value(a_path));
   out_ += ",\"starred\":";
-  out_ += ((message_chat_starred_get(a_path)) ? dolc_gen::json_value(*(message_chat_starred_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = message_chat_starred_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"status\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_status_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   return out_ + "}";
@@ -810,6 +810,7 @@ extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void*
 extern "C" __attribute__((import_module("[export]dol:chat/message-chat@1.1.0"), import_name("[resource-new]document")))
 int32_t dolx_message_chat_resource_new(int32_t rep);
 
+#define DOLX_message_chat_METHOD "dol:chat/message-chat@1.1.0#[method]document."
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[constructor]document"))) int32_t dolx_message_chat_constructor(int64_t p0) {
   auto* d_ = new MessageChat(static_cast<uint64_t>(p0));
   return dolx_message_chat_resource_new(dolc_gen_abi::addr(d_));
@@ -831,8 +832,8 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.changes-since"))) int32_t dolx_message_chat_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_version = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->changes_since(a_version);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -840,8 +841,8 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.apply"))) int32_t dolx_message_chat_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->apply(a_changes);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -849,8 +850,8 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.merge"))) int32_t dolx_message_chat_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->merge(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -866,8 +867,8 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.load"))) int32_t dolx_message_chat_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->load(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -913,8 +914,8 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-get"))) int32_t dolx_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -922,9 +923,9 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-set"))) int32_t dolx_message_chat_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -932,8 +933,8 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.author-get"))) int32_t dolx_message_chat_author_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->author_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->author_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -941,9 +942,9 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.author-set"))) int32_t dolx_message_chat_author_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->author_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->author_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -951,16 +952,16 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-has"))) int32_t dolx_message_chat_mentions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->mentions_has(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->mentions_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-values"))) int32_t dolx_message_chat_mentions_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->mentions_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->mentions_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -968,16 +969,16 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-size"))) int32_t dolx_message_chat_mentions_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->mentions_size(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->mentions_size(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-add"))) int32_t dolx_message_chat_mentions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->mentions_add(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->mentions_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -985,9 +986,9 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.mentions-remove"))) int32_t dolx_message_chat_mentions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->mentions_remove(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->mentions_remove(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -995,15 +996,15 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-length"))) int32_t dolx_message_chat_content_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->content_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->content_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-text"))) int32_t dolx_message_chat_content_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->content_text(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->content_text(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1011,10 +1012,10 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-insert"))) int32_t dolx_message_chat_content_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->content_insert(a_path, a_pos, a_text);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->content_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1022,10 +1023,10 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-delete"))) int32_t dolx_message_chat_content_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->content_delete(a_path, a_pos, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->content_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1033,12 +1034,12 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-mark"))) int32_t dolx_message_chat_content_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->content_mark(a_path, a_start, a_end, a_name, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->content_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1046,11 +1047,11 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-unmark"))) int32_t dolx_message_chat_content_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->content_unmark(a_path, a_start, a_end, a_name);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->content_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1058,8 +1059,8 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-spans"))) int32_t dolx_message_chat_content_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->content_spans(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->content_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1067,16 +1068,16 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-has"))) int32_t dolx_message_chat_reactions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->reactions_has(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->reactions_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-values"))) int32_t dolx_message_chat_reactions_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->reactions_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->reactions_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -1084,16 +1085,16 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-size"))) int32_t dolx_message_chat_reactions_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->reactions_size(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->reactions_size(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-add"))) int32_t dolx_message_chat_reactions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->reactions_add(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->reactions_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1101,9 +1102,9 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.reactions-remove"))) int32_t dolx_message_chat_reactions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->reactions_remove(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->reactions_remove(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1111,16 +1112,16 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.likes-value"))) int64_t dolx_message_chat_likes_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->likes_value(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->likes_value(a0_);
   return static_cast<int64_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.likes-increment"))) int32_t dolx_message_chat_likes_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->likes_increment(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->likes_increment(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1128,9 +1129,9 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.likes-decrement"))) int32_t dolx_message_chat_likes_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->likes_decrement(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->likes_decrement(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1138,8 +1139,8 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.starred-get"))) int32_t dolx_message_chat_starred_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->starred_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->starred_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
@@ -1147,9 +1148,9 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.starred-set"))) int32_t dolx_message_chat_starred_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = (p3 != 0);
-  auto r_ = d_->starred_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = (p3 != 0);
+  auto r_ = d_->starred_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1157,8 +1158,8 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.status-values"))) int32_t dolx_message_chat_status_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->status_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->status_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -1166,9 +1167,9 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.status-set"))) int32_t dolx_message_chat_status_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->status_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->status_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1184,8 +1185,8 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.call-react"))) int32_t dolx_message_chat_call_react(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_emoji = dolc_gen_abi::take_string(p1, p2);
-  auto r_ = d_->call_react(a_emoji);
+  auto a0_ = dolc_gen_abi::take_string(p1, p2);
+  auto r_ = d_->call_react(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1200,13 +1201,15 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
 }
 
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[dtor]document"))) void dolx_message_chat_destructor(int32_t p0) {
-  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  delete d_;
+  delete reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
+
+#undef DOLX_message_chat_METHOD
 
 extern "C" __attribute__((import_module("[export]dol:chat/room-state@1.1.0"), import_name("[resource-new]document")))
 int32_t dolx_room_state_resource_new(int32_t rep);
 
+#define DOLX_room_state_METHOD "dol:chat/room-state@1.1.0#[method]document."
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[constructor]document"))) int32_t dolx_room_state_constructor(int64_t p0) {
   auto* d_ = new RoomState(static_cast<uint64_t>(p0));
   return dolx_room_state_resource_new(dolc_gen_abi::addr(d_));
@@ -1228,8 +1231,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.changes-since"))) int32_t dolx_room_state_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_version = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->changes_since(a_version);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1237,8 +1240,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.apply"))) int32_t dolx_room_state_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->apply(a_changes);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1246,8 +1249,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.merge"))) int32_t dolx_room_state_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->merge(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1263,8 +1266,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.load"))) int32_t dolx_room_state_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->load(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1310,8 +1313,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.id-get"))) int32_t dolx_room_state_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1319,9 +1322,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.id-set"))) int32_t dolx_room_state_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1329,8 +1332,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.archived-get"))) int32_t dolx_room_state_archived_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->archived_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->archived_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
@@ -1338,9 +1341,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.archived-set"))) int32_t dolx_room_state_archived_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = (p3 != 0);
-  auto r_ = d_->archived_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = (p3 != 0);
+  auto r_ = d_->archived_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1348,8 +1351,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.title-get"))) int32_t dolx_room_state_title_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->title_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->title_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1357,9 +1360,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.title-set"))) int32_t dolx_room_state_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->title_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->title_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1367,15 +1370,15 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-length"))) int32_t dolx_room_state_topic_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->topic_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->topic_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-text"))) int32_t dolx_room_state_topic_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->topic_text(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->topic_text(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1383,10 +1386,10 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-insert"))) int32_t dolx_room_state_topic_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->topic_insert(a_path, a_pos, a_text);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->topic_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1394,10 +1397,10 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-delete"))) int32_t dolx_room_state_topic_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->topic_delete(a_path, a_pos, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->topic_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1405,12 +1408,12 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-mark"))) int32_t dolx_room_state_topic_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->topic_mark(a_path, a_start, a_end, a_name, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->topic_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1418,11 +1421,11 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-unmark"))) int32_t dolx_room_state_topic_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->topic_unmark(a_path, a_start, a_end, a_name);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->topic_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1430,8 +1433,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-spans"))) int32_t dolx_room_state_topic_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->topic_spans(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->topic_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1439,16 +1442,16 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-has"))) int32_t dolx_room_state_members_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->members_has(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->members_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-values"))) int32_t dolx_room_state_members_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->members_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->members_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -1456,16 +1459,16 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-size"))) int32_t dolx_room_state_members_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->members_size(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->members_size(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-add"))) int32_t dolx_room_state_members_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->members_add(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->members_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1473,9 +1476,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-remove"))) int32_t dolx_room_state_members_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->members_remove(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->members_remove(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1483,16 +1486,16 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-length"))) int32_t dolx_room_state_messages_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->messages_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->messages_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-child"))) int32_t dolx_room_state_messages_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto r_ = d_->messages_child(a_path, a_index);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->messages_child(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1500,9 +1503,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-insert-new"))) int32_t dolx_room_state_messages_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto r_ = d_->messages_insert_new(a_path, a_index);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->messages_insert_new(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1510,10 +1513,10 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-delete"))) int32_t dolx_room_state_messages_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->messages_delete(a_path, a_index, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->messages_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1521,10 +1524,10 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-move"))) int32_t dolx_room_state_messages_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_from = static_cast<uint32_t>(p3);
-  auto a_to = static_cast<uint32_t>(p4);
-  auto r_ = d_->messages_move(a_path, a_from, a_to);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->messages_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1532,16 +1535,16 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-has"))) int32_t dolx_room_state_read_markers_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_key = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->read_markers_has(a_path, a_key);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->read_markers_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-keys"))) int32_t dolx_room_state_read_markers_keys(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->read_markers_keys(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->read_markers_keys(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -1549,9 +1552,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-delete"))) int32_t dolx_room_state_read_markers_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_key = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->read_markers_delete(a_path, a_key);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->read_markers_delete(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1559,9 +1562,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-get"))) int32_t dolx_room_state_read_markers_get(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_key = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->read_markers_get(a_path, a_key);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->read_markers_get(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1569,10 +1572,10 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.read-markers-set"))) int32_t dolx_room_state_read_markers_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int64_t p5) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_key = dolc_gen_abi::take_string(p3, p4);
-  auto a_value = p5;
-  auto r_ = d_->read_markers_set(a_path, a_key, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto a2_ = p5;
+  auto r_ = d_->read_markers_set(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1580,8 +1583,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-id-get"))) int32_t dolx_room_state_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1589,9 +1592,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-id-set"))) int32_t dolx_room_state_message_chat_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->message_chat_id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1599,8 +1602,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-author-get"))) int32_t dolx_room_state_message_chat_author_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_author_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_author_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1608,9 +1611,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-author-set"))) int32_t dolx_room_state_message_chat_author_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->message_chat_author_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_author_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1618,16 +1621,16 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-has"))) int32_t dolx_room_state_message_chat_mentions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->message_chat_mentions_has(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_mentions_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-values"))) int32_t dolx_room_state_message_chat_mentions_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_mentions_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_mentions_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -1635,16 +1638,16 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-size"))) int32_t dolx_room_state_message_chat_mentions_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_mentions_size(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_mentions_size(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-add"))) int32_t dolx_room_state_message_chat_mentions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->message_chat_mentions_add(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_mentions_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1652,9 +1655,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-mentions-remove"))) int32_t dolx_room_state_message_chat_mentions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->message_chat_mentions_remove(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_mentions_remove(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1662,15 +1665,15 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-length"))) int32_t dolx_room_state_message_chat_content_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_content_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_content_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-text"))) int32_t dolx_room_state_message_chat_content_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_content_text(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_content_text(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1678,10 +1681,10 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-insert"))) int32_t dolx_room_state_message_chat_content_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->message_chat_content_insert(a_path, a_pos, a_text);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->message_chat_content_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1689,10 +1692,10 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-delete"))) int32_t dolx_room_state_message_chat_content_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->message_chat_content_delete(a_path, a_pos, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->message_chat_content_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1700,12 +1703,12 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-mark"))) int32_t dolx_room_state_message_chat_content_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->message_chat_content_mark(a_path, a_start, a_end, a_name, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->message_chat_content_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1713,11 +1716,11 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-unmark"))) int32_t dolx_room_state_message_chat_content_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->message_chat_content_unmark(a_path, a_start, a_end, a_name);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->message_chat_content_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1725,8 +1728,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-spans"))) int32_t dolx_room_state_message_chat_content_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_content_spans(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_content_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1734,16 +1737,16 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-has"))) int32_t dolx_room_state_message_chat_reactions_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->message_chat_reactions_has(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_reactions_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-values"))) int32_t dolx_room_state_message_chat_reactions_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_reactions_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_reactions_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -1751,16 +1754,16 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-size"))) int32_t dolx_room_state_message_chat_reactions_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_reactions_size(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_reactions_size(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-add"))) int32_t dolx_room_state_message_chat_reactions_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->message_chat_reactions_add(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_reactions_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1768,9 +1771,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-reactions-remove"))) int32_t dolx_room_state_message_chat_reactions_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->message_chat_reactions_remove(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_reactions_remove(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1778,16 +1781,16 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-likes-value"))) int64_t dolx_room_state_message_chat_likes_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_likes_value(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_likes_value(a0_);
   return static_cast<int64_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-likes-increment"))) int32_t dolx_room_state_message_chat_likes_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->message_chat_likes_increment(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->message_chat_likes_increment(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1795,9 +1798,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-likes-decrement"))) int32_t dolx_room_state_message_chat_likes_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->message_chat_likes_decrement(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->message_chat_likes_decrement(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1805,8 +1808,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-starred-get"))) int32_t dolx_room_state_message_chat_starred_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_starred_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_starred_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
@@ -1814,9 +1817,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-starred-set"))) int32_t dolx_room_state_message_chat_starred_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = (p3 != 0);
-  auto r_ = d_->message_chat_starred_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = (p3 != 0);
+  auto r_ = d_->message_chat_starred_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1824,8 +1827,8 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-status-values"))) int32_t dolx_room_state_message_chat_status_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->message_chat_status_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_status_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -1833,9 +1836,9 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-status-set"))) int32_t dolx_room_state_message_chat_status_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->message_chat_status_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_status_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1843,16 +1846,17 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.call-rename"))) int32_t dolx_room_state_call_rename(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_title = dolc_gen_abi::take_string(p1, p2);
-  auto r_ = d_->call_rename(a_title);
+  auto a0_ = dolc_gen_abi::take_string(p1, p2);
+  auto r_ = d_->call_rename(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[dtor]document"))) void dolx_room_state_destructor(int32_t p0) {
-  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  delete d_;
+  delete reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
+
+#undef DOLX_room_state_METHOD
 
 #endif  // __wasm__

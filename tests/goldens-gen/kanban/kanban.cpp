@@ -76,17 +76,17 @@ template <class F> auto KanbanTask::guarded_(F&& op) -> decltype(op()) {
 std::string KanbanTask::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"due\":";
-  out_ += ((due_get(a_path)) ? dolc_gen::json_value(*(due_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"title\":";
   out_ += dolc_gen::json_value(title_text(a_path));
   out_ += ",\"description\":";
   out_ += dolc_gen::json_value(description_text(a_path));
   out_ += ",\"done\":";
-  out_ += ((done_get(a_path)) ? dolc_gen::json_value(*(done_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"priority\":";
-  out_ += ((priority_get(a_path)) ? dolc_gen::json_enum(static_cast<uint32_t>(*(priority_get(a_path))), {"Low", "Normal", "High"}) : std::string("null"));
+  out_ += [&] { auto v_ = priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }();
   out_ += ",\"assignees\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"estimate\":";
@@ -358,30 +358,30 @@ template <class F> auto KanbanColumn::guarded_(F&& op) -> decltype(op()) {
 std::string KanbanColumn::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"name\":";
-  out_ += ((name_get(a_path)) ? dolc_gen::json_value(*(name_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"tasks\":";
   out_ += [&] { std::string a_ = "["; uint32_t n_ = tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = tasks_child(a_path, i_); a_ += p_.ok ? json_kanban_task_(p_.value) : std::string("null"); } return a_ + "]"; }();
   out_ += ",\"wip_limit\":";
-  out_ += ((wip_limit_get(a_path)) ? dolc_gen::json_value(*(wip_limit_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = wip_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   return out_ + "}";
 }
 
 std::string KanbanColumn::json_kanban_task_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((kanban_task_id_get(a_path)) ? dolc_gen::json_value(*(kanban_task_id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_task_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"due\":";
-  out_ += ((kanban_task_due_get(a_path)) ? dolc_gen::json_value(*(kanban_task_due_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_task_due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"title\":";
   out_ += dolc_gen::json_value(kanban_task_title_text(a_path));
   out_ += ",\"description\":";
   out_ += dolc_gen::json_value(kanban_task_description_text(a_path));
   out_ += ",\"done\":";
-  out_ += ((kanban_task_done_get(a_path)) ? dolc_gen::json_value(*(kanban_task_done_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_task_done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"priority\":";
-  out_ += ((kanban_task_priority_get(a_path)) ? dolc_gen::json_enum(static_cast<uint32_t>(*(kanban_task_priority_get(a_path))), {"Low", "Normal", "High"}) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_task_priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }();
   out_ += ",\"assignees\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : kanban_task_assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"estimate\":";
@@ -685,9 +685,9 @@ template <class F> auto KanbanBoard::guarded_(F&& op) -> decltype(op()) {
 std::string KanbanBoard::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"title\":";
-  out_ += ((title_get(a_path)) ? dolc_gen::json_value(*(title_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = title_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"columns\":";
   out_ += [&] { std::string a_ = "["; uint32_t n_ = columns_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = columns_child(a_path, i_); a_ += p_.ok ? json_kanban_column_(p_.value) : std::string("null"); } return a_ + "]"; }();
   out_ += ",\"labels\":";
@@ -702,30 +702,30 @@ std::string KanbanBoard::json_root_(const dolc_gen::Bytes& a_path) const {
 std::string KanbanBoard::json_kanban_column_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((kanban_column_id_get(a_path)) ? dolc_gen::json_value(*(kanban_column_id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_column_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"name\":";
-  out_ += ((kanban_column_name_get(a_path)) ? dolc_gen::json_value(*(kanban_column_name_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_column_name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"tasks\":";
   out_ += [&] { std::string a_ = "["; uint32_t n_ = kanban_column_tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = kanban_column_tasks_child(a_path, i_); a_ += p_.ok ? json_kanban_task_(p_.value) : std::string("null"); } return a_ + "]"; }();
   out_ += ",\"wip_limit\":";
-  out_ += ((kanban_column_wip_limit_get(a_path)) ? dolc_gen::json_value(*(kanban_column_wip_limit_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_column_wip_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   return out_ + "}";
 }
 
 std::string KanbanBoard::json_kanban_task_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((kanban_task_id_get(a_path)) ? dolc_gen::json_value(*(kanban_task_id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_task_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"due\":";
-  out_ += ((kanban_task_due_get(a_path)) ? dolc_gen::json_value(*(kanban_task_due_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_task_due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"title\":";
   out_ += dolc_gen::json_value(kanban_task_title_text(a_path));
   out_ += ",\"description\":";
   out_ += dolc_gen::json_value(kanban_task_description_text(a_path));
   out_ += ",\"done\":";
-  out_ += ((kanban_task_done_get(a_path)) ? dolc_gen::json_value(*(kanban_task_done_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_task_done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"priority\":";
-  out_ += ((kanban_task_priority_get(a_path)) ? dolc_gen::json_enum(static_cast<uint32_t>(*(kanban_task_priority_get(a_path))), {"Low", "Normal", "High"}) : std::string("null"));
+  out_ += [&] { auto v_ = kanban_task_priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }();
   out_ += ",\"assignees\":";
   out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : kanban_task_assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
   out_ += ",\"estimate\":";
@@ -1137,6 +1137,7 @@ extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void*
 extern "C" __attribute__((import_module("[export]dol:kanban/kanban-task@2.1.0"), import_name("[resource-new]document")))
 int32_t dolx_kanban_task_resource_new(int32_t rep);
 
+#define DOLX_kanban_task_METHOD "dol:kanban/kanban-task@2.1.0#[method]document."
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[constructor]document"))) int32_t dolx_kanban_task_constructor(int64_t p0) {
   auto* d_ = new KanbanTask(static_cast<uint64_t>(p0));
   return dolx_kanban_task_resource_new(dolc_gen_abi::addr(d_));
@@ -1158,8 +1159,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.changes-since"))) int32_t dolx_kanban_task_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_version = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->changes_since(a_version);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1167,8 +1168,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.apply"))) int32_t dolx_kanban_task_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->apply(a_changes);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1176,8 +1177,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.merge"))) int32_t dolx_kanban_task_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->merge(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1193,8 +1194,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.load"))) int32_t dolx_kanban_task_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->load(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1240,8 +1241,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1249,9 +1250,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-set"))) int32_t dolx_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1259,8 +1260,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.due-get"))) int32_t dolx_kanban_task_due_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->due_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->due_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1268,9 +1269,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.due-set"))) int32_t dolx_kanban_task_due_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = p3;
-  auto r_ = d_->due_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->due_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1278,15 +1279,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-length"))) int32_t dolx_kanban_task_title_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->title_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->title_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-text"))) int32_t dolx_kanban_task_title_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->title_text(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->title_text(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1294,10 +1295,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-insert"))) int32_t dolx_kanban_task_title_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->title_insert(a_path, a_pos, a_text);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->title_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1305,10 +1306,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-delete"))) int32_t dolx_kanban_task_title_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->title_delete(a_path, a_pos, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->title_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1316,12 +1317,12 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-mark"))) int32_t dolx_kanban_task_title_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->title_mark(a_path, a_start, a_end, a_name, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->title_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1329,11 +1330,11 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-unmark"))) int32_t dolx_kanban_task_title_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->title_unmark(a_path, a_start, a_end, a_name);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->title_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1341,8 +1342,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-spans"))) int32_t dolx_kanban_task_title_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->title_spans(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->title_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1350,15 +1351,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-length"))) int32_t dolx_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->description_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->description_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-text"))) int32_t dolx_kanban_task_description_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->description_text(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->description_text(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1366,10 +1367,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-insert"))) int32_t dolx_kanban_task_description_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->description_insert(a_path, a_pos, a_text);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->description_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1377,10 +1378,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-delete"))) int32_t dolx_kanban_task_description_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->description_delete(a_path, a_pos, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->description_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1388,12 +1389,12 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-mark"))) int32_t dolx_kanban_task_description_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->description_mark(a_path, a_start, a_end, a_name, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->description_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1401,11 +1402,11 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-unmark"))) int32_t dolx_kanban_task_description_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->description_unmark(a_path, a_start, a_end, a_name);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->description_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1413,8 +1414,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-spans"))) int32_t dolx_kanban_task_description_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->description_spans(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->description_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1422,8 +1423,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.done-get"))) int32_t dolx_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->done_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->done_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
@@ -1431,9 +1432,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.done-set"))) int32_t dolx_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = (p3 != 0);
-  auto r_ = d_->done_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = (p3 != 0);
+  auto r_ = d_->done_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1441,8 +1442,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.priority-get"))) int32_t dolx_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->priority_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->priority_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, static_cast<uint8_t>((*r_))); }
   return dolc_gen_abi::addr(at_);
@@ -1450,9 +1451,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.priority-set"))) int32_t dolx_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
-  auto r_ = d_->priority_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
+  auto r_ = d_->priority_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1460,16 +1461,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-has"))) int32_t dolx_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->assignees_has(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->assignees_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-values"))) int32_t dolx_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->assignees_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->assignees_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -1477,16 +1478,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-size"))) int32_t dolx_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->assignees_size(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->assignees_size(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-add"))) int32_t dolx_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->assignees_add(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->assignees_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1494,9 +1495,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.assignees-remove"))) int32_t dolx_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->assignees_remove(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->assignees_remove(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1504,16 +1505,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.estimate-value"))) int64_t dolx_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->estimate_value(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->estimate_value(a0_);
   return static_cast<int64_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.estimate-increment"))) int32_t dolx_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->estimate_increment(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->estimate_increment(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1521,9 +1522,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.estimate-decrement"))) int32_t dolx_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->estimate_decrement(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->estimate_decrement(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1538,13 +1539,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[dtor]document"))) void dolx_kanban_task_destructor(int32_t p0) {
-  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  delete d_;
+  delete reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
+
+#undef DOLX_kanban_task_METHOD
 
 extern "C" __attribute__((import_module("[export]dol:kanban/kanban-column@2.1.0"), import_name("[resource-new]document")))
 int32_t dolx_kanban_column_resource_new(int32_t rep);
 
+#define DOLX_kanban_column_METHOD "dol:kanban/kanban-column@2.1.0#[method]document."
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[constructor]document"))) int32_t dolx_kanban_column_constructor(int64_t p0) {
   auto* d_ = new KanbanColumn(static_cast<uint64_t>(p0));
   return dolx_kanban_column_resource_new(dolc_gen_abi::addr(d_));
@@ -1566,8 +1569,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.changes-since"))) int32_t dolx_kanban_column_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_version = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->changes_since(a_version);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1575,8 +1578,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.apply"))) int32_t dolx_kanban_column_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->apply(a_changes);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1584,8 +1587,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.merge"))) int32_t dolx_kanban_column_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->merge(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1601,8 +1604,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.load"))) int32_t dolx_kanban_column_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->load(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1648,8 +1651,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1657,9 +1660,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.id-set"))) int32_t dolx_kanban_column_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1667,8 +1670,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.name-get"))) int32_t dolx_kanban_column_name_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->name_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->name_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1676,9 +1679,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.name-set"))) int32_t dolx_kanban_column_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->name_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->name_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1686,16 +1689,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-length"))) int32_t dolx_kanban_column_tasks_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->tasks_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->tasks_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-child"))) int32_t dolx_kanban_column_tasks_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto r_ = d_->tasks_child(a_path, a_index);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->tasks_child(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1703,9 +1706,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-insert-new"))) int32_t dolx_kanban_column_tasks_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto r_ = d_->tasks_insert_new(a_path, a_index);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->tasks_insert_new(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1713,10 +1716,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-delete"))) int32_t dolx_kanban_column_tasks_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->tasks_delete(a_path, a_index, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->tasks_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1724,10 +1727,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-move"))) int32_t dolx_kanban_column_tasks_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_from = static_cast<uint32_t>(p3);
-  auto a_to = static_cast<uint32_t>(p4);
-  auto r_ = d_->tasks_move(a_path, a_from, a_to);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->tasks_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1735,8 +1738,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.wip-limit-get"))) int32_t dolx_kanban_column_wip_limit_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->wip_limit_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->wip_limit_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1744,9 +1747,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.wip-limit-set"))) int32_t dolx_kanban_column_wip_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = p3;
-  auto r_ = d_->wip_limit_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->wip_limit_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1754,8 +1757,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-id-get"))) int32_t dolx_kanban_column_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1763,9 +1766,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-id-set"))) int32_t dolx_kanban_column_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_task_id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1773,8 +1776,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-due-get"))) int32_t dolx_kanban_column_kanban_task_due_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_due_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_due_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -1782,9 +1785,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-due-set"))) int32_t dolx_kanban_column_kanban_task_due_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = p3;
-  auto r_ = d_->kanban_task_due_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_due_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1792,15 +1795,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-length"))) int32_t dolx_kanban_column_kanban_task_title_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_title_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_title_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-text"))) int32_t dolx_kanban_column_kanban_task_title_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_title_text(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_title_text(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1808,10 +1811,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-insert"))) int32_t dolx_kanban_column_kanban_task_title_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->kanban_task_title_insert(a_path, a_pos, a_text);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->kanban_task_title_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1819,10 +1822,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-delete"))) int32_t dolx_kanban_column_kanban_task_title_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->kanban_task_title_delete(a_path, a_pos, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_task_title_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1830,12 +1833,12 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-mark"))) int32_t dolx_kanban_column_kanban_task_title_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->kanban_task_title_mark(a_path, a_start, a_end, a_name, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->kanban_task_title_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1843,11 +1846,11 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-unmark"))) int32_t dolx_kanban_column_kanban_task_title_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->kanban_task_title_unmark(a_path, a_start, a_end, a_name);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->kanban_task_title_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1855,8 +1858,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-spans"))) int32_t dolx_kanban_column_kanban_task_title_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_title_spans(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_title_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1864,15 +1867,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-length"))) int32_t dolx_kanban_column_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_description_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-text"))) int32_t dolx_kanban_column_kanban_task_description_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_description_text(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_text(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1880,10 +1883,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-insert"))) int32_t dolx_kanban_column_kanban_task_description_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->kanban_task_description_insert(a_path, a_pos, a_text);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->kanban_task_description_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1891,10 +1894,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-delete"))) int32_t dolx_kanban_column_kanban_task_description_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->kanban_task_description_delete(a_path, a_pos, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_task_description_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1902,12 +1905,12 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-mark"))) int32_t dolx_kanban_column_kanban_task_description_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->kanban_task_description_mark(a_path, a_start, a_end, a_name, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->kanban_task_description_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1915,11 +1918,11 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-unmark"))) int32_t dolx_kanban_column_kanban_task_description_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->kanban_task_description_unmark(a_path, a_start, a_end, a_name);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->kanban_task_description_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1927,8 +1930,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-spans"))) int32_t dolx_kanban_column_kanban_task_description_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_description_spans(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -1936,8 +1939,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-done-get"))) int32_t dolx_kanban_column_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_done_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_done_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
@@ -1945,9 +1948,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-done-set"))) int32_t dolx_kanban_column_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = (p3 != 0);
-  auto r_ = d_->kanban_task_done_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = (p3 != 0);
+  auto r_ = d_->kanban_task_done_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1955,8 +1958,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-priority-get"))) int32_t dolx_kanban_column_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_priority_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_priority_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, static_cast<uint8_t>((*r_))); }
   return dolc_gen_abi::addr(at_);
@@ -1964,9 +1967,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-priority-set"))) int32_t dolx_kanban_column_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
-  auto r_ = d_->kanban_task_priority_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
+  auto r_ = d_->kanban_task_priority_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -1974,16 +1977,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-has"))) int32_t dolx_kanban_column_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_task_assignees_has(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-values"))) int32_t dolx_kanban_column_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_assignees_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_assignees_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -1991,16 +1994,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-size"))) int32_t dolx_kanban_column_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_assignees_size(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_assignees_size(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-add"))) int32_t dolx_kanban_column_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_task_assignees_add(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2008,9 +2011,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-assignees-remove"))) int32_t dolx_kanban_column_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_task_assignees_remove(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_remove(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2018,16 +2021,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-estimate-value"))) int64_t dolx_kanban_column_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_estimate_value(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_estimate_value(a0_);
   return static_cast<int64_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-estimate-increment"))) int32_t dolx_kanban_column_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->kanban_task_estimate_increment(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_estimate_increment(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2035,22 +2038,24 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-estimate-decrement"))) int32_t dolx_kanban_column_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->kanban_task_estimate_decrement(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_estimate_decrement(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[dtor]document"))) void dolx_kanban_column_destructor(int32_t p0) {
-  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  delete d_;
+  delete reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
+
+#undef DOLX_kanban_column_METHOD
 
 extern "C" __attribute__((import_module("[export]dol:kanban/kanban-board@2.1.0"), import_name("[resource-new]document")))
 int32_t dolx_kanban_board_resource_new(int32_t rep);
 
+#define DOLX_kanban_board_METHOD "dol:kanban/kanban-board@2.1.0#[method]document."
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[constructor]document"))) int32_t dolx_kanban_board_constructor(int64_t p0) {
   auto* d_ = new KanbanBoard(static_cast<uint64_t>(p0));
   return dolx_kanban_board_resource_new(dolc_gen_abi::addr(d_));
@@ -2072,8 +2077,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.changes-since"))) int32_t dolx_kanban_board_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_version = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->changes_since(a_version);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2081,8 +2086,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.apply"))) int32_t dolx_kanban_board_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->apply(a_changes);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2090,8 +2095,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.merge"))) int32_t dolx_kanban_board_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->merge(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2107,8 +2112,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.load"))) int32_t dolx_kanban_board_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->load(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2154,8 +2159,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_board_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -2163,9 +2168,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.id-set"))) int32_t dolx_kanban_board_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2173,8 +2178,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.title-get"))) int32_t dolx_kanban_board_title_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->title_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->title_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -2182,9 +2187,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.title-set"))) int32_t dolx_kanban_board_title_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->title_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->title_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2192,16 +2197,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-length"))) int32_t dolx_kanban_board_columns_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->columns_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->columns_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-child"))) int32_t dolx_kanban_board_columns_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto r_ = d_->columns_child(a_path, a_index);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->columns_child(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2209,9 +2214,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-insert-new"))) int32_t dolx_kanban_board_columns_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto r_ = d_->columns_insert_new(a_path, a_index);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->columns_insert_new(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2219,10 +2224,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-delete"))) int32_t dolx_kanban_board_columns_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->columns_delete(a_path, a_index, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->columns_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2230,10 +2235,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-move"))) int32_t dolx_kanban_board_columns_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_from = static_cast<uint32_t>(p3);
-  auto a_to = static_cast<uint32_t>(p4);
-  auto r_ = d_->columns_move(a_path, a_from, a_to);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->columns_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2241,16 +2246,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-has"))) int32_t dolx_kanban_board_labels_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->labels_has(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->labels_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-values"))) int32_t dolx_kanban_board_labels_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->labels_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->labels_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -2258,16 +2263,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-size"))) int32_t dolx_kanban_board_labels_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->labels_size(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->labels_size(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-add"))) int32_t dolx_kanban_board_labels_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->labels_add(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->labels_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2275,9 +2280,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.labels-remove"))) int32_t dolx_kanban_board_labels_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->labels_remove(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->labels_remove(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2285,8 +2290,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.owner-values"))) int32_t dolx_kanban_board_owner_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->owner_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->owner_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -2294,9 +2299,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.owner-set"))) int32_t dolx_kanban_board_owner_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->owner_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->owner_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2304,16 +2309,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.archived-count-value"))) int64_t dolx_kanban_board_archived_count_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->archived_count_value(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->archived_count_value(a0_);
   return static_cast<int64_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.archived-count-increment"))) int32_t dolx_kanban_board_archived_count_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->archived_count_increment(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->archived_count_increment(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2321,9 +2326,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.archived-count-decrement"))) int32_t dolx_kanban_board_archived_count_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->archived_count_decrement(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->archived_count_decrement(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2331,8 +2336,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-id-get"))) int32_t dolx_kanban_board_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_column_id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_column_id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -2340,9 +2345,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-id-set"))) int32_t dolx_kanban_board_kanban_column_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_column_id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_column_id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2350,8 +2355,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-name-get"))) int32_t dolx_kanban_board_kanban_column_name_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_column_name_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_column_name_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -2359,9 +2364,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-name-set"))) int32_t dolx_kanban_board_kanban_column_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_column_name_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_column_name_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2369,16 +2374,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-length"))) int32_t dolx_kanban_board_kanban_column_tasks_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_column_tasks_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_column_tasks_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-child"))) int32_t dolx_kanban_board_kanban_column_tasks_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto r_ = d_->kanban_column_tasks_child(a_path, a_index);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->kanban_column_tasks_child(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2386,9 +2391,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-insert-new"))) int32_t dolx_kanban_board_kanban_column_tasks_insert_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto r_ = d_->kanban_column_tasks_insert_new(a_path, a_index);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->kanban_column_tasks_insert_new(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2396,10 +2401,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-delete"))) int32_t dolx_kanban_board_kanban_column_tasks_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->kanban_column_tasks_delete(a_path, a_index, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_column_tasks_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2407,10 +2412,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-move"))) int32_t dolx_kanban_board_kanban_column_tasks_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_from = static_cast<uint32_t>(p3);
-  auto a_to = static_cast<uint32_t>(p4);
-  auto r_ = d_->kanban_column_tasks_move(a_path, a_from, a_to);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_column_tasks_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2418,8 +2423,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-wip-limit-get"))) int32_t dolx_kanban_board_kanban_column_wip_limit_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_column_wip_limit_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_column_wip_limit_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -2427,9 +2432,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-wip-limit-set"))) int32_t dolx_kanban_board_kanban_column_wip_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = p3;
-  auto r_ = d_->kanban_column_wip_limit_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_column_wip_limit_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2437,8 +2442,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-id-get"))) int32_t dolx_kanban_board_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -2446,9 +2451,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-id-set"))) int32_t dolx_kanban_board_kanban_task_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_task_id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2456,8 +2461,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-due-get"))) int32_t dolx_kanban_board_kanban_task_due_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_due_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_due_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -2465,9 +2470,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-due-set"))) int32_t dolx_kanban_board_kanban_task_due_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = p3;
-  auto r_ = d_->kanban_task_due_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_due_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2475,15 +2480,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-length"))) int32_t dolx_kanban_board_kanban_task_title_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_title_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_title_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-text"))) int32_t dolx_kanban_board_kanban_task_title_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_title_text(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_title_text(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -2491,10 +2496,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-insert"))) int32_t dolx_kanban_board_kanban_task_title_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->kanban_task_title_insert(a_path, a_pos, a_text);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->kanban_task_title_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2502,10 +2507,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-delete"))) int32_t dolx_kanban_board_kanban_task_title_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->kanban_task_title_delete(a_path, a_pos, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_task_title_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2513,12 +2518,12 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-mark"))) int32_t dolx_kanban_board_kanban_task_title_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->kanban_task_title_mark(a_path, a_start, a_end, a_name, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->kanban_task_title_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2526,11 +2531,11 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-unmark"))) int32_t dolx_kanban_board_kanban_task_title_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->kanban_task_title_unmark(a_path, a_start, a_end, a_name);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->kanban_task_title_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2538,8 +2543,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-spans"))) int32_t dolx_kanban_board_kanban_task_title_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_title_spans(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_title_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -2547,15 +2552,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-length"))) int32_t dolx_kanban_board_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_description_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-text"))) int32_t dolx_kanban_board_kanban_task_description_text(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_description_text(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_text(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -2563,10 +2568,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-insert"))) int32_t dolx_kanban_board_kanban_task_description_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_text = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->kanban_task_description_insert(a_path, a_pos, a_text);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->kanban_task_description_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2574,10 +2579,10 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-delete"))) int32_t dolx_kanban_board_kanban_task_description_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_pos = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->kanban_task_description_delete(a_path, a_pos, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->kanban_task_description_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2585,12 +2590,12 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-mark"))) int32_t dolx_kanban_board_kanban_task_description_mark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6, int32_t p7, int32_t p8) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto a_value = dolc_gen_abi::take_string(p7, p8);
-  auto r_ = d_->kanban_task_description_mark(a_path, a_start, a_end, a_name, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto a4_ = dolc_gen_abi::take_string(p7, p8);
+  auto r_ = d_->kanban_task_description_mark(a0_, a1_, a2_, a3_, a4_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2598,11 +2603,11 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-unmark"))) int32_t dolx_kanban_board_kanban_task_description_unmark(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5, int32_t p6) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_start = static_cast<uint32_t>(p3);
-  auto a_end = static_cast<uint32_t>(p4);
-  auto a_name = dolc_gen_abi::take_string(p5, p6);
-  auto r_ = d_->kanban_task_description_unmark(a_path, a_start, a_end, a_name);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto a3_ = dolc_gen_abi::take_string(p5, p6);
+  auto r_ = d_->kanban_task_description_unmark(a0_, a1_, a2_, a3_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2610,8 +2615,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-spans"))) int32_t dolx_kanban_board_kanban_task_description_spans(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_description_spans(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_description_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
@@ -2619,8 +2624,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-done-get"))) int32_t dolx_kanban_board_kanban_task_done_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_done_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_done_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, (*r_) ? 1 : 0); }
   return dolc_gen_abi::addr(at_);
@@ -2628,9 +2633,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-done-set"))) int32_t dolx_kanban_board_kanban_task_done_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = (p3 != 0);
-  auto r_ = d_->kanban_task_done_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = (p3 != 0);
+  auto r_ = d_->kanban_task_done_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2638,8 +2643,8 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-priority-get"))) int32_t dolx_kanban_board_kanban_task_priority_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_priority_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_priority_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint8_t>(at_ + 1, static_cast<uint8_t>((*r_))); }
   return dolc_gen_abi::addr(at_);
@@ -2647,9 +2652,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-priority-set"))) int32_t dolx_kanban_board_kanban_task_priority_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
-  auto r_ = d_->kanban_task_priority_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<Priority>(static_cast<uint32_t>(p3) < 3u ? p3 : 0);
+  auto r_ = d_->kanban_task_priority_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2657,16 +2662,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-has"))) int32_t dolx_kanban_board_kanban_task_assignees_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_task_assignees_has(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-values"))) int32_t dolx_kanban_board_kanban_task_assignees_values(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_assignees_values(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_assignees_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -2674,16 +2679,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-size"))) int32_t dolx_kanban_board_kanban_task_assignees_size(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_assignees_size(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_assignees_size(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-add"))) int32_t dolx_kanban_board_kanban_task_assignees_add(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_task_assignees_add(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_add(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2691,9 +2696,9 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-assignees-remove"))) int32_t dolx_kanban_board_kanban_task_assignees_remove(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->kanban_task_assignees_remove(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_assignees_remove(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2701,16 +2706,16 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-estimate-value"))) int64_t dolx_kanban_board_kanban_task_estimate_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->kanban_task_estimate_value(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_estimate_value(a0_);
   return static_cast<int64_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-estimate-increment"))) int32_t dolx_kanban_board_kanban_task_estimate_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->kanban_task_estimate_increment(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_estimate_increment(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -2718,17 +2723,18 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-estimate-decrement"))) int32_t dolx_kanban_board_kanban_task_estimate_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->kanban_task_estimate_decrement(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->kanban_task_estimate_decrement(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[dtor]document"))) void dolx_kanban_board_destructor(int32_t p0) {
-  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  delete d_;
+  delete reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
+
+#undef DOLX_kanban_board_METHOD
 
 #endif  // __wasm__

@@ -59,11 +59,11 @@ template <class F> auto AccountEntry::guarded_(F&& op) -> decltype(op()) {
 std::string AccountEntry::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"amount\":";
-  out_ += ((amount_get(a_path)) ? dolc_gen::json_value(*(amount_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = amount_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"memo\":";
-  out_ += ((memo_get(a_path)) ? dolc_gen::json_value(*(memo_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = memo_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   return out_ + "}";
 }
 
@@ -184,15 +184,15 @@ template <class F> auto Account::guarded_(F&& op) -> decltype(op()) {
 std::string Account::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((id_get(a_path)) ? dolc_gen::json_value(*(id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"display_name\":";
-  out_ += ((display_name_get(a_path)) ? dolc_gen::json_value(*(display_name_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = display_name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"currency\":";
-  out_ += ((currency_get(a_path)) ? dolc_gen::json_value(*(currency_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = currency_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"confirmed_balance\":";
   out_ += dolc_gen::json_value(confirmed_balance_value(a_path));
   out_ += ",\"credit_limit\":";
-  out_ += ((credit_limit_get(a_path)) ? dolc_gen::json_value(*(credit_limit_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = credit_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"entries\":";
   out_ += [&] { std::string a_ = "{"; bool first_ = true; for (const auto& k_ : entries_keys(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_key_text(dolc_gen::json_value(k_)) + ":"; { auto p_ = entries_child(a_path, k_); a_ += p_.ok ? json_account_entry_(p_.value) : std::string("null"); } } return a_ + "}"; }();
   out_ += ",\"journal\":";
@@ -203,11 +203,11 @@ std::string Account::json_root_(const dolc_gen::Bytes& a_path) const {
 std::string Account::json_account_entry_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += ((account_entry_id_get(a_path)) ? dolc_gen::json_value(*(account_entry_id_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = account_entry_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"amount\":";
-  out_ += ((account_entry_amount_get(a_path)) ? dolc_gen::json_value(*(account_entry_amount_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = account_entry_amount_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   out_ += ",\"memo\":";
-  out_ += ((account_entry_memo_get(a_path)) ? dolc_gen::json_value(*(account_entry_memo_get(a_path))) : std::string("null"));
+  out_ += [&] { auto v_ = account_entry_memo_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
   return out_ + "}";
 }
 
@@ -465,6 +465,7 @@ extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void*
 extern "C" __attribute__((import_module("[export]dol:ledger/account-entry@1.2.0"), import_name("[resource-new]document")))
 int32_t dolx_account_entry_resource_new(int32_t rep);
 
+#define DOLX_account_entry_METHOD "dol:ledger/account-entry@1.2.0#[method]document."
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[constructor]document"))) int32_t dolx_account_entry_constructor(int64_t p0) {
   auto* d_ = new AccountEntry(static_cast<uint64_t>(p0));
   return dolx_account_entry_resource_new(dolc_gen_abi::addr(d_));
@@ -486,8 +487,8 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.changes-since"))) int32_t dolx_account_entry_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_version = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->changes_since(a_version);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -495,8 +496,8 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.apply"))) int32_t dolx_account_entry_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->apply(a_changes);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -504,8 +505,8 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.merge"))) int32_t dolx_account_entry_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->merge(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -521,8 +522,8 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.load"))) int32_t dolx_account_entry_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->load(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -568,8 +569,8 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-get"))) int32_t dolx_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -577,9 +578,9 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-set"))) int32_t dolx_account_entry_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -587,8 +588,8 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.amount-get"))) int32_t dolx_account_entry_amount_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->amount_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->amount_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -596,9 +597,9 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.amount-set"))) int32_t dolx_account_entry_amount_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = p3;
-  auto r_ = d_->amount_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->amount_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -606,8 +607,8 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.memo-get"))) int32_t dolx_account_entry_memo_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->memo_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->memo_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -615,22 +616,24 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.memo-set"))) int32_t dolx_account_entry_memo_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->memo_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->memo_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[dtor]document"))) void dolx_account_entry_destructor(int32_t p0) {
-  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  delete d_;
+  delete reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
+
+#undef DOLX_account_entry_METHOD
 
 extern "C" __attribute__((import_module("[export]dol:ledger/account@1.2.0"), import_name("[resource-new]document")))
 int32_t dolx_account_resource_new(int32_t rep);
 
+#define DOLX_account_METHOD "dol:ledger/account@1.2.0#[method]document."
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[constructor]document"))) int32_t dolx_account_constructor(int64_t p0) {
   auto* d_ = new Account(static_cast<uint64_t>(p0));
   return dolx_account_resource_new(dolc_gen_abi::addr(d_));
@@ -652,8 +655,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.changes-since"))) int32_t dolx_account_changes_since(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_version = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->changes_since(a_version);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->changes_since(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -661,8 +664,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.apply"))) int32_t dolx_account_apply(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_changes = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->apply(a_changes);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->apply(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -670,8 +673,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.merge"))) int32_t dolx_account_merge(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->merge(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->merge(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -687,8 +690,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.load"))) int32_t dolx_account_load(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_saved = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->load(a_saved);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->load(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -734,8 +737,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.id-get"))) int32_t dolx_account_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -743,9 +746,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.id-set"))) int32_t dolx_account_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -753,8 +756,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.display-name-get"))) int32_t dolx_account_display_name_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->display_name_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->display_name_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -762,9 +765,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.display-name-set"))) int32_t dolx_account_display_name_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->display_name_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->display_name_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -772,8 +775,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.currency-get"))) int32_t dolx_account_currency_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->currency_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->currency_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -781,9 +784,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.currency-set"))) int32_t dolx_account_currency_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->currency_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->currency_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -791,16 +794,16 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.confirmed-balance-value"))) int64_t dolx_account_confirmed_balance_value(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->confirmed_balance_value(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->confirmed_balance_value(a0_);
   return static_cast<int64_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.confirmed-balance-increment"))) int32_t dolx_account_confirmed_balance_increment(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->confirmed_balance_increment(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->confirmed_balance_increment(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -808,9 +811,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.confirmed-balance-decrement"))) int32_t dolx_account_confirmed_balance_decrement(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_amount = p3;
-  auto r_ = d_->confirmed_balance_decrement(a_path, a_amount);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->confirmed_balance_decrement(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -818,8 +821,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.credit-limit-get"))) int32_t dolx_account_credit_limit_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->credit_limit_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->credit_limit_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -827,9 +830,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.credit-limit-set"))) int32_t dolx_account_credit_limit_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = static_cast<uint64_t>(p3);
-  auto r_ = d_->credit_limit_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint64_t>(p3);
+  auto r_ = d_->credit_limit_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -837,16 +840,16 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-has"))) int32_t dolx_account_entries_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_key = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->entries_has(a_path, a_key);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->entries_has(a0_, a1_);
   return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-keys"))) int32_t dolx_account_entries_keys(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->entries_keys(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->entries_keys(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
   return dolc_gen_abi::addr(at_);
@@ -854,9 +857,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-delete"))) int32_t dolx_account_entries_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_key = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->entries_delete(a_path, a_key);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->entries_delete(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -864,9 +867,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-set-new"))) int32_t dolx_account_entries_set_new(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_key = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->entries_set_new(a_path, a_key);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->entries_set_new(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -874,9 +877,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.entries-child"))) int32_t dolx_account_entries_child(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_key = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->entries_child(a_path, a_key);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->entries_child(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put_bytes(at_ + 4, r_.value.data(), r_.value.size()); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -884,16 +887,16 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-length"))) int32_t dolx_account_journal_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->journal_length(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->journal_length(a0_);
   return static_cast<int32_t>(r_);
 }
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-get"))) int32_t dolx_account_journal_get(int32_t p0, int32_t p1, int32_t p2, int32_t p3) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto r_ = d_->journal_get(a_path, a_index);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto r_ = d_->journal_get(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -901,10 +904,10 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-insert"))) int32_t dolx_account_journal_insert(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4, int32_t p5) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto a_value = dolc_gen_abi::take_string(p4, p5);
-  auto r_ = d_->journal_insert(a_path, a_index, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = dolc_gen_abi::take_string(p4, p5);
+  auto r_ = d_->journal_insert(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -912,10 +915,10 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-delete"))) int32_t dolx_account_journal_delete(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_index = static_cast<uint32_t>(p3);
-  auto a_count = static_cast<uint32_t>(p4);
-  auto r_ = d_->journal_delete(a_path, a_index, a_count);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->journal_delete(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -923,10 +926,10 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-move"))) int32_t dolx_account_journal_move(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_from = static_cast<uint32_t>(p3);
-  auto a_to = static_cast<uint32_t>(p4);
-  auto r_ = d_->journal_move(a_path, a_from, a_to);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = static_cast<uint32_t>(p4);
+  auto r_ = d_->journal_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -934,8 +937,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-id-get"))) int32_t dolx_account_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->account_entry_id_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->account_entry_id_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -943,9 +946,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-id-set"))) int32_t dolx_account_account_entry_id_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->account_entry_id_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->account_entry_id_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -953,8 +956,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-amount-get"))) int32_t dolx_account_account_entry_amount_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->account_entry_amount_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->account_entry_amount_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<int64_t>(at_ + 8, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -962,9 +965,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-amount-set"))) int32_t dolx_account_account_entry_amount_set(int32_t p0, int32_t p1, int32_t p2, int64_t p3) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = p3;
-  auto r_ = d_->account_entry_amount_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = p3;
+  auto r_ = d_->account_entry_amount_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -972,8 +975,8 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-memo-get"))) int32_t dolx_account_account_entry_memo_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto r_ = d_->account_entry_memo_get(a_path);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->account_entry_memo_get(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
@@ -981,9 +984,9 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.account-entry-memo-set"))) int32_t dolx_account_account_entry_memo_set(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_path = dolc_gen_abi::take_bytes(p1, p2);
-  auto a_value = dolc_gen_abi::take_string(p3, p4);
-  auto r_ = d_->account_entry_memo_set(a_path, a_value);
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->account_entry_memo_set(a0_, a1_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
@@ -991,16 +994,17 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.call-transfer"))) int32_t dolx_account_call_transfer(int32_t p0, int64_t p1) {
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  auto a_amount = p1;
-  auto r_ = d_->call_transfer(a_amount);
+  auto a0_ = p1;
+  auto r_ = d_->call_transfer(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) { dolc_gen_abi::put<int64_t>(at_ + 8, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 8, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[dtor]document"))) void dolx_account_destructor(int32_t p0) {
-  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
-  delete d_;
+  delete reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
+
+#undef DOLX_account_METHOD
 
 #endif  // __wasm__
