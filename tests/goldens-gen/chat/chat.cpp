@@ -53,7 +53,7 @@ MessageChat::MessageChat(uint64_t actor) : doc_(&kGene_message_chat, actor) {}
 std::vector<std::string> MessageChat::broken_invariants_(bool rejecting_only) const {
   std::vector<std::string> out_;
   (void)rejecting_only;
-  if (!rejecting_only && likes_value(dolc_gen::kRoot) < 0LL) out_.push_back("message.chat.likes >= 0");
+  if (!rejecting_only) doc_.broken_bounds(&out_);
   return out_;
 }
 
@@ -65,22 +65,23 @@ template <class F> auto MessageChat::guarded_(F&& op) -> decltype(op()) {
 std::string MessageChat::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"author\":";
-  out_ += [&] { auto v_ = author_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = author_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"mentions\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : mentions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
+  out_ += dolc_gen::json_array(mentions_values(a_path));
   out_ += ",\"content\":";
   out_ += dolc_gen::json_value(content_text(a_path));
   out_ += ",\"reactions\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : reactions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
+  out_ += dolc_gen::json_array(reactions_values(a_path));
   out_ += ",\"likes\":";
   out_ += dolc_gen::json_value(likes_value(a_path));
   out_ += ",\"starred\":";
-  out_ += [&] { auto v_ = starred_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = starred_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"status\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : status_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
-  return out_ + "}";
+  out_ += dolc_gen::json_array(status_values(a_path));
+  out_ += "}";
+  return out_;
 }
 
 uint64_t MessageChat::actor() const {
@@ -162,9 +163,7 @@ bool MessageChat::mentions_has(const std::vector<uint8_t>& a_path, const std::st
 }
 
 std::vector<std::string> MessageChat::mentions_values(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_message_chat, 2u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.set_values(a_path, &kGene_message_chat, 2u));
 }
 
 uint32_t MessageChat::mentions_size(const std::vector<uint8_t>& a_path) const {
@@ -224,9 +223,7 @@ bool MessageChat::reactions_has(const std::vector<uint8_t>& a_path, const std::s
 }
 
 std::vector<std::string> MessageChat::reactions_values(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_message_chat, 4u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.set_values(a_path, &kGene_message_chat, 4u));
 }
 
 uint32_t MessageChat::reactions_size(const std::vector<uint8_t>& a_path) const {
@@ -258,7 +255,8 @@ dolc_gen::Status MessageChat::likes_increment(const std::vector<uint8_t>& a_path
 
 dolc_gen::Status MessageChat::likes_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_message_chat, 5u, -static_cast<int64_t>(a_amount));
+    if (a_amount == INT64_MIN) return dolc_gen::counter_amount_refused();
+  return doc_.counter_add(a_path, &kGene_message_chat, 5u, -a_amount);
   });
 }
 
@@ -300,12 +298,7 @@ dolc_gen::Status MessageChat::call_like() {
   }();
   if (!outer_) return r_;
   in_method_ = false;
-  if (r_.ok) {
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
+  if (r_.ok) { doc_.commit(mark_); return r_; }
   doc_.rollback(mark_);
   return r_;
 }
@@ -323,12 +316,7 @@ dolc_gen::Status MessageChat::call_react(const std::string& a_emoji) {
   }();
   if (!outer_) return r_;
   in_method_ = false;
-  if (r_.ok) {
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
+  if (r_.ok) { doc_.commit(mark_); return r_; }
   doc_.rollback(mark_);
   return r_;
 }
@@ -345,12 +333,7 @@ dolc_gen::Result<bool> MessageChat::call_is_popular() {
   }();
   if (!outer_) return r_;
   in_method_ = false;
-  if (r_.ok) {
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
+  if (r_.ok) { doc_.commit(mark_); return r_; }
   doc_.rollback(mark_);
   return r_;
 }
@@ -360,6 +343,7 @@ RoomState::RoomState(uint64_t actor) : doc_(&kGene_room_state, actor) {}
 std::vector<std::string> RoomState::broken_invariants_(bool rejecting_only) const {
   std::vector<std::string> out_;
   (void)rejecting_only;
+  if (!rejecting_only) doc_.broken_bounds(&out_);
   return out_;
 }
 
@@ -371,41 +355,43 @@ template <class F> auto RoomState::guarded_(F&& op) -> decltype(op()) {
 std::string RoomState::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"archived\":";
-  out_ += [&] { auto v_ = archived_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = archived_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"title\":";
-  out_ += [&] { auto v_ = title_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = title_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"topic\":";
   out_ += dolc_gen::json_value(topic_text(a_path));
   out_ += ",\"members\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : members_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
+  out_ += dolc_gen::json_array(members_values(a_path));
   out_ += ",\"messages\":";
-  out_ += [&] { std::string a_ = "["; uint32_t n_ = messages_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = messages_child(a_path, i_); a_ += p_.ok ? json_message_chat_(p_.value) : std::string("null"); } return a_ + "]"; }();
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = messages_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = messages_child(a_path, i_); a_ += p_.ok ? json_message_chat_(p_.value) : std::string("null"); } a_ += "]"; return a_; }();
   out_ += ",\"read_markers\":";
-  out_ += [&] { std::string a_ = "{"; bool first_ = true; for (const auto& k_ : read_markers_keys(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_key_text(dolc_gen::json_value(k_)) + ":"; { auto v_ = read_markers_get(a_path, k_); a_ += v_ ? dolc_gen::json_value(*v_) : std::string("null"); } } return a_ + "}"; }();
-  return out_ + "}";
+  out_ += [&] { std::string a_ = "{"; bool first_ = true; for (const auto& k_ : read_markers_keys(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_key_text(dolc_gen::json_value(k_)); a_ += ":"; { auto v_ = read_markers_get(a_path, k_); a_ += v_ ? dolc_gen::json_value(*v_) : std::string("null"); } } a_ += "}"; return a_; }();
+  out_ += "}";
+  return out_;
 }
 
 std::string RoomState::json_message_chat_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = message_chat_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = message_chat_id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"author\":";
-  out_ += [&] { auto v_ = message_chat_author_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = message_chat_author_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"mentions\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_mentions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
+  out_ += dolc_gen::json_array(message_chat_mentions_values(a_path));
   out_ += ",\"content\":";
   out_ += dolc_gen::json_value(message_chat_content_text(a_path));
   out_ += ",\"reactions\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_reactions_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
+  out_ += dolc_gen::json_array(message_chat_reactions_values(a_path));
   out_ += ",\"likes\":";
   out_ += dolc_gen::json_value(message_chat_likes_value(a_path));
   out_ += ",\"starred\":";
-  out_ += [&] { auto v_ = message_chat_starred_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = message_chat_starred_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"status\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : message_chat_status_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
-  return out_ + "}";
+  out_ += dolc_gen::json_array(message_chat_status_values(a_path));
+  out_ += "}";
+  return out_;
 }
 
 uint64_t RoomState::actor() const {
@@ -536,9 +522,7 @@ bool RoomState::members_has(const std::vector<uint8_t>& a_path, const std::strin
 }
 
 std::vector<std::string> RoomState::members_values(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_room_state, 4u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.set_values(a_path, &kGene_room_state, 4u));
 }
 
 uint32_t RoomState::members_size(const std::vector<uint8_t>& a_path) const {
@@ -588,9 +572,7 @@ bool RoomState::read_markers_has(const std::vector<uint8_t>& a_path, const std::
 }
 
 std::vector<std::string> RoomState::read_markers_keys(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.map_keys(a_path, &kGene_room_state, 6u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.map_keys(a_path, &kGene_room_state, 6u));
 }
 
 dolc_gen::Status RoomState::read_markers_delete(const std::vector<uint8_t>& a_path, const std::string& a_key) {
@@ -642,9 +624,7 @@ bool RoomState::message_chat_mentions_has(const std::vector<uint8_t>& a_path, co
 }
 
 std::vector<std::string> RoomState::message_chat_mentions_values(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_message_chat, 2u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.set_values(a_path, &kGene_message_chat, 2u));
 }
 
 uint32_t RoomState::message_chat_mentions_size(const std::vector<uint8_t>& a_path) const {
@@ -704,9 +684,7 @@ bool RoomState::message_chat_reactions_has(const std::vector<uint8_t>& a_path, c
 }
 
 std::vector<std::string> RoomState::message_chat_reactions_values(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_message_chat, 4u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.set_values(a_path, &kGene_message_chat, 4u));
 }
 
 uint32_t RoomState::message_chat_reactions_size(const std::vector<uint8_t>& a_path) const {
@@ -738,7 +716,8 @@ dolc_gen::Status RoomState::message_chat_likes_increment(const std::vector<uint8
 
 dolc_gen::Status RoomState::message_chat_likes_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_message_chat, 5u, -static_cast<int64_t>(a_amount));
+    if (a_amount == INT64_MIN) return dolc_gen::counter_amount_refused();
+  return doc_.counter_add(a_path, &kGene_message_chat, 5u, -a_amount);
   });
 }
 
@@ -783,12 +762,7 @@ dolc_gen::Status RoomState::call_rename(const std::string& a_title) {
   }();
   if (!outer_) return r_;
   in_method_ = false;
-  if (r_.ok) {
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
+  if (r_.ok) { doc_.commit(mark_); return r_; }
   doc_.rollback(mark_);
   return r_;
 }
@@ -886,7 +860,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -963,7 +937,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->mentions_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1079,7 +1053,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->reactions_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1161,7 +1135,7 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->status_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1285,7 +1259,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1453,7 +1427,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->members_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1546,7 +1520,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->read_markers_keys(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1632,7 +1606,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_mentions_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1748,7 +1722,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_reactions_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1830,7 +1804,7 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->message_chat_status_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 

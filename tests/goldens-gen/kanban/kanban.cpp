@@ -63,8 +63,7 @@ KanbanTask::KanbanTask(uint64_t actor) : doc_(&kGene_kanban_task, actor) {}
 std::vector<std::string> KanbanTask::broken_invariants_(bool rejecting_only) const {
   std::vector<std::string> out_;
   (void)rejecting_only;
-  if (!rejecting_only && estimate_value(dolc_gen::kRoot) < 0LL) out_.push_back("kanban.task.estimate >= 0");
-  if (!rejecting_only && estimate_value(dolc_gen::kRoot) > 100LL) out_.push_back("kanban.task.estimate <= 100");
+  if (!rejecting_only) doc_.broken_bounds(&out_);
   return out_;
 }
 
@@ -76,22 +75,23 @@ template <class F> auto KanbanTask::guarded_(F&& op) -> decltype(op()) {
 std::string KanbanTask::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"due\":";
-  out_ += [&] { auto v_ = due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = due_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"title\":";
   out_ += dolc_gen::json_value(title_text(a_path));
   out_ += ",\"description\":";
   out_ += dolc_gen::json_value(description_text(a_path));
   out_ += ",\"done\":";
-  out_ += [&] { auto v_ = done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = done_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"priority\":";
-  out_ += [&] { auto v_ = priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }();
+  out_ += [&] { auto v_ = priority_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_enum(static_cast<uint32_t>(*o1_), {"Low", "Normal", "High"}) : std::string("null"); }(); }();
   out_ += ",\"assignees\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
+  out_ += dolc_gen::json_array(assignees_values(a_path));
   out_ += ",\"estimate\":";
   out_ += dolc_gen::json_value(estimate_value(a_path));
-  return out_ + "}";
+  out_ += "}";
+  return out_;
 }
 
 uint64_t KanbanTask::actor() const {
@@ -271,9 +271,7 @@ bool KanbanTask::assignees_has(const std::vector<uint8_t>& a_path, const std::st
 }
 
 std::vector<std::string> KanbanTask::assignees_values(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_kanban_task, 6u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.set_values(a_path, &kGene_kanban_task, 6u));
 }
 
 uint32_t KanbanTask::assignees_size(const std::vector<uint8_t>& a_path) const {
@@ -305,7 +303,8 @@ dolc_gen::Status KanbanTask::estimate_increment(const std::vector<uint8_t>& a_pa
 
 dolc_gen::Status KanbanTask::estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_kanban_task, 7u, -static_cast<int64_t>(a_amount));
+    if (a_amount == INT64_MIN) return dolc_gen::counter_amount_refused();
+  return doc_.counter_add(a_path, &kGene_kanban_task, 7u, -a_amount);
   });
 }
 
@@ -321,12 +320,7 @@ dolc_gen::Status KanbanTask::call_finish() {
   }();
   if (!outer_) return r_;
   in_method_ = false;
-  if (r_.ok) {
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
+  if (r_.ok) { doc_.commit(mark_); return r_; }
   doc_.rollback(mark_);
   return r_;
 }
@@ -338,55 +332,58 @@ std::vector<std::string> KanbanColumn::broken_invariants_(bool rejecting_only) c
   (void)rejecting_only;
   const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;
   if (!((this->wip_limit_get(kRoot).value_or(int64_t{}) >= static_cast<int64_t>(0LL)))) out_.push_back("WipLimitPositive");
+  if (!rejecting_only) doc_.broken_bounds(&out_);
   return out_;
 }
 
 template <class F> auto KanbanColumn::guarded_(F&& op) -> decltype(op()) {
   if (in_method_) return op();
-  if (broken_invariants_(true).empty()) {
-    auto mark_ = doc_.checkpoint();
-    auto r_ = op();
-    if (!r_.ok) return r_;
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
-  return op();  // already broken by a merge: do not block unrelated edits
+  auto before_ = broken_invariants_(true);
+  auto mark_ = doc_.checkpoint();
+  auto r_ = op();
+  if (!r_.ok) return r_;
+  auto after_ = broken_invariants_(true);
+  const std::string* broken_ = dolc_gen::newly_broken(before_, after_);
+  if (!broken_) { doc_.commit(mark_); return r_; }
+  std::string why_ = "operation refused: it would break invariant `" + *broken_ + "`";
+  doc_.rollback(mark_);
+  return dolc_gen::Failure{why_};
 }
 
 std::string KanbanColumn::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"name\":";
-  out_ += [&] { auto v_ = name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = name_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"tasks\":";
-  out_ += [&] { std::string a_ = "["; uint32_t n_ = tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = tasks_child(a_path, i_); a_ += p_.ok ? json_kanban_task_(p_.value) : std::string("null"); } return a_ + "]"; }();
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = tasks_child(a_path, i_); a_ += p_.ok ? json_kanban_task_(p_.value) : std::string("null"); } a_ += "]"; return a_; }();
   out_ += ",\"wip_limit\":";
-  out_ += [&] { auto v_ = wip_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
-  return out_ + "}";
+  out_ += [&] { auto v_ = wip_limit_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
+  out_ += "}";
+  return out_;
 }
 
 std::string KanbanColumn::json_kanban_task_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = kanban_task_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = kanban_task_id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"due\":";
-  out_ += [&] { auto v_ = kanban_task_due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = kanban_task_due_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"title\":";
   out_ += dolc_gen::json_value(kanban_task_title_text(a_path));
   out_ += ",\"description\":";
   out_ += dolc_gen::json_value(kanban_task_description_text(a_path));
   out_ += ",\"done\":";
-  out_ += [&] { auto v_ = kanban_task_done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = kanban_task_done_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"priority\":";
-  out_ += [&] { auto v_ = kanban_task_priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }();
+  out_ += [&] { auto v_ = kanban_task_priority_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_enum(static_cast<uint32_t>(*o1_), {"Low", "Normal", "High"}) : std::string("null"); }(); }();
   out_ += ",\"assignees\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : kanban_task_assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
+  out_ += dolc_gen::json_array(kanban_task_assignees_values(a_path));
   out_ += ",\"estimate\":";
   out_ += dolc_gen::json_value(kanban_task_estimate_value(a_path));
-  return out_ + "}";
+  out_ += "}";
+  return out_;
 }
 
 uint64_t KanbanColumn::actor() const {
@@ -631,9 +628,7 @@ bool KanbanColumn::kanban_task_assignees_has(const std::vector<uint8_t>& a_path,
 }
 
 std::vector<std::string> KanbanColumn::kanban_task_assignees_values(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_kanban_task, 6u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.set_values(a_path, &kGene_kanban_task, 6u));
 }
 
 uint32_t KanbanColumn::kanban_task_assignees_size(const std::vector<uint8_t>& a_path) const {
@@ -665,7 +660,8 @@ dolc_gen::Status KanbanColumn::kanban_task_estimate_increment(const std::vector<
 
 dolc_gen::Status KanbanColumn::kanban_task_estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_kanban_task, 7u, -static_cast<int64_t>(a_amount));
+    if (a_amount == INT64_MIN) return dolc_gen::counter_amount_refused();
+  return doc_.counter_add(a_path, &kGene_kanban_task, 7u, -a_amount);
   });
 }
 
@@ -674,6 +670,7 @@ KanbanBoard::KanbanBoard(uint64_t actor) : doc_(&kGene_kanban_board, actor) {}
 std::vector<std::string> KanbanBoard::broken_invariants_(bool rejecting_only) const {
   std::vector<std::string> out_;
   (void)rejecting_only;
+  if (!rejecting_only) doc_.broken_bounds(&out_);
   return out_;
 }
 
@@ -685,52 +682,55 @@ template <class F> auto KanbanBoard::guarded_(F&& op) -> decltype(op()) {
 std::string KanbanBoard::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"title\":";
-  out_ += [&] { auto v_ = title_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = title_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"columns\":";
-  out_ += [&] { std::string a_ = "["; uint32_t n_ = columns_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = columns_child(a_path, i_); a_ += p_.ok ? json_kanban_column_(p_.value) : std::string("null"); } return a_ + "]"; }();
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = columns_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = columns_child(a_path, i_); a_ += p_.ok ? json_kanban_column_(p_.value) : std::string("null"); } a_ += "]"; return a_; }();
   out_ += ",\"labels\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : labels_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
+  out_ += dolc_gen::json_array(labels_values(a_path));
   out_ += ",\"owner\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : owner_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
+  out_ += dolc_gen::json_array(owner_values(a_path));
   out_ += ",\"archived_count\":";
   out_ += dolc_gen::json_value(archived_count_value(a_path));
-  return out_ + "}";
+  out_ += "}";
+  return out_;
 }
 
 std::string KanbanBoard::json_kanban_column_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = kanban_column_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = kanban_column_id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"name\":";
-  out_ += [&] { auto v_ = kanban_column_name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = kanban_column_name_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"tasks\":";
-  out_ += [&] { std::string a_ = "["; uint32_t n_ = kanban_column_tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = kanban_column_tasks_child(a_path, i_); a_ += p_.ok ? json_kanban_task_(p_.value) : std::string("null"); } return a_ + "]"; }();
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = kanban_column_tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto p_ = kanban_column_tasks_child(a_path, i_); a_ += p_.ok ? json_kanban_task_(p_.value) : std::string("null"); } a_ += "]"; return a_; }();
   out_ += ",\"wip_limit\":";
-  out_ += [&] { auto v_ = kanban_column_wip_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
-  return out_ + "}";
+  out_ += [&] { auto v_ = kanban_column_wip_limit_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
+  out_ += "}";
+  return out_;
 }
 
 std::string KanbanBoard::json_kanban_task_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = kanban_task_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = kanban_task_id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"due\":";
-  out_ += [&] { auto v_ = kanban_task_due_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = kanban_task_due_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"title\":";
   out_ += dolc_gen::json_value(kanban_task_title_text(a_path));
   out_ += ",\"description\":";
   out_ += dolc_gen::json_value(kanban_task_description_text(a_path));
   out_ += ",\"done\":";
-  out_ += [&] { auto v_ = kanban_task_done_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = kanban_task_done_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"priority\":";
-  out_ += [&] { auto v_ = kanban_task_priority_get(a_path); return ((v_) ? dolc_gen::json_enum(static_cast<uint32_t>(*(v_)), {"Low", "Normal", "High"}) : std::string("null")); }();
+  out_ += [&] { auto v_ = kanban_task_priority_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_enum(static_cast<uint32_t>(*o1_), {"Low", "Normal", "High"}) : std::string("null"); }(); }();
   out_ += ",\"assignees\":";
-  out_ += [&] { std::string a_ = "["; bool first_ = true; for (const auto& v_ : kanban_task_assignees_values(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_value(v_); } return a_ + "]"; }();
+  out_ += dolc_gen::json_array(kanban_task_assignees_values(a_path));
   out_ += ",\"estimate\":";
   out_ += dolc_gen::json_value(kanban_task_estimate_value(a_path));
-  return out_ + "}";
+  out_ += "}";
+  return out_;
 }
 
 uint64_t KanbanBoard::actor() const {
@@ -838,9 +838,7 @@ bool KanbanBoard::labels_has(const std::vector<uint8_t>& a_path, const std::stri
 }
 
 std::vector<std::string> KanbanBoard::labels_values(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_kanban_board, 3u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.set_values(a_path, &kGene_kanban_board, 3u));
 }
 
 uint32_t KanbanBoard::labels_size(const std::vector<uint8_t>& a_path) const {
@@ -860,9 +858,7 @@ dolc_gen::Status KanbanBoard::labels_remove(const std::vector<uint8_t>& a_path, 
 }
 
 std::vector<std::string> KanbanBoard::owner_values(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.mv_values(a_path, &kGene_kanban_board, 4u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.mv_values(a_path, &kGene_kanban_board, 4u));
 }
 
 dolc_gen::Status KanbanBoard::owner_set(const std::vector<uint8_t>& a_path, const std::string& a_value) {
@@ -884,7 +880,8 @@ dolc_gen::Status KanbanBoard::archived_count_increment(const std::vector<uint8_t
 
 dolc_gen::Status KanbanBoard::archived_count_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_kanban_board, 5u, -static_cast<int64_t>(a_amount));
+    if (a_amount == INT64_MIN) return dolc_gen::counter_amount_refused();
+  return doc_.counter_add(a_path, &kGene_kanban_board, 5u, -a_amount);
   });
 }
 
@@ -1082,9 +1079,7 @@ bool KanbanBoard::kanban_task_assignees_has(const std::vector<uint8_t>& a_path, 
 }
 
 std::vector<std::string> KanbanBoard::kanban_task_assignees_values(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.set_values(a_path, &kGene_kanban_task, 6u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.set_values(a_path, &kGene_kanban_task, 6u));
 }
 
 uint32_t KanbanBoard::kanban_task_assignees_size(const std::vector<uint8_t>& a_path) const {
@@ -1116,7 +1111,8 @@ dolc_gen::Status KanbanBoard::kanban_task_estimate_increment(const std::vector<u
 
 dolc_gen::Status KanbanBoard::kanban_task_estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_kanban_task, 7u, -static_cast<int64_t>(a_amount));
+    if (a_amount == INT64_MIN) return dolc_gen::counter_amount_refused();
+  return doc_.counter_add(a_path, &kGene_kanban_task, 7u, -a_amount);
   });
 }
 
@@ -1213,7 +1209,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1472,7 +1468,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->assignees_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1623,7 +1619,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1988,7 +1984,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_assignees_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -2131,7 +2127,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -2257,7 +2253,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->labels_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -2293,7 +2289,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->owner_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -2673,7 +2669,7 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->kanban_task_assignees_values(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 

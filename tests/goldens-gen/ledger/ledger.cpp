@@ -59,12 +59,13 @@ template <class F> auto AccountEntry::guarded_(F&& op) -> decltype(op()) {
 std::string AccountEntry::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"amount\":";
-  out_ += [&] { auto v_ = amount_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = amount_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"memo\":";
-  out_ += [&] { auto v_ = memo_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
-  return out_ + "}";
+  out_ += [&] { auto v_ = memo_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
+  out_ += "}";
+  return out_;
 }
 
 uint64_t AccountEntry::actor() const {
@@ -162,53 +163,54 @@ std::vector<std::string> Account::broken_invariants_(bool rejecting_only) const 
   const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;
   if (!((static_cast<uint64_t>(this->credit_limit_get(kRoot).value_or(uint64_t{})) <= static_cast<uint64_t>(static_cast<int64_t>(100000LL))))) out_.push_back("account.solvency");
   if (!((this->display_name_get(kRoot).value_or(std::string{}) != std::string("")))) out_.push_back("NamedAccount");
-  if (!rejecting_only && confirmed_balance_value(dolc_gen::kRoot) < -1000LL) out_.push_back("account.confirmed_balance >= -1000");
-  if (!rejecting_only && confirmed_balance_value(dolc_gen::kRoot) > 1000LL) out_.push_back("account.confirmed_balance <= 1000");
+  if (!rejecting_only) doc_.broken_bounds(&out_);
   return out_;
 }
 
 template <class F> auto Account::guarded_(F&& op) -> decltype(op()) {
   if (in_method_) return op();
-  if (broken_invariants_(true).empty()) {
-    auto mark_ = doc_.checkpoint();
-    auto r_ = op();
-    if (!r_.ok) return r_;
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
-    doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
-  }
-  return op();  // already broken by a merge: do not block unrelated edits
+  auto before_ = broken_invariants_(true);
+  auto mark_ = doc_.checkpoint();
+  auto r_ = op();
+  if (!r_.ok) return r_;
+  auto after_ = broken_invariants_(true);
+  const std::string* broken_ = dolc_gen::newly_broken(before_, after_);
+  if (!broken_) { doc_.commit(mark_); return r_; }
+  std::string why_ = "operation refused: it would break invariant `" + *broken_ + "`";
+  doc_.rollback(mark_);
+  return dolc_gen::Failure{why_};
 }
 
 std::string Account::json_root_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"display_name\":";
-  out_ += [&] { auto v_ = display_name_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = display_name_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"currency\":";
-  out_ += [&] { auto v_ = currency_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = currency_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"confirmed_balance\":";
   out_ += dolc_gen::json_value(confirmed_balance_value(a_path));
   out_ += ",\"credit_limit\":";
-  out_ += [&] { auto v_ = credit_limit_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = credit_limit_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"entries\":";
-  out_ += [&] { std::string a_ = "{"; bool first_ = true; for (const auto& k_ : entries_keys(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_key_text(dolc_gen::json_value(k_)) + ":"; { auto p_ = entries_child(a_path, k_); a_ += p_.ok ? json_account_entry_(p_.value) : std::string("null"); } } return a_ + "}"; }();
+  out_ += [&] { std::string a_ = "{"; bool first_ = true; for (const auto& k_ : entries_keys(a_path)) { if (!first_) a_ += ","; first_ = false; a_ += dolc_gen::json_key_text(dolc_gen::json_value(k_)); a_ += ":"; { auto p_ = entries_child(a_path, k_); a_ += p_.ok ? json_account_entry_(p_.value) : std::string("null"); } } a_ += "}"; return a_; }();
   out_ += ",\"journal\":";
-  out_ += [&] { std::string a_ = "["; uint32_t n_ = journal_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto v_ = journal_get(a_path, i_); a_ += v_ ? dolc_gen::json_value(*v_) : std::string("null"); } return a_ + "]"; }();
-  return out_ + "}";
+  out_ += [&] { std::string a_ = "["; uint32_t n_ = journal_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { if (i_) a_ += ","; auto v_ = journal_get(a_path, i_); a_ += v_ ? dolc_gen::json_value(*v_) : std::string("null"); } a_ += "]"; return a_; }();
+  out_ += "}";
+  return out_;
 }
 
 std::string Account::json_account_entry_(const dolc_gen::Bytes& a_path) const {
   std::string out_ = "{";
   out_ += "\"id\":";
-  out_ += [&] { auto v_ = account_entry_id_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = account_entry_id_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"amount\":";
-  out_ += [&] { auto v_ = account_entry_amount_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
+  out_ += [&] { auto v_ = account_entry_amount_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
   out_ += ",\"memo\":";
-  out_ += [&] { auto v_ = account_entry_memo_get(a_path); return ((v_) ? dolc_gen::json_value(*(v_)) : std::string("null")); }();
-  return out_ + "}";
+  out_ += [&] { auto v_ = account_entry_memo_get(a_path); return [&] { auto o1_ = v_; return o1_ ? dolc_gen::json_value(*o1_) : std::string("null"); }(); }();
+  out_ += "}";
+  return out_;
 }
 
 uint64_t Account::actor() const {
@@ -311,7 +313,8 @@ dolc_gen::Status Account::confirmed_balance_increment(const std::vector<uint8_t>
 
 dolc_gen::Status Account::confirmed_balance_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount) {
   return guarded_([&] {
-    return doc_.counter_add(a_path, &kGene_account, 3u, -static_cast<int64_t>(a_amount));
+    if (a_amount == INT64_MIN) return dolc_gen::counter_amount_refused();
+  return doc_.counter_add(a_path, &kGene_account, 3u, -a_amount);
   });
 }
 
@@ -333,9 +336,7 @@ bool Account::entries_has(const std::vector<uint8_t>& a_path, const std::string&
 }
 
 std::vector<std::string> Account::entries_keys(const std::vector<uint8_t>& a_path) const {
-  std::vector<std::string> out_;
-  for (const auto& b_ : doc_.map_keys(a_path, &kGene_account, 5u)) out_.push_back(dolc_gen::dec_string(b_));
-  return out_;
+  return dolc_gen::dec_strings(doc_.map_keys(a_path, &kGene_account, 5u));
 }
 
 dolc_gen::Status Account::entries_delete(const std::vector<uint8_t>& a_path, const std::string& a_key) {
@@ -424,6 +425,7 @@ dolc_gen::Status Account::account_entry_memo_set(const std::vector<uint8_t>& a_p
 dolc_gen::Result<int64_t> Account::call_transfer(int64_t a_amount) {
   const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;
   (void)kRoot;
+  auto before_ = in_method_ ? std::vector<std::string>() : broken_invariants_(true);
   auto mark_ = doc_.checkpoint();
   bool outer_ = !in_method_;
   in_method_ = true;
@@ -439,10 +441,12 @@ dolc_gen::Result<int64_t> Account::call_transfer(int64_t a_amount) {
   if (!outer_) return r_;
   in_method_ = false;
   if (r_.ok) {
-    auto broken_ = broken_invariants_(true);
-    if (broken_.empty()) { doc_.commit(mark_); return r_; }
+    auto after_ = broken_invariants_(true);
+    const std::string* broken_ = dolc_gen::newly_broken(before_, after_);
+    if (!broken_) { doc_.commit(mark_); return r_; }
+    std::string why_ = "operation refused: it would break invariant `" + *broken_ + "`";
     doc_.rollback(mark_);
-    return dolc_gen::Failure{"operation refused: it would break invariant `" + broken_.front() + "`"};
+    return dolc_gen::Failure{why_};
   }
   doc_.rollback(mark_);
   return r_;
@@ -541,7 +545,7 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -709,7 +713,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->violations();
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -851,7 +855,7 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto r_ = d_->entries_keys(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
-  { uint8_t* e0_ = dolc_gen_abi::keep(r_.size() * 8u); for (size_t i0_ = 0; i0_ < r_.size(); ++i0_) { dolc_gen_abi::put_string(e0_ + i0_ * 8, r_[i0_]); } dolc_gen_abi::put<int32_t>(at_, dolc_gen_abi::addr(e0_)); dolc_gen_abi::put<int32_t>(at_ + 4, static_cast<int32_t>(r_.size())); }
+  dolc_gen_abi::put_strings(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
