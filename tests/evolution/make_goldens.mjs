@@ -1,5 +1,5 @@
-// tests/evolution/make_goldens.mjs GEN_DIR NAME TAG: writes golden saved
-// documents of every document class of a generated module.
+// tests/evolution/make_goldens.mjs GEN_DIR NAME TAG [forks]: writes golden
+// saved documents of every document class of a generated module.
 //
 // Golden files are a promise to users: bytes a released module wrote must
 // open in every later build. This script is how each set was made; it is run
@@ -13,13 +13,18 @@
 //   NAME.C.save        replica 1's save()
 //   NAME.C.changes     replica 2's changesSince(empty): every change, as sync bytes
 //   NAME.C.json        replica 1's toJSON() (what the bytes must read as)
+//   NAME.C.version     replica 1's version() (chain digests: the same bytes
+//                      from any replica with that history, in any build)
+// With `forks`, replicas 2 and 3 share actor 2 (two devices with one actor
+// id), so the histories fork and the saves carry a forks section
+// (runtime-wasm/FORMAT.md, "Change identity").
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { editor, random } from './random_edits.mjs';
 
-const [genDir, name, tag] = process.argv.slice(2);
+const [genDir, name, tag, mode] = process.argv.slice(2);
 const outDir = path.join(path.dirname(new URL(import.meta.url).pathname), 'goldens', tag);
 const mod = await import(pathToFileURL(path.resolve(genDir, name + '.js')).href);
 await mod.loadFile();
@@ -29,16 +34,17 @@ const { edit } = editor(random(20261130));
 fs.mkdirSync(outDir, { recursive: true });
 const classes = Object.entries(mod).filter(([, c]) => typeof c === 'function' && c.prototype instanceof mod.Document);
 for (const [cls, C] of classes) {
-  const rs = [new C(1n), new C(2n), new C(3n)];
+  const rs = [new C(1n), new C(2n), new C(mode === 'forks' ? 2n : 3n)];
   for (let round = 0; round < 4; round++) {
     for (const r of rs) for (let k = 0; k < 12; k++) edit(r);
     for (const a of rs) for (const b of rs) if (a !== b) b.apply(a.changesSince(b.version()));
   }
   const base = path.join(outDir, `${name}.${cls}`);
-  for (const target of ['save', 'changes', 'json'])
+  for (const target of ['save', 'changes', 'json', 'version'])
     if (fs.existsSync(`${base}.${target}`)) throw new Error(`${base}.${target} exists: goldens are never rewritten`);
   fs.writeFileSync(`${base}.save`, rs[0].save());
   fs.writeFileSync(`${base}.changes`, rs[1].changesSince(new Uint8Array()));
+  fs.writeFileSync(`${base}.version`, rs[0].version());
   fs.writeFileSync(`${base}.json`, JSON.stringify(rs[0].toJSON(), (k, v) => (typeof v === 'bigint' ? v.toString() : v), 1) + '\n');
   console.log(`${base}: ${rs[0].save().length} bytes`);
 }
