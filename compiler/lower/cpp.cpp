@@ -136,6 +136,20 @@ std::string json_of(const WitType& t, const std::string& x, const ApiInterface& 
 
 // A field's literal default (`= false`, `= "sent"`, `= 5`, `= Status::Todo`)
 // as a C++ value of its WIT type; "" when there is none or it is not a literal.
+// Generated lines that keep an operation's effect (r_, after checkpoint
+// mark_) unless it breaks an invariant that held before (before_): one text
+// for plain operations and gene methods, indented by `pad`.
+std::string refuse_if_newly_broken(const std::string& pad) {
+  std::string out;
+  out += pad + "auto after_ = broken_invariants_(true);\n";
+  out += pad + "const std::string* broken_ = dolc_gen::newly_broken(before_, after_);\n";
+  out += pad + "if (!broken_) { doc_.commit(mark_); return r_; }\n";
+  out += pad + "std::string why_ = \"operation refused: it would break invariant `\" + *broken_ + \"`\";\n";
+  out += pad + "doc_.rollback(mark_);\n";
+  out += pad + "return dolc_gen::Failure{why_};\n";
+  return out;
+}
+
 std::string default_cpp(const ir::Field& f, const WitType& t) {
   if (!f.default_value) return "";
   const ir::Expr& e = *f.default_value;
@@ -638,12 +652,7 @@ struct Gen {
     out += "  auto mark_ = doc_.checkpoint();\n";
     out += "  auto r_ = op();\n";
     out += "  if (!r_.ok) return r_;\n";
-    out += "  auto after_ = broken_invariants_(true);\n";
-    out += "  const std::string* broken_ = dolc_gen::newly_broken(before_, after_);\n";
-    out += "  if (!broken_) { doc_.commit(mark_); return r_; }\n";
-    out += "  std::string why_ = \"operation refused: it would break invariant `\" + *broken_ + \"`\";\n";
-    out += "  doc_.rollback(mark_);\n";
-    out += "  return dolc_gen::Failure{why_};\n";
+    out += refuse_if_newly_broken("  ");
     out += "}\n\n";
     }
     for (const auto& g : iface.genes) out += json_function(iface, g);
@@ -684,12 +693,7 @@ struct Gen {
           if (!rejecting) out += "  if (r_.ok) { doc_.commit(mark_); return r_; }\n";
           if (rejecting) {
           out += "  if (r_.ok) {\n";
-          out += "    auto after_ = broken_invariants_(true);\n";
-          out += "    const std::string* broken_ = dolc_gen::newly_broken(before_, after_);\n";
-          out += "    if (!broken_) { doc_.commit(mark_); return r_; }\n";
-          out += "    std::string why_ = \"operation refused: it would break invariant `\" + *broken_ + \"`\";\n";
-          out += "    doc_.rollback(mark_);\n";
-          out += "    return dolc_gen::Failure{why_};\n";
+          out += refuse_if_newly_broken("    ");
           out += "  }\n";
           }
           out += "  doc_.rollback(mark_);\n";
