@@ -1,6 +1,7 @@
 // ---- dolc runtime glue types (fixed part of every generated declaration file) ----
 
-/** Loads the core module: bytes, ArrayBuffer, WebAssembly.Module, Response, URL or URL string. */
+/** Loads the core module: bytes, ArrayBuffer, WebAssembly.Module, Response, URL or URL string (fetched;
+ *  in Node, file: URLs and plain paths are read from disk). */
 export function load(
   source: BufferSource | WebAssembly.Module | Response | PromiseLike<Response> | URL | string,
 ): Promise<unknown>;

@@ -29,6 +29,11 @@ async function instantiate(source) {
   } else if (typeof Response !== 'undefined' && source instanceof Response) {
     result = await WebAssembly.instantiate(await source.arrayBuffer(), imports);
   } else if (typeof source === 'string' || (typeof URL !== 'undefined' && source instanceof URL)) {
+    const file = nodeFilePath(source);
+    if (file !== null) {  // Node's fetch() has no file: URLs; read the file instead
+      const fs = await import('node:fs/promises');
+      return instantiate(await fs.readFile(file));
+    }
     const response = await fetch(source);
     if (!response.ok) throw new Error(`dolc: cannot fetch ${source}: ${response.status}`);
     result = await WebAssembly.instantiate(await response.arrayBuffer(), imports);
@@ -39,6 +44,16 @@ async function instantiate(source) {
   if (ex._initialize) ex._initialize();
   X = ex;
   return ex;
+}
+
+// In Node, the file a `load()` argument names, or null: a file: URL (as a URL
+// or a string), or a string without a URL scheme (a path). http(s): and other
+// URLs go to fetch(), as in browsers. Browsers always fetch.
+function nodeFilePath(source) {
+  if (typeof process === 'undefined' || !process.versions || !process.versions.node) return null;
+  const text = String(source);
+  if (/^file:/i.test(text)) return new URL(text);  // fs accepts file: URLs
+  return /^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[a-z]:[\\/]/i.test(text) ? null : text;
 }
 
 // `await load(bytes | ArrayBuffer | WebAssembly.Module | Response | Promise<Response> | URL | url string)`.

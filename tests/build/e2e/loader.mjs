@@ -1,7 +1,8 @@
 // tests/build/e2e/loader.mjs GEN_DIR NAME: the generated loader's core path,
 // the one browsers use: `load()` given a fetch() promise, a Response, a URL
 // (served over HTTP here), a WebAssembly.Module and plain bytes; and the Node
-// convenience loadFile(). Each way must give a working module.
+// convenience loadFile(), and in Node file: URLs and paths. Each way must give
+// a working module.
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -27,7 +28,21 @@ const ways = [
   ['WebAssembly.Module', () => mod.load(new WebAssembly.Module(bytes))],
   ['bytes', () => mod.load(new Uint8Array(bytes))],
   ['loadFile()', () => mod.loadFile()],
+  // Node: what browsers fetch, read from disk (Node's fetch() has no file: URLs).
+  ['file: URL', () => mod.load(pathToFileURL(path.join(dir, name + '.wasm')))],
+  ['file: URL string', () => mod.load(pathToFileURL(path.join(dir, name + '.wasm')).href)],
+  ['path string', () => mod.load(path.join(dir, name + '.wasm'))],
+  ['new URL(relative, import.meta.url)', () => mod.load(new URL(`./${name}.wasm`, pathToFileURL(path.join(dir, name + '.js'))))],
 ];
+// A missing file is a clear error, not a hang.
+try {
+  await mod.load(path.join(dir, 'missing.wasm'));
+  failed++;
+  console.log('FAIL', 'load(missing path) did not throw');
+} catch (e) {
+  if (e.code === 'ENOENT') { passed++; console.log('ok  ', 'load(missing path) throws ENOENT'); }
+  else { failed++; console.log('FAIL', 'load(missing path)', e); }
+}
 for (const [what, how] of ways) {
   try {
     await how();
