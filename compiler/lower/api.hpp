@@ -13,7 +13,9 @@
 //    gene name) holding a resource `document` (one replica of one root
 //    object of that gene) and the enums its fields use;
 //  * document-level functions: constructor(actor), actor, version,
-//    changes-since, apply, merge, save, load, to-json, violations;
+//    changes-since, apply, merge, save, load, to-json, violations,
+//    migration-conflicts, pending, drop-pending, transaction-begin /
+//    -commit / -abort;
 //  * per field of the root gene and of every gene nested in it (fields of gene
 //    type, gene elements of rga lists, gene values of or_set maps), one method
 //    per operation, named `[<gene>-]<field>-<op>`; each takes `path:
@@ -68,6 +70,7 @@ std::vector<uint32_t> record_offsets(const WitType& t);  // byte offset of each 
 enum class ApiOp {
   // document
   Construct, Destroy, Actor, Version, ChangesSince, Apply, Merge, Save, Load, ToJson, Violations, MigrationConflicts, Pending, DropPending,
+  TransactionBegin, TransactionCommit, TransactionAbort,
   // immutable / lww
   RegisterGet, RegisterSet,
   // mv_register

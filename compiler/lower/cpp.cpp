@@ -139,6 +139,12 @@ std::string json_of(const WitType& t, const std::string& x, const ApiInterface& 
 // Generated lines that keep an operation's effect (r_, after checkpoint
 // mark_) unless it breaks an invariant that held before (before_): one text
 // for plain operations and gene methods, indented by `pad`.
+// Exchanging changes while a transaction is open would export operations that
+// an abort then takes back, or put a peer's changes inside the transaction
+// (a rollback would drop them): refused until the commit or abort.
+const char* const kOutsideTransactions =
+    "  if (!tx_marks_.empty()) return dolc_gen::Failure{\"refused: a transaction is open (commit or abort it first)\"};\n";
+
 std::string refuse_if_newly_broken(const std::string& pad) {
   std::string out;
   out += pad + "auto after_ = broken_invariants_(true);\n";
@@ -602,6 +608,10 @@ struct Gen {
     out += "  template <class F> auto guarded_(F&& op) -> decltype(op());\n";
     out += "  dolc_gen::Doc doc_;\n";
     out += "  bool in_method_ = false;\n";
+    out += "  // Open transactions' checkpoints, outermost first, and the invariants\n";
+    out += "  // broken when the outermost began (judged again at its commit).\n";
+    out += "  std::vector<uint64_t> tx_marks_;\n";
+    out += "  std::vector<std::string> tx_before_;\n";
     out += "};\n";
     return out;
   }
@@ -662,16 +672,45 @@ struct Gen {
       switch (fn.op) {
         case ApiOp::Actor: out += "  return doc_.actor();\n"; break;
         case ApiOp::Version: out += "  return doc_.version();\n"; break;
-        case ApiOp::ChangesSince: out += "  return doc_.changes_since(a_version);\n"; break;
-        case ApiOp::Apply: out += "  return doc_.apply(a_changes);\n"; break;
-        case ApiOp::Merge: out += "  return doc_.merge(a_saved);\n"; break;
+        case ApiOp::ChangesSince: out += kOutsideTransactions; out += "  return doc_.changes_since(a_version);\n"; break;
+        case ApiOp::Apply: out += kOutsideTransactions; out += "  return doc_.apply(a_changes);\n"; break;
+        case ApiOp::Merge: out += kOutsideTransactions; out += "  return doc_.merge(a_saved);\n"; break;
         case ApiOp::Save: out += "  return doc_.save();\n"; break;
-        case ApiOp::Load: out += "  return doc_.load(a_saved);\n"; break;
+        case ApiOp::Load: out += kOutsideTransactions; out += "  return doc_.load(a_saved);\n"; break;
         case ApiOp::ToJson: out += "  return json_root_(dolc_gen::kRoot);\n"; break;
         case ApiOp::Violations: out += "  return broken_invariants_(false);\n"; break;
         case ApiOp::MigrationConflicts: out += "  return doc_.migration_conflicts();\n"; break;
         case ApiOp::Pending: out += "  return doc_.pending();\n"; break;
         case ApiOp::DropPending: out += "  return doc_.drop_pending();\n"; break;
+        case ApiOp::TransactionBegin:
+          // Inside a transaction, operations and methods skip their own
+          // invariant checks (in_method_): the commit judges the whole.
+          if (rejecting) out += "  if (tx_marks_.empty()) tx_before_ = broken_invariants_(true);\n";
+          out += "  tx_marks_.push_back(doc_.checkpoint());\n";
+          out += "  in_method_ = true;\n";
+          break;
+        case ApiOp::TransactionCommit:
+          out += "  if (tx_marks_.empty()) return dolc_gen::Failure{\"no transaction is open\"};\n";
+          out += "  auto mark_ = tx_marks_.back();\n";
+          out += "  tx_marks_.pop_back();\n";
+          out += "  if (!tx_marks_.empty()) return {};  // folds into the outer transaction\n";
+          out += "  in_method_ = false;\n";
+          if (rejecting) {
+            out += "  auto before_ = std::move(tx_before_);\n";
+            out += "  dolc_gen::Status r_;\n";
+            out += refuse_if_newly_broken("  ");
+          } else {
+            out += "  doc_.commit(mark_);\n";
+            out += "  return {};\n";
+          }
+          break;
+        case ApiOp::TransactionAbort:
+          out += "  if (tx_marks_.empty()) return dolc_gen::Failure{\"no transaction is open\"};\n";
+          out += "  doc_.rollback(tx_marks_.back());\n";
+          out += "  tx_marks_.pop_back();\n";
+          out += "  in_method_ = !tx_marks_.empty();\n";
+          out += "  return {};\n";
+          break;
         case ApiOp::MethodCall: {
           out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
           out += "  (void)kRoot;\n";

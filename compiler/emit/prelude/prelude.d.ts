@@ -78,6 +78,16 @@ export declare class Document extends View {
   };
   /** Forgets every held change (a peer can send them again); returns how many. */
   dropPending(): number;
+  /**
+   * Runs `fn(doc)` as one transaction and returns its result: its operations
+   * are one change, applied as a whole. If `fn` throws, or the commit finds an
+   * invariant broken that held before, every operation of it is undone and the
+   * error is thrown. Nested calls fold into the outer transaction. `fn` must be
+   * synchronous and may not call version, changesSince, apply, merge, save or load.
+   */
+  transact<R>(fn: (doc: this) => R): R;
+  /** Whether a transact() callback is running on this document. */
+  readonly inTransaction: boolean;
   /** Frees the document now instead of at garbage collection. */
   free(): void;
 }

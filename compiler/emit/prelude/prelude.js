@@ -462,14 +462,56 @@ class Document extends View {
   /** This replica's actor id. */
   get actor() { return this._call('actor', []); }
   /** The version vector, encoded. */
-  version() { return this._call('version', []); }
+  version() { this._outsideTransaction('version'); return this._call('version', []); }
   /** The changes the holder of `version` lacks, encoded. */
-  changesSince(version) { return this._call('changes-since', [version ?? new Uint8Array(0)]); }
+  changesSince(version) {
+    this._outsideTransaction('changesSince');
+    return this._call('changes-since', [version ?? new Uint8Array(0)]);
+  }
   /** Applies changes from changesSince; throws on malformed bytes (nothing changes then). */
-  apply(changes) { this._call('apply', [changes]); }
+  apply(changes) { this._outsideTransaction('apply'); this._call('apply', [changes]); }
   /** Merges another replica's save(). */
-  merge(saved) { this._call('merge', [saved]); }
-  save() { return this._call('save', []); }
+  merge(saved) { this._outsideTransaction('merge'); this._call('merge', [saved]); }
+  save() { this._outsideTransaction('save'); return this._call('save', []); }
+  /**
+   * Runs `fn(doc)` as one transaction and returns what it returns: its
+   * operations are one change, applied as a whole. When `fn` throws, or the
+   * commit finds an invariant broken that held before (each operation's own
+   * check waits for the commit), every operation of the transaction is
+   * undone and the error is thrown. Transactions nest: an inner one folds
+   * into the outer (an inner one that throws undoes only its own operations,
+   * if the outer `fn` catches the error). `fn` must be synchronous, and may
+   * not exchange changes (version, changesSince, apply, merge, save, load).
+   */
+  transact(fn) {
+    if (typeof fn !== 'function') throw new TypeError('dolc: transact() takes a function');
+    this._call('transaction-begin', []);
+    const outermost = !this._txDepth;
+    this._txDepth = (this._txDepth || 0) + 1;
+    if (outermost && this._undoBoundary) this._undoBoundary();
+    let result;
+    try {
+      result = fn(this);
+      if (result && typeof result.then === 'function')
+        throw new TypeError('dolc: transact() callbacks must be synchronous (an await would let other code in)');
+    } catch (e) {
+      this._txDepth--;
+      this._call('transaction-abort', []);
+      throw e;
+    }
+    this._txDepth--;
+    this._call('transaction-commit', []);  // throws when refused (everything undone)
+    if (outermost) {
+      if (this._undoBoundary) this._undoBoundary();
+      if (this._emitEvents) this._emitEvents('local');
+    }
+    return result;
+  }
+  /** Whether a transact() callback is running on this document. */
+  get inTransaction() { return (this._txDepth || 0) > 0; }
+  _outsideTransaction(what) {
+    if (this._txDepth) throw new Error(`dolc: ${what}() is not allowed inside transact() (commit first)`);
+  }
   toJSON() { return JSON.parse(this._call('to-json', [])); }
   /** Invariants that merges broke (flag_for_review / reject_operation after a merge), then the bounds
    *  (counter min/max, max_length) that values break anywhere in the document, with their paths. */
@@ -483,12 +525,13 @@ class Document extends View {
   /** Frees the document now instead of at garbage collection. */
   free() {
     if (this._rep === null) return;
+    this._outsideTransaction('free');
     if (finalizer) finalizer.unregister(this);
     exportsOrThrow()[this._q + '#[dtor]document'](this._rep);
     this._rep = null;
   }
   // Replaces the state with `saved` (the document is unchanged if refused).
-  _loadInto(saved) { this._call('load', [saved]); return this; }
+  _loadInto(saved) { this._outsideTransaction('load'); this._call('load', [saved]); return this; }
   // A new document holding `saved` (static load): freed at once when the
   // bytes are refused, not at garbage collection (refusals must not pile up).
   static _fromSave(doc, saved) {

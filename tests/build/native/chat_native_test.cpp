@@ -98,3 +98,40 @@ TEST(ChatNative, MalformedBytesAreRefusedAndChangeNothing) {
 }
 
 }  // namespace
+
+// Transactions through the C++ API (chat has no reject_operation invariant:
+// the commit has nothing to judge, an abort still undoes everything).
+TEST(ChatNative, TransactionsCommitAsOneAndAbortAsOne) {
+  MessageChat alice(1), bob(2);
+  ASSERT_TRUE(alice.content_insert(kRoot, 0, "draft").ok);
+  sync(alice, bob);
+
+  std::string before = alice.to_json();
+  alice.transaction_begin();
+  ASSERT_TRUE(alice.content_insert(kRoot, 5, " one").ok);
+  ASSERT_TRUE(alice.likes_increment(kRoot, 4).ok);
+  // Exchanging changes while it is open is refused, and changes nothing.
+  EXPECT_FALSE(alice.changes_since(bob.version()).ok);
+  EXPECT_FALSE(alice.apply(bob.changes_since(alice.version()).value).ok);
+  ASSERT_TRUE(alice.transaction_abort().ok);
+  EXPECT_EQ(alice.to_json(), before);
+  EXPECT_FALSE(alice.transaction_abort().ok);  // none open
+  EXPECT_FALSE(alice.transaction_commit().ok);
+
+  // Nested: the inner abort undoes only its own operations.
+  alice.transaction_begin();
+  ASSERT_TRUE(alice.content_insert(kRoot, 5, "!").ok);
+  alice.transaction_begin();
+  ASSERT_TRUE(alice.reactions_add(kRoot, "x").ok);
+  ASSERT_TRUE(alice.transaction_abort().ok);
+  alice.transaction_begin();
+  ASSERT_TRUE(alice.likes_increment(kRoot, 2).ok);
+  ASSERT_TRUE(alice.transaction_commit().ok);  // folds into the outer one
+  ASSERT_TRUE(alice.transaction_commit().ok);
+  EXPECT_EQ(alice.content_text(kRoot), "draft!");
+  EXPECT_EQ(alice.reactions_size(kRoot), 0u);
+  EXPECT_EQ(alice.likes_value(kRoot), 2);
+
+  sync(alice, bob);
+  EXPECT_EQ(alice.to_json(), bob.to_json());
+}

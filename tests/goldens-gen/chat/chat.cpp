@@ -93,14 +93,17 @@ std::vector<uint8_t> MessageChat::version() const {
 }
 
 dolc_gen::Result<std::vector<uint8_t>> MessageChat::changes_since(const std::vector<uint8_t>& a_version) const {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.changes_since(a_version);
 }
 
 dolc_gen::Status MessageChat::apply(const std::vector<uint8_t>& a_changes) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.apply(a_changes);
 }
 
 dolc_gen::Status MessageChat::merge(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.merge(a_saved);
 }
 
@@ -109,6 +112,7 @@ std::vector<uint8_t> MessageChat::save() const {
 }
 
 dolc_gen::Status MessageChat::load(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.load(a_saved);
 }
 
@@ -130,6 +134,29 @@ std::string MessageChat::pending() const {
 
 uint32_t MessageChat::drop_pending() {
   return doc_.drop_pending();
+}
+
+void MessageChat::transaction_begin() {
+  tx_marks_.push_back(doc_.checkpoint());
+  in_method_ = true;
+}
+
+dolc_gen::Status MessageChat::transaction_commit() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  auto mark_ = tx_marks_.back();
+  tx_marks_.pop_back();
+  if (!tx_marks_.empty()) return {};  // folds into the outer transaction
+  in_method_ = false;
+  doc_.commit(mark_);
+  return {};
+}
+
+dolc_gen::Status MessageChat::transaction_abort() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  doc_.rollback(tx_marks_.back());
+  tx_marks_.pop_back();
+  in_method_ = !tx_marks_.empty();
+  return {};
 }
 
 std::optional<std::string> MessageChat::id_get(const std::vector<uint8_t>& a_path) const {
@@ -403,14 +430,17 @@ std::vector<uint8_t> RoomState::version() const {
 }
 
 dolc_gen::Result<std::vector<uint8_t>> RoomState::changes_since(const std::vector<uint8_t>& a_version) const {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.changes_since(a_version);
 }
 
 dolc_gen::Status RoomState::apply(const std::vector<uint8_t>& a_changes) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.apply(a_changes);
 }
 
 dolc_gen::Status RoomState::merge(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.merge(a_saved);
 }
 
@@ -419,6 +449,7 @@ std::vector<uint8_t> RoomState::save() const {
 }
 
 dolc_gen::Status RoomState::load(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.load(a_saved);
 }
 
@@ -440,6 +471,29 @@ std::string RoomState::pending() const {
 
 uint32_t RoomState::drop_pending() {
   return doc_.drop_pending();
+}
+
+void RoomState::transaction_begin() {
+  tx_marks_.push_back(doc_.checkpoint());
+  in_method_ = true;
+}
+
+dolc_gen::Status RoomState::transaction_commit() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  auto mark_ = tx_marks_.back();
+  tx_marks_.pop_back();
+  if (!tx_marks_.empty()) return {};  // folds into the outer transaction
+  in_method_ = false;
+  doc_.commit(mark_);
+  return {};
+}
+
+dolc_gen::Status RoomState::transaction_abort() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  doc_.rollback(tx_marks_.back());
+  tx_marks_.pop_back();
+  in_method_ = !tx_marks_.empty();
+  return {};
 }
 
 std::optional<std::string> RoomState::id_get(const std::vector<uint8_t>& a_path) const {
@@ -886,6 +940,27 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   return static_cast<int32_t>(r_);
 }
 
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.transaction-begin"))) void dolx_message_chat_transaction_begin(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->transaction_begin();
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.transaction-commit"))) int32_t dolx_message_chat_transaction_commit(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_commit();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.transaction-abort"))) int32_t dolx_message_chat_transaction_abort(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_abort();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-get"))) int32_t dolx_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1283,6 +1358,27 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->drop_pending();
   return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.transaction-begin"))) void dolx_room_state_transaction_begin(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->transaction_begin();
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.transaction-commit"))) int32_t dolx_room_state_transaction_commit(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_commit();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.transaction-abort"))) int32_t dolx_room_state_transaction_abort(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_abort();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
 }
 
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.id-get"))) int32_t dolx_room_state_id_get(int32_t p0, int32_t p1, int32_t p2) {

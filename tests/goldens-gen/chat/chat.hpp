@@ -30,6 +30,9 @@ class MessageChat {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  void transaction_begin();
+  dolc_gen::Status transaction_commit();
+  dolc_gen::Status transaction_abort();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> author_get(const std::vector<uint8_t>& a_path) const;
@@ -68,6 +71,10 @@ class MessageChat {
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
   bool in_method_ = false;
+  // Open transactions' checkpoints, outermost first, and the invariants
+  // broken when the outermost began (judged again at its commit).
+  std::vector<uint64_t> tx_marks_;
+  std::vector<std::string> tx_before_;
 };
 
 /// One replica of one `room.state` document.
@@ -86,6 +93,9 @@ class RoomState {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  void transaction_begin();
+  dolc_gen::Status transaction_commit();
+  dolc_gen::Status transaction_abort();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<bool> archived_get(const std::vector<uint8_t>& a_path) const;
@@ -151,6 +161,10 @@ class RoomState {
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
   bool in_method_ = false;
+  // Open transactions' checkpoints, outermost first, and the invariants
+  // broken when the outermost began (judged again at its commit).
+  std::vector<uint64_t> tx_marks_;
+  std::vector<std::string> tx_before_;
 };
 
 }  // namespace dolgen::chat

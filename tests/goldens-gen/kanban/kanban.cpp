@@ -103,14 +103,17 @@ std::vector<uint8_t> KanbanTask::version() const {
 }
 
 dolc_gen::Result<std::vector<uint8_t>> KanbanTask::changes_since(const std::vector<uint8_t>& a_version) const {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.changes_since(a_version);
 }
 
 dolc_gen::Status KanbanTask::apply(const std::vector<uint8_t>& a_changes) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.apply(a_changes);
 }
 
 dolc_gen::Status KanbanTask::merge(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.merge(a_saved);
 }
 
@@ -119,6 +122,7 @@ std::vector<uint8_t> KanbanTask::save() const {
 }
 
 dolc_gen::Status KanbanTask::load(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.load(a_saved);
 }
 
@@ -140,6 +144,29 @@ std::string KanbanTask::pending() const {
 
 uint32_t KanbanTask::drop_pending() {
   return doc_.drop_pending();
+}
+
+void KanbanTask::transaction_begin() {
+  tx_marks_.push_back(doc_.checkpoint());
+  in_method_ = true;
+}
+
+dolc_gen::Status KanbanTask::transaction_commit() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  auto mark_ = tx_marks_.back();
+  tx_marks_.pop_back();
+  if (!tx_marks_.empty()) return {};  // folds into the outer transaction
+  in_method_ = false;
+  doc_.commit(mark_);
+  return {};
+}
+
+dolc_gen::Status KanbanTask::transaction_abort() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  doc_.rollback(tx_marks_.back());
+  tx_marks_.pop_back();
+  in_method_ = !tx_marks_.empty();
+  return {};
 }
 
 std::optional<std::string> KanbanTask::id_get(const std::vector<uint8_t>& a_path) const {
@@ -395,14 +422,17 @@ std::vector<uint8_t> KanbanColumn::version() const {
 }
 
 dolc_gen::Result<std::vector<uint8_t>> KanbanColumn::changes_since(const std::vector<uint8_t>& a_version) const {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.changes_since(a_version);
 }
 
 dolc_gen::Status KanbanColumn::apply(const std::vector<uint8_t>& a_changes) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.apply(a_changes);
 }
 
 dolc_gen::Status KanbanColumn::merge(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.merge(a_saved);
 }
 
@@ -411,6 +441,7 @@ std::vector<uint8_t> KanbanColumn::save() const {
 }
 
 dolc_gen::Status KanbanColumn::load(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.load(a_saved);
 }
 
@@ -432,6 +463,36 @@ std::string KanbanColumn::pending() const {
 
 uint32_t KanbanColumn::drop_pending() {
   return doc_.drop_pending();
+}
+
+void KanbanColumn::transaction_begin() {
+  if (tx_marks_.empty()) tx_before_ = broken_invariants_(true);
+  tx_marks_.push_back(doc_.checkpoint());
+  in_method_ = true;
+}
+
+dolc_gen::Status KanbanColumn::transaction_commit() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  auto mark_ = tx_marks_.back();
+  tx_marks_.pop_back();
+  if (!tx_marks_.empty()) return {};  // folds into the outer transaction
+  in_method_ = false;
+  auto before_ = std::move(tx_before_);
+  dolc_gen::Status r_;
+  auto after_ = broken_invariants_(true);
+  const std::string* broken_ = dolc_gen::newly_broken(before_, after_);
+  if (!broken_) { doc_.commit(mark_); return r_; }
+  std::string why_ = "operation refused: it would break invariant `" + *broken_ + "`";
+  doc_.rollback(mark_);
+  return dolc_gen::Failure{why_};
+}
+
+dolc_gen::Status KanbanColumn::transaction_abort() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  doc_.rollback(tx_marks_.back());
+  tx_marks_.pop_back();
+  in_method_ = !tx_marks_.empty();
+  return {};
 }
 
 std::optional<std::string> KanbanColumn::id_get(const std::vector<uint8_t>& a_path) const {
@@ -742,14 +803,17 @@ std::vector<uint8_t> KanbanBoard::version() const {
 }
 
 dolc_gen::Result<std::vector<uint8_t>> KanbanBoard::changes_since(const std::vector<uint8_t>& a_version) const {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.changes_since(a_version);
 }
 
 dolc_gen::Status KanbanBoard::apply(const std::vector<uint8_t>& a_changes) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.apply(a_changes);
 }
 
 dolc_gen::Status KanbanBoard::merge(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.merge(a_saved);
 }
 
@@ -758,6 +822,7 @@ std::vector<uint8_t> KanbanBoard::save() const {
 }
 
 dolc_gen::Status KanbanBoard::load(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.load(a_saved);
 }
 
@@ -779,6 +844,29 @@ std::string KanbanBoard::pending() const {
 
 uint32_t KanbanBoard::drop_pending() {
   return doc_.drop_pending();
+}
+
+void KanbanBoard::transaction_begin() {
+  tx_marks_.push_back(doc_.checkpoint());
+  in_method_ = true;
+}
+
+dolc_gen::Status KanbanBoard::transaction_commit() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  auto mark_ = tx_marks_.back();
+  tx_marks_.pop_back();
+  if (!tx_marks_.empty()) return {};  // folds into the outer transaction
+  in_method_ = false;
+  doc_.commit(mark_);
+  return {};
+}
+
+dolc_gen::Status KanbanBoard::transaction_abort() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  doc_.rollback(tx_marks_.back());
+  tx_marks_.pop_back();
+  in_method_ = !tx_marks_.empty();
+  return {};
 }
 
 std::optional<std::string> KanbanBoard::id_get(const std::vector<uint8_t>& a_path) const {
@@ -1235,6 +1323,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   return static_cast<int32_t>(r_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.transaction-begin"))) void dolx_kanban_task_transaction_begin(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->transaction_begin();
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.transaction-commit"))) int32_t dolx_kanban_task_transaction_commit(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_commit();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.transaction-abort"))) int32_t dolx_kanban_task_transaction_abort(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_abort();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1643,6 +1752,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->drop_pending();
   return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.transaction-begin"))) void dolx_kanban_column_transaction_begin(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->transaction_begin();
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.transaction-commit"))) int32_t dolx_kanban_column_transaction_commit(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_commit();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.transaction-abort"))) int32_t dolx_kanban_column_transaction_abort(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_abort();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
@@ -2151,6 +2281,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->drop_pending();
   return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.transaction-begin"))) void dolx_kanban_board_transaction_begin(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->transaction_begin();
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.transaction-commit"))) int32_t dolx_kanban_board_transaction_commit(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_commit();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.transaction-abort"))) int32_t dolx_kanban_board_transaction_abort(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_abort();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
 }
 
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_board_id_get(int32_t p0, int32_t p1, int32_t p2) {

@@ -33,6 +33,9 @@ class KanbanTask {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  void transaction_begin();
+  dolc_gen::Status transaction_commit();
+  dolc_gen::Status transaction_abort();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<int64_t> due_get(const std::vector<uint8_t>& a_path) const;
@@ -71,6 +74,10 @@ class KanbanTask {
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
   bool in_method_ = false;
+  // Open transactions' checkpoints, outermost first, and the invariants
+  // broken when the outermost began (judged again at its commit).
+  std::vector<uint64_t> tx_marks_;
+  std::vector<std::string> tx_before_;
 };
 
 /// One replica of one `kanban.column` document.
@@ -89,6 +96,9 @@ class KanbanColumn {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  void transaction_begin();
+  dolc_gen::Status transaction_commit();
+  dolc_gen::Status transaction_abort();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> name_get(const std::vector<uint8_t>& a_path) const;
@@ -138,6 +148,10 @@ class KanbanColumn {
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
   bool in_method_ = false;
+  // Open transactions' checkpoints, outermost first, and the invariants
+  // broken when the outermost began (judged again at its commit).
+  std::vector<uint64_t> tx_marks_;
+  std::vector<std::string> tx_before_;
 };
 
 /// One replica of one `kanban.board` document.
@@ -156,6 +170,9 @@ class KanbanBoard {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  void transaction_begin();
+  dolc_gen::Status transaction_commit();
+  dolc_gen::Status transaction_abort();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> title_get(const std::vector<uint8_t>& a_path) const;
@@ -225,6 +242,10 @@ class KanbanBoard {
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
   bool in_method_ = false;
+  // Open transactions' checkpoints, outermost first, and the invariants
+  // broken when the outermost began (judged again at its commit).
+  std::vector<uint64_t> tx_marks_;
+  std::vector<std::string> tx_before_;
 };
 
 }  // namespace dolgen::kanban

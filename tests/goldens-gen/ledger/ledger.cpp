@@ -77,14 +77,17 @@ std::vector<uint8_t> AccountEntry::version() const {
 }
 
 dolc_gen::Result<std::vector<uint8_t>> AccountEntry::changes_since(const std::vector<uint8_t>& a_version) const {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.changes_since(a_version);
 }
 
 dolc_gen::Status AccountEntry::apply(const std::vector<uint8_t>& a_changes) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.apply(a_changes);
 }
 
 dolc_gen::Status AccountEntry::merge(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.merge(a_saved);
 }
 
@@ -93,6 +96,7 @@ std::vector<uint8_t> AccountEntry::save() const {
 }
 
 dolc_gen::Status AccountEntry::load(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.load(a_saved);
 }
 
@@ -114,6 +118,29 @@ std::string AccountEntry::pending() const {
 
 uint32_t AccountEntry::drop_pending() {
   return doc_.drop_pending();
+}
+
+void AccountEntry::transaction_begin() {
+  tx_marks_.push_back(doc_.checkpoint());
+  in_method_ = true;
+}
+
+dolc_gen::Status AccountEntry::transaction_commit() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  auto mark_ = tx_marks_.back();
+  tx_marks_.pop_back();
+  if (!tx_marks_.empty()) return {};  // folds into the outer transaction
+  in_method_ = false;
+  doc_.commit(mark_);
+  return {};
+}
+
+dolc_gen::Status AccountEntry::transaction_abort() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  doc_.rollback(tx_marks_.back());
+  tx_marks_.pop_back();
+  in_method_ = !tx_marks_.empty();
+  return {};
 }
 
 std::optional<std::string> AccountEntry::id_get(const std::vector<uint8_t>& a_path) const {
@@ -222,14 +249,17 @@ std::vector<uint8_t> Account::version() const {
 }
 
 dolc_gen::Result<std::vector<uint8_t>> Account::changes_since(const std::vector<uint8_t>& a_version) const {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.changes_since(a_version);
 }
 
 dolc_gen::Status Account::apply(const std::vector<uint8_t>& a_changes) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.apply(a_changes);
 }
 
 dolc_gen::Status Account::merge(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.merge(a_saved);
 }
 
@@ -238,6 +268,7 @@ std::vector<uint8_t> Account::save() const {
 }
 
 dolc_gen::Status Account::load(const std::vector<uint8_t>& a_saved) {
+  if (!tx_marks_.empty()) return dolc_gen::Failure{"refused: a transaction is open (commit or abort it first)"};
   return doc_.load(a_saved);
 }
 
@@ -259,6 +290,36 @@ std::string Account::pending() const {
 
 uint32_t Account::drop_pending() {
   return doc_.drop_pending();
+}
+
+void Account::transaction_begin() {
+  if (tx_marks_.empty()) tx_before_ = broken_invariants_(true);
+  tx_marks_.push_back(doc_.checkpoint());
+  in_method_ = true;
+}
+
+dolc_gen::Status Account::transaction_commit() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  auto mark_ = tx_marks_.back();
+  tx_marks_.pop_back();
+  if (!tx_marks_.empty()) return {};  // folds into the outer transaction
+  in_method_ = false;
+  auto before_ = std::move(tx_before_);
+  dolc_gen::Status r_;
+  auto after_ = broken_invariants_(true);
+  const std::string* broken_ = dolc_gen::newly_broken(before_, after_);
+  if (!broken_) { doc_.commit(mark_); return r_; }
+  std::string why_ = "operation refused: it would break invariant `" + *broken_ + "`";
+  doc_.rollback(mark_);
+  return dolc_gen::Failure{why_};
+}
+
+dolc_gen::Status Account::transaction_abort() {
+  if (tx_marks_.empty()) return dolc_gen::Failure{"no transaction is open"};
+  doc_.rollback(tx_marks_.back());
+  tx_marks_.pop_back();
+  in_method_ = !tx_marks_.empty();
+  return {};
 }
 
 std::optional<std::string> Account::id_get(const std::vector<uint8_t>& a_path) const {
@@ -571,6 +632,27 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
   return static_cast<int32_t>(r_);
 }
 
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.transaction-begin"))) void dolx_account_entry_transaction_begin(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->transaction_begin();
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.transaction-commit"))) int32_t dolx_account_entry_transaction_commit(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_commit();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.transaction-abort"))) int32_t dolx_account_entry_transaction_abort(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_abort();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-get"))) int32_t dolx_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -737,6 +819,27 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->drop_pending();
   return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.transaction-begin"))) void dolx_account_transaction_begin(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->transaction_begin();
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.transaction-commit"))) int32_t dolx_account_transaction_commit(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_commit();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.transaction-abort"))) int32_t dolx_account_transaction_abort(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->transaction_abort();
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
 }
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.id-get"))) int32_t dolx_account_id_get(int32_t p0, int32_t p1, int32_t p2) {

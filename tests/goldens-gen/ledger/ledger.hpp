@@ -30,6 +30,9 @@ class AccountEntry {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  void transaction_begin();
+  dolc_gen::Status transaction_commit();
+  dolc_gen::Status transaction_abort();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<int64_t> amount_get(const std::vector<uint8_t>& a_path) const;
@@ -43,6 +46,10 @@ class AccountEntry {
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
   bool in_method_ = false;
+  // Open transactions' checkpoints, outermost first, and the invariants
+  // broken when the outermost began (judged again at its commit).
+  std::vector<uint64_t> tx_marks_;
+  std::vector<std::string> tx_before_;
 };
 
 /// One replica of one `account` document.
@@ -61,6 +68,9 @@ class Account {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  void transaction_begin();
+  dolc_gen::Status transaction_commit();
+  dolc_gen::Status transaction_abort();
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> display_name_get(const std::vector<uint8_t>& a_path) const;
@@ -97,6 +107,10 @@ class Account {
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
   bool in_method_ = false;
+  // Open transactions' checkpoints, outermost first, and the invariants
+  // broken when the outermost began (judged again at its commit).
+  std::vector<uint64_t> tx_marks_;
+  std::vector<std::string> tx_before_;
 };
 
 }  // namespace dolgen::ledger
