@@ -8,6 +8,7 @@
 // object) and, for compiled genes, a document class with the gene methods.
 // Which field class a field gets follows from the ops the table exports for
 // it, so JS cannot offer an operation the module lacks.
+#include <functional>
 #include <set>
 
 #include <map>
@@ -101,6 +102,28 @@ std::string ts_type(const lower::ApiInterface& iface, const WitType& t, bool inp
   }
 }
 
+// The TypeScript type of a value in a toJSON() object (`json`: JSON-safe,
+// 64-bit integers as decimal strings, bytes as arrays of numbers) or a
+// snapshot() (64-bit integers bigint, bytes Uint8Array). Unset is null in both.
+std::string snapshot_ts_type(const lower::ApiInterface& iface, const WitType& t, bool json) {
+  using K = WitType::Kind;
+  switch (t.kind) {
+    case K::S64: case K::U64: return json ? "string" : "bigint";
+    case K::List:
+      if (t.args[0].kind == K::U8) return json ? "number[]" : "Uint8Array";
+      return "(" + snapshot_ts_type(iface, t.args[0], json) + ")[]";
+    case K::Option: return snapshot_ts_type(iface, t.args[0], json) + " | null";
+    case K::Record: {
+      std::string fields;
+      for (size_t i = 0; i < t.args.size(); ++i)
+        fields += fmt::format("{}{}: {}", i ? "; " : "", lower::js_member(t.cases[i]),
+                              snapshot_ts_type(iface, t.args[i], json));
+      return "{ " + fields + " }";
+    }
+    default: return ts_type(iface, t, false);
+  }
+}
+
 // The functions the table exports for one field of one gene (first interface that has it).
 struct FieldShape {
   const char* js_class = nullptr;  // Register, Counter, ... ; nullptr: nested object
@@ -184,6 +207,8 @@ std::vector<GeneEntry> all_genes(const lower::ExportTable& table) {
 
 std::string mixin_name(const lower::ApiGene& g) { return lower::js_class(g.label) + "Fields"; }
 std::string init_name(const lower::ApiGene& g) { return lower::js_class(g.label) + "Init"; }
+std::string snapshot_name(const lower::ApiGene& g) { return lower::js_class(g.label) + "Snapshot"; }
+std::string json_name(const lower::ApiGene& g) { return lower::js_class(g.label) + "JSON"; }
 
 }  // namespace
 
@@ -318,7 +343,7 @@ std::string emit_dts(const lower::ExportTable& table) {
   out += "\n// ---- generated types -----------------------------------------------------------\n";
   std::vector<GeneEntry> genes = all_genes(table);
   for (const auto& [g, iface] : genes) {
-    std::string members, init;
+    std::string members, init, snapshot, json;
     for (int index : g->fields) {
       const ir::Field& f = g->gene->fields[static_cast<size_t>(index)];
       std::string member = lower::js_member(lower::wit_label(f.name));
@@ -332,52 +357,88 @@ std::string emit_dts(const lower::ExportTable& table) {
         }
         return ts_type(*iface, fn->params[param].type, input);
       };
+      // The field object's type, its type in an `init` object, and its
+      // value's type in snapshot() and toJSON() objects (a function of
+      // `json`: wit() is the value's WIT type, from the read op's result or a
+      // write op's parameter).
       std::string type, init_type;
+      std::function<std::string(bool)> snap_type;
+      auto wit = [&](ApiOp op, size_t param) -> const WitType* {
+        const ApiFunction* fn = s.find(op);
+        if (!fn) return nullptr;
+        if (param != SIZE_MAX) return &fn->params[param].type;
+        const WitType& r = fn->result;
+        return r.kind == WitType::Kind::Option || r.kind == WitType::Kind::List ? &r.args[0] : &r;
+      };
+      auto value_snap = [&](const WitType* t, const char* wrap) {
+        return [this_iface = iface, t, wrap](bool as_json) {
+          return fmt::format(fmt::runtime(wrap), t ? snapshot_ts_type(*this_iface, *t, as_json) : std::string("never"));
+        };
+      };
       std::string cls = s.js_class ? s.js_class : "";
       if (!s.js_class) {
         type = js_view_class(*s.nested);
         init_type = init_name(*s.nested);
+        snap_type = [&, n = s.nested](bool as_json) { return (as_json ? json_name(*n) : snapshot_name(*n)); };
       } else if (cls == "ObjectList") {
         type = fmt::format("ObjectList<{}, {}>", js_view_class(*s.nested), init_name(*s.nested));
         init_type = init_name(*s.nested) + "[]";
+        snap_type = [&, n = s.nested](bool as_json) { return (as_json ? json_name(*n) : snapshot_name(*n)) + "[]"; };
       } else if (cls == "ObjectMap") {
         std::string k = value_type(ApiOp::MapKeys, SIZE_MAX, false), kin = value_type(ApiOp::MapHas, 1, true);
         type = fmt::format("ObjectMap<{}, {}, {}, {}>", k, js_view_class(*s.nested), init_name(*s.nested), kin);
         init_type = fmt::format("Record<string, {}>", init_name(*s.nested));
+        snap_type = [&, n = s.nested](bool as_json) {
+          return "Record<string, " + (as_json ? json_name(*n) : snapshot_name(*n)) + ">";
+        };
       } else if (cls == "List") {
         std::string t = value_type(ApiOp::ListGet, SIZE_MAX, false), in = value_type(ApiOp::ListInsert, 2, true);
         type = fmt::format("List<{}, {}>", t, in);
         init_type = "(" + in + ")[]";
+        snap_type = value_snap(wit(ApiOp::ListGet, SIZE_MAX), "({})[]");
       } else if (cls == "OrMap") {
         std::string k = value_type(ApiOp::MapKeys, SIZE_MAX, false), v = value_type(ApiOp::MapGet, SIZE_MAX, false);
         std::string kin = value_type(ApiOp::MapSet, 1, true), vin = value_type(ApiOp::MapSet, 2, true);
         type = fmt::format("OrMap<{}, {}, {}, {}>", k, v, kin, vin);
         init_type = fmt::format("Record<string, {}>", vin);
+        snap_type = value_snap(wit(ApiOp::MapGet, SIZE_MAX), "Record<string, {}>");
       } else if (cls == "OrSet") {
         std::string t = value_type(ApiOp::SetValues, SIZE_MAX, false), in = value_type(ApiOp::SetAdd, 1, true);
         type = fmt::format("OrSet<{}, {}>", t, in);
         init_type = "(" + in + ")[]";
+        snap_type = value_snap(wit(ApiOp::SetValues, SIZE_MAX), "({})[]");
       } else if (cls == "Counter") {
         std::string t = ts_type(*iface, s.find(ApiOp::CounterValue)->result, false);
         std::string in = value_type(ApiOp::CounterIncrement, 1, true);
         type = fmt::format("Counter<{}, {}>", t, in);
         init_type = in;
+        snap_type = value_snap(&s.find(ApiOp::CounterValue)->result, "{}");
       } else if (cls == "MvRegister") {
         std::string t = value_type(ApiOp::MvValues, SIZE_MAX, false), in = value_type(ApiOp::MvSet, 1, true);
         type = fmt::format("MvRegister<{}, {}>", t, in);
         init_type = in;
+        snap_type = value_snap(wit(ApiOp::MvValues, SIZE_MAX), "({})[]");
       } else if (cls == "Register") {
         std::string t = value_type(ApiOp::RegisterGet, SIZE_MAX, false), in = value_type(ApiOp::RegisterSet, 1, true);
         type = fmt::format("Register<{}, {}>", t, in);
         init_type = in;
+        const WitType* v = wit(ApiOp::RegisterGet, SIZE_MAX);  // an option's null is the unset null
+        snap_type = value_snap(v, v && v->kind == WitType::Kind::Option ? "{}" : "{} | null");
       } else if (cls == "Text") {
         type = "Text";
         init_type = "string";
+        snap_type = [](bool) { return std::string("string"); };
       }
       if (!f.docs.empty()) members += "  /** " + f.docs + " */\n";
       members += fmt::format("  readonly {}: {};\n", member, type);
       init += fmt::format("  {}?: {};\n", member, init_type);
+      snapshot += fmt::format("  {}: {};\n", member, snap_type(false));
+      json += fmt::format("  {}: {};\n", member, snap_type(true));
     }
+    out += fmt::format("\n/** A `{}` object as snapshot() returns it (64-bit integers bigint). */\n"
+                       "export interface {} {{\n{}}}\n", g->gene->name, snapshot_name(*g), snapshot);
+    out += fmt::format("/** A `{}` object as toJSON() returns it (JSON-safe: 64-bit integers as decimal strings). */\n"
+                       "export interface {} {{\n{}}}\n", g->gene->name, json_name(*g), json);
     out += fmt::format("\n/** Initial field values for a new nested `{}`. */\nexport interface {} {{\n{}}}\n",
                        g->gene->name, init_name(*g), init);
     out += fmt::format("/** A `{}` object (the root of a document or nested in one). */\n", g->gene->name);
@@ -390,6 +451,8 @@ std::string emit_dts(const lower::ExportTable& table) {
     out += "  /** `actor`: this replica's id (random when omitted). */\n";
     out += "  constructor(actor?: Int64Input);\n";
     out += fmt::format("  static load(saved: Uint8Array, actor?: Int64Input): {};\n", cls);
+    out += fmt::format("  toJSON(): {};\n", json_name(iface.genes[0]));
+    out += fmt::format("  snapshot(): {};\n", snapshot_name(iface.genes[0]));
     for (const auto& fn : iface.functions) {
       if (fn.op != ApiOp::MethodCall) continue;
       std::string params;

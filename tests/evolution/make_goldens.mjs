@@ -12,7 +12,7 @@
 // matter: the files are the record), syncs them and writes
 //   NAME.C.save        replica 1's save()
 //   NAME.C.changes     replica 2's changesSince(empty): every change, as sync bytes
-//   NAME.C.json        replica 1's toJSON() (what the bytes must read as)
+//   NAME.C.json        replica 1's toJSONString() (what the bytes must read as; DOL field names)
 //   NAME.C.version     replica 1's version() (chain digests: the same bytes
 //                      from any replica with that history, in any build)
 // With `forks`, replicas 2 and 3 share actor 2 (two devices with one actor
@@ -45,6 +45,6 @@ for (const [cls, C] of classes) {
   fs.writeFileSync(`${base}.save`, rs[0].save());
   fs.writeFileSync(`${base}.changes`, rs[1].changesSince(new Uint8Array()));
   fs.writeFileSync(`${base}.version`, rs[0].version());
-  fs.writeFileSync(`${base}.json`, JSON.stringify(rs[0].toJSON(), (k, v) => (typeof v === 'bigint' ? v.toString() : v), 1) + '\n');
+  fs.writeFileSync(`${base}.json`, JSON.stringify(JSON.parse(rs[0].toJSONString()), null, 1) + '\n');
   console.log(`${base}: ${rs[0].save().length} bytes`);
 }

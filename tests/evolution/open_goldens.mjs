@@ -50,7 +50,9 @@ function translate(value, rules) {
 const canonical = (v) =>
   JSON.stringify(v, (k, x) =>
     x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((y) => [y, x[y]])) : typeof x === 'bigint' ? x.toString() : x);
-const json = (doc) => JSON.parse(canonical(doc.toJSON()));
+// The goldens' .json files hold the module's JSON text (DOL field names), as
+// toJSONString() writes it (toJSON() is the typed snapshot with API names).
+const json = (doc) => JSON.parse(canonical(JSON.parse(doc.toJSONString())));
 
 const classes = Object.entries(mod).filter(([, c]) => typeof c === 'function' && c.prototype instanceof mod.Document);
 for (const dir of goldenDirs) {

@@ -59,7 +59,18 @@ export declare class Document extends View {
   /** Merges another replica's save(). */
   merge(saved: Uint8Array): void;
   save(): Uint8Array;
-  toJSON(): Record<string, unknown>;
+  /**
+   * The document as JSON-safe values; JSON.stringify(doc) calls it. Each
+   * document class narrows the type to its `<Class>JSON`: keys are the API's
+   * member names, 64-bit integers decimal strings (exact), bytes arrays of
+   * numbers, unset registers null, text a string, lists/sets/concurrent
+   * values arrays, maps objects.
+   */
+  toJSON(): object;
+  /** The same as typed values (`<Class>Snapshot`): 64-bit integers bigint, bytes Uint8Array, as the getters. */
+  snapshot(): object;
+  /** The module's JSON text: DOL field names, 64-bit integers as exact digits (C++ `to_json()`). */
+  toJSONString(): string;
   /**
    * Invariants that merges broke, then the counter bounds and max_length
    * limits the current values break anywhere in the document (remote and

@@ -512,7 +512,13 @@ class Document extends View {
   _outsideTransaction(what) {
     if (this._txDepth) throw new Error(`dolc: ${what}() is not allowed inside transact() (commit first)`);
   }
-  toJSON() { return JSON.parse(this._call('to-json', [])); }
+  /** The document as JSON-safe values (JSON.stringify(doc) calls it): keys are the API's member
+   *  names, 64-bit integers decimal strings (exact), bytes arrays of numbers. */
+  toJSON() { return snapshotOf(this.constructor, parseExact(this._call('to-json', [])), true); }
+  /** The document as typed values, as the field getters return them: 64-bit integers bigint, bytes Uint8Array. */
+  snapshot() { return snapshotOf(this.constructor, parseExact(this._call('to-json', [])), false); }
+  /** The module's JSON text (DOL field names, 64-bit integers as exact digits): what C++ to_json() writes. */
+  toJSONString() { return this._call('to-json', []); }
   /** Invariants that merges broke (flag_for_review / reject_operation after a merge), then the bounds
    *  (counter min/max, max_length) that values break anywhere in the document, with their paths. */
   violations() { return this._call('violations', []); }
@@ -542,6 +548,65 @@ class Document extends View {
       throw e;
     }
   }
+}
+
+// ---- typed snapshots (toJSON, snapshot) --------------------------------------
+// The module writes JSON with DOL field names and 64-bit integers as exact
+// digits. JSON.parse would round integers past 2^53, so integer literals of 16
+// or more digits (outside strings, not part of a fraction) are quoted first;
+// snapshotOf() then converts every value by the field's type descriptor
+// (FIELDS), with the API's member names as keys. toJSON() must stay JSON
+// (JSON.stringify calls it): 64-bit integers become decimal strings, as in
+// the protobuf JSON mapping; snapshot() gives bigint and Uint8Array, the
+// types the field getters return.
+const LONG_INTEGER = /"(?:[^"\\]|\\.)*"|(?<![\d.])-?\d{16,}(?![.eE\d])/g;
+function parseExact(text) {
+  return JSON.parse(text.replace(LONG_INTEGER, (m) => (m.charCodeAt(0) === 34 ? m : '"' + m + '"')));
+}
+function snapValue(t, v, json) {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(t)) {
+    switch (t[0]) {
+      case 'option': return snapValue(t[1], v, json);
+      case 'list': return v.map((x) => snapValue(t[1], x, json));
+      case 'record': {  // written in the record's field order
+        const values = Object.values(v), out = {};
+        t[1].forEach(([k, ft], i) => { out[k] = snapValue(ft, values[i], json); });
+        return out;
+      }
+      default: return v;  // enums: the variant's DOL name
+    }
+  }
+  switch (t) {
+    case 's64': case 'u64': return json ? String(v) : BigInt(v);
+    case 'f32': case 'f64': return Number(v);
+    case 'bytes': return json ? v : Uint8Array.from(v);
+    default: return v;
+  }
+}
+function snapshotOf(viewClass, obj, json) {
+  if (obj === null || obj === undefined) return null;
+  const out = {};
+  for (const f of viewClass.FIELDS) {
+    const v = obj[f.name];
+    if (v === undefined) continue;
+    switch (f.kind) {
+      case 'MvRegister': case 'OrSet': case 'List':
+        out[f.member] = v.map((x) => snapValue(f.value, x, json));
+        break;
+      case 'OrMap': case 'ObjectMap': {
+        const m = {};
+        for (const [k, x] of Object.entries(v)) m[k] = f.view ? snapshotOf(f.view(), x, json) : snapValue(f.value, x, json);
+        out[f.member] = m;
+        break;
+      }
+      case 'ObjectList': out[f.member] = v.map((x) => snapshotOf(f.view(), x, json)); break;
+      case 'Nested': out[f.member] = snapshotOf(f.view(), v, json); break;
+      case 'Text': out[f.member] = v; break;
+      default: out[f.member] = snapValue(f.value, v, json);  // registers, counters
+    }
+  }
+  return out;
 }
 
 function randomActor() {

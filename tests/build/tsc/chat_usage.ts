@@ -1,7 +1,7 @@
 // tests/build/tsc/chat_usage.ts: a typed program against the chat.d.ts that
 // `dolc build examples/chat.dol` generates; `tsc --strict --noEmit` must
 // accept it and reject the @ts-expect-error lines.
-import { loadFile, MessageChat, RoomState, MessageChatView } from './chat.js';
+import { load, loadFile, MessageChat, RoomState, MessageChatView, type RoomStateJSON, type RoomStateSnapshot } from './chat.js';
 
 await loadFile();
 const msg = new MessageChat(1n);
@@ -30,4 +30,28 @@ msg.likes.increment('two');
 // @ts-expect-error: reactions are strings
 msg.reactions.add(5);
 
-console.log(popular, likes, starred, status, author, copy.toJSON());
+// Transactions: the callback's result comes back typed.
+const total: bigint = room.transact((r) => {
+  r.title.set('renamed');
+  r.messages.get(0).likes.increment(1);
+  return r.messages.get(0).likes.value();
+});
+const inside: boolean = room.inTransaction;
+
+// Typed snapshots: API names; 64-bit integers are strings in JSON, bigint in a snapshot.
+const json: RoomStateJSON = room.toJSON();
+const marker: string | undefined = json.readMarkers['alice'];
+const firstLikes: string | undefined = json.messages[0]?.likes;
+const snap: RoomStateSnapshot = room.snapshot();
+const markerValue: bigint | undefined = snap.readMarkers['alice'];
+const title: string | null = snap.title;
+// @ts-expect-error: in JSON a 64-bit counter is a decimal string
+const wrongLikes: number | undefined = json.messages[0]?.likes;
+// @ts-expect-error: snake_case DOL names are not the API's keys
+const wrongKey = snap.read_markers;
+
+// load() takes a URL (in Node a file: URL is read from disk).
+const again: unknown = await load(new URL('./chat.wasm', import.meta.url));
+
+console.log(popular, likes, starred, status, author, copy.toJSON(), total, inside, marker, firstLikes, markerValue,
+            title, wrongLikes, wrongKey, again);

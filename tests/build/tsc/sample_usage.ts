@@ -2,7 +2,7 @@
 // generated sample.d.ts; `tsc --noEmit --strict` must accept it. The lines
 // marked @ts-expect-error must be rejected (wrong value types), so the test
 // fails if the declarations become too loose (e.g. `any`) as well.
-import { loadFile, MessageChat, BoardBoard, BoardColumnView, type Span } from './sample.js';
+import { loadFile, MessageChat, BoardBoard, BoardColumnView, type Span, type MessageChatJSON, type MessageChatSnapshot } from './sample.js';
 
 await loadFile();
 const msg = new MessageChat(1n);
@@ -30,7 +30,14 @@ msg.like();
 other.apply(msg.changesSince(other.version()));
 other.merge(msg.save());
 const violations: string[] = other.violations();
-const json: Record<string, unknown> = other.toJSON();
+const json: MessageChatJSON = other.toJSON();
+const likesText: string = json.likes;  // 64-bit integers: exact decimal strings in JSON
+const snap: MessageChatSnapshot = other.snapshot();
+const likesValue: bigint = snap.likes;  // and bigint in a snapshot, as the getters
+const reactEmoji: string | undefined = snap.reacts[0]?.userId;
+const text2: string = JSON.stringify(other) + other.toJSONString();
+// @ts-expect-error: a JSON 64-bit integer is a string, not a number
+const wrongLikes: number = json.likes;
 
 const board = new BoardBoard();
 const column: BoardColumnView = board.columns.push({ title: 'Todo', tasks: [{ title: 't', votes: 1 }] });
@@ -47,4 +54,4 @@ msg.likes.increment('1');
 // @ts-expect-error: no such field
 msg.nothing.get();
 
-console.log(title, status, has, size, score, likes, items, spans, text, violations, json);
+console.log(title, status, has, size, score, likes, items, spans, text, violations, json, likesText, likesValue, reactEmoji, text2, wrongLikes);
