@@ -13,6 +13,7 @@
 #include "lower/cpp.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <unordered_map>
 #include <string_view>
@@ -590,6 +591,126 @@ struct Gen {
     return out;
   }
 
+  // ----- typed snapshots (snapshot(): the C++ equivalent of JS snapshot()) ----------
+
+  // One member of a gene's snapshot struct: its C++ type and, in a snap_*_
+  // function (a_path = the object's path), the expression that reads it.
+  struct SnapshotMember {
+    std::string name, type, read;
+  };
+  static std::string snapshot_struct(const ApiGene& g) { return cpp_enum_name(g.label) + "Snapshot"; }
+  std::string snap_function(const ApiGene& g) const { return "snap_" + cpp_ident(g.prefix.empty() ? "root" : g.prefix) + "_"; }
+
+  std::vector<SnapshotMember> snapshot_members(const ApiInterface& iface, const ApiGene& g) const {
+    std::unordered_map<uint64_t, const ApiFunction*> by_field_op;
+    for (const auto& fn : iface.functions)
+      if (fn.gene == g.gene && fn.gene_prefix == g.prefix && fn.field_index >= 0)
+        by_field_op.emplace((static_cast<uint64_t>(fn.field_index) << 8) | static_cast<uint64_t>(fn.op), &fn);
+    std::vector<SnapshotMember> out;
+    for (int index : g.fields) {
+      const ir::Field& f = g.gene->fields[static_cast<size_t>(index)];
+      auto fnof = [&](ApiOp op) -> const ApiFunction* {
+        auto it = by_field_op.find((static_cast<uint64_t>(index) << 8) | static_cast<uint64_t>(op));
+        return it == by_field_op.end() ? nullptr : it->second;
+      };
+      auto call = [&](const ApiFunction* fn, const std::string& args = "") {
+        return fmt::format("{}(a_path{}{})", method_name(*fn), args.empty() ? "" : ", ", args);
+      };
+      const ir::Gene* nested = nested_gene_of(f);
+      const ApiGene* ng = nested ? iface.find_gene(nested->name) : nullptr;
+      SnapshotMember m{cpp_ident(f.name), "", ""};
+      if (const ApiFunction* get = fnof(ApiOp::RegisterGet)) {
+        m.type = cpp_type(get->result);
+        m.read = call(get);
+      } else if (const ApiFunction* counter = fnof(ApiOp::CounterValue)) {
+        m.type = cpp_type(counter->result);
+        m.read = call(counter);
+      } else if (const ApiFunction* text = fnof(ApiOp::TextString)) {
+        m.type = "std::string";
+        m.read = call(text);
+      } else if (const ApiFunction* child = fnof(ApiOp::NestedChild); child && ng) {
+        m.type = snapshot_struct(*ng);
+        m.read = snap_function(*ng) + "(" + call(child) + ")";
+      } else if (const ApiFunction* list_get = fnof(ApiOp::ListGet)) {
+        std::string t = cpp_type(list_get->result.args[0]);
+        m.type = "std::vector<" + t + ">";
+        m.read = fmt::format("[&] {{ {} v_; uint32_t n_ = {}; for (uint32_t i_ = 0; i_ < n_; ++i_) "
+                             "v_.push_back({}.value_or({}{{}})); return v_; }}()",
+                             m.type, call(fnof(ApiOp::ListLength)), call(list_get, "i_"), t);
+      } else if (const ApiFunction* list_child = fnof(ApiOp::ListChild); list_child && ng) {
+        m.type = "std::vector<" + snapshot_struct(*ng) + ">";
+        m.read = fmt::format("[&] {{ {} v_; uint32_t n_ = {}; for (uint32_t i_ = 0; i_ < n_; ++i_) {{ auto p_ = {}; "
+                             "if (p_.ok) v_.push_back({}(p_.value)); }} return v_; }}()",
+                             m.type, call(fnof(ApiOp::ListLength)), call(list_child, "i_"), snap_function(*ng));
+      } else if (const ApiFunction* values = fnof(ApiOp::SetValues) ? fnof(ApiOp::SetValues) : fnof(ApiOp::MvValues)) {
+        m.type = cpp_type(values->result);
+        m.read = call(values);
+      } else if (const ApiFunction* keys = fnof(ApiOp::MapKeys)) {
+        // Entries in the order keys() lists them (a vector of pairs: key types
+        // need not be ordered or hashable).
+        std::string k = cpp_type(keys->result.args[0]);
+        const ApiFunction* get = fnof(ApiOp::MapGet);
+        const ApiFunction* child = fnof(ApiOp::MapChild);
+        if (get) {
+          std::string v = cpp_type(get->result.args[0]);
+          m.type = "std::vector<std::pair<" + k + ", " + v + ">>";
+          m.read = fmt::format("[&] {{ {} v_; for (const auto& k_ : {}) if (auto x_ = {}) v_.emplace_back(k_, *x_); "
+                               "return v_; }}()", m.type, call(keys), call(get, "k_"));
+        } else if (child && ng) {
+          m.type = "std::vector<std::pair<" + k + ", " + snapshot_struct(*ng) + ">>";
+          m.read = fmt::format("[&] {{ {} v_; for (const auto& k_ : {}) {{ auto p_ = {}; "
+                               "if (p_.ok) v_.emplace_back(k_, {}(p_.value)); }} return v_; }}()",
+                               m.type, call(keys), call(child, "k_"), snap_function(*ng));
+        }
+      }
+      if (!m.type.empty()) out.push_back(std::move(m));
+    }
+    return out;
+  }
+
+  // The snapshot structs of every exposed gene, a gene's direct nested
+  // objects first (they are members by value; lists and maps of a gene hold
+  // vectors, which may name a declared-only struct).
+  std::string snapshot_structs() const {
+    std::string out;
+    std::vector<std::pair<const ApiInterface*, const ApiGene*>> all;
+    for (const auto& iface : table.interfaces)
+      for (const auto& g : iface.genes) all.emplace_back(&iface, &g);
+    std::set<std::string> declared, defined;
+    for (const auto& [iface, g] : all)
+      if (declared.insert(snapshot_struct(*g)).second) out += "struct " + snapshot_struct(*g) + ";\n";
+    std::function<void(const ApiInterface&, const ApiGene&)> define = [&](const ApiInterface& iface, const ApiGene& g) {
+      if (!defined.insert(snapshot_struct(g)).second) return;
+      for (int index : g.fields) {
+        const ir::Field& f = g.gene->fields[static_cast<size_t>(index)];
+        if (f.nested_gene && f.type.kind == ir::Type::Kind::Gene)
+          if (const ApiGene* ng = iface.find_gene(f.type.name)) define(iface, *ng);
+      }
+      out += fmt::format("/// A `{}` object's values, as snapshot() reads them.\nstruct {} {{\n", g.gene->name,
+                         snapshot_struct(g));
+      for (const auto& m : snapshot_members(iface, g)) out += fmt::format("  {} {}{{}};\n", m.type, m.name);
+      out += "};\n";
+    };
+    for (const auto& [iface, g] : all) define(*iface, *g);
+    return out + "\n";
+  }
+
+  // The snap_*_ functions of one class (native builds only: a wasm module
+  // exports no snapshot(), so its build does not compile them).
+  std::string snapshot_functions(const ApiInterface& iface) const {
+    std::string cls = class_name(iface);
+    std::string out = "#if !defined(__wasm__)\n";
+    out += fmt::format("{} {}::snapshot() const {{\n  return {}(dolc_gen::kRoot);\n}}\n\n",
+                       snapshot_struct(iface.genes[0]), cls, snap_function(iface.genes[0]));
+    for (const auto& g : iface.genes) {
+      out += fmt::format("{} {}::{}(const dolc_gen::Bytes& a_path) const {{\n  {} s_;\n", snapshot_struct(g), cls,
+                         snap_function(g), snapshot_struct(g));
+      for (const auto& m : snapshot_members(iface, g)) out += fmt::format("  s_.{} = {};\n", m.name, m.read);
+      out += "  return s_;\n}\n\n";
+    }
+    return out + "#endif  // !__wasm__\n\n";
+  }
+
   // ----- the class -----------------------------------------------------------------
 
   std::string class_decl(const ApiInterface& iface) const {
@@ -600,10 +721,14 @@ struct Gen {
       if (fn.kind != ApiFunction::Kind::Method) continue;
       out += "  " + signature(fn, "") + ";\n";
     }
+    out += "  /// The document's values as typed structs (native builds; to_json() is the JSON text).\n";
+    out += "  " + snapshot_struct(iface.genes[0]) + " snapshot() const;\n";
     out += "\n private:\n";
     for (const auto& g : iface.genes)
       out += fmt::format("  std::string json_{}_(const dolc_gen::Bytes& a_path) const;\n",
                          cpp_ident(g.prefix.empty() ? "root" : g.prefix));
+    for (const auto& g : iface.genes)
+      out += fmt::format("  {} {}(const dolc_gen::Bytes& a_path) const;\n", snapshot_struct(g), snap_function(g));
     out += "  std::vector<std::string> broken_invariants_(bool rejecting_only) const;\n";
     out += "  template <class F> auto guarded_(F&& op) -> decltype(op());\n";
     out += "  dolc_gen::Doc doc_;\n";
@@ -666,6 +791,7 @@ struct Gen {
     out += "}\n\n";
     }
     for (const auto& g : iface.genes) out += json_function(iface, g);
+    out += snapshot_functions(iface);
     for (const auto& fn : iface.functions) {
       if (fn.kind != ApiFunction::Kind::Method) continue;
       out += signature(fn, cls + "::") + " {\n";
@@ -946,7 +1072,7 @@ std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTa
   std::string banner = "// Generated by dolc from the schema of module `" + name + "`. Do not edit.\n";
   hpp += banner;
   hpp += "// The C++ API of the module: one class per compiled gene; see docs/generated-api.md.\n";
-  hpp += "#pragma once\n\n#include <cstdint>\n#include <optional>\n#include <string>\n#include <vector>\n\n";
+  hpp += "#pragma once\n\n#include <cstdint>\n#include <optional>\n#include <string>\n#include <utility>\n#include <vector>\n\n";
   hpp += "#include \"dolc_gen_rt.hpp\"\n\n";
   hpp += "namespace " + gen.ns + " {\n\n";
   std::set<std::string> enums_done;
@@ -969,6 +1095,7 @@ std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTa
     }
   for (const ApiGene* g : gen.genes()) hpp += fmt::format("extern const dolc_gen::GeneInfo {};\n", gene_var(*g->gene));
   hpp += "\n";
+  hpp += gen.snapshot_structs();
   for (const auto& iface : table.interfaces) hpp += gen.class_decl(iface) + "\n";
   hpp += "}  // namespace " + gen.ns + "\n";
 

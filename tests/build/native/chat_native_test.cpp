@@ -135,3 +135,31 @@ TEST(ChatNative, TransactionsCommitAsOneAndAbortAsOne) {
   sync(alice, bob);
   EXPECT_EQ(alice.to_json(), bob.to_json());
 }
+
+// snapshot(): the document's values as typed structs, nested objects included,
+// 64-bit integers exact (the C++ equivalent of the JS snapshot()).
+TEST(ChatNative, SnapshotIsTypedAndExact) {
+  RoomState room(1);
+  ASSERT_TRUE(room.title_set(kRoot, "general").ok);
+  ASSERT_TRUE(room.members_add(kRoot, "ann").ok);
+  ASSERT_TRUE(room.read_markers_set(kRoot, "ann", (int64_t{1} << 60) + 1).ok);
+  ASSERT_TRUE(room.messages_insert_new(kRoot, 0).ok);
+  auto first = room.messages_child(kRoot, 0);
+  ASSERT_TRUE(first.ok);
+  ASSERT_TRUE(room.message_chat_content_insert(first.value, 0, "hi").ok);
+  ASSERT_TRUE(room.message_chat_likes_increment(first.value, 3).ok);
+  ASSERT_TRUE(room.message_chat_status_set(first.value, "read").ok);
+
+  dolgen::chat::RoomStateSnapshot s = room.snapshot();
+  EXPECT_EQ(s.title, std::optional<std::string>("general"));
+  EXPECT_EQ(s.id, std::nullopt);
+  EXPECT_EQ(s.members, std::vector<std::string>{"ann"});
+  ASSERT_EQ(s.read_markers.size(), 1u);
+  EXPECT_EQ(s.read_markers[0].first, "ann");
+  EXPECT_EQ(s.read_markers[0].second, (int64_t{1} << 60) + 1);
+  ASSERT_EQ(s.messages.size(), 1u);
+  EXPECT_EQ(s.messages[0].content, "hi");
+  EXPECT_EQ(s.messages[0].likes, 3);
+  EXPECT_EQ(s.messages[0].status, std::vector<std::string>{"read"});
+  EXPECT_TRUE(s.messages[0].mentions.empty());
+}

@@ -84,6 +84,26 @@ std::string MessageChat::json_root_(const dolc_gen::Bytes& a_path) const {
   return out_;
 }
 
+#if !defined(__wasm__)
+MessageChatSnapshot MessageChat::snapshot() const {
+  return snap_root_(dolc_gen::kRoot);
+}
+
+MessageChatSnapshot MessageChat::snap_root_(const dolc_gen::Bytes& a_path) const {
+  MessageChatSnapshot s_;
+  s_.id = id_get(a_path);
+  s_.author = author_get(a_path);
+  s_.mentions = mentions_values(a_path);
+  s_.content = content_text(a_path);
+  s_.reactions = reactions_values(a_path);
+  s_.likes = likes_value(a_path);
+  s_.starred = starred_get(a_path);
+  s_.status = status_values(a_path);
+  return s_;
+}
+
+#endif  // !__wasm__
+
 uint64_t MessageChat::actor() const {
   return doc_.actor();
 }
@@ -420,6 +440,38 @@ std::string RoomState::json_message_chat_(const dolc_gen::Bytes& a_path) const {
   out_ += "}";
   return out_;
 }
+
+#if !defined(__wasm__)
+RoomStateSnapshot RoomState::snapshot() const {
+  return snap_root_(dolc_gen::kRoot);
+}
+
+RoomStateSnapshot RoomState::snap_root_(const dolc_gen::Bytes& a_path) const {
+  RoomStateSnapshot s_;
+  s_.id = id_get(a_path);
+  s_.archived = archived_get(a_path);
+  s_.title = title_get(a_path);
+  s_.topic = topic_text(a_path);
+  s_.members = members_values(a_path);
+  s_.messages = [&] { std::vector<MessageChatSnapshot> v_; uint32_t n_ = messages_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { auto p_ = messages_child(a_path, i_); if (p_.ok) v_.push_back(snap_message_chat_(p_.value)); } return v_; }();
+  s_.read_markers = [&] { std::vector<std::pair<std::string, int64_t>> v_; for (const auto& k_ : read_markers_keys(a_path)) if (auto x_ = read_markers_get(a_path, k_)) v_.emplace_back(k_, *x_); return v_; }();
+  return s_;
+}
+
+MessageChatSnapshot RoomState::snap_message_chat_(const dolc_gen::Bytes& a_path) const {
+  MessageChatSnapshot s_;
+  s_.id = message_chat_id_get(a_path);
+  s_.author = message_chat_author_get(a_path);
+  s_.mentions = message_chat_mentions_values(a_path);
+  s_.content = message_chat_content_text(a_path);
+  s_.reactions = message_chat_reactions_values(a_path);
+  s_.likes = message_chat_likes_value(a_path);
+  s_.starred = message_chat_starred_get(a_path);
+  s_.status = message_chat_status_values(a_path);
+  return s_;
+}
+
+#endif  // !__wasm__
 
 uint64_t RoomState::actor() const {
   return doc_.actor();

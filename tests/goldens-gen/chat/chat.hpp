@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dolc_gen_rt.hpp"
@@ -13,6 +14,30 @@ namespace dolgen::chat {
 
 extern const dolc_gen::GeneInfo kGene_message_chat;
 extern const dolc_gen::GeneInfo kGene_room_state;
+
+struct MessageChatSnapshot;
+struct RoomStateSnapshot;
+/// A `message.chat` object's values, as snapshot() reads them.
+struct MessageChatSnapshot {
+  std::optional<std::string> id{};
+  std::optional<std::string> author{};
+  std::vector<std::string> mentions{};
+  std::string content{};
+  std::vector<std::string> reactions{};
+  int64_t likes{};
+  std::optional<bool> starred{};
+  std::vector<std::string> status{};
+};
+/// A `room.state` object's values, as snapshot() reads them.
+struct RoomStateSnapshot {
+  std::optional<std::string> id{};
+  std::optional<bool> archived{};
+  std::optional<std::string> title{};
+  std::string topic{};
+  std::vector<std::string> members{};
+  std::vector<MessageChatSnapshot> messages{};
+  std::vector<std::pair<std::string, int64_t>> read_markers{};
+};
 
 /// One replica of one `message.chat` document.
 class MessageChat {
@@ -64,9 +89,12 @@ class MessageChat {
   dolc_gen::Status call_like();
   dolc_gen::Status call_react(const std::string& a_emoji);
   dolc_gen::Result<bool> call_is_popular();
+  /// The document's values as typed structs (native builds; to_json() is the JSON text).
+  MessageChatSnapshot snapshot() const;
 
  private:
   std::string json_root_(const dolc_gen::Bytes& a_path) const;
+  MessageChatSnapshot snap_root_(const dolc_gen::Bytes& a_path) const;
   std::vector<std::string> broken_invariants_(bool rejecting_only) const;
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
@@ -153,10 +181,14 @@ class RoomState {
   std::vector<std::string> message_chat_status_values(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status message_chat_status_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   dolc_gen::Status call_rename(const std::string& a_title);
+  /// The document's values as typed structs (native builds; to_json() is the JSON text).
+  RoomStateSnapshot snapshot() const;
 
  private:
   std::string json_root_(const dolc_gen::Bytes& a_path) const;
   std::string json_message_chat_(const dolc_gen::Bytes& a_path) const;
+  RoomStateSnapshot snap_root_(const dolc_gen::Bytes& a_path) const;
+  MessageChatSnapshot snap_message_chat_(const dolc_gen::Bytes& a_path) const;
   std::vector<std::string> broken_invariants_(bool rejecting_only) const;
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;

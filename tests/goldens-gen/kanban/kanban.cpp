@@ -94,6 +94,26 @@ std::string KanbanTask::json_root_(const dolc_gen::Bytes& a_path) const {
   return out_;
 }
 
+#if !defined(__wasm__)
+KanbanTaskSnapshot KanbanTask::snapshot() const {
+  return snap_root_(dolc_gen::kRoot);
+}
+
+KanbanTaskSnapshot KanbanTask::snap_root_(const dolc_gen::Bytes& a_path) const {
+  KanbanTaskSnapshot s_;
+  s_.id = id_get(a_path);
+  s_.due = due_get(a_path);
+  s_.title = title_text(a_path);
+  s_.description = description_text(a_path);
+  s_.done = done_get(a_path);
+  s_.priority = priority_get(a_path);
+  s_.assignees = assignees_values(a_path);
+  s_.estimate = estimate_value(a_path);
+  return s_;
+}
+
+#endif  // !__wasm__
+
 uint64_t KanbanTask::actor() const {
   return doc_.actor();
 }
@@ -412,6 +432,35 @@ std::string KanbanColumn::json_kanban_task_(const dolc_gen::Bytes& a_path) const
   out_ += "}";
   return out_;
 }
+
+#if !defined(__wasm__)
+KanbanColumnSnapshot KanbanColumn::snapshot() const {
+  return snap_root_(dolc_gen::kRoot);
+}
+
+KanbanColumnSnapshot KanbanColumn::snap_root_(const dolc_gen::Bytes& a_path) const {
+  KanbanColumnSnapshot s_;
+  s_.id = id_get(a_path);
+  s_.name = name_get(a_path);
+  s_.tasks = [&] { std::vector<KanbanTaskSnapshot> v_; uint32_t n_ = tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { auto p_ = tasks_child(a_path, i_); if (p_.ok) v_.push_back(snap_kanban_task_(p_.value)); } return v_; }();
+  s_.wip_limit = wip_limit_get(a_path);
+  return s_;
+}
+
+KanbanTaskSnapshot KanbanColumn::snap_kanban_task_(const dolc_gen::Bytes& a_path) const {
+  KanbanTaskSnapshot s_;
+  s_.id = kanban_task_id_get(a_path);
+  s_.due = kanban_task_due_get(a_path);
+  s_.title = kanban_task_title_text(a_path);
+  s_.description = kanban_task_description_text(a_path);
+  s_.done = kanban_task_done_get(a_path);
+  s_.priority = kanban_task_priority_get(a_path);
+  s_.assignees = kanban_task_assignees_values(a_path);
+  s_.estimate = kanban_task_estimate_value(a_path);
+  return s_;
+}
+
+#endif  // !__wasm__
 
 uint64_t KanbanColumn::actor() const {
   return doc_.actor();
@@ -793,6 +842,46 @@ std::string KanbanBoard::json_kanban_task_(const dolc_gen::Bytes& a_path) const 
   out_ += "}";
   return out_;
 }
+
+#if !defined(__wasm__)
+KanbanBoardSnapshot KanbanBoard::snapshot() const {
+  return snap_root_(dolc_gen::kRoot);
+}
+
+KanbanBoardSnapshot KanbanBoard::snap_root_(const dolc_gen::Bytes& a_path) const {
+  KanbanBoardSnapshot s_;
+  s_.id = id_get(a_path);
+  s_.title = title_get(a_path);
+  s_.columns = [&] { std::vector<KanbanColumnSnapshot> v_; uint32_t n_ = columns_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { auto p_ = columns_child(a_path, i_); if (p_.ok) v_.push_back(snap_kanban_column_(p_.value)); } return v_; }();
+  s_.labels = labels_values(a_path);
+  s_.owner = owner_values(a_path);
+  s_.archived_count = archived_count_value(a_path);
+  return s_;
+}
+
+KanbanColumnSnapshot KanbanBoard::snap_kanban_column_(const dolc_gen::Bytes& a_path) const {
+  KanbanColumnSnapshot s_;
+  s_.id = kanban_column_id_get(a_path);
+  s_.name = kanban_column_name_get(a_path);
+  s_.tasks = [&] { std::vector<KanbanTaskSnapshot> v_; uint32_t n_ = kanban_column_tasks_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) { auto p_ = kanban_column_tasks_child(a_path, i_); if (p_.ok) v_.push_back(snap_kanban_task_(p_.value)); } return v_; }();
+  s_.wip_limit = kanban_column_wip_limit_get(a_path);
+  return s_;
+}
+
+KanbanTaskSnapshot KanbanBoard::snap_kanban_task_(const dolc_gen::Bytes& a_path) const {
+  KanbanTaskSnapshot s_;
+  s_.id = kanban_task_id_get(a_path);
+  s_.due = kanban_task_due_get(a_path);
+  s_.title = kanban_task_title_text(a_path);
+  s_.description = kanban_task_description_text(a_path);
+  s_.done = kanban_task_done_get(a_path);
+  s_.priority = kanban_task_priority_get(a_path);
+  s_.assignees = kanban_task_assignees_values(a_path);
+  s_.estimate = kanban_task_estimate_value(a_path);
+  return s_;
+}
+
+#endif  // !__wasm__
 
 uint64_t KanbanBoard::actor() const {
   return doc_.actor();

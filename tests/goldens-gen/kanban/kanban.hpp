@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dolc_gen_rt.hpp"
@@ -16,6 +17,37 @@ enum class Priority : uint8_t { Low, Normal, High };
 extern const dolc_gen::GeneInfo kGene_kanban_task;
 extern const dolc_gen::GeneInfo kGene_kanban_column;
 extern const dolc_gen::GeneInfo kGene_kanban_board;
+
+struct KanbanTaskSnapshot;
+struct KanbanColumnSnapshot;
+struct KanbanBoardSnapshot;
+/// A `kanban.task` object's values, as snapshot() reads them.
+struct KanbanTaskSnapshot {
+  std::optional<std::string> id{};
+  std::optional<int64_t> due{};
+  std::string title{};
+  std::string description{};
+  std::optional<bool> done{};
+  std::optional<Priority> priority{};
+  std::vector<std::string> assignees{};
+  int64_t estimate{};
+};
+/// A `kanban.column` object's values, as snapshot() reads them.
+struct KanbanColumnSnapshot {
+  std::optional<std::string> id{};
+  std::optional<std::string> name{};
+  std::vector<KanbanTaskSnapshot> tasks{};
+  std::optional<int64_t> wip_limit{};
+};
+/// A `kanban.board` object's values, as snapshot() reads them.
+struct KanbanBoardSnapshot {
+  std::optional<std::string> id{};
+  std::optional<std::string> title{};
+  std::vector<KanbanColumnSnapshot> columns{};
+  std::vector<std::string> labels{};
+  std::vector<std::string> owner{};
+  int64_t archived_count{};
+};
 
 /// One replica of one `kanban.task` document.
 class KanbanTask {
@@ -67,9 +99,12 @@ class KanbanTask {
   dolc_gen::Status estimate_increment(const std::vector<uint8_t>& a_path, int64_t a_amount);
   dolc_gen::Status estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount);
   dolc_gen::Status call_finish();
+  /// The document's values as typed structs (native builds; to_json() is the JSON text).
+  KanbanTaskSnapshot snapshot() const;
 
  private:
   std::string json_root_(const dolc_gen::Bytes& a_path) const;
+  KanbanTaskSnapshot snap_root_(const dolc_gen::Bytes& a_path) const;
   std::vector<std::string> broken_invariants_(bool rejecting_only) const;
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
@@ -140,10 +175,14 @@ class KanbanColumn {
   int64_t kanban_task_estimate_value(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status kanban_task_estimate_increment(const std::vector<uint8_t>& a_path, int64_t a_amount);
   dolc_gen::Status kanban_task_estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount);
+  /// The document's values as typed structs (native builds; to_json() is the JSON text).
+  KanbanColumnSnapshot snapshot() const;
 
  private:
   std::string json_root_(const dolc_gen::Bytes& a_path) const;
   std::string json_kanban_task_(const dolc_gen::Bytes& a_path) const;
+  KanbanColumnSnapshot snap_root_(const dolc_gen::Bytes& a_path) const;
+  KanbanTaskSnapshot snap_kanban_task_(const dolc_gen::Bytes& a_path) const;
   std::vector<std::string> broken_invariants_(bool rejecting_only) const;
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
@@ -233,11 +272,16 @@ class KanbanBoard {
   int64_t kanban_task_estimate_value(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status kanban_task_estimate_increment(const std::vector<uint8_t>& a_path, int64_t a_amount);
   dolc_gen::Status kanban_task_estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount);
+  /// The document's values as typed structs (native builds; to_json() is the JSON text).
+  KanbanBoardSnapshot snapshot() const;
 
  private:
   std::string json_root_(const dolc_gen::Bytes& a_path) const;
   std::string json_kanban_column_(const dolc_gen::Bytes& a_path) const;
   std::string json_kanban_task_(const dolc_gen::Bytes& a_path) const;
+  KanbanBoardSnapshot snap_root_(const dolc_gen::Bytes& a_path) const;
+  KanbanColumnSnapshot snap_kanban_column_(const dolc_gen::Bytes& a_path) const;
+  KanbanTaskSnapshot snap_kanban_task_(const dolc_gen::Bytes& a_path) const;
   std::vector<std::string> broken_invariants_(bool rejecting_only) const;
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;

@@ -68,6 +68,21 @@ std::string AccountEntry::json_root_(const dolc_gen::Bytes& a_path) const {
   return out_;
 }
 
+#if !defined(__wasm__)
+AccountEntrySnapshot AccountEntry::snapshot() const {
+  return snap_root_(dolc_gen::kRoot);
+}
+
+AccountEntrySnapshot AccountEntry::snap_root_(const dolc_gen::Bytes& a_path) const {
+  AccountEntrySnapshot s_;
+  s_.id = id_get(a_path);
+  s_.amount = amount_get(a_path);
+  s_.memo = memo_get(a_path);
+  return s_;
+}
+
+#endif  // !__wasm__
+
 uint64_t AccountEntry::actor() const {
   return doc_.actor();
 }
@@ -239,6 +254,33 @@ std::string Account::json_account_entry_(const dolc_gen::Bytes& a_path) const {
   out_ += "}";
   return out_;
 }
+
+#if !defined(__wasm__)
+AccountSnapshot Account::snapshot() const {
+  return snap_root_(dolc_gen::kRoot);
+}
+
+AccountSnapshot Account::snap_root_(const dolc_gen::Bytes& a_path) const {
+  AccountSnapshot s_;
+  s_.id = id_get(a_path);
+  s_.display_name = display_name_get(a_path);
+  s_.currency = currency_get(a_path);
+  s_.confirmed_balance = confirmed_balance_value(a_path);
+  s_.credit_limit = credit_limit_get(a_path);
+  s_.entries = [&] { std::vector<std::pair<std::string, AccountEntrySnapshot>> v_; for (const auto& k_ : entries_keys(a_path)) { auto p_ = entries_child(a_path, k_); if (p_.ok) v_.emplace_back(k_, snap_account_entry_(p_.value)); } return v_; }();
+  s_.journal = [&] { std::vector<std::string> v_; uint32_t n_ = journal_length(a_path); for (uint32_t i_ = 0; i_ < n_; ++i_) v_.push_back(journal_get(a_path, i_).value_or(std::string{})); return v_; }();
+  return s_;
+}
+
+AccountEntrySnapshot Account::snap_account_entry_(const dolc_gen::Bytes& a_path) const {
+  AccountEntrySnapshot s_;
+  s_.id = account_entry_id_get(a_path);
+  s_.amount = account_entry_amount_get(a_path);
+  s_.memo = account_entry_memo_get(a_path);
+  return s_;
+}
+
+#endif  // !__wasm__
 
 uint64_t Account::actor() const {
   return doc_.actor();

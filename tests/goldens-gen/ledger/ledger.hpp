@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dolc_gen_rt.hpp"
@@ -13,6 +14,25 @@ namespace dolgen::ledger {
 
 extern const dolc_gen::GeneInfo kGene_account_entry;
 extern const dolc_gen::GeneInfo kGene_account;
+
+struct AccountEntrySnapshot;
+struct AccountSnapshot;
+/// A `account.entry` object's values, as snapshot() reads them.
+struct AccountEntrySnapshot {
+  std::optional<std::string> id{};
+  std::optional<int64_t> amount{};
+  std::optional<std::string> memo{};
+};
+/// A `account` object's values, as snapshot() reads them.
+struct AccountSnapshot {
+  std::optional<std::string> id{};
+  std::optional<std::string> display_name{};
+  std::optional<std::string> currency{};
+  int64_t confirmed_balance{};
+  std::optional<uint64_t> credit_limit{};
+  std::vector<std::pair<std::string, AccountEntrySnapshot>> entries{};
+  std::vector<std::string> journal{};
+};
 
 /// One replica of one `account.entry` document.
 class AccountEntry {
@@ -39,9 +59,12 @@ class AccountEntry {
   dolc_gen::Status amount_set(const std::vector<uint8_t>& a_path, int64_t a_value);
   std::optional<std::string> memo_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status memo_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
+  /// The document's values as typed structs (native builds; to_json() is the JSON text).
+  AccountEntrySnapshot snapshot() const;
 
  private:
   std::string json_root_(const dolc_gen::Bytes& a_path) const;
+  AccountEntrySnapshot snap_root_(const dolc_gen::Bytes& a_path) const;
   std::vector<std::string> broken_invariants_(bool rejecting_only) const;
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
@@ -99,10 +122,14 @@ class Account {
   std::optional<std::string> account_entry_memo_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status account_entry_memo_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   dolc_gen::Result<int64_t> call_transfer(int64_t a_amount);
+  /// The document's values as typed structs (native builds; to_json() is the JSON text).
+  AccountSnapshot snapshot() const;
 
  private:
   std::string json_root_(const dolc_gen::Bytes& a_path) const;
   std::string json_account_entry_(const dolc_gen::Bytes& a_path) const;
+  AccountSnapshot snap_root_(const dolc_gen::Bytes& a_path) const;
+  AccountEntrySnapshot snap_account_entry_(const dolc_gen::Bytes& a_path) const;
   std::vector<std::string> broken_invariants_(bool rejecting_only) const;
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
