@@ -4,7 +4,7 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo test test-sanitize bench clean
+.PHONY: all setup configure build demo test test-sanitize bench install clean
 
 all: build
 
@@ -27,6 +27,12 @@ test: build
 
 bench: build
 	bash tools/bench.sh $(BUILD)
+
+# Installs dolc, its standard library, the runtime and the CMake package under
+# PREFIX (relocatable: the folder can be moved afterwards).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) build-asan

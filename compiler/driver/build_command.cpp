@@ -17,24 +17,18 @@
 
 #include "driver/output.hpp"
 #include "driver/session.hpp"
+#include "driver/install_paths.hpp"
 #include "emit/outputs.hpp"
 #include "sema/check.hpp"
 #include "wasm/wasm.hpp"
-
-#ifndef DOLC_RUNTIME_WASM_LIB
-#define DOLC_RUNTIME_WASM_LIB ""
-#endif
-#ifndef DOLC_RUNTIME_INCLUDE_DIR
-#define DOLC_RUNTIME_INCLUDE_DIR ""
-#endif
 
 namespace dolc::driver {
 
 namespace {
 
-// Where the runtime is: the paths this dolc was built with, overridable for
-// an installed dolc (DOLC_RUNTIME_LIB, DOLC_RUNTIME_INCLUDE).
-std::string env_or(const char* name, const char* fallback) {
+// Where the runtime is: an installed dolc's own copy, else the paths this
+// dolc was built with (install_paths.hpp); the environment overrides both.
+std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? v : fallback;
 }
@@ -45,11 +39,12 @@ bool build_wasm(const Invocation& inv, const emit::Generated& gen, std::string* 
   toolchain_options.clang = inv.clang;
   wasm::Toolchain toolchain;
   if (!wasm::find_toolchain(toolchain_options, &toolchain, error)) return false;
-  std::string runtime_lib = env_or("DOLC_RUNTIME_LIB", DOLC_RUNTIME_WASM_LIB);
-  std::string runtime_include = env_or("DOLC_RUNTIME_INCLUDE", DOLC_RUNTIME_INCLUDE_DIR);
+  std::string runtime_lib = env_or("DOLC_RUNTIME_LIB", default_runtime_lib());
+  std::string runtime_include = env_or("DOLC_RUNTIME_INCLUDE", default_runtime_include());
   if (runtime_lib.empty() || !std::filesystem::exists(runtime_lib)) {
     *error = "the wasm32 runtime library is missing" + (runtime_lib.empty() ? std::string() : " ('" + runtime_lib + "')") +
-             "; build the `dolc_runtime_wasm` target or set DOLC_RUNTIME_LIB";
+             (installed_prefix().empty() ? "; build the `dolc_runtime_wasm` target or set DOLC_RUNTIME_LIB"
+                                         : "; reinstall dolc (cmake --install) or set DOLC_RUNTIME_LIB");
     return false;
   }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "driver/install_paths.hpp"
 #include "driver/version.hpp"
 #include "lower/name_check.hpp"
 
@@ -48,7 +49,7 @@ bool parse_invocation(const std::string& command, const std::vector<std::string>
   Invocation& inv = *out;
   inv.command = command;
   if (const char* env = std::getenv("DOLC_STDLIB")) inv.stdlib_dir = env;
-  if (inv.stdlib_dir.empty()) inv.stdlib_dir = DOLC_DEFAULT_STDLIB_DIR;
+  if (inv.stdlib_dir.empty()) inv.stdlib_dir = default_stdlib_dir();
   if (const char* env = std::getenv("DOLC_CLANG")) inv.clang = env;
   bool is_build = command == "build";
   for (size_t i = 0; i < args.size(); ++i) {
