@@ -99,9 +99,10 @@ export interface Sealer {
   seal(docId: string, blob: Uint8Array): Promise<Uint8Array>;
   open(docId: string, sealed: Uint8Array): Promise<Uint8Array>;
 }
-/** AES-GCM sealing under one key (id 1) or several ({ id: key }, `current` seals). */
+/** AES-GCM sealing under one key (id 1) or several ({ id: key }, `current` seals). `open` refuses tampered
+ *  blobs and replays (an IV it opened before for that document; the last `rememberBlobs`, default 100,000). */
 export declare function createSealer(keys: Uint8Array | CryptoKey | Record<number, Uint8Array | CryptoKey>,
-                                     options?: { current?: number }): Promise<Sealer>;
+                                     options?: { current?: number; rememberBlobs?: number }): Promise<Sealer>;
 export declare namespace createSealer { function generateKey(): Promise<Uint8Array>; }
 
 export interface WebSocketLike {

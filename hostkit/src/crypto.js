@@ -6,8 +6,12 @@
 // with additional data "dolc-seal-v1:<doc id>", so a blob cannot be moved to
 // another document. A tampered blob, one sealed under another key or for
 // another document fails to open and is refused (the connection reports
-// `refused`; the document is unchanged). A replayed blob opens, and applying
-// it again changes nothing: change blobs are idempotent.
+// `refused`; the document is unchanged). So is a replayed blob: a sealer
+// remembers the IVs of the blobs it opened, per document (AES-GCM IVs are
+// random and never reused by a sealer, so an IV seen twice is the same blob
+// delivered again, e.g. by a relay that resends old records). It remembers the
+// last `rememberBlobs` (default 100,000) per document; a replay older than
+// that opens, and applying it changes nothing (change blobs are idempotent).
 //
 // Key rotation: give createSealer several keys ({ 1: oldKey, 2: newKey },
 // current: 2); new blobs are sealed with `current`, old ones still open by
@@ -32,7 +36,7 @@ async function importKey(k) {
  * A sealer for RelayConnection({ sealer }). `keys` is one key (id 1) or
  * { id: key } with ids 0..255; `current` picks the key that seals.
  */
-export async function createSealer(keys, { current } = {}) {
+export async function createSealer(keys, { current, rememberBlobs = 100000 } = {}) {
   const table = new Map();
   if (keys instanceof Uint8Array || keys?.type === 'secret') table.set(1, await importKey(keys));
   else for (const [id, k] of Object.entries(keys ?? {})) table.set(Number(id), await importKey(k));
@@ -40,6 +44,10 @@ export async function createSealer(keys, { current } = {}) {
   const cur = current ?? Math.max(...table.keys());
   if (!table.has(cur) || cur < 0 || cur > 255) throw new Error(`no key with id ${cur}`);
   const subtle = await subtleCrypto();
+  // Per document, the IVs of the blobs opened, oldest first (a Set keeps
+  // insertion order): what a replay is recognised by.
+  const opened = new Map();
+  const ivKey = (iv) => String.fromCharCode(...iv);
   return {
     async seal(docId, blob) {
       const iv = await randomBytes(12);
@@ -52,12 +60,26 @@ export async function createSealer(keys, { current } = {}) {
       if (sealed.length < 14 + 16 || sealed[0] !== FORMAT) throw new Error('not a sealed blob (format or length)');
       const key = table.get(sealed[1]);
       if (!key) throw new Error(`blob sealed with unknown key id ${sealed[1]}`);
+      let plain;
       try {
-        return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: sealed.subarray(2, 14), additionalData: aad(docId) },
+        plain = new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: sealed.subarray(2, 14), additionalData: aad(docId) },
           key, sealed.subarray(14)));
       } catch {
         throw new Error('sealed blob failed authentication (tampered, wrong key, or another document)');
       }
+      // Authentic: now whether it is a replay (checked after authentication,
+      // so that a forged IV cannot evict genuine ones).
+      let seen = opened.get(docId);
+      if (!seen) opened.set(docId, (seen = new Set()));
+      const iv = ivKey(sealed.subarray(2, 14));
+      if (seen.has(iv)) {
+        const error = new Error('sealed blob refused: replayed (this blob was already opened for this document)');
+        error.code = 'replayed';
+        throw error;
+      }
+      seen.add(iv);
+      if (seen.size > rememberBlobs) seen.delete(seen.values().next().value);
+      return plain;
     },
   };
 }

@@ -165,7 +165,7 @@ await check('relay disk store: closes the least recently used logs, reopens them
   await store.close();
 });
 
-await check('sealer: opens its own blobs; refuses tampering, another doc, another key', async () => {
+await check('sealer: opens its own blobs; refuses tampering, another doc, another key, replays', async () => {
   const key = await createSealer.generateKey();
   const s = await createSealer(key);
   const blob = new TextEncoder().encode('change bytes');
@@ -176,13 +176,25 @@ await check('sealer: opens its own blobs; refuses tampering, another doc, anothe
   await assert.rejects(s.open('doc-2', sealed), /failed authentication/);
   await assert.rejects((await createSealer(await createSealer.generateKey())).open('doc-1', sealed), /failed authentication/);
   await assert.rejects(s.open('doc-1', sealed.subarray(0, 10)), /not a sealed blob/);
+  // A replay (the same sealed bytes again) is refused, per document; the
+  // same plaintext sealed again is a new blob and opens.
+  await assert.rejects(s.open('doc-1', sealed), (e) => e.code === 'replayed' && /replayed/.test(e.message));
+  const again = await s.seal('doc-1', blob);
+  assert.deepEqual([...await s.open('doc-1', again)], [...blob]);
+  await assert.rejects(s.open('doc-1', again), /replayed/);
   // Rotation: a sealer with keys 1 (old) and 2 (current) opens both generations.
   const key2 = await createSealer.generateKey();
   const rotated = await createSealer({ 1: key, 2: key2 }, { current: 2 });
-  assert.deepEqual([...await rotated.open('doc-1', sealed)], [...blob]);
+  assert.deepEqual([...await rotated.open('doc-1', sealed)], [...blob]);  // another sealer: not a replay for it
   const sealed2 = await rotated.seal('doc-1', blob);
   assert.equal(sealed2[1], 2);
   await assert.rejects(s.open('doc-1', sealed2), /unknown key id 2/);
+  // The memory is bounded: past rememberBlobs per document the oldest is forgotten.
+  const small = await createSealer(key, { rememberBlobs: 2 });
+  const b1 = await small.seal('d', blob), b2 = await small.seal('d', blob), b3 = await small.seal('d', blob);
+  for (const b of [b1, b2, b3]) await small.open('d', b);
+  await assert.rejects(small.open('d', b3), /replayed/);
+  await small.open('d', b1);  // forgotten: opens (applying it again changes nothing)
 });
 
 await check('sync_policy: parsed from schema JSON, defaults, errors', () => {
