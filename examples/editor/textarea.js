@@ -3,7 +3,7 @@
 // `setSelectionRange()` and 'input' events), both ways:
 //
 //   import { bindTextarea } from './textarea.js';
-//   const binding = bindTextarea(message.content, document.querySelector('textarea'));
+//   const binding = bindTextarea(message.content, document.querySelector('textarea'), { doc: message });
 //   ...
 //   binding.destroy();
 //
@@ -60,7 +60,9 @@ export function applyTextDelta(before, delta) {
   return out.join('');
 }
 
-export function bindTextarea(text, textarea) {
+// `options.doc`: the document the field belongs to; with it, a replacement
+// is one transaction (without it, two operations).
+export function bindTextarea(text, textarea, { doc } = {}) {
   let shown = text.toString();
   textarea.value = shown;
   // The selection as cursors on the field: anchored to characters, not
@@ -89,12 +91,15 @@ export function bindTextarea(text, textarea) {
     const at = codePointIndex(shown, p);
     const removed = codePointIndex(shown, shown.length - s) - at;
     const inserted = now.slice(p, now.length - s);
-    // One change for the whole input event (a paste over a selection is one edit).
+    // A replacement (typing or pasting over a selection) is one transaction:
+    // one change, never half applied. Plain typing is one operation already,
+    // and stays outside transact() so that consecutive keystrokes merge into
+    // one run in the document's history (a transaction starts a new one).
     const edit = () => {
       if (removed > 0) text.delete(at, removed);
       if (inserted) text.insert(at, inserted);
     };
-    if (text._doc && typeof text._doc.transact === 'function') text._doc.transact(edit);
+    if (removed > 0 && inserted && doc) doc.transact(edit);
     else edit();
     shown = now;
     remember();

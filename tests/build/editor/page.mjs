@@ -11,7 +11,7 @@ const a = new MessageChat(1n), b = new MessageChat(2n);
 const area = document.getElementById('editor');
 b.content.insert(0, 'hello world');
 a.apply(b.changesSince(a.version()));
-const binding = bindTextarea(a.content, area);
+const binding = bindTextarea(a.content, area, { doc: a });
 area.focus();
 
 window.t = {
