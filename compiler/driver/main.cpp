@@ -1,5 +1,5 @@
 // compiler/driver: the `dolc` command line. Subcommands: check (alias lint),
-// build, breaking, help; --version and --help. Exit codes: 0 clean (warnings allowed),
+// build, breaking, fmt, help; --version and --help. Exit codes: 0 clean (warnings allowed),
 // 1 findings (errors, or warnings with -Werror), 2 usage or I/O problems.
 #include <iostream>
 #include <string>
@@ -20,6 +20,7 @@ const char* kMainHelp =
     "  check    parse and check schemas, report findings (alias: lint)\n"
     "  build    check, then generate NAME.wasm, NAME.wit, NAME.js/.d.ts (and more with --emit)\n"
     "  breaking compare schemas with the last release, report breaking changes (a CI gate)\n"
+    "  fmt      rewrite schemas in the canonical layout (--check: only report, for CI)\n"
     "  help     show help for a command: dolc help build\n"
     "\n"
     "options:\n"
@@ -52,6 +53,19 @@ const char* kBuildHelp =
     "\n"
     "outputs NAME.* where NAME is the first input's file name without .dol\n";
 
+const char* kFmtHelp =
+    "usage: dolc fmt FILE.dol...            rewrite the files in the canonical layout (in place)\n"
+    "       dolc fmt --check FILE.dol...    change nothing; print a diff and exit 1 if a file would change\n"
+    "       dolc fmt --stdout FILE.dol      print the formatted text\n"
+    "       dolc fmt -                      format stdin to stdout\n"
+    "\n"
+    "The layout keeps every token, comment, docs block and line break; it sets the\n"
+    "indentation (four spaces per open bracket) and the spaces within lines, and at\n"
+    "most one blank line in a row. Files with syntax errors are reported, not formatted.\n"
+    "\n"
+    "exit status: 0 done (or, with --check, nothing to change), 1 a file would change or\n"
+    "has syntax errors, 2 usage or I/O problems\n";
+
 const char* kBreakingHelp =
     "usage: dolc breaking NEW.dol... --against OLD.dol...      [options]\n"
     "       dolc breaking NEW.dol... --against OLD.schema.json [options]\n"
@@ -82,6 +96,8 @@ namespace dolc::driver {
 // breaking_command.cpp: takes the arguments after `breaking` (it has options
 // of its own: --against, --against-git).
 int run_breaking(const std::vector<std::string>& args);
+// fmt_command.cpp: `dolc fmt` (options of its own: --check, --stdout).
+int run_fmt(const std::vector<std::string>& args);
 }  // namespace dolc::driver
 
 namespace {
@@ -107,26 +123,30 @@ int run(int argc, char** argv) {
     if (topic == "check" || topic == "lint") std::cout << kCheckHelp;
     else if (topic == "build") std::cout << kBuildHelp;
     else if (topic == "breaking") std::cout << kBreakingHelp;
+    else if (topic == "fmt") std::cout << kFmtHelp;
     else if (topic.empty() || topic == "help") std::cout << kMainHelp;
     else {
-      print_tool_error("no help for '" + topic + "'" + hint(topic, {"check", "lint", "build", "breaking"}) +
-                       " (commands: check, lint, build, breaking)");
+      print_tool_error("no help for '" + topic + "'" + hint(topic, {"check", "lint", "build", "breaking", "fmt"}) +
+                       " (commands: check, lint, build, breaking, fmt)");
       return kExitUsage;
     }
     return kExitClean;
   }
-  if (command != "check" && command != "lint" && command != "build" && command != "breaking") {
-    print_tool_error("unknown command '" + command + "'" + hint(command, {"check", "lint", "build", "breaking", "help"}) +
-                     " (expected check, lint, build, breaking or help)");
+  if (command != "check" && command != "lint" && command != "build" && command != "breaking" && command != "fmt") {
+    print_tool_error("unknown command '" + command + "'" +
+                     hint(command, {"check", "lint", "build", "breaking", "fmt", "help"}) +
+                     " (expected check, lint, build, breaking, fmt or help)");
     return kExitUsage;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   for (const auto& a : rest)
     if (a == "--help" || a == "-h") {
-      std::cout << (command == "build" ? kBuildHelp : command == "breaking" ? kBreakingHelp : kCheckHelp);
+      std::cout << (command == "build" ? kBuildHelp : command == "breaking" ? kBreakingHelp
+                    : command == "fmt"    ? kFmtHelp : kCheckHelp);
       return kExitClean;
     }
   if (command == "breaking") return run_breaking(rest);
+  if (command == "fmt") return run_fmt(rest);
   Invocation inv;
   std::string error;
   std::string canonical = command == "lint" ? "check" : command;

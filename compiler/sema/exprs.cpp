@@ -504,12 +504,12 @@ ir::Expr Checker::check_expr(const ast::Expr& e, Scope& scope) {
 
 // A destructuring `let`/`for`: the C++ lowering has no destructuring, so the
 // value becomes opaque to it and `dolc build` reports the method not-compiled.
-static void hide_from_lowering(ir::Stmt& out, Span whole) {
+static void hide_from_lowering(ir::Stmt& out) {
   if (!out.expr) return;
   ir::Expr opaque;
   opaque.kind = ast::Expr::Kind::Opaque;
   opaque.span = out.expr->span;
-  opaque.text = "destructuring at " + std::to_string(whole.begin);
+  opaque.text = "destructuring";  // no source offset: the schema JSON must not change with layout
   out.expr = std::move(opaque);
 }
 
@@ -528,7 +528,7 @@ ir::Stmt Checker::check_stmt(const ast::Stmt& s, Scope& scope) {
       if (s.pattern) {
         // `let (a, b) = e`
         scope.bind(*s.pattern);
-        hide_from_lowering(out, s.span);
+        hide_from_lowering(out);
         break;
       }
       ir::Type t = out.expr ? out.expr->type : ir::Type();
@@ -551,7 +551,7 @@ ir::Stmt Checker::check_stmt(const ast::Stmt& s, Scope& scope) {
       if (s.kind == SK::For && s.pattern) {
         // `for (k, v) in m`
         scope.bind(*s.pattern);
-        hide_from_lowering(out, s.span);
+        hide_from_lowering(out);
       } else if (s.kind == SK::For) {
         ir::Type elem;
         if (out.expr && (out.expr->type.kind == K::List || out.expr->type.kind == K::Set) &&
