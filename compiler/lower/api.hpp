@@ -68,6 +68,7 @@ std::vector<uint32_t> record_offsets(const WitType& t);  // byte offset of each 
 enum class ApiOp {
   // document
   Construct, Destroy, Actor, Version, ChangesSince, Apply, Merge, Save, Load, ToJson, Violations, MigrationConflicts, Pending, DropPending,
+  TakeEvents,  // change events recorded since the last call (JSON); turns recording on/off
   // immutable / lww
   RegisterGet, RegisterSet,
   // mv_register

@@ -344,37 +344,47 @@ void add_conflict(std::vector<Conflict>& list, Conflict c) {
 // ----- change events (Doc::take_events)
 //
 // Off until someone listens (a flag check per op). Each applied op that
-// changes what a reader sees appends one JSON entry to `out`, with its path
-// and positions as they are at that moment. Replays of the log (rebuild)
+// changes what a reader sees appends one entry: the object's path, the
+// field, and the rest of its JSON with positions in the field as they are
+// at that moment. Paths are rendered when the entries are taken, in the
+// state then (list indexes after the call). Replays of the log (rebuild)
 // record nothing; a replay that replaces the state records "reset".
 struct Events {
+  struct Entry {
+    Bytes path;
+    const FieldInfo* field = nullptr;
+    std::string tail;  // `,"kind":...` up to the closing brace
+  };
   bool on = false;
   int mute = 0;        // > 0 while the log replays
   bool reset = false;  // the state was replaced: readers must re-read it
-  std::string out;     // entries, comma-separated
-  std::string cur;     // the entry being written: `{"path":[...]`
+  std::vector<Entry> out;
+  Entry cur;           // where the op being applied is
   std::vector<std::pair<uint64_t, size_t>> marks;  // checkpoint mark -> out.size() then
   Events* active() { return on && !mute ? this : nullptr; }
-  void add(std::string_view tail) {
-    if (!out.empty()) out += ',';
-    out += cur;
-    out += tail;
-    out += '}';
+  void add(std::string tail) {
+    out.push_back(cur);
+    out.back().tail = std::move(tail);
   }
 };
 
-// Sets ev.cur to the path of field `field` of the object at `path`: API
-// names, list indexes and map keys (as JSON). False if the path leads
-// nowhere (nothing is recorded then).
-bool event_path(Events& ev, Object* root, const Keys& keys, const Bytes& path, const FieldInfo& last) {
-  std::string& out = ev.cur;
-  out = "{\"obj\":\"";  // the object's path, in hex: what subscriptions of nested objects filter on
-  for (uint8_t b : path) {
+// Starts an entry for field `last` of the object at `path`.
+bool event_path(Events& ev, const Bytes& path, const FieldInfo& last) {
+  ev.cur.path = path;
+  ev.cur.field = &last;
+  return true;
+}
+
+// `{"obj":"<path in hex>","path":[API names, list indexes, map keys as JSON]`
+// for an entry, in the current state; false when the object is gone.
+bool render_path(const Events::Entry& e, Object* root, const Keys& keys, std::string& out) {
+  out += "{\"obj\":\"";  // the object's path: what subscriptions of nested objects filter on
+  for (uint8_t b : e.path) {
     out += "0123456789abcdef"[b >> 4];
     out += "0123456789abcdef"[b & 15];
   }
   out += "\",\"path\":[";
-  Reader r(path);
+  Reader r(e.path);
   Object* obj = root;
   while (!r.at_end()) {
     uint64_t v = r.varint();
@@ -400,13 +410,13 @@ bool event_path(Events& ev, Object* root, const Keys& keys, const Bytes& path, c
     } else if (tag == kStepEntry) {
       Bytes k(key.begin(), key.end());
       auto it = f.map.entries.find(k);
-      if (it != f.map.entries.end()) obj = it->second.child.get();
+      if (it != f.map.entries.end() && !it->second.dots.empty()) obj = it->second.child.get();
       out += ',';
       out += info.key_json ? info.key_json(k) : json_string(std::string(key));
     }
     out += ',';
   }
-  out += json_string(last.api ? last.api : last.name);
+  out += json_string(e.field->api ? e.field->api : e.field->name);
   out += "]";
   return obj != nullptr;
 }
@@ -418,6 +428,7 @@ std::string event_value(const FieldInfo& info, const Bytes& v) {
 
 // A multi-value register's values as a JSON array.
 std::string mv_json(const FieldInfo& info, const MvRegister& mv) {
+  if (mv.values.empty() && info.default_json) return "[" + info.default_json() + "]";
   std::string out = "[";
   for (auto& [id, x] : mv.values) out += (out.size() > 1 ? "," : "") + event_value(info, x);
   return out + "]";
@@ -703,7 +714,7 @@ Applied apply_op(Object* root, const Op& op, uint64_t* span, const ApplyContext&
     return Applied::Foreign;
   }
   ApplyContext c = cx;
-  if (c.ev && (info.hidden || !event_path(*c.ev, root, *cx.keys, op.path, info))) c.ev = nullptr;
+  if (c.ev && (info.hidden || !event_path(*c.ev, op.path, info))) c.ev = nullptr;
   return apply_known(obj, static_cast<uint32_t>(fi), op, span, c) ? Applied::Yes : Applied::Bad;
 }
 
@@ -717,10 +728,12 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       if (info.strategy != Strategy::Immutable && info.strategy != Strategy::Lww) return false;
       bool wins = register_wins(f.reg, info, op.id, op.payload);
       if (info.hidden && info.replaced_by >= 0) migrate_write(obj, info, op.field, op, f.reg, wins, cx);
+      if (wins && cx.ev) {
+        std::string from = f.reg.has ? event_value(info, f.reg.value) : info.default_json ? info.default_json() : "null";
+        std::string to = event_value(info, op.payload);
+        if (from != to) cx.ev->add(cat({",\"kind\":\"register\",\"from\":", from, ",\"value\":", to}));
+      }
       if (wins) {
-        if (cx.ev && !(f.reg.has && f.reg.value == op.payload))
-          cx.ev->add(cat({",\"kind\":\"register\",\"from\":", f.reg.has ? event_value(info, f.reg.value) : "null",
-                          ",\"value\":", event_value(info, op.payload)}));
         f.reg.has = true;
         f.reg.stamp = op.id;
         f.reg.value = op.payload;
@@ -908,7 +921,7 @@ struct Doc::Impl {
   // null when nobody records.
   Events* local_event(const Bytes& path, const GeneInfo* g, uint32_t field) {
     Events* e = ev.active();
-    return e && event_path(*e, root.get(), keys, path, g->fields[field]) ? e : nullptr;
+    return e && event_path(*e, path, g->fields[field]) ? e : nullptr;
   }
 
   // The last op of the open change when it is a local text insert or delete,
@@ -2282,12 +2295,24 @@ Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field)
 std::string Doc::take_events(bool listen) {
   Events& ev = impl_->ev;
   std::string out;
-  if (ev.reset) out = "[{\"path\":[],\"kind\":\"reset\"}]";
-  else if (!ev.out.empty()) out = "[" + ev.out + "]";
+  if (ev.reset) {
+    out = "[{\"obj\":\"\",\"path\":[],\"kind\":\"reset\"}]";
+  } else {
+    for (const Events::Entry& e : ev.out) {
+      size_t at = out.size();
+      out += out.empty() ? "[" : ",";
+      if (!render_path(e, impl_->root.get(), impl_->keys, out)) {
+        out.resize(at);  // in an object the call deleted
+        continue;
+      }
+      out += e.tail;
+      out += "}";
+    }
+    if (!out.empty()) out += "]";
+  }
   ev.on = listen;
   ev.reset = false;
-  ev.out.clear();
-  ev.out.shrink_to_fit();
+  ev.out = {};
   ev.marks.clear();
   return out;
 }

@@ -112,11 +112,15 @@ TEST(Events, NestedPathsUseApiNamesAndCurrentIndexes) {
   auto first = d.list_child(kRoot, &kBoard, 5, 0);
   ASSERT_TRUE(first.ok);
   d.take_events(true);
-  ASSERT_TRUE(d.list_insert_new(kRoot, &kBoard, 5, 0).ok);  // the first task is now at 1
   ASSERT_TRUE(d.reg_set(first.value, &kTask, 0, b("t")).ok);
+  ASSERT_TRUE(d.list_insert_new(kRoot, &kBoard, 5, 0).ok);  // the first task is now at 1: paths say where it is after the call
   std::string e = d.take_events(true);
   EXPECT_NE(e.find(R"("path":["tasks"],"kind":"objects","at":0,"insert":[null])"), std::string::npos) << e;
   EXPECT_NE(e.find(R"("path":["tasks",1,"taskTitle"],"kind":"register","from":null,"value":"t"})"), std::string::npos) << e;
+  // Changes inside an object the same call deleted are left out.
+  ASSERT_TRUE(d.reg_set(first.value, &kTask, 0, b("u")).ok);
+  ASSERT_TRUE(d.list_delete(kRoot, &kBoard, 5, 1, 1).ok);
+  EXPECT_EQ(d.take_events(true), R"([{"obj":"","path":["tasks"],"kind":"objects","at":1,"delete":1}])");
 }
 
 TEST(Events, RemoteOpsArePositionedWhereTheyApply) {
@@ -162,7 +166,7 @@ TEST(Events, LoadIsAReset) {
   ASSERT_TRUE(a.reg_set(kRoot, &kBoard, 0, b("x")).ok);
   d.take_events(true);
   ASSERT_TRUE(d.load(a.save()).ok);
-  EXPECT_EQ(d.take_events(true), R"([{"path":[],"kind":"reset"}])");
+  EXPECT_EQ(d.take_events(true), R"([{"obj":"","path":[],"kind":"reset"}])");
   ASSERT_TRUE(d.reg_set(kRoot, &kBoard, 0, b("y")).ok);  // still recording after the load
   EXPECT_NE(d.take_events(true), "");
 }

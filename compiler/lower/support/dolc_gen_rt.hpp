@@ -92,6 +92,7 @@ struct FieldInfo {
   const char* api = nullptr;
   std::string (*value_json)(const Bytes& value) = nullptr;
   std::string (*key_json)(const Bytes& key) = nullptr;
+  std::string (*default_json)() = nullptr;  // a register's value before any write (its default)
 };
 
 // One version of a gene's layout (its set of field keys), as a document's
