@@ -30,6 +30,7 @@ class MessageChat {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> author_get(const std::vector<uint8_t>& a_path) const;
@@ -86,6 +87,7 @@ class RoomState {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<bool> archived_get(const std::vector<uint8_t>& a_path) const;

@@ -33,6 +33,7 @@ class KanbanTask {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<int64_t> due_get(const std::vector<uint8_t>& a_path) const;
@@ -89,6 +90,7 @@ class KanbanColumn {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> name_get(const std::vector<uint8_t>& a_path) const;
@@ -156,6 +158,7 @@ class KanbanBoard {
   std::string migration_conflicts() const;
   std::string pending() const;
   uint32_t drop_pending();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> title_get(const std::vector<uint8_t>& a_path) const;
