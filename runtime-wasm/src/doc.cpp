@@ -2312,7 +2312,8 @@ std::string Doc::take_events(bool listen) {
   }
   ev.on = listen;
   ev.reset = false;
-  ev.out = {};
+  if (ev.out.size() > 64) ev.out = {};  // a large batch's memory is given back
+  ev.out.clear();
   ev.marks.clear();
   return out;
 }

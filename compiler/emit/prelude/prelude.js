@@ -719,6 +719,13 @@ function composeDelta(edits, objects) {
 // One change per field from the runtime's records of one call (records of
 // one field grouped by object and field, in first-change order).
 function changesOf(records) {
+  const r0 = records[0];
+  if (records.length === 1 && r0.at !== undefined) {  // one sequence edit (typing): its delta at once
+    const objects = r0.kind === 'objects';
+    const op = r0.insert !== undefined ? { insert: objects ? r0.insert.length : r0.insert }
+      : r0.delete !== undefined ? { delete: r0.delete } : { retain: r0.retain, attributes: r0.attributes };
+    return [{ path: r0.path, kind: objects ? 'list' : r0.kind, obj: r0.obj, delta: r0.at ? [{ retain: r0.at }, op] : [op] }];
+  }
   const groups = new Map();
   for (const r of records) {
     if (r.kind === 'reset') return [{ path: [], kind: 'reset', obj: '' }];
@@ -802,13 +809,14 @@ const eventsApi = {
     if (!this._subs || this._rep === null) return;
     const raw = this._call('take-events', [true]);
     if (!raw) return;
-    const changes = changesOf(JSON.parse(raw));
-    if (!changes.length) return;
+    const found = changesOf(JSON.parse(raw));
+    if (!found.length) return;
+    const objs = found.map((c) => c.obj);
+    const changes = found.map((c) => { delete c.obj; return c; });
     for (const sub of this._subs.slice()) {
-      const mine = changes.filter((c) => c.kind === 'reset' ||
-        (c.obj.startsWith(sub.obj) && (sub.field === null || c.path[sub.depth] === sub.field)));
-      if (!mine.length) continue;
-      sub.fn({ origin, changes: mine.map(({ obj, ...c }) => c) });
+      const mine = sub.obj === '' && sub.field === null ? changes : changes.filter((c, i) => c.kind === 'reset' ||
+        (objs[i].startsWith(sub.obj) && (sub.field === null || c.path[sub.depth] === sub.field)));
+      if (mine.length) sub.fn({ origin, changes: mine });
     }
   },
 };
