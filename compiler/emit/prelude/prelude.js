@@ -813,11 +813,20 @@ const eventsApi = {
     if (!found.length) return;
     const objs = found.map((c) => c.obj);
     const changes = found.map((c) => { delete c.obj; return c; });
+    // Every subscriber is called even if one throws; the first error is then
+    // thrown to the caller (the call itself took effect).
+    let failure = null;
     for (const sub of this._subs.slice()) {
       const mine = sub.obj === '' && sub.field === null ? changes : changes.filter((c, i) => c.kind === 'reset' ||
         (objs[i].startsWith(sub.obj) && (sub.field === null || c.path[sub.depth] === sub.field)));
-      if (mine.length) sub.fn({ origin, changes: mine });
+      if (!mine.length) continue;
+      try {
+        sub.fn({ origin, changes: mine });
+      } catch (e) {
+        failure = failure || { e };
+      }
     }
+    if (failure) throw failure.e;
   },
 };
 for (const [k, f] of Object.entries(eventsApi)) Object.defineProperty(Document.prototype, k, { value: f, writable: true });

@@ -269,6 +269,19 @@ check('unsubscribe stops delivery; the last one stops recording', () => {
   assert.equal(got.length, 0);
 });
 
+check('a subscriber that throws: the others still get the event, the error reaches the caller, the call took effect', () => {
+  const d = new Doc(1n);
+  const got = [];
+  d.subscribe(() => { throw new Error('boom'); });
+  d.subscribe((e) => got.push(e));
+  const f = Doc.FIELDS.find((x) => x.kind === 'Counter' || x.kind === 'Text');
+  if (!f) return;
+  const before = str(d.toJSON());
+  assert.throws(() => (f.kind === 'Text' ? d[f.member].insert(0, 'x') : d[f.member].increment()), /boom/);
+  assert.equal(got.length, 1);
+  assert.notEqual(str(d.toJSON()), before);
+});
+
 // Nested objects (when the gene has a list of genes): a subscription on one
 // element gets the changes inside it, not those of its siblings, with paths
 // where the elements are after the call.
