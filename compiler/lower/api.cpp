@@ -161,7 +161,7 @@ const char* api_op_name(ApiOp op) {
 #define OP(x, s) case ApiOp::x: return s;
     OP(Construct, "construct") OP(Destroy, "destroy") OP(Actor, "actor") OP(Version, "version")
     OP(ChangesSince, "changes_since") OP(Apply, "apply") OP(Merge, "merge") OP(Save, "save") OP(Load, "load")
-    OP(ToJson, "to_json") OP(Violations, "violations") OP(MigrationConflicts, "migration_conflicts") OP(Pending, "pending") OP(DropPending, "drop_pending") OP(TransactionBegin, "transaction_begin") OP(TransactionCommit, "transaction_commit") OP(TransactionAbort, "transaction_abort") OP(RegisterGet, "register_get")
+    OP(ToJson, "to_json") OP(Violations, "violations") OP(MigrationConflicts, "migration_conflicts") OP(Pending, "pending") OP(DropPending, "drop_pending") OP(TransactionBegin, "transaction_begin") OP(TransactionCommit, "transaction_commit") OP(TransactionAbort, "transaction_abort") OP(TakeEvents, "take_events") OP(RegisterGet, "register_get")
     OP(RegisterSet, "register_set") OP(MvValues, "mv_values") OP(MvSet, "mv_set") OP(SetHas, "set_has")
     OP(SetValues, "set_values") OP(SetSize, "set_size") OP(SetAdd, "set_add") OP(SetRemove, "set_remove")
     OP(MapHas, "map_has") OP(MapGet, "map_get") OP(MapKeys, "map_keys") OP(MapSet, "map_set")
@@ -547,6 +547,10 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
     b.add("transaction-begin", ApiOp::TransactionBegin, {});
     Builder::returns(b.add("transaction-commit", ApiOp::TransactionCommit, {}), WitType::result_unit());
     Builder::returns(b.add("transaction-abort", ApiOp::TransactionAbort, {}), WitType::result_unit());
+    // Change events recorded since the previous call (JSON, "" when none);
+    // `listen` turns recording on or off (docs/generated-api.md, "Events").
+    Builder::returns(b.add("take-events", ApiOp::TakeEvents, {{"listen", WitType::of(W::Bool)}}),
+                     WitType::of(W::String));
 
     // Fields of the root gene, then of each nested gene as it is reached
     // (the loop grows iface.genes while it runs).

@@ -71,6 +71,7 @@ enum class ApiOp {
   // document
   Construct, Destroy, Actor, Version, ChangesSince, Apply, Merge, Save, Load, ToJson, Violations, MigrationConflicts, Pending, DropPending,
   TransactionBegin, TransactionCommit, TransactionAbort,
+  TakeEvents,  // change events recorded since the last call (JSON); turns recording on/off
   // immutable / lww
   RegisterGet, RegisterSet,
   // mv_register

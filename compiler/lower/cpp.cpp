@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 #include <unordered_map>
 #include <string_view>
@@ -259,8 +260,37 @@ struct Gen {
   // earlier versions that an evolution replaced), its known layouts and its
   // format-1 field order (ir/layouts.hpp has the key rules). Migration
   // functions come first: the tables point at them.
+  // The function rendering field `index` of `gene`'s values (what: 0), map
+  // keys (1) or default value (2, registers) as JSON for change events,
+  // defined into `out` the first time a rendering is needed; "nullptr" when
+  // the field has none.
+  std::string event_json_fn(const ir::Gene& gene, size_t index, int what, std::map<std::string, std::string>& fns,
+                            std::string& out) const {
+    for (const auto& iface : table.interfaces)
+      for (const auto& fn : iface.functions) {
+        if (fn.gene != &gene || fn.field_index != static_cast<int>(index) || !fn.has_result) continue;
+        bool wanted = what == 1   ? fn.op == ApiOp::MapKeys
+                      : what == 2 ? fn.op == ApiOp::RegisterGet || fn.op == ApiOp::MvValues
+                                  : fn.op == ApiOp::RegisterGet || fn.op == ApiOp::MvValues || fn.op == ApiOp::SetValues ||
+                                        fn.op == ApiOp::MapGet || fn.op == ApiOp::ListGet;
+        if (!wanted) continue;
+        bool wrapped = fn.result.kind == WitType::Kind::Option || fn.result.kind == WitType::Kind::List;
+        const WitType& t = wrapped ? fn.result.args[0] : fn.result;
+        std::string def = what == 2 ? default_cpp(gene.fields[index], t) : "";
+        if (what == 2 && def.empty()) return "nullptr";
+        std::string body = json_of(t, what == 2 ? def : dec(t, "b_"), iface);
+        auto [it, added] = fns.emplace(std::to_string(what == 2) + body, fmt::format("event_json_{}_", fns.size()));
+        if (added)
+          out += fmt::format("static std::string {}({}) {{ return {}; }}\n", it->second,
+                             what == 2 ? "" : "const dolc_gen::Bytes& b_", body);
+        return "&" + it->second;
+      }
+    return "nullptr";
+  }
+
   std::string descriptors() const {
     std::string out;
+    std::map<std::string, std::string> event_fns;  // rendering -> function (event_json_fn)
     for (const ApiGene* g : genes()) {
       const ir::Gene& gene = *g->gene;
       ir::GeneHistory history = ir::gene_history(schema, gene);
@@ -279,22 +309,29 @@ struct Gen {
         out += conversions.back().code;
       }
 
-      out += fmt::format("static const dolc_gen::FieldInfo {}_fields[] = {{\n", gene_var(gene));
-      if (gene.fields.empty() && hidden.empty()) out += "  {},\n";
+      // Change events: each field's JS name, and its values and map keys as
+      // JSON (one function per distinct rendering, shared by every field).
+      std::string table_fields;
       for (size_t i = 0; i < gene.fields.size(); ++i) {
         const ir::Field& f = gene.fields[i];
         const ir::Gene* nested = nested_gene_of(f);
         bool nested_known = nested && exposed(*g, nested);
         const auto& o = f.options;
-        out += fmt::format(
-            "  {{{}, dolc_gen::Strategy::{}, {}, {}, {}LL, {}, {}LL, dolc_gen::Overflow::{}, {}, {}LL, {}}},\n",
+        table_fields += fmt::format(
+            "  {{{}, dolc_gen::Strategy::{}, {}, {}, {}LL, {}, {}LL, dolc_gen::Overflow::{}, {}, {}LL, {}, false, -1, nullptr, "
+            "{}, {}, {}, {}}},\n",
             cpp_string_literal(f.name), strategy_enum(f), nested_known ? "&" + gene_var(*nested) : "nullptr",
             o.min_value ? "true" : "false", o.min_value.value_or(0), o.max_value ? "true" : "false",
             o.max_value.value_or(0),
             o.overflow_strategy == ir::Overflow::Wrap ? "Wrap" : o.overflow_strategy == ir::Overflow::Error ? "Error" : "Saturate",
             o.tie_break == ir::TieBreak::ContentHash ? "true" : "false", o.max_length.value_or(0),
-            keys[i] == f.name ? "nullptr" : cpp_string_literal(keys[i]));
+            keys[i] == f.name ? "nullptr" : cpp_string_literal(keys[i]), cpp_string_literal(js_member(wit_label(f.name))),
+            event_json_fn(gene, i, 0, event_fns, out), event_json_fn(gene, i, 1, event_fns, out),
+            event_json_fn(gene, i, 2, event_fns, out));
       }
+      out += fmt::format("static const dolc_gen::FieldInfo {}_fields[] = {{\n", gene_var(gene));
+      if (gene.fields.empty() && hidden.empty()) out += "  {},\n";
+      out += table_fields;
       for (size_t i = 0; i < hidden.size(); ++i) {
         const ir::ReplacedField& r = *hidden[i];
         auto target = std::find(all_keys.begin(), all_keys.end(), r.new_key);
@@ -837,6 +874,7 @@ struct Gen {
           out += "  in_method_ = !tx_marks_.empty();\n";
           out += "  return {};\n";
           break;
+        case ApiOp::TakeEvents: out += "  return doc_.take_events(a_listen);\n"; break;
         case ApiOp::MethodCall: {
           out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
           out += "  (void)kRoot;\n";

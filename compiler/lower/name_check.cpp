@@ -34,7 +34,8 @@ const std::unordered_set<std::string>& document_members() {
 const std::unordered_set<std::string>& reserved_members() {
   static const std::unordered_set<std::string> names = {
       "constructor", "prototype", "then", "toString", "toLocaleString", "valueOf", "hasOwnProperty",
-      "isPrototypeOf", "propertyIsEnumerable"};
+      "isPrototypeOf", "propertyIsEnumerable",
+      "subscribe"};  // change events: every document and nested object has subscribe()
   return names;
 }
 

@@ -341,12 +341,155 @@ void add_conflict(std::vector<Conflict>& list, Conflict c) {
   }
 }
 
+// ----- change events (Doc::take_events)
+//
+// Off until someone listens (a flag check per op). Each applied op that
+// changes what a reader sees appends one entry: the object's path, the
+// field, and the rest of its JSON with positions in the field as they are
+// at that moment. Paths are rendered when the entries are taken, in the
+// state then (list indexes after the call). Replays of the log (rebuild)
+// record nothing; a replay that replaces the state records "reset".
+struct Events {
+  struct Entry {
+    Bytes path;
+    const FieldInfo* field = nullptr;
+    std::string tail;  // `,"kind":...` up to the closing brace
+  };
+  bool on = false;
+  int mute = 0;        // > 0 while the log replays
+  bool reset = false;  // the state was replaced: readers must re-read it
+  std::vector<Entry> out;
+  Entry cur;           // where the op being applied is
+  std::vector<std::pair<uint64_t, size_t>> marks;  // checkpoint mark -> out.size() then
+  Events* active() { return on && !mute ? this : nullptr; }
+  void add(std::string tail) {
+    out.push_back(cur);
+    out.back().tail = std::move(tail);
+  }
+};
+
+// Starts an entry for field `last` of the object at `path`.
+bool event_path(Events& ev, const Bytes& path, const FieldInfo& last) {
+  ev.cur.path = path;
+  ev.cur.field = &last;
+  return true;
+}
+
+// `{"obj":"<path in hex>","path":[API names, list indexes, map keys as JSON]`
+// for an entry, in the current state; false when the object is gone.
+bool render_path(const Events::Entry& e, Object* root, const Keys& keys, std::string& out) {
+  out += "{\"obj\":\"";  // the object's path: what subscriptions of nested objects filter on
+  for (uint8_t b : e.path) {
+    out += "0123456789abcdef"[b >> 4];
+    out += "0123456789abcdef"[b & 15];
+  }
+  out += "\",\"path\":[";
+  Reader r(e.path);
+  Object* obj = root;
+  while (!r.at_end()) {
+    uint64_t v = r.varint();
+    uint64_t tag = v & 3;
+    OpId id;
+    std::string_view key;
+    if (tag == kStepElement) id = read_id(r);
+    if (tag == kStepEntry) key = r.bytes_view();
+    int fi = r.ok() && obj ? keys.field_of(obj->gene, v >> 2) : -1;
+    if (fi < 0) return false;
+    const FieldInfo& info = obj->gene->fields[fi];
+    Field& f = obj->fields[static_cast<size_t>(fi)];
+    out += json_string(info.api ? info.api : info.name);
+    obj = nullptr;
+    if (tag == kStepNested) {
+      obj = f.nested.get();
+    } else if (tag == kStepElement && f.list) {
+      size_t at = 0;
+      auto it = f.list->children.find(id);
+      if (it != f.list->children.end() && f.list->items.index_of(id, &at)) obj = it->second.get();
+      out += ',';
+      out += decimal(uint64_t{at});
+    } else if (tag == kStepEntry) {
+      Bytes k(key.begin(), key.end());
+      auto it = f.map.entries.find(k);
+      if (it != f.map.entries.end() && !it->second.dots.empty()) obj = it->second.child.get();
+      out += ',';
+      out += info.key_json ? info.key_json(k) : json_string(std::string(key));
+    }
+    out += ',';
+  }
+  out += json_string(e.field->api ? e.field->api : e.field->name);
+  out += "]";
+  return obj != nullptr;
+}
+
+// A value as JSON, by the field's function (null when it has none).
+std::string event_value(const FieldInfo& info, const Bytes& v) {
+  return info.value_json ? info.value_json(v) : std::string("null");
+}
+
+// A multi-value register's values as a JSON array.
+std::string mv_json(const FieldInfo& info, const MvRegister& mv) {
+  if (mv.values.empty() && info.default_json) return "[" + info.default_json() + "]";
+  std::string out = "[";
+  for (auto& [id, x] : mv.values) out += (out.size() > 1 ? "," : "") + event_value(info, x);
+  return out + "]";
+}
+
+void counter_event(Events& ev, int64_t from, int64_t to) {
+  if (from != to) ev.add(cat({",\"kind\":\"counter\",\"from\":", decimal(from), ",\"value\":", decimal(to)}));
+}
+
+void map_event(Events& ev, const FieldInfo& info, const Bytes& key, const char* change) {
+  ev.add(cat({",\"kind\":\"map\",\"key\":", info.key_json ? info.key_json(key) : json_string(std::string(key.begin(), key.end())),
+              ",\"op\":\"", change, "\""}));
+}
+
+// Visible positions (before the op applies) of the ids a delete names, as
+// `{"at":p,"delete":n}` entries from the last run to the first, so each
+// position holds when its entry applies. False: too many to look at.
+template <class Seq>
+bool record_deletes(Events& ev, const Seq& seq, const seq::DeleteOp& del, const char* kind) {
+  std::map<uint64_t, uint64_t> at;  // an ordered set of positions
+  for (const seq::IdRange& rg : del.ranges) {
+    if (rg.len > seq.size() + 1024) return false;
+    for (uint32_t k = 0; k < rg.len; ++k) {
+      size_t i = 0;
+      if (seq.index_of(OpId{rg.first.lamport + k, rg.first.actor}, &i)) at[i] = 0;
+    }
+  }
+  for (auto it = at.rbegin(); it != at.rend();) {
+    uint64_t end = it->first, n = 0;
+    while (it != at.rend() && it->first == end - n) ++n, ++it;
+    ev.add(cat({",\"kind\":\"", kind, "\",\"at\":", decimal(end + 1 - n), ",\"delete\":", decimal(n)}));
+  }
+  return true;
+}
+
+// Lists of genes report "objects" (their elements are read through the list).
+const char* list_kind(const FieldInfo& info) { return info.nested ? "objects" : "list"; }
+
+// A move, once applied: the element leaves `from` and arrives where it is now.
+void list_move_event(Events& ev, const seq::RgaList& items, const FieldInfo& info, OpId element, size_t from,
+                     const Bytes* value) {
+  size_t to = 0;
+  if (!items.index_of(element, &to) || to == from) return;
+  ev.add(cat({",\"kind\":\"", list_kind(info), "\",\"at\":", decimal(uint64_t{from}), ",\"delete\":1"}));
+  ev.add(cat({",\"kind\":\"", list_kind(info), "\",\"at\":", decimal(uint64_t{to}), ",\"insert\":[",
+              info.nested || !value ? "null" : event_value(info, *value), "]"}));
+}
+
+void mark_event(Events& ev, size_t start, size_t end, const seq::MarkOp& op) {
+  if (end <= start) return;
+  ev.add(cat({",\"kind\":\"text\",\"at\":", decimal(uint64_t{start}), ",\"retain\":", decimal(uint64_t{end - start}),
+              ",\"attributes\":{", json_string(op.name), ":", op.remove ? "null" : json_string(op.value), "}"}));
+}
+
 }  // namespace internal
 
 // What a module that uses rga or peritext links in: applying their ops and
 // encoding typing runs. Reached only through GeneInfo::sequences.
 struct SequenceSupport {
-  bool (*apply)(internal::Field& f, const FieldInfo& info, const internal::Op& op, Reader& r, uint64_t* span);
+  bool (*apply)(internal::Field& f, const FieldInfo& info, const internal::Op& op, Reader& r, uint64_t* span,
+                internal::Events* ev);
   void (*encode_insert)(Writer& w, const seq::TextInsertOp& op);
   void (*encode_delete)(Writer& w, const seq::DeleteOp& op);
   // A write to a register replaced by this text field (lww -> peritext):
@@ -435,6 +578,7 @@ struct ApplyContext {
   const Keys* keys;
   const SequenceSupport* seqs;
   std::vector<Conflict>* conflicts;
+  Events* ev = nullptr;  // recording change events (null: off)
 };
 
 // Whether a register write stamped `id` wins over the register's value
@@ -569,7 +713,9 @@ Applied apply_op(Object* root, const Op& op, uint64_t* span, const ApplyContext&
     add_conflict(*cx.conflicts, Conflict{op.field, op.id});
     return Applied::Foreign;
   }
-  return apply_known(obj, static_cast<uint32_t>(fi), op, span, cx) ? Applied::Yes : Applied::Bad;
+  ApplyContext c = cx;
+  if (c.ev && (info.hidden || !event_path(*c.ev, op.path, info))) c.ev = nullptr;
+  return apply_known(obj, static_cast<uint32_t>(fi), op, span, c) ? Applied::Yes : Applied::Bad;
 }
 
 bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, const ApplyContext& cx) {
@@ -582,6 +728,11 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       if (info.strategy != Strategy::Immutable && info.strategy != Strategy::Lww) return false;
       bool wins = register_wins(f.reg, info, op.id, op.payload);
       if (info.hidden && info.replaced_by >= 0) migrate_write(obj, info, op.field, op, f.reg, wins, cx);
+      if (wins && cx.ev) {
+        std::string from = f.reg.has ? event_value(info, f.reg.value) : info.default_json ? info.default_json() : "null";
+        std::string to = event_value(info, op.payload);
+        if (from != to) cx.ev->add(cat({",\"kind\":\"register\",\"from\":", from, ",\"value\":", to}));
+      }
       if (wins) {
         f.reg.has = true;
         f.reg.stamp = op.id;
@@ -594,12 +745,19 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       std::string_view v = r.bytes_view();
       std::vector<OpId> seen = read_ids(r);
       if (!r.ok() || !r.at_end()) return false;
+      std::string from = cx.ev ? mv_json(info, f.mv) : std::string();
       for (OpId s : seen) mv_erase(f.mv, s);
       mv_insert(f.mv, op.id, Bytes(v.begin(), v.end()));
+      if (cx.ev) {
+        std::string to = mv_json(info, f.mv);
+        if (to != from) cx.ev->add(cat({",\"kind\":\"mv\",\"from\":", from, ",\"value\":", to}));
+      }
       return true;
     }
     case OpKind::SetAdd: {
       if (info.strategy != Strategy::OrSet) return false;
+      if (cx.ev && !f.set.dots.count(op.payload))
+        cx.ev->add(",\"kind\":\"set\",\"added\":" + event_value(info, op.payload));
       f.set.dots[op.payload].insert(op.id);
       if (info.hidden) migrate_set_op(obj, info, op.field, &op.payload, op.id, {}, cx);
       return true;
@@ -612,7 +770,10 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       auto it = f.set.dots.find(Bytes(v.begin(), v.end()));
       if (it != f.set.dots.end()) {
         for (OpId d : seen) it->second.erase(d);
-        if (it->second.empty()) f.set.dots.erase(it);
+        if (it->second.empty()) {
+          if (cx.ev) cx.ev->add(",\"kind\":\"set\",\"removed\":" + event_value(info, it->first));
+          f.set.dots.erase(it);
+        }
       }
       if (info.hidden) migrate_set_op(obj, info, op.field, nullptr, op.id, seen, cx);
       return true;
@@ -625,15 +786,19 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       if (!r.ok() || !r.at_end()) return false;
       bool gene_values = info.nested != nullptr;
       if (gene_values != (op.kind == OpKind::MapSetNew)) return false;
-      MapEntry& e = f.map.entries[Bytes(k.begin(), k.end())];
+      Bytes key(k.begin(), k.end());
+      MapEntry& e = f.map.entries[key];
+      const char* change = visible(e) ? nullptr : "add";
       e.dots.insert(op.id);
       if (gene_values) {
         if (!e.child) e.child = std::make_unique<Object>(info.nested);
       } else if (!e.value.has || op.id > e.value.stamp) {
+        if (!change && e.value.value != Bytes(v.begin(), v.end())) change = "update";
         e.value.has = true;
         e.value.stamp = op.id;
         e.value.value.assign(v.begin(), v.end());
       }
+      if (cx.ev && change) map_event(*cx.ev, info, key, change);
       return true;
     }
     case OpKind::MapDelete: {
@@ -642,15 +807,20 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       std::vector<OpId> seen = read_ids(r);
       if (!r.ok() || !r.at_end()) return false;
       auto it = f.map.entries.find(Bytes(k.begin(), k.end()));
-      if (it != f.map.entries.end())
+      if (it != f.map.entries.end()) {
+        bool was = visible(it->second);
         for (OpId d : seen) it->second.dots.erase(d);
+        if (cx.ev && was && !visible(it->second)) map_event(*cx.ev, info, it->first, "delete");
+      }
       return true;
     }
     case OpKind::CounterAdd: {
       if (info.strategy != Strategy::PnCounter) return false;
       int64_t delta = r.svarint();
       if (!r.ok() || !r.at_end()) return false;
+      int64_t from = f.counter.value();
       f.counter.add(op.id.actor, delta);
+      if (cx.ev) counter_event(*cx.ev, from, f.counter.value());
       return true;
     }
     case OpKind::ListInsert:
@@ -659,7 +829,7 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
     case OpKind::TextInsert:
     case OpKind::TextDelete:
     case OpKind::TextMark:
-      return seqs && seqs->apply(f, info, op, r, span);
+      return seqs && seqs->apply(f, info, op, r, span, cx.ev);
   }
   return false;
 }
@@ -745,7 +915,14 @@ struct Doc::Impl {
   bool open_change = false;                   // the last log entry is ours and may still grow
   Keys keys;                                  // field keys: ops and paths name fields by key id
   std::vector<Conflict> conflicts;            // older writes no migration could convert (derived from the log)
-  ApplyContext context() { return ApplyContext{&keys, seqs, &conflicts}; }
+  Events ev;                                  // change events (take_events)
+  ApplyContext context() { return ApplyContext{&keys, seqs, &conflicts, ev.active()}; }
+  // Starts an event entry for a local sequence op on (path, gene, field):
+  // null when nobody records.
+  Events* local_event(const Bytes& path, const GeneInfo* g, uint32_t field) {
+    Events* e = ev.active();
+    return e && event_path(*e, path, g->fields[field]) ? e : nullptr;
+  }
 
   // The last op of the open change when it is a local text insert or delete,
   // kept decoded so that a typing run extends it instead of adding one op
@@ -882,6 +1059,7 @@ struct Doc::Impl {
   // Rebuilds the state from the first `changes` log entries (keeping `ops_in_last` ops of the last).
   void rebuild(size_t changes, size_t ops_in_last) {
     end_run();
+    ++ev.mute;
     log.resize(changes);
     if (!log.empty() && ops_in_last < log.back().ops.size()) log.back().ops.resize(ops_in_last);
     if (!log.empty() && log.back().ops.empty()) log.pop_back();
@@ -902,6 +1080,7 @@ struct Doc::Impl {
       append(std::move(c));
     }
     open_change = false;
+    --ev.mute;
   }
 
   // Starts or extends our open change and records `op`. Register, set, map
@@ -1154,6 +1333,7 @@ struct Doc::Impl {
   // agree (FORMAT.md, "Change identity", on what that costs).
   void replay_in_canonical_order() {
     end_run();
+    ev.reset = ev.on;  // what was recorded no longer describes the state
     std::vector<Change> all = std::move(log);
     // Ordered by (first op lamport, actor); an actor's changes that share
     // a first lamport (two sides of a fork) stay in seq order, as logged.
@@ -1232,6 +1412,8 @@ struct Doc::Impl {
     open_change = false;  // remote changes close our open change
     size_t mark = log.size();
     size_t mark_ops = log.empty() ? 0 : log.back().ops.size();
+    size_t ev_mark = ev.out.size();
+    bool ev_reset = ev.reset;
     // Our own changes we lack (a replica of us restored from an older save)
     // are accepted like anyone else's. Re-sent copies of a change still
     // waiting for its predecessors are held once: repeated anti-entropy
@@ -1273,6 +1455,8 @@ struct Doc::Impl {
         if (!fresh(h)) hold(std::move(h.change), 0);  // looked at again next time
       contenders.clear();
       rebuild(mark, mark_ops);
+      ev.out.resize(ev_mark);  // a refused apply changed nothing
+      ev.reset = ev_reset;
       blocked_on.clear();
       ChangeKey need;
       for (const auto& [k, list] : held)
@@ -1583,6 +1767,7 @@ Status Doc::load(const Bytes& saved) {
       return fail(over_cap ? kOverCap : "refused: the saved document is inconsistent");
     fresh->append(std::move(c));
   }
+  fresh->ev.on = fresh->ev.reset = impl_->ev.on;  // the whole state was replaced
   impl_ = std::move(fresh);
   return {};
 }
@@ -1640,9 +1825,23 @@ uint64_t Doc::checkpoint() {
   uint64_t ops = impl_->log.empty() ? 0 : impl_->log.back().ops.size();
   // A rollback must not cut into a change someone else already saw.
   if (!impl_->open_change) ops = UINT32_MAX;
-  return (changes << 32) | (ops & 0xffffffffu);
+  uint64_t mark = (changes << 32) | (ops & 0xffffffffu);
+  if (impl_->ev.on) impl_->ev.marks.emplace_back(mark, impl_->ev.out.size());
+  return mark;
 }
-void Doc::commit(uint64_t) {}
+namespace {
+// Forgets the events checkpoint `mark` (and later ones) noted; a rollback
+// also drops the events recorded since.
+void end_event_mark(Events& ev, uint64_t mark, bool drop) {
+  for (size_t i = ev.marks.size(); i-- > 0;)
+    if (ev.marks[i].first == mark) {
+      if (drop && ev.marks[i].second <= ev.out.size()) ev.out.resize(ev.marks[i].second);
+      ev.marks.resize(i);
+      return;
+    }
+}
+}  // namespace
+void Doc::commit(uint64_t mark) { end_event_mark(impl_->ev, mark, false); }
 void Doc::rollback(uint64_t mark) {
   size_t changes = static_cast<size_t>(mark >> 32);
   size_t ops = static_cast<size_t>(mark & 0xffffffffu);
@@ -1650,6 +1849,7 @@ void Doc::rollback(uint64_t mark) {
   // closed then may already have been exported, and growing it afterwards
   // would hand other replicas ops they never receive (they know its seq).
   bool open_at_mark = impl_->open_change && ops != UINT32_MAX;
+  end_event_mark(impl_->ev, mark, true);
   impl_->rebuild(changes, ops);
   impl_->open_change = open_at_mark && !impl_->log.empty() && impl_->log.back().actor == impl_->actor;
 }
@@ -1857,7 +2057,9 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
     // that op instead of adding one; 100,000 increments between two syncs
     // are one op. Counter ops commute, so moving an increment earlier in
     // its change changes nothing; the lamport it would have taken is unused.
+    int64_t from = f->counter.value();
     f->counter.add(d.actor, delta);
+    if (Events* e = d.local_event(path, gene, field)) counter_event(*e, from, f->counter.value());
     c.sum = sum;
     Writer w;
     w.svarint(sum);
@@ -1891,6 +2093,9 @@ Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   // RgaList::insert applies locally and returns the op to record.
   seq::ListInsertOp op = f->list->items.insert(index, {value}, id);
   if (gene->fields[field].nested) f->list->children[id] = std::make_unique<Object>(gene->fields[field].nested);
+  if (Events* e = impl_->local_event(path, gene, field))
+    e->add(cat({",\"kind\":\"", list_kind(gene->fields[field]), "\",\"at\":", decimal(uint64_t{index}), ",\"insert\":[",
+                gene->fields[field].nested ? "null" : event_value(gene->fields[field], value), "]"}));
   Writer w;
   seq::encode(w, op);
   return impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListInsert, w.take()), 1, true);
@@ -1919,6 +2124,9 @@ Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (!f || !f->list) return kNoObject;
   if (index > f->list->items.size() || count > f->list->items.size() - index) return fail("range out of bounds");
   if (count == 0) return {};
+  if (Events* e = impl_->local_event(path, gene, field))
+    e->add(cat({",\"kind\":\"", list_kind(gene->fields[field]), "\",\"at\":", decimal(uint64_t{index}), ",\"delete\":",
+                decimal(uint64_t{count})}));
   seq::DeleteOp op = f->list->items.remove(index, count);
   Writer w;
   seq::encode(w, op);
@@ -1934,8 +2142,10 @@ Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, u
   if (from >= n || to >= n) return fail("index out of range");
   if (from == to) return {};
   OpId id = impl_->next_id();
+  Bytes moved = f->list->items.get(from);
   seq::MoveOp op = f->list->items.move(from, to, id);
   if (op.empty()) return {};
+  if (Events* e = impl_->local_event(path, gene, field)) list_move_event(*e, f->list->items, gene->fields[field], op.element, from, &moved);
   Writer w;
   seq::encode(w, op);
   return impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListMove, w.take()), 1, true);
@@ -1965,6 +2175,8 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   seq::TextInsertOp op = f->text->insert(pos, text, id);
   if (op.empty()) return {};
   Impl& d = *impl_;
+  if (Events* e = d.local_event(path, gene, field))
+    e->add(cat({",\"kind\":\"text\",\"at\":", decimal(uint64_t{pos}), ",\"insert\":", json_string(text)}));
   if (d.extends_run(path, d.keys.key_of(gene, field), op)) {
     d.run.ins.text += op.text;
     d.run.dirty = true;
@@ -1990,6 +2202,8 @@ Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (count == 0) return {};
   seq::DeleteOp op = f->text->remove(pos, count);
   Impl& d = *impl_;
+  if (Events* e = d.local_event(path, gene, field))
+    e->add(cat({",\"kind\":\"text\",\"at\":", decimal(uint64_t{pos}), ",\"delete\":", decimal(uint64_t{count})}));
   const Op* last = d.open_change && !d.log.empty() && !d.log.back().ops.empty() ? &d.log.back().ops.back() : nullptr;
   if (d.run.active && !d.run.is_insert && last && last->field == d.keys.key_of(gene, field) && last->path == path &&
       d.run.del.ranges.size() + op.ranges.size() <= Impl::kMaxRun) {
@@ -2032,6 +2246,7 @@ Status mark_text(I& d, const Bytes& path, const GeneInfo* gene, uint32_t field, 
   OpId id = d.next_id();
   seq::MarkOp op = value ? f->text->mark(start, end, name, *value, id) : f->text->unmark(start, end, name, id);
   if (op.empty()) return {};
+  if (Events* e = d.local_event(path, gene, field)) mark_event(*e, start, end, op);
   Writer w;
   seq::encode(w, op);
   return d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::TextMark, w.take()), 1, true);
@@ -2073,6 +2288,34 @@ Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field)
   w.raw(path.data(), path.size());
   w.varint(uint64_t{impl_->keys.key_of(gene, field)} << 2 | kStepNested);
   return w.take();
+}
+
+// ----- change events
+
+std::string Doc::take_events(bool listen) {
+  Events& ev = impl_->ev;
+  std::string out;
+  if (ev.reset) {
+    out = "[{\"obj\":\"\",\"path\":[],\"kind\":\"reset\"}]";
+  } else {
+    for (const Events::Entry& e : ev.out) {
+      size_t at = out.size();
+      out += out.empty() ? "[" : ",";
+      if (!render_path(e, impl_->root.get(), impl_->keys, out)) {
+        out.resize(at);  // in an object the call deleted
+        continue;
+      }
+      out += e.tail;
+      out += "}";
+    }
+    if (!out.empty()) out += "]";
+  }
+  ev.on = listen;
+  ev.reset = false;
+  if (ev.out.size() > 64) ev.out = {};  // a large batch's memory is given back
+  ev.out.clear();
+  ev.marks.clear();
+  return out;
 }
 
 // ----- bounds that merges can cross
@@ -2151,7 +2394,7 @@ void Doc::broken_bounds(std::vector<std::string>* out) const {
 namespace {
 
 // The rga and peritext cases of apply_op (see SequenceSupport).
-bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r, uint64_t* span) {
+bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r, uint64_t* span, Events* ev) {
   switch (op.kind) {
     case OpKind::ListInsert: {
       if (info.strategy != Strategy::Rga || !f.list) return false;
@@ -2160,6 +2403,12 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
       if (info.nested && !within_create_cap(info.nested, ins.values.size(), op.payload.size())) return false;
       f.list->items.apply(ins);
       if (!ins.values.empty()) *span = ins.values.size();
+      size_t at = 0;
+      if (ev && f.list->items.index_of(ins.id, &at)) {
+        std::string vals;
+        for (const Bytes& v : ins.values) vals += (vals.empty() ? "" : ",") + (info.nested ? "null" : event_value(info, v));
+        ev->add(cat({",\"kind\":\"", list_kind(info), "\",\"at\":", decimal(uint64_t{at}), ",\"insert\":[", vals, "]"}));
+      }
       if (info.nested)
         for (size_t k = 0; k < ins.values.size(); ++k) {
           OpId el{ins.id.lamport + k, ins.id.actor};
@@ -2172,6 +2421,7 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
       if (info.strategy != Strategy::Rga || !f.list) return false;
       seq::DeleteOp del;
       if (!seq::decode(r, del) || !r.at_end() || !f.list->items.can_apply(del)) return false;
+      if (ev && !record_deletes(*ev, f.list->items, del, list_kind(info))) ev->reset = true;
       f.list->items.apply(del);
       return true;
     }
@@ -2179,7 +2429,10 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
       if (info.strategy != Strategy::Rga || !f.list) return false;
       seq::MoveOp mv;
       if (!seq::decode(r, mv) || !r.at_end() || mv.id != op.id || !f.list->items.can_apply(mv)) return false;
+      size_t from = 0;
+      bool was = ev && f.list->items.index_of(mv.element, &from);
       f.list->items.apply(mv);
+      if (was) list_move_event(*ev, f.list->items, info, mv.element, from, f.list->items.find(mv.element));
       return true;
     }
     case OpKind::TextInsert: {
@@ -2188,12 +2441,17 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
       if (!seq::decode(r, ins) || !r.at_end() || ins.id != op.id || !f.text->can_apply(ins)) return false;
       f.text->apply(ins);
       if (!ins.text.empty()) *span = ins.text.size();
+      size_t at = 0;
+      if (ev && !ins.text.empty() && f.text->index_of(ins.id, &at))
+        ev->add(cat({",\"kind\":\"text\",\"at\":", decimal(uint64_t{at}), ",\"insert\":",
+                     json_string(seq::utf8_encode(ins.text.data(), ins.text.size()))}));
       return true;
     }
     case OpKind::TextDelete: {
       if (info.strategy != Strategy::Peritext || !f.text) return false;
       seq::DeleteOp del;
       if (!seq::decode(r, del) || !r.at_end() || !f.text->can_apply(del)) return false;
+      if (ev && !record_deletes(*ev, *f.text, del, "text")) ev->reset = true;
       f.text->apply(del);
       return true;
     }
@@ -2202,6 +2460,14 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
       seq::MarkOp mk;
       if (!seq::decode(r, mk) || !r.at_end() || mk.id != op.id || !f.text->can_apply(mk)) return false;
       f.text->apply(mk);
+      if (ev) {  // the range its anchors span now (before/after a character, or the ends)
+        auto pos = [&](const seq::Anchor& a, size_t none) {
+          size_t i = none;
+          if (!a.id.is_null() && !f.text->index_of(a.id, &i)) return none;
+          return a.id.is_null() ? none : i + (a.after ? 1 : 0);
+        };
+        mark_event(*ev, pos(mk.start, 0), pos(mk.end, f.text->size()), mk);
+      }
       return true;
     }
     default: return false;

@@ -171,3 +171,46 @@ export declare class Text {
   unmark(start: number, end: number, name: string): void;
   spans(): Span[];
 }
+
+// ---- change events (docs/generated-api.md, "Events") ----
+
+/** A field's place: JS member names, list indexes and map keys, from the root. */
+export type EventPath = (string | number | boolean)[];
+/** Formatting set (a string) or removed (null) over a range of text. */
+export type Attributes = Record<string, string | null>;
+/** One step of a delta (Quill / ProseMirror shape), against the state before the call. */
+export type DeltaOp<I> =
+  | { retain: number; attributes?: Attributes }
+  | { insert: I; attributes?: Attributes }
+  | { delete: number };
+/** What one call changed in one field. */
+export type Change =
+  | { path: EventPath; kind: 'text'; delta: DeltaOp<string>[] }
+  /** insert: the values; for lists of genes, how many objects (read them with get(i)). */
+  | { path: EventPath; kind: 'list'; delta: DeltaOp<unknown[] | number>[] }
+  /** The new value (a register), the values (mv), the total (counter); numbers as toJSON() gives them. */
+  | { path: EventPath; kind: 'register' | 'mv' | 'counter'; value: unknown }
+  | { path: EventPath; kind: 'set'; added: unknown[]; removed: unknown[] }
+  | { path: EventPath; kind: 'map'; added: unknown[]; updated: unknown[]; deleted: unknown[] }
+  /** The whole state was replaced (a load, a replay after a fork): read it again. */
+  | { path: []; kind: 'reset' };
+/** One event per call that changed the document (or, in a transaction, per transaction). */
+export interface ChangeEvent {
+  origin: 'local' | 'remote';
+  changes: Change[];
+}
+export interface Subscribable {
+  /** Calls `callback` after each call that changes this object or field (local or remote);
+   *  returns the function that unsubscribes. */
+  subscribe(callback: (event: ChangeEvent) => void): () => void;
+}
+export interface View extends Subscribable {}
+export interface Register<T, In = T> extends Subscribable {}
+export interface MvRegister<T, In = T> extends Subscribable {}
+export interface OrSet<T, In = T> extends Subscribable {}
+export interface OrMap<K, V, KIn = K, VIn = V> extends Subscribable {}
+export interface ObjectMap<K, V, Init, KIn = K> extends Subscribable {}
+export interface Counter<T, In = T> extends Subscribable {}
+export interface List<T, In = T> extends Subscribable {}
+export interface ObjectList<V, Init> extends Subscribable {}
+export interface Text extends Subscribable {}

@@ -454,9 +454,13 @@ class Document extends View {
     let b = this._bound.get(label);
     if (!b) {
       b = bindCore(this._q + '#[method]document.' + label, SIGS[this._iface][label]);
+      b.origin = mutationOrigin(label, b.rt);
       this._bound.set(label, b);
     }
-    return callBound(b, this._rep, args);
+    if (!this._subs || this._depth || !b.origin) return callBound(b, this._rep, args);
+    const r = callBound(b, this._rep, args);  // (a refused call records nothing)
+    if (!(this._txDepth > 0)) this._emitEvents(b.origin);
+    return r;
   }
   _prefixFor(geneLabel) { return geneLabel === this._iface ? '' : geneLabel; }
   /** This replica's actor id. */
@@ -622,6 +626,7 @@ class Field {
     this._doc = owner._doc;
     this._path = owner._path;
     this._label = owner._base(field);
+    this._field = field;  // its WIT label (change events name it by its JS member)
     this._viewClass = viewClass;
   }
   _c(op, args) {
@@ -676,8 +681,10 @@ class ObjectMap extends Field {
   entries() { return this.keys().map((k) => [k, this.get(k)]); }
   /** Creates the object under `key` if absent and assigns `init`'s fields. */
   set(key, init) {
-    this._c('set-new', [key]);
-    return this._view(this._c('child', [key]))._assign(init);
+    return this._doc._batch(() => {
+      this._c('set-new', [key]);
+      return this._view(this._c('child', [key]))._assign(init);
+    });
   }
   delete(key) { this._c('delete', [key]); }
   _assign(v) { for (const [k, x] of (v instanceof Map ? v : Object.entries(v))) this.set(k, x); }
@@ -707,7 +714,7 @@ class ObjectList extends Field {
   get(i) { return this._view(this._c('child', [i])); }
   toArray() { const n = this.length(), out = []; for (let i = 0; i < n; i++) out.push(this.get(i)); return out; }
   /** Inserts a new object at `i` with `init`'s fields and returns it. */
-  insert(i, init) { this._c('insert-new', [i]); return this.get(i)._assign(init); }
+  insert(i, init) { return this._doc._batch(() => { this._c('insert-new', [i]); return this.get(i)._assign(init); }); }
   push(init) { return this.insert(this.length(), init); }
   delete(i, n = 1) { this._c('delete', [i, n]); }
   move(from, to) { this._c('move', [from, to]); }
@@ -732,3 +739,228 @@ function nestedView(owner, field, viewClass) {
   const f = new Nested(owner, field, viewClass);
   return f._view(f._c('child'));
 }
+
+// ---- change events -------------------------------------------------------------
+// The runtime records what each applied op changed once someone subscribes
+// (take-events(true)); after every top-level mutating call the document takes
+// those records and hands one event per call to its subscribers:
+// { origin: 'local' | 'remote', changes: [...] } (docs/generated-api.md, "Events").
+
+// 'local' / 'remote' for a call that may change the document, else null: the
+// mutating exports are those returning a result, less the reads that can fail.
+function mutationOrigin(label, rt) {
+  if (!Array.isArray(rt) || rt[0] !== 'result' || label === 'changes-since' || label.endsWith('-child')) return null;
+  return label === 'apply' || label === 'merge' || label === 'load' ? 'remote' : 'local';
+}
+
+const hexOf = (u8) => Array.from(u8, (b) => b.toString(16).padStart(2, '0')).join('');
+
+// How many API path elements a runtime object path stands for: a nested
+// field is one (its name), a list element or map entry two (name, index/key).
+function apiDepth(path) {
+  let i = 0, n = 0;
+  const varint = () => { while (path[i++] & 0x80); };
+  while (i < path.length) {
+    const tag = path[i] & 3;
+    varint();
+    if (tag === 1) { varint(); varint(); }  // element id: lamport, actor
+    if (tag === 2) {  // map key: length, bytes
+      let len = 0, shift = 0, b;
+      do { b = path[i++]; len += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+      i += len;
+    }
+    n += tag === 0 ? 1 : 2;
+  }
+  return n;
+}
+
+// Composes sequence edits, each positioned in the state it applied to, into
+// one delta against the state before the first: [{retain}, {insert}, {delete}].
+function composeDelta(edits, objects) {
+  const d = [];  // pieces {r: n, a?} | {i: [items], a?} | {d: n}
+  const width = (p) => (p.d !== undefined ? 0 : p.r !== undefined ? p.r : p.i.length);
+  const split = (k, n) => {  // piece k becomes [0, n) and [n, ...)
+    const p = d[k];
+    const rest = p.r !== undefined ? { r: p.r - n } : { i: p.i.slice(n) };
+    if (p.r !== undefined) p.r = n; else p.i = p.i.slice(0, n);
+    if (p.a) rest.a = p.a;
+    d.splice(k + 1, 0, rest);
+  };
+  const seek = (at) => {  // index of the piece that starts at position `at`
+    let pos = 0;
+    for (let k = 0; k < d.length; k++) {
+      const w = width(d[k]);
+      if (pos === at) return k;
+      if (pos + w > at) { split(k, at - pos); return k + 1; }
+      pos += w;
+    }
+    if (at > pos) d.push({ r: at - pos });
+    return d.length;
+  };
+  for (const e of edits) {
+    let k = seek(e.at);
+    if (e.insert !== undefined) {
+      d.splice(k, 0, { i: typeof e.insert === 'string' ? Array.from(e.insert) : e.insert.slice() });
+      continue;
+    }
+    let n = e.delete !== undefined ? e.delete : e.retain;
+    while (n > 0) {
+      while (k < d.length && d[k].d !== undefined) k++;
+      if (k === d.length) d.push({ r: n });
+      if (width(d[k]) > n) split(k, n);
+      const p = d[k], w = width(p);
+      if (e.delete !== undefined) {
+        if (p.r !== undefined) d[k++] = { d: w }; else d.splice(k, 1);
+      } else {
+        const a = Object.assign({}, p.a, e.attributes);
+        if (p.i) for (const key of Object.keys(a)) if (a[key] === null) delete a[key];
+        p.a = Object.keys(a).length ? a : undefined;
+        k++;
+      }
+      n -= w;
+    }
+  }
+  const out = [];
+  for (const p of d) {
+    const key = p.r !== undefined ? 'retain' : p.i ? 'insert' : 'delete';
+    const last = out[out.length - 1];
+    const attrs = p.a && JSON.stringify(p.a);
+    if (last && last[key] !== undefined && JSON.stringify(last.attributes) === attrs) {
+      last[key] = key === 'insert' ? last[key].concat(p.i) : last[key] + width(p) + (p.d || 0);
+      continue;
+    }
+    const o = { [key]: key === 'insert' ? p.i : p.d !== undefined ? p.d : p.r };
+    if (p.a) o.attributes = p.a;
+    out.push(o);
+  }
+  while (out.length && out[out.length - 1].retain !== undefined && !out[out.length - 1].attributes) out.pop();
+  for (const o of out)
+    if (o.insert !== undefined) o.insert = objects ? o.insert.length : edits.textual ? o.insert.join('') : o.insert;
+  return out.filter((o) => !(o.insert !== undefined && o.insert.length === 0) && o.delete !== 0);
+}
+
+// One change per field from the runtime's records of one call (records of
+// one field grouped by object and field, in first-change order).
+function changesOf(records) {
+  const r0 = records[0];
+  if (records.length === 1 && r0.at !== undefined) {  // one sequence edit (typing): its delta at once
+    const objects = r0.kind === 'objects';
+    const op = r0.insert !== undefined ? { insert: objects ? r0.insert.length : r0.insert }
+      : r0.delete !== undefined ? { delete: r0.delete } : { retain: r0.retain, attributes: r0.attributes };
+    return [{ path: r0.path, kind: objects ? 'list' : r0.kind, obj: r0.obj, delta: r0.at ? [{ retain: r0.at }, op] : [op] }];
+  }
+  const groups = new Map();
+  for (const r of records) {
+    if (r.kind === 'reset') return [{ path: [], kind: 'reset', obj: '' }];
+    const key = r.obj + '\u0000' + r.path[r.path.length - 1];
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(r);
+  }
+  const out = [];
+  for (const g of groups.values()) {
+    const last = g[g.length - 1], kind = last.kind === 'objects' ? 'list' : last.kind;
+    const change = { path: last.path, kind, obj: last.obj };
+    if (kind === 'text' || kind === 'list') {
+      g.textual = kind === 'text';
+      change.delta = composeDelta(g, last.kind === 'objects');
+      if (!change.delta.length) continue;
+    } else if (kind === 'set' || kind === 'map') {
+      const net = new Map();  // value / key (as JSON) -> [visible before, visible after, key]
+      for (const r of g) {
+        const v = kind === 'set' ? (r.added !== undefined ? r.added : r.removed) : r.key;
+        const k = JSON.stringify(v), now = kind === 'set' ? r.added !== undefined : r.op !== 'delete';
+        const was = net.has(k) ? net.get(k)[0] : kind === 'set' ? !now : r.op !== 'add';
+        net.set(k, [was, now, v, (net.has(k) && net.get(k)[3]) || r.op === 'update' || r.op === 'delete']);
+      }
+      const pick = (f) => [...net.values()].filter(f).map((x) => x[2]);
+      if (kind === 'set') {
+        change.added = pick(([was, now]) => !was && now);
+        change.removed = pick(([was, now]) => was && !now);
+        if (!change.added.length && !change.removed.length) continue;
+      } else {
+        change.added = pick(([was, now]) => !was && now);
+        change.updated = pick(([was, now, , upd]) => was && now && upd);
+        change.deleted = pick(([was, now]) => was && !now);
+        if (!change.added.length && !change.updated.length && !change.deleted.length) continue;
+      }
+    } else {
+      if (JSON.stringify(g[0].from) === JSON.stringify(last.value)) continue;  // back where it was
+      change.value = last.value;
+    }
+    out.push(change);
+  }
+  // Paths are where fields are after the call: a list's delta comes before
+  // the changes inside its elements (a stable sort keeps the rest in order).
+  return out.sort((a, b) => a.path.length - b.path.length);
+}
+
+const eventsApi = {
+  // Subscriptions: `obj` (hex runtime path of the object) and, for a field,
+  // its name at position `depth` of event paths.
+  _subscribe(obj, depth, field, fn) {
+    if (typeof fn !== 'function') throw new TypeError('dolc: subscribe(callback) takes a function');
+    if (!this._subs) {
+      this._subs = [];
+      this._call('take-events', [true]);  // start recording (and forget nothing: nothing was recorded)
+    }
+    const sub = { obj, depth, field, fn };
+    this._subs.push(sub);
+    return () => {
+      const i = this._subs ? this._subs.indexOf(sub) : -1;
+      if (i < 0) return;
+      this._subs.splice(i, 1);
+      if (!this._subs.length) {
+        this._subs = null;
+        if (this._rep !== null) this._call('take-events', [false]);  // stop recording
+      }
+    };
+  },
+  // Runs `fn` (several calls) as one top-level call: one event at the end.
+  _batch(fn) {
+    if (!this._subs) return fn();
+    this._depth = (this._depth || 0) + 1;
+    try {
+      return fn();
+    } finally {
+      if (--this._depth === 0 && !(this._txDepth > 0)) this._emitEvents('local');
+    }
+  },
+  /** Takes what the runtime recorded since the last call and delivers it as one event (the
+   *  transactions code calls it once at commit; mutating calls call it unless `_txDepth > 0`). */
+  _emitEvents(origin = 'local') {
+    if (!this._subs || this._rep === null) return;
+    const raw = this._call('take-events', [true]);
+    if (!raw) return;
+    const found = changesOf(JSON.parse(raw));
+    if (!found.length) return;
+    const objs = found.map((c) => c.obj);
+    const changes = found.map((c) => { delete c.obj; return c; });
+    // Every subscriber is called even if one throws; the first error is then
+    // thrown to the caller (the call itself took effect).
+    let failure = null;
+    for (const sub of this._subs.slice()) {
+      const mine = sub.obj === '' && sub.field === null ? changes : changes.filter((c, i) => c.kind === 'reset' ||
+        (objs[i].startsWith(sub.obj) && (sub.field === null || c.path[sub.depth] === sub.field)));
+      if (!mine.length) continue;
+      try {
+        sub.fn({ origin, changes: mine });
+      } catch (e) {
+        failure = failure || { e };
+      }
+    }
+    if (failure) throw failure.e;
+  },
+};
+for (const [k, f] of Object.entries(eventsApi)) Object.defineProperty(Document.prototype, k, { value: f, writable: true });
+
+/** Calls `callback(event)` after each call that changes this object (its fields and the
+ *  objects nested in it), local or remote; returns the function that unsubscribes. */
+View.prototype.subscribe = function subscribe(callback) {
+  return this._doc._subscribe(hexOf(this._path), 0, null, callback);
+};
+/** Calls `callback(event)` after each call that changes this field; returns unsubscribe. */
+Field.prototype.subscribe = function subscribe(callback) {
+  const member = this._field.replace(/-(.)/g, (_, c) => c.toUpperCase());  // naming.cpp js_member
+  return this._doc._subscribe(hexOf(this._path), apiDepth(this._path), member, callback);
+};

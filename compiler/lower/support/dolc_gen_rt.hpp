@@ -86,6 +86,13 @@ struct FieldInfo {
   bool hidden = false;
   int32_t replaced_by = -1;
   bool (*convert)(const Bytes& old_value, Bytes* new_value) = nullptr;
+  // ----- change events (Doc::take_events)
+  // The field's name in event paths (its JS member, lowerCamelCase; null =
+  // `name`), and its values and map keys as JSON (null: not reported).
+  const char* api = nullptr;
+  std::string (*value_json)(const Bytes& value) = nullptr;
+  std::string (*key_json)(const Bytes& key) = nullptr;
+  std::string (*default_json)() = nullptr;  // a register's value before any write (its default)
 };
 
 // One version of a gene's layout (its set of field keys), as a document's
@@ -526,6 +533,20 @@ class Doc {
   std::string text_spans(const Bytes& path, const GeneInfo* gene, uint32_t field) const;  // JSON
 
   Bytes nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+
+  // ----- change events
+  // Returns the changes recorded since the previous call (a JSON array, ""
+  // when there are none) and clears them; `listen` turns recording on or
+  // off (off by default: nothing is recorded, and it costs a flag check).
+  // Each entry: {"path": [API names, list indexes, map keys], "kind": ...}
+  // with, per kind: "text" {"at", "insert": "..." | "delete": n |
+  // "retain": n, "attributes": {name: value | null}}; "list" {"at",
+  // "insert": [values] (gene elements: null each) | "delete": n}; "register"
+  // {"value"}; "mv" {"values"}; "counter" {"value"}; "set" {"added" |
+  // "removed": value}; "map" {"key", "op": "add" | "update" | "delete"};
+  // "reset" (the whole state was replaced: load, a replay; re-read it).
+  // Positions are those of the state at the moment each op applied.
+  std::string take_events(bool listen);
 
  private:
   struct Impl;

@@ -223,4 +223,7 @@ std::string Doc::text_spans(const Bytes& p, const GeneInfo* g, uint32_t f) const
 }
 Bytes Doc::nested_child(const Bytes& p, const GeneInfo*, uint32_t f) const { return child(p, f, Bytes{}); }
 
+// ----- change events: the double records none.
+std::string Doc::take_events(bool) { return std::string(); }
+
 }  // namespace dolc_gen

@@ -163,3 +163,24 @@ TEST(ChatNative, SnapshotIsTypedAndExact) {
   EXPECT_EQ(s.messages[0].status, std::vector<std::string>{"read"});
   EXPECT_TRUE(s.messages[0].mentions.empty());
 }
+
+// ----- change events (issue 13): take_events(listen), the C++ pull API.
+namespace {
+TEST(ChatNativeEvents, TakeEventsReportsLocalAndRemoteChanges) {
+  MessageChat alice(1), bob(2);
+  EXPECT_EQ(bob.take_events(true), "");  // recording starts now
+  ASSERT_TRUE(alice.content_insert(kRoot, 0, "hello").ok);
+  ASSERT_TRUE(alice.likes_increment(kRoot, 2).ok);
+  auto ab = alice.changes_since(bob.version());
+  ASSERT_TRUE(ab.ok);
+  ASSERT_TRUE(bob.apply(ab.value).ok);
+  EXPECT_EQ(bob.take_events(true),
+            R"([{"obj":"","path":["content"],"kind":"text","at":0,"insert":"hello"},)"
+            R"({"obj":"","path":["likes"],"kind":"counter","from":0,"value":2}])");
+  ASSERT_TRUE(bob.starred_set(kRoot, false).ok);  // the default: nothing changed
+  ASSERT_TRUE(bob.starred_set(kRoot, true).ok);
+  EXPECT_EQ(bob.take_events(false), R"([{"obj":"","path":["starred"],"kind":"register","from":false,"value":true}])");
+  ASSERT_TRUE(bob.starred_set(kRoot, false).ok);
+  EXPECT_EQ(bob.take_events(false), "");  // stopped
+}
+}  // namespace

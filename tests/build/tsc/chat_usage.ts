@@ -2,6 +2,7 @@
 // `dolc build examples/chat.dol` generates; `tsc --strict --noEmit` must
 // accept it and reject the @ts-expect-error lines.
 import { load, loadFile, MessageChat, RoomState, MessageChatView, type RoomStateJSON, type RoomStateSnapshot } from './chat.js';
+import type { ChangeEvent, Change } from './chat.js';
 
 await loadFile();
 const msg = new MessageChat(1n);
@@ -24,6 +25,26 @@ first.likes.increment(2n);
 room.readMarkers.set('alice', 3);
 const copy = RoomState.load(room.save(), 2);
 copy.apply(room.changesSince(copy.version()));
+
+// Change events: the document, a field, a nested object.
+const seen: Change[] = [];
+const unsubscribe: () => void = msg.subscribe((e: ChangeEvent) => {
+  const origin: 'local' | 'remote' = e.origin;
+  for (const c of e.changes) {
+    if (c.kind === 'text') for (const op of c.delta) if ('insert' in op) seen.push({ ...c, delta: [op] });
+    if (c.kind === 'set') console.log(origin, c.path.join('.'), c.added.length, c.removed.length);
+    if (c.kind === 'counter') console.log(c.value);
+  }
+});
+const offLikes = msg.likes.subscribe((e) => console.log(e.changes.length));
+const offFirst = first.subscribe((e) => console.log(e.origin));
+room.messages.subscribe(() => {});
+msg.content.insert(0, 'hi ');
+unsubscribe();
+offLikes();
+offFirst();
+// @ts-expect-error: a callback, not a value
+msg.subscribe(5);
 
 // @ts-expect-error: likes take numbers
 msg.likes.increment('two');

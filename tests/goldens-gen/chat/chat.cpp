@@ -3,15 +3,19 @@
 
 namespace dolgen::chat {
 
+static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
+static std::string event_json_1_() { return dolc_gen::json_value(false); }
+static std::string event_json_2_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_bool(b_)); }
+static std::string event_json_3_() { return dolc_gen::json_value(std::string("sent")); }
 static const dolc_gen::FieldInfo kGene_message_chat_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"author", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"mentions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"content", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 20000LL, nullptr},
-  {"reactions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"likes", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"starred", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "pinned"},
-  {"status", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
+  {"author", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "author", &event_json_0_, nullptr, nullptr},
+  {"mentions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "mentions", &event_json_0_, nullptr, nullptr},
+  {"content", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 20000LL, nullptr, false, -1, nullptr, "content", nullptr, nullptr, nullptr},
+  {"reactions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "reactions", &event_json_0_, nullptr, nullptr},
+  {"likes", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "likes", nullptr, nullptr, nullptr},
+  {"starred", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "pinned", false, -1, nullptr, "starred", &event_json_2_, nullptr, &event_json_1_},
+  {"status", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "status", &event_json_0_, nullptr, &event_json_3_},
 };
 static const dolc_gen::LayoutInfo kGene_message_chat_layouts[] = {
   {"1.0.0", 0x9f25e201u},
@@ -31,14 +35,16 @@ static bool kGene_room_state_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Byt
   return true;
 }
 
+static std::string event_json_4_() { return dolc_gen::json_value(std::string("general")); }
+static std::string event_json_5_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<int64_t>(dolc_gen::dec_int(b_))); }
 static const dolc_gen::FieldInfo kGene_room_state_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"archived", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"topic", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "topic@1.1.0"},
-  {"members", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"messages", dolc_gen::Strategy::Rga, &kGene_message_chat, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"read_markers", dolc_gen::Strategy::OrMap, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
+  {"archived", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "archived", &event_json_2_, nullptr, &event_json_1_},
+  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "title", &event_json_0_, nullptr, &event_json_4_},
+  {"topic", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "topic@1.1.0", false, -1, nullptr, "topic", nullptr, nullptr, nullptr},
+  {"members", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "members", &event_json_0_, nullptr, nullptr},
+  {"messages", dolc_gen::Strategy::Rga, &kGene_message_chat, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "messages", nullptr, nullptr, nullptr},
+  {"read_markers", dolc_gen::Strategy::OrMap, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "readMarkers", &event_json_5_, &event_json_0_, nullptr},
   {"topic", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "topic", true, 3, &kGene_room_state_migrate_0},  // `topic` before 1.1.0: hidden
 };
 static const dolc_gen::LayoutInfo kGene_room_state_layouts[] = {
@@ -177,6 +183,10 @@ dolc_gen::Status MessageChat::transaction_abort() {
   tx_marks_.pop_back();
   in_method_ = !tx_marks_.empty();
   return {};
+}
+
+std::string MessageChat::take_events(bool a_listen) {
+  return doc_.take_events(a_listen);
 }
 
 std::optional<std::string> MessageChat::id_get(const std::vector<uint8_t>& a_path) const {
@@ -546,6 +556,10 @@ dolc_gen::Status RoomState::transaction_abort() {
   tx_marks_.pop_back();
   in_method_ = !tx_marks_.empty();
   return {};
+}
+
+std::string RoomState::take_events(bool a_listen) {
+  return doc_.take_events(a_listen);
 }
 
 std::optional<std::string> RoomState::id_get(const std::vector<uint8_t>& a_path) const {
@@ -1013,6 +1027,15 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.take-events"))) int32_t dolx_message_chat_take_events(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = (p1 != 0);
+  auto r_ = d_->take_events(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-get"))) int32_t dolx_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1430,6 +1453,15 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto r_ = d_->transaction_abort();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.take-events"))) int32_t dolx_room_state_take_events(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = (p1 != 0);
+  auto r_ = d_->take_events(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 

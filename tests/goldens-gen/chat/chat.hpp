@@ -58,6 +58,7 @@ class MessageChat {
   void transaction_begin();
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> author_get(const std::vector<uint8_t>& a_path) const;
@@ -124,6 +125,7 @@ class RoomState {
   void transaction_begin();
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<bool> archived_get(const std::vector<uint8_t>& a_path) const;

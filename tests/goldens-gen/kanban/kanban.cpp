@@ -14,15 +14,20 @@ static bool kGene_kanban_task_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::By
   return true;
 }
 
+static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
+static std::string event_json_1_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<int64_t>(dolc_gen::dec_int(b_))); }
+static std::string event_json_2_() { return dolc_gen::json_value(false); }
+static std::string event_json_3_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_bool(b_)); }
+static std::string event_json_4_(const dolc_gen::Bytes& b_) { return dolc_gen::json_enum(static_cast<uint32_t>(static_cast<Priority>(dolc_gen::dec_enum(b_, 3))), {"Low", "Normal", "High"}); }
 static const dolc_gen::FieldInfo kGene_kanban_task_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"due", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"title", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "title@2.1.0"},
-  {"description", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "notes"},
-  {"done", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"priority", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"assignees", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"estimate", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, true, 100LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
+  {"due", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "due", &event_json_1_, nullptr, nullptr},
+  {"title", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "title@2.1.0", false, -1, nullptr, "title", nullptr, nullptr, nullptr},
+  {"description", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "notes", false, -1, nullptr, "description", nullptr, nullptr, nullptr},
+  {"done", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "done", &event_json_3_, nullptr, &event_json_2_},
+  {"priority", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "priority", &event_json_4_, nullptr, nullptr},
+  {"assignees", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "assignees", &event_json_0_, nullptr, nullptr},
+  {"estimate", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, true, 100LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "estimate", nullptr, nullptr, nullptr},
   {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "title", true, 2, &kGene_kanban_task_migrate_0},  // `title` before 2.1.0: hidden
 };
 static const dolc_gen::LayoutInfo kGene_kanban_task_layouts[] = {
@@ -32,11 +37,12 @@ static const dolc_gen::LayoutInfo kGene_kanban_task_layouts[] = {
 static const char* const kGene_kanban_task_format1[] = {"id", "title", "notes", "done", "priority", "assignees", "estimate"};
 const dolc_gen::GeneInfo kGene_kanban_task = {"kanban.task", kGene_kanban_task_fields, 9u, &dolc_gen::kSequenceSupport, "2.1.0", kGene_kanban_task_layouts, 2u, kGene_kanban_task_format1, 7u};
 
+static std::string event_json_5_() { return dolc_gen::json_value(static_cast<int64_t>(5LL)); }
 static const dolc_gen::FieldInfo kGene_kanban_column_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"tasks", dolc_gen::Strategy::Rga, &kGene_kanban_task, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"wip_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
+  {"name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "name", &event_json_0_, nullptr, nullptr},
+  {"tasks", dolc_gen::Strategy::Rga, &kGene_kanban_task, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "tasks", nullptr, nullptr, nullptr},
+  {"wip_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "wipLimit", &event_json_1_, nullptr, &event_json_5_},
 };
 static const dolc_gen::LayoutInfo kGene_kanban_column_layouts[] = {
   {"2.0.0", 0x3a5276cbu},
@@ -44,13 +50,14 @@ static const dolc_gen::LayoutInfo kGene_kanban_column_layouts[] = {
 static const char* const kGene_kanban_column_format1[] = {"id", "name", "tasks", "wip_limit"};
 const dolc_gen::GeneInfo kGene_kanban_column = {"kanban.column", kGene_kanban_column_fields, 4u, &dolc_gen::kSequenceSupport, "2.0.0", kGene_kanban_column_layouts, 1u, kGene_kanban_column_format1, 4u};
 
+static std::string event_json_6_() { return dolc_gen::json_value(std::string("Board")); }
 static const dolc_gen::FieldInfo kGene_kanban_board_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"columns", dolc_gen::Strategy::Rga, &kGene_kanban_column, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"labels", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"owner", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"archived_count", dolc_gen::Strategy::PnCounter, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
+  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "title", &event_json_0_, nullptr, &event_json_6_},
+  {"columns", dolc_gen::Strategy::Rga, &kGene_kanban_column, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "columns", nullptr, nullptr, nullptr},
+  {"labels", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "labels", &event_json_0_, nullptr, nullptr},
+  {"owner", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "owner", &event_json_0_, nullptr, nullptr},
+  {"archived_count", dolc_gen::Strategy::PnCounter, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "archivedCount", nullptr, nullptr, nullptr},
 };
 static const dolc_gen::LayoutInfo kGene_kanban_board_layouts[] = {
   {"2.0.0", 0xece639c1u},
@@ -187,6 +194,10 @@ dolc_gen::Status KanbanTask::transaction_abort() {
   tx_marks_.pop_back();
   in_method_ = !tx_marks_.empty();
   return {};
+}
+
+std::string KanbanTask::take_events(bool a_listen) {
+  return doc_.take_events(a_listen);
 }
 
 std::optional<std::string> KanbanTask::id_get(const std::vector<uint8_t>& a_path) const {
@@ -542,6 +553,10 @@ dolc_gen::Status KanbanColumn::transaction_abort() {
   tx_marks_.pop_back();
   in_method_ = !tx_marks_.empty();
   return {};
+}
+
+std::string KanbanColumn::take_events(bool a_listen) {
+  return doc_.take_events(a_listen);
 }
 
 std::optional<std::string> KanbanColumn::id_get(const std::vector<uint8_t>& a_path) const {
@@ -956,6 +971,10 @@ dolc_gen::Status KanbanBoard::transaction_abort() {
   tx_marks_.pop_back();
   in_method_ = !tx_marks_.empty();
   return {};
+}
+
+std::string KanbanBoard::take_events(bool a_listen) {
+  return doc_.take_events(a_listen);
 }
 
 std::optional<std::string> KanbanBoard::id_get(const std::vector<uint8_t>& a_path) const {
@@ -1433,6 +1452,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.take-events"))) int32_t dolx_kanban_task_take_events(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = (p1 != 0);
+  auto r_ = d_->take_events(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1861,6 +1889,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   auto r_ = d_->transaction_abort();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.take-events"))) int32_t dolx_kanban_column_take_events(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = (p1 != 0);
+  auto r_ = d_->take_events(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 
@@ -2390,6 +2427,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto r_ = d_->transaction_abort();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.take-events"))) int32_t dolx_kanban_board_take_events(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = (p1 != 0);
+  auto r_ = d_->take_events(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 

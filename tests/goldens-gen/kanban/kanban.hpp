@@ -68,6 +68,7 @@ class KanbanTask {
   void transaction_begin();
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<int64_t> due_get(const std::vector<uint8_t>& a_path) const;
@@ -134,6 +135,7 @@ class KanbanColumn {
   void transaction_begin();
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> name_get(const std::vector<uint8_t>& a_path) const;
@@ -212,6 +214,7 @@ class KanbanBoard {
   void transaction_begin();
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> title_get(const std::vector<uint8_t>& a_path) const;

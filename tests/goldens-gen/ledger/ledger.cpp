@@ -3,10 +3,12 @@
 
 namespace dolgen::ledger {
 
+static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
+static std::string event_json_1_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<int64_t>(dolc_gen::dec_int(b_))); }
 static const dolc_gen::FieldInfo kGene_account_entry_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"amount", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"memo", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
+  {"amount", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "amount", &event_json_1_, nullptr, nullptr},
+  {"memo", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "memo", &event_json_0_, nullptr, nullptr},
 };
 static const dolc_gen::LayoutInfo kGene_account_entry_layouts[] = {
   {"1.0.0", 0xda37a889u},
@@ -25,14 +27,17 @@ static bool kGene_account_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Bytes*
   return true;
 }
 
+static std::string event_json_2_() { return dolc_gen::json_value(std::string("hours")); }
+static std::string event_json_3_() { return dolc_gen::json_value(static_cast<uint64_t>(1000LL)); }
+static std::string event_json_4_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<uint64_t>(dolc_gen::dec_uint(b_))); }
 static const dolc_gen::FieldInfo kGene_account_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"display_name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "name"},
-  {"currency", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"confirmed_balance", dolc_gen::Strategy::PnCounter, nullptr, true, -1000LL, true, 1000LL, dolc_gen::Overflow::Error, false, 0LL, nullptr},
-  {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit@1.2.0"},
-  {"entries", dolc_gen::Strategy::OrMap, &kGene_account_entry, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"journal", dolc_gen::Strategy::Rga, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "history"},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
+  {"display_name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "name", false, -1, nullptr, "displayName", &event_json_0_, nullptr, nullptr},
+  {"currency", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "currency", &event_json_0_, nullptr, &event_json_2_},
+  {"confirmed_balance", dolc_gen::Strategy::PnCounter, nullptr, true, -1000LL, true, 1000LL, dolc_gen::Overflow::Error, false, 0LL, nullptr, false, -1, nullptr, "confirmedBalance", nullptr, nullptr, nullptr},
+  {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit@1.2.0", false, -1, nullptr, "creditLimit", &event_json_4_, nullptr, &event_json_3_},
+  {"entries", dolc_gen::Strategy::OrMap, &kGene_account_entry, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "entries", nullptr, &event_json_0_, nullptr},
+  {"journal", dolc_gen::Strategy::Rga, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "history", false, -1, nullptr, "journal", &event_json_0_, nullptr, nullptr},
   {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit", true, 4, &kGene_account_migrate_0},  // `credit_limit` before 1.2.0: hidden
 };
 static const dolc_gen::LayoutInfo kGene_account_layouts[] = {
@@ -156,6 +161,10 @@ dolc_gen::Status AccountEntry::transaction_abort() {
   tx_marks_.pop_back();
   in_method_ = !tx_marks_.empty();
   return {};
+}
+
+std::string AccountEntry::take_events(bool a_listen) {
+  return doc_.take_events(a_listen);
 }
 
 std::optional<std::string> AccountEntry::id_get(const std::vector<uint8_t>& a_path) const {
@@ -362,6 +371,10 @@ dolc_gen::Status Account::transaction_abort() {
   tx_marks_.pop_back();
   in_method_ = !tx_marks_.empty();
   return {};
+}
+
+std::string Account::take_events(bool a_listen) {
+  return doc_.take_events(a_listen);
 }
 
 std::optional<std::string> Account::id_get(const std::vector<uint8_t>& a_path) const {
@@ -695,6 +708,15 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.take-events"))) int32_t dolx_account_entry_take_events(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = (p1 != 0);
+  auto r_ = d_->take_events(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-get"))) int32_t dolx_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -881,6 +903,15 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
   auto r_ = d_->transaction_abort();
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.take-events"))) int32_t dolx_account_take_events(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = (p1 != 0);
+  auto r_ = d_->take_events(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
 }
 

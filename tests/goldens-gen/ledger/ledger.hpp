@@ -53,6 +53,7 @@ class AccountEntry {
   void transaction_begin();
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<int64_t> amount_get(const std::vector<uint8_t>& a_path) const;
@@ -94,6 +95,7 @@ class Account {
   void transaction_begin();
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
+  std::string take_events(bool a_listen);
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> display_name_get(const std::vector<uint8_t>& a_path) const;

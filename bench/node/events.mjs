@@ -1,0 +1,90 @@
+// bench/node/events.mjs: what change events cost (issue 13). The
+// automerge-paper trace (259,778 edits) applied to a peritext field one edit
+// per JS call, without a subscriber and with one (each call then takes the
+// runtime's records and delivers one event with the composed delta), on a
+// fresh document each run; the final text is checked against the trace, and
+// with a subscriber each event's delta against the edit of its call. Prints ms
+// per run and µs per edit (medians of --runs). Not part of the test suite.
+//
+// Usage: node bench/node/events.mjs [BUILD_DIR] [--runs N] [--trace FILE]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { readTrace, patchCount } from './workloads.mjs';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i < 0 ? fallback : args.splice(i, 2)[1];
+};
+const runs = Number(opt('--runs', 5));
+const traceFile = opt('--trace', path.resolve(root, '../shared/bench/traces/seq-automerge-paper.json.gz'));
+const build = path.resolve(args[0] ?? 'build');
+
+const gen = fs.mkdtempSync(path.join(os.tmpdir(), 'dolc-events-bench-'));
+execFileSync(path.join(build, 'dolc'), ['build', path.join(root, 'bench/node/bench.dol'), '-o', gen, '--emit=wasm,js'],
+             { stdio: 'inherit' });
+fs.writeFileSync(path.join(gen, 'package.json'), '{"type": "module"}');
+const mod = await import(pathToFileURL(path.join(gen, 'bench.js')).href);
+await mod.loadFile();
+const Doc = Object.values(mod).find((c) => typeof c === 'function' && c.prototype instanceof mod.Document);
+const trace = readTrace(traceFile);
+const edits = patchCount(trace);
+
+function run(subscribe) {
+  const d = new Doc(1n);
+  const body = d.body;
+  let events = 0;
+  const deltas = [];
+  if (subscribe) d.subscribe((e) => { events++; deltas.push(e.changes[0].delta); });
+  const t0 = performance.now();
+  if (trace.startContent) body.insert(0, trace.startContent);
+  for (const txn of trace.txns)
+    for (const [pos, del, ins] of txn.patches) {
+      if (del > 0) body.delete(pos, del);
+      if (ins.length > 0) body.insert(pos, ins);
+    }
+  const ms = performance.now() - t0;
+  const text = body.toString();
+  if (text !== trace.endContent) throw new Error('final text differs from the trace');
+  if (subscribe) {
+    // Not timed: each event's delta is the edit of its call.
+    let k = trace.startContent ? 1 : 0;
+    for (const txn of trace.txns)
+      for (const [pos, del, ins] of txn.patches)
+        for (const want of [del > 0 && { delete: del }, ins.length > 0 && { insert: ins }]) {
+          if (!want) continue;
+          const got = JSON.stringify(deltas[k++]);
+          const expect = JSON.stringify(pos > 0 ? [{ retain: pos }, want] : [want]);
+          if (got !== expect) throw new Error(`event ${k - 1}: ${got} instead of ${expect}`);
+        }
+    if (k !== deltas.length) throw new Error(`${deltas.length} events for ${k} calls`);
+  }
+  d.free();
+  return { ms, events };
+}
+
+const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+console.log(`automerge-paper trace: ${edits} edits, one per call, ${runs} runs (median), node ${process.version}`);
+const rows = [];
+for (const subscribe of [false, true]) {
+  const times = [];
+  let events = 0;
+  run(subscribe);  // warm-up
+  for (let r = 0; r < runs; r++) {
+    const x = run(subscribe);
+    times.push(x.ms);
+    events = x.events;
+  }
+  const ms = median(times);
+  rows.push({ subscribe, ms, us: (ms * 1000) / edits, events });
+}
+console.log('| subscriber | ms | µs per edit | events |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const r of rows)
+  console.log(`| ${r.subscribe ? 'one' : 'none'} | ${r.ms.toFixed(0)} | ${r.us.toFixed(3)} | ${r.events} |`);
+console.log(`with a subscriber: ${(rows[1].ms / rows[0].ms).toFixed(2)}x the time without`);
+fs.rmSync(gen, { recursive: true, force: true });
