@@ -354,6 +354,7 @@ struct Gen {
       case ApiOp::MapChild: case ApiOp::CounterValue: case ApiOp::ListLength: case ApiOp::ListGet:
       case ApiOp::ListChild: case ApiOp::TextLength: case ApiOp::TextString: case ApiOp::TextSpans:
       case ApiOp::NestedChild:
+      case ApiOp::Cursor: case ApiOp::CursorPosition: case ApiOp::CanUndo: case ApiOp::CanRedo:
         return true;
       default: return false;
     }
@@ -447,6 +448,8 @@ struct Gen {
       case ApiOp::TextUnmark: return fmt::format("  return doc_.text_unmark({}, a_start, a_end, a_name);\n", loc);
       case ApiOp::TextSpans: return fmt::format("  return doc_.text_spans({});\n", loc);
       case ApiOp::NestedChild: return fmt::format("  return doc_.nested_child({});\n", loc);
+      case ApiOp::Cursor: return fmt::format("  return doc_.cursor({}, a_pos, a_stick_left);\n", loc);
+      case ApiOp::CursorPosition: return fmt::format("  return doc_.cursor_position({}, a_cursor);\n", loc);
       default: return "";
     }
   }
@@ -672,6 +675,12 @@ struct Gen {
         case ApiOp::MigrationConflicts: out += "  return doc_.migration_conflicts();\n"; break;
         case ApiOp::Pending: out += "  return doc_.pending();\n"; break;
         case ApiOp::DropPending: out += "  return doc_.drop_pending();\n"; break;
+        case ApiOp::UndoManager: out += "  doc_.undo_manager(a_max_steps);\n"; break;
+        case ApiOp::UndoStopCapturing: out += "  doc_.undo_stop_capturing();\n"; break;
+        case ApiOp::Undo: out += "  return doc_.undo();\n"; break;
+        case ApiOp::Redo: out += "  return doc_.redo();\n"; break;
+        case ApiOp::CanUndo: out += "  return doc_.can_undo();\n"; break;
+        case ApiOp::CanRedo: out += "  return doc_.can_redo();\n"; break;
         case ApiOp::MethodCall: {
           out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
           out += "  (void)kRoot;\n";

@@ -132,6 +132,30 @@ uint32_t MessageChat::drop_pending() {
   return doc_.drop_pending();
 }
 
+void MessageChat::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void MessageChat::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool MessageChat::undo() {
+  return doc_.undo();
+}
+
+bool MessageChat::redo() {
+  return doc_.redo();
+}
+
+bool MessageChat::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool MessageChat::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> MessageChat::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_message_chat, 0u);
   if (!b_) return std::nullopt;
@@ -216,6 +240,14 @@ dolc_gen::Status MessageChat::content_unmark(const std::vector<uint8_t>& a_path,
 
 std::string MessageChat::content_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_message_chat, 3u);
+}
+
+dolc_gen::Result<std::string> MessageChat::content_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_message_chat, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> MessageChat::content_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_message_chat, 3u, a_cursor);
 }
 
 bool MessageChat::reactions_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
@@ -442,6 +474,30 @@ uint32_t RoomState::drop_pending() {
   return doc_.drop_pending();
 }
 
+void RoomState::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void RoomState::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool RoomState::undo() {
+  return doc_.undo();
+}
+
+bool RoomState::redo() {
+  return doc_.redo();
+}
+
+bool RoomState::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool RoomState::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> RoomState::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_room_state, 0u);
   if (!b_) return std::nullopt;
@@ -517,6 +573,14 @@ std::string RoomState::topic_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_room_state, 3u);
 }
 
+dolc_gen::Result<std::string> RoomState::topic_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_room_state, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> RoomState::topic_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_room_state, 3u, a_cursor);
+}
+
 bool RoomState::members_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
   return doc_.set_has(a_path, &kGene_room_state, 4u, dolc_gen::enc_string(a_value));
 }
@@ -565,6 +629,14 @@ dolc_gen::Status RoomState::messages_move(const std::vector<uint8_t>& a_path, ui
   return guarded_([&] {
     return doc_.list_move(a_path, &kGene_room_state, 5u, a_from, a_to);
   });
+}
+
+dolc_gen::Result<std::string> RoomState::messages_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_room_state, 5u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> RoomState::messages_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_room_state, 5u, a_cursor);
 }
 
 bool RoomState::read_markers_has(const std::vector<uint8_t>& a_path, const std::string& a_key) const {
@@ -677,6 +749,14 @@ dolc_gen::Status RoomState::message_chat_content_unmark(const std::vector<uint8_
 
 std::string RoomState::message_chat_content_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_message_chat, 3u);
+}
+
+dolc_gen::Result<std::string> RoomState::message_chat_content_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_message_chat, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> RoomState::message_chat_content_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_message_chat, 3u, a_cursor);
 }
 
 bool RoomState::message_chat_reactions_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
@@ -886,6 +966,41 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   return static_cast<int32_t>(r_);
 }
 
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.undo-manager"))) void dolx_message_chat_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.undo-stop-capturing"))) void dolx_message_chat_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.undo"))) int32_t dolx_message_chat_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.redo"))) int32_t dolx_message_chat_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.can-undo"))) int32_t dolx_message_chat_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.can-redo"))) int32_t dolx_message_chat_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-get"))) int32_t dolx_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1037,6 +1152,27 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   auto r_ = d_->content_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-cursor"))) int32_t dolx_message_chat_content_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->content_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-cursor-position"))) int32_t dolx_message_chat_content_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->content_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1285,6 +1421,41 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   return static_cast<int32_t>(r_);
 }
 
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.undo-manager"))) void dolx_room_state_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.undo-stop-capturing"))) void dolx_room_state_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.undo"))) int32_t dolx_room_state_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.redo"))) int32_t dolx_room_state_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.can-undo"))) int32_t dolx_room_state_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.can-redo"))) int32_t dolx_room_state_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.id-get"))) int32_t dolx_room_state_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1414,6 +1585,27 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-cursor"))) int32_t dolx_room_state_topic_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->topic_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-cursor-position"))) int32_t dolx_room_state_topic_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->topic_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-has"))) int32_t dolx_room_state_members_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1504,6 +1696,27 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto r_ = d_->messages_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-cursor"))) int32_t dolx_room_state_messages_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->messages_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-cursor-position"))) int32_t dolx_room_state_messages_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->messages_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1706,6 +1919,27 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto r_ = d_->message_chat_content_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-cursor"))) int32_t dolx_room_state_message_chat_content_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->message_chat_content_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-cursor-position"))) int32_t dolx_room_state_message_chat_content_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_content_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 

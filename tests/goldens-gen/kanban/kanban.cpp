@@ -142,6 +142,30 @@ uint32_t KanbanTask::drop_pending() {
   return doc_.drop_pending();
 }
 
+void KanbanTask::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void KanbanTask::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool KanbanTask::undo() {
+  return doc_.undo();
+}
+
+bool KanbanTask::redo() {
+  return doc_.redo();
+}
+
+bool KanbanTask::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool KanbanTask::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> KanbanTask::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 0u);
   if (!b_) return std::nullopt;
@@ -204,6 +228,14 @@ std::string KanbanTask::title_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 2u);
 }
 
+dolc_gen::Result<std::string> KanbanTask::title_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanTask::title_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 2u, a_cursor);
+}
+
 uint32_t KanbanTask::description_length(const std::vector<uint8_t>& a_path) const {
   return doc_.text_length(a_path, &kGene_kanban_task, 3u);
 }
@@ -238,6 +270,14 @@ dolc_gen::Status KanbanTask::description_unmark(const std::vector<uint8_t>& a_pa
 
 std::string KanbanTask::description_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 3u);
+}
+
+dolc_gen::Result<std::string> KanbanTask::description_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanTask::description_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 3u, a_cursor);
 }
 
 std::optional<bool> KanbanTask::done_get(const std::vector<uint8_t>& a_path) const {
@@ -434,6 +474,30 @@ uint32_t KanbanColumn::drop_pending() {
   return doc_.drop_pending();
 }
 
+void KanbanColumn::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void KanbanColumn::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool KanbanColumn::undo() {
+  return doc_.undo();
+}
+
+bool KanbanColumn::redo() {
+  return doc_.redo();
+}
+
+bool KanbanColumn::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool KanbanColumn::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> KanbanColumn::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_column, 0u);
   if (!b_) return std::nullopt;
@@ -484,6 +548,14 @@ dolc_gen::Status KanbanColumn::tasks_move(const std::vector<uint8_t>& a_path, ui
   return guarded_([&] {
     return doc_.list_move(a_path, &kGene_kanban_column, 2u, a_from, a_to);
   });
+}
+
+dolc_gen::Result<std::string> KanbanColumn::tasks_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_column, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanColumn::tasks_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_column, 2u, a_cursor);
 }
 
 std::optional<int64_t> KanbanColumn::wip_limit_get(const std::vector<uint8_t>& a_path) const {
@@ -561,6 +633,14 @@ std::string KanbanColumn::kanban_task_title_spans(const std::vector<uint8_t>& a_
   return doc_.text_spans(a_path, &kGene_kanban_task, 2u);
 }
 
+dolc_gen::Result<std::string> KanbanColumn::kanban_task_title_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanColumn::kanban_task_title_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 2u, a_cursor);
+}
+
 uint32_t KanbanColumn::kanban_task_description_length(const std::vector<uint8_t>& a_path) const {
   return doc_.text_length(a_path, &kGene_kanban_task, 3u);
 }
@@ -595,6 +675,14 @@ dolc_gen::Status KanbanColumn::kanban_task_description_unmark(const std::vector<
 
 std::string KanbanColumn::kanban_task_description_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 3u);
+}
+
+dolc_gen::Result<std::string> KanbanColumn::kanban_task_description_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanColumn::kanban_task_description_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 3u, a_cursor);
 }
 
 std::optional<bool> KanbanColumn::kanban_task_done_get(const std::vector<uint8_t>& a_path) const {
@@ -781,6 +869,30 @@ uint32_t KanbanBoard::drop_pending() {
   return doc_.drop_pending();
 }
 
+void KanbanBoard::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void KanbanBoard::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool KanbanBoard::undo() {
+  return doc_.undo();
+}
+
+bool KanbanBoard::redo() {
+  return doc_.redo();
+}
+
+bool KanbanBoard::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool KanbanBoard::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> KanbanBoard::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_board, 0u);
   if (!b_) return std::nullopt;
@@ -831,6 +943,14 @@ dolc_gen::Status KanbanBoard::columns_move(const std::vector<uint8_t>& a_path, u
   return guarded_([&] {
     return doc_.list_move(a_path, &kGene_kanban_board, 2u, a_from, a_to);
   });
+}
+
+dolc_gen::Result<std::string> KanbanBoard::columns_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_board, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanBoard::columns_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_board, 2u, a_cursor);
 }
 
 bool KanbanBoard::labels_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
@@ -937,6 +1057,14 @@ dolc_gen::Status KanbanBoard::kanban_column_tasks_move(const std::vector<uint8_t
   });
 }
 
+dolc_gen::Result<std::string> KanbanBoard::kanban_column_tasks_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_column, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanBoard::kanban_column_tasks_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_column, 2u, a_cursor);
+}
+
 std::optional<int64_t> KanbanBoard::kanban_column_wip_limit_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_column, 3u);
   if (!b_) return static_cast<int64_t>(5LL);  // the field's default
@@ -1012,6 +1140,14 @@ std::string KanbanBoard::kanban_task_title_spans(const std::vector<uint8_t>& a_p
   return doc_.text_spans(a_path, &kGene_kanban_task, 2u);
 }
 
+dolc_gen::Result<std::string> KanbanBoard::kanban_task_title_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanBoard::kanban_task_title_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 2u, a_cursor);
+}
+
 uint32_t KanbanBoard::kanban_task_description_length(const std::vector<uint8_t>& a_path) const {
   return doc_.text_length(a_path, &kGene_kanban_task, 3u);
 }
@@ -1046,6 +1182,14 @@ dolc_gen::Status KanbanBoard::kanban_task_description_unmark(const std::vector<u
 
 std::string KanbanBoard::kanban_task_description_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 3u);
+}
+
+dolc_gen::Result<std::string> KanbanBoard::kanban_task_description_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanBoard::kanban_task_description_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 3u, a_cursor);
 }
 
 std::optional<bool> KanbanBoard::kanban_task_done_get(const std::vector<uint8_t>& a_path) const {
@@ -1235,6 +1379,41 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   return static_cast<int32_t>(r_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.undo-manager"))) void dolx_kanban_task_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.undo-stop-capturing"))) void dolx_kanban_task_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.undo"))) int32_t dolx_kanban_task_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.redo"))) int32_t dolx_kanban_task_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.can-undo"))) int32_t dolx_kanban_task_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.can-redo"))) int32_t dolx_kanban_task_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1345,6 +1524,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-cursor"))) int32_t dolx_kanban_task_title_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->title_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-cursor-position"))) int32_t dolx_kanban_task_title_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->title_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-length"))) int32_t dolx_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1414,6 +1614,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   auto r_ = d_->description_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-cursor"))) int32_t dolx_kanban_task_description_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->description_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-cursor-position"))) int32_t dolx_kanban_task_description_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->description_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1645,6 +1866,41 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   return static_cast<int32_t>(r_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.undo-manager"))) void dolx_kanban_column_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.undo-stop-capturing"))) void dolx_kanban_column_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.undo"))) int32_t dolx_kanban_column_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.redo"))) int32_t dolx_kanban_column_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.can-undo"))) int32_t dolx_kanban_column_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.can-redo"))) int32_t dolx_kanban_column_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1729,6 +1985,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   auto r_ = d_->tasks_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-cursor"))) int32_t dolx_kanban_column_tasks_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->tasks_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-cursor-position"))) int32_t dolx_kanban_column_tasks_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->tasks_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1861,6 +2138,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-cursor"))) int32_t dolx_kanban_column_kanban_task_title_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->kanban_task_title_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-cursor-position"))) int32_t dolx_kanban_column_kanban_task_title_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_title_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-length"))) int32_t dolx_kanban_column_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1930,6 +2228,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   auto r_ = d_->kanban_task_description_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-cursor"))) int32_t dolx_kanban_column_kanban_task_description_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->kanban_task_description_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-cursor-position"))) int32_t dolx_kanban_column_kanban_task_description_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_description_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -2153,6 +2472,41 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   return static_cast<int32_t>(r_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.undo-manager"))) void dolx_kanban_board_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.undo-stop-capturing"))) void dolx_kanban_board_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.undo"))) int32_t dolx_kanban_board_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.redo"))) int32_t dolx_kanban_board_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.can-undo"))) int32_t dolx_kanban_board_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.can-redo"))) int32_t dolx_kanban_board_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_board_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -2237,6 +2591,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto r_ = d_->columns_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-cursor"))) int32_t dolx_kanban_board_columns_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->columns_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-cursor-position"))) int32_t dolx_kanban_board_columns_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->columns_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -2417,6 +2792,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-cursor"))) int32_t dolx_kanban_board_kanban_column_tasks_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->kanban_column_tasks_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-cursor-position"))) int32_t dolx_kanban_board_kanban_column_tasks_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_column_tasks_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-wip-limit-get"))) int32_t dolx_kanban_board_kanban_column_wip_limit_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -2546,6 +2942,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-cursor"))) int32_t dolx_kanban_board_kanban_task_title_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->kanban_task_title_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-cursor-position"))) int32_t dolx_kanban_board_kanban_task_title_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_title_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-length"))) int32_t dolx_kanban_board_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -2615,6 +3032,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto r_ = d_->kanban_task_description_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-cursor"))) int32_t dolx_kanban_board_kanban_task_description_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->kanban_task_description_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-cursor-position"))) int32_t dolx_kanban_board_kanban_task_description_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_description_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 

@@ -116,6 +116,30 @@ uint32_t AccountEntry::drop_pending() {
   return doc_.drop_pending();
 }
 
+void AccountEntry::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void AccountEntry::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool AccountEntry::undo() {
+  return doc_.undo();
+}
+
+bool AccountEntry::redo() {
+  return doc_.redo();
+}
+
+bool AccountEntry::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool AccountEntry::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> AccountEntry::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_account_entry, 0u);
   if (!b_) return std::nullopt;
@@ -261,6 +285,30 @@ uint32_t Account::drop_pending() {
   return doc_.drop_pending();
 }
 
+void Account::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void Account::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool Account::undo() {
+  return doc_.undo();
+}
+
+bool Account::redo() {
+  return doc_.redo();
+}
+
+bool Account::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool Account::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> Account::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_account, 0u);
   if (!b_) return std::nullopt;
@@ -381,6 +429,14 @@ dolc_gen::Status Account::journal_move(const std::vector<uint8_t>& a_path, uint3
   return guarded_([&] {
     return doc_.list_move(a_path, &kGene_account, 6u, a_from, a_to);
   });
+}
+
+dolc_gen::Result<std::string> Account::journal_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_account, 6u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> Account::journal_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_account, 6u, a_cursor);
 }
 
 std::optional<std::string> Account::account_entry_id_get(const std::vector<uint8_t>& a_path) const {
@@ -571,6 +627,41 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
   return static_cast<int32_t>(r_);
 }
 
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.undo-manager"))) void dolx_account_entry_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.undo-stop-capturing"))) void dolx_account_entry_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.undo"))) int32_t dolx_account_entry_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.redo"))) int32_t dolx_account_entry_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.can-undo"))) int32_t dolx_account_entry_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.can-redo"))) int32_t dolx_account_entry_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-get"))) int32_t dolx_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -737,6 +828,41 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
   auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto r_ = d_->drop_pending();
   return static_cast<int32_t>(r_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.undo-manager"))) void dolx_account_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.undo-stop-capturing"))) void dolx_account_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.undo"))) int32_t dolx_account_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.redo"))) int32_t dolx_account_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.can-undo"))) int32_t dolx_account_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.can-redo"))) int32_t dolx_account_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.id-get"))) int32_t dolx_account_id_get(int32_t p0, int32_t p1, int32_t p2) {
@@ -936,6 +1062,27 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
   auto r_ = d_->journal_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-cursor"))) int32_t dolx_account_journal_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->journal_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-cursor-position"))) int32_t dolx_account_journal_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->journal_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
