@@ -66,8 +66,8 @@ console.log(`  undo manager (500 ms):    ${fmt(median(tracked))}  (+${((median(t
 // Steps of STEP edits, then undo all and redo all.
 let clock = 0;
 const d = new Doc(1n);
-const um = d.undoManager({ mergeInterval: STEP - 0.5, maxSteps: 1e9, now: () => clock });
-const stepped = replay(d, (n) => { clock = n; });
+const um = d.undoManager({ mergeInterval: STEP - 1, maxSteps: 1e9, now: () => clock });
+const stepped = replay(d, (n) => { clock = Math.floor(n / STEP) * STEP; });  // a jump every STEP edits
 const steps = Math.ceil(edits / STEP);
 let t0 = performance.now(), undone = 0;
 while (um.undo()) undone++;
