@@ -272,6 +272,18 @@ struct Gen {
         out += conversions.back().code;
       }
 
+      // Defaults of lww / mv_register fields, as the runtime stores them (undo).
+      std::vector<std::string> defaults(gene.fields.size());
+      for (const auto& iface : table.interfaces)
+        for (const auto& fn : iface.functions) {
+          if (fn.gene != &gene || fn.field_index < 0 || (fn.op != ApiOp::RegisterSet && fn.op != ApiOp::MvSet)) continue;
+          size_t i = static_cast<size_t>(fn.field_index);
+          std::string def = default_cpp(gene.fields[i], fn.params.back().type);
+          if (def.empty() || !defaults[i].empty() || gene.fields[i].strategy == ir::Strategy::Immutable) continue;
+          defaults[i] = fmt::format("{}_default_{}", gene_var(gene), i);
+          out += fmt::format("static dolc_gen::Bytes {}() {{ return {}; }}\n", defaults[i], enc(fn.params.back().type, def));
+        }
+
       out += fmt::format("static const dolc_gen::FieldInfo {}_fields[] = {{\n", gene_var(gene));
       if (gene.fields.empty() && hidden.empty()) out += "  {},\n";
       for (size_t i = 0; i < gene.fields.size(); ++i) {
@@ -280,13 +292,14 @@ struct Gen {
         bool nested_known = nested && exposed(*g, nested);
         const auto& o = f.options;
         out += fmt::format(
-            "  {{{}, dolc_gen::Strategy::{}, {}, {}, {}LL, {}, {}LL, dolc_gen::Overflow::{}, {}, {}LL, {}}},\n",
+            "  {{{}, dolc_gen::Strategy::{}, {}, {}, {}LL, {}, {}LL, dolc_gen::Overflow::{}, {}, {}LL, {}{}}},\n",
             cpp_string_literal(f.name), strategy_enum(f), nested_known ? "&" + gene_var(*nested) : "nullptr",
             o.min_value ? "true" : "false", o.min_value.value_or(0), o.max_value ? "true" : "false",
             o.max_value.value_or(0),
             o.overflow_strategy == ir::Overflow::Wrap ? "Wrap" : o.overflow_strategy == ir::Overflow::Error ? "Error" : "Saturate",
             o.tie_break == ir::TieBreak::ContentHash ? "true" : "false", o.max_length.value_or(0),
-            keys[i] == f.name ? "nullptr" : cpp_string_literal(keys[i]));
+            keys[i] == f.name ? "nullptr" : cpp_string_literal(keys[i]),
+            defaults[i].empty() ? "" : ", false, -1, nullptr, &" + defaults[i]);
       }
       for (size_t i = 0; i < hidden.size(); ++i) {
         const ir::ReplacedField& r = *hidden[i];

@@ -1784,8 +1784,10 @@ Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   if (gene->fields[field].strategy == Strategy::Immutable && f->reg.has)
     return Failure{std::string("`") + gene->fields[field].name + "` is immutable and already set"};
   Impl& d = *impl_;
-  bool had = d.undo && f->reg.has;  // (undo: the value it replaces; a first write cannot be undone)
-  Bytes before = had ? f->reg.value : Bytes();
+  // (undo: the value it replaces, or the field's default before a first write)
+  Bytes (*def)() = gene->fields[field].strategy == Strategy::Lww ? gene->fields[field].default_value : nullptr;
+  bool had = d.undo && (f->reg.has || def);
+  Bytes before = !had ? Bytes() : f->reg.has ? f->reg.value : def();
   OpId stamp = f->reg.stamp, id = d.next_id();
   Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::RegSet, value));
   if (st.ok && had)
@@ -1808,9 +1810,11 @@ Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, cons
   w.varint(f->mv.values.size());
   for (auto& [id, v] : f->mv.values) write_id(w, id);  // a write replaces everything the writer has seen
   Impl& d = *impl_;
-  bool one = d.undo && f->mv.values.size() == 1;  // (undo: restores a single previous value only)
-  Bytes before = one ? f->mv.values[0].second : Bytes();
-  OpId stamp = one ? f->mv.values[0].first : OpId{}, id = d.next_id();
+  // (undo: restores a single previous value only, or the field's default)
+  Bytes (*def)() = f->mv.values.empty() ? gene->fields[field].default_value : nullptr;
+  bool one = d.undo && (f->mv.values.size() == 1 || def);
+  Bytes before = !one ? Bytes() : def ? def() : f->mv.values[0].second;
+  OpId stamp = one && !def ? f->mv.values[0].first : OpId{}, id = d.next_id();
   Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::MvSet, w.take()));
   if (st.ok && one)
     if (UndoEntry* e = d.record(UndoKind::Mv, path, gene, field)) e->b = std::move(before), e->prev = stamp, e->ours = id;

@@ -15,6 +15,7 @@ namespace {
 
 using namespace dolc_gen;
 
+Bytes mood_default() { return Bytes{'o', 'k'}; }
 const FieldInfo kFields[] = {
     {"title", Strategy::Lww},         // 0
     {"likes", Strategy::PnCounter},   // 1
@@ -23,8 +24,10 @@ const FieldInfo kFields[] = {
     {"log", Strategy::Rga},           // 4
     {"props", Strategy::OrMap},       // 5
     {"status", Strategy::MvRegister}, // 6
+    {"mood", Strategy::Lww, nullptr, false, 0, false, 0, Overflow::Saturate, false, 0, nullptr, false, -1, nullptr,
+     &mood_default},  // 7: default "ok"
 };
-const GeneInfo kNote = {"note", kFields, 7, &kSequenceSupport};
+const GeneInfo kNote = {"note", kFields, 8, &kSequenceSupport};
 
 Bytes b(const std::string& s) { return Bytes(s.begin(), s.end()); }
 std::string s(const Bytes& v) { return std::string(v.begin(), v.end()); }
@@ -246,6 +249,20 @@ TEST(Undo, NeverRevertsAPeer) {
   EXPECT_TRUE(a.redo());
   sync_all({&a, &c});
   EXPECT_EQ(body(c), "abpqc");
+}
+
+// A first write has no previous value: a field with a default gets the
+// default back (what reads showed), one without keeps the write.
+TEST(Undo, FirstWritesRestoreTheDefault) {
+  Doc a(&kNote, 1);
+  a.undo_manager(100);
+  ASSERT_TRUE(a.reg_set(kRoot, &kNote, 7, b("sad")).ok);
+  ASSERT_TRUE(a.reg_set(kRoot, &kNote, 0, b("title")).ok);
+  EXPECT_TRUE(a.undo());
+  EXPECT_EQ(s(*a.reg_get(kRoot, &kNote, 7)), "ok");
+  EXPECT_EQ(s(*a.reg_get(kRoot, &kNote, 0)), "title");
+  EXPECT_TRUE(a.redo());
+  EXPECT_EQ(s(*a.reg_get(kRoot, &kNote, 7)), "sad");
 }
 
 TEST(Undo, RollbackForgetsWhatItCut) {

@@ -86,6 +86,9 @@ struct FieldInfo {
   bool hidden = false;
   int32_t replaced_by = -1;
   bool (*convert)(const Bytes& old_value, Bytes* new_value) = nullptr;
+  // lww and mv_register fields with a default: its encoding (undo of a first
+  // write writes it back; docs/generated-api.md, "Undo and redo").
+  Bytes (*default_value)() = nullptr;
 };
 
 // One version of a gene's layout (its set of field keys), as a document's

@@ -153,7 +153,6 @@ check('undo: steps by merge interval (a fake clock), stopCapturing, _undoBoundar
   let t = 0;
   const d = new Doc(1n);
   d.content.insert(0, 'before ');  // before the manager: not undoable
-  d.starred.set(false);  // (a register's first write has no previous value to restore)
   const um = d.undoManager({ mergeInterval: 500, now: () => t });
   assert.equal(um.canUndo(), false);
   d.content.insert(7, 'a'); t += 100;
@@ -182,7 +181,14 @@ check('undo: steps by merge interval (a fake clock), stopCapturing, _undoBoundar
   assert.deepEqual(d.reactions.values(), []);
   assert.equal(d.starred.get(), true);
   assert.equal(um.undo(), true);
-  assert.equal(d.starred.get(), false);
+  assert.equal(d.starred.get(), false, "a first write's undo restores the field's default");
+  d.status.set('read');  // mv_register: its first write too
+  d.content.insert(0, 'Z');
+  assert.deepEqual(d.status.values(), ['read']);
+  assert.equal(um.undo(), true);
+  assert.deepEqual(d.status.values(), ['sent']);
+  assert.equal(um.redo(), true);
+  assert.deepEqual(d.status.values(), ['read']);
   assert.equal(d.undoManager(), um, 'one manager per document');
   um.free();
   assert.throws(() => um.undo(), /freed/);

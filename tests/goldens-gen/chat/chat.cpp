@@ -3,6 +3,8 @@
 
 namespace dolgen::chat {
 
+static dolc_gen::Bytes kGene_message_chat_default_6() { return dolc_gen::enc_bool(false); }
+static dolc_gen::Bytes kGene_message_chat_default_7() { return dolc_gen::enc_string(std::string("sent")); }
 static const dolc_gen::FieldInfo kGene_message_chat_fields[] = {
   {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"author", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
@@ -10,8 +12,8 @@ static const dolc_gen::FieldInfo kGene_message_chat_fields[] = {
   {"content", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 20000LL, nullptr},
   {"reactions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"likes", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"starred", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "pinned"},
-  {"status", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"starred", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "pinned", false, -1, nullptr, &kGene_message_chat_default_6},
+  {"status", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, &kGene_message_chat_default_7},
 };
 static const dolc_gen::LayoutInfo kGene_message_chat_layouts[] = {
   {"1.0.0", 0x9f25e201u},
@@ -31,10 +33,12 @@ static bool kGene_room_state_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Byt
   return true;
 }
 
+static dolc_gen::Bytes kGene_room_state_default_1() { return dolc_gen::enc_bool(false); }
+static dolc_gen::Bytes kGene_room_state_default_2() { return dolc_gen::enc_string(std::string("general")); }
 static const dolc_gen::FieldInfo kGene_room_state_fields[] = {
   {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"archived", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"archived", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, &kGene_room_state_default_1},
+  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, &kGene_room_state_default_2},
   {"topic", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "topic@1.1.0"},
   {"members", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"messages", dolc_gen::Strategy::Rga, &kGene_message_chat, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},

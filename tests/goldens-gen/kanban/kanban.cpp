@@ -14,12 +14,13 @@ static bool kGene_kanban_task_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::By
   return true;
 }
 
+static dolc_gen::Bytes kGene_kanban_task_default_4() { return dolc_gen::enc_bool(false); }
 static const dolc_gen::FieldInfo kGene_kanban_task_fields[] = {
   {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"due", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"title", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "title@2.1.0"},
   {"description", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "notes"},
-  {"done", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"done", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, &kGene_kanban_task_default_4},
   {"priority", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"assignees", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"estimate", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, true, 100LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
@@ -32,11 +33,12 @@ static const dolc_gen::LayoutInfo kGene_kanban_task_layouts[] = {
 static const char* const kGene_kanban_task_format1[] = {"id", "title", "notes", "done", "priority", "assignees", "estimate"};
 const dolc_gen::GeneInfo kGene_kanban_task = {"kanban.task", kGene_kanban_task_fields, 9u, &dolc_gen::kSequenceSupport, "2.1.0", kGene_kanban_task_layouts, 2u, kGene_kanban_task_format1, 7u};
 
+static dolc_gen::Bytes kGene_kanban_column_default_3() { return dolc_gen::enc_int(static_cast<int64_t>(static_cast<int64_t>(5LL))); }
 static const dolc_gen::FieldInfo kGene_kanban_column_fields[] = {
   {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"tasks", dolc_gen::Strategy::Rga, &kGene_kanban_task, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"wip_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"wip_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, &kGene_kanban_column_default_3},
 };
 static const dolc_gen::LayoutInfo kGene_kanban_column_layouts[] = {
   {"2.0.0", 0x3a5276cbu},
@@ -44,9 +46,10 @@ static const dolc_gen::LayoutInfo kGene_kanban_column_layouts[] = {
 static const char* const kGene_kanban_column_format1[] = {"id", "name", "tasks", "wip_limit"};
 const dolc_gen::GeneInfo kGene_kanban_column = {"kanban.column", kGene_kanban_column_fields, 4u, &dolc_gen::kSequenceSupport, "2.0.0", kGene_kanban_column_layouts, 1u, kGene_kanban_column_format1, 4u};
 
+static dolc_gen::Bytes kGene_kanban_board_default_1() { return dolc_gen::enc_string(std::string("Board")); }
 static const dolc_gen::FieldInfo kGene_kanban_board_fields[] = {
   {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
-  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, &kGene_kanban_board_default_1},
   {"columns", dolc_gen::Strategy::Rga, &kGene_kanban_column, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"labels", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"owner", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},

@@ -25,12 +25,14 @@ static bool kGene_account_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Bytes*
   return true;
 }
 
+static dolc_gen::Bytes kGene_account_default_2() { return dolc_gen::enc_string(std::string("hours")); }
+static dolc_gen::Bytes kGene_account_default_4() { return dolc_gen::enc_uint(static_cast<uint64_t>(static_cast<uint64_t>(1000LL))); }
 static const dolc_gen::FieldInfo kGene_account_fields[] = {
   {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"display_name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "name"},
-  {"currency", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
+  {"currency", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, &kGene_account_default_2},
   {"confirmed_balance", dolc_gen::Strategy::PnCounter, nullptr, true, -1000LL, true, 1000LL, dolc_gen::Overflow::Error, false, 0LL, nullptr},
-  {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit@1.2.0"},
+  {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit@1.2.0", false, -1, nullptr, &kGene_account_default_4},
   {"entries", dolc_gen::Strategy::OrMap, &kGene_account_entry, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr},
   {"journal", dolc_gen::Strategy::Rga, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "history"},
   {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit", true, 4, &kGene_account_migrate_0},  // `credit_limit` before 1.2.0: hidden
