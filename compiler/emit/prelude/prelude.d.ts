@@ -154,12 +154,13 @@ export declare class Text {
 
 export interface CursorMethods {
   /**
-   * A position anchored to an element, not an index: side 'right' (default)
-   * stays just before the element at `pos` (the end when pos = length),
-   * 'left' just after the element before `pos`. A short string to keep or
-   * send to other replicas.
+   * A position anchored to an element, not an index: side 'right' (default;
+   * also 'after': the element after the position) stays just before the
+   * element at `pos` (the end when pos = length), 'left' (also 'before': the
+   * element before the position) just after the element before `pos`. A
+   * short string to keep or send to other replicas.
    */
-  cursor(pos: number, side?: 'left' | 'right'): string;
+  cursor(pos: number, side?: 'left' | 'right' | 'before' | 'after'): string;
   /** The cursor's index now (where its element was, if deleted); undefined until its element arrives. */
   cursorPosition(cursor: string): number | undefined;
 }

@@ -609,12 +609,15 @@ class Text extends Field {
 // ---- cursors and undo/redo (docs/generated-api.md, "Cursors", "Undo and redo") ----
 
 const CURSOR_METHODS = {
-  /** A position anchored to an element, not an index: side 'right' (default) stays just before the
-   *  element at `pos` (the end when pos = length), 'left' just after the element before `pos`. A short
-   *  string ("R<lamport>.<actor>", "L...", "R" = end, "L" = start) to keep or send to other replicas. */
+  /** A position anchored to an element, not an index: side 'right' (default; also 'after') stays just
+   *  before the element at `pos` (the end when pos = length), 'left' (also 'before') just after the
+   *  element before `pos`. A short string ("R<lamport>.<actor>", "L...", "R" = end, "L" = start) to keep
+   *  or send to other replicas. */
   cursor(pos, side = 'right') {
-    if (side !== 'left' && side !== 'right') throw new TypeError("dolc: cursor side is 'left' or 'right'");
-    return this._c('cursor', [pos, side === 'left']);
+    const left = side === 'left' || side === 'before';
+    if (!left && side !== 'right' && side !== 'after')
+      throw new TypeError("dolc: cursor side is 'right' ('after') or 'left' ('before')");
+    return this._c('cursor', [pos, left]);
   },
   /** The cursor's index now (where its element was, if deleted); undefined until its element arrives. */
   cursorPosition(cursor) { return this._c('cursor-position', [cursor]); },

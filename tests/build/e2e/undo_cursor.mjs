@@ -134,6 +134,8 @@ check('cursors: ends, sides, bad input, lists of objects', () => {
   assert.equal(d.content.cursorPosition(start), 0);
   assert.throws(() => d.content.cursor(99), /position out of range/);
   assert.throws(() => d.content.cursor(0, 'up'), TypeError);
+  assert.equal(d.content.cursor(4, 'before'), d.content.cursor(4, 'left'));
+  assert.equal(d.content.cursor(4, 'after'), d.content.cursor(4));
   assert.equal(d.content.cursorPosition('R123.45'), undefined);
   assert.equal(d.content.cursorPosition('nonsense'), undefined);
   const room = new mod.RoomState(1n);
