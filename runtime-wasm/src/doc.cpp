@@ -700,7 +700,7 @@ struct Undo {
     UndoEntry* e = target->size() > fence ? &target->back() : nullptr;
     return e && e->kind == kind && e->field == field && e->gene == g && e->path == path ? e : nullptr;
   }
-  OpId follow(OpId id) const {
+  __attribute__((noinline)) OpId follow(OpId id) const {
     for (auto it = remap.find(id); it != remap.end(); it = remap.find(id)) id = it->second;  // new ids are newer: it ends
     return id;
   }
@@ -803,20 +803,21 @@ struct Doc::Impl {
   // Undo history (null until an undo manager is made: recording costs a test).
   std::unique_ptr<Undo> undo;
   // A new entry for the local op just logged, or null when nothing records.
-  UndoEntry* record(UndoKind kind, const Bytes& path, const GeneInfo* g, uint32_t field) {
+  // (Out of line, as the other helpers here: every op calls them.)
+  __attribute__((noinline)) UndoEntry* record(UndoKind kind, const Bytes& path, const GeneInfo* g, uint32_t field) {
     if (!undo || log.empty() || log.back().ops.empty()) return nullptr;
     undo->target->push_back(UndoEntry{kind, field, g, uint64_t{log.size()} << 32 | (log.back().ops.size() - 1),
                                       path, {}, {}, false, {}, {}, {}, 0, {}});
     return &undo->target->back();
   }
   // Counter changes and typing runs add to the step's last entry for the field.
-  void note_counter(const Bytes& path, const GeneInfo* g, uint32_t field, int64_t delta) {
+  __attribute__((noinline)) void note_counter(const Bytes& path, const GeneInfo* g, uint32_t field, int64_t delta) {
     if (!undo) return;
     UndoEntry* e = undo->last(UndoKind::Counter, path, g, field);
     if (e && !__builtin_add_overflow(e->delta, delta, &e->delta)) return;
     if ((e = record(UndoKind::Counter, path, g, field))) e->delta = delta;
   }
-  void note_ids(UndoKind kind, const Bytes& path, const GeneInfo* g, uint32_t field,
+  __attribute__((noinline)) void note_ids(UndoKind kind, const Bytes& path, const GeneInfo* g, uint32_t field,
                 const std::vector<seq::IdRange>& ids) {
     if (!undo) return;
     UndoEntry* e = undo->last(kind, path, g, field);
@@ -2387,10 +2388,11 @@ bool Doc::can_redo() const {
 
 namespace {
 // The elements of `ids` (followed through the remap) that are shown
-// (`shown`) or deleted: document position -> (visible index, id).
-using Located = std::map<uint64_t, std::pair<uint32_t, OpId>>;
-Located locate(const Undo& u, const Field& f, const std::vector<seq::IdRange>& ids, bool shown) {
-  Located out;
+// (`shown`) or deleted, in document order: document position -> visible
+// index << 32 | index in *found. (A map of integers: the module has one.)
+std::map<uint64_t, uint64_t> locate(const Undo& u, const Field& f, const std::vector<seq::IdRange>& ids, bool shown,
+                                    std::vector<OpId>* found) {
+  std::map<uint64_t, uint64_t> out;
   const seq::SeqCore& core = core_of(f);
   for (const seq::IdRange& r : ids)
     for (uint32_t k = 0; k < r.len; ++k) {
@@ -2400,7 +2402,8 @@ Located locate(const Undo& u, const Field& f, const std::vector<seq::IdRange>& i
       uint32_t it = core.find_id(slot, &off);
       if (it == seq::kNoItem || core.item(it).visible() != shown) continue;
       if (!shown && f.list && !f.list->items.value_of(id)) continue;
-      out[uint64_t{core.total_before(it)} + off] = {core.visible_before(it) + (shown ? off : 0), id};
+      out[uint64_t{core.total_before(it)} + off] = uint64_t{core.visible_before(it) + (shown ? off : 0)} << 32 | found->size();
+      found->push_back(id);
     }
   return out;
 }
@@ -2419,7 +2422,7 @@ bool insert_after(I& d, Field& f, const Bytes& p, const GeneInfo* g, uint32_t fi
   uint32_t next = core.next(it);
   OpId right = off + 1 < core.item(it).len ? core.item(it).id_at(off + 1)
                                            : next == seq::kNoItem ? OpId{} : core.item(next).id;
-  OpId id = d.next_id();
+  OpId id = d.next_id(), slot;
   Writer w;
   if (chars) {
     seq::TextInsertOp op{id, after, right, *chars};
@@ -2432,19 +2435,18 @@ bool insert_after(I& d, Field& f, const Bytes& p, const GeneInfo* g, uint32_t fi
     f.list->items.apply(op);
     seq::encode(w, op);
   } else {
-    OpId slot = f.list->items.slot_of(move);
     seq::MoveOp op{id, move, after, right};
     if (!f.list->items.can_apply(op)) return false;
+    slot = f.list->items.slot_of(move);
     f.list->items.apply(op);
     seq::encode(w, op);
-    if (!d.commit_local(make_op(id, p, d.keys, g, fi, OpKind::ListMove, w.take()), 1, true).ok) return false;
-    if (UndoEntry* e = d.record(UndoKind::ListMove, p, g, fi)) e->elem = move, e->prev = slot, e->ours = id;
-    *first = id;
-    return true;
   }
-  OpKind kind = chars ? OpKind::TextInsert : OpKind::ListInsert;
+  OpKind kind = chars ? OpKind::TextInsert : value ? OpKind::ListInsert : OpKind::ListMove;
   if (!d.commit_local(make_op(id, p, d.keys, g, fi, kind, w.take()), n, true).ok) return false;
-  d.note_ids(chars ? UndoKind::TextIns : UndoKind::ListIns, p, g, fi, {seq::IdRange{id, static_cast<uint32_t>(n)}});
+  if (kind != OpKind::ListMove)
+    d.note_ids(chars ? UndoKind::TextIns : UndoKind::ListIns, p, g, fi, {seq::IdRange{id, static_cast<uint32_t>(n)}});
+  else if (UndoEntry* e = d.record(UndoKind::ListMove, p, g, fi))
+    e->elem = move, e->prev = slot, e->ours = id;
   *first = id;
   return true;
 }
@@ -2497,7 +2499,8 @@ void invert(Doc& doc, I& d, const UndoEntry& e) {
     case UndoKind::TextIns:
     case UndoKind::ListIns: {  // deletes what is still shown, from the right, in runs
       std::vector<uint32_t> at;
-      for (const auto& [pos, found] : locate(u, *f, e.ids, true)) at.push_back(found.first);
+      std::vector<OpId> ids;
+      for (const auto& [pos, found] : locate(u, *f, e.ids, true, &ids)) at.push_back(static_cast<uint32_t>(found >> 32));
       for (size_t j = at.size(); j > 0;) {
         size_t k = j - 1;
         while (k > 0 && at[k - 1] + 1 == at[k]) --k;
@@ -2511,7 +2514,8 @@ void invert(Doc& doc, I& d, const UndoEntry& e) {
     case UndoKind::TextDel:
     case UndoKind::ListDel: {  // re-inserts what is still deleted where it was, with new ids
       std::vector<std::pair<uint64_t, OpId>> gone;  // (document position, id)
-      for (const auto& [pos, found] : locate(u, *f, e.ids, false)) gone.emplace_back(pos, found.second);
+      std::vector<OpId> ids;
+      for (const auto& [pos, found] : locate(u, *f, e.ids, false, &ids)) gone.emplace_back(pos, ids[found & 0xffffffffu]);
       for (size_t j = gone.size(); j > 0;) {
         size_t k = j - 1;
         OpId first;
