@@ -324,7 +324,7 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
     out += fmt::format("{}.LABEL = {};\n", cls, lower::js_string_literal(iface.label));
   }
   out += fmt::format("\nexport {{ Document, View, Register, MvRegister, OrSet, OrMap, ObjectMap, Counter, List, "
-                     "ObjectList, Text }};\n");
+                     "ObjectList, Text, UndoManager }};\n");
   out += "export { ";
   bool first = true;
   for (const auto& [g, iface] : genes) {

@@ -173,6 +173,9 @@ const char* api_op_name(ApiOp op) {
     OP(TextString, "text_string") OP(TextInsert, "text_insert") OP(TextDelete, "text_delete")
     OP(TextMark, "text_mark") OP(TextUnmark, "text_unmark") OP(TextSpans, "text_spans")
     OP(NestedChild, "nested_child") OP(MethodCall, "method_call")
+    OP(Cursor, "cursor") OP(CursorPosition, "cursor_position") OP(UndoManager, "undo_manager")
+    OP(UndoStopCapturing, "undo_stop_capturing") OP(Undo, "undo") OP(Redo, "redo") OP(CanUndo, "can_undo")
+    OP(CanRedo, "can_redo")
 #undef OP
   }
   return "?";
@@ -399,6 +402,13 @@ struct Builder {
       fn.op_label = op_label;
       return fn;
     };
+    // Cursors on rga and peritext fields (docs/generated-api.md, "Cursors").
+    auto cursor_ops = [&](auto& mk) {
+      returns(mk("cursor", ApiOp::Cursor, {{"pos", u32}, {"stick-left", WitType::of(W::Bool)}}),
+              WitType::of(W::Result, {WitType::of(W::String)}));
+      returns(mk("cursor-position", ApiOp::CursorPosition, {{"cursor", WitType::of(W::String)}}),
+              WitType::of(W::Option, {u32}));
+    };
     bool ok = true;
     WitType v, k;
     if (f.nested_gene && type.kind == ir::Type::Kind::Gene) {
@@ -466,6 +476,7 @@ struct Builder {
           }
           returns(op("delete", ApiOp::ListDelete, {{"index", u32}, {"count", u32}}), WitType::result_unit());
           returns(op("move", ApiOp::ListMove, {{"from", u32}, {"to", u32}}), WitType::result_unit());
+          cursor_ops(op);
           break;
         }
         case S::Peritext: {
@@ -479,6 +490,7 @@ struct Builder {
           returns(op("unmark", ApiOp::TextUnmark, {{"start", u32}, {"end", u32}, {"name", s}}),
                   WitType::result_unit());
           returns(op("spans", ApiOp::TextSpans, {}), s);
+          cursor_ops(op);
           break;
         }
       }
@@ -551,6 +563,13 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
     // `listen` turns recording on or off (docs/generated-api.md, "Events").
     Builder::returns(b.add("take-events", ApiOp::TakeEvents, {{"listen", WitType::of(W::Bool)}}),
                      WitType::of(W::String));
+    // Undo and redo of this replica's own operations (docs/generated-api.md).
+    b.add("undo-manager", ApiOp::UndoManager, {{"max-steps", WitType::of(W::U32)}});
+    b.add("undo-stop-capturing", ApiOp::UndoStopCapturing, {});
+    Builder::returns(b.add("undo", ApiOp::Undo, {}), WitType::of(W::Bool));
+    Builder::returns(b.add("redo", ApiOp::Redo, {}), WitType::of(W::Bool));
+    Builder::returns(b.add("can-undo", ApiOp::CanUndo, {}), WitType::of(W::Bool));
+    Builder::returns(b.add("can-redo", ApiOp::CanRedo, {}), WitType::of(W::Bool));
 
     // Fields of the root gene, then of each nested gene as it is reached
     // (the loop grows iface.genes while it runs).

@@ -91,6 +91,10 @@ enum class ApiOp {
   NestedChild,
   // a gene method
   MethodCall,
+  // cursors on rga and peritext fields (`<field>-cursor`, `<field>-cursor-position`)
+  Cursor, CursorPosition,
+  // undo and redo of the document's own local operations
+  UndoManager, UndoStopCapturing, Undo, Redo, CanUndo, CanRedo,
 };
 const char* api_op_name(ApiOp op);  // stable lower_snake name, e.g. "register_get"
 

@@ -312,6 +312,18 @@ struct Gen {
       // Change events: each field's JS name, and its values and map keys as
       // JSON (one function per distinct rendering, shared by every field).
       std::string table_fields;
+      // Defaults of lww / mv_register fields, as the runtime stores them (undo).
+      std::vector<std::string> defaults(gene.fields.size());
+      for (const auto& iface : table.interfaces)
+        for (const auto& fn : iface.functions) {
+          if (fn.gene != &gene || fn.field_index < 0 || (fn.op != ApiOp::RegisterSet && fn.op != ApiOp::MvSet)) continue;
+          size_t i = static_cast<size_t>(fn.field_index);
+          std::string def = default_cpp(gene.fields[i], fn.params.back().type);
+          if (def.empty() || !defaults[i].empty() || gene.fields[i].strategy == ir::Strategy::Immutable) continue;
+          defaults[i] = fmt::format("{}_default_{}", gene_var(gene), i);
+          out += fmt::format("static dolc_gen::Bytes {}() {{ return {}; }}\n", defaults[i], enc(fn.params.back().type, def));
+        }
+
       for (size_t i = 0; i < gene.fields.size(); ++i) {
         const ir::Field& f = gene.fields[i];
         const ir::Gene* nested = nested_gene_of(f);
@@ -319,7 +331,7 @@ struct Gen {
         const auto& o = f.options;
         table_fields += fmt::format(
             "  {{{}, dolc_gen::Strategy::{}, {}, {}, {}LL, {}, {}LL, dolc_gen::Overflow::{}, {}, {}LL, {}, false, -1, nullptr, "
-            "{}, {}, {}, {}}},\n",
+            "{}, {}, {}, {}, {}}},\n",
             cpp_string_literal(f.name), strategy_enum(f), nested_known ? "&" + gene_var(*nested) : "nullptr",
             o.min_value ? "true" : "false", o.min_value.value_or(0), o.max_value ? "true" : "false",
             o.max_value.value_or(0),
@@ -327,7 +339,7 @@ struct Gen {
             o.tie_break == ir::TieBreak::ContentHash ? "true" : "false", o.max_length.value_or(0),
             keys[i] == f.name ? "nullptr" : cpp_string_literal(keys[i]), cpp_string_literal(js_member(wit_label(f.name))),
             event_json_fn(gene, i, 0, event_fns, out), event_json_fn(gene, i, 1, event_fns, out),
-            event_json_fn(gene, i, 2, event_fns, out));
+            event_json_fn(gene, i, 2, event_fns, out), defaults[i].empty() ? "nullptr" : "&" + defaults[i]);
       }
       out += fmt::format("static const dolc_gen::FieldInfo {}_fields[] = {{\n", gene_var(gene));
       if (gene.fields.empty() && hidden.empty()) out += "  {},\n";
@@ -398,6 +410,7 @@ struct Gen {
       case ApiOp::MapChild: case ApiOp::CounterValue: case ApiOp::ListLength: case ApiOp::ListGet:
       case ApiOp::ListChild: case ApiOp::TextLength: case ApiOp::TextString: case ApiOp::TextSpans:
       case ApiOp::NestedChild:
+      case ApiOp::Cursor: case ApiOp::CursorPosition: case ApiOp::CanUndo: case ApiOp::CanRedo:
         return true;
       default: return false;
     }
@@ -491,6 +504,8 @@ struct Gen {
       case ApiOp::TextUnmark: return fmt::format("  return doc_.text_unmark({}, a_start, a_end, a_name);\n", loc);
       case ApiOp::TextSpans: return fmt::format("  return doc_.text_spans({});\n", loc);
       case ApiOp::NestedChild: return fmt::format("  return doc_.nested_child({});\n", loc);
+      case ApiOp::Cursor: return fmt::format("  return doc_.cursor({}, a_pos, a_stick_left);\n", loc);
+      case ApiOp::CursorPosition: return fmt::format("  return doc_.cursor_position({}, a_cursor);\n", loc);
       default: return "";
     }
   }
@@ -875,6 +890,12 @@ struct Gen {
           out += "  return {};\n";
           break;
         case ApiOp::TakeEvents: out += "  return doc_.take_events(a_listen);\n"; break;
+        case ApiOp::UndoManager: out += "  doc_.undo_manager(a_max_steps);\n"; break;
+        case ApiOp::UndoStopCapturing: out += "  doc_.undo_stop_capturing();\n"; break;
+        case ApiOp::Undo: out += "  return doc_.undo();\n"; break;
+        case ApiOp::Redo: out += "  return doc_.redo();\n"; break;
+        case ApiOp::CanUndo: out += "  return doc_.can_undo();\n"; break;
+        case ApiOp::CanRedo: out += "  return doc_.can_redo();\n"; break;
         case ApiOp::MethodCall: {
           out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
           out += "  (void)kRoot;\n";

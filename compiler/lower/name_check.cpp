@@ -23,7 +23,8 @@ namespace {
 const std::unordered_set<std::string>& document_members() {
   static const std::unordered_set<std::string> names = {
       "actor", "version", "changesSince", "apply", "merge", "save", "load", "toJSON", "violations",
-      "migrationConflicts", "free"};
+      "migrationConflicts", "free",
+      "undoManager"};  // (docs/generated-api.md, "Undo and redo")
   return names;
 }
 

@@ -834,6 +834,60 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
   return false;
 }
 
+// ----- undo and redo: what a local operation recorded (docs/generated-api.md, "Undo and redo")
+//
+// With an undo manager, each local operation records what would revert it
+// (an inverse intent, judged against the state when it is undone), grouped
+// into steps. Undo and redo apply those intents as new local operations, so
+// they sync like any edit. Ids an undo or redo re-creates (a re-inserted
+// character, a register value written again) are remapped old -> new, so
+// older steps that name the old ids still find them. Local state only:
+// nothing here is saved or sent.
+enum class UndoKind : uint8_t { Reg, Mv, Counter, SetAdd, SetRemove, MapSet, MapDelete, TextIns, TextDel, ListIns, ListDel, ListMove };
+struct UndoEntry {
+  UndoKind kind;
+  uint32_t field;
+  const GeneInfo* gene;
+  uint64_t at;  // where its op is in the log, (change + 1) << 32 | op: rollback() drops what follows a mark
+  Bytes path;
+  Bytes a, b;         // the value or key, and the previous value
+  bool had = false;   // there was a previous value (b)
+  OpId ours, prev;    // our op (or move slot) and the previous value's stamp (or the element's previous slot)
+  OpId elem;          // the element a move moved
+  int64_t delta = 0;  // a counter's change
+  std::vector<seq::IdRange> ids;  // characters or elements inserted or deleted; dots removed
+};
+using UndoStep = std::vector<UndoEntry>;
+struct Undo {
+  uint32_t max_steps = 100;
+  std::vector<UndoStep> undos, redos;
+  UndoStep open;              // the step being captured
+  UndoStep* target = &open;   // where entries go (an undo records its own inverse as a redo step)
+  std::map<OpId, OpId> remap;  // an id undo or redo re-created -> its newest copy
+  size_t fence = 0;           // entries of `target` before a checkpoint: later ones do not merge into them
+  // The last entry, if a new one of `kind` on that field may merge into it.
+  UndoEntry* last(UndoKind kind, const Bytes& path, const GeneInfo* g, uint32_t field) {
+    UndoEntry* e = target->size() > fence ? &target->back() : nullptr;
+    return e && e->kind == kind && e->field == field && e->gene == g && e->path == path ? e : nullptr;
+  }
+  __attribute__((noinline)) OpId follow(OpId id) const {
+    for (auto it = remap.find(id); it != remap.end(); it = remap.find(id)) id = it->second;  // new ids are newer: it ends
+    return id;
+  }
+  void map(OpId from, OpId to) {
+    if (!from.is_null() && from != to) remap[from] = to;
+  }
+  // Closes the step being captured: a new step makes what was undone unreachable.
+  void close() {
+    if (open.empty()) return;
+    undos.push_back(std::move(open));
+    open.clear();
+    fence = 0;
+    redos.clear();
+    if (undos.size() > max_steps) undos.erase(undos.begin());
+  }
+};
+
 }  // namespace
 
 // ------------------------------------------------------------ Doc
@@ -922,6 +976,39 @@ struct Doc::Impl {
   Events* local_event(const Bytes& path, const GeneInfo* g, uint32_t field) {
     Events* e = ev.active();
     return e && event_path(*e, path, g->fields[field]) ? e : nullptr;
+  }
+  // Undo history (null until an undo manager is made: recording costs a test).
+  std::unique_ptr<Undo> undo;
+  // A new entry for the local op just logged, or null when nothing records.
+  // (Out of line, as the other helpers here: every op calls them.)
+  __attribute__((noinline)) UndoEntry* record(UndoKind kind, const Bytes& path, const GeneInfo* g, uint32_t field) {
+    if (!undo || log.empty() || log.back().ops.empty()) return nullptr;
+    undo->target->push_back(UndoEntry{kind, field, g, uint64_t{log.size()} << 32 | (log.back().ops.size() - 1),
+                                      path, {}, {}, false, {}, {}, {}, 0, {}});
+    return &undo->target->back();
+  }
+  // Counter changes and typing runs add to the step's last entry for the field.
+  __attribute__((noinline)) void note_counter(const Bytes& path, const GeneInfo* g, uint32_t field, int64_t delta) {
+    if (!undo) return;
+    UndoEntry* e = undo->last(UndoKind::Counter, path, g, field);
+    if (e && !__builtin_add_overflow(e->delta, delta, &e->delta)) return;
+    if ((e = record(UndoKind::Counter, path, g, field))) e->delta = delta;
+  }
+  __attribute__((noinline)) void note_ids(UndoKind kind, const Bytes& path, const GeneInfo* g, uint32_t field,
+                const std::vector<seq::IdRange>& ids) {
+    if (!undo) return;
+    UndoEntry* e = undo->last(kind, path, g, field);
+    if (!e) e = record(kind, path, g, field);
+    if (!e) return;
+    for (const seq::IdRange& r : ids) {
+      seq::IdRange* back = e->ids.empty() ? nullptr : &e->ids.back();
+      if (back && back->first.actor == r.first.actor && back->first.lamport + back->len == r.first.lamport)
+        back->len += r.len;
+      else if (back && back->first.actor == r.first.actor && r.first.lamport + r.len == back->first.lamport)
+        back->first = r.first, back->len += r.len;  // backspace
+      else
+        e->ids.push_back(r);
+    }
   }
 
   // The last op of the open change when it is a local text insert or delete,
@@ -1768,6 +1855,10 @@ Status Doc::load(const Bytes& saved) {
     fresh->append(std::move(c));
   }
   fresh->ev.on = fresh->ev.reset = impl_->ev.on;  // the whole state was replaced
+  if (impl_->undo) {  // another document now: the manager stays, its history does not apply
+    fresh->undo = std::make_unique<Undo>();
+    fresh->undo->max_steps = impl_->undo->max_steps;
+  }
   impl_ = std::move(fresh);
   return {};
 }
@@ -1825,6 +1916,7 @@ uint64_t Doc::checkpoint() {
   uint64_t ops = impl_->log.empty() ? 0 : impl_->log.back().ops.size();
   // A rollback must not cut into a change someone else already saw.
   if (!impl_->open_change) ops = UINT32_MAX;
+  if (impl_->undo) impl_->undo->fence = impl_->undo->target->size();  // (undo: entries after it stay separate)
   uint64_t mark = (changes << 32) | (ops & 0xffffffffu);
   if (impl_->ev.on) impl_->ev.marks.emplace_back(mark, impl_->ev.out.size());
   return mark;
@@ -1852,6 +1944,8 @@ void Doc::rollback(uint64_t mark) {
   end_event_mark(impl_->ev, mark, true);
   impl_->rebuild(changes, ops);
   impl_->open_change = open_at_mark && !impl_->log.empty() && impl_->log.back().actor == impl_->actor;
+  if (Undo* u = impl_->undo.get())  // what the cut ops recorded goes with them
+    while (!u->target->empty() && u->target->back().at >= mark) u->target->pop_back();
 }
 
 // ----- field access
@@ -1890,7 +1984,16 @@ Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   if (!f) return kNoObject;
   if (gene->fields[field].strategy == Strategy::Immutable && f->reg.has)
     return Failure{std::string("`") + gene->fields[field].name + "` is immutable and already set"};
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::RegSet, value));
+  Impl& d = *impl_;
+  // (undo: the value it replaces, or the field's default before a first write)
+  Bytes (*def)() = gene->fields[field].strategy == Strategy::Lww ? gene->fields[field].default_value : nullptr;
+  bool had = d.undo && (f->reg.has || def);
+  Bytes before = !had ? Bytes() : f->reg.has ? f->reg.value : def();
+  OpId stamp = f->reg.stamp, id = d.next_id();
+  Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::RegSet, value));
+  if (st.ok && had)
+    if (UndoEntry* e = d.record(UndoKind::Reg, path, gene, field)) e->b = std::move(before), e->prev = stamp, e->ours = id;
+  return st;
 }
 
 std::vector<Bytes> Doc::mv_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
@@ -1907,7 +2010,16 @@ Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, cons
   w.bytes(value.data(), value.size());
   w.varint(f->mv.values.size());
   for (auto& [id, v] : f->mv.values) write_id(w, id);  // a write replaces everything the writer has seen
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::MvSet, w.take()));
+  Impl& d = *impl_;
+  // (undo: restores a single previous value only, or the field's default)
+  Bytes (*def)() = f->mv.values.empty() ? gene->fields[field].default_value : nullptr;
+  bool one = d.undo && (f->mv.values.size() == 1 || def);
+  Bytes before = !one ? Bytes() : def ? def() : f->mv.values[0].second;
+  OpId stamp = one && !def ? f->mv.values[0].first : OpId{}, id = d.next_id();
+  Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::MvSet, w.take()));
+  if (st.ok && one)
+    if (UndoEntry* e = d.record(UndoKind::Mv, path, gene, field)) e->b = std::move(before), e->prev = stamp, e->ours = id;
+  return st;
 }
 
 bool Doc::set_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) const {
@@ -1926,7 +2038,11 @@ uint32_t Doc::set_size(const Bytes& path, const GeneInfo* gene, uint32_t field) 
 }
 Status Doc::set_add(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
   if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::SetAdd, value));
+  OpId id = impl_->next_id();
+  Status st = impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::SetAdd, value));
+  if (st.ok)
+    if (UndoEntry* e = impl_->record(UndoKind::SetAdd, path, gene, field)) e->a = value, e->ours = id;
+  return st;
 }
 // set_remove and map_delete: the value (or key) and the adds it removes, the
 // dots this replica observed. One body for both, a smaller module. (A
@@ -1945,7 +2061,14 @@ Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   if (!f) return kNoObject;
   auto it = f->set.dots.find(value);
   if (it == f->set.dots.end()) return {};  // nothing observed: nothing to remove
-  return remove_observed(*impl_, path, gene, field, value, it->second, OpKind::SetRemove);
+  std::set<OpId> dots = impl_->undo ? it->second : std::set<OpId>();
+  Status st = remove_observed(*impl_, path, gene, field, value, it->second, OpKind::SetRemove);
+  if (st.ok)
+    if (UndoEntry* e = impl_->record(UndoKind::SetRemove, path, gene, field)) {
+      e->a = value;
+      for (OpId dot : dots) e->ids.push_back(seq::IdRange{dot, 1});
+    }
+  return st;
 }
 
 bool Doc::map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
@@ -1969,11 +2092,24 @@ std::vector<Bytes> Doc::map_keys(const Bytes& path, const GeneInfo* gene, uint32
   return out;
 }
 Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key, const Bytes& value) {
-  if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
+  if (!f) return kNoObject;
   Writer w;
   w.bytes(key.data(), key.size());
   w.bytes(value.data(), value.size());
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::MapSet, w.take()));
+  Impl& d = *impl_;
+  const MapEntry* old = nullptr;  // (undo: the value it replaces)
+  if (d.undo) {
+    auto it = f->map.entries.find(key);
+    if (it != f->map.entries.end() && visible(it->second) && it->second.value.has) old = &it->second;
+  }
+  Bytes before = old ? old->value.value : Bytes();
+  OpId stamp = old ? old->value.stamp : OpId{}, id = d.next_id();
+  Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::MapSet, w.take()));
+  if (st.ok)
+    if (UndoEntry* e = d.record(UndoKind::MapSet, path, gene, field))
+      e->a = key, e->b = std::move(before), e->had = stamp != OpId{}, e->prev = stamp, e->ours = id;
+  return st;
 }
 Status Doc::map_set_new(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
   if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
@@ -1986,7 +2122,16 @@ Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   if (!f) return kNoObject;
   auto it = f->map.entries.find(key);
   if (it == f->map.entries.end() || !visible(it->second)) return {};
-  return remove_observed(*impl_, path, gene, field, key, it->second.dots, OpKind::MapDelete);
+  bool scalar = impl_->undo && !gene->fields[field].nested;  // (undo: deleted nested objects are not restored)
+  std::set<OpId> dots = scalar ? it->second.dots : std::set<OpId>();
+  Register before = scalar ? it->second.value : Register();
+  Status st = remove_observed(*impl_, path, gene, field, key, it->second.dots, OpKind::MapDelete);
+  if (st.ok && scalar)
+    if (UndoEntry* e = impl_->record(UndoKind::MapDelete, path, gene, field)) {
+      e->a = key, e->b = std::move(before.value), e->had = before.has;
+      for (OpId dot : dots) e->ids.push_back(seq::IdRange{dot, 1});
+    }
+  return st;
 }
 Result<Bytes> Doc::map_child(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -2064,12 +2209,14 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
     Writer w;
     w.svarint(sum);
     d.log.back().ops[c.op].payload = w.take();
+    d.note_counter(path, gene, field, delta);
     return {};
   }
   Writer w;
   w.svarint(delta);
   Status st = d.commit_local(make_op(d.next_id(), path, d.keys, gene, field, OpKind::CounterAdd, w.take()));
   if (st.ok) d.counter_ops.push_back({f, delta > 0, d.log.back().ops.size() - 1, delta});
+  if (st.ok) d.note_counter(path, gene, field, delta);
   return st;
 }
 
@@ -2098,7 +2245,10 @@ Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
                 gene->fields[field].nested ? "null" : event_value(gene->fields[field], value), "]"}));
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListInsert, w.take()), 1, true);
+  Status st = impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListInsert, w.take()), 1, true);
+  // (undo: inserted objects are not deleted; they could not be restored)
+  if (st.ok && !gene->fields[field].nested) impl_->note_ids(UndoKind::ListIns, path, gene, field, {seq::IdRange{id, 1}});
+  return st;
 }
 
 Status Doc::list_insert_new(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) {
@@ -2130,7 +2280,10 @@ Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
   seq::DeleteOp op = f->list->items.remove(index, count);
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::ListDelete, w.take()), 1, true);
+  Status st = impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::ListDelete, w.take()), 1, true);
+  // (undo: deleted objects are not restored)
+  if (st.ok && !gene->fields[field].nested) impl_->note_ids(UndoKind::ListDel, path, gene, field, op.ranges);
+  return st;
 }
 
 Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t from, uint32_t to) {
@@ -2143,12 +2296,16 @@ Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, u
   if (from == to) return {};
   OpId id = impl_->next_id();
   Bytes moved = f->list->items.get(from);
+  OpId element = f->list->items.id_at(from), slot = f->list->items.slot_of(element);
   seq::MoveOp op = f->list->items.move(from, to, id);
   if (op.empty()) return {};
   if (Events* e = impl_->local_event(path, gene, field)) list_move_event(*e, f->list->items, gene->fields[field], op.element, from, &moved);
   Writer w;
   seq::encode(w, op);
-  return impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListMove, w.take()), 1, true);
+  Status st = impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListMove, w.take()), 1, true);
+  if (st.ok)
+    if (UndoEntry* e = impl_->record(UndoKind::ListMove, path, gene, field)) e->elem = element, e->prev = slot, e->ours = id;
+  return st;
 }
 
 uint32_t Doc::text_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
@@ -2177,15 +2334,18 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   Impl& d = *impl_;
   if (Events* e = d.local_event(path, gene, field))
     e->add(cat({",\"kind\":\"text\",\"at\":", decimal(uint64_t{pos}), ",\"insert\":", json_string(text)}));
+  seq::IdRange ids{id, static_cast<uint32_t>(op.text.size())};  // (undo)
   if (d.extends_run(path, d.keys.key_of(gene, field), op)) {
     d.run.ins.text += op.text;
     d.run.dirty = true;
     d.clock = op.id.lamport + op.text.size() - 1;
+    d.note_ids(UndoKind::TextIns, path, gene, field, {ids});
     return {};
   }
   Writer w;
   seq::encode(w, op);
   Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::TextInsert, w.take()), op.text.size(), true);
+  if (st.ok) d.note_ids(UndoKind::TextIns, path, gene, field, {ids});
   if (st.ok) {
     d.run.active = true;
     d.run.is_insert = true;
@@ -2220,11 +2380,13 @@ Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
       }
     }
     d.run.dirty = true;
+    d.note_ids(UndoKind::TextDel, path, gene, field, op.ranges);
     return {};
   }
   Writer w;
   seq::encode(w, op);
   Status st = d.commit_local(make_op(d.next_id(), path, d.keys, gene, field, OpKind::TextDelete, w.take()), 1, true);
+  if (st.ok) d.note_ids(UndoKind::TextDel, path, gene, field, op.ranges);
   if (st.ok && !op.ranges.empty()) {
     d.run.active = true;
     d.run.is_insert = false;
@@ -2388,6 +2550,283 @@ void Doc::broken_bounds(std::vector<std::string>* out) const {
   std::string where = impl_->gene->name;
   collect_broken_bounds(*impl_->root, where, out);
 }
+
+// ------------------------------------------------------------ cursors, undo and redo
+// docs/generated-api.md, "Cursors" and "Undo and redo".
+
+namespace {
+// The visible index of slot `id` in `core`: where it is, or where it was for
+// a tombstone or a move's old slot (*shown false). False when unknown.
+bool slot_index(const seq::SeqCore& core, OpId id, uint32_t* index, bool* shown) {
+  uint32_t off = 0;
+  uint32_t it = core.find_id(id, &off);
+  if (it == seq::kNoItem) return false;
+  *shown = core.item(it).visible();
+  *index = core.visible_before(it) + (*shown ? off : 0);
+  return true;
+}
+const seq::SeqCore& core_of(const Field& f) { return f.text ? f.text->core() : f.list->items.core(); }
+}  // namespace
+
+Result<std::string> Doc::cursor(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos,
+                                bool stick_left) const {
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
+  if (!f || (!f->text && !f->list)) return kNoObject;
+  size_t n = f->text ? f->text->size() : f->list->items.size();
+  if (pos > n) return fail("position out of range");
+  std::string out(1, stick_left ? 'L' : 'R');
+  if (stick_left ? pos > 0 : pos < n) {
+    size_t at = stick_left ? pos - 1 : pos;
+    OpId id = f->text ? f->text->id_at(at) : f->list->items.id_at(at);
+    out += decimal(id.lamport);
+    out += '.';
+    out += decimal(id.actor);
+  }
+  return out;
+}
+
+std::optional<uint32_t> Doc::cursor_position(const Bytes& path, const GeneInfo* gene, uint32_t field,
+                                             const std::string& cursor) const {
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
+  if (!f || (!f->text && !f->list) || cursor.empty() || (cursor[0] != 'L' && cursor[0] != 'R')) return std::nullopt;
+  bool left = cursor[0] == 'L';
+  if (cursor.size() == 1) return left ? 0u : static_cast<uint32_t>(core_of(*f).size());
+  uint64_t part[2] = {0, 0};
+  size_t k = 0, digits = 0;
+  for (size_t i = 1; i < cursor.size(); ++i) {
+    char c = cursor[i];
+    if (c == '.' && k == 0 && digits) {
+      k = 1, digits = 0;
+      continue;
+    }
+    if (c < '0' || c > '9' || part[k] > (UINT64_MAX - 9) / 10) return std::nullopt;
+    part[k] = part[k] * 10 + static_cast<uint64_t>(c - '0');
+    ++digits;
+  }
+  if (k != 1 || !digits) return std::nullopt;
+  OpId id{part[0], part[1]};
+  if (f->list && !f->list->items.value_of(id)) return std::nullopt;  // not an element (yet)
+  uint32_t index = 0;
+  bool shown = false;
+  if (!slot_index(core_of(*f), f->list ? f->list->items.slot_of(id) : id, &index, &shown)) return std::nullopt;
+  return index + (left && shown ? 1 : 0);
+}
+
+void Doc::undo_manager(uint32_t max_steps) {
+  if (!max_steps) return impl_->undo.reset();
+  if (!impl_->undo) impl_->undo = std::make_unique<Undo>();
+  impl_->undo->max_steps = max_steps;
+}
+void Doc::undo_stop_capturing() {
+  if (impl_->undo) impl_->undo->close();
+}
+bool Doc::can_undo() const {
+  const Undo* u = impl_->undo.get();
+  return u && (!u->open.empty() || !u->undos.empty());
+}
+bool Doc::can_redo() const {
+  const Undo* u = impl_->undo.get();
+  return u && u->open.empty() && !u->redos.empty();
+}
+
+namespace {
+// The elements of `ids` (followed through the remap) that are shown
+// (`shown`) or deleted, in document order: document position -> visible
+// index << 32 | index in *found. (A map of integers: the module has one.)
+std::map<uint64_t, uint64_t> locate(const Undo& u, const Field& f, const std::vector<seq::IdRange>& ids, bool shown,
+                                    std::vector<OpId>* found) {
+  std::map<uint64_t, uint64_t> out;
+  const seq::SeqCore& core = core_of(f);
+  for (const seq::IdRange& r : ids)
+    for (uint32_t k = 0; k < r.len; ++k) {
+      OpId id = u.follow(OpId{r.first.lamport + k, r.first.actor});
+      OpId slot = f.list ? f.list->items.slot_of(id) : id;
+      uint32_t off = 0;
+      uint32_t it = core.find_id(slot, &off);
+      if (it == seq::kNoItem || core.item(it).visible() != shown) continue;
+      if (!shown && f.list && !f.list->items.value_of(id)) continue;
+      out[uint64_t{core.total_before(it)} + off] = uint64_t{core.visible_before(it) + (shown ? off : 0)} << 32 | found->size();
+      found->push_back(id);
+    }
+  return out;
+}
+
+// Re-inserts deleted characters (`chars`) or a list value just after slot
+// `after` (their tombstone), as a local operation; *first: the first new id.
+// With `move` (no chars, no value): a move of list element `move` there.
+template <class I>
+bool insert_after(I& d, Field& f, const Bytes& p, const GeneInfo* g, uint32_t fi, OpId after,
+                  const std::u32string* chars, const Bytes* value, OpId* first, OpId move = OpId{}) {
+  const seq::SeqCore& core = core_of(f);
+  uint32_t off = 0;
+  uint32_t it = core.find_id(after, &off);
+  size_t n = chars ? chars->size() : 1;
+  if (it == seq::kNoItem || d.exhausted(n)) return false;
+  uint32_t next = core.next(it);
+  OpId right = off + 1 < core.item(it).len ? core.item(it).id_at(off + 1)
+                                           : next == seq::kNoItem ? OpId{} : core.item(next).id;
+  OpId id = d.next_id(), slot;
+  Writer w;
+  if (chars) {
+    seq::TextInsertOp op{id, after, right, *chars};
+    if (!f.text->can_apply(op)) return false;
+    f.text->apply(op);
+    seq::encode(w, op);
+  } else if (value) {
+    seq::ListInsertOp op{id, after, right, {*value}};
+    if (!f.list->items.can_apply(op)) return false;
+    f.list->items.apply(op);
+    seq::encode(w, op);
+  } else {
+    seq::MoveOp op{id, move, after, right};
+    if (!f.list->items.can_apply(op)) return false;
+    slot = f.list->items.slot_of(move);
+    f.list->items.apply(op);
+    seq::encode(w, op);
+  }
+  OpKind kind = chars ? OpKind::TextInsert : value ? OpKind::ListInsert : OpKind::ListMove;
+  if (!d.commit_local(make_op(id, p, d.keys, g, fi, kind, w.take()), n, true).ok) return false;
+  if (kind != OpKind::ListMove)
+    d.note_ids(chars ? UndoKind::TextIns : UndoKind::ListIns, p, g, fi, {seq::IdRange{id, static_cast<uint32_t>(n)}});
+  else if (UndoEntry* e = d.record(UndoKind::ListMove, p, g, fi))
+    e->elem = move, e->prev = slot, e->ours = id;
+  *first = id;
+  return true;
+}
+
+// Applies the inverse of `e` as new local operations (which record their own
+// inverses into the step under construction). Skips what no longer applies.
+template <class I>
+void invert(Doc& doc, I& d, const UndoEntry& e) {
+  Undo& u = *d.undo;
+  Field* f = field_at(d.root.get(), d.keys, e.path, e.gene, e.field);
+  if (!f) return;  // its object is gone
+  const Bytes& p = e.path;
+  const GeneInfo* g = e.gene;
+  uint32_t fi = e.field;
+  OpId next = d.next_id();
+  switch (e.kind) {
+    case UndoKind::Reg:  // only while the value is still ours
+      if (f->reg.has && f->reg.stamp == u.follow(e.ours) && doc.reg_set(p, g, fi, e.b).ok) u.map(e.prev, next);
+      break;
+    case UndoKind::Mv:
+      if (f->mv.values.size() == 1 && f->mv.values[0].first == u.follow(e.ours) && doc.mv_set(p, g, fi, e.b).ok)
+        u.map(e.prev, next);
+      break;
+    case UndoKind::Counter:
+      if (e.delta != INT64_MIN) doc.counter_add(p, g, fi, -e.delta);
+      break;
+    case UndoKind::SetAdd: {  // removes our add only: a peer's add of the value stays
+      auto it = f->set.dots.find(e.a);
+      OpId dot = u.follow(e.ours);
+      if (it == f->set.dots.end() || !it->second.count(dot)) break;
+      if (remove_observed(d, p, g, fi, e.a, std::set<OpId>{dot}, OpKind::SetRemove).ok)
+        if (UndoEntry* r = d.record(UndoKind::SetRemove, p, g, fi)) r->a = e.a, r->ids.push_back(seq::IdRange{dot, 1});
+      break;
+    }
+    case UndoKind::SetRemove:  // adds it again (also when a peer did: the add is then ours too)
+      if (!doc.set_add(p, g, fi, e.a).ok) break;
+      for (const seq::IdRange& r : e.ids) u.map(r.first, next);
+      break;
+    case UndoKind::MapSet: {
+      auto it = f->map.entries.find(e.a);
+      if (it == f->map.entries.end() || !visible(it->second) || it->second.value.stamp != u.follow(e.ours)) break;
+      if (!e.had) doc.map_delete(p, g, fi, e.a);
+      else if (doc.map_set(p, g, fi, e.a, e.b).ok) u.map(e.prev, next);
+      break;
+    }
+    case UndoKind::MapDelete:  // unless someone set the key since
+      if (!e.had || doc.map_has(p, g, fi, e.a) || !doc.map_set(p, g, fi, e.a, e.b).ok) break;
+      for (const seq::IdRange& r : e.ids) u.map(r.first, next);
+      break;
+    case UndoKind::TextIns:
+    case UndoKind::ListIns: {  // deletes what is still shown, from the right, in runs
+      std::vector<uint32_t> at;
+      std::vector<OpId> ids;
+      for (const auto& [pos, found] : locate(u, *f, e.ids, true, &ids)) at.push_back(static_cast<uint32_t>(found >> 32));
+      for (size_t j = at.size(); j > 0;) {
+        size_t k = j - 1;
+        while (k > 0 && at[k - 1] + 1 == at[k]) --k;
+        uint32_t n = static_cast<uint32_t>(j - k);
+        if (f->text) doc.text_delete(p, g, fi, at[k], n);
+        else doc.list_delete(p, g, fi, at[k], n);
+        j = k;
+      }
+      break;
+    }
+    case UndoKind::TextDel:
+    case UndoKind::ListDel: {  // re-inserts what is still deleted where it was, with new ids
+      std::vector<std::pair<uint64_t, OpId>> gone;  // (document position, id)
+      std::vector<OpId> ids;
+      for (const auto& [pos, found] : locate(u, *f, e.ids, false, &ids)) gone.emplace_back(pos, ids[found & 0xffffffffu]);
+      for (size_t j = gone.size(); j > 0;) {
+        size_t k = j - 1;
+        OpId first;
+        if (f->text) {  // adjacent characters (no other slot between): one insert, after the last
+          while (k > 0 && gone[k - 1].first + 1 == gone[k].first) --k;
+          std::u32string chars(j - k, U' ');
+          for (size_t m = k; m < j; ++m) f->text->char_of(gone[m].second, &chars[m - k]);
+          if (insert_after(d, *f, p, g, fi, gone[j - 1].second, &chars, nullptr, &first))
+            for (size_t m = k; m < j; ++m) u.map(gone[m].second, OpId{first.lamport + (m - k), first.actor});
+        } else {  // each element after the slot that placed it
+          OpId was = gone[k].second, slot = f->list->items.slot_of(was);
+          Bytes value = *f->list->items.value_of(was);
+          if (insert_after(d, *f, p, g, fi, slot, nullptr, &value, &first)) {
+            u.map(was, first);
+            if (slot != was) u.map(slot, first);  // the move that placed it: now the new element's own slot
+          }
+        }
+        j = k;
+      }
+      break;
+    }
+    case UndoKind::ListMove: {  // back to its previous place, while this move still places it
+      const seq::RgaList& items = f->list->items;
+      // Its previous slot: an insert slot stays where it was (follow() would
+      // give the element's re-inserted copy); a move slot may have a newer copy.
+      OpId el = u.follow(e.elem), before = e.prev == e.elem ? e.prev : u.follow(e.prev);
+      size_t i = 0;
+      if (items.slot_of(el) != u.follow(e.ours) || !items.index_of(el, &i)) break;
+      // A new slot just after the previous one (not at an index: the
+      // previous slot's neighbours decide where the element goes back).
+      // (An insert slot is never remapped: its id is the element's identity.)
+      OpId first;
+      if (insert_after(d, *f, p, g, fi, before, nullptr, nullptr, &first, el) && before != el) u.map(before, next);
+      break;
+    }
+  }
+}
+
+// undo() and redo(): applies the last step of one stack, recording its
+// inverse as a step of the other. Steps that no longer change anything are
+// dropped, and the next one is tried.
+template <class I>
+bool undo_redo(Doc& doc, I& d, bool undoing) {
+  if (!d.undo) return false;
+  Undo& u = *d.undo;
+  u.close();
+  std::vector<UndoStep>& from = undoing ? u.undos : u.redos;
+  std::vector<UndoStep>& to = undoing ? u.redos : u.undos;
+  while (!from.empty()) {
+    UndoStep step = std::move(from.back());
+    from.pop_back();
+    UndoStep made;
+    u.target = &made;
+    u.fence = 0;
+    for (size_t i = step.size(); i-- > 0;) invert(doc, d, step[i]);
+    u.target = &u.open;
+    u.fence = 0;
+    if (made.empty()) continue;
+    to.push_back(std::move(made));
+    if (to.size() > u.max_steps) to.erase(to.begin());
+    return true;
+  }
+  return false;
+}
+}  // namespace
+
+bool Doc::undo() { return undo_redo(*this, *impl_, true); }
+bool Doc::redo() { return undo_redo(*this, *impl_, false); }
 
 // ------------------------------------------------------------ sequences
 

@@ -214,3 +214,47 @@ export interface Counter<T, In = T> extends Subscribable {}
 export interface List<T, In = T> extends Subscribable {}
 export interface ObjectList<V, Init> extends Subscribable {}
 export interface Text extends Subscribable {}
+// ---- cursors and undo/redo (docs/generated-api.md, "Cursors", "Undo and redo") ----
+
+export interface CursorMethods {
+  /**
+   * A position anchored to an element, not an index: side 'right' (default;
+   * also 'after': the element after the position) stays just before the
+   * element at `pos` (the end when pos = length), 'left' (also 'before': the
+   * element before the position) just after the element before `pos`. A
+   * short string to keep or send to other replicas.
+   */
+  cursor(pos: number, side?: 'left' | 'right' | 'before' | 'after'): string;
+  /** The cursor's index now (where its element was, if deleted); undefined until its element arrives. */
+  cursorPosition(cursor: string): number | undefined;
+}
+export interface List<T, In = T> extends CursorMethods {}
+export interface ObjectList<V, Init> extends CursorMethods {}
+export interface Text extends CursorMethods {}
+
+export interface UndoManagerOptions {
+  /** Edits less than this many ms apart are one step (default 500). */
+  mergeInterval?: number;
+  /** Steps kept (default 100). */
+  maxSteps?: number;
+  /** The clock, in ms (default performance.now). */
+  now?: () => number;
+}
+export declare class UndoManager {
+  private constructor();
+  mergeInterval: number;
+  /** Reverts the last step of this replica's own edits; false when there was nothing to undo. */
+  undo(): boolean;
+  /** Re-applies the last undone step; false when there is none. */
+  redo(): boolean;
+  canUndo(): boolean;
+  canRedo(): boolean;
+  /** Ends the current step: the next edit starts a new one. */
+  stopCapturing(): void;
+  /** Stops recording and forgets the history. */
+  free(): void;
+}
+export interface Document {
+  /** The document's undo manager (made on first call; later options update it). */
+  undoManager(options?: UndoManagerOptions): UndoManager;
+}

@@ -379,6 +379,7 @@ function bindCore(name, sig) {
   return {
     fn, params: sig[0], rt, direct: rt !== null && flatOf(rt).length === 1, ints, isInt: sig[0].map((t, i) => ints.includes(i)),
     names: sig[2] || [], label: name.slice(name.lastIndexOf('.') + 1),
+    mut: isLocalEdit(name.slice(name.lastIndexOf('.') + 1), rt),
   };
 }
 
@@ -457,6 +458,7 @@ class Document extends View {
       b.origin = mutationOrigin(label, b.rt);
       this._bound.set(label, b);
     }
+    if (this._um !== undefined && b.mut) this._um._tick();  // undo steps: see UndoManager
     if (!this._subs || this._depth || !b.origin) return callBound(b, this._rep, args);
     const r = callBound(b, this._rep, args);  // (a refused call records nothing)
     if (!(this._txDepth > 0)) this._emitEvents(b.origin);
@@ -733,6 +735,85 @@ class Text extends Field {
   spans() { return JSON.parse(this._c('spans')); }
   _assign(v) { this.insert(this.length(), String(v)); }
 }
+
+// ---- cursors and undo/redo (docs/generated-api.md, "Cursors", "Undo and redo") ----
+
+const CURSOR_METHODS = {
+  /** A position anchored to an element, not an index: side 'right' (default; also 'after') stays just
+   *  before the element at `pos` (the end when pos = length), 'left' (also 'before') just after the
+   *  element before `pos`. A short string ("R<lamport>.<actor>", "L...", "R" = end, "L" = start) to keep
+   *  or send to other replicas. */
+  cursor(pos, side = 'right') {
+    const left = side === 'left' || side === 'before';
+    if (!left && side !== 'right' && side !== 'after')
+      throw new TypeError("dolc: cursor side is 'right' ('after') or 'left' ('before')");
+    return this._c('cursor', [pos, left]);
+  },
+  /** The cursor's index now (where its element was, if deleted); undefined until its element arrives. */
+  cursorPosition(cursor) { return this._c('cursor-position', [cursor]); },
+};
+for (const C of [List, ObjectList, Text]) Object.assign(C.prototype, CURSOR_METHODS);
+
+// Which exports are local edits (they extend the undo step being captured).
+function isLocalEdit(label, rt) {
+  if (label.startsWith('call-')) return true;
+  return Array.isArray(rt) && rt[0] === 'result' && rt[1] === null && label !== 'apply' && label !== 'merge' &&
+    label !== 'load';
+}
+
+// Undo and redo of this replica's own edits (never a peer's), as new edits
+// that sync like any other. Consecutive edits less than `mergeInterval` ms
+// apart are one step; stopCapturing() ends a step. The runtime records
+// nothing until a manager exists.
+class UndoManager {
+  constructor(doc, options) {
+    this._doc = doc;
+    this._last = -Infinity;
+    this._set(options);
+  }
+  _set(options = {}) {
+    this.mergeInterval = options.mergeInterval ?? this.mergeInterval ?? 500;
+    this._now = options.now ?? this._now ?? (() => (globalThis.performance ?? Date).now());
+    this._doc._call('undo-manager', [Math.max(1, options.maxSteps ?? this._maxSteps ?? 100)]);
+    this._maxSteps = options.maxSteps ?? this._maxSteps;
+  }
+  _tick() {
+    const t = this._now();
+    if (!(t - this._last <= this.mergeInterval)) this._doc._call('undo-stop-capturing', []);
+    this._last = t;
+  }
+  _live() {
+    if (this._doc === null) throw new Error('dolc: the undo manager was freed');
+    return this._doc;
+  }
+  /** Reverts the last step still in the history; false when there was nothing to undo. */
+  undo() { this._last = -Infinity; return this._live()._call('undo', []); }
+  /** Re-applies the last undone step; false when there is none (a new edit clears them). */
+  redo() { this._last = -Infinity; return this._live()._call('redo', []); }
+  canUndo() { return this._live()._call('can-undo', []); }
+  canRedo() { return this._live()._call('can-redo', []); }
+  /** Ends the current step: the next edit starts a new one. */
+  stopCapturing() { this._last = -Infinity; this._live()._call('undo-stop-capturing', []); }
+  /** Stops recording and forgets the history. */
+  free() {
+    if (this._doc === null) return;
+    if (this._doc._rep !== null) this._doc._call('undo-manager', [0]);
+    this._doc._um = undefined;
+    this._doc = null;
+  }
+}
+
+/** The document's undo manager (made on first call; later options update it). */
+Document.prototype.undoManager = function undoManager(options) {
+  if (this._um === undefined) this._um = new UndoManager(this, options);
+  else if (options) this._um._set(options);
+  return this._um;
+};
+// A step boundary (transact() calls it before and after its function, so a
+// transaction is one step); nothing without a manager.
+Document.prototype._undoBoundary = function _undoBoundary() {
+  if (this._um !== undefined) this._call('undo-stop-capturing', []);
+};
 
 class Nested extends Field {}
 function nestedView(owner, field, viewClass) {

@@ -93,6 +93,9 @@ struct FieldInfo {
   std::string (*value_json)(const Bytes& value) = nullptr;
   std::string (*key_json)(const Bytes& key) = nullptr;
   std::string (*default_json)() = nullptr;  // a register's value before any write (its default)
+  // lww and mv_register fields with a default: its encoding (undo of a first
+  // write writes it back; docs/generated-api.md, "Undo and redo").
+  Bytes (*default_value)() = nullptr;
 };
 
 // One version of a gene's layout (its set of field keys), as a document's
@@ -547,6 +550,26 @@ class Doc {
   // "reset" (the whole state was replaced: load, a replay; re-read it).
   // Positions are those of the state at the moment each op applied.
   std::string take_events(bool listen);
+  // ----- cursors (docs/generated-api.md, "Cursors") on text and list fields:
+  // a position anchored to an element's id, as a short string: "R<lamport>.<actor>"
+  // (just before that element), "L<lamport>.<actor>" (just after it), "R" (the
+  // end), "L" (the start). `stick_left`: anchor to the element left of `pos`.
+  Result<std::string> cursor(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos,
+                             bool stick_left) const;
+  // The cursor's current index; nullopt when its element has not arrived (or
+  // the cursor is malformed). A deleted element's cursor is where it was.
+  std::optional<uint32_t> cursor_position(const Bytes& path, const GeneInfo* gene, uint32_t field,
+                                          const std::string& cursor) const;
+
+  // ----- undo and redo (docs/generated-api.md, "Undo and redo") of this
+  // replica's own local operations, as new operations. Nothing is recorded
+  // until undo_manager(max_steps > 0); undo_manager(0) stops and forgets.
+  void undo_manager(uint32_t max_steps);
+  void undo_stop_capturing();  // ends the current step (a no-op without a manager)
+  bool undo();
+  bool redo();
+  bool can_undo() const;
+  bool can_redo() const;
 
  private:
   struct Impl;

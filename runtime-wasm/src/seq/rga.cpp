@@ -45,6 +45,13 @@ const Bytes* RgaList::find(OpId element) const {
   return &arena_[item.content + off];
 }
 
+const Bytes* RgaList::value_of(OpId element) const {
+  uint32_t off = 0;
+  uint32_t it = core_.find_id(element, &off);
+  if (it == kNoItem || (core_.item(it).flags & kMoveSlot)) return nullptr;
+  return &arena_[core_.item(it).content + off];
+}
+
 std::vector<Bytes> RgaList::to_array() const {
   std::vector<Bytes> out;
   out.reserve(size());

@@ -56,6 +56,14 @@ bool Text::index_of(OpId id, size_t* index) const {
   return true;
 }
 
+bool Text::char_of(OpId id, char32_t* c) const {
+  uint32_t off = 0;
+  uint32_t it = core_.find_id(id, &off);
+  if (it == kNoItem) return false;
+  *c = arena_[core_.item(it).content + off];
+  return true;
+}
+
 TextInsertOp Text::insert(size_t pos, std::string_view utf8, OpId first_id) {
   TextInsertOp op;
   op.text = utf8_decode(utf8);

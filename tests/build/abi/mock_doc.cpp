@@ -225,5 +225,22 @@ Bytes Doc::nested_child(const Bytes& p, const GeneInfo*, uint32_t f) const { ret
 
 // ----- change events: the double records none.
 std::string Doc::take_events(bool) { return std::string(); }
+// Cursors and undo/redo: stubs (the runtime implements them; tests/runtime/undo_cursor_test.cpp).
+// (No std::to_string / stoul: the wasm build of the mock has no stdio.)
+Result<std::string> Doc::cursor(const Bytes&, const GeneInfo*, uint32_t, uint32_t pos, bool stick_left) const {
+  return std::string(stick_left ? "L" : "R") + decimal(uint64_t{pos});
+}
+std::optional<uint32_t> Doc::cursor_position(const Bytes&, const GeneInfo*, uint32_t, const std::string& c) const {
+  if (c.size() < 2) return std::nullopt;
+  uint32_t v = 0;
+  for (size_t i = 1; i < c.size(); ++i) v = v * 10 + static_cast<uint32_t>(c[i] - '0');
+  return v;
+}
+void Doc::undo_manager(uint32_t) {}
+void Doc::undo_stop_capturing() {}
+bool Doc::undo() { return false; }
+bool Doc::redo() { return false; }
+bool Doc::can_undo() const { return false; }
+bool Doc::can_redo() const { return false; }
 
 }  // namespace dolc_gen

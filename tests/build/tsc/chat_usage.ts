@@ -1,7 +1,7 @@
 // tests/build/tsc/chat_usage.ts: a typed program against the chat.d.ts that
 // `dolc build examples/chat.dol` generates; `tsc --strict --noEmit` must
 // accept it and reject the @ts-expect-error lines.
-import { load, loadFile, MessageChat, RoomState, MessageChatView, type RoomStateJSON, type RoomStateSnapshot } from './chat.js';
+import { load, loadFile, MessageChat, RoomState, MessageChatView, UndoManager, type RoomStateJSON, type RoomStateSnapshot } from './chat.js';
 import type { ChangeEvent, Change } from './chat.js';
 
 await loadFile();
@@ -76,3 +76,21 @@ const again: unknown = await load(new URL('./chat.wasm', import.meta.url));
 
 console.log(popular, likes, starred, status, author, copy.toJSON(), total, inside, marker, firstLikes, markerValue,
             title, wrongLikes, wrongKey, again);
+// Cursors and undo/redo (docs/generated-api.md).
+const caret: string = msg.content.cursor(3);
+const after: string = msg.content.cursor(3, 'left');
+const where: number | undefined = msg.content.cursorPosition(caret);
+const onMessage: string = room.messages.cursor(0);
+const um: UndoManager = msg.undoManager({ mergeInterval: 300, maxSteps: 50 });
+msg.content.insert(0, 'x');
+um.stopCapturing();
+const undone: boolean = um.undo();
+const redone: boolean = um.redo();
+const can: boolean = um.canUndo() || um.canRedo();
+um.free();
+// @ts-expect-error: a side is 'left' or 'right'
+msg.content.cursor(0, 'up');
+// @ts-expect-error: cursors are strings
+msg.content.cursorPosition(3);
+
+console.log(popular, likes, starred, status, author, copy.toJSON(), after, where, onMessage, undone, redone, can);

@@ -3,19 +3,21 @@
 
 namespace dolgen::chat {
 
+static dolc_gen::Bytes kGene_message_chat_default_6() { return dolc_gen::enc_bool(false); }
+static dolc_gen::Bytes kGene_message_chat_default_7() { return dolc_gen::enc_string(std::string("sent")); }
 static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
 static std::string event_json_1_() { return dolc_gen::json_value(false); }
 static std::string event_json_2_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_bool(b_)); }
 static std::string event_json_3_() { return dolc_gen::json_value(std::string("sent")); }
 static const dolc_gen::FieldInfo kGene_message_chat_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
-  {"author", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "author", &event_json_0_, nullptr, nullptr},
-  {"mentions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "mentions", &event_json_0_, nullptr, nullptr},
-  {"content", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 20000LL, nullptr, false, -1, nullptr, "content", nullptr, nullptr, nullptr},
-  {"reactions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "reactions", &event_json_0_, nullptr, nullptr},
-  {"likes", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "likes", nullptr, nullptr, nullptr},
-  {"starred", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "pinned", false, -1, nullptr, "starred", &event_json_2_, nullptr, &event_json_1_},
-  {"status", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "status", &event_json_0_, nullptr, &event_json_3_},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr, nullptr},
+  {"author", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "author", &event_json_0_, nullptr, nullptr, nullptr},
+  {"mentions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "mentions", &event_json_0_, nullptr, nullptr, nullptr},
+  {"content", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 20000LL, nullptr, false, -1, nullptr, "content", nullptr, nullptr, nullptr, nullptr},
+  {"reactions", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "reactions", &event_json_0_, nullptr, nullptr, nullptr},
+  {"likes", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "likes", nullptr, nullptr, nullptr, nullptr},
+  {"starred", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "pinned", false, -1, nullptr, "starred", &event_json_2_, nullptr, &event_json_1_, &kGene_message_chat_default_6},
+  {"status", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "status", &event_json_0_, nullptr, &event_json_3_, &kGene_message_chat_default_7},
 };
 static const dolc_gen::LayoutInfo kGene_message_chat_layouts[] = {
   {"1.0.0", 0x9f25e201u},
@@ -35,16 +37,18 @@ static bool kGene_room_state_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Byt
   return true;
 }
 
+static dolc_gen::Bytes kGene_room_state_default_1() { return dolc_gen::enc_bool(false); }
+static dolc_gen::Bytes kGene_room_state_default_2() { return dolc_gen::enc_string(std::string("general")); }
 static std::string event_json_4_() { return dolc_gen::json_value(std::string("general")); }
 static std::string event_json_5_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<int64_t>(dolc_gen::dec_int(b_))); }
 static const dolc_gen::FieldInfo kGene_room_state_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
-  {"archived", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "archived", &event_json_2_, nullptr, &event_json_1_},
-  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "title", &event_json_0_, nullptr, &event_json_4_},
-  {"topic", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "topic@1.1.0", false, -1, nullptr, "topic", nullptr, nullptr, nullptr},
-  {"members", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "members", &event_json_0_, nullptr, nullptr},
-  {"messages", dolc_gen::Strategy::Rga, &kGene_message_chat, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "messages", nullptr, nullptr, nullptr},
-  {"read_markers", dolc_gen::Strategy::OrMap, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "readMarkers", &event_json_5_, &event_json_0_, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr, nullptr},
+  {"archived", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "archived", &event_json_2_, nullptr, &event_json_1_, &kGene_room_state_default_1},
+  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "title", &event_json_0_, nullptr, &event_json_4_, &kGene_room_state_default_2},
+  {"topic", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "topic@1.1.0", false, -1, nullptr, "topic", nullptr, nullptr, nullptr, nullptr},
+  {"members", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "members", &event_json_0_, nullptr, nullptr, nullptr},
+  {"messages", dolc_gen::Strategy::Rga, &kGene_message_chat, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "messages", nullptr, nullptr, nullptr, nullptr},
+  {"read_markers", dolc_gen::Strategy::OrMap, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "readMarkers", &event_json_5_, &event_json_0_, nullptr, nullptr},
   {"topic", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "topic", true, 3, &kGene_room_state_migrate_0},  // `topic` before 1.1.0: hidden
 };
 static const dolc_gen::LayoutInfo kGene_room_state_layouts[] = {
@@ -189,6 +193,30 @@ std::string MessageChat::take_events(bool a_listen) {
   return doc_.take_events(a_listen);
 }
 
+void MessageChat::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void MessageChat::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool MessageChat::undo() {
+  return doc_.undo();
+}
+
+bool MessageChat::redo() {
+  return doc_.redo();
+}
+
+bool MessageChat::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool MessageChat::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> MessageChat::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_message_chat, 0u);
   if (!b_) return std::nullopt;
@@ -273,6 +301,14 @@ dolc_gen::Status MessageChat::content_unmark(const std::vector<uint8_t>& a_path,
 
 std::string MessageChat::content_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_message_chat, 3u);
+}
+
+dolc_gen::Result<std::string> MessageChat::content_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_message_chat, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> MessageChat::content_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_message_chat, 3u, a_cursor);
 }
 
 bool MessageChat::reactions_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
@@ -562,6 +598,30 @@ std::string RoomState::take_events(bool a_listen) {
   return doc_.take_events(a_listen);
 }
 
+void RoomState::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void RoomState::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool RoomState::undo() {
+  return doc_.undo();
+}
+
+bool RoomState::redo() {
+  return doc_.redo();
+}
+
+bool RoomState::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool RoomState::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> RoomState::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_room_state, 0u);
   if (!b_) return std::nullopt;
@@ -637,6 +697,14 @@ std::string RoomState::topic_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_room_state, 3u);
 }
 
+dolc_gen::Result<std::string> RoomState::topic_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_room_state, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> RoomState::topic_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_room_state, 3u, a_cursor);
+}
+
 bool RoomState::members_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
   return doc_.set_has(a_path, &kGene_room_state, 4u, dolc_gen::enc_string(a_value));
 }
@@ -685,6 +753,14 @@ dolc_gen::Status RoomState::messages_move(const std::vector<uint8_t>& a_path, ui
   return guarded_([&] {
     return doc_.list_move(a_path, &kGene_room_state, 5u, a_from, a_to);
   });
+}
+
+dolc_gen::Result<std::string> RoomState::messages_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_room_state, 5u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> RoomState::messages_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_room_state, 5u, a_cursor);
 }
 
 bool RoomState::read_markers_has(const std::vector<uint8_t>& a_path, const std::string& a_key) const {
@@ -797,6 +873,14 @@ dolc_gen::Status RoomState::message_chat_content_unmark(const std::vector<uint8_
 
 std::string RoomState::message_chat_content_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_message_chat, 3u);
+}
+
+dolc_gen::Result<std::string> RoomState::message_chat_content_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_message_chat, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> RoomState::message_chat_content_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_message_chat, 3u, a_cursor);
 }
 
 bool RoomState::message_chat_reactions_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
@@ -1036,6 +1120,41 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.undo-manager"))) void dolx_message_chat_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.undo-stop-capturing"))) void dolx_message_chat_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.undo"))) int32_t dolx_message_chat_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.redo"))) int32_t dolx_message_chat_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.can-undo"))) int32_t dolx_message_chat_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.can-redo"))) int32_t dolx_message_chat_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.id-get"))) int32_t dolx_message_chat_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1187,6 +1306,27 @@ extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]docum
   auto r_ = d_->content_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-cursor"))) int32_t dolx_message_chat_content_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->content_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/message-chat@1.1.0#[method]document.content-cursor-position"))) int32_t dolx_message_chat_content_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<MessageChat*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->content_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1465,6 +1605,41 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.undo-manager"))) void dolx_room_state_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.undo-stop-capturing"))) void dolx_room_state_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.undo"))) int32_t dolx_room_state_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.redo"))) int32_t dolx_room_state_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.can-undo"))) int32_t dolx_room_state_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.can-redo"))) int32_t dolx_room_state_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.id-get"))) int32_t dolx_room_state_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1594,6 +1769,27 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-cursor"))) int32_t dolx_room_state_topic_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->topic_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.topic-cursor-position"))) int32_t dolx_room_state_topic_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->topic_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.members-has"))) int32_t dolx_room_state_members_has(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
   auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1684,6 +1880,27 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto r_ = d_->messages_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-cursor"))) int32_t dolx_room_state_messages_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->messages_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.messages-cursor-position"))) int32_t dolx_room_state_messages_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->messages_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1886,6 +2103,27 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto r_ = d_->message_chat_content_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-cursor"))) int32_t dolx_room_state_message_chat_content_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->message_chat_content_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-content-cursor-position"))) int32_t dolx_room_state_message_chat_content_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_content_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 

@@ -59,6 +59,12 @@ class MessageChat {
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
   std::string take_events(bool a_listen);
+  void undo_manager(uint32_t a_max_steps);
+  void undo_stop_capturing();
+  bool undo();
+  bool redo();
+  bool can_undo() const;
+  bool can_redo() const;
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> author_get(const std::vector<uint8_t>& a_path) const;
@@ -75,6 +81,8 @@ class MessageChat {
   dolc_gen::Status content_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value);
   dolc_gen::Status content_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name);
   std::string content_spans(const std::vector<uint8_t>& a_path) const;
+  dolc_gen::Result<std::string> content_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> content_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   bool reactions_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const;
   std::vector<std::string> reactions_values(const std::vector<uint8_t>& a_path) const;
   uint32_t reactions_size(const std::vector<uint8_t>& a_path) const;
@@ -126,6 +134,12 @@ class RoomState {
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
   std::string take_events(bool a_listen);
+  void undo_manager(uint32_t a_max_steps);
+  void undo_stop_capturing();
+  bool undo();
+  bool redo();
+  bool can_undo() const;
+  bool can_redo() const;
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<bool> archived_get(const std::vector<uint8_t>& a_path) const;
@@ -139,6 +153,8 @@ class RoomState {
   dolc_gen::Status topic_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value);
   dolc_gen::Status topic_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name);
   std::string topic_spans(const std::vector<uint8_t>& a_path) const;
+  dolc_gen::Result<std::string> topic_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> topic_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   bool members_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const;
   std::vector<std::string> members_values(const std::vector<uint8_t>& a_path) const;
   uint32_t members_size(const std::vector<uint8_t>& a_path) const;
@@ -149,6 +165,8 @@ class RoomState {
   dolc_gen::Status messages_insert_new(const std::vector<uint8_t>& a_path, uint32_t a_index);
   dolc_gen::Status messages_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count);
   dolc_gen::Status messages_move(const std::vector<uint8_t>& a_path, uint32_t a_from, uint32_t a_to);
+  dolc_gen::Result<std::string> messages_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> messages_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   bool read_markers_has(const std::vector<uint8_t>& a_path, const std::string& a_key) const;
   std::vector<std::string> read_markers_keys(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status read_markers_delete(const std::vector<uint8_t>& a_path, const std::string& a_key);
@@ -170,6 +188,8 @@ class RoomState {
   dolc_gen::Status message_chat_content_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value);
   dolc_gen::Status message_chat_content_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name);
   std::string message_chat_content_spans(const std::vector<uint8_t>& a_path) const;
+  dolc_gen::Result<std::string> message_chat_content_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> message_chat_content_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   bool message_chat_reactions_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const;
   std::vector<std::string> message_chat_reactions_values(const std::vector<uint8_t>& a_path) const;
   uint32_t message_chat_reactions_size(const std::vector<uint8_t>& a_path) const;

@@ -14,20 +14,21 @@ static bool kGene_kanban_task_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::By
   return true;
 }
 
+static dolc_gen::Bytes kGene_kanban_task_default_4() { return dolc_gen::enc_bool(false); }
 static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
 static std::string event_json_1_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<int64_t>(dolc_gen::dec_int(b_))); }
 static std::string event_json_2_() { return dolc_gen::json_value(false); }
 static std::string event_json_3_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_bool(b_)); }
 static std::string event_json_4_(const dolc_gen::Bytes& b_) { return dolc_gen::json_enum(static_cast<uint32_t>(static_cast<Priority>(dolc_gen::dec_enum(b_, 3))), {"Low", "Normal", "High"}); }
 static const dolc_gen::FieldInfo kGene_kanban_task_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
-  {"due", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "due", &event_json_1_, nullptr, nullptr},
-  {"title", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "title@2.1.0", false, -1, nullptr, "title", nullptr, nullptr, nullptr},
-  {"description", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "notes", false, -1, nullptr, "description", nullptr, nullptr, nullptr},
-  {"done", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "done", &event_json_3_, nullptr, &event_json_2_},
-  {"priority", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "priority", &event_json_4_, nullptr, nullptr},
-  {"assignees", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "assignees", &event_json_0_, nullptr, nullptr},
-  {"estimate", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, true, 100LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "estimate", nullptr, nullptr, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr, nullptr},
+  {"due", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "due", &event_json_1_, nullptr, nullptr, nullptr},
+  {"title", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "title@2.1.0", false, -1, nullptr, "title", nullptr, nullptr, nullptr, nullptr},
+  {"description", dolc_gen::Strategy::Peritext, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "notes", false, -1, nullptr, "description", nullptr, nullptr, nullptr, nullptr},
+  {"done", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "done", &event_json_3_, nullptr, &event_json_2_, &kGene_kanban_task_default_4},
+  {"priority", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "priority", &event_json_4_, nullptr, nullptr, nullptr},
+  {"assignees", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "assignees", &event_json_0_, nullptr, nullptr, nullptr},
+  {"estimate", dolc_gen::Strategy::PnCounter, nullptr, true, 0LL, true, 100LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "estimate", nullptr, nullptr, nullptr, nullptr},
   {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "title", true, 2, &kGene_kanban_task_migrate_0},  // `title` before 2.1.0: hidden
 };
 static const dolc_gen::LayoutInfo kGene_kanban_task_layouts[] = {
@@ -37,12 +38,13 @@ static const dolc_gen::LayoutInfo kGene_kanban_task_layouts[] = {
 static const char* const kGene_kanban_task_format1[] = {"id", "title", "notes", "done", "priority", "assignees", "estimate"};
 const dolc_gen::GeneInfo kGene_kanban_task = {"kanban.task", kGene_kanban_task_fields, 9u, &dolc_gen::kSequenceSupport, "2.1.0", kGene_kanban_task_layouts, 2u, kGene_kanban_task_format1, 7u};
 
+static dolc_gen::Bytes kGene_kanban_column_default_3() { return dolc_gen::enc_int(static_cast<int64_t>(static_cast<int64_t>(5LL))); }
 static std::string event_json_5_() { return dolc_gen::json_value(static_cast<int64_t>(5LL)); }
 static const dolc_gen::FieldInfo kGene_kanban_column_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
-  {"name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "name", &event_json_0_, nullptr, nullptr},
-  {"tasks", dolc_gen::Strategy::Rga, &kGene_kanban_task, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "tasks", nullptr, nullptr, nullptr},
-  {"wip_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "wipLimit", &event_json_1_, nullptr, &event_json_5_},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr, nullptr},
+  {"name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "name", &event_json_0_, nullptr, nullptr, nullptr},
+  {"tasks", dolc_gen::Strategy::Rga, &kGene_kanban_task, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "tasks", nullptr, nullptr, nullptr, nullptr},
+  {"wip_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "wipLimit", &event_json_1_, nullptr, &event_json_5_, &kGene_kanban_column_default_3},
 };
 static const dolc_gen::LayoutInfo kGene_kanban_column_layouts[] = {
   {"2.0.0", 0x3a5276cbu},
@@ -50,14 +52,15 @@ static const dolc_gen::LayoutInfo kGene_kanban_column_layouts[] = {
 static const char* const kGene_kanban_column_format1[] = {"id", "name", "tasks", "wip_limit"};
 const dolc_gen::GeneInfo kGene_kanban_column = {"kanban.column", kGene_kanban_column_fields, 4u, &dolc_gen::kSequenceSupport, "2.0.0", kGene_kanban_column_layouts, 1u, kGene_kanban_column_format1, 4u};
 
+static dolc_gen::Bytes kGene_kanban_board_default_1() { return dolc_gen::enc_string(std::string("Board")); }
 static std::string event_json_6_() { return dolc_gen::json_value(std::string("Board")); }
 static const dolc_gen::FieldInfo kGene_kanban_board_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
-  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "title", &event_json_0_, nullptr, &event_json_6_},
-  {"columns", dolc_gen::Strategy::Rga, &kGene_kanban_column, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "columns", nullptr, nullptr, nullptr},
-  {"labels", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "labels", &event_json_0_, nullptr, nullptr},
-  {"owner", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "owner", &event_json_0_, nullptr, nullptr},
-  {"archived_count", dolc_gen::Strategy::PnCounter, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "archivedCount", nullptr, nullptr, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr, nullptr},
+  {"title", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "title", &event_json_0_, nullptr, &event_json_6_, &kGene_kanban_board_default_1},
+  {"columns", dolc_gen::Strategy::Rga, &kGene_kanban_column, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "columns", nullptr, nullptr, nullptr, nullptr},
+  {"labels", dolc_gen::Strategy::OrSet, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "labels", &event_json_0_, nullptr, nullptr, nullptr},
+  {"owner", dolc_gen::Strategy::MvRegister, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "owner", &event_json_0_, nullptr, nullptr, nullptr},
+  {"archived_count", dolc_gen::Strategy::PnCounter, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "archivedCount", nullptr, nullptr, nullptr, nullptr},
 };
 static const dolc_gen::LayoutInfo kGene_kanban_board_layouts[] = {
   {"2.0.0", 0xece639c1u},
@@ -200,6 +203,30 @@ std::string KanbanTask::take_events(bool a_listen) {
   return doc_.take_events(a_listen);
 }
 
+void KanbanTask::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void KanbanTask::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool KanbanTask::undo() {
+  return doc_.undo();
+}
+
+bool KanbanTask::redo() {
+  return doc_.redo();
+}
+
+bool KanbanTask::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool KanbanTask::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> KanbanTask::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_task, 0u);
   if (!b_) return std::nullopt;
@@ -262,6 +289,14 @@ std::string KanbanTask::title_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 2u);
 }
 
+dolc_gen::Result<std::string> KanbanTask::title_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanTask::title_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 2u, a_cursor);
+}
+
 uint32_t KanbanTask::description_length(const std::vector<uint8_t>& a_path) const {
   return doc_.text_length(a_path, &kGene_kanban_task, 3u);
 }
@@ -296,6 +331,14 @@ dolc_gen::Status KanbanTask::description_unmark(const std::vector<uint8_t>& a_pa
 
 std::string KanbanTask::description_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 3u);
+}
+
+dolc_gen::Result<std::string> KanbanTask::description_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanTask::description_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 3u, a_cursor);
 }
 
 std::optional<bool> KanbanTask::done_get(const std::vector<uint8_t>& a_path) const {
@@ -559,6 +602,30 @@ std::string KanbanColumn::take_events(bool a_listen) {
   return doc_.take_events(a_listen);
 }
 
+void KanbanColumn::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void KanbanColumn::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool KanbanColumn::undo() {
+  return doc_.undo();
+}
+
+bool KanbanColumn::redo() {
+  return doc_.redo();
+}
+
+bool KanbanColumn::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool KanbanColumn::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> KanbanColumn::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_column, 0u);
   if (!b_) return std::nullopt;
@@ -609,6 +676,14 @@ dolc_gen::Status KanbanColumn::tasks_move(const std::vector<uint8_t>& a_path, ui
   return guarded_([&] {
     return doc_.list_move(a_path, &kGene_kanban_column, 2u, a_from, a_to);
   });
+}
+
+dolc_gen::Result<std::string> KanbanColumn::tasks_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_column, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanColumn::tasks_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_column, 2u, a_cursor);
 }
 
 std::optional<int64_t> KanbanColumn::wip_limit_get(const std::vector<uint8_t>& a_path) const {
@@ -686,6 +761,14 @@ std::string KanbanColumn::kanban_task_title_spans(const std::vector<uint8_t>& a_
   return doc_.text_spans(a_path, &kGene_kanban_task, 2u);
 }
 
+dolc_gen::Result<std::string> KanbanColumn::kanban_task_title_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanColumn::kanban_task_title_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 2u, a_cursor);
+}
+
 uint32_t KanbanColumn::kanban_task_description_length(const std::vector<uint8_t>& a_path) const {
   return doc_.text_length(a_path, &kGene_kanban_task, 3u);
 }
@@ -720,6 +803,14 @@ dolc_gen::Status KanbanColumn::kanban_task_description_unmark(const std::vector<
 
 std::string KanbanColumn::kanban_task_description_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 3u);
+}
+
+dolc_gen::Result<std::string> KanbanColumn::kanban_task_description_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanColumn::kanban_task_description_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 3u, a_cursor);
 }
 
 std::optional<bool> KanbanColumn::kanban_task_done_get(const std::vector<uint8_t>& a_path) const {
@@ -977,6 +1068,30 @@ std::string KanbanBoard::take_events(bool a_listen) {
   return doc_.take_events(a_listen);
 }
 
+void KanbanBoard::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void KanbanBoard::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool KanbanBoard::undo() {
+  return doc_.undo();
+}
+
+bool KanbanBoard::redo() {
+  return doc_.redo();
+}
+
+bool KanbanBoard::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool KanbanBoard::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> KanbanBoard::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_board, 0u);
   if (!b_) return std::nullopt;
@@ -1027,6 +1142,14 @@ dolc_gen::Status KanbanBoard::columns_move(const std::vector<uint8_t>& a_path, u
   return guarded_([&] {
     return doc_.list_move(a_path, &kGene_kanban_board, 2u, a_from, a_to);
   });
+}
+
+dolc_gen::Result<std::string> KanbanBoard::columns_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_board, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanBoard::columns_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_board, 2u, a_cursor);
 }
 
 bool KanbanBoard::labels_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const {
@@ -1133,6 +1256,14 @@ dolc_gen::Status KanbanBoard::kanban_column_tasks_move(const std::vector<uint8_t
   });
 }
 
+dolc_gen::Result<std::string> KanbanBoard::kanban_column_tasks_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_column, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanBoard::kanban_column_tasks_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_column, 2u, a_cursor);
+}
+
 std::optional<int64_t> KanbanBoard::kanban_column_wip_limit_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_kanban_column, 3u);
   if (!b_) return static_cast<int64_t>(5LL);  // the field's default
@@ -1208,6 +1339,14 @@ std::string KanbanBoard::kanban_task_title_spans(const std::vector<uint8_t>& a_p
   return doc_.text_spans(a_path, &kGene_kanban_task, 2u);
 }
 
+dolc_gen::Result<std::string> KanbanBoard::kanban_task_title_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 2u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanBoard::kanban_task_title_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 2u, a_cursor);
+}
+
 uint32_t KanbanBoard::kanban_task_description_length(const std::vector<uint8_t>& a_path) const {
   return doc_.text_length(a_path, &kGene_kanban_task, 3u);
 }
@@ -1242,6 +1381,14 @@ dolc_gen::Status KanbanBoard::kanban_task_description_unmark(const std::vector<u
 
 std::string KanbanBoard::kanban_task_description_spans(const std::vector<uint8_t>& a_path) const {
   return doc_.text_spans(a_path, &kGene_kanban_task, 3u);
+}
+
+dolc_gen::Result<std::string> KanbanBoard::kanban_task_description_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_kanban_task, 3u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> KanbanBoard::kanban_task_description_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_kanban_task, 3u, a_cursor);
 }
 
 std::optional<bool> KanbanBoard::kanban_task_done_get(const std::vector<uint8_t>& a_path) const {
@@ -1461,6 +1608,41 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.undo-manager"))) void dolx_kanban_task_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.undo-stop-capturing"))) void dolx_kanban_task_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.undo"))) int32_t dolx_kanban_task_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.redo"))) int32_t dolx_kanban_task_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.can-undo"))) int32_t dolx_kanban_task_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.can-redo"))) int32_t dolx_kanban_task_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_task_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1571,6 +1753,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-cursor"))) int32_t dolx_kanban_task_title_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->title_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.title-cursor-position"))) int32_t dolx_kanban_task_title_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->title_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-length"))) int32_t dolx_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1640,6 +1843,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]docu
   auto r_ = d_->description_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-cursor"))) int32_t dolx_kanban_task_description_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->description_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-task@2.1.0#[method]document.description-cursor-position"))) int32_t dolx_kanban_task_description_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanTask*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->description_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -1901,6 +2125,41 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.undo-manager"))) void dolx_kanban_column_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.undo-stop-capturing"))) void dolx_kanban_column_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.undo"))) int32_t dolx_kanban_column_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.redo"))) int32_t dolx_kanban_column_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.can-undo"))) int32_t dolx_kanban_column_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.can-redo"))) int32_t dolx_kanban_column_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_column_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -1985,6 +2244,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   auto r_ = d_->tasks_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-cursor"))) int32_t dolx_kanban_column_tasks_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->tasks_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.tasks-cursor-position"))) int32_t dolx_kanban_column_tasks_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->tasks_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -2117,6 +2397,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-cursor"))) int32_t dolx_kanban_column_kanban_task_title_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->kanban_task_title_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-title-cursor-position"))) int32_t dolx_kanban_column_kanban_task_title_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_title_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-length"))) int32_t dolx_kanban_column_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -2186,6 +2487,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   auto r_ = d_->kanban_task_description_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-cursor"))) int32_t dolx_kanban_column_kanban_task_description_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->kanban_task_description_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-description-cursor-position"))) int32_t dolx_kanban_column_kanban_task_description_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_description_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -2439,6 +2761,41 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.undo-manager"))) void dolx_kanban_board_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.undo-stop-capturing"))) void dolx_kanban_board_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.undo"))) int32_t dolx_kanban_board_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.redo"))) int32_t dolx_kanban_board_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.can-undo"))) int32_t dolx_kanban_board_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.can-redo"))) int32_t dolx_kanban_board_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.id-get"))) int32_t dolx_kanban_board_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -2523,6 +2880,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto r_ = d_->columns_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-cursor"))) int32_t dolx_kanban_board_columns_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->columns_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.columns-cursor-position"))) int32_t dolx_kanban_board_columns_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->columns_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 
@@ -2703,6 +3081,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-cursor"))) int32_t dolx_kanban_board_kanban_column_tasks_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->kanban_column_tasks_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-tasks-cursor-position"))) int32_t dolx_kanban_board_kanban_column_tasks_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_column_tasks_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-column-wip-limit-get"))) int32_t dolx_kanban_board_kanban_column_wip_limit_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -2832,6 +3231,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-cursor"))) int32_t dolx_kanban_board_kanban_task_title_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->kanban_task_title_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-title-cursor-position"))) int32_t dolx_kanban_board_kanban_task_title_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_title_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-length"))) int32_t dolx_kanban_board_kanban_task_description_length(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -2901,6 +3321,27 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto r_ = d_->kanban_task_description_spans(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-cursor"))) int32_t dolx_kanban_board_kanban_task_description_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->kanban_task_description_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-description-cursor-position"))) int32_t dolx_kanban_board_kanban_task_description_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->kanban_task_description_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 

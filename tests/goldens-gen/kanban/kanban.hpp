@@ -69,6 +69,12 @@ class KanbanTask {
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
   std::string take_events(bool a_listen);
+  void undo_manager(uint32_t a_max_steps);
+  void undo_stop_capturing();
+  bool undo();
+  bool redo();
+  bool can_undo() const;
+  bool can_redo() const;
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<int64_t> due_get(const std::vector<uint8_t>& a_path) const;
@@ -80,6 +86,8 @@ class KanbanTask {
   dolc_gen::Status title_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value);
   dolc_gen::Status title_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name);
   std::string title_spans(const std::vector<uint8_t>& a_path) const;
+  dolc_gen::Result<std::string> title_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> title_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   uint32_t description_length(const std::vector<uint8_t>& a_path) const;
   std::string description_text(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status description_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text);
@@ -87,6 +95,8 @@ class KanbanTask {
   dolc_gen::Status description_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value);
   dolc_gen::Status description_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name);
   std::string description_spans(const std::vector<uint8_t>& a_path) const;
+  dolc_gen::Result<std::string> description_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> description_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   std::optional<bool> done_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status done_set(const std::vector<uint8_t>& a_path, bool a_value);
   std::optional<Priority> priority_get(const std::vector<uint8_t>& a_path) const;
@@ -136,6 +146,12 @@ class KanbanColumn {
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
   std::string take_events(bool a_listen);
+  void undo_manager(uint32_t a_max_steps);
+  void undo_stop_capturing();
+  bool undo();
+  bool redo();
+  bool can_undo() const;
+  bool can_redo() const;
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> name_get(const std::vector<uint8_t>& a_path) const;
@@ -145,6 +161,8 @@ class KanbanColumn {
   dolc_gen::Status tasks_insert_new(const std::vector<uint8_t>& a_path, uint32_t a_index);
   dolc_gen::Status tasks_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count);
   dolc_gen::Status tasks_move(const std::vector<uint8_t>& a_path, uint32_t a_from, uint32_t a_to);
+  dolc_gen::Result<std::string> tasks_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> tasks_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   std::optional<int64_t> wip_limit_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status wip_limit_set(const std::vector<uint8_t>& a_path, int64_t a_value);
   std::optional<std::string> kanban_task_id_get(const std::vector<uint8_t>& a_path) const;
@@ -158,6 +176,8 @@ class KanbanColumn {
   dolc_gen::Status kanban_task_title_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value);
   dolc_gen::Status kanban_task_title_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name);
   std::string kanban_task_title_spans(const std::vector<uint8_t>& a_path) const;
+  dolc_gen::Result<std::string> kanban_task_title_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> kanban_task_title_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   uint32_t kanban_task_description_length(const std::vector<uint8_t>& a_path) const;
   std::string kanban_task_description_text(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status kanban_task_description_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text);
@@ -165,6 +185,8 @@ class KanbanColumn {
   dolc_gen::Status kanban_task_description_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value);
   dolc_gen::Status kanban_task_description_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name);
   std::string kanban_task_description_spans(const std::vector<uint8_t>& a_path) const;
+  dolc_gen::Result<std::string> kanban_task_description_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> kanban_task_description_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   std::optional<bool> kanban_task_done_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status kanban_task_done_set(const std::vector<uint8_t>& a_path, bool a_value);
   std::optional<Priority> kanban_task_priority_get(const std::vector<uint8_t>& a_path) const;
@@ -215,6 +237,12 @@ class KanbanBoard {
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
   std::string take_events(bool a_listen);
+  void undo_manager(uint32_t a_max_steps);
+  void undo_stop_capturing();
+  bool undo();
+  bool redo();
+  bool can_undo() const;
+  bool can_redo() const;
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> title_get(const std::vector<uint8_t>& a_path) const;
@@ -224,6 +252,8 @@ class KanbanBoard {
   dolc_gen::Status columns_insert_new(const std::vector<uint8_t>& a_path, uint32_t a_index);
   dolc_gen::Status columns_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count);
   dolc_gen::Status columns_move(const std::vector<uint8_t>& a_path, uint32_t a_from, uint32_t a_to);
+  dolc_gen::Result<std::string> columns_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> columns_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   bool labels_has(const std::vector<uint8_t>& a_path, const std::string& a_value) const;
   std::vector<std::string> labels_values(const std::vector<uint8_t>& a_path) const;
   uint32_t labels_size(const std::vector<uint8_t>& a_path) const;
@@ -243,6 +273,8 @@ class KanbanBoard {
   dolc_gen::Status kanban_column_tasks_insert_new(const std::vector<uint8_t>& a_path, uint32_t a_index);
   dolc_gen::Status kanban_column_tasks_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count);
   dolc_gen::Status kanban_column_tasks_move(const std::vector<uint8_t>& a_path, uint32_t a_from, uint32_t a_to);
+  dolc_gen::Result<std::string> kanban_column_tasks_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> kanban_column_tasks_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   std::optional<int64_t> kanban_column_wip_limit_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status kanban_column_wip_limit_set(const std::vector<uint8_t>& a_path, int64_t a_value);
   std::optional<std::string> kanban_task_id_get(const std::vector<uint8_t>& a_path) const;
@@ -256,6 +288,8 @@ class KanbanBoard {
   dolc_gen::Status kanban_task_title_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value);
   dolc_gen::Status kanban_task_title_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name);
   std::string kanban_task_title_spans(const std::vector<uint8_t>& a_path) const;
+  dolc_gen::Result<std::string> kanban_task_title_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> kanban_task_title_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   uint32_t kanban_task_description_length(const std::vector<uint8_t>& a_path) const;
   std::string kanban_task_description_text(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status kanban_task_description_insert(const std::vector<uint8_t>& a_path, uint32_t a_pos, const std::string& a_text);
@@ -263,6 +297,8 @@ class KanbanBoard {
   dolc_gen::Status kanban_task_description_mark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name, const std::string& a_value);
   dolc_gen::Status kanban_task_description_unmark(const std::vector<uint8_t>& a_path, uint32_t a_start, uint32_t a_end, const std::string& a_name);
   std::string kanban_task_description_spans(const std::vector<uint8_t>& a_path) const;
+  dolc_gen::Result<std::string> kanban_task_description_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> kanban_task_description_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   std::optional<bool> kanban_task_done_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status kanban_task_done_set(const std::vector<uint8_t>& a_path, bool a_value);
   std::optional<Priority> kanban_task_priority_get(const std::vector<uint8_t>& a_path) const;

@@ -6,9 +6,9 @@ namespace dolgen::ledger {
 static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
 static std::string event_json_1_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<int64_t>(dolc_gen::dec_int(b_))); }
 static const dolc_gen::FieldInfo kGene_account_entry_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
-  {"amount", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "amount", &event_json_1_, nullptr, nullptr},
-  {"memo", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "memo", &event_json_0_, nullptr, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr, nullptr},
+  {"amount", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "amount", &event_json_1_, nullptr, nullptr, nullptr},
+  {"memo", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "memo", &event_json_0_, nullptr, nullptr, nullptr},
 };
 static const dolc_gen::LayoutInfo kGene_account_entry_layouts[] = {
   {"1.0.0", 0xda37a889u},
@@ -27,17 +27,19 @@ static bool kGene_account_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Bytes*
   return true;
 }
 
+static dolc_gen::Bytes kGene_account_default_2() { return dolc_gen::enc_string(std::string("hours")); }
+static dolc_gen::Bytes kGene_account_default_4() { return dolc_gen::enc_uint(static_cast<uint64_t>(static_cast<uint64_t>(1000LL))); }
 static std::string event_json_2_() { return dolc_gen::json_value(std::string("hours")); }
 static std::string event_json_3_() { return dolc_gen::json_value(static_cast<uint64_t>(1000LL)); }
 static std::string event_json_4_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<uint64_t>(dolc_gen::dec_uint(b_))); }
 static const dolc_gen::FieldInfo kGene_account_fields[] = {
-  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr},
-  {"display_name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "name", false, -1, nullptr, "displayName", &event_json_0_, nullptr, nullptr},
-  {"currency", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "currency", &event_json_0_, nullptr, &event_json_2_},
-  {"confirmed_balance", dolc_gen::Strategy::PnCounter, nullptr, true, -1000LL, true, 1000LL, dolc_gen::Overflow::Error, false, 0LL, nullptr, false, -1, nullptr, "confirmedBalance", nullptr, nullptr, nullptr},
-  {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit@1.2.0", false, -1, nullptr, "creditLimit", &event_json_4_, nullptr, &event_json_3_},
-  {"entries", dolc_gen::Strategy::OrMap, &kGene_account_entry, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "entries", nullptr, &event_json_0_, nullptr},
-  {"journal", dolc_gen::Strategy::Rga, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "history", false, -1, nullptr, "journal", &event_json_0_, nullptr, nullptr},
+  {"id", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "id", &event_json_0_, nullptr, nullptr, nullptr},
+  {"display_name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "name", false, -1, nullptr, "displayName", &event_json_0_, nullptr, nullptr, nullptr},
+  {"currency", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "currency", &event_json_0_, nullptr, &event_json_2_, &kGene_account_default_2},
+  {"confirmed_balance", dolc_gen::Strategy::PnCounter, nullptr, true, -1000LL, true, 1000LL, dolc_gen::Overflow::Error, false, 0LL, nullptr, false, -1, nullptr, "confirmedBalance", nullptr, nullptr, nullptr, nullptr},
+  {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit@1.2.0", false, -1, nullptr, "creditLimit", &event_json_4_, nullptr, &event_json_3_, &kGene_account_default_4},
+  {"entries", dolc_gen::Strategy::OrMap, &kGene_account_entry, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "entries", nullptr, &event_json_0_, nullptr, nullptr},
+  {"journal", dolc_gen::Strategy::Rga, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "history", false, -1, nullptr, "journal", &event_json_0_, nullptr, nullptr, nullptr},
   {"credit_limit", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, "credit_limit", true, 4, &kGene_account_migrate_0},  // `credit_limit` before 1.2.0: hidden
 };
 static const dolc_gen::LayoutInfo kGene_account_layouts[] = {
@@ -165,6 +167,30 @@ dolc_gen::Status AccountEntry::transaction_abort() {
 
 std::string AccountEntry::take_events(bool a_listen) {
   return doc_.take_events(a_listen);
+}
+
+void AccountEntry::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void AccountEntry::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool AccountEntry::undo() {
+  return doc_.undo();
+}
+
+bool AccountEntry::redo() {
+  return doc_.redo();
+}
+
+bool AccountEntry::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool AccountEntry::can_redo() const {
+  return doc_.can_redo();
 }
 
 std::optional<std::string> AccountEntry::id_get(const std::vector<uint8_t>& a_path) const {
@@ -377,6 +403,30 @@ std::string Account::take_events(bool a_listen) {
   return doc_.take_events(a_listen);
 }
 
+void Account::undo_manager(uint32_t a_max_steps) {
+  doc_.undo_manager(a_max_steps);
+}
+
+void Account::undo_stop_capturing() {
+  doc_.undo_stop_capturing();
+}
+
+bool Account::undo() {
+  return doc_.undo();
+}
+
+bool Account::redo() {
+  return doc_.redo();
+}
+
+bool Account::can_undo() const {
+  return doc_.can_undo();
+}
+
+bool Account::can_redo() const {
+  return doc_.can_redo();
+}
+
 std::optional<std::string> Account::id_get(const std::vector<uint8_t>& a_path) const {
   auto b_ = doc_.reg_get(a_path, &kGene_account, 0u);
   if (!b_) return std::nullopt;
@@ -497,6 +547,14 @@ dolc_gen::Status Account::journal_move(const std::vector<uint8_t>& a_path, uint3
   return guarded_([&] {
     return doc_.list_move(a_path, &kGene_account, 6u, a_from, a_to);
   });
+}
+
+dolc_gen::Result<std::string> Account::journal_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const {
+  return doc_.cursor(a_path, &kGene_account, 6u, a_pos, a_stick_left);
+}
+
+std::optional<uint32_t> Account::journal_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const {
+  return doc_.cursor_position(a_path, &kGene_account, 6u, a_cursor);
 }
 
 std::optional<std::string> Account::account_entry_id_get(const std::vector<uint8_t>& a_path) const {
@@ -717,6 +775,41 @@ extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.undo-manager"))) void dolx_account_entry_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.undo-stop-capturing"))) void dolx_account_entry_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.undo"))) int32_t dolx_account_entry_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.redo"))) int32_t dolx_account_entry_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.can-undo"))) int32_t dolx_account_entry_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.can-redo"))) int32_t dolx_account_entry_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
+}
+
 extern "C" __attribute__((export_name("dol:ledger/account-entry@1.2.0#[method]document.id-get"))) int32_t dolx_account_entry_id_get(int32_t p0, int32_t p1, int32_t p2) {
   auto* d_ = reinterpret_cast<AccountEntry*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
@@ -913,6 +1006,41 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
   uint8_t* at_ = dolc_gen_abi::begin_result();
   dolc_gen_abi::put_string(at_, r_);
   return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.undo-manager"))) void dolx_account_undo_manager(int32_t p0, int32_t p1) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = static_cast<uint32_t>(p1);
+  d_->undo_manager(a0_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.undo-stop-capturing"))) void dolx_account_undo_stop_capturing(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  d_->undo_stop_capturing();
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.undo"))) int32_t dolx_account_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.redo"))) int32_t dolx_account_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->redo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.can-undo"))) int32_t dolx_account_can_undo(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_undo();
+  return r_ ? 1 : 0;
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.can-redo"))) int32_t dolx_account_can_redo(int32_t p0) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto r_ = d_->can_redo();
+  return r_ ? 1 : 0;
 }
 
 extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.id-get"))) int32_t dolx_account_id_get(int32_t p0, int32_t p1, int32_t p2) {
@@ -1112,6 +1240,27 @@ extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document
   auto r_ = d_->journal_move(a0_, a1_, a2_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-cursor"))) int32_t dolx_account_journal_cursor(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = static_cast<uint32_t>(p3);
+  auto a2_ = (p4 != 0);
+  auto r_ = d_->journal_cursor(a0_, a1_, a2_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put_string(at_ + 4, r_.value); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:ledger/account@1.2.0#[method]document.journal-cursor-position"))) int32_t dolx_account_journal_cursor_position(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<Account*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->journal_cursor_position(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_) { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put<uint32_t>(at_ + 4, (*r_)); }
   return dolc_gen_abi::addr(at_);
 }
 

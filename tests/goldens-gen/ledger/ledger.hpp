@@ -54,6 +54,12 @@ class AccountEntry {
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
   std::string take_events(bool a_listen);
+  void undo_manager(uint32_t a_max_steps);
+  void undo_stop_capturing();
+  bool undo();
+  bool redo();
+  bool can_undo() const;
+  bool can_redo() const;
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<int64_t> amount_get(const std::vector<uint8_t>& a_path) const;
@@ -96,6 +102,12 @@ class Account {
   dolc_gen::Status transaction_commit();
   dolc_gen::Status transaction_abort();
   std::string take_events(bool a_listen);
+  void undo_manager(uint32_t a_max_steps);
+  void undo_stop_capturing();
+  bool undo();
+  bool redo();
+  bool can_undo() const;
+  bool can_redo() const;
   std::optional<std::string> id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<std::string> display_name_get(const std::vector<uint8_t>& a_path) const;
@@ -117,6 +129,8 @@ class Account {
   dolc_gen::Status journal_insert(const std::vector<uint8_t>& a_path, uint32_t a_index, const std::string& a_value);
   dolc_gen::Status journal_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count);
   dolc_gen::Status journal_move(const std::vector<uint8_t>& a_path, uint32_t a_from, uint32_t a_to);
+  dolc_gen::Result<std::string> journal_cursor(const std::vector<uint8_t>& a_path, uint32_t a_pos, bool a_stick_left) const;
+  std::optional<uint32_t> journal_cursor_position(const std::vector<uint8_t>& a_path, const std::string& a_cursor) const;
   std::optional<std::string> account_entry_id_get(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status account_entry_id_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   std::optional<int64_t> account_entry_amount_get(const std::vector<uint8_t>& a_path) const;

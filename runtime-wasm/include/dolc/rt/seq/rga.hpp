@@ -44,6 +44,14 @@ class RgaList {
   // Value of a live element, or nullptr if unknown or deleted.
   const Bytes* find(OpId element) const;
   std::vector<Bytes> to_array() const;
+  // The slot that places `element` (its move with the largest id, or its
+  // insert slot), and its value, deleted elements included (cursors and
+  // undo use them); value_of is nullptr if the element is unknown.
+  OpId slot_of(OpId element) const {
+    auto mv = moves_.find(element);
+    return mv == moves_.end() ? element : mv->second.winner;
+  }
+  const Bytes* value_of(OpId element) const;
   // Calls f(OpId element, const Bytes& value) for each element in order.
   template <class F>
   void for_each(F f) const {

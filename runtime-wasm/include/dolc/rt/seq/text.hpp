@@ -69,6 +69,9 @@ class Text {
   bool index_of(OpId id, size_t* index) const;
   std::vector<TextSpan> spans() const;
   size_t mark_count() const { return marks_.size(); }
+  // The character with id `id`, deleted ones included (undo re-inserts
+  // them); false if unknown.
+  bool char_of(OpId id, char32_t* c) const;
 
   // ---- local edits (apply immediately, return the op to ship) ----
   // Inserts UTF-8 text at code-point position pos; the n code points take ids
