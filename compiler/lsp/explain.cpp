@@ -34,6 +34,24 @@ namespace {
 
 std::string code(const std::string& s) { return "`" + s + "`"; }
 
+// Docs blocks keep their source indentation; Markdown would read indented
+// lines as code. Strips each line's leading blanks and trailing blank lines.
+std::string dedent(const std::string& docs) {
+  std::string out, line;
+  size_t i = 0;
+  while (i <= docs.size()) {
+    size_t nl = docs.find('\n', i);
+    if (nl == std::string::npos) nl = docs.size();
+    line = docs.substr(i, nl - i);
+    size_t b = line.find_first_not_of(" \t");
+    out += (b == std::string::npos ? "" : line.substr(b)) + "\n";
+    i = nl + 1;
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  size_t b = out.find_first_not_of('\n');
+  return b == std::string::npos ? "" : out.substr(b);
+}
+
 }  // namespace
 
 std::string explain_options(const ir::Field& f) {
@@ -52,15 +70,19 @@ std::string explain_options(const ir::Field& f) {
       }
       break;
     case ir::Strategy::PnCounter: {
-      if (o.min_value)
-        line("min_value=" + std::to_string(*o.min_value),
-             "a local change that would take the value below " + std::to_string(*o.min_value) +
-                 " is refused or saturated; concurrent changes from other replicas can still go past it, "
-                 "which counts as a constraint violation.");
-      if (o.max_value)
-        line("max_value=" + std::to_string(*o.max_value),
-             "a local change that would take the value above " + std::to_string(*o.max_value) +
-                 " is refused or saturated; concurrent changes can still go past it.");
+      // What a local change past a bound does (crdt.md: refused, or saturated per overflow_strategy).
+      auto past = [&](const char* dir, int64_t bound) {
+        std::string b = std::to_string(bound);
+        std::string local = o.overflow_strategy == ir::Overflow::Saturate
+                                ? std::string("a local change that would take the value ") + dir + " " + b +
+                                      " stops at " + b
+                                : std::string("a local change that would take the value ") + dir + " " + b +
+                                      " is refused";
+        return local + "; concurrent changes merged from other replicas can still cross it (a constraint "
+                       "violation, handled by the gene's constraints).";
+      };
+      if (o.min_value) line("min_value=" + std::to_string(*o.min_value), past("below", *o.min_value));
+      if (o.max_value) line("max_value=" + std::to_string(*o.max_value), past("above", *o.max_value));
       if (o.overflow_strategy_set || o.min_value || o.max_value) {
         std::string name = std::string("overflow_strategy=") + ir::overflow_name(o.overflow_strategy);
         switch (o.overflow_strategy) {
@@ -109,7 +131,7 @@ std::string field_hover(const ir::Gene& gene, const ir::Field& f) {
   std::string opts = explain_options(f);
   if (!opts.empty()) out += "\n" + opts;
   if (f.personal) out += "\n`@personal`: stored encrypted with a per-subject key; forgetting the key erases it everywhere.\n";
-  if (!f.docs.empty()) out += "\n" + f.docs + "\n";
+  if (!f.docs.empty()) out += "\n" + dedent(f.docs) + "\n";
   return out;
 }
 
@@ -125,7 +147,7 @@ std::string gene_hover(const ir::Gene& g) {
   if (own != g.fields.size()) out += " (" + std::to_string(g.fields.size() - own) + " inherited)";
   if (!g.methods.empty()) out += " and " + std::to_string(g.methods.size()) + " method" + (g.methods.size() == 1 ? "" : "s");
   out += ".\n";
-  if (!g.docs.empty()) out += "\n" + g.docs + "\n";
+  if (!g.docs.empty()) out += "\n" + dedent(g.docs) + "\n";
   return out;
 }
 
