@@ -153,6 +153,14 @@ json Server::request(const std::string& method, const json& params) {
   if (method == "initialize") {
     if (initialized_) throw RpcError{kInvalidRequest, "the server is already initialized"};
     initialized_ = true;
+    // Editors without a command line to edit can pass the -I directories
+    // and --require-docs here: {"includeDirs": [...], "requireDocs": true}.
+    const json& init = member(params, "initializationOptions");
+    const json& dirs = member(init, "includeDirs");
+    if (dirs.is_array())
+      for (const json& d : dirs)
+        if (d.is_string()) options_.include_dirs.push_back(d.get<std::string>());
+    if (member(init, "requireDocs").is_boolean()) options_.require_docs = member(init, "requireDocs").get<bool>();
     return initialize_result();
   }
   if (!initialized_) throw RpcError{kServerNotInitialized, "the server is not initialized: send `initialize` first"};

@@ -267,6 +267,27 @@ def case_session(tmp):
     labels = [i["label"] for i in r["result"]]
     check({"min_value", "max_value", "overflow_strategy"} <= set(labels), "option completion: %r" % labels)
 
+    # The RFC dialect (fields without `has`): hover, and definition from
+    # `constraint ... on` and `evo`, on the example as it is on disk.
+    ledger_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "ledger.dol")
+    ledger_path = os.path.realpath(ledger_path)
+    with open(ledger_path, encoding="utf-8") as f:
+        ledger = f.read()
+    luri = uri_of(ledger_path)
+    c.open(luri, ledger)
+    check(c.diagnostics(luri) == [], "ledger.dol checks clean")
+    h = c.request("textDocument/hover", {"textDocument": {"uri": luri}, "position": pos_of(ledger, "confirmed_balance: i64", 3)})
+    text = h["result"]["contents"]["value"]
+    for want in ["pn_counter", "min_value=-1000", "max_value=1000", "overflow_strategy=error", "refused"]:
+        check(want in text, "ledger hover mentions %r: %r" % (want, text))
+    account = pos_of(ledger, "gen account @", 4)
+    for needle in ["on account {", "evo account @ 1.2.0", "Map<string, account.entry>"]:
+        delta = {"on account {": 4, "evo account @ 1.2.0": 5, "Map<string, account.entry>": 17}[needle]
+        d = c.request("textDocument/definition", {"textDocument": {"uri": luri}, "position": pos_of(ledger, needle, delta)})
+        want = pos_of(ledger, "account.entry @") if needle.startswith("Map") else account
+        check(d["result"] and d["result"]["uri"] == luri and d["result"]["range"]["start"] == want,
+              "definition from %r: %r" % (needle, d))
+
     c.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     check(c.diagnostics(uri) == [], "close clears the document's diagnostics")
     c.finish()
@@ -412,6 +433,25 @@ def case_imports(tmp):
     r = c.request("textDocument/definition", {"textDocument": {"uri": main_uri}, "position": pos_of(MAIN, "lib.extra", 5)})
     check(r["result"] and r["result"]["uri"] == lib_uri and r["result"]["range"]["start"]["line"] == 7,
           "definition in the unsaved buffer: %r" % r)
+    c.finish()
+
+    # -I directories from the command line and from initializationOptions.
+    inc = os.path.join(tmp, "inc")
+    os.mkdir(inc)
+    os.rename(lib_path, os.path.join(inc, "lib.dol"))
+    for args, init in [(["-I", inc], {}), ([], {"includeDirs": [inc]})]:
+        c = Client(*args)
+        c.request("initialize", {"capabilities": {}, "initializationOptions": init})
+        c.open(main_uri, MAIN)
+        d = c.diagnostics(main_uri)
+        check([x["code"] for x in d] == ["unknown-type"] and "lib.extra" in d[0]["message"],
+              "lib found through %r %r: %r" % (args, init, d))
+        c.finish()
+    c = Client()
+    c.initialize()
+    c.open(main_uri, MAIN)
+    d = c.diagnostics(main_uri)
+    check("unknown-declaration" in [x["code"] for x in d], "without -I the module is missing: %r" % d)
     c.finish()
 
 
