@@ -38,20 +38,18 @@ size_t line_start(const std::string& text, uint32_t line) {
 
 }  // namespace
 
-Position position_of(const std::string& text, uint32_t offset) {
-  size_t end = std::min<size_t>(offset, text.size());
+Position position_of(const SourceFile& file, uint32_t offset) {
+  const std::string& text = file.text();
+  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text.size()));
+  LineCol lc = file.position(offset);  // byte column, 1-based
+  uint32_t start = offset - (lc.column - 1);
   Position p;
-  size_t start = 0;
-  for (size_t i = 0; i < end; ++i)
-    if (text[i] == '\n') {
-      ++p.line;
-      start = i + 1;
-    }
-  for (size_t i = start; i < end;) {
+  p.line = lc.line - 1;
+  for (size_t i = start; i < offset;) {
     size_t bytes;
     uint32_t units;
     utf8_step(text, i, &bytes, &units);
-    if (i + bytes > end) break;  // an offset inside a character: its start
+    if (i + bytes > offset) break;
     p.character += units;
     i += bytes;
   }
@@ -72,8 +70,8 @@ uint32_t offset_of(const std::string& text, Position pos) {
   return static_cast<uint32_t>(i);
 }
 
-nlohmann::json range_json(const std::string& text, uint32_t begin, uint32_t end) {
-  Position b = position_of(text, begin), e = position_of(text, std::max(begin, end));
+nlohmann::json range_json(const SourceFile& file, uint32_t begin, uint32_t end) {
+  Position b = position_of(file, begin), e = position_of(file, std::max(begin, end));
   return {{"start", {{"line", b.line}, {"character", b.character}}},
           {"end", {{"line", e.line}, {"character", e.character}}}};
 }
@@ -149,7 +147,7 @@ nlohmann::json diagnostics_json(const Analysis& analysis) {
   nlohmann::json out = nlohmann::json::array();
   const SourceFile& root = analysis.fe.sources.file(analysis.root);
   if (!analysis.checked) {
-    out.push_back({{"range", range_json(root.text(), 0, 0)},
+    out.push_back({{"range", range_json(root, 0, 0)},
                    {"severity", 1},
                    {"source", "dolc"},
                    {"message", "the document is larger than " + std::to_string(kMaxSourceBytes >> 20) +
@@ -161,12 +159,12 @@ nlohmann::json diagnostics_json(const Analysis& analysis) {
     for (const auto& n : d.notes) message += "\nnote: " + n;
     nlohmann::json range;
     if (d.span.valid() && d.span.file == analysis.root) {
-      range = range_json(root.text(), d.span.begin, d.span.end);
+      range = range_json(root, d.span.begin, d.span.end);
     } else {
-      range = range_json(root.text(), 0, 0);
+      range = range_json(root, 0, 0);
       if (d.span.valid() && d.span.file < analysis.fe.sources.size()) {
         const SourceFile& f = analysis.fe.sources.file(d.span.file);
-        LineCol lc = f.position(d.span.begin);
+        LineCol lc = f.position(d.span.begin);  // as dolc check prints it
         message = "in " + f.path() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": " + message;
       }
     }

@@ -30,9 +30,11 @@ struct Position {
 
 // Byte offset -> LSP position, and back (clamped to the line and the text;
 // invalid UTF-8 bytes count as one unit each, as a replacement character would).
-Position position_of(const std::string& text, uint32_t offset);
+// position_of uses the file's cached line table: only the offset's own line
+// is scanned, so publishing many diagnostics of a large document stays linear.
+Position position_of(const SourceFile& file, uint32_t offset);
 uint32_t offset_of(const std::string& text, Position pos);
-nlohmann::json range_json(const std::string& text, uint32_t begin, uint32_t end);
+nlohmann::json range_json(const SourceFile& file, uint32_t begin, uint32_t end);
 
 // `file:///a/b%20c.dol` -> `/a/b c.dol`; other schemes give "".
 std::string uri_to_path(const std::string& uri);

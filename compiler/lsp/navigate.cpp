@@ -64,7 +64,7 @@ std::optional<Target> resolve(const ir::Schema& s, const std::string& name) {
 json location(const Analysis& a, const Span& span) {
   if (!span.valid() || span.file >= a.fe.sources.size()) return nullptr;
   const SourceFile& f = a.fe.sources.file(span.file);
-  return {{"uri", path_to_uri(f.path())}, {"range", range_json(f.text(), span.begin, span.end)}};
+  return {{"uri", path_to_uri(f.path())}, {"range", range_json(f, span.begin, span.end)}};
 }
 
 json markup(const std::string& md) { return {{"contents", {{"kind", "markdown"}, {"value", md}}}}; }
@@ -87,7 +87,7 @@ json hover(const Analysis& a, Position pos) {
   if (auto t = resolve(s, word)) {
     if (t->gene) {
       json h = markup(gene_hover(*t->gene));
-      h["range"] = range_json(text, wb, wb + static_cast<uint32_t>(word.size()));
+      h["range"] = range_json(a.fe.sources.file(a.root), wb, wb + static_cast<uint32_t>(word.size()));
       return h;
     }
   }
@@ -116,7 +116,7 @@ json definition(const Analysis& a, Position pos) {
 }
 
 json document_symbols(const Analysis& a) {
-  const std::string& text = a.fe.sources.file(a.root).text();
+  const SourceFile& text = a.fe.sources.file(a.root);
   const ir::Schema& s = a.fe.result.schema;
   json out = json::array();
   auto symbol = [&](const std::string& name, int kind, Span whole, Span sel, const std::string& detail) -> json {
