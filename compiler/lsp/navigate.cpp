@@ -110,6 +110,21 @@ json hover(const Analysis& a, Position pos) {
 json definition(const Analysis& a, Position pos) {
   const std::string& text = a.fe.sources.file(a.root).text();
   std::string word = word_at(text, offset_of(text, pos));
+  // The module named on a `use` line (`use lib.*`, `use shop.common.{ X }`):
+  // the file of the loaded module of that name (sema's rule: the whole path,
+  // then without its last part).
+  const auto& modules = a.fe.result.schema.modules;
+  for (const auto& m : modules) {
+    if (!m.is_root || word.empty()) continue;
+    for (const auto& u : m.uses) {
+      if (u.path != word && u.path.rfind(word + ".", 0) != 0) continue;
+      for (const std::string& name : {word, word.substr(0, word.rfind('.'))})
+        for (const auto& target : modules)
+          if (!target.name.empty() && target.name == name && !target.is_root)
+            return {{"uri", path_to_uri(target.file)},
+                    {"range", {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}}}};
+    }
+  }
   auto t = resolve(a.fe.result.schema, word);
   if (!t) return nullptr;
   return location(a, t->span);

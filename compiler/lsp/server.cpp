@@ -237,6 +237,7 @@ Document& Server::document(const json& params) {
   std::string uri = string_param(member(params, "textDocument"), "uri");
   auto it = docs_.find(uri);
   if (it == docs_.end()) throw RpcError{kInvalidParams, "document `" + uri + "` is not open (send didOpen first)"};
+  if (!it->second.analysis) throw RpcError{kInternalError, "document `" + uri + "` could not be checked"};
   return it->second;
 }
 

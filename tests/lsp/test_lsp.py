@@ -422,6 +422,8 @@ def case_imports(tmp):
     loc = r["result"]
     check(loc and loc["uri"] == lib_uri and loc["range"]["start"] == pos_of(LIB, "lib.money"),
           "definition in the used file: %r" % loc)
+    r = c.request("textDocument/definition", {"textDocument": {"uri": main_uri}, "position": pos_of(MAIN, "use lib", 5)})
+    check(r["result"] and r["result"]["uri"] == lib_uri, "definition of a used module: %r" % r)
     r = c.request("textDocument/hover", {"textDocument": {"uri": main_uri}, "position": pos_of(MAIN, "lib.money", 5)})
     check("An amount in cents." in r["result"]["contents"]["value"], "hover on an imported gene")
     # The unsaved buffer of lib.dol is used in preference to the disk, and the
