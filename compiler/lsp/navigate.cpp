@@ -61,6 +61,26 @@ std::optional<Target> resolve(const ir::Schema& s, const std::string& name) {
   });
 }
 
+// A field named in an expression: `this.f`, `self.f`, `old.f` or a bare `f`
+// inside its gene, a constraint on the gene or an evolution of it.
+std::pair<const ir::Gene*, const ir::Field*> field_in_expression(const Analysis& a, uint32_t offset,
+                                                                 std::string word) {
+  for (const char* prefix : {"this.", "self.", "old."})
+    if (word.rfind(prefix, 0) == 0) word = word.substr(std::string(prefix).size());
+  if (word.empty() || word.find('.') != std::string::npos) return {nullptr, nullptr};
+  const ir::Schema& s = a.fe.result.schema;
+  const ir::Gene* owner = nullptr;
+  for (const auto& g : s.genes)
+    if (contains(g.span, a.root, offset)) owner = &g;
+  for (const auto& c : s.constraints)
+    if (!owner && contains(c.span, a.root, offset)) owner = s.find_gene(c.gene);
+  for (const auto& ev : s.evolutions)
+    if (!owner && contains(ev.span, a.root, offset)) owner = s.find_gene(ev.gene);
+  if (!owner) return {nullptr, nullptr};
+  const ir::Field* f = owner->field(word);
+  return {f ? owner : nullptr, f};
+}
+
 json location(const Analysis& a, const Span& span) {
   if (!span.valid() || span.file >= a.fe.sources.size()) return nullptr;
   const SourceFile& f = a.fe.sources.file(span.file);
@@ -95,6 +115,7 @@ json hover(const Analysis& a, Position pos) {
     for (const auto& f : g.fields)
       if (f.inherited_from.empty() && contains(f.span, a.root, offset) && !contains(f.type_span, a.root, offset))
         return markup(field_hover(g, f));
+  if (auto [g, f] = field_in_expression(a, offset, word); f) return markup(field_hover(*g, *f));
   if (auto t = resolve(s, word)) {
     std::string docs;
     for (const auto& tr : s.traits) if (tr.name == word) docs = tr.docs;
@@ -126,7 +147,10 @@ json definition(const Analysis& a, Position pos) {
     }
   }
   auto t = resolve(a.fe.result.schema, word);
-  if (!t) return nullptr;
+  if (!t) {
+    auto [g, f] = field_in_expression(a, offset_of(text, pos), word);
+    return f ? location(a, f->name_span.valid() ? f->name_span : f->span) : json(nullptr);
+  }
   return location(a, t->span);
 }
 

@@ -280,6 +280,16 @@ def case_session(tmp):
     text = h["result"]["contents"]["value"]
     for want in ["pn_counter", "min_value=-1000", "max_value=1000", "overflow_strategy=error", "refused"]:
         check(want in text, "ledger hover mentions %r: %r" % (want, text))
+    # Fields named in expressions: a method body, a constraint on the gene.
+    for needle, delta in [("this.confirmed_balance -= amount", 7), ("credit_limit always", 3),
+                          ("self.display_name", 8)]:
+        h = c.request("textDocument/hover", {"textDocument": {"uri": luri}, "position": pos_of(ledger, needle, delta)})
+        name = needle.replace("this.", "").replace("self.", "").split()[0]
+        check(h["result"] and ("has %s:" % name) in h["result"]["contents"]["value"],
+              "hover on %r: %r" % (needle, h))
+        d = c.request("textDocument/definition", {"textDocument": {"uri": luri}, "position": pos_of(ledger, needle, delta)})
+        check(d["result"] and d["result"]["range"]["start"] == pos_of(ledger, "  %s:" % name, 2),
+              "definition of the field in %r: %r" % (needle, d))
     account = pos_of(ledger, "gen account @", 4)
     for needle in ["on account {", "evo account @ 1.2.0", "Map<string, account.entry>"]:
         delta = {"on account {": 4, "evo account @ 1.2.0": 5, "Map<string, account.entry>": 17}[needle]
