@@ -2,6 +2,7 @@
 #include "lsp/server.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -71,6 +72,14 @@ class Server {
   bool shutdown_ = false;
   std::map<std::string, Document> docs_;  // by URI
 };
+
+// -I and --stdlib directories, absolute: sema names the files it finds by
+// directory + module, and only absolute names match the open buffers.
+std::string absolute_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::path a = fs::absolute(dir, ec);
+  return ec ? dir : a.lexically_normal().string();
+}
 
 const json& member(const json& j, const char* key) {
   static const json null_json;
@@ -159,7 +168,7 @@ json Server::request(const std::string& method, const json& params) {
     const json& dirs = member(init, "includeDirs");
     if (dirs.is_array())
       for (const json& d : dirs)
-        if (d.is_string()) options_.include_dirs.push_back(d.get<std::string>());
+        if (d.is_string()) options_.include_dirs.push_back(absolute_dir(d.get<std::string>()));
     if (member(init, "requireDocs").is_boolean()) options_.require_docs = member(init, "requireDocs").get<bool>();
     return initialize_result();
   }
@@ -280,8 +289,8 @@ void Server::publish(const Document& doc) {
 int serve(std::istream& in, std::ostream& out, const std::vector<std::string>& include_dirs,
           const std::string& stdlib_dir, bool require_docs) {
   ServerOptions options;
-  options.include_dirs = include_dirs;
-  options.stdlib_dir = stdlib_dir;
+  for (const auto& dir : include_dirs) options.include_dirs.push_back(absolute_dir(dir));
+  options.stdlib_dir = absolute_dir(stdlib_dir);
   options.require_docs = require_docs;
   Server server(out, options);
   for (;;) {
@@ -290,6 +299,7 @@ int serve(std::istream& in, std::ostream& out, const std::vector<std::string>& i
     if (frame.status == Frame::Status::Bad) {
       json err = {{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", kParseError}, {"message", frame.problem}}}};
       write_frame(out, err.dump());
+      skip_body(in, frame.skip);
       continue;
     }
     if (server.handle(frame.body)) return server.exit_code();
@@ -322,6 +332,9 @@ int run_lsp(const std::vector<std::string>& args) {
       return driver::kExitUsage;
     }
   }
+  // A client that closes its end makes writes fail, not kill the server;
+  // it then ends at the end of its input like any other.
+  std::signal(SIGPIPE, SIG_IGN);
   std::ios::sync_with_stdio(false);
   return serve(std::cin, std::cout, include_dirs, stdlib_dir, require_docs);
 }

@@ -77,13 +77,9 @@ Frame read_frame(std::istream& in) {
       return frame;
     }
     if (length > kMaxBodyBytes) {
-      char buf[65536];
-      size_t left = length;
-      while (left > 0 && in) {
-        in.read(buf, static_cast<std::streamsize>(std::min(left, sizeof buf)));
-        left -= static_cast<size_t>(in.gcount());
-        if (in.gcount() == 0) break;
-      }
+      // Answered first, then skipped: a client that lied about the length
+      // learns why the server stops answering instead of waiting blindly.
+      frame.skip = length;
       frame.status = Frame::Status::Bad;
       frame.problem = "message of " + std::to_string(length) + " bytes is larger than the limit of " +
                       std::to_string(kMaxBodyBytes >> 20) + " MiB";
@@ -97,6 +93,15 @@ Frame read_frame(std::istream& in) {
     }
     frame.status = Frame::Status::Ok;
     return frame;
+  }
+}
+
+void skip_body(std::istream& in, size_t bytes) {
+  char buf[65536];
+  while (bytes > 0 && in) {
+    in.read(buf, static_cast<std::streamsize>(std::min(bytes, sizeof buf)));
+    if (in.gcount() == 0) break;
+    bytes -= static_cast<size_t>(in.gcount());
   }
 }
 

@@ -28,10 +28,14 @@ struct Frame {
   Status status = Status::End;
   std::string body;
   std::string problem;  // for Bad: what was wrong, for the error message
+  size_t skip = 0;       // for Bad: body bytes still to drop (skip_body) after answering
 };
 
 // Reads one frame. Never throws; blocks until a frame or the end of input.
 Frame read_frame(std::istream& in);
+
+// Drops the body of a frame refused as too large (up to the end of input).
+void skip_body(std::istream& in, size_t bytes);
 
 // Writes one frame and flushes.
 void write_frame(std::ostream& out, const std::string& body);

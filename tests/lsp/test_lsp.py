@@ -362,7 +362,12 @@ def case_errors(tmp):
     check(c.diagnostics(uri3, timeout=60) == [], "a 4 MB document checks clean")
     r = c.request("textDocument/documentSymbol", {"textDocument": {"uri": uri3}})
     check(isinstance(r.get("result"), list) and len(r["result"]) == 2, "symbols of the big document")
-    c.finish()
+    # A length over the limit: answered at once, then the body is skipped.
+    c.send_raw(b"Content-Length: 99999999999\r\n\r\n")
+    r = c.wait(lambda m: "error" in m)
+    check(r["error"]["code"] == -32700 and "larger than the limit" in r["error"]["message"], "huge frame: %r" % r)
+    c.proc.stdin.close()
+    check(c.proc.wait(timeout=30) == 1, "end of input while skipping gives status 1")
 
 
 def case_lifecycle(tmp):
@@ -464,6 +469,15 @@ def case_imports(tmp):
     c.open(main_uri, MAIN)
     d = c.diagnostics(main_uri)
     check("unknown-declaration" in [x["code"] for x in d], "without -I the module is missing: %r" % d)
+    c.finish()
+    # A relative -I, and the buffer of a file found through it.
+    c = Client("-I", "inc", cwd=tmp)
+    c.initialize()
+    inc_lib_uri = uri_of(os.path.join(inc, "lib.dol"))
+    c.open(inc_lib_uri, lib2)
+    check(c.diagnostics(inc_lib_uri) == [], "lib buffer in inc/ clean")
+    c.open(main_uri, MAIN)
+    check(c.diagnostics(main_uri) == [], "the buffer of a file found through a relative -I is used")
     c.finish()
 
 
