@@ -481,6 +481,69 @@ def case_imports(tmp):
     c.finish()
 
 
+def case_fuzz(tmp):
+    """Random messages, valid framing: the server answers every request and survives."""
+    import random
+    rnd = random.Random(11)
+    methods = ["initialize", "initialized", "shutdown", "textDocument/didOpen", "textDocument/didChange",
+               "textDocument/didClose", "textDocument/didSave", "textDocument/hover", "textDocument/definition",
+               "textDocument/documentSymbol", "textDocument/completion", "$/cancelRequest", "x/unknown"]
+    uris = [uri_of(os.path.join(tmp, "f%d.dol" % i)) for i in range(3)] + ["untitled:1", "", "file://", "http://x/y"]
+    texts = [GOOD, BAD, LIB, MAIN, "", "gen", "\u00e9\U0001f600\n\r\n\t{", "}" * 50, "@crdt(" * 30]
+
+    def value(depth=0):
+        r = rnd.random()
+        if depth > 2 or r < 0.3:
+            return rnd.choice([None, True, 0, -1, 2 ** 40, 1.5, "", "x", rnd.choice(texts), rnd.choice(uris)])
+        if r < 0.6:
+            return [value(depth + 1) for _ in range(rnd.randint(0, 3))]
+        return {rnd.choice(["uri", "text", "line", "character", "position", "textDocument", "range",
+                            "contentChanges", "version", "start", "end"]): value(depth + 1)
+                for _ in range(rnd.randint(0, 4))}
+
+    def params():
+        doc = {"uri": rnd.choice(uris), "version": rnd.randint(-2, 5), "text": rnd.choice(texts)}
+        pos = {"line": rnd.randint(0, 40), "character": rnd.choice([0, 1, 5, 17, 200, 2 ** 31])}
+        change = {"text": rnd.choice(texts)}
+        if rnd.random() < 0.5:
+            change["range"] = {"start": pos, "end": {"line": rnd.randint(0, 40), "character": rnd.randint(0, 80)}}
+        return rnd.choice([value(), {"textDocument": doc, "position": pos},
+                           {"textDocument": doc, "contentChanges": [change]}])
+
+    c = Client()
+    c.initialize()
+    pending = []
+    for i in range(400):
+        r = rnd.random()
+        if r < 0.05:
+            c.send_raw(bytes(rnd.randrange(256) for _ in range(rnd.randint(1, 40))))
+            c.send_raw(b"\r\n\r\n")
+            continue
+        method = rnd.choice(methods)
+        if method == "shutdown":
+            continue  # ends the session's usefulness; covered by lsp.lifecycle
+        msg = {"jsonrpc": "2.0", "method": method, "params": params()}
+        if rnd.random() < 0.6:
+            msg["id"] = 1000 + i
+            pending.append(1000 + i)
+        c.send(msg)
+    # Every request got exactly one answer, and the server still works.
+    c.send({"jsonrpc": "2.0", "id": "probe", "method": "textDocument/completion",
+            "params": {"textDocument": {"uri": uris[0]}, "position": {"line": 0, "character": 0}}})
+    answered = []
+    while True:
+        m = c.wait(lambda m: "id" in m and "method" not in m, timeout=60)
+        if m["id"] == "probe":
+            check("result" in m or "error" in m, "probe answered: %r" % m)
+            break
+        answered.append(m["id"])
+    requests_answered = [x for x in answered if x is not None]
+    print("fuzz: %d requests answered, %d errors without id" % (len(requests_answered), answered.count(None)))
+    check(requests_answered == pending, "each request answered once, in order: %d of %d" %
+          (len(requests_answered), len(pending)))
+    c.finish()
+
+
 def main():
     global DOLC
     DOLC = os.path.abspath(sys.argv[1])
@@ -489,7 +552,7 @@ def main():
         tmp = os.path.realpath(tmp)
         try:
             {"session": case_session, "errors": case_errors, "lifecycle": case_lifecycle,
-             "imports": case_imports}[case](tmp)
+             "imports": case_imports, "fuzz": case_fuzz}[case](tmp)
         except AssertionError as e:
             FAILURES.append(str(e))
             print("FAIL:", e, file=sys.stderr)
