@@ -64,6 +64,7 @@ class Server {
   Document& document(const json& params);  // params.textDocument.uri, open; throws RpcError
   void open(const std::string& uri, std::string text, int64_t version);
   void refresh(const std::string& uri);     // re-check one document and publish
+  void refresh_dependents(const std::string& path);  // re-check the open documents that read `path`
   void publish(const Document& doc);
 
   std::ostream& out_;
@@ -223,7 +224,12 @@ void Server::notification(const std::string& method, const json& params) {
     open(it->first, std::move(text), version.is_number_integer() ? version.get<int64_t>() : it->second.version + 1);
   } else if (method == "textDocument/didClose") {
     std::string uri = string_param(member(params, "textDocument"), "uri");
-    if (docs_.erase(uri)) notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
+    auto it = docs_.find(uri);
+    if (it == docs_.end()) return;
+    std::string path = it->second.path;
+    docs_.erase(it);
+    notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
+    refresh_dependents(path);  // they read the buffer; now the disk again
   } else if (method == "textDocument/didSave") {
     std::string uri = string_param(member(params, "textDocument"), "uri");
     if (docs_.count(uri)) refresh(uri);
@@ -264,11 +270,15 @@ void Server::open(const std::string& uri, std::string text, int64_t version) {
   }
   d.path = fs::path(path).lexically_normal().string();
   refresh(uri);
-  // Documents that read this one are checked again against the new text.
+  refresh_dependents(d.path);
+}
+
+void Server::refresh_dependents(const std::string& path) {
+  // files_read lists every file a check parsed, imports of imports included.
   for (auto& [other_uri, other] : docs_) {
-    if (other_uri == uri || !other.analysis) continue;
+    if (other.path == path || !other.analysis) continue;
     const auto& read = other.analysis->fe.result.files_read;
-    if (std::find(read.begin(), read.end(), d.path) != read.end()) refresh(other_uri);
+    if (std::find(read.begin(), read.end(), path) != read.end()) refresh(other_uri);
   }
 }
 

@@ -450,6 +450,11 @@ def case_imports(tmp):
     r = c.request("textDocument/definition", {"textDocument": {"uri": main_uri}, "position": pos_of(MAIN, "lib.extra", 5)})
     check(r["result"] and r["result"]["uri"] == lib_uri and r["result"]["range"]["start"]["line"] == 7,
           "definition in the unsaved buffer: %r" % r)
+    # Closing the buffer: the document that uses it reads the disk again.
+    c.notify("textDocument/didClose", {"textDocument": {"uri": lib_uri}})
+    check(c.diagnostics(lib_uri) == [], "closed lib cleared")
+    d = c.diagnostics(main_uri)
+    check([x["code"] for x in d] == ["unknown-type"], "main re-checked against the disk after close: %r" % d)
     c.finish()
 
     # -I directories from the command line and from initializationOptions.
