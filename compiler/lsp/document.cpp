@@ -143,6 +143,52 @@ std::shared_ptr<Analysis> analyze(const Document& doc, const std::map<std::strin
   return a;
 }
 
+namespace {
+
+// Where the root document brings `path` in: the start of the `use` line
+// naming its module (or a module inside it); 0 when it is not used
+// directly (an import of an import).
+uint32_t use_line_of(const Analysis& analysis, const std::string& path) {
+  const auto& modules = analysis.fe.result.schema.modules;
+  std::string name;
+  for (const auto& m : modules)
+    if (m.file == path) name = m.name;
+  if (name.empty()) name = fs::path(path).stem().string();
+  const std::string& text = analysis.fe.sources.file(analysis.root).text();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string_view line(text.data() + pos, nl - pos);
+    size_t b = line.find_first_not_of(" \t");
+    if (b != std::string_view::npos) {
+      std::string_view rest = line.substr(b);
+      if (rest.rfind("pub ", 0) == 0) rest = rest.substr(4);
+      if (rest.rfind("use ", 0) == 0) {
+        rest = rest.substr(4);
+        size_t w = rest.find_first_not_of(" \t");
+        if (w != std::string_view::npos) {
+          rest = rest.substr(w);
+          if (rest.rfind("local::", 0) == 0) rest = rest.substr(7);
+          std::string path_text;
+          for (char c : rest) {
+            if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':')
+              path_text.push_back(c == ':' ? '.' : c);
+            else
+              break;
+          }
+          while (path_text.find("..") != std::string::npos) path_text.erase(path_text.find(".."), 1);
+          if (path_text == name || path_text.rfind(name + ".", 0) == 0) return static_cast<uint32_t>(pos + b);
+        }
+      }
+    }
+    pos = nl + 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 nlohmann::json diagnostics_json(const Analysis& analysis) {
   nlohmann::json out = nlohmann::json::array();
   const SourceFile& root = analysis.fe.sources.file(analysis.root);
@@ -157,7 +203,7 @@ nlohmann::json diagnostics_json(const Analysis& analysis) {
   for (const Diagnostic& d : effective_diagnostics(analysis.fe.diags.diagnostics(), false)) {
     std::string message = d.message;
     for (const auto& n : d.notes) message += "\nnote: " + n;
-    nlohmann::json range;
+    nlohmann::json range, related;
     if (d.span.valid() && d.span.file == analysis.root) {
       range = range_json(root, d.span.begin, d.span.end);
     } else {
@@ -166,6 +212,11 @@ nlohmann::json diagnostics_json(const Analysis& analysis) {
         const SourceFile& f = analysis.fe.sources.file(d.span.file);
         LineCol lc = f.position(d.span.begin);  // as dolc check prints it
         message = "in " + f.path() + ":" + std::to_string(lc.line) + ":" + std::to_string(lc.column) + ": " + message;
+        uint32_t at = use_line_of(analysis, f.path());
+        range = range_json(root, at, at);
+        related = nlohmann::json::array(
+            {{{"location", {{"uri", path_to_uri(f.path())}, {"range", range_json(f, d.span.begin, d.span.end)}}},
+              {"message", d.message}}});
       }
     }
     int severity = d.severity == Severity::Error ? 1 : d.severity == Severity::Warning ? 2 : 3;
@@ -174,6 +225,7 @@ nlohmann::json diagnostics_json(const Analysis& analysis) {
                    {"code", rule_info(d.rule).id},
                    {"source", "dolc"},
                    {"message", message}});
+    if (!related.is_null()) out.back()["relatedInformation"] = related;
   }
   return out;
 }

@@ -66,7 +66,8 @@ std::shared_ptr<Analysis> analyze(const Document& doc, const std::map<std::strin
                                   const ServerOptions& options);
 
 // LSP `Diagnostic` objects for the document analysed (diagnostics in other
-// files are reported at the top of the document, naming their place).
+// files are reported on the `use` line that brings the file in, or at the
+// top, naming their place, with relatedInformation pointing at it).
 nlohmann::json diagnostics_json(const Analysis& analysis);
 
 }  // namespace dolc::lsp

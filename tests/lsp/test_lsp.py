@@ -455,6 +455,18 @@ def case_imports(tmp):
     check(c.diagnostics(lib_uri) == [], "closed lib cleared")
     d = c.diagnostics(main_uri)
     check([x["code"] for x in d] == ["unknown-type"], "main re-checked against the disk after close: %r" % d)
+    # A finding in the used file shows on the `use` line, pointing at its place.
+    lib3 = LIB.replace("@crdt(lww)", "@crdt(lwww)")
+    c.open(lib_uri, lib3)
+    c.diagnostics(lib_uri)
+    d = c.diagnostics(main_uri)
+    inlib = [x for x in d if x["code"] == "crdt-unknown-strategy"]
+    check(len(inlib) == 1 and inlib[0]["range"]["start"] == pos_of(MAIN, "use lib"), "finding in lib on the use line: %r" % d)
+    rel = inlib[0].get("relatedInformation", [{}])[0] if inlib else {}
+    check(rel.get("location", {}).get("uri") == lib_uri and
+          rel["location"]["range"]["start"] == pos_of(lib3, "lwww") if rel else False, "related information: %r" % rel)
+    c.notify("textDocument/didClose", {"textDocument": {"uri": lib_uri}})
+    c.diagnostics(main_uri)
     c.finish()
 
     # -I directories from the command line and from initializationOptions.
