@@ -235,6 +235,22 @@ def case_session(tmp):
     check("gen shop.item" in text and "A thing on sale." in text, "gene hover has its docs: %r" % text)
     h = c.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": pos_of(GOOD, "shop.cart @", 2)})
     check("several people fill" in h["result"]["contents"]["value"], "hover on a gene's declaration")
+    # Positions in UTF-16 on a line with non-ASCII text: after 🛒🛒 (4 units,
+    # 8 bytes) the cursor is on `shop.item`; read as bytes it would be on `List`.
+    text5 = GOOD.replace("  has note: RichText",
+                         "  has note: RichText\n\n  /* 🛒🛒 */ @crdt(rga) has more: List<shop.item>")
+    c.change(uri, text5, 5)
+    check([x["code"] for x in c.diagnostics(uri)] == [], "text5 clean")
+    at = pos_of(text5, "shop.item>", 1)
+    check(at["character"] == len("  /* 🛒🛒 */ @crdt(rga) has more: List<s".encode("utf-16-le")) // 2,
+          "test's own arithmetic")
+    d = c.request("textDocument/definition", {"textDocument": {"uri": uri}, "position": at})
+    check(d["result"] and d["result"]["range"]["start"] == pos_of(text5, "shop.item @"),
+          "definition after emoji: %r" % d)
+    h = c.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": at})
+    check(h["result"] and "gen shop.item" in h["result"]["contents"]["value"], "hover after emoji: %r" % h)
+    c.change(uri, GOOD, 6)
+    c.diagnostics(uri)
     # Hover on nothing in particular.
     h = c.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 0}})
     check(h.get("result") is None and "error" not in h, "hover on a blank line is null: %r" % h)
@@ -253,14 +269,14 @@ def case_session(tmp):
 
     # Completion: strategies inside @crdt(, options after the strategy.
     text3 = GOOD.replace("  has note: RichText", "  has note: RichText\n  @crdt(")
-    c.change(uri, text3, 3)
+    c.change(uri, text3, 7)
     c.diagnostics(uri)
     r = c.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": pos_of(text3, "  @crdt(\n", 8)})
     labels = [i["label"] for i in r["result"]]
     check(set(labels) == {"immutable", "lww", "mv_register", "or_set", "pn_counter", "rga", "peritext"},
           "strategy completion: %r" % labels)
     text4 = text3.replace("  @crdt(\n", "  @crdt(pn_counter, \n")
-    c.change(uri, text4, 4)
+    c.change(uri, text4, 8)
     c.diagnostics(uri)
     r = c.request("textDocument/completion",
                   {"textDocument": {"uri": uri}, "position": pos_of(text4, "  @crdt(pn_counter, \n", 20)})
