@@ -4,6 +4,22 @@
 
 namespace dolc::lsp {
 
+std::string docs_markdown(const std::string& docs) {
+  std::string out, line;
+  size_t i = 0;
+  while (i <= docs.size()) {
+    size_t nl = docs.find('\n', i);
+    if (nl == std::string::npos) nl = docs.size();
+    line = docs.substr(i, nl - i);
+    size_t b = line.find_first_not_of(" \t");
+    out += (b == std::string::npos ? "" : line.substr(b)) + "\n";
+    i = nl + 1;
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  size_t b = out.find_first_not_of('\n');
+  return b == std::string::npos ? "" : out.substr(b);
+}
+
 std::string explain_strategy(ir::Strategy s) {
   using S = ir::Strategy;
   switch (s) {
@@ -33,24 +49,6 @@ std::string explain_strategy(ir::Strategy s) {
 namespace {
 
 std::string code(const std::string& s) { return "`" + s + "`"; }
-
-// Docs blocks keep their source indentation; Markdown would read indented
-// lines as code. Strips each line's leading blanks and trailing blank lines.
-std::string dedent(const std::string& docs) {
-  std::string out, line;
-  size_t i = 0;
-  while (i <= docs.size()) {
-    size_t nl = docs.find('\n', i);
-    if (nl == std::string::npos) nl = docs.size();
-    line = docs.substr(i, nl - i);
-    size_t b = line.find_first_not_of(" \t");
-    out += (b == std::string::npos ? "" : line.substr(b)) + "\n";
-    i = nl + 1;
-  }
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  size_t b = out.find_first_not_of('\n');
-  return b == std::string::npos ? "" : out.substr(b);
-}
 
 }  // namespace
 
@@ -131,7 +129,7 @@ std::string field_hover(const ir::Gene& gene, const ir::Field& f) {
   std::string opts = explain_options(f);
   if (!opts.empty()) out += "\n" + opts;
   if (f.personal) out += "\n`@personal`: stored encrypted with a per-subject key; forgetting the key erases it everywhere.\n";
-  if (!f.docs.empty()) out += "\n" + dedent(f.docs) + "\n";
+  if (!f.docs.empty()) out += "\n" + docs_markdown(f.docs) + "\n";
   return out;
 }
 
@@ -147,7 +145,7 @@ std::string gene_hover(const ir::Gene& g) {
   if (own != g.fields.size()) out += " (" + std::to_string(g.fields.size() - own) + " inherited)";
   if (!g.methods.empty()) out += " and " + std::to_string(g.methods.size()) + " method" + (g.methods.size() == 1 ? "" : "s");
   out += ".\n";
-  if (!g.docs.empty()) out += "\n" + dedent(g.docs) + "\n";
+  if (!g.docs.empty()) out += "\n" + docs_markdown(g.docs) + "\n";
   return out;
 }
 

@@ -11,6 +11,10 @@
 
 namespace dolc::lsp {
 
+// A docs block as Markdown: its source indentation removed (Markdown would
+// read indented lines as code), blank lines at either end dropped.
+std::string docs_markdown(const std::string& docs);
+
 // "pn_counter: a counter every replica can increment and decrement; ..."
 std::string explain_strategy(ir::Strategy s);
 

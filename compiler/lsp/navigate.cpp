@@ -32,6 +32,8 @@ struct Target {
   std::string kind;  // "gene", "trait", "enum", "alias", "system", "constraint"
   Span span;
   const ir::Gene* gene = nullptr;
+  std::string name;  // as declared
+  std::string docs;
 };
 
 // A declaration the name refers to: exact names first, then a name written
@@ -41,17 +43,17 @@ std::optional<Target> resolve(const ir::Schema& s, const std::string& name) {
   if (name.empty()) return std::nullopt;
   auto pick = [&](auto matches) -> std::optional<Target> {
     for (const auto& g : s.genes)
-      if (matches(g.name)) return Target{"gene", g.name_span.valid() ? g.name_span : g.span, &g};
+      if (matches(g.name)) return Target{"gene", g.name_span.valid() ? g.name_span : g.span, &g, g.name, g.docs};
     for (const auto& t : s.traits)
-      if (matches(t.name)) return Target{"trait", t.span, nullptr};
+      if (matches(t.name)) return Target{"trait", t.span, nullptr, t.name, t.docs};
     for (const auto& e : s.enums)
-      if (matches(e.name)) return Target{"enum", e.span, nullptr};
+      if (matches(e.name)) return Target{"enum", e.span, nullptr, e.name, e.docs};
     for (const auto& al : s.aliases)
-      if (matches(al.name)) return Target{"alias", al.span, nullptr};
+      if (matches(al.name)) return Target{"alias", al.span, nullptr, al.name, al.docs};
     for (const auto& sy : s.systems)
-      if (matches(sy.name)) return Target{"system", sy.span, nullptr};
+      if (matches(sy.name)) return Target{"system", sy.span, nullptr, sy.name, sy.docs};
     for (const auto& c : s.constraints)
-      if (matches(c.name)) return Target{"constraint", c.span, nullptr};
+      if (matches(c.name)) return Target{"constraint", c.span, nullptr, c.name, c.docs};
     return std::nullopt;
   };
   if (auto t = pick([&](const std::string& n) { return n == name; })) return t;
@@ -117,13 +119,8 @@ json hover(const Analysis& a, Position pos) {
         return markup(field_hover(g, f));
   if (auto [g, f] = field_in_expression(a, offset, word); f) return markup(field_hover(*g, *f));
   if (auto t = resolve(s, word)) {
-    std::string docs;
-    for (const auto& tr : s.traits) if (tr.name == word) docs = tr.docs;
-    for (const auto& e : s.enums) if (e.name == word) docs = e.docs;
-    for (const auto& al : s.aliases) if (al.name == word) docs = al.docs;
-    for (const auto& sy : s.systems) if (sy.name == word) docs = sy.docs;
-    for (const auto& c : s.constraints) if (c.name == word) docs = c.docs;
-    return markup("```dol\n" + t->kind + " " + word + "\n```\n" + (docs.empty() ? "" : "\n" + docs + "\n"));
+    std::string docs = docs_markdown(t->docs);
+    return markup("```dol\n" + t->kind + " " + t->name + "\n```\n" + (docs.empty() ? "" : "\n" + docs + "\n"));
   }
   return nullptr;
 }

@@ -306,6 +306,10 @@ def case_session(tmp):
         d = c.request("textDocument/definition", {"textDocument": {"uri": luri}, "position": pos_of(ledger, needle, delta)})
         check(d["result"] and d["result"]["range"]["start"] == pos_of(ledger, "  %s:" % name, 2),
               "definition of the field in %r: %r" % (needle, d))
+    h = c.request("textDocument/hover", {"textDocument": {"uri": luri}, "position": pos_of(ledger, "NamedAccount on", 3)})
+    text = h["result"]["contents"]["value"] if h.get("result") else ""
+    check("constraint NamedAccount" in text and "Every account has a display name." in text,
+          "hover on a constraint: %r" % h)
     account = pos_of(ledger, "gen account @", 4)
     for needle in ["on account {", "evo account @ 1.2.0", "Map<string, account.entry>"]:
         delta = {"on account {": 4, "evo account @ 1.2.0": 5, "Map<string, account.entry>": 17}[needle]
