@@ -233,8 +233,12 @@ void Server::notification(const std::string& method, const json& params) {
   } else if (method == "textDocument/didSave") {
     std::string uri = string_param(member(params, "textDocument"), "uri");
     if (docs_.count(uri)) refresh(uri);
+  } else if (method == "workspace/didChangeWatchedFiles") {
+    // A file changed on disk (a `use`d one, a branch switch): what any open
+    // document reads may have changed, so every open document is checked again.
+    for (auto& entry : docs_) refresh(entry.first);
   }
-  // initialized, $/cancelRequest, $/setTrace, workspace/*...: nothing to do.
+  // initialized, $/cancelRequest, $/setTrace, other workspace/*...: nothing to do.
 }
 
 json Server::initialize_result() {

@@ -475,6 +475,15 @@ def case_imports(tmp):
     check(c.diagnostics(lib_uri) == [], "closed lib cleared")
     d = c.diagnostics(main_uri)
     check([x["code"] for x in d] == ["unknown-type"], "main re-checked against the disk after close: %r" % d)
+    # A used file changed on disk: the client says so, the document is checked again.
+    with open(lib_path, "w") as f:
+        f.write(lib2)
+    c.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": lib_uri, "type": 2}]})
+    check(c.diagnostics(main_uri) == [], "main re-checked after lib.dol changed on disk")
+    with open(lib_path, "w") as f:
+        f.write(LIB)
+    c.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": lib_uri, "type": 2}]})
+    check([x["code"] for x in c.diagnostics(main_uri)] == ["unknown-type"], "and again")
     # A finding in the used file shows on the `use` line, pointing at its place.
     lib3 = LIB.replace("@crdt(lww)", "@crdt(lwww)")
     c.open(lib_uri, lib3)
