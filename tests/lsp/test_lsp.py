@@ -318,6 +318,19 @@ def case_session(tmp):
         check(d["result"] and d["result"]["uri"] == luri and d["result"]["range"]["start"] == want,
               "definition from %r: %r" % (needle, d))
 
+    # A trait from the standard library, and the module of a `use` line.
+    mixed_path = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden",
+                                               "dialects", "mixed.dol"))
+    with open(mixed_path, encoding="utf-8") as f:
+        mixed = f.read()
+    muri = uri_of(mixed_path)
+    c.open(muri, mixed)
+    check(c.diagnostics(muri) == [], "mixed.dol checks clean")
+    for needle, delta in [("is Syncable", 5), ("stdlib.sync.{", 8)]:
+        d = c.request("textDocument/definition", {"textDocument": {"uri": muri}, "position": pos_of(mixed, needle, delta)})
+        check(d["result"] and d["result"]["uri"].endswith("/stdlib-dol/stdlib/sync.dol"),
+              "definition from %r into the standard library: %r" % (needle, d))
+
     c.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     check(c.diagnostics(uri) == [], "close clears the document's diagnostics")
     c.finish()
