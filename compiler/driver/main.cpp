@@ -1,5 +1,5 @@
 // compiler/driver: the `dolc` command line. Subcommands: check (alias lint),
-// build, breaking, fmt, help; --version and --help. Exit codes: 0 clean (warnings allowed),
+// build, breaking, fmt, lsp, help; --version and --help. Exit codes: 0 clean (warnings allowed),
 // 1 findings (errors, or warnings with -Werror), 2 usage or I/O problems.
 #include <iostream>
 #include <string>
@@ -21,6 +21,7 @@ const char* kMainHelp =
     "  build    check, then generate NAME.wasm, NAME.wit, NAME.js/.d.ts (and more with --emit)\n"
     "  breaking compare schemas with the last release, report breaking changes (a CI gate)\n"
     "  fmt      rewrite schemas in the canonical layout (--check: only report, for CI)\n"
+    "  lsp      a Language Server Protocol server on stdin/stdout, for editors\n"
     "  help     show help for a command: dolc help build\n"
     "\n"
     "options:\n"
@@ -90,7 +91,24 @@ const char* kBreakingHelp =
     "\n"
     "exit status: 0 no breaking change, 1 findings, 2 usage or I/O problems\n";
 
+const char* kLspHelp =
+    "usage: dolc lsp [--stdio] [-I DIR]... [--stdlib DIR] [--require-docs]\n"
+    "\n"
+    "A Language Server Protocol server speaking JSON-RPC on stdin and stdout, for\n"
+    "editors: diagnostics as you type (the rules of dolc check), hover on fields\n"
+    "(merge strategy and options explained) and genes, go to definition, document\n"
+    "symbols, completion of strategies, options and types. docs/lsp.md has editor set-ups.\n"
+    "\n"
+    "  --stdio                     accepted and ignored (stdio is the only transport)\n"
+    "  -I DIR, --stdlib DIR, --require-docs   as for check\n"
+    "\n"
+    "exit status: 0 after shutdown and exit, 1 on exit without shutdown or end of input\n";
+
 }  // namespace
+
+namespace dolc::lsp {
+int run_lsp(const std::vector<std::string>& args);  // compiler/lsp/server.hpp
+}  // namespace dolc::lsp
 
 namespace dolc::driver {
 // breaking_command.cpp: takes the arguments after `breaking` (it has options
@@ -124,29 +142,33 @@ int run(int argc, char** argv) {
     else if (topic == "build") std::cout << kBuildHelp;
     else if (topic == "breaking") std::cout << kBreakingHelp;
     else if (topic == "fmt") std::cout << kFmtHelp;
+    else if (topic == "lsp") std::cout << kLspHelp;
     else if (topic.empty() || topic == "help") std::cout << kMainHelp;
     else {
-      print_tool_error("no help for '" + topic + "'" + hint(topic, {"check", "lint", "build", "breaking", "fmt"}) +
-                       " (commands: check, lint, build, breaking, fmt)");
+      print_tool_error("no help for '" + topic + "'" + hint(topic, {"check", "lint", "build", "breaking", "fmt", "lsp"}) +
+                       " (commands: check, lint, build, breaking, fmt, lsp)");
       return kExitUsage;
     }
     return kExitClean;
   }
-  if (command != "check" && command != "lint" && command != "build" && command != "breaking" && command != "fmt") {
+  if (command != "check" && command != "lint" && command != "build" && command != "breaking" && command != "fmt" &&
+      command != "lsp") {
     print_tool_error("unknown command '" + command + "'" +
-                     hint(command, {"check", "lint", "build", "breaking", "fmt", "help"}) +
-                     " (expected check, lint, build, breaking, fmt or help)");
+                     hint(command, {"check", "lint", "build", "breaking", "fmt", "lsp", "help"}) +
+                     " (expected check, lint, build, breaking, fmt, lsp or help)");
     return kExitUsage;
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   for (const auto& a : rest)
     if (a == "--help" || a == "-h") {
       std::cout << (command == "build" ? kBuildHelp : command == "breaking" ? kBreakingHelp
-                    : command == "fmt"    ? kFmtHelp : kCheckHelp);
+                    : command == "fmt"    ? kFmtHelp
+                    : command == "lsp"    ? kLspHelp : kCheckHelp);
       return kExitClean;
     }
   if (command == "breaking") return run_breaking(rest);
   if (command == "fmt") return run_fmt(rest);
+  if (command == "lsp") return dolc::lsp::run_lsp(rest);
   Invocation inv;
   std::string error;
   std::string canonical = command == "lint" ? "check" : command;

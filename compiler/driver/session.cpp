@@ -160,6 +160,11 @@ int run_frontend(const Invocation& inv, Frontend& fe) {
     }
     fe.roots.push_back(*id);
   }
+  check_loaded(inv, fe);
+  return kExitClean;
+}
+
+void check_loaded(const Invocation& inv, Frontend& fe) {
   CheckOptions options;
   options.include_dirs = inv.include_dirs;
   options.stdlib_dir = inv.stdlib_dir;
@@ -172,7 +177,6 @@ int run_frontend(const Invocation& inv, Frontend& fe) {
     for (auto& p : lower::check_output_names(fe.result.schema, fe.roots, output_name(inv)))
       fe.diags.report(p.kind == lower::NameProblem::Kind::TooLong ? Rule::LimitExceeded : Rule::NameCollision, p.span,
                       std::move(p.message), std::move(p.notes));
-  return kExitClean;
 }
 
 int finish(const Invocation& inv, Frontend& fe) {

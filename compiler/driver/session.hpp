@@ -50,6 +50,12 @@ struct Frontend {
 // error (an unreadable input), kExitClean otherwise (findings are in diags).
 int run_frontend(const Invocation& inv, Frontend& fe);
 
+// The checking half of run_frontend: checks the files already in fe.sources
+// (fe.roots) with inv's options and adds the output-name checks. The
+// language server (compiler/lsp) calls it on editor buffers, so that its
+// diagnostics are exactly those of `dolc check`.
+void check_loaded(const Invocation& inv, Frontend& fe);
+
 // Renders the diagnostics to the right stream and computes the exit code.
 int finish(const Invocation& inv, Frontend& fe);
 

@@ -1,0 +1,152 @@
+// compiler/lsp: hover sentences for strategies, options, fields and genes
+// (see explain.hpp).
+#include "lsp/explain.hpp"
+
+namespace dolc::lsp {
+
+std::string docs_markdown(const std::string& docs) {
+  std::string out, line;
+  size_t i = 0;
+  while (i <= docs.size()) {
+    size_t nl = docs.find('\n', i);
+    if (nl == std::string::npos) nl = docs.size();
+    line = docs.substr(i, nl - i);
+    size_t b = line.find_first_not_of(" \t");
+    out += (b == std::string::npos ? "" : line.substr(b)) + "\n";
+    i = nl + 1;
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  size_t b = out.find_first_not_of('\n');
+  return b == std::string::npos ? "" : out.substr(b);
+}
+
+std::string explain_strategy(ir::Strategy s) {
+  using S = ir::Strategy;
+  switch (s) {
+    case S::Immutable:
+      return "set once: if replicas set it concurrently, the same one of their values wins everywhere "
+             "(the earliest by Lamport clock, then actor); later writes are refused.";
+    case S::Lww:
+      return "last writer wins: the value written last (by Lamport clock, then actor id) replaces the others.";
+    case S::MvRegister:
+      return "multi-value register: concurrent writes are all kept until a later write, which has seen them, "
+             "replaces them; reading gives every concurrent value.";
+    case S::OrSet:
+      return "add-wins set (observed-remove): a remove deletes only the additions it has seen, so an element "
+             "added concurrently survives; for a map, keys are add-wins and values merge by their own type.";
+    case S::PnCounter:
+      return "a counter every replica can increment and decrement; concurrent changes add up.";
+    case S::Rga:
+      return "replicated list: insert, delete and move by position; concurrent inserts at one place never "
+             "interleave element by element.";
+    case S::Peritext:
+      return "collaborative text: characters are merged as a sequence and formatting marks (bold, links...) "
+             "cover ranges that grow with the text typed at their edges.";
+  }
+  return "";
+}
+
+namespace {
+
+std::string code(const std::string& s) { return "`" + s + "`"; }
+
+}  // namespace
+
+std::string explain_options(const ir::Field& f) {
+  const ir::CrdtOptions& o = f.options;
+  std::string out;
+  auto line = [&](const std::string& opt, const std::string& text) { out += "- " + code(opt) + ": " + text + "\n"; };
+  switch (f.strategy) {
+    case ir::Strategy::Lww:
+      if (o.tie_break_set) {
+        if (o.tie_break == ir::TieBreak::ContentHash)
+          line("tie_break=content_hash",
+               "when two writes carry the same Lamport stamp, the one whose value hashes higher wins (then the "
+               "actor), so the winner does not depend on which replica wrote it.");
+        else
+          line("tie_break=actor_id", "when two writes carry the same Lamport stamp, the larger actor id wins.");
+      }
+      break;
+    case ir::Strategy::PnCounter: {
+      // What a local change past a bound does (crdt.md: refused, or saturated per overflow_strategy).
+      auto past = [&](const char* dir, int64_t bound) {
+        std::string b = std::to_string(bound);
+        std::string local = o.overflow_strategy == ir::Overflow::Saturate
+                                ? std::string("a local change that would take the value ") + dir + " " + b +
+                                      " stops at " + b
+                                : std::string("a local change that would take the value ") + dir + " " + b +
+                                      " is refused";
+        return local + "; concurrent changes merged from other replicas can still cross it (a constraint "
+                       "violation, handled by the gene's constraints).";
+      };
+      if (o.min_value) line("min_value=" + std::to_string(*o.min_value), past("below", *o.min_value));
+      if (o.max_value) line("max_value=" + std::to_string(*o.max_value), past("above", *o.max_value));
+      if (o.overflow_strategy_set || o.min_value || o.max_value) {
+        std::string name = std::string("overflow_strategy=") + ir::overflow_name(o.overflow_strategy);
+        switch (o.overflow_strategy) {
+          case ir::Overflow::Saturate:
+            line(name, std::string(o.overflow_strategy_set ? "" : "(the default) ") +
+                           "a change past a bound or the integer's range stops at the bound.");
+            break;
+          case ir::Overflow::Wrap: line(name, "a change past the integer's range wraps around (two's complement)."); break;
+          case ir::Overflow::Error: line(name, "a local change past a bound is refused with an error."); break;
+        }
+      }
+      break;
+    }
+    case ir::Strategy::Peritext: {
+      std::string name = std::string("formatting=") + ir::formatting_name(o.formatting);
+      std::string def = o.formatting_set ? "" : "(the default) ";
+      switch (o.formatting) {
+        case ir::Formatting::Plain: line(name, def + "plain text: formatting marks are refused."); break;
+        case ir::Formatting::Markdown: line(name, def + "the marks Markdown can express (bold, italic, code, links)."); break;
+        case ir::Formatting::Full: line(name, def + "every kind of mark, including ones Markdown cannot express."); break;
+      }
+      if (o.max_length)
+        line("max_length=" + std::to_string(*o.max_length),
+             "a local edit that would make the text longer than " + std::to_string(*o.max_length) +
+                 " characters is refused; concurrent inserts merged from other replicas can still exceed it.");
+      break;
+    }
+    default: break;
+  }
+  return out;
+}
+
+std::string field_hover(const ir::Gene& gene, const ir::Field& f) {
+  std::string out = "```dol\nhas " + f.name + ": " + f.type.canonical() + "\n```\n";
+  out += "Field of gene " + code(gene.name);
+  if (!f.inherited_from.empty()) out += " (inherited from " + code(f.inherited_from) + ")";
+  out += ".\n\n";
+  if (f.nested_gene && !f.strategy_explicit) {
+    out += "No `@crdt`: the nested " + code(f.type.canonical()) +
+           " merges field by field, each by its own strategy.\n";
+  } else {
+    out += "**" + std::string(ir::strategy_name(f.strategy)) + "**";
+    if (!f.strategy_explicit) out += " (no `@crdt`: the default)";
+    out += ": " + explain_strategy(f.strategy) + "\n";
+  }
+  std::string opts = explain_options(f);
+  if (!opts.empty()) out += "\n" + opts;
+  if (f.personal) out += "\n`@personal`: stored encrypted with a per-subject key; forgetting the key erases it everywhere.\n";
+  if (!f.docs.empty()) out += "\n" + docs_markdown(f.docs) + "\n";
+  return out;
+}
+
+std::string gene_hover(const ir::Gene& g) {
+  std::string out = "```dol\ngen " + g.name;
+  if (g.version.present()) out += " @ " + g.version.text;
+  if (!g.extends.empty()) out += " extends " + g.extends;
+  out += "\n```\n";
+  size_t own = 0;
+  for (const auto& f : g.fields)
+    if (f.inherited_from.empty()) ++own;
+  out += "Gene with " + std::to_string(g.fields.size()) + " field" + (g.fields.size() == 1 ? "" : "s");
+  if (own != g.fields.size()) out += " (" + std::to_string(g.fields.size() - own) + " inherited)";
+  if (!g.methods.empty()) out += " and " + std::to_string(g.methods.size()) + " method" + (g.methods.size() == 1 ? "" : "s");
+  out += ".\n";
+  if (!g.docs.empty()) out += "\n" + docs_markdown(g.docs) + "\n";
+  return out;
+}
+
+}  // namespace dolc::lsp
