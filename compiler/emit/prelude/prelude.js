@@ -779,7 +779,9 @@ class UndoManager {
   }
   _tick() {
     const t = this._now();
-    if (!(t - this._last <= this.mergeInterval)) this._doc._call('undo-stop-capturing', []);
+    // Inside transact() the step goes on whatever the time (a transaction is
+    // one step: transact() marks its ends through _undoBoundary).
+    if (!(t - this._last <= this.mergeInterval) && !(this._doc._txDepth > 0)) this._doc._call('undo-stop-capturing', []);
     this._last = t;
   }
   _live() {

@@ -227,4 +227,41 @@ check('concurrent transactions on three replicas converge, in any delivery order
   assert.equal(docs[0].displayName.get(), 'shared', 'no refused transaction reached anyone');
 });
 
+check('a transaction is one change event, and an undone one is none', () => {
+  const a = new Account(1n);
+  a.displayName.set('alice');
+  const events = [];
+  const off = a.subscribe((e) => events.push(e));
+  a.transact((doc) => {
+    doc.journal.push('one');
+    doc.journal.push('two');
+    doc.confirmedBalance.increment(3);
+  });
+  assert.equal(events.length, 1, 'one event for the whole transaction');
+  assert.equal(events[0].origin, 'local');
+  assert.deepEqual(events[0].changes.map((c) => c.path.join('.')).sort(), ['confirmedBalance', 'journal']);
+  assert.throws(() => a.transact((doc) => { doc.journal.push('lost'); throw new Error('no'); }), /no/);
+  assert.throws(() => a.transact((doc) => doc.displayName.set('')), /NamedAccount/);
+  assert.equal(events.length, 1, 'aborted and refused transactions report nothing');
+  off();
+});
+
+check('a transaction is one undo step', () => {
+  const a = new Account(1n);
+  a.displayName.set('alice');
+  const um = a.undoManager({ mergeInterval: 0 });
+  a.transact((doc) => {
+    doc.journal.push('x');
+    doc.journal.push('y');
+    doc.confirmedBalance.increment(4);
+  });
+  assert.ok(um.undo());
+  assert.deepEqual(a.journal.toArray(), []);
+  assert.equal(a.confirmedBalance.value(), 0n);
+  assert.ok(um.redo());
+  assert.deepEqual(a.journal.toArray(), ['x', 'y']);
+  assert.equal(a.confirmedBalance.value(), 4n);
+  um.free();
+});
+
 console.log(`${passed} passed`);
