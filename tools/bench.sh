@@ -71,6 +71,10 @@ step() {
   fi
   step api "the app-facing API's costs in Node (bench/api)" \
     node "$root/bench/api/api_costs.mjs" "$build/bench/api-gen"
+  step api "change events: the automerge-paper trace with and without a subscriber (bench/node/events.mjs)" \
+    node "$root/bench/node/events.mjs" "$build"
+  step api "undo/redo: tracking cost on the automerge-paper trace, undo and redo per step (bench/node/undo.mjs)" \
+    node "$root/bench/node/undo.mjs" "$build"
 
   # The host kit's relay under load: one relay on files, two on Redis.
   if [[ "$only" == *" hostkit "* ]]; then
