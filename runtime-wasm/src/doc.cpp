@@ -443,6 +443,16 @@ void map_event(Events& ev, const FieldInfo& info, const Bytes& key, const char* 
               ",\"op\":\"", change, "\""}));
 }
 
+// The marks inserted text takes from where it lands (typed inside or at the
+// growing end of a bold run, it is bold), as `,"attributes":{...}` for its
+// event, or "" when it has none (always "" for a text without marks).
+std::string inserted_marks(const seq::Text& text, size_t at) {
+  std::string out;
+  for (const auto& [name, value] : text.marks_at(at))
+    out += (out.empty() ? ",\"attributes\":{" : ",") + json_string(name) + ":" + json_string(value);
+  return out.empty() ? out : out + "}";
+}
+
 // Visible positions (before the op applies) of the ids a delete names, as
 // `{"at":p,"delete":n}` entries from the last run to the first, so each
 // position holds when its entry applies. False: too many to look at.
@@ -2333,7 +2343,8 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (op.empty()) return {};
   Impl& d = *impl_;
   if (Events* e = d.local_event(path, gene, field))
-    e->add(cat({",\"kind\":\"text\",\"at\":", decimal(uint64_t{pos}), ",\"insert\":", json_string(text)}));
+    e->add(cat({",\"kind\":\"text\",\"at\":", decimal(uint64_t{pos}), ",\"insert\":", json_string(text),
+                inserted_marks(*f->text, pos)}));
   seq::IdRange ids{id, static_cast<uint32_t>(op.text.size())};  // (undo)
   if (d.extends_run(path, d.keys.key_of(gene, field), op)) {
     d.run.ins.text += op.text;
@@ -2883,7 +2894,7 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
       size_t at = 0;
       if (ev && !ins.text.empty() && f.text->index_of(ins.id, &at))
         ev->add(cat({",\"kind\":\"text\",\"at\":", decimal(uint64_t{at}), ",\"insert\":",
-                     json_string(seq::utf8_encode(ins.text.data(), ins.text.size()))}));
+                     json_string(seq::utf8_encode(ins.text.data(), ins.text.size())), inserted_marks(*f.text, at)}));
       return true;
     }
     case OpKind::TextDelete: {

@@ -883,7 +883,9 @@ function composeDelta(edits, objects) {
   for (const e of edits) {
     let k = seek(e.at);
     if (e.insert !== undefined) {
-      d.splice(k, 0, { i: typeof e.insert === 'string' ? Array.from(e.insert) : e.insert.slice() });
+      const piece = { i: typeof e.insert === 'string' ? Array.from(e.insert) : e.insert.slice() };
+      if (e.attributes) piece.a = e.attributes;  // the marks inserted text takes where it lands
+      d.splice(k, 0, piece);
       continue;
     }
     let n = e.delete !== undefined ? e.delete : e.retain;
@@ -928,7 +930,8 @@ function changesOf(records) {
   const r0 = records[0];
   if (records.length === 1 && r0.at !== undefined) {  // one sequence edit (typing): its delta at once
     const objects = r0.kind === 'objects';
-    const op = r0.insert !== undefined ? { insert: objects ? r0.insert.length : r0.insert }
+    const op = r0.insert !== undefined
+      ? (r0.attributes ? { insert: r0.insert, attributes: r0.attributes } : { insert: objects ? r0.insert.length : r0.insert })
       : r0.delete !== undefined ? { delete: r0.delete } : { retain: r0.retain, attributes: r0.attributes };
     return [{ path: r0.path, kind: objects ? 'list' : r0.kind, obj: r0.obj, delta: r0.at ? [{ retain: r0.at }, op] : [op] }];
   }

@@ -283,6 +283,24 @@ std::vector<TextSpan> Text::spans() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> Text::marks_at(size_t index) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (marks_.empty() || index >= size()) return out;
+  auto [it, off] = core_.find_visible(static_cast<uint32_t>(index));
+  uint32_t g = core_.total_before(it) + off;
+  // Per name, the covering mark with the largest OpId wins (as in spans()).
+  std::map<std::string, const MarkOp*> winners;
+  for (const auto& entry : marks_) {
+    const MarkOp& m = entry.second;
+    if (gap_of(m.start, false) > g || g >= gap_of(m.end, true)) continue;
+    const MarkOp*& w = winners[m.name];
+    if (!w || w->id < m.id) w = &m;
+  }
+  for (const auto& [name, m] : winners)
+    if (!m->remove) out.emplace_back(name, m->value);
+  return out;
+}
+
 namespace {
 bool text_item_has_content(uint8_t flags) { return (flags & kDeleted) == 0; }
 constexpr uint64_t kTextFormatVersion = 1;

@@ -68,6 +68,9 @@ class Text {
   // Index of a visible character; false if unknown or deleted.
   bool index_of(OpId id, size_t* index) const;
   std::vector<TextSpan> spans() const;
+  // The marks (name, value; sorted by name) on visible character `index`;
+  // empty when the text has no marks (one test: the common case is cheap).
+  std::vector<std::pair<std::string, std::string>> marks_at(size_t index) const;
   size_t mark_count() const { return marks_.size(); }
   // The character with id `id`, deleted ones included (undo re-inserts
   // them); false if unknown.
