@@ -565,27 +565,36 @@ struct Gen {
 
   // ----- JSON --------------------------------------------------------------------
 
+  // One gene's field operations by (field, op), found in one pass (a scan of
+  // every function per field made generation quadratic in the fields).
+  struct FieldOps {
+    FieldOps(const ApiInterface& iface, const ApiGene& g) {
+      for (const auto& fn : iface.functions)
+        if (fn.gene == g.gene && fn.gene_prefix == g.prefix && fn.field_index >= 0)
+          by_field_op.emplace(key(fn.field_index, fn.op), &fn);
+    }
+    const ApiFunction* find(int field, ApiOp op) const {
+      auto it = by_field_op.find(key(field, op));
+      return it == by_field_op.end() ? nullptr : it->second;
+    }
+    static uint64_t key(int field, ApiOp op) { return (static_cast<uint64_t>(field) << 8) | static_cast<uint64_t>(op); }
+    std::unordered_map<uint64_t, const ApiFunction*> by_field_op;
+  };
+  // The call of a field operation on the object at `a_path` (in json_* and snap_* functions).
+  static std::string call(const ApiFunction* fn, const std::string& args = "") {
+    return fmt::format("{}(a_path{}{})", method_name(*fn), args.empty() ? "" : ", ", args);
+  }
+
   std::string json_function(const ApiInterface& iface, const ApiGene& g) const {
     std::string cls = class_name(iface);
     std::string out = fmt::format("std::string {}::json_{}_(const dolc_gen::Bytes& a_path) const {{\n", cls,
                                   cpp_ident(g.prefix.empty() ? "root" : g.prefix));
     out += "  std::string out_ = \"{\";\n";
     bool first = true;
-    // The gene's field operations by (field, op), found in one pass (a scan
-    // of every function per field made generation quadratic in the fields).
-    std::unordered_map<uint64_t, const ApiFunction*> by_field_op;
-    for (const auto& fn : iface.functions)
-      if (fn.gene == g.gene && fn.gene_prefix == g.prefix && fn.field_index >= 0)
-        by_field_op.emplace((static_cast<uint64_t>(fn.field_index) << 8) | static_cast<uint64_t>(fn.op), &fn);
+    FieldOps ops(iface, g);
     for (int index : g.fields) {
       const ir::Field& f = g.gene->fields[static_cast<size_t>(index)];
-      auto fnof = [&](ApiOp op) -> const ApiFunction* {
-        auto it = by_field_op.find((static_cast<uint64_t>(index) << 8) | static_cast<uint64_t>(op));
-        return it == by_field_op.end() ? nullptr : it->second;
-      };
-      auto call = [&](const ApiFunction* fn, const std::string& args = "") {
-        return fmt::format("{}(a_path{}{})", method_name(*fn), args.empty() ? "" : ", ", args);
-      };
+      auto fnof = [&](ApiOp op) { return ops.find(index, op); };
       const ir::Gene* nested = nested_gene_of(f);
       const ApiGene* ng = nested ? iface.find_gene(nested->name) : nullptr;
       std::string nested_json = ng ? "json_" + cpp_ident(ng->prefix.empty() ? "root" : ng->prefix) + "_" : "";
@@ -654,20 +663,11 @@ struct Gen {
   std::string snap_function(const ApiGene& g) const { return "snap_" + cpp_ident(g.prefix.empty() ? "root" : g.prefix) + "_"; }
 
   std::vector<SnapshotMember> snapshot_members(const ApiInterface& iface, const ApiGene& g) const {
-    std::unordered_map<uint64_t, const ApiFunction*> by_field_op;
-    for (const auto& fn : iface.functions)
-      if (fn.gene == g.gene && fn.gene_prefix == g.prefix && fn.field_index >= 0)
-        by_field_op.emplace((static_cast<uint64_t>(fn.field_index) << 8) | static_cast<uint64_t>(fn.op), &fn);
+    FieldOps ops(iface, g);
     std::vector<SnapshotMember> out;
     for (int index : g.fields) {
       const ir::Field& f = g.gene->fields[static_cast<size_t>(index)];
-      auto fnof = [&](ApiOp op) -> const ApiFunction* {
-        auto it = by_field_op.find((static_cast<uint64_t>(index) << 8) | static_cast<uint64_t>(op));
-        return it == by_field_op.end() ? nullptr : it->second;
-      };
-      auto call = [&](const ApiFunction* fn, const std::string& args = "") {
-        return fmt::format("{}(a_path{}{})", method_name(*fn), args.empty() ? "" : ", ", args);
-      };
+      auto fnof = [&](ApiOp op) { return ops.find(index, op); };
       const ir::Gene* nested = nested_gene_of(f);
       const ApiGene* ng = nested ? iface.find_gene(nested->name) : nullptr;
       SnapshotMember m{cpp_ident(f.name), "", ""};
