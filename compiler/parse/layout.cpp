@@ -5,6 +5,7 @@
 #include <antlr4-runtime.h>
 
 #include "DOLLexer.h"
+#include "parse/text_offsets.hpp"
 
 namespace dolc {
 
@@ -12,38 +13,24 @@ namespace {
 
 using L = dolc_antlr::DOLLexer;
 
-// Invalid UTF-8 bytes become `?` one for one (offsets unchanged): ANTLR's
-// input stream throws on invalid UTF-8.
+// The text with invalid UTF-8 bytes as `?` (sanitize_utf8): ANTLR's input
+// stream throws on invalid UTF-8.
 std::string sanitized(std::string text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (!ok) {
-      text[i++] = '?';
-      continue;
-    }
-    i += len;
-  }
+  sanitize_utf8(text);
   return text;
 }
 
 // A lexed text: the tokens point into the input stream (getText()), so the
 // stream and the lexer live as long as they do.
 struct Lexed {
-  explicit Lexed(const std::string& text) : input(text), lexer(&input) {
-    for (uint32_t i = 0; i < text.size(); ++i)
-      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) byte_of.push_back(i);
-    byte_of.push_back(static_cast<uint32_t>(text.size()));
+  explicit Lexed(const std::string& text) : input(text), lexer(&input), byte_of(code_point_offsets(text)) {
     lexer.removeErrorListeners();
     tokens = lexer.getAllTokens();
   }
   antlr4::ANTLRInputStream input;
   L lexer;
-  std::vector<std::unique_ptr<antlr4::Token>> tokens;
   std::vector<uint32_t> byte_of;  // code point index -> byte offset
+  std::vector<std::unique_ptr<antlr4::Token>> tokens;
 };
 
 }  // namespace
