@@ -6,6 +6,25 @@ import type { StorageAdapter, WebSocketLike } from './index.js';
 /** One folder per document under `root`: snapshot, append-only change log, metadata. */
 export interface FileStorage extends StorageAdapter {}
 export declare class FileStorage { constructor(root: string, options?: { fsync?: boolean }); }
+
+/** The subset of a better-sqlite3 (12.x) Database that SqliteStorage uses. */
+export interface SqliteDatabaseLike {
+  prepare(sql: string): unknown;
+  transaction(fn: (...args: any[]) => unknown): unknown;
+  exec(sql: string): unknown;
+  pragma(sql: string): unknown;
+  close(): unknown;
+  readonly memory: boolean;
+  readonly open: boolean;
+}
+/**
+ * Documents as rows of one SQLite database (WAL, synchronous=FULL: an append is
+ * durable when its promise resolves). `new SqliteStorage(new Database('app.db'))`.
+ */
+export interface SqliteStorage extends StorageAdapter {}
+export declare class SqliteStorage {
+  constructor(db: SqliteDatabaseLike, options?: { prefix?: string; closeDatabase?: boolean });
+}
 export declare function issueToken(secret: string, claims: { doc: string; access?: 'r' | 'rw'; expiresInSec?: number }): string;
 export declare function verifyToken(secret: string, token: string | undefined, doc: string): 'r' | 'rw' | null;
 export declare function nodeWebSocket(): Promise<new (url: string) => WebSocketLike>;

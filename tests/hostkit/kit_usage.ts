@@ -2,7 +2,8 @@
 // generated chat module; `tsc --strict` must accept it (run_tsc_kit.sh), and
 // the @ts-expect-error lines must be errors, so the .d.ts files stay precise.
 import { Repo, MemoryStorage, RelayConnection, PeerConnection, portLink, policyFromSchema, createSealer, ERR } from './hostkit/index.js';
-import { FileStorage, startRelay, issueToken, nodeWebSocket } from './hostkit/node.js';
+import { FileStorage, SqliteStorage, startRelay, issueToken, nodeWebSocket } from './hostkit/node.js';
+import type { SqliteDatabaseLike } from './hostkit/node.js';
 import { RoomState } from './chat.js';
 
 export async function app(schemaJson: unknown): Promise<string | undefined> {
@@ -25,4 +26,12 @@ export async function app(schemaJson: unknown): Promise<string | undefined> {
   // @ts-expect-error: find needs a document class
   await repo.find('room-2', {});
   return handle.doc.title.get();
+}
+
+// SQLite storage on a database the app opened (better-sqlite3's Database fits SqliteDatabaseLike).
+export function sqliteRepo(db: SqliteDatabaseLike): Repo {
+  const repo = new Repo({ storage: new SqliteStorage(db, { prefix: 'app_', closeDatabase: false }) });
+  // @ts-expect-error: a path is not a database; the app opens it
+  new SqliteStorage('/tmp/app.db');
+  return repo;
 }
