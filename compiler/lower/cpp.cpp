@@ -548,7 +548,9 @@ struct Gen {
   // into iface.genes (index 0, the root, is checked in broken_invariants_).
   std::vector<bool> walked_genes(const ApiInterface& iface) const {
     std::vector<bool> walk(iface.genes.size(), false);
-    for (size_t i = 1; i < iface.genes.size(); ++i) walk[i] = !checks(iface, iface.genes[i], nullptr).empty();
+    for (size_t i = 1; i < iface.genes.size(); ++i)
+      for (const auto& c : checks(iface, iface.genes[i], nullptr))  // (auto_adjust ones repair on read)
+        walk[i] = walk[i] || c.constraint->on_violation != ir::ViolationPolicy::AutoAdjust;
     for (bool grew = true; grew;) {
       grew = false;
       for (size_t i = 1; i < iface.genes.size(); ++i) {
@@ -1027,7 +1029,9 @@ struct Gen {
           out += "  auto r_ = [&]() -> " + cpp_type(fn.result) + " {\n";
           out += lower_method_body(schema, iface, fn);
           out += "  }();\n";
-          out += "  if (!outer_) return r_;\n";
+          // Inside a transaction or another method: no invariant check of its
+          // own (the outermost judges the whole), but still all or nothing.
+          out += "  if (!outer_) {\n    if (r_.ok) doc_.commit(mark_);\n    else doc_.rollback(mark_);\n    return r_;\n  }\n";
           out += "  in_method_ = false;\n";
           // Without reject_operation invariants nothing can refuse the effect.
           if (!rejecting) out += "  if (r_.ok) { doc_.commit(mark_); return r_; }\n";

@@ -9,7 +9,8 @@
 //    and counter bounds crossed by a merge are listed by violations() with
 //    the account's path; auto_adjust ones read clamped on every replica;
 //  * a root method writing two accounts (`transfer`) is atomic: a refused
-//    second half (cap, counter bound, missing key) undoes the first;
+//    second half (cap, counter bound, missing key) undoes the first, inside
+//    a transaction too;
 //  * three replicas under random concurrent edits (nested methods,
 //    transfers, field ops, deletes), delivered shuffled and duplicated,
 //    converge on the same JSON and the same violations.
@@ -86,6 +87,15 @@ check('a missing key gives a clear error and no change', () => {
   a.fund('alice', 20n);  // a nested gene field (the reserve) and a map entry
   assert.equal(a.reserve.balance.value(), 30n);
   assert.equal(a.accounts.get('alice').balance.value(), 220n);
+});
+check('inside transact, a method call that fails leaves none of its writes (the rest commits)', () => {
+  const alice = a.accounts.get('alice');
+  a.transact(() => {
+    assert.throws(() => a.transfer('alice', 'nobody', 10n), /does not exist/);  // after alice's half
+    a.name.set('club 2');
+  });
+  assert.equal(alice.balance.value(), 220n);
+  assert.equal(a.name.get(), 'club 2');
 });
 check('a fresh account that breaks nothing is accepted, and flag_for_review on a nested account is listed', () => {
   assert.deepEqual(a.violations(), []);
