@@ -88,6 +88,22 @@ check('a missing key gives a clear error and no change', () => {
   assert.equal(a.reserve.balance.value(), 30n);
   assert.equal(a.accounts.get('alice').balance.value(), 220n);
 });
+check('a method writing an element of a list of genes; a missing index is an error and changes nothing', () => {
+  a.tills.push({ owner: 'till 1' });
+  a.tills.get(0).deposit(5n);
+  a.payTill(0n, 7n);
+  assert.equal(a.tills.get(0).balance.value(), 12n);
+  assert.equal(a.reserve.balance.value(), 23n);
+  const before = json(a);
+  assert.throws(() => a.payTill(3n, 1n), /`tills\[3\]` does not exist/);
+  assert.throws(() => a.payTill(-1n, 1n), /`tills\[-1\]` does not exist/);
+  assert.equal(json(a), before);
+  a.reserve.deposit(900n);  // 923: the reserve can pay, the till cannot take it
+  const funded = json(a);
+  assert.throws(() => a.payTill(0n, 989n), /bank\.cap at bank\.ledger\.tills\[0\]/);
+  assert.equal(json(a), funded);
+  a.reserve.balance.decrement(893n);  // back to 30 for the checks below
+});
 check('inside transact, a method call that fails leaves none of its writes (the rest commits)', () => {
   const alice = a.accounts.get('alice');
   a.transact(() => {

@@ -25,6 +25,8 @@ if (alice) {
   void wrong;
 }
 const reserveBalance: bigint = ledger.reserve.deposit(10n);
+ledger.payTill(0n, 5n);
+ledger.tills.get(0)?.rename('till');
 const left: bigint = ledger.transfer('alice', 'bob', 10n);
 void reserveBalance;
 void left;
