@@ -205,6 +205,21 @@ std::vector<GeneEntry> all_genes(const lower::ExportTable& table) {
   return out;
 }
 
+// The gene methods of a nested gene (`<gene>-call-<method>`, whose first
+// parameter is the object's path), from the first interface exporting each:
+// the gene's view class gets them, so every nested object of it has them.
+std::vector<std::pair<const ApiFunction*, const lower::ApiInterface*>> nested_methods(const lower::ExportTable& table,
+                                                                                      const ir::Gene* gene) {
+  std::vector<std::pair<const ApiFunction*, const lower::ApiInterface*>> out;
+  std::set<std::string> seen;
+  for (const auto& iface : table.interfaces)
+    for (const auto& fn : iface.functions)
+      if (fn.op == ApiOp::MethodCall && !fn.gene_prefix.empty() && fn.gene == gene && seen.insert(fn.label).second)
+        out.push_back({&fn, &iface});
+  return out;
+}
+bool is_root_method(const ApiFunction& fn) { return fn.op == ApiOp::MethodCall && fn.gene_prefix.empty(); }
+
 std::string mixin_name(const lower::ApiGene& g) { return lower::js_class(g.label) + "Fields"; }
 std::string init_name(const lower::ApiGene& g) { return lower::js_class(g.label) + "Init"; }
 std::string snapshot_name(const lower::ApiGene& g) { return lower::js_class(g.label) + "Snapshot"; }
@@ -267,6 +282,12 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
         out += fmt::format("  get {}() {{ return this._memo({}, () => new {}(this, {})); }}\n", member, label,
                            s.js_class, label);
     }
+    for (const auto& [fn, fiface] : nested_methods(table, g->gene)) {
+      std::string params;
+      for (size_t i = 1; i < fn->params.size(); ++i) params += (params.empty() ? "" : ", ") + lower::js_param(fn->params[i].label);
+      out += fmt::format("  {}({}) {{ return this._doc._call({}, [this._path{}{}]); }}\n", lower::js_member(fn->op_label),
+                         params, lower::js_string_literal(fn->label), params.empty() ? "" : ", ", params);
+    }
     out += "};\n";
     out += fmt::format("class {} extends {}(View) {{}}\n", js_view_class(*g), mixin_name(*g));
     out += fmt::format("{}.LABEL = {};\n", js_view_class(*g), lower::js_string_literal(g->label));
@@ -302,7 +323,7 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
     out += fmt::format("  /** A new replica holding `saved` (from save()); `actor` as in the constructor. */\n");
     out += fmt::format("  static load(saved, actor) {{ return Document._fromSave(new {}(actor), saved); }}\n", cls);
     for (const auto& fn : iface.functions) {
-      if (fn.op != ApiOp::MethodCall) continue;
+      if (!is_root_method(fn)) continue;
       std::string params;
       for (const auto& p : fn.params) params += (params.empty() ? "" : ", ") + lower::js_param(p.label);
       out += fmt::format("  {}({}) {{ return this._call({}, [{}]); }}\n", lower::js_member(fn.op_label), params,
@@ -313,7 +334,7 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
     // Introspection of the gene methods: member name and parameter types.
     out += fmt::format("{}.METHODS = [\n", cls);
     for (const auto& fn : iface.functions) {
-      if (fn.op != ApiOp::MethodCall) continue;
+      if (!is_root_method(fn)) continue;
       std::string params;
       for (const auto& p : fn.params) params += (params.empty() ? "" : ", ") + js_type_descriptor(iface, p.type);
       out += fmt::format("  {{ member: {}, name: {}, params: [{}] }},\n",
@@ -442,6 +463,14 @@ std::string emit_dts(const lower::ExportTable& table) {
     out += fmt::format("\n/** Initial field values for a new nested `{}`. */\nexport interface {} {{\n{}}}\n",
                        g->gene->name, init_name(*g), init);
     out += fmt::format("/** A `{}` object (the root of a document or nested in one). */\n", g->gene->name);
+    // Gene methods of nested objects: one atomic change each (see NAME.js).
+    for (const auto& [fn, fiface] : nested_methods(table, g->gene)) {
+      std::string params;
+      for (size_t i = 1; i < fn->params.size(); ++i)
+        params += (params.empty() ? "" : ", ") + lower::js_param(fn->params[i].label) + ": " +
+                  ts_type(*fiface, fn->params[i].type, true);
+      members += fmt::format("  {}({}): {};\n", lower::js_member(fn->op_label), params, ts_type(*fiface, fn->result, false));
+    }
     out += fmt::format("export declare class {} extends View {{\n{}}}\n", js_view_class(*g), members);
   }
   for (const auto& iface : table.interfaces) {
@@ -454,7 +483,7 @@ std::string emit_dts(const lower::ExportTable& table) {
     out += fmt::format("  toJSON(): {};\n", json_name(iface.genes[0]));
     out += fmt::format("  snapshot(): {};\n", snapshot_name(iface.genes[0]));
     for (const auto& fn : iface.functions) {
-      if (fn.op != ApiOp::MethodCall) continue;
+      if (!is_root_method(fn)) continue;
       std::string params;
       for (const auto& p : fn.params)
         params += (params.empty() ? "" : ", ") + lower::js_param(p.label) + ": " + ts_type(iface, p.type, true);

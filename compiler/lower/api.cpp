@@ -576,44 +576,55 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
     for (size_t gi = 0; gi < iface.genes.size(); ++gi)
       for (size_t fi = 0; fi < iface.genes[gi].gene->fields.size(); ++fi) b.field_ops(gi, static_cast<int>(fi));
 
-    for (const auto& m : gene->methods) {
-      std::string why;
-      bool ok = method_lowerable(schema, *gene, m, &why);
-      std::vector<ApiParam> params;
-      WitType result_type = WitType::result_unit();
-      for (const auto& p : m.params) {
-        WitType w;
-        if (!ok) break;
-        ok = wit_value_type(schema, p.type, wit_label(gene->name) + "-" + wit_label(m.name) + "-" + wit_label(p.name),
-                            &w, &why);
-        if (ok) {
-          b.add_enum_uses(w, p.type);
-          params.push_back({wit_label(p.name), w});
-        }
-      }
-      if (ok && m.result.kind != ir::Type::Kind::Unit) {
-        const ir::Type* r = &m.result;
-        if (r->kind == ir::Type::Kind::Result) r = &r->args[0];  // errors become the result's string
-        if (r->kind != ir::Type::Kind::Unit) {
+    // Gene methods: the root gene's as `call-<method>` (on the root object),
+    // then each nested gene's as `<gene>-call-<method>` with the object's
+    // `path` first, like its field operations.
+    auto add_methods = [&](const ir::Gene& g, const std::string& prefix) {
+      for (const auto& m : g.methods) {
+        std::string why;
+        bool ok = method_lowerable(schema, g, m, &why);
+        std::vector<ApiParam> params;
+        if (!prefix.empty()) params.push_back({"path", bytes});
+        WitType result_type = WitType::result_unit();
+        for (const auto& p : m.params) {
           WitType w;
-          ok = wit_value_type(schema, *r, wit_label(gene->name) + "-" + wit_label(m.name) + "-result", &w, &why);
+          if (!ok) break;
+          ok = wit_value_type(schema, p.type, wit_label(g.name) + "-" + wit_label(m.name) + "-" + wit_label(p.name),
+                              &w, &why);
           if (ok) {
-            b.add_enum_uses(w, *r);
-            result_type = WitType::of(W::Result, {w});
+            b.add_enum_uses(w, p.type);
+            params.push_back({wit_label(p.name), w});
           }
         }
+        if (ok && m.result.kind != ir::Type::Kind::Unit) {
+          const ir::Type* r = &m.result;
+          if (r->kind == ir::Type::Kind::Result) r = &r->args[0];  // errors become the result's string
+          if (r->kind != ir::Type::Kind::Unit) {
+            WitType w;
+            ok = wit_value_type(schema, *r, wit_label(g.name) + "-" + wit_label(m.name) + "-result", &w, &why);
+            if (ok) {
+              b.add_enum_uses(w, *r);
+              result_type = WitType::of(W::Result, {w});
+            }
+          }
+        }
+        if (!ok) {
+          if (omitted_methods.insert(g.name + "." + m.name).second)
+            b.omit(m.name_span, fmt::format("method `{}` of gene `{}` is not compiled: {}", m.name, g.name, why));
+          continue;
+        }
+        ApiFunction& fn = Builder::returns(
+            b.add((prefix.empty() ? "" : prefix + "-") + "call-" + wit_label(m.name), ApiOp::MethodCall,
+                  std::move(params)),
+            result_type);
+        fn.gene = &g;
+        fn.method = &m;
+        fn.gene_prefix = prefix;
+        fn.op_label = wit_label(m.name);
       }
-      if (!ok) {
-        if (omitted_methods.insert(gene->name + "." + m.name).second)
-          b.omit(m.name_span, fmt::format("method `{}` of gene `{}` is not compiled: {}", m.name, gene->name, why));
-        continue;
-      }
-      ApiFunction& fn = Builder::returns(b.add("call-" + wit_label(m.name), ApiOp::MethodCall, std::move(params)),
-                                         result_type);
-      fn.gene = gene;
-      fn.method = &m;
-      fn.op_label = wit_label(m.name);
-    }
+    };
+    add_methods(*gene, "");
+    for (size_t gi = 1; gi < iface.genes.size(); ++gi) add_methods(*iface.genes[gi].gene, iface.genes[gi].prefix);
     ApiFunction& dtor = b.add("", ApiOp::Destroy, {});
     dtor.kind = ApiFunction::Kind::Destructor;
 

@@ -21,8 +21,9 @@
 //    per operation, named `[<gene>-]<field>-<op>`; each takes `path:
 //    list<u8>` first, the runtime path of the object the field belongs to
 //    (empty for the root object), so nesting depth is unbounded;
-//  * gene methods (`fun`) whose bodies lower (lower/methods.cpp) as
-//    `call-<method>` on the root gene.
+//  * gene methods (`fun`) whose bodies lower (lower/methods.cpp): the root
+//    gene's as `call-<method>`, each nested gene's as
+//    `<gene>-call-<method>` taking the object's `path` first.
 // Mutating operations return `result<_, string>` (the runtime's message on
 // refusal); reads on a path that does not lead to an object return the
 // type's empty value.

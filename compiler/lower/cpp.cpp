@@ -515,18 +515,21 @@ struct Gen {
   struct Check {
     const ir::Constraint* constraint;
     const ir::ConstraintClause* clause;
-    std::string cpp;  // bool expression over the root object
+    std::string cpp;  // bool expression over the object at `kRoot` (root) or `a_path` (nested)
   };
 
-  // Runtime-checked invariants of the interface's root gene that lower.
-  std::vector<Check> checks(const ApiInterface& iface, std::vector<ApiOmission>* omissions) const {
+  // Runtime-checked invariants that lower, of one gene of the interface (the
+  // root, reached at `kRoot`, or a nested one, checked on every object of it
+  // at `a_path` by its broken_* walk).
+  std::vector<Check> checks(const ApiInterface& iface, const ApiGene& g, std::vector<ApiOmission>* omissions) const {
     std::vector<Check> out;
     for (const auto& c : schema.constraints) {
-      if (c.gene != iface.gene->name) continue;
+      if (c.gene != g.gene->name) continue;
       for (const auto& cl : c.clauses) {
         if (cl.kind != ir::ConstraintClause::Kind::Invariant || !cl.needs_runtime_check || !cl.expr) continue;
         std::string cpp, why;
-        if (!lower_invariant(schema, *iface.gene, *cl.expr, &cpp, &why)) {
+        if (!lower_invariant(schema, *iface.gene, *g.gene, g.prefix.empty() ? "kRoot" : "a_path", *cl.expr, &cpp,
+                             &why)) {
           if (omissions)
             omissions->push_back({cl.span, fmt::format("constraint `{}` is not checked at run time: {}", c.name, why)});
           continue;
@@ -536,14 +539,93 @@ struct Gen {
     }
     return out;
   }
+  std::vector<Check> checks(const ApiInterface& iface, std::vector<ApiOmission>* omissions) const {
+    return checks(iface, iface.genes[0], omissions);
+  }
 
-  // Read-side clamp for auto_adjust clauses `field OP constant` on the root gene.
+  // Nested genes whose objects the invariant walk visits: those with checks
+  // of their own or holding (at any depth) objects that have some, by index
+  // into iface.genes (index 0, the root, is checked in broken_invariants_).
+  std::vector<bool> walked_genes(const ApiInterface& iface) const {
+    std::vector<bool> walk(iface.genes.size(), false);
+    for (size_t i = 1; i < iface.genes.size(); ++i)
+      for (const auto& c : checks(iface, iface.genes[i], nullptr))  // (auto_adjust ones repair on read)
+        walk[i] = walk[i] || c.constraint->on_violation != ir::ViolationPolicy::AutoAdjust;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (size_t i = 1; i < iface.genes.size(); ++i) {
+        if (walk[i]) continue;
+        for (const auto& [fn, child] : nested_children(iface, iface.genes[i]))
+          if (child > 0 && walk[static_cast<size_t>(child)]) walk[i] = grew = true;
+      }
+    }
+    return walk;
+  }
+  // The fields of `g` that hold nested objects: (field op giving the child,
+  // index into iface.genes of the child's gene).
+  std::vector<std::pair<const ApiFunction*, int>> nested_children(const ApiInterface& iface, const ApiGene& g) const {
+    std::vector<std::pair<const ApiFunction*, int>> out;
+    for (const auto& fn : iface.functions) {
+      if (fn.gene != g.gene || fn.gene_prefix != g.prefix || fn.field_index < 0) continue;
+      if (fn.op != ApiOp::NestedChild && fn.op != ApiOp::MapChild && fn.op != ApiOp::ListChild) continue;
+      const ir::Gene* child = nested_gene_of(fn.gene->fields[static_cast<size_t>(fn.field_index)]);
+      for (size_t i = 0; child && i < iface.genes.size(); ++i)
+        if (iface.genes[i].gene == child) out.push_back({&fn, static_cast<int>(i)});
+    }
+    return out;
+  }
+  static std::string walk_function(const ApiGene& g) {
+    return "broken_" + cpp_ident(g.prefix.empty() ? "root" : g.prefix) + "_";
+  }
+  // The calls visiting the nested objects held by the object at `path` (a C++
+  // expression) whose genes the walk visits; `where` is the object's path as
+  // violations() shows it (a C++ string expression).
+  std::string walk_children(const ApiInterface& iface, const ApiGene& g, const std::vector<bool>& walk,
+                            const std::string& path, const std::string& where) const {
+    std::string out;
+    for (const auto& [fn, child] : nested_children(iface, g)) {
+      if (child == 0 || !walk[static_cast<size_t>(child)]) continue;
+      const ir::Field& f = fn->gene->fields[static_cast<size_t>(fn->field_index)];
+      std::string at = fmt::format("{} + {}", where, cpp_string_literal("." + f.name));
+      std::string visit = walk_function(iface.genes[static_cast<size_t>(child)]);
+      std::string name = method_name(*fn);
+      if (fn->op == ApiOp::NestedChild) {
+        out += fmt::format("  {}({}({}), {}, rejecting_only, out_);\n", visit, name, path, at);
+      } else if (fn->op == ApiOp::MapChild) {
+        const ApiFunction* keys = nullptr;
+        for (const auto& k : iface.functions)
+          if (k.gene == fn->gene && k.gene_prefix == fn->gene_prefix && k.field_index == fn->field_index &&
+              k.op == ApiOp::MapKeys)
+            keys = &k;
+        if (!keys) continue;
+        out += fmt::format("  for (const auto& k_ : {}({})) {{\n    auto p_ = {}({}, k_);\n", method_name(*keys), path,
+                           name, path);
+        out += fmt::format("    if (p_.ok) {}(p_.value, {} + \"[\" + {} + \"]\", rejecting_only, out_);\n  }}\n", visit,
+                           at, json_of(keys->result.args[0], "k_", iface));
+      } else {
+        const ApiFunction* length = nullptr;
+        for (const auto& k : iface.functions)
+          if (k.gene == fn->gene && k.gene_prefix == fn->gene_prefix && k.field_index == fn->field_index &&
+              k.op == ApiOp::ListLength)
+            length = &k;
+        if (!length) continue;
+        out += fmt::format("  for (uint32_t i_ = 0, n_ = {}({}); i_ < n_; ++i_) {{\n    auto p_ = {}({}, i_);\n",
+                           method_name(*length), path, name, path);
+        out += fmt::format("    if (p_.ok) {}(p_.value, {} + \"[\" + std::to_string(i_) + \"]\", rejecting_only, out_);\n  }}\n",
+                           visit, at);
+      }
+    }
+    return out;
+  }
+
+  // Read-side clamp for auto_adjust clauses `field OP constant` on the field's
+  // gene (the root or a nested one: every object of that gene reads clamped).
   std::string auto_adjust_clamp(const ApiInterface& iface, const ApiFunction& fn) const {
-    if (fn.gene != iface.gene || !fn.gene_prefix.empty()) return "";
+    (void)iface;
     std::string out;
     const ir::Field& f = fn.gene->fields[static_cast<size_t>(fn.field_index)];
     for (const auto& c : schema.constraints) {
-      if (c.gene != iface.gene->name || c.on_violation != ir::ViolationPolicy::AutoAdjust) continue;
+      if (c.gene != fn.gene->name || c.on_violation != ir::ViolationPolicy::AutoAdjust) continue;
       for (const auto& cl : c.clauses) {
         if (cl.field != f.name || !cl.rhs || cl.rhs->kind != ir::Expr::Kind::Int || !f.type.is_numeric()) continue;
         std::string bound = fmt::format("{}LL", cl.rhs->int_value);
@@ -782,6 +864,12 @@ struct Gen {
     for (const auto& g : iface.genes)
       out += fmt::format("  {} {}(const dolc_gen::Bytes& a_path) const;\n", snapshot_struct(g), snap_function(g));
     out += "  std::vector<std::string> broken_invariants_(bool rejecting_only) const;\n";
+    std::vector<bool> walk = walked_genes(iface);
+    for (size_t i = 1; i < iface.genes.size(); ++i)
+      if (walk[i])
+        out += fmt::format("  void {}(const dolc_gen::Bytes& a_path, const std::string& where_, bool rejecting_only, "
+                           "std::vector<std::string>* out_) const;\n",
+                           walk_function(iface.genes[i]));
     out += "  template <class F> auto guarded_(F&& op) -> decltype(op());\n";
     out += "  dolc_gen::Doc doc_;\n";
     out += "  bool in_method_ = false;\n";
@@ -797,8 +885,10 @@ struct Gen {
     std::string cls = class_name(iface);
     std::string out;
     std::vector<Check> cs = checks(iface, omissions);
+    std::vector<bool> walk = walked_genes(iface);
     out += fmt::format("{0}::{0}(uint64_t actor) : doc_(&{1}, actor) {{}}\n\n", cls, gene_var(*iface.gene));
-    // Invariants.
+    // Invariants: the root object's, then (by the broken_* walk) those of
+    // every nested object, named `NAME at <gene>.<path>` like the bounds below.
     out += fmt::format("std::vector<std::string> {}::broken_invariants_(bool rejecting_only) const {{\n", cls);
     out += "  std::vector<std::string> out_;\n";
     out += "  (void)rejecting_only;\n";
@@ -809,6 +899,11 @@ struct Gen {
       out += fmt::format("  if ({}!({})) out_.push_back({});\n", rejecting ? "" : "!rejecting_only && ",
                          c.cpp, cpp_string_literal(c.constraint->name));
     }
+    std::string nested_walk = walk_children(iface, iface.genes[0], walk, "dolc_gen::kRoot",
+                                            "std::string(" + cpp_string_literal(iface.gene->name) + ")");
+    for (size_t pos = 0; (pos = nested_walk.find("out_);", pos)) != std::string::npos; pos += 7)
+      nested_walk.replace(pos, 6, "&out_);");  // (here out_ is the vector itself)
+    out += nested_walk;
     // Counter bounds and max_length limits, which the runtime keeps for local
     // operations but remote and concurrent ones can cross (crdt.md): reported
     // after merges like invariants, in every object of the document (nested
@@ -824,9 +919,30 @@ struct Gen {
       out += "  if (!rejecting_only) doc_.broken_bounds(&out_);\n";
     }
     out += "  return out_;\n}\n\n";
-    // The guard: an operation that breaks a reject_operation invariant is undone.
+    for (size_t i = 1; i < iface.genes.size(); ++i) {
+      if (!walk[i]) continue;
+      const ApiGene& g = iface.genes[i];
+      out += fmt::format("void {}::{}(const dolc_gen::Bytes& a_path, const std::string& where_, bool rejecting_only, "
+                         "std::vector<std::string>* out_) const {{\n",
+                         cls, walk_function(g));
+      out += "  (void)rejecting_only;\n";
+      for (const auto& c : checks(iface, g, nullptr)) {
+        if (c.constraint->on_violation == ir::ViolationPolicy::AutoAdjust) continue;  // repaired on read
+        bool rejecting = c.constraint->on_violation == ir::ViolationPolicy::RejectOperation;
+        out += fmt::format("  if ({}!({})) out_->push_back({} + where_);\n", rejecting ? "" : "!rejecting_only && ", c.cpp,
+                           cpp_string_literal(c.constraint->name + " at "));
+      }
+      out += walk_children(iface, g, walk, "a_path", "where_");
+      out += "}\n\n";
+    }
+    // The guard: an operation that breaks a reject_operation invariant (of
+    // any object) is undone.
     bool rejecting = false;
-    for (const auto& c : cs) rejecting = rejecting || c.constraint->on_violation == ir::ViolationPolicy::RejectOperation;
+    for (size_t i = 0; i < iface.genes.size(); ++i) {
+      if (i > 0 && !walk[i]) continue;
+      for (const auto& c : checks(iface, iface.genes[i], nullptr))
+        rejecting = rejecting || c.constraint->on_violation == ir::ViolationPolicy::RejectOperation;
+    }
     out += fmt::format("template <class F> auto {}::guarded_(F&& op) -> decltype(op()) {{\n", cls);
     if (!rejecting) {  // nothing to refuse: no checkpoint per operation
       out += "  (void)in_method_;  // only gene methods use it here\n  return op();\n}\n\n";
@@ -897,21 +1013,25 @@ struct Gen {
         case ApiOp::CanUndo: out += "  return doc_.can_undo();\n"; break;
         case ApiOp::CanRedo: out += "  return doc_.can_redo();\n"; break;
         case ApiOp::MethodCall: {
-          out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
-          out += "  (void)kRoot;\n";
+          // A root method's body reaches its object at kRoot, a nested one's at a_path.
+          if (fn.gene_prefix.empty()) out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n  (void)kRoot;\n";
           if (rejecting) out += "  auto before_ = in_method_ ? std::vector<std::string>() : broken_invariants_(true);\n";
           out += "  auto mark_ = doc_.checkpoint();\n";
           out += "  bool outer_ = !in_method_;\n";
           out += "  in_method_ = true;\n";
-          for (size_t i = 0; i < fn.params.size() && i < fn.method->params.size(); ++i)
+          // (a nested gene's method has the object's `path` first)
+          size_t first_ = fn.gene_prefix.empty() ? 0 : 1;
+          for (size_t i = 0; i + first_ < fn.params.size() && i < fn.method->params.size(); ++i)
             // The parameter's C++ name exactly as param_decl spells it (a
             // keyword label is escaped after the `a_` prefix is added).
             out += fmt::format("  auto v_{} = {};  // the body's name for `{}`\n", cpp_ident(fn.method->params[i].name),
-                               cpp_ident("a_" + fn.params[i].label), fn.method->params[i].name);
+                               cpp_ident("a_" + fn.params[i + first_].label), fn.method->params[i].name);
           out += "  auto r_ = [&]() -> " + cpp_type(fn.result) + " {\n";
           out += lower_method_body(schema, iface, fn);
           out += "  }();\n";
-          out += "  if (!outer_) return r_;\n";
+          // Inside a transaction or another method: no invariant check of its
+          // own (the outermost judges the whole), but still all or nothing.
+          out += "  if (!outer_) {\n    if (r_.ok) doc_.commit(mark_);\n    else doc_.rollback(mark_);\n    return r_;\n  }\n";
           out += "  in_method_ = false;\n";
           // Without reject_operation invariants nothing can refuse the effect.
           if (!rejecting) out += "  if (r_.ok) { doc_.commit(mark_); return r_; }\n";
@@ -925,7 +1045,11 @@ struct Gen {
           break;
         }
         default:
-          if (is_read(fn.op)) out += field_body(iface, fn);
+          // A new nested object starts from its fields' defaults, like a new
+          // document: one that breaks an invariant there is reported by
+          // violations() but not refused (its fields are set next, each
+          // judged on its own), as a fresh document does not block edits.
+          if (is_read(fn.op) || fn.op == ApiOp::MapSetNew || fn.op == ApiOp::ListInsertNew) out += field_body(iface, fn);
           else out += "  return guarded_([&] {\n  " + field_body(iface, fn) + "  });\n";
       }
       out += "}\n\n";
@@ -1182,20 +1306,16 @@ std::vector<ApiOmission> constraint_omissions(const ir::Schema& schema, const Ex
   Gen gen{schema, table, cpp_namespace(table)};
   std::vector<ApiOmission> out;
   for (const auto& iface : table.interfaces) gen.checks(iface, &out);
-  // Invariants are checked on a document's root object only (v1): say so for
-  // genes that also appear nested in other documents.
+  // Invariants of nested genes are checked on every nested object too (the
+  // broken_* walk): the lowering's own omissions above are all there is.
   for (const auto& iface : table.interfaces)
-    for (size_t i = 1; i < iface.genes.size(); ++i)
-      for (const auto& c : schema.constraints) {
-        if (c.gene != iface.genes[i].gene->name) continue;
-        bool runtime = false;
-        for (const auto& cl : c.clauses) runtime = runtime || (cl.needs_runtime_check && cl.expr);
-        if (runtime)
-          out.push_back({c.span, fmt::format("constraint `{}` is not checked on `{}` objects nested in a `{}` "
-                                             "document (invariants are checked on a document's root object)",
-                                             c.name, c.gene, iface.gene->name)});
-      }
-  return out;
+    for (size_t i = 1; i < iface.genes.size(); ++i) gen.checks(iface, iface.genes[i], &out);
+  // A gene nested in several documents is checked in each: report it once.
+  std::vector<ApiOmission> once;
+  std::set<std::string> seen;
+  for (auto& o : out)
+    if (seen.insert(o.message + "@" + std::to_string(o.span.begin)).second) once.push_back(std::move(o));
+  return once;
 }
 
 }  // namespace dolc::lower

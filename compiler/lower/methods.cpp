@@ -3,8 +3,13 @@
 // One walker serves both questions: method_lowerable() runs it and keeps only
 // the first unsupported construct; lower_method_body() runs it and keeps the
 // text. Field operations become calls of the generated class's own field
-// methods on the root path (`kRoot`), whose names come from the same labels
-// the export table uses (`<field>-<op>` -> `<field>_<op>`).
+// methods on the path of the object they belong to (`kRoot` for the root
+// object, the method's `a_path` for a nested one, or a child path reached
+// through `this.f`, `this.map[key]` or `this.list[i]`), whose names come from
+// the same labels the export table uses (`[<gene>-]<field>-<op>`). A child
+// reached through a map key or list index is looked up in a statement of its
+// own before the statement that uses it (`hoisted`), so a missing entry ends
+// the method with an error (the caller then rolls everything back).
 #include "lower/methods.hpp"
 
 #include <fmt/format.h>
@@ -45,6 +50,13 @@ using EK = ir::Expr::Kind;
 using SK = ir::Stmt::Kind;
 using TK = ir::Type::Kind;
 
+// An object of the document a body reaches: its gene, the label prefix of
+// its gene's field methods and the C++ expression of its runtime path.
+struct Obj {
+  const ir::Gene* gene = nullptr;
+  std::string path;
+};
+
 struct Walker {
   const ir::Schema& schema;
   const ir::Gene& gene;
@@ -52,6 +64,14 @@ struct Walker {
   std::string failure;  // first unsupported construct
   int indent = 1;
   int temp = 0;
+  // The interface's root gene (its fields' methods have no prefix; every
+  // other gene's carry its label), and the path of the object the body runs on.
+  const ir::Gene* root = nullptr;
+  std::string self_path = "kRoot";
+  // Statements that must run before the statement being lowered (child
+  // lookups); false where there is no statement to put them before.
+  std::string hoisted;
+  bool can_hoist = true;
 
   void fail(const std::string& what) {
     if (failure.empty()) failure = what;
@@ -70,18 +90,70 @@ struct Walker {
     return cpp_type(w);
   }
 
-  const ir::Field* field_of(const ir::Expr& e) {
-    if (e.ref != ir::Expr::Ref::GeneField || e.field_index < 0 ||
-        static_cast<size_t>(e.field_index) >= gene.fields.size()) {
-      return nullptr;
-    }
-    // Only the method's own object: `this.f` / `self.f` / a bare `f`.
-    if (e.kind == EK::Field && !(e.children.size() == 1 && e.children[0].ref == ir::Expr::Ref::SelfValue))
-      return nullptr;
-    return &gene.fields[static_cast<size_t>(e.field_index)];
+  std::string prefix_of(const ir::Gene* g) const {
+    return g == root ? std::string() : wit_label(g->name);
   }
 
-  std::string fcall(const ir::Field& f, const std::string& op, const std::string& args = "") {
+  // The field a name or field access denotes, and the object it belongs to:
+  // `this.f` / `self.f` / a bare `f` on the method's own object, or `X.f`
+  // where X is a nested object (object_of).
+  const ir::Field* field_of(const ir::Expr& e, Obj* owner = nullptr) {
+    if (e.ref != ir::Expr::Ref::GeneField || e.field_index < 0) return nullptr;
+    Obj o{&gene, self_path};
+    if (e.kind == EK::Field && !(e.children.size() == 1 && e.children[0].ref == ir::Expr::Ref::SelfValue)) {
+      if (e.children.size() != 1) return nullptr;
+      std::optional<Obj> recv = object_of(e.children[0]);
+      if (!recv) return nullptr;
+      o = *recv;
+    }
+    if (static_cast<size_t>(e.field_index) >= o.gene->fields.size()) return nullptr;
+    if (owner) *owner = o;
+    return &o.gene->fields[static_cast<size_t>(e.field_index)];
+  }
+
+  // A nested object as a value of gene type: `this` / `self`, a field of
+  // gene type, `this.map[key]` (an or_set map of genes) or `this.list[i]`
+  // (an rga list of genes). Lookups that can miss are hoisted: the method
+  // fails with a message naming the field and key, and changes nothing.
+  std::optional<Obj> object_of(const ir::Expr& e) {
+    if (e.ref == ir::Expr::Ref::SelfValue) return Obj{&gene, self_path};
+    if (e.type.kind != TK::Gene) return std::nullopt;
+    const ir::Gene* g = schema.find_gene(e.type.name);
+    if (!g) return std::nullopt;
+    if (e.kind == EK::Field || e.kind == EK::Name) {
+      Obj owner;
+      const ir::Field* f = field_of(e, &owner);
+      if (!f || !f->nested_gene || f->type.kind != TK::Gene) return std::nullopt;
+      return Obj{g, fcall(owner, *f, "child")};
+    }
+    if (e.kind == EK::Index && e.children.size() == 2) {
+      Obj owner;
+      const ir::Field* f = field_of(e.children[0], &owner);
+      if (!f) return std::nullopt;
+      bool map = f->strategy == ir::Strategy::OrSet && f->type.kind == TK::Map;
+      bool list = f->strategy == ir::Strategy::Rga && f->type.kind == TK::List;
+      if (!map && !list) return std::nullopt;
+      if (!can_hoist) {
+        fail("`" + f->name + "[..]` here (a lookup that can fail needs a statement of its own)");
+        return std::nullopt;
+      }
+      std::string key = expr(e.children[1]);
+      std::string k = fmt::format("k{}_", temp), p = fmt::format("o{}_", temp);
+      ++temp;
+      std::string shown = map ? "dolc_gen::json_value(" + k + ")" : "std::to_string(" + k + ")";
+      hoisted += fmt::format("{}const auto {} = {};\n", pad(), k, list ? "static_cast<int64_t>(" + key + ")" : key);
+      std::string lookup = fcall(owner, *f, "child", list ? "static_cast<uint32_t>(" + k + ")" : k);
+      if (list)
+        lookup = fmt::format("{} < 0 ? dolc_gen::Result<dolc_gen::Bytes>(dolc_gen::Failure{{\"\"}}) : {}", k, lookup);
+      hoisted += fmt::format("{}auto {} = {};\n", pad(), p, lookup);
+      hoisted += fmt::format("{}if (!{}.ok) return dolc_gen::Failure{{std::string({}) + {} + \"]` does not exist\"}};\n",
+                             pad(), p, cpp_string_literal("`" + f->name + "["), shown);
+      return Obj{g, p + ".value"};
+    }
+    return std::nullopt;
+  }
+
+  std::string fcall(const Obj& o, const ir::Field& f, const std::string& op, const std::string& args = "") {
     WitType probe;
     std::string why;
     const ir::Type& t = f.type;
@@ -89,12 +161,18 @@ struct Walker {
     const ir::Type* value = &t;
     if ((f.strategy == ir::Strategy::OrSet || f.strategy == ir::Strategy::Rga) && !t.args.empty())
       value = &t.args.back();
-    if (f.strategy != ir::Strategy::Peritext && !f.nested_gene &&
-        !wit_value_type(schema, *value, wit_label(gene.name) + "-" + wit_label(f.name), &probe, &why))
+    if (f.strategy != ir::Strategy::Peritext && !f.nested_gene && op != "child" &&
+        !wit_value_type(schema, *value, wit_label(o.gene->name) + "-" + wit_label(f.name), &probe, &why))
+      fail("field `" + f.name + "` (" + why + ")");
+    // A map's key must cross the boundary too (its `child` takes it).
+    if (f.type.kind == TK::Map && !f.type.args.empty() &&
+        !wit_value_type(schema, f.type.args[0], wit_label(o.gene->name) + "-" + wit_label(f.name), &probe, &why))
       fail("field `" + f.name + "` (" + why + ")");
     // The member cpp.cpp declares: cpp_ident of the whole WIT label
     // (`class-set` -> `class_set`), not of the field alone (`class_` + `_set`).
-    return fmt::format("this->{}(kRoot{}{})", cpp_ident(wit_label(f.name) + "-" + op), args.empty() ? "" : ", ", args);
+    std::string prefix = prefix_of(o.gene);
+    return fmt::format("this->{}({}{}{})", cpp_ident((prefix.empty() ? "" : prefix + "-") + wit_label(f.name) + "-" + op),
+                       o.path, args.empty() ? "" : ", ", args);
   }
 
   std::string literal_default(const ir::Type& t) {
@@ -103,13 +181,13 @@ struct Walker {
   }
 
   // Reading a field's current value as a plain value.
-  std::string read_field(const ir::Field& f) {
+  std::string read_field(const Obj& o, const ir::Field& f) {
     switch (f.strategy) {
       case ir::Strategy::Immutable:
       case ir::Strategy::Lww:
-        return fcall(f, "get") + ".value_or(" + literal_default(f.type) + ")";
-      case ir::Strategy::PnCounter: return fcall(f, "value");
-      case ir::Strategy::Peritext: return fcall(f, "text");
+        return fcall(o, f, "get") + ".value_or(" + literal_default(f.type) + ")";
+      case ir::Strategy::PnCounter: return fcall(o, f, "value");
+      case ir::Strategy::Peritext: return fcall(o, f, "text");
       default:
         fail("reading the whole of `" + f.name + "` (" + ir::strategy_name(f.strategy) + ") as a value");
         return "0";
@@ -121,7 +199,7 @@ struct Walker {
   }
 
   // A CRDT operation on a field as a statement, or a query as an expression.
-  std::string field_method(const ir::Expr& e, const ir::Field& f, bool as_statement) {
+  std::string field_method(const ir::Expr& e, const Obj& o, const ir::Field& f, bool as_statement) {
     const std::string& m = e.text;
     std::vector<std::string> args;
     for (size_t i = 1; i < e.children.size(); ++i) args.push_back(expr(e.children[i]));
@@ -133,38 +211,38 @@ struct Walker {
     switch (f.strategy) {
       case S::OrSet:
         if (is_map) {
-          if (m == "insert" || m == "set") call = fcall(f, "set", arg(0) + ", " + arg(1));
-          else if (m == "remove" || m == "delete") call = fcall(f, "delete", arg(0));
-          else if (m == "get") { call = fcall(f, "get", arg(0)); mutating = false; }
-          else if (m == "contains_key" || m == "contains" || m == "has") { call = fcall(f, "has", arg(0)); mutating = false; }
-          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(f, "keys") + ".size())"; mutating = false; }
+          if (m == "insert" || m == "set") call = fcall(o, f, "set", arg(0) + ", " + arg(1));
+          else if (m == "remove" || m == "delete") call = fcall(o, f, "delete", arg(0));
+          else if (m == "get") { call = fcall(o, f, "get", arg(0)); mutating = false; }
+          else if (m == "contains_key" || m == "contains" || m == "has") { call = fcall(o, f, "has", arg(0)); mutating = false; }
+          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "keys") + ".size())"; mutating = false; }
         } else {
-          if (m == "insert" || m == "add") call = fcall(f, "add", arg(0));
-          else if (m == "remove" || m == "delete") call = fcall(f, "remove", arg(0));
-          else if (m == "contains" || m == "has") { call = fcall(f, "has", arg(0)); mutating = false; }
-          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(f, "size") + ")"; mutating = false; }
-          else if (m == "is_empty") { call = "(" + fcall(f, "size") + " == 0)"; mutating = false; }
+          if (m == "insert" || m == "add") call = fcall(o, f, "add", arg(0));
+          else if (m == "remove" || m == "delete") call = fcall(o, f, "remove", arg(0));
+          else if (m == "contains" || m == "has") { call = fcall(o, f, "has", arg(0)); mutating = false; }
+          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "size") + ")"; mutating = false; }
+          else if (m == "is_empty") { call = "(" + fcall(o, f, "size") + " == 0)"; mutating = false; }
         }
         break;
       case S::Rga:
-        if (m == "push") call = fcall(f, "insert", fcall(f, "length") + ", " + arg(0));
-        else if (m == "insert") call = fcall(f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
-        else if (m == "remove" || m == "delete") call = fcall(f, "delete", "static_cast<uint32_t>(" + arg(0) + "), 1");
-        else if (m == "len" || m == "length" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(f, "length") + ")"; mutating = false; }
-        else if (m == "is_empty") { call = "(" + fcall(f, "length") + " == 0)"; mutating = false; }
+        if (m == "push") call = fcall(o, f, "insert", fcall(o, f, "length") + ", " + arg(0));
+        else if (m == "insert") call = fcall(o, f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
+        else if (m == "remove" || m == "delete") call = fcall(o, f, "delete", "static_cast<uint32_t>(" + arg(0) + "), 1");
+        else if (m == "len" || m == "length" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "length") + ")"; mutating = false; }
+        else if (m == "is_empty") { call = "(" + fcall(o, f, "length") + " == 0)"; mutating = false; }
         break;
       case S::Peritext:
-        if (m == "insert") call = fcall(f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
-        else if (m == "delete" || m == "remove") call = fcall(f, "delete", "static_cast<uint32_t>(" + arg(0) + "), static_cast<uint32_t>(" + arg(1) + ")");
-        else if (m == "len" || m == "length") { call = "static_cast<int64_t>(" + fcall(f, "length") + ")"; mutating = false; }
+        if (m == "insert") call = fcall(o, f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
+        else if (m == "delete" || m == "remove") call = fcall(o, f, "delete", "static_cast<uint32_t>(" + arg(0) + "), static_cast<uint32_t>(" + arg(1) + ")");
+        else if (m == "len" || m == "length") { call = "static_cast<int64_t>(" + fcall(o, f, "length") + ")"; mutating = false; }
         break;
       case S::PnCounter:
-        if (m == "increment") call = fcall(f, "increment", args.empty() ? "1" : arg(0));
-        else if (m == "decrement") call = fcall(f, "decrement", args.empty() ? "1" : arg(0));
-        else if (m == "value") { call = fcall(f, "value"); mutating = false; }
+        if (m == "increment") call = fcall(o, f, "increment", args.empty() ? "1" : arg(0));
+        else if (m == "decrement") call = fcall(o, f, "decrement", args.empty() ? "1" : arg(0));
+        else if (m == "value") { call = fcall(o, f, "value"); mutating = false; }
         break;
       case S::Lww: case S::Immutable: case S::MvRegister:
-        if (m == "set") call = fcall(f, "set", arg(0));
+        if (m == "set") call = fcall(o, f, "set", arg(0));
         break;
     }
     if (call.empty()) {
@@ -183,7 +261,8 @@ struct Walker {
       fail("operator `" + e.text + "`");
       return "0";
     }
-    std::string l = expr(e.children[0]), r = expr(e.children[1]);
+    std::string l = expr(e.children[0]);
+    std::string r = e.text == "&&" || e.text == "||" ? unhoisted(e.children[1]) : expr(e.children[1]);
     const ir::Type& lt = e.children[0].type;
     const ir::Type& rt = e.children[1].type;
     if (e.text == "/" || e.text == "%") {
@@ -208,7 +287,7 @@ struct Walker {
       case EK::Bool: return e.text == "true" ? "true" : "false";
       case EK::Name:
       case EK::Field:
-        if (const ir::Field* f = field_of(e)) return read_field(*f);
+        if (Obj o; const ir::Field* f = field_of(e, &o)) return read_field(o, *f);
         if (e.ref == ir::Expr::Ref::Param || e.ref == ir::Expr::Ref::Local) return "v_" + cpp_ident(e.text);
         if (e.kind == EK::Name && e.ref == ir::Expr::Ref::Local) return "v_" + cpp_ident(e.text);
         if (e.kind == EK::Name && e.text == "None") return "std::nullopt";
@@ -227,7 +306,7 @@ struct Walker {
       case EK::Binary: return binary(e);
       case EK::MethodCall:
         if (!e.children.empty())
-          if (const ir::Field* f = field_of(e.children[0])) return field_method(e, *f, false);
+          if (Obj o; const ir::Field* f = field_of(e.children[0], &o)) return field_method(e, o, *f, false);
         fail("the method call `." + e.text + "()`");
         return "0";
       case EK::StructLit: {
@@ -287,18 +366,18 @@ struct Walker {
   std::string assign(const ir::Expr& e) {
     const ir::Expr& target = e.children[0];
     std::string value = expr(e.children[1]);
-    if (const ir::Field* f = field_of(target)) {
+    if (Obj o; const ir::Field* f = field_of(target, &o)) {
       if (f->strategy == ir::Strategy::PnCounter && (e.text == "+=" || e.text == "-=")) {
-        return try_status(fcall(*f, e.text == "+=" ? "increment" : "decrement", value));
+        return try_status(fcall(o, *f, e.text == "+=" ? "increment" : "decrement", value));
       }
       if (f->strategy == ir::Strategy::Lww || f->strategy == ir::Strategy::Immutable ||
           f->strategy == ir::Strategy::MvRegister) {
         std::string t = value_type(f->type);
         if (f->strategy == ir::Strategy::MvRegister && e.text != "=") fail("`" + e.text + "` on an mv_register");
         std::string v = e.text == "=" ? value
-                                      : "static_cast<" + t + ">(" + read_field(*f) + " " + e.text.substr(0, 1) +
+                                      : "static_cast<" + t + ">(" + read_field(o, *f) + " " + e.text.substr(0, 1) +
                                             " " + value + ")";
-        return try_status(fcall(*f, "set", "static_cast<" + t + ">(" + v + ")"));
+        return try_status(fcall(o, *f, "set", "static_cast<" + t + ">(" + v + ")"));
       }
       fail("assigning to field `" + f->name + "` (" + ir::strategy_name(f->strategy) + ")");
       return "";
@@ -309,16 +388,38 @@ struct Walker {
     return "";
   }
 
+  // One statement's text preceded by the lookups its expressions hoisted.
+  template <class F>
+  std::string hoisting(F&& make) {
+    std::string saved = std::move(hoisted);
+    hoisted.clear();
+    std::string text = make();
+    std::string out = hoisted + text;
+    hoisted = std::move(saved);
+    return out;
+  }
+
   std::string block(const std::vector<ir::Stmt>& stmts, bool tail) {
     std::string out;
-    for (size_t i = 0; i < stmts.size(); ++i) out += stmt(stmts[i], tail && i + 1 == stmts.size());
+    for (size_t i = 0; i < stmts.size(); ++i)
+      out += hoisting([&] { return stmt(stmts[i], tail && i + 1 == stmts.size()); });
     return out;
   }
 
   std::string nested_block(const ir::Expr& e, bool tail) {
     ++indent;
-    std::string out = e.kind == EK::Block ? block(e.stmts, tail) : expr_stmt(e, tail);
+    std::string out = e.kind == EK::Block ? block(e.stmts, tail) : hoisting([&] { return expr_stmt(e, tail); });
     --indent;
+    return out;
+  }
+
+  // An expression evaluated where hoisted lookups would run at the wrong
+  // time (a loop condition, the right side of `&&`/`||`).
+  std::string unhoisted(const ir::Expr& e) {
+    bool saved = can_hoist;
+    can_hoist = false;
+    std::string out = expr(e);
+    can_hoist = saved;
     return out;
   }
 
@@ -337,9 +438,9 @@ struct Walker {
       }
       case EK::MethodCall:
         if (!e.children.empty())
-          if (const ir::Field* f = field_of(e.children[0])) {
-            if (tail && method.result.kind != TK::Unit) return pad() + "return " + field_method(e, *f, false) + ";\n";
-            return field_method(e, *f, true);
+          if (Obj o; const ir::Field* f = field_of(e.children[0], &o)) {
+            if (tail && method.result.kind != TK::Unit) return pad() + "return " + field_method(e, o, *f, false) + ";\n";
+            return field_method(e, o, *f, true);
           }
         fail("the method call `." + e.text + "()`");
         return "";
@@ -365,7 +466,7 @@ struct Walker {
       case SK::Break: return pad() + "break;\n";
       case SK::Continue: return pad() + "continue;\n";
       case SK::While: {
-        std::string out = pad() + "while (" + expr(*s.expr) + ") {\n";
+        std::string out = pad() + "while (" + unhoisted(*s.expr) + ") {\n";
         ++indent;
         out += block(s.body, false);
         --indent;
@@ -382,19 +483,20 @@ struct Walker {
         const ir::Expr& it = *s.expr;
         std::string var = "v_" + cpp_ident(s.name);
         std::string head;
+        Obj o;
         if (it.kind == EK::Binary && (it.text == ".." || it.text == "..=")) {
           head = fmt::format("for (int64_t {0} = {1}; {0} {3} {2}; ++{0})", var, expr(it.children[0]),
                              expr(it.children[1]), it.text == ".." ? "<" : "<=");
-        } else if (const ir::Field* f = field_of(it);
+        } else if (const ir::Field* f = field_of(it, &o);
                    f && f->strategy == ir::Strategy::OrSet && f->type.kind == TK::Set) {
-          head = "for (const auto& " + var + " : " + fcall(*f, "values") + ")";
+          head = "for (const auto& " + var + " : " + fcall(o, *f, "values") + ")";
         } else if (f && f->strategy == ir::Strategy::Rga) {
           std::string i = fmt::format("i{}_", temp++);
           std::string elem = value_type(f->type.args[0]);
-          std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(*f, "length"));
+          std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(o, *f, "length"));
           ++indent;
           out += fmt::format("{}{} {} = {}.value_or({}{{}});\n", pad(), elem == "auto" ? "auto" : elem, var,
-                             fcall(*f, "get", i), elem);
+                             fcall(o, *f, "get", i), elem);
           out += block(s.body, false);
           --indent;
           return out + pad() + "}\n";
@@ -419,7 +521,7 @@ struct Walker {
     }
     for (const auto& tp : method.type_params) fail("the type parameter `" + tp + "`");
     const ir::Expr& b = *method.body;
-    std::string out = b.kind == EK::Block ? block(b.stmts, true) : expr_stmt(b, true);
+    std::string out = b.kind == EK::Block ? block(b.stmts, true) : hoisting([&] { return expr_stmt(b, true); });
     // Falling off the end of a unit method succeeds; a method with a value
     // that gets here had no `return` on that path.
     const ir::Type& r = method.result.kind == TK::Result && !method.result.args.empty() ? method.result.args[0]
@@ -434,17 +536,21 @@ struct Walker {
 
 bool method_lowerable(const ir::Schema& schema, const ir::Gene& gene, const ir::Method& method, std::string* why) {
   Walker w{schema, gene, method, {}};
+  w.root = &gene;  // (names do not matter here, only what lowers)
   w.body();
   if (w.failure.empty()) return true;
   *why = "the C++ lowering does not handle " + w.failure + " yet";
   return false;
 }
 
-bool lower_invariant(const ir::Schema& schema, const ir::Gene& gene, const ir::Expr& expr, std::string* cpp,
-                     std::string* why) {
+bool lower_invariant(const ir::Schema& schema, const ir::Gene& root, const ir::Gene& gene, const std::string& path,
+                     const ir::Expr& expr, std::string* cpp, std::string* why) {
   ir::Method none;
   none.name = "invariant";
   Walker w{schema, gene, none, {}};
+  w.root = &root;
+  w.self_path = path;
+  w.can_hoist = false;  // an invariant is one boolean expression
   *cpp = w.expr(expr);
   if (w.failure.empty()) return true;
   *why = "the C++ lowering does not handle " + w.failure + " yet";
@@ -452,8 +558,10 @@ bool lower_invariant(const ir::Schema& schema, const ir::Gene& gene, const ir::E
 }
 
 std::string lower_method_body(const ir::Schema& schema, const ApiInterface& iface, const ApiFunction& fn) {
-  (void)iface;
   Walker w{schema, *fn.gene, *fn.method, {}};
+  w.root = iface.gene;
+  // A nested gene's method runs on the object at its `path` parameter.
+  w.self_path = fn.gene_prefix.empty() ? "kRoot" : "a_path";
   return w.body();
 }
 

@@ -1,9 +1,10 @@
 // compiler/lower: gene method bodies (`fun`) lowered to C++.
 //
 // The lowered body runs inside the generated document class and reaches the
-// root object's fields through the class's own typed field methods (the
-// export table's operations with the empty path), so a method can do nothing
-// a caller could not. Supported: literals, parameters, `let` locals, field
+// fields of its object (the root, or the nested object at the method's
+// `path`) and of objects nested in it (`this.f.g`, `this.map[key].g`,
+// `this.list[i].g`) through the class's own typed field methods, so a method
+// can do nothing a caller could not. Supported: literals, parameters, `let` locals, field
 // reads, assignments (`=`, `+=`, `-=` on registers and counters), CRDT
 // operations on fields (`insert`/`add`/`remove` on sets, `push`/`insert`/
 // `remove` on lists, `insert`/`delete` on text, `insert`/`set`/`remove`/`get`
@@ -31,9 +32,10 @@ std::string cpp_enum_name(const std::string& wit_label);
 // placed inside the generated class method. Precondition: method_lowerable.
 std::string lower_method_body(const ir::Schema& schema, const ApiInterface& iface, const ApiFunction& fn);
 
-// A constraint's boolean expression over `gene`'s root object as C++ (for
-// the generated invariant checks); false with the reason when it does not lower.
-bool lower_invariant(const ir::Schema& schema, const ir::Gene& gene, const ir::Expr& expr, std::string* cpp,
-                     std::string* why);
+// A constraint's boolean expression over an object of `gene` at the C++ path
+// expression `path`, in a document whose root gene is `root` (for the
+// generated invariant checks); false with the reason when it does not lower.
+bool lower_invariant(const ir::Schema& schema, const ir::Gene& root, const ir::Gene& gene, const std::string& path,
+                     const ir::Expr& expr, std::string* cpp, std::string* why);
 
 }  // namespace dolc::lower

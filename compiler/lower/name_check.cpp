@@ -151,11 +151,11 @@ std::vector<NameProblem> check_output_names(const ir::Schema& schema, const std:
                                f.name, g.gene->name, member, member),
                    {"rename the field; the document members are listed in docs/generated-api.md"});
       }
-      if (!is_root) continue;
-      // Gene methods are members of the document class, beside the fields.
+      // Gene methods are members of the document class (root) or of the
+      // gene's view class (nested objects), beside the fields.
       std::unordered_map<std::string, const ir::Method*> methods;
       for (const auto& fn : iface.functions) {
-        if (fn.op != ApiOp::MethodCall || !fn.method) continue;
+        if (fn.op != ApiOp::MethodCall || !fn.method || fn.gene != g.gene || fn.gene_prefix != g.prefix) continue;
         std::string member = js_member(fn.op_label);
         auto [it, fresh] = methods.emplace(fn.op_label, fn.method);
         if (!fresh)
@@ -168,7 +168,7 @@ std::vector<NameProblem> check_output_names(const ir::Schema& schema, const std:
                    fmt::format("method `{}` and field `{}` of gene `{}` both become the JS member `{}`",
                                fn.method->name, f->second->name, g.gene->name, member),
                    {"rename the method or the field"});
-        else if (reserved_members().count(member) || document_members().count(member))
+        else if (reserved_members().count(member) || (is_root && document_members().count(member)))
           c.report(NameProblem::Kind::Collision, fn.method->name_span,
                    fmt::format("method `{}` of gene `{}` becomes the JS member `{}`, which the generated document "
                                "API or JavaScript already uses",

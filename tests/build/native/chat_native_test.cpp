@@ -83,6 +83,27 @@ TEST(ChatNative, NestedMessagesInARoom) {
   EXPECT_EQ(a.message_chat_content_text(first.value), "first!");
 }
 
+// Gene methods of a nested gene run on the object at their `path` (C++ API:
+// `message_chat_call_<method>(path, ...)`), each its own atomic change.
+TEST(ChatNative, NestedGeneMethodsRunOnTheirObject) {
+  RoomState a(1);
+  ASSERT_TRUE(a.messages_insert_new(kRoot, 0).ok);
+  ASSERT_TRUE(a.messages_insert_new(kRoot, 1).ok);
+  auto first = a.messages_child(kRoot, 0), second = a.messages_child(kRoot, 1);
+  ASSERT_TRUE(first.ok && second.ok);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(a.message_chat_call_like(second.value).ok);
+  ASSERT_TRUE(a.message_chat_call_react(first.value, "tada").ok);
+  EXPECT_EQ(a.message_chat_likes_value(first.value), 0);
+  EXPECT_EQ(a.message_chat_likes_value(second.value), 10);
+  EXPECT_TRUE(a.message_chat_reactions_has(first.value, "tada"));
+  auto popular = a.message_chat_call_is_popular(second.value);
+  ASSERT_TRUE(popular.ok);
+  EXPECT_TRUE(popular.value);
+  auto not_popular = a.message_chat_call_is_popular(first.value);
+  ASSERT_TRUE(not_popular.ok);
+  EXPECT_FALSE(not_popular.value);
+}
+
 TEST(ChatNative, MalformedBytesAreRefusedAndChangeNothing) {
   MessageChat a(1);
   ASSERT_TRUE(a.content_insert(kRoot, 0, "keep me").ok);

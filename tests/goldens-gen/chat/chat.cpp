@@ -389,7 +389,11 @@ dolc_gen::Status MessageChat::call_like() {
   if (dolc_gen::Status s_ = this->likes_increment(kRoot, static_cast<int64_t>(1LL)); !s_.ok) return dolc_gen::Failure{s_.error};
   return dolc_gen::Status{};
   }();
-  if (!outer_) return r_;
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
   in_method_ = false;
   if (r_.ok) { doc_.commit(mark_); return r_; }
   doc_.rollback(mark_);
@@ -407,7 +411,11 @@ dolc_gen::Status MessageChat::call_react(const std::string& a_emoji) {
   if (dolc_gen::Status s_ = this->reactions_add(kRoot, v_emoji); !s_.ok) return dolc_gen::Failure{s_.error};
   return dolc_gen::Status{};
   }();
-  if (!outer_) return r_;
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
   in_method_ = false;
   if (r_.ok) { doc_.commit(mark_); return r_; }
   doc_.rollback(mark_);
@@ -424,7 +432,11 @@ dolc_gen::Result<bool> MessageChat::call_is_popular() {
   return (this->likes_value(kRoot) >= static_cast<int64_t>(10LL));
   return dolc_gen::Failure{"method `is_popular` ended without a value"};
   }();
-  if (!outer_) return r_;
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
   in_method_ = false;
   if (r_.ok) { doc_.commit(mark_); return r_; }
   doc_.rollback(mark_);
@@ -738,9 +750,7 @@ dolc_gen::Result<std::vector<uint8_t>> RoomState::messages_child(const std::vect
 }
 
 dolc_gen::Status RoomState::messages_insert_new(const std::vector<uint8_t>& a_path, uint32_t a_index) {
-  return guarded_([&] {
-    return doc_.list_insert_new(a_path, &kGene_room_state, 5u, a_index);
-  });
+  return doc_.list_insert_new(a_path, &kGene_room_state, 5u, a_index);
 }
 
 dolc_gen::Status RoomState::messages_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count) {
@@ -964,7 +974,69 @@ dolc_gen::Status RoomState::call_rename(const std::string& a_title) {
   }
   return dolc_gen::Status{};
   }();
-  if (!outer_) return r_;
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
+  in_method_ = false;
+  if (r_.ok) { doc_.commit(mark_); return r_; }
+  doc_.rollback(mark_);
+  return r_;
+}
+
+dolc_gen::Status RoomState::message_chat_call_like(const std::vector<uint8_t>& a_path) {
+  auto mark_ = doc_.checkpoint();
+  bool outer_ = !in_method_;
+  in_method_ = true;
+  auto r_ = [&]() -> dolc_gen::Status {
+  if (dolc_gen::Status s_ = this->message_chat_likes_increment(a_path, static_cast<int64_t>(1LL)); !s_.ok) return dolc_gen::Failure{s_.error};
+  return dolc_gen::Status{};
+  }();
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
+  in_method_ = false;
+  if (r_.ok) { doc_.commit(mark_); return r_; }
+  doc_.rollback(mark_);
+  return r_;
+}
+
+dolc_gen::Status RoomState::message_chat_call_react(const std::vector<uint8_t>& a_path, const std::string& a_emoji) {
+  auto mark_ = doc_.checkpoint();
+  bool outer_ = !in_method_;
+  in_method_ = true;
+  auto v_emoji = a_emoji;  // the body's name for `emoji`
+  auto r_ = [&]() -> dolc_gen::Status {
+  if (dolc_gen::Status s_ = this->message_chat_reactions_add(a_path, v_emoji); !s_.ok) return dolc_gen::Failure{s_.error};
+  return dolc_gen::Status{};
+  }();
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
+  in_method_ = false;
+  if (r_.ok) { doc_.commit(mark_); return r_; }
+  doc_.rollback(mark_);
+  return r_;
+}
+
+dolc_gen::Result<bool> RoomState::message_chat_call_is_popular(const std::vector<uint8_t>& a_path) {
+  auto mark_ = doc_.checkpoint();
+  bool outer_ = !in_method_;
+  in_method_ = true;
+  auto r_ = [&]() -> dolc_gen::Result<bool> {
+  return (this->message_chat_likes_value(a_path) >= static_cast<int64_t>(10LL));
+  return dolc_gen::Failure{"method `is_popular` ended without a value"};
+  }();
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
   in_method_ = false;
   if (r_.ok) { doc_.commit(mark_); return r_; }
   doc_.rollback(mark_);
@@ -2242,6 +2314,34 @@ extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]documen
   auto r_ = d_->call_rename(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-call-like"))) int32_t dolx_room_state_message_chat_call_like(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_call_like(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-call-react"))) int32_t dolx_room_state_message_chat_call_react(int32_t p0, int32_t p1, int32_t p2, int32_t p3, int32_t p4) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto a1_ = dolc_gen_abi::take_string(p3, p4);
+  auto r_ = d_->message_chat_call_react(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:chat/room-state@1.1.0#[method]document.message-chat-call-is-popular"))) int32_t dolx_room_state_message_chat_call_is_popular(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<RoomState*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->message_chat_call_is_popular(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) { dolc_gen_abi::put<uint8_t>(at_ + 4, r_.value ? 1 : 0); } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);
 }
 

@@ -203,6 +203,9 @@ class RoomState {
   std::vector<std::string> message_chat_status_values(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status message_chat_status_set(const std::vector<uint8_t>& a_path, const std::string& a_value);
   dolc_gen::Status call_rename(const std::string& a_title);
+  dolc_gen::Status message_chat_call_like(const std::vector<uint8_t>& a_path);
+  dolc_gen::Status message_chat_call_react(const std::vector<uint8_t>& a_path, const std::string& a_emoji);
+  dolc_gen::Result<bool> message_chat_call_is_popular(const std::vector<uint8_t>& a_path);
   /// The document's values as typed structs (native builds; to_json() is the JSON text).
   RoomStateSnapshot snapshot() const;
 

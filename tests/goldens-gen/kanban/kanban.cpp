@@ -419,7 +419,11 @@ dolc_gen::Status KanbanTask::call_finish() {
   if (dolc_gen::Status s_ = this->done_set(kRoot, static_cast<bool>(true)); !s_.ok) return dolc_gen::Failure{s_.error};
   return dolc_gen::Status{};
   }();
-  if (!outer_) return r_;
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
   in_method_ = false;
   if (r_.ok) { doc_.commit(mark_); return r_; }
   doc_.rollback(mark_);
@@ -661,9 +665,7 @@ dolc_gen::Result<std::vector<uint8_t>> KanbanColumn::tasks_child(const std::vect
 }
 
 dolc_gen::Status KanbanColumn::tasks_insert_new(const std::vector<uint8_t>& a_path, uint32_t a_index) {
-  return guarded_([&] {
-    return doc_.list_insert_new(a_path, &kGene_kanban_column, 2u, a_index);
-  });
+  return doc_.list_insert_new(a_path, &kGene_kanban_column, 2u, a_index);
 }
 
 dolc_gen::Status KanbanColumn::tasks_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count) {
@@ -881,18 +883,63 @@ dolc_gen::Status KanbanColumn::kanban_task_estimate_decrement(const std::vector<
   });
 }
 
+dolc_gen::Status KanbanColumn::kanban_task_call_finish(const std::vector<uint8_t>& a_path) {
+  auto before_ = in_method_ ? std::vector<std::string>() : broken_invariants_(true);
+  auto mark_ = doc_.checkpoint();
+  bool outer_ = !in_method_;
+  in_method_ = true;
+  auto r_ = [&]() -> dolc_gen::Status {
+  if (dolc_gen::Status s_ = this->kanban_task_done_set(a_path, static_cast<bool>(true)); !s_.ok) return dolc_gen::Failure{s_.error};
+  return dolc_gen::Status{};
+  }();
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
+  in_method_ = false;
+  if (r_.ok) {
+    auto after_ = broken_invariants_(true);
+    const std::string* broken_ = dolc_gen::newly_broken(before_, after_);
+    if (!broken_) { doc_.commit(mark_); return r_; }
+    std::string why_ = "operation refused: it would break invariant `" + *broken_ + "`";
+    doc_.rollback(mark_);
+    return dolc_gen::Failure{why_};
+  }
+  doc_.rollback(mark_);
+  return r_;
+}
+
 KanbanBoard::KanbanBoard(uint64_t actor) : doc_(&kGene_kanban_board, actor) {}
 
 std::vector<std::string> KanbanBoard::broken_invariants_(bool rejecting_only) const {
   std::vector<std::string> out_;
   (void)rejecting_only;
+  for (uint32_t i_ = 0, n_ = columns_length(dolc_gen::kRoot); i_ < n_; ++i_) {
+    auto p_ = columns_child(dolc_gen::kRoot, i_);
+    if (p_.ok) broken_kanban_column_(p_.value, std::string("kanban.board") + ".columns" + "[" + std::to_string(i_) + "]", rejecting_only, &out_);
+  }
   if (!rejecting_only) doc_.broken_bounds(&out_);
   return out_;
 }
 
+void KanbanBoard::broken_kanban_column_(const dolc_gen::Bytes& a_path, const std::string& where_, bool rejecting_only, std::vector<std::string>* out_) const {
+  (void)rejecting_only;
+  if (!((this->kanban_column_wip_limit_get(a_path).value_or(int64_t{}) >= static_cast<int64_t>(0LL)))) out_->push_back("WipLimitPositive at " + where_);
+}
+
 template <class F> auto KanbanBoard::guarded_(F&& op) -> decltype(op()) {
-  (void)in_method_;  // only gene methods use it here
-  return op();
+  if (in_method_) return op();
+  auto before_ = broken_invariants_(true);
+  auto mark_ = doc_.checkpoint();
+  auto r_ = op();
+  if (!r_.ok) return r_;
+  auto after_ = broken_invariants_(true);
+  const std::string* broken_ = dolc_gen::newly_broken(before_, after_);
+  if (!broken_) { doc_.commit(mark_); return r_; }
+  std::string why_ = "operation refused: it would break invariant `" + *broken_ + "`";
+  doc_.rollback(mark_);
+  return dolc_gen::Failure{why_};
 }
 
 std::string KanbanBoard::json_root_(const dolc_gen::Bytes& a_path) const {
@@ -1042,6 +1089,7 @@ uint32_t KanbanBoard::drop_pending() {
 }
 
 void KanbanBoard::transaction_begin() {
+  if (tx_marks_.empty()) tx_before_ = broken_invariants_(true);
   tx_marks_.push_back(doc_.checkpoint());
   in_method_ = true;
 }
@@ -1052,8 +1100,14 @@ dolc_gen::Status KanbanBoard::transaction_commit() {
   tx_marks_.pop_back();
   if (!tx_marks_.empty()) return {};  // folds into the outer transaction
   in_method_ = false;
-  doc_.commit(mark_);
-  return {};
+  auto before_ = std::move(tx_before_);
+  dolc_gen::Status r_;
+  auto after_ = broken_invariants_(true);
+  const std::string* broken_ = dolc_gen::newly_broken(before_, after_);
+  if (!broken_) { doc_.commit(mark_); return r_; }
+  std::string why_ = "operation refused: it would break invariant `" + *broken_ + "`";
+  doc_.rollback(mark_);
+  return dolc_gen::Failure{why_};
 }
 
 dolc_gen::Status KanbanBoard::transaction_abort() {
@@ -1127,9 +1181,7 @@ dolc_gen::Result<std::vector<uint8_t>> KanbanBoard::columns_child(const std::vec
 }
 
 dolc_gen::Status KanbanBoard::columns_insert_new(const std::vector<uint8_t>& a_path, uint32_t a_index) {
-  return guarded_([&] {
-    return doc_.list_insert_new(a_path, &kGene_kanban_board, 2u, a_index);
-  });
+  return doc_.list_insert_new(a_path, &kGene_kanban_board, 2u, a_index);
 }
 
 dolc_gen::Status KanbanBoard::columns_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count) {
@@ -1239,9 +1291,7 @@ dolc_gen::Result<std::vector<uint8_t>> KanbanBoard::kanban_column_tasks_child(co
 }
 
 dolc_gen::Status KanbanBoard::kanban_column_tasks_insert_new(const std::vector<uint8_t>& a_path, uint32_t a_index) {
-  return guarded_([&] {
-    return doc_.list_insert_new(a_path, &kGene_kanban_column, 2u, a_index);
-  });
+  return doc_.list_insert_new(a_path, &kGene_kanban_column, 2u, a_index);
 }
 
 dolc_gen::Status KanbanBoard::kanban_column_tasks_delete(const std::vector<uint8_t>& a_path, uint32_t a_index, uint32_t a_count) {
@@ -1457,6 +1507,33 @@ dolc_gen::Status KanbanBoard::kanban_task_estimate_decrement(const std::vector<u
     if (a_amount == INT64_MIN) return dolc_gen::counter_amount_refused();
   return doc_.counter_add(a_path, &kGene_kanban_task, 7u, -a_amount);
   });
+}
+
+dolc_gen::Status KanbanBoard::kanban_task_call_finish(const std::vector<uint8_t>& a_path) {
+  auto before_ = in_method_ ? std::vector<std::string>() : broken_invariants_(true);
+  auto mark_ = doc_.checkpoint();
+  bool outer_ = !in_method_;
+  in_method_ = true;
+  auto r_ = [&]() -> dolc_gen::Status {
+  if (dolc_gen::Status s_ = this->kanban_task_done_set(a_path, static_cast<bool>(true)); !s_.ok) return dolc_gen::Failure{s_.error};
+  return dolc_gen::Status{};
+  }();
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
+  in_method_ = false;
+  if (r_.ok) {
+    auto after_ = broken_invariants_(true);
+    const std::string* broken_ = dolc_gen::newly_broken(before_, after_);
+    if (!broken_) { doc_.commit(mark_); return r_; }
+    std::string why_ = "operation refused: it would break invariant `" + *broken_ + "`";
+    doc_.rollback(mark_);
+    return dolc_gen::Failure{why_};
+  }
+  doc_.rollback(mark_);
+  return r_;
 }
 
 }  // namespace dolgen::kanban
@@ -2620,6 +2697,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]do
   return dolc_gen_abi::addr(at_);
 }
 
+extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[method]document.kanban-task-call-finish"))) int32_t dolx_kanban_column_kanban_task_call_finish(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_call_finish(a0_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
 extern "C" __attribute__((export_name("dol:kanban/kanban-column@2.1.0#[dtor]document"))) void dolx_kanban_column_destructor(int32_t p0) {
   delete reinterpret_cast<KanbanColumn*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
 }
@@ -3449,6 +3535,15 @@ extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]doc
   auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
   auto a1_ = p3;
   auto r_ = d_->kanban_task_estimate_decrement(a0_, a1_);
+  uint8_t* at_ = dolc_gen_abi::begin_result();
+  if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
+  return dolc_gen_abi::addr(at_);
+}
+
+extern "C" __attribute__((export_name("dol:kanban/kanban-board@2.1.0#[method]document.kanban-task-call-finish"))) int32_t dolx_kanban_board_kanban_task_call_finish(int32_t p0, int32_t p1, int32_t p2) {
+  auto* d_ = reinterpret_cast<KanbanBoard*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));
+  auto a0_ = dolc_gen_abi::take_bytes(p1, p2);
+  auto r_ = d_->kanban_task_call_finish(a0_);
   uint8_t* at_ = dolc_gen_abi::begin_result();
   if (r_.ok) {  } else { dolc_gen_abi::put<uint8_t>(at_, 1); dolc_gen_abi::put_string(at_ + 4, r_.error); }
   return dolc_gen_abi::addr(at_);

@@ -199,6 +199,7 @@ class KanbanColumn {
   int64_t kanban_task_estimate_value(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status kanban_task_estimate_increment(const std::vector<uint8_t>& a_path, int64_t a_amount);
   dolc_gen::Status kanban_task_estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount);
+  dolc_gen::Status kanban_task_call_finish(const std::vector<uint8_t>& a_path);
   /// The document's values as typed structs (native builds; to_json() is the JSON text).
   KanbanColumnSnapshot snapshot() const;
 
@@ -311,6 +312,7 @@ class KanbanBoard {
   int64_t kanban_task_estimate_value(const std::vector<uint8_t>& a_path) const;
   dolc_gen::Status kanban_task_estimate_increment(const std::vector<uint8_t>& a_path, int64_t a_amount);
   dolc_gen::Status kanban_task_estimate_decrement(const std::vector<uint8_t>& a_path, int64_t a_amount);
+  dolc_gen::Status kanban_task_call_finish(const std::vector<uint8_t>& a_path);
   /// The document's values as typed structs (native builds; to_json() is the JSON text).
   KanbanBoardSnapshot snapshot() const;
 
@@ -322,6 +324,7 @@ class KanbanBoard {
   KanbanColumnSnapshot snap_kanban_column_(const dolc_gen::Bytes& a_path) const;
   KanbanTaskSnapshot snap_kanban_task_(const dolc_gen::Bytes& a_path) const;
   std::vector<std::string> broken_invariants_(bool rejecting_only) const;
+  void broken_kanban_column_(const dolc_gen::Bytes& a_path, const std::string& where_, bool rejecting_only, std::vector<std::string>* out_) const;
   template <class F> auto guarded_(F&& op) -> decltype(op());
   dolc_gen::Doc doc_;
   bool in_method_ = false;

@@ -512,9 +512,7 @@ dolc_gen::Status Account::entries_delete(const std::vector<uint8_t>& a_path, con
 }
 
 dolc_gen::Status Account::entries_set_new(const std::vector<uint8_t>& a_path, const std::string& a_key) {
-  return guarded_([&] {
-    return doc_.map_set_new(a_path, &kGene_account, 5u, dolc_gen::enc_string(a_key));
-  });
+  return doc_.map_set_new(a_path, &kGene_account, 5u, dolc_gen::enc_string(a_key));
 }
 
 dolc_gen::Result<std::vector<uint8_t>> Account::entries_child(const std::vector<uint8_t>& a_path, const std::string& a_key) const {
@@ -612,7 +610,11 @@ dolc_gen::Result<int64_t> Account::call_transfer(int64_t a_amount) {
   return this->confirmed_balance_value(kRoot);
   return dolc_gen::Failure{"method `transfer` ended without a value"};
   }();
-  if (!outer_) return r_;
+  if (!outer_) {
+    if (r_.ok) doc_.commit(mark_);
+    else doc_.rollback(mark_);
+    return r_;
+  }
   in_method_ = false;
   if (r_.ok) {
     auto after_ = broken_invariants_(true);
