@@ -168,6 +168,14 @@ void Checker::check_constraint(const ast::Constraint& c, const std::string& modu
           const ir::Field* fld = gene->field(name);
           if (bound && fld && fld->strategy == ir::Strategy::PnCounter) {
             bool lower = (cl.field == name) == (cl.op == ">=" || cl.op == ">");
+            // An escrow counter never goes below its `min_value` on any
+            // replica (crdt.md): `field >= k` with k <= min_value (or `>` with
+            // k < min_value) holds without coordination.
+            if (lower && fld->options.escrow && fld->options.min_value && cl.field == name && cl.rhs &&
+                cl.rhs->kind == ir::Expr::Kind::Int &&
+                (cl.op == ">=" ? cl.rhs->int_value <= *fld->options.min_value
+                               : cl.rhs->int_value < *fld->options.min_value))
+              continue;
             cl.needs_coordination = true;
             diags_.report(Rule::ConstraintNeedsCoordination, item.span,
                           std::string("constraint `") + c.name + "` puts a" + (lower ? " lower" : "n upper") +
