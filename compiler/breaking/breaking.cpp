@@ -77,7 +77,8 @@ std::string accessor_kind(const ir::Field& f) {
 bool options_equal(const ir::Field& a, const ir::Field& b) {
   const auto &x = a.options, &y = b.options;
   return x.tie_break == y.tie_break && x.min_value == y.min_value && x.max_value == y.max_value &&
-         x.overflow_strategy == y.overflow_strategy && x.formatting == y.formatting && x.max_length == y.max_length;
+         x.overflow_strategy == y.overflow_strategy && x.formatting == y.formatting && x.max_length == y.max_length &&
+         x.append_only == y.append_only && x.remove_wins == y.remove_wins && x.escrow == y.escrow;
 }
 
 bool field_differs(const ir::Field& a, const ir::Field& b) {
@@ -478,6 +479,19 @@ class Comparer {
                    ir::overflow_name(n.overflow_strategy) + "`",
                "keep `overflow_strategy` as it was: replicas on both versions must handle overflow alike");
     }
+    if (nf.strategy == S::Rga && o.append_only != n.append_only)
+      report("append_only", o.append_only ? "changed from `true` to `false`" : "changed from `false` to `true`",
+             o.append_only ? "keep `append_only=true`: replicas still on the old version refuse the deletes and moves "
+                             "the new one allows, as malformed changes"
+                           : "keep `append_only` off, or add a new field: deletes and moves already in the data and "
+                             "from replicas on the old version would be refused");
+    if (nf.strategy == S::OrSet && o.remove_wins != n.remove_wins)
+      report("bias", std::string("changed from `") + (o.remove_wins ? "remove" : "add") + "` to `" +
+                         (n.remove_wins ? "remove" : "add") + "`",
+             "keep `bias` as it was: replicas on both versions must let the same side win a concurrent add and remove");
+    if (nf.strategy == S::PnCounter && o.escrow != n.escrow)
+      report("escrow", o.escrow ? "changed from `true` to `false`" : "changed from `false` to `true`",
+             "keep `escrow` as it was: the rights that keep the lower bound are part of the counter's state and ops");
     if (nf.strategy == S::Peritext && n.max_length && (!o.max_length || *n.max_length < *o.max_length))
       report("max_length", "lowered from " + bound(o.max_length) + " to " + bound(n.max_length),
              "keep the old `max_length` (or none); longer texts already saved would be cut or refused");

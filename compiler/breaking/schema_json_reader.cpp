@@ -151,6 +151,10 @@ ir::Field read_field(const json& j, const std::string& gene) {
     f.options.formatting_set = true;
   }
   f.options.max_length = optional_int(o, "max_length");
+  auto option_true = [&](const char* key) { return o.contains(key) && o.at(key).is_boolean() && o.at(key).get<bool>(); };
+  f.options.append_only = option_true("append_only");
+  f.options.escrow = option_true("escrow");
+  f.options.remove_wins = option_string("bias") == "remove";
   return f;
 }
 

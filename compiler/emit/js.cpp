@@ -179,12 +179,12 @@ FieldShape field_shape(FieldIndex& index, const lower::ApiInterface& iface, cons
   const ir::Field& f = gene.gene->fields[static_cast<size_t>(field_index)];
   if (has(ApiOp::NestedChild) || has(ApiOp::ListChild) || has(ApiOp::MapChild)) s.nested = gene_in(iface, f.type);
   if (has(ApiOp::NestedChild)) s.js_class = nullptr;
-  else if (has(ApiOp::ListChild)) s.js_class = "ObjectList";
-  else if (has(ApiOp::ListGet)) s.js_class = "List";
+  else if (has(ApiOp::ListChild)) s.js_class = has(ApiOp::ListAppendNew) ? "AppendObjectList" : "ObjectList";
+  else if (has(ApiOp::ListGet)) s.js_class = has(ApiOp::ListAppend) ? "AppendList" : "List";
   else if (has(ApiOp::MapChild)) s.js_class = "ObjectMap";
   else if (has(ApiOp::MapGet)) s.js_class = "OrMap";
   else if (has(ApiOp::SetHas)) s.js_class = "OrSet";
-  else if (has(ApiOp::CounterValue)) s.js_class = "Counter";
+  else if (has(ApiOp::CounterValue)) s.js_class = has(ApiOp::CounterRights) ? "EscrowCounter" : "Counter";
   else if (has(ApiOp::MvValues)) s.js_class = "MvRegister";
   else if (has(ApiOp::RegisterGet)) s.js_class = "Register";
   else if (has(ApiOp::TextLength)) s.js_class = "Text";
@@ -345,7 +345,7 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
     out += fmt::format("{}.LABEL = {};\n", cls, lower::js_string_literal(iface.label));
   }
   out += fmt::format("\nexport {{ Document, View, Register, MvRegister, OrSet, OrMap, ObjectMap, Counter, List, "
-                     "ObjectList, Text, UndoManager }};\n");
+                     "ObjectList, Text, UndoManager, AppendList, AppendObjectList, EscrowCounter }};\n");
   out += "export { ";
   bool first = true;
   for (const auto& [g, iface] : genes) {
@@ -401,8 +401,8 @@ std::string emit_dts(const lower::ExportTable& table) {
         type = js_view_class(*s.nested);
         init_type = init_name(*s.nested);
         snap_type = [&, n = s.nested](bool as_json) { return (as_json ? json_name(*n) : snapshot_name(*n)); };
-      } else if (cls == "ObjectList") {
-        type = fmt::format("ObjectList<{}, {}>", js_view_class(*s.nested), init_name(*s.nested));
+      } else if (cls == "ObjectList" || cls == "AppendObjectList") {
+        type = fmt::format("{}<{}, {}>", cls, js_view_class(*s.nested), init_name(*s.nested));
         init_type = init_name(*s.nested) + "[]";
         snap_type = [&, n = s.nested](bool as_json) { return (as_json ? json_name(*n) : snapshot_name(*n)) + "[]"; };
       } else if (cls == "ObjectMap") {
@@ -412,9 +412,10 @@ std::string emit_dts(const lower::ExportTable& table) {
         snap_type = [&, n = s.nested](bool as_json) {
           return "Record<string, " + (as_json ? json_name(*n) : snapshot_name(*n)) + ">";
         };
-      } else if (cls == "List") {
-        std::string t = value_type(ApiOp::ListGet, SIZE_MAX, false), in = value_type(ApiOp::ListInsert, 2, true);
-        type = fmt::format("List<{}, {}>", t, in);
+      } else if (cls == "List" || cls == "AppendList") {
+        std::string t = value_type(ApiOp::ListGet, SIZE_MAX, false);
+        std::string in = cls == "List" ? value_type(ApiOp::ListInsert, 2, true) : value_type(ApiOp::ListAppend, 1, true);
+        type = fmt::format("{}<{}, {}>", cls, t, in);
         init_type = "(" + in + ")[]";
         snap_type = value_snap(wit(ApiOp::ListGet, SIZE_MAX), "({})[]");
       } else if (cls == "OrMap") {
@@ -428,10 +429,10 @@ std::string emit_dts(const lower::ExportTable& table) {
         type = fmt::format("OrSet<{}, {}>", t, in);
         init_type = "(" + in + ")[]";
         snap_type = value_snap(wit(ApiOp::SetValues, SIZE_MAX), "({})[]");
-      } else if (cls == "Counter") {
+      } else if (cls == "Counter" || cls == "EscrowCounter") {
         std::string t = ts_type(*iface, s.find(ApiOp::CounterValue)->result, false);
         std::string in = value_type(ApiOp::CounterIncrement, 1, true);
-        type = fmt::format("Counter<{}, {}>", t, in);
+        type = fmt::format("{}<{}, {}>", cls, t, in);
         init_type = in;
         snap_type = value_snap(&s.find(ApiOp::CounterValue)->result, "{}");
       } else if (cls == "MvRegister") {

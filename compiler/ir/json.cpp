@@ -133,10 +133,19 @@ json options_json(const Field& f) {
   const auto& opt = f.options;
   switch (f.strategy) {
     case Strategy::Lww: o["tie_break"] = tie_break_name(opt.tie_break); break;
+    // The newer options are written only when set, so that schema json of
+    // schemas without them stays as it was (tools compare these files).
+    case Strategy::OrSet:
+      if (opt.remove_wins) o["bias"] = "remove";
+      break;
+    case Strategy::Rga:
+      if (opt.append_only) o["append_only"] = true;
+      break;
     case Strategy::PnCounter:
       o["min_value"] = opt.min_value ? json(*opt.min_value) : json(nullptr);
       o["max_value"] = opt.max_value ? json(*opt.max_value) : json(nullptr);
       o["overflow_strategy"] = overflow_name(opt.overflow_strategy);
+      if (opt.escrow) o["escrow"] = true;
       break;
     case Strategy::Peritext:
       o["formatting"] = formatting_name(opt.formatting);

@@ -175,6 +175,9 @@ struct CrdtOptions {
   Formatting formatting = Formatting::Full;     // peritext
   bool formatting_set = false;
   std::optional<int64_t> max_length;            // peritext
+  bool append_only = false;                     // rga: elements only appended, never deleted or moved
+  bool remove_wins = false;                     // or_set `bias="remove"` (default `add`)
+  bool escrow = false;                          // pn_counter: bounded counter keeping `min_value` (rights)
 };
 
 // ----- Declarations --------------------------------------------------------

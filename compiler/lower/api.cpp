@@ -175,7 +175,8 @@ const char* api_op_name(ApiOp op) {
     OP(NestedChild, "nested_child") OP(MethodCall, "method_call")
     OP(Cursor, "cursor") OP(CursorPosition, "cursor_position") OP(UndoManager, "undo_manager")
     OP(UndoStopCapturing, "undo_stop_capturing") OP(Undo, "undo") OP(Redo, "redo") OP(CanUndo, "can_undo")
-    OP(CanRedo, "can_redo")
+    OP(CanRedo, "can_redo") OP(ListAppend, "list_append") OP(ListAppendNew, "list_append_new")
+    OP(CounterRights, "counter_rights") OP(CounterTransfer, "counter_transfer")
 #undef OP
   }
   return "?";
@@ -460,6 +461,11 @@ struct Builder {
             returns(op("value", ApiOp::CounterValue, {}), v);
             returns(op("increment", ApiOp::CounterIncrement, {{"amount", v}}), WitType::result_unit());
             returns(op("decrement", ApiOp::CounterDecrement, {{"amount", v}}), WitType::result_unit());
+            if (f.options.escrow) {  // rights are counted in the counter's own unit
+              returns(op("rights", ApiOp::CounterRights, {}), WitType::of(W::S64));
+              returns(op("transfer", ApiOp::CounterTransfer, {{"to", WitType::of(W::U64)}, {"amount", v}}),
+                      WitType::result_unit());
+            }
           }
           break;
         case S::Rga: {
@@ -467,15 +473,22 @@ struct Builder {
           bool gene_elems = nested(elem);
           if (!gene_elems && !(ok = value_of(elem, &v))) break;
           returns(op("length", ApiOp::ListLength, {}), u32);
+          // An append-only list offers no insert in the middle, no delete and
+          // no move: code that would need them does not compile (crdt.md).
+          bool append_only = f.options.append_only;
           if (gene_elems) {
             returns(op("child", ApiOp::ListChild, {{"index", u32}}), WitType::of(W::Result, {path_type}));
-            returns(op("insert-new", ApiOp::ListInsertNew, {{"index", u32}}), WitType::result_unit());
+            if (append_only) returns(op("append-new", ApiOp::ListAppendNew, {}), WitType::result_unit());
+            else returns(op("insert-new", ApiOp::ListInsertNew, {{"index", u32}}), WitType::result_unit());
           } else {
             returns(op("get", ApiOp::ListGet, {{"index", u32}}), WitType::of(W::Option, {v}));
-            returns(op("insert", ApiOp::ListInsert, {{"index", u32}, {"value", v}}), WitType::result_unit());
+            if (append_only) returns(op("append", ApiOp::ListAppend, {{"value", v}}), WitType::result_unit());
+            else returns(op("insert", ApiOp::ListInsert, {{"index", u32}, {"value", v}}), WitType::result_unit());
           }
-          returns(op("delete", ApiOp::ListDelete, {{"index", u32}, {"count", u32}}), WitType::result_unit());
-          returns(op("move", ApiOp::ListMove, {{"from", u32}, {"to", u32}}), WitType::result_unit());
+          if (!append_only) {
+            returns(op("delete", ApiOp::ListDelete, {{"index", u32}, {"count", u32}}), WitType::result_unit());
+            returns(op("move", ApiOp::ListMove, {{"from", u32}, {"to", u32}}), WitType::result_unit());
+          }
           cursor_ops(op);
           break;
         }

@@ -96,6 +96,10 @@ enum class ApiOp {
   Cursor, CursorPosition,
   // undo and redo of the document's own local operations
   UndoManager, UndoStopCapturing, Undo, Redo, CanUndo, CanRedo,
+  // rga append_only=true: `append` / `append-new` replace insert (no delete, no move)
+  ListAppend, ListAppendNew,
+  // pn_counter escrow=true: this replica's rights, and moving rights to another actor
+  CounterRights, CounterTransfer,
 };
 const char* api_op_name(ApiOp op);  // stable lower_snake name, e.g. "register_get"
 

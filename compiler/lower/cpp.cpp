@@ -329,9 +329,16 @@ struct Gen {
         const ir::Gene* nested = nested_gene_of(f);
         bool nested_known = nested && exposed(*g, nested);
         const auto& o = f.options;
+        // The option flags appended to FieldInfo, written only up to the last
+        // one set: tables of schemas without them stay as they were.
+        std::string flags;
+        if (o.append_only || o.remove_wins || o.escrow)
+          flags = fmt::format(", {}", o.append_only ? "true" : "false");
+        if (o.remove_wins || o.escrow) flags += fmt::format(", {}", o.remove_wins ? "true" : "false");
+        if (o.escrow) flags += ", true";
         table_fields += fmt::format(
             "  {{{}, dolc_gen::Strategy::{}, {}, {}, {}LL, {}, {}LL, dolc_gen::Overflow::{}, {}, {}LL, {}, false, -1, nullptr, "
-            "{}, {}, {}, {}, {}}},\n",
+            "{}, {}, {}, {}, {}{}}},\n",
             cpp_string_literal(f.name), strategy_enum(f), nested_known ? "&" + gene_var(*nested) : "nullptr",
             o.min_value ? "true" : "false", o.min_value.value_or(0), o.max_value ? "true" : "false",
             o.max_value.value_or(0),
@@ -339,7 +346,7 @@ struct Gen {
             o.tie_break == ir::TieBreak::ContentHash ? "true" : "false", o.max_length.value_or(0),
             keys[i] == f.name ? "nullptr" : cpp_string_literal(keys[i]), cpp_string_literal(js_member(wit_label(f.name))),
             event_json_fn(gene, i, 0, event_fns, out), event_json_fn(gene, i, 1, event_fns, out),
-            event_json_fn(gene, i, 2, event_fns, out), defaults[i].empty() ? "nullptr" : "&" + defaults[i]);
+            event_json_fn(gene, i, 2, event_fns, out), defaults[i].empty() ? "nullptr" : "&" + defaults[i], flags);
       }
       out += fmt::format("static const dolc_gen::FieldInfo {}_fields[] = {{\n", gene_var(gene));
       if (gene.fields.empty() && hidden.empty()) out += "  {},\n";
@@ -485,12 +492,18 @@ struct Gen {
                              "  return doc_.counter_add({}, -a_amount);\n", loc);
         return fmt::format("  return dolc_gen::counter_add_amount(doc_, {}, a_amount, {});\n", loc, dec ? "true" : "false");
       }
+      case ApiOp::CounterRights: return fmt::format("  return doc_.counter_rights({});\n", loc);
+      case ApiOp::CounterTransfer:  // the amount as a positive int64 (counter_delta's checks)
+        return fmt::format("  return dolc_gen::counter_transfer_amount(doc_, {}, a_to, a_amount);\n", loc);
       case ApiOp::ListLength: return fmt::format("  return doc_.list_length({});\n", loc);
       case ApiOp::ListGet:
         return fmt::format("  auto b_ = doc_.list_get({}, a_index);\n  if (!b_) return std::nullopt;\n  return {};\n", loc,
                            dec(elem(rt), "*b_"));
       case ApiOp::ListInsert:
         return fmt::format("  return doc_.list_insert({}, a_index, {});\n", loc, enc(value->type, "a_value"));
+      case ApiOp::ListAppend:
+        return fmt::format("  return doc_.list_insert({0}, doc_.list_length({0}), {1});\n", loc, enc(value->type, "a_value"));
+      case ApiOp::ListAppendNew: return fmt::format("  return doc_.list_insert_new({0}, doc_.list_length({0}));\n", loc);
       case ApiOp::ListInsertNew: return fmt::format("  return doc_.list_insert_new({}, a_index);\n", loc);
       case ApiOp::ListChild: return fmt::format("  return doc_.list_child({}, a_index);\n", loc);
       case ApiOp::ListDelete: return fmt::format("  return doc_.list_delete({}, a_index, a_count);\n", loc);

@@ -44,7 +44,7 @@ const std::unordered_set<std::string>& reserved_members() {
 const std::unordered_set<std::string>& prelude_classes() {
   static const std::unordered_set<std::string> names = {
       "Document", "View", "Field", "Register", "MvRegister", "OrSet", "OrMap", "ObjectMap", "Counter",
-      "List", "ObjectList", "Text"};
+      "List", "ObjectList", "Text", "AppendList", "AppendObjectList", "EscrowCounter"};
   return names;
 }
 

@@ -79,7 +79,15 @@ std::string explain_options(const ir::Field& f) {
         return local + "; concurrent changes merged from other replicas can still cross it (a constraint "
                        "violation, handled by the gene's constraints).";
       };
-      if (o.min_value) line("min_value=" + std::to_string(*o.min_value), past("below", *o.min_value));
+      if (o.escrow && o.min_value)
+        line("escrow=true",
+             "a bounded counter: an increment gives its author rights of the same amount, a decrement spends this "
+             "replica's own rights (refused beyond them), transfer(actor, n) moves rights, rights() reads them. "
+             "The value never goes below " + std::to_string(*o.min_value) +
+                 " on any replica, whatever merges; its starting slack belongs to nobody.");
+      if (o.min_value && o.escrow)
+        line("min_value=" + std::to_string(*o.min_value), "kept by the escrow on every replica (see escrow=true).");
+      else if (o.min_value) line("min_value=" + std::to_string(*o.min_value), past("below", *o.min_value));
       if (o.max_value) line("max_value=" + std::to_string(*o.max_value), past("above", *o.max_value));
       if (o.overflow_strategy_set || o.min_value || o.max_value) {
         std::string name = std::string("overflow_strategy=") + ir::overflow_name(o.overflow_strategy);
@@ -94,6 +102,19 @@ std::string explain_options(const ir::Field& f) {
       }
       break;
     }
+    case ir::Strategy::OrSet:
+      if (o.remove_wins)
+        line("bias=remove",
+             "remove-wins: a remove (or a map delete) concurrent with an add (or an update of the value under that "
+             "key) wins; an add made after seeing the remove brings the element back.");
+      break;
+    case ir::Strategy::Rga:
+      if (o.append_only)
+        line("append_only=true",
+             "elements are only appended at the end (as this replica sees it; concurrent appends merge in rga "
+             "order); deletes, moves and inserts in the middle are refused, and a peer's change holding one is "
+             "refused as malformed.");
+      break;
     case ir::Strategy::Peritext: {
       std::string name = std::string("formatting=") + ir::formatting_name(o.formatting);
       std::string def = o.formatting_set ? "" : "(the default) ";

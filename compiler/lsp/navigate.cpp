@@ -222,7 +222,12 @@ json completion(const Analysis& a, Position pos) {
       if (st == ir::Strategy::PnCounter)
         opts = {{"min_value", "lowest value a local change may reach (integer)"},
                 {"max_value", "highest value a local change may reach (integer)"},
-                {"overflow_strategy", "saturate (default), wrap or error"}};
+                {"overflow_strategy", "saturate (default), wrap or error"},
+                {"escrow", "true: a bounded counter keeping min_value by per-replica rights (needs min_value)"}};
+      if (st == ir::Strategy::OrSet)
+        opts = {{"bias", "add (default: add-wins) or remove (a concurrent remove or delete wins)"}};
+      if (st == ir::Strategy::Rga)
+        opts = {{"append_only", "true: elements are only appended, never deleted or moved"}};
       if (st == ir::Strategy::Peritext)
         opts = {{"formatting", "plain, markdown or full (default)"}, {"max_length", "longest text, in characters (>= 1)"}};
       for (const auto& [name, detail] : opts) item(name, 10 /*Property*/, detail);

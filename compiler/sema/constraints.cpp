@@ -168,6 +168,20 @@ void Checker::check_constraint(const ast::Constraint& c, const std::string& modu
           const ir::Field* fld = gene->field(name);
           if (bound && fld && fld->strategy == ir::Strategy::PnCounter) {
             bool lower = (cl.field == name) == (cl.op == ">=" || cl.op == ">");
+            // An escrow counter never goes below its `min_value` on any
+            // replica (crdt.md): `field >= k` with k <= min_value (or `>` with
+            // k < min_value) holds without coordination.
+            auto literal = [](const ir::Expr& e, int64_t* v) {  // `k` or `-k`
+              if (e.kind == ir::Expr::Kind::Int) return *v = e.int_value, true;
+              if (e.kind == ir::Expr::Kind::Unary && e.text == "-" && e.children.size() == 1 &&
+                  e.children[0].kind == ir::Expr::Kind::Int && e.children[0].int_value != INT64_MIN)
+                return *v = -e.children[0].int_value, true;
+              return false;
+            };
+            int64_t k = 0;
+            if (lower && fld->options.escrow && fld->options.min_value && cl.field == name && cl.rhs &&
+                literal(*cl.rhs, &k) && (cl.op == ">=" ? k <= *fld->options.min_value : k < *fld->options.min_value))
+              continue;
             cl.needs_coordination = true;
             diags_.report(Rule::ConstraintNeedsCoordination, item.span,
                           std::string("constraint `") + c.name + "` puts a" + (lower ? " lower" : "n upper") +

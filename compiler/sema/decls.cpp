@@ -678,13 +678,16 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
   auto option_names = [](S s) -> std::vector<std::string> {
     switch (s) {
       case S::Lww: return {"tie_break"};
-      case S::PnCounter: return {"min_value", "max_value", "overflow_strategy"};
+      case S::OrSet: return {"bias"};
+      case S::PnCounter: return {"min_value", "max_value", "overflow_strategy", "escrow"};
+      case S::Rga: return {"append_only"};
       case S::Peritext: return {"formatting", "max_length"};
       default: return {};
     }
   };
   std::vector<std::string> allowed = option_names(*strategy);
   const ast::AnnotationArg* max_arg = nullptr;
+  const ast::AnnotationArg* escrow_arg = nullptr;
   std::unordered_set<std::string> given;
   for (const auto& a : crdt->args) {
     if (&a == strategy_arg) continue;
@@ -729,6 +732,23 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
       } else {
         bad("`saturate`, `wrap` or `error`");
       }
+    } else if (a.key == "append_only" || a.key == "escrow") {
+      // Booleans: `true`/`false` (a bare word or a string of one).
+      bool value = false;
+      if (a.value.kind == ast::Expr::Kind::Bool) value = a.value.text == "true";
+      else if (option_word(a.value, word) && (word == "true" || word == "false")) value = word == "true";
+      else {
+        bad("`true` or `false`");
+        continue;
+      }
+      if (a.key == "append_only") out.options.append_only = value;
+      else {
+        out.options.escrow = value;
+        escrow_arg = &a;
+      }
+    } else if (a.key == "bias") {
+      if (option_word(a.value, word) && (word == "add" || word == "remove")) out.options.remove_wins = word == "remove";
+      else bad("`add` or `remove`");
     } else if (a.key == "formatting") {
       if (option_word(a.value, word) && (word == "plain" || word == "markdown" || word == "full")) {
         out.options.formatting = word == "plain" ? ir::Formatting::Plain
@@ -776,6 +796,17 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
                       std::to_string(*out.options.max_value) + ")",
                   {"swap the bounds, or widen the range"});
   }
+  // An escrow counter keeps a lower bound by rights; without one there is
+  // nothing to keep (crdt.md, "escrow=true").
+  if (out.options.escrow && !out.options.min_value)
+    diags_.report(Rule::CrdtInvalidOption, escrow_arg ? escrow_arg->span : crdt->span,
+                  "`escrow=true` needs `min_value`: an escrow counter keeps a lower bound by per-actor rights",
+                  {"add `min_value=0` (or the floor the value must never cross)"});
+  // Rights are integers; an escrow on a float would round them away.
+  if (out.options.escrow && out.type.kind == ir::Type::Kind::Float)
+    diags_.report(Rule::CrdtInvalidOption, escrow_arg ? escrow_arg->span : crdt->span,
+                  "`escrow=true` needs an integer counter, not `" + out.type.canonical() + "`",
+                  {"count in an integer type (e.g. cents as `i64`)"});
 }
 
 // ----- Methods and traits ----------------------------------------------------

@@ -351,7 +351,7 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
       // Lamports grow within a change and stay below the bound (FORMAT.md);
       // the first op has no previous path.
       if (op.id.lamport == 0 || op.id.lamport > kMaxLamport || (oi > 0 && op.id.lamport <= c.ops.back().id.lamport) ||
-          (path_length == 0 && ci == 0 && oi == 0) || field >= blob_keys.size() || kind < 1 || kind > 14)
+          (path_length == 0 && ci == 0 && oi == 0) || field >= blob_keys.size() || kind < 1 || kind > 15)
         return false;
       op.field = blob_keys[static_cast<size_t>(field)];
       if (!path.empty() && !remap_path(path, &op.path, nullptr, &blob_keys)) return false;

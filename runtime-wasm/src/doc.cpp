@@ -102,7 +102,7 @@ bool decode_change(Reader& r, Change* c, uint8_t format, const std::vector<uint3
     op.path.assign(path.begin(), path.end());
     uint64_t field = r.varint();
     uint8_t kind = r.u8();
-    if (!r.ok() || kind < 1 || kind > 14) return false;
+    if (!r.ok() || kind < 1 || kind > 15) return false;
     op.kind = static_cast<OpKind>(kind);
     std::string_view payload = r.bytes_view();
     op.payload.assign(payload.begin(), payload.end());
@@ -180,10 +180,19 @@ void mv_erase(MvRegister& mv, OpId id) {
 
 struct OrSet {
   std::map<Bytes, std::set<OpId>> dots;  // element -> the adds not yet removed
+  // bias=remove (FieldInfo::remove_wins): element -> the removes no add has
+  // seen yet. An element is there only with a dot and no such remove: a
+  // remove beats every add it did not see (a concurrent one), and an add
+  // that saw the remove (its payload names it) lifts it. Both sets are a
+  // function of the ops applied (adds minus the dots removes observed,
+  // removes minus those adds observed), so any causal order converges.
+  std::map<Bytes, std::set<OpId>> tombs;
+  bool has(const Bytes& v) const { return dots.count(v) && !tombs.count(v); }
 };
 
 struct MapEntry {
   std::set<OpId> dots;  // key presence (add-wins)
+  std::set<OpId> tombs;  // bias=remove: deletes no set of the key has seen (see OrSet::tombs)
   Register value;       // scalar values: lww by stamp
   std::unique_ptr<Object> child;  // gene values: merge field by field
 };
@@ -204,6 +213,31 @@ struct Counter {
     uint64_t sum = 0;  // wrap-around arithmetic: same result in every order
     for (auto& [a, t] : totals) sum += static_cast<uint64_t>(t.first) - static_cast<uint64_t>(t.second);
     return static_cast<int64_t>(sum);
+  }
+  // escrow=true (crdt.md; Balegas et al. 2015): actor -> its rights, what it
+  // may still decrement. An increment adds to its author's rights, a
+  // decrement or a transfer spends them, a transfer adds to the receiver's.
+  // An actor's rights fall only by its own ops, which every replica applies
+  // in their order after all it had seen, so they are never below what the
+  // author saw: an op that spends more than its author holds is malformed.
+  // value - start = sum of rights >= 0 on every replica at every moment; the
+  // value's start (0, its slack above min_value) is held by nobody.
+  std::map<uint64_t, int64_t> rights;
+  int64_t rights_of(uint64_t actor) const {
+    auto it = rights.find(actor);
+    return it == rights.end() ? 0 : it->second;
+  }
+  // Moves `amount` rights (> 0) from `from` (nullptr: created by an
+  // increment) to `to` (nullptr: spent by a decrement); false when `from`
+  // holds too few or `to` would overflow (then nothing changes).
+  bool move_rights(const uint64_t* from, const uint64_t* to, int64_t amount) {
+    if (amount <= 0) return false;
+    if (from && rights_of(*from) < amount) return false;
+    int64_t after = 0;
+    if (to && __builtin_add_overflow(rights_of(*to), amount, &after)) return false;
+    if (from) rights[*from] -= amount;
+    if (to) rights[*to] += amount;
+    return true;
   }
 };
 
@@ -572,7 +606,7 @@ Object* resolve(Object* root, const Keys& keys, const Bytes& path) {
   return resolve(root, keys, path, &obj) == Where::Found ? obj : nullptr;
 }
 
-bool visible(const MapEntry& e) { return !e.dots.empty(); }
+bool visible(const MapEntry& e) { return !e.dots.empty() && e.tombs.empty(); }
 
 std::vector<OpId> read_ids(Reader& r) {
   std::vector<OpId> ids;
@@ -699,6 +733,14 @@ bool foreign_span(const Op& op, uint64_t* span) {
   return true;
 }
 
+// bias=remove: an add lifts the removes it saw (its payload names them).
+void lift_tombs(std::map<Bytes, std::set<OpId>>& tombs, const Bytes& value, const std::vector<OpId>& seen) {
+  auto it = tombs.find(value);
+  if (it == tombs.end()) return;
+  for (OpId t : seen) it->second.erase(t);
+  if (it->second.empty()) tombs.erase(it);
+}
+
 enum class Applied { Yes, Foreign, Bad };
 bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, const ApplyContext& cx);
 
@@ -766,6 +808,17 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
     }
     case OpKind::SetAdd: {
       if (info.strategy != Strategy::OrSet) return false;
+      if (info.remove_wins) {  // `bytes element`, the removes it saw (FORMAT.md)
+        std::string_view v = r.bytes_view();
+        std::vector<OpId> seen = read_ids(r);
+        if (!r.ok() || !r.at_end()) return false;
+        Bytes value(v.begin(), v.end());
+        bool was = f.set.has(value);
+        lift_tombs(f.set.tombs, value, seen);
+        f.set.dots[value].insert(op.id);
+        if (cx.ev && !was && f.set.has(value)) cx.ev->add(",\"kind\":\"set\",\"added\":" + event_value(info, value));
+        return true;
+      }
       if (cx.ev && !f.set.dots.count(op.payload))
         cx.ev->add(",\"kind\":\"set\",\"added\":" + event_value(info, op.payload));
       f.set.dots[op.payload].insert(op.id);
@@ -777,7 +830,19 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       std::string_view v = r.bytes_view();
       std::vector<OpId> seen = read_ids(r);
       if (!r.ok() || !r.at_end()) return false;
-      auto it = f.set.dots.find(Bytes(v.begin(), v.end()));
+      Bytes value(v.begin(), v.end());
+      if (info.remove_wins) {  // the remove stays (a tomb) until an add sees it
+        bool was = f.set.has(value);
+        auto it = f.set.dots.find(value);
+        if (it != f.set.dots.end()) {
+          for (OpId d : seen) it->second.erase(d);
+          if (it->second.empty()) f.set.dots.erase(it);
+        }
+        f.set.tombs[value].insert(op.id);
+        if (cx.ev && was) cx.ev->add(",\"kind\":\"set\",\"removed\":" + event_value(info, value));
+        return true;
+      }
+      auto it = f.set.dots.find(value);
       if (it != f.set.dots.end()) {
         for (OpId d : seen) it->second.erase(d);
         if (it->second.empty()) {
@@ -793,13 +858,17 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       if (info.strategy != Strategy::OrMap) return false;
       std::string_view k = r.bytes_view();
       std::string_view v = op.kind == OpKind::MapSet ? r.bytes_view() : std::string_view();
+      std::vector<OpId> lifted;  // bias=remove: the deletes this set saw (FORMAT.md)
+      if (info.remove_wins) lifted = read_ids(r);
       if (!r.ok() || !r.at_end()) return false;
       bool gene_values = info.nested != nullptr;
       if (gene_values != (op.kind == OpKind::MapSetNew)) return false;
       Bytes key(k.begin(), k.end());
       MapEntry& e = f.map.entries[key];
       const char* change = visible(e) ? nullptr : "add";
+      for (OpId t : lifted) e.tombs.erase(t);
       e.dots.insert(op.id);
+      if (!visible(e)) change = nullptr;  // a concurrent delete wins (bias=remove)
       if (gene_values) {
         if (!e.child) e.child = std::make_unique<Object>(info.nested);
       } else if (!e.value.has || op.id > e.value.stamp) {
@@ -820,7 +889,10 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       if (it != f.map.entries.end()) {
         bool was = visible(it->second);
         for (OpId d : seen) it->second.dots.erase(d);
+        if (info.remove_wins) it->second.tombs.insert(op.id);
         if (cx.ev && was && !visible(it->second)) map_event(*cx.ev, info, it->first, "delete");
+      } else if (info.remove_wins) {
+        f.map.entries[Bytes(k.begin(), k.end())].tombs.insert(op.id);
       }
       return true;
     }
@@ -828,10 +900,24 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       if (info.strategy != Strategy::PnCounter) return false;
       int64_t delta = r.svarint();
       if (!r.ok() || !r.at_end()) return false;
+      if (info.escrow) {  // a decrement beyond its author's rights is malformed (Counter::rights)
+        if (delta == 0 || delta == INT64_MIN) return false;
+        uint64_t author = op.id.actor;
+        if (!f.counter.move_rights(delta < 0 ? &author : nullptr, delta > 0 ? &author : nullptr,
+                                   delta < 0 ? -delta : delta))
+          return false;
+      }
       int64_t from = f.counter.value();
       f.counter.add(op.id.actor, delta);
       if (cx.ev) counter_event(*cx.ev, from, f.counter.value());
       return true;
+    }
+    case OpKind::CounterTransfer: {  // escrow: `varint to`, `varint amount` (FORMAT.md)
+      if (info.strategy != Strategy::PnCounter || !info.escrow) return false;
+      uint64_t to = r.varint(), amount = r.varint();
+      if (!r.ok() || !r.at_end() || to == 0 || to == op.id.actor || amount == 0 || amount > INT64_MAX) return false;
+      uint64_t author = op.id.actor;
+      return f.counter.move_rights(&author, &to, static_cast<int64_t>(amount));
     }
     case OpKind::ListInsert:
     case OpKind::ListDelete:
@@ -1980,6 +2066,12 @@ Op make_op(OpId id, const Bytes& path, const Keys& keys, const GeneInfo* gene, u
 const Failure kNoObject{"the object does not exist (deleted, or a path from another document)"};
 // A hand-written GeneInfo without `sequences`: its documents could not encode
 // or replay sequence ops, so they refuse to make them.
+// rga `append_only=true` (crdt.md): elements are only appended. "Append"
+// is at the end as this replica sees it; concurrent appends still merge by
+// rga order. A peer's delete or move is malformed (apply_sequence_op).
+const Failure kAppendOnlyInsert{"refused: the list is append-only (append_only=true): insert only at the end (index = length)"};
+const Failure kAppendOnlyDelete{"refused: the list is append-only (append_only=true): its elements are never deleted"};
+const Failure kAppendOnlyMove{"refused: the list is append-only (append_only=true): its elements are never moved"};
 const Failure kNoSequences{"this document's gene descriptor lacks dolc_gen::kSequenceSupport (rga/peritext)"};
 }  // namespace
 
@@ -2034,22 +2126,46 @@ Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, cons
 
 bool Doc::set_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) const {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  return f && f->set.dots.count(value) > 0;
+  return f && f->set.has(value);
 }
 std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
-    for (auto& [v, dots] : f->set.dots) out.push_back(v);
+    for (auto& [v, dots] : f->set.dots)
+      if (!f->set.tombs.count(v)) out.push_back(v);
   return out;
 }
 uint32_t Doc::set_size(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  return f ? static_cast<uint32_t>(f->set.dots.size()) : 0;
+  if (!f) return 0;
+  size_t masked = 0;  // bias=remove: elements a remove hides
+  for (auto& [v, t] : f->set.tombs) masked += f->set.dots.count(v);
+  return static_cast<uint32_t>(f->set.dots.size() - masked);
 }
+// bias=remove: `bytes value` and the removes (tombs) it saw, for SetAdd,
+// MapSet and MapSetNew (FORMAT.md).
+void write_tombs(Writer& w, const std::set<OpId>* tombs) {
+  w.varint(tombs ? tombs->size() : 0);
+  if (tombs)
+    for (OpId t : *tombs) write_id(w, t);
+}
+const std::set<OpId>* tombs_of(const std::map<Bytes, std::set<OpId>>& tombs, const Bytes& v) {
+  auto it = tombs.find(v);
+  return it == tombs.end() ? nullptr : &it->second;
+}
+
 Status Doc::set_add(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
-  if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
+  if (!f) return kNoObject;
   OpId id = impl_->next_id();
-  Status st = impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::SetAdd, value));
+  Bytes payload = value;
+  if (gene->fields[field].remove_wins) {
+    Writer w;
+    w.bytes(value.data(), value.size());
+    write_tombs(w, tombs_of(f->set.tombs, value));
+    payload = w.take();
+  }
+  Status st = impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::SetAdd, payload));
   if (st.ok)
     if (UndoEntry* e = impl_->record(UndoKind::SetAdd, path, gene, field)) e->a = value, e->ours = id;
   return st;
@@ -2070,7 +2186,7 @@ Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   auto it = f->set.dots.find(value);
-  if (it == f->set.dots.end()) return {};  // nothing observed: nothing to remove
+  if (it == f->set.dots.end() || f->set.tombs.count(value)) return {};  // nothing observed: nothing to remove
   std::set<OpId> dots = impl_->undo ? it->second : std::set<OpId>();
   Status st = remove_observed(*impl_, path, gene, field, value, it->second, OpKind::SetRemove);
   if (st.ok)
@@ -2107,6 +2223,10 @@ Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   Writer w;
   w.bytes(key.data(), key.size());
   w.bytes(value.data(), value.size());
+  if (gene->fields[field].remove_wins) {
+    auto e = f->map.entries.find(key);
+    write_tombs(w, e == f->map.entries.end() ? nullptr : &e->second.tombs);
+  }
   Impl& d = *impl_;
   const MapEntry* old = nullptr;  // (undo: the value it replaces)
   if (d.undo) {
@@ -2122,9 +2242,14 @@ Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   return st;
 }
 Status Doc::map_set_new(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
-  if (!field_at(impl_->root.get(), impl_->keys, path, gene, field)) return kNoObject;
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
+  if (!f) return kNoObject;
   Writer w;
   w.bytes(key.data(), key.size());
+  if (gene->fields[field].remove_wins) {
+    auto e = f->map.entries.find(key);
+    write_tombs(w, e == f->map.entries.end() ? nullptr : &e->second.tombs);
+  }
   return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::MapSetNew, w.take()));
 }
 Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
@@ -2159,6 +2284,25 @@ int64_t Doc::counter_value(const Bytes& path, const GeneInfo* gene, uint32_t fie
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f ? f->counter.value() : 0;
 }
+int64_t Doc::counter_rights(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
+  return f ? f->counter.rights_of(impl_->actor) : 0;
+}
+Status Doc::counter_transfer(const Bytes& path, const GeneInfo* gene, uint32_t field, uint64_t to, int64_t amount) {
+  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
+  if (!f) return kNoObject;
+  const FieldInfo& info = gene->fields[field];
+  if (info.strategy != Strategy::PnCounter || !info.escrow) return fail("refused: transfer() needs an escrow counter");
+  if (to == 0 || to == impl_->actor) return fail("refused: transfer() to actor 0 or to this replica itself");
+  if (amount <= 0) return fail("refused: a transfer moves a positive amount of rights");
+  if (amount > f->counter.rights_of(impl_->actor))
+    return Failure{std::string("refused: this replica holds ") + decimal(f->counter.rights_of(impl_->actor)) +
+                   " rights on `" + info.name + "`, fewer than the " + decimal(amount) + " to transfer"};
+  Writer w;
+  w.varint(to);
+  w.varint(static_cast<uint64_t>(amount));
+  return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::CounterTransfer, w.take()));
+}
 Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field, int64_t delta) {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
@@ -2172,6 +2316,12 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
   // moves it toward the range (crdt.md): refusing those would leave the
   // counter stuck out of range. Such a move is applied as asked.
   bool toward = !overflow && ((current > hi && delta < 0 && target > hi) || (current < lo && delta > 0 && target < lo));
+  if (info.escrow && delta < 0 && -delta > f->counter.rights_of(impl_->actor))  // (delta > INT64_MIN: generated code)
+    return Failure{std::string("refused: `") + info.name + "` is an escrow counter and this replica holds " +
+                   decimal(f->counter.rights_of(impl_->actor)) + " rights; a decrement of " + decimal(-delta) +
+                   " needs as many (rights come from this replica's increments and from transfers)"};
+  if (info.escrow && delta > 0 && f->counter.rights_of(impl_->actor) > INT64_MAX - delta)
+    return Failure{std::string("refused: `") + info.name + "`: this replica's rights would pass 2^63 - 1"};
   if (!toward && (overflow || target < lo || target > hi)) {
     switch (info.overflow) {
       case Overflow::Error:
@@ -2204,8 +2354,11 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
   }
   if (delta == 0) return {};
   Impl& d = *impl_;
+  // (not for escrow: a decrement folded into an earlier one could spend
+  // rights an increment between them gave, and peers would refuse it)
   for (Impl::CounterOp& c : d.counter_ops) {
     int64_t sum = 0;
+    if (info.escrow) break;
     if (c.field != f || c.up != (delta > 0) || __builtin_add_overflow(c.sum, delta, &sum)) continue;
     // Bounded growth (FORMAT.md, "Size notes"): an increment of a counter
     // this open change already increments, in the same direction, adds to
@@ -2246,6 +2399,7 @@ Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list) return kNoObject;
   if (index > f->list->items.size()) return fail("index out of range");
+  if (gene->fields[field].append_only && index != f->list->items.size()) return kAppendOnlyInsert;
   OpId id = impl_->next_id();
   // RgaList::insert applies locally and returns the op to record.
   seq::ListInsertOp op = f->list->items.insert(index, {value}, id);
@@ -2256,8 +2410,9 @@ Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   Writer w;
   seq::encode(w, op);
   Status st = impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListInsert, w.take()), 1, true);
-  // (undo: inserted objects are not deleted; they could not be restored)
-  if (st.ok && !gene->fields[field].nested) impl_->note_ids(UndoKind::ListIns, path, gene, field, {seq::IdRange{id, 1}});
+  // (undo: inserted objects are not deleted; they could not be restored;
+  // nor are appends to an append-only list: undoing one would delete it)
+  if (st.ok && !gene->fields[field].nested && !gene->fields[field].append_only) impl_->note_ids(UndoKind::ListIns, path, gene, field, {seq::IdRange{id, 1}});
   return st;
 }
 
@@ -2282,6 +2437,7 @@ Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
   if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list) return kNoObject;
+  if (gene->fields[field].append_only) return kAppendOnlyDelete;
   if (index > f->list->items.size() || count > f->list->items.size() - index) return fail("range out of bounds");
   if (count == 0) return {};
   if (Events* e = impl_->local_event(path, gene, field))
@@ -2301,6 +2457,7 @@ Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, u
   if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list) return kNoObject;
+  if (gene->fields[field].append_only) return kAppendOnlyMove;
   size_t n = f->list->items.size();
   if (from >= n || to >= n) return fail("index out of range");
   if (from == to) return {};
@@ -2868,7 +3025,7 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
       return true;
     }
     case OpKind::ListDelete: {
-      if (info.strategy != Strategy::Rga || !f.list) return false;
+      if (info.strategy != Strategy::Rga || !f.list || info.append_only) return false;
       seq::DeleteOp del;
       if (!seq::decode(r, del) || !r.at_end() || !f.list->items.can_apply(del)) return false;
       if (ev && !record_deletes(*ev, f.list->items, del, list_kind(info))) ev->reset = true;
@@ -2876,7 +3033,7 @@ bool apply_sequence_op(Field& f, const FieldInfo& info, const Op& op, Reader& r,
       return true;
     }
     case OpKind::ListMove: {
-      if (info.strategy != Strategy::Rga || !f.list) return false;
+      if (info.strategy != Strategy::Rga || !f.list || info.append_only) return false;
       seq::MoveOp mv;
       if (!seq::decode(r, mv) || !r.at_end() || mv.id != op.id || !f.list->items.can_apply(mv)) return false;
       size_t from = 0;

@@ -46,6 +46,7 @@ enum class OpKind : uint8_t {
   TextInsert = 12, // peritext: seq::TextInsertOp
   TextDelete = 13, // peritext: seq::DeleteOp
   TextMark = 14,   // peritext: seq::MarkOp
+  CounterTransfer = 15,  // pn_counter escrow=true: varint to, varint amount (rights)
 };
 
 struct Op {

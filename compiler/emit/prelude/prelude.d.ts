@@ -26,7 +26,7 @@ export interface FieldInfo {
   name: string;
   /** The field's stable identity in saved and synced bytes (kept through renames). */
   id: string;
-  kind: 'Register' | 'MvRegister' | 'OrSet' | 'OrMap' | 'ObjectMap' | 'Counter' | 'List' | 'ObjectList' | 'Text' | 'Nested';
+  kind: 'Register' | 'MvRegister' | 'OrSet' | 'OrMap' | 'ObjectMap' | 'Counter' | 'EscrowCounter' | 'List' | 'ObjectList' | 'AppendList' | 'AppendObjectList' | 'Text' | 'Nested';
   key?: unknown;
   value?: unknown;
   view?: () => unknown;
@@ -140,6 +140,13 @@ export declare class Counter<T, In = T> {
   increment(n?: In): void;
   decrement(n?: In): void;
 }
+/** A `pn_counter` with `escrow=true`: the value never goes below `min_value` on any replica. */
+export declare class EscrowCounter<T, In = T> extends Counter<T, In> {
+  /** This replica's rights: how much it may still decrement. */
+  rights(): bigint;
+  /** Moves `n` of this replica's rights to `actor` (refused beyond them). */
+  transfer(actor: Int64Input, n: In): void;
+}
 export declare class List<T, In = T> {
   length(): number;
   get(i: number): T | undefined;
@@ -157,6 +164,20 @@ export declare class ObjectList<V, Init> {
   push(init?: Init): V;
   delete(i: number, n?: number): void;
   move(from: number, to: number): void;
+}
+/** An `append_only=true` list: no insert in the middle, no delete, no move. */
+export declare class AppendList<T, In = T> {
+  length(): number;
+  get(i: number): T | undefined;
+  toArray(): T[];
+  push(value: In): void;
+}
+/** An `append_only=true` list of objects: push() appends one, nothing removes or moves them. */
+export declare class AppendObjectList<V, Init> {
+  length(): number;
+  get(i: number): V;
+  toArray(): V[];
+  push(init?: Init): V;
 }
 export interface Span {
   text: string;
@@ -213,6 +234,8 @@ export interface ObjectMap<K, V, Init, KIn = K> extends Subscribable {}
 export interface Counter<T, In = T> extends Subscribable {}
 export interface List<T, In = T> extends Subscribable {}
 export interface ObjectList<V, Init> extends Subscribable {}
+export interface AppendList<T, In = T> extends Subscribable {}
+export interface AppendObjectList<V, Init> extends Subscribable {}
 export interface Text extends Subscribable {}
 // ---- cursors and undo/redo (docs/generated-api.md, "Cursors", "Undo and redo") ----
 
@@ -230,6 +253,8 @@ export interface CursorMethods {
 }
 export interface List<T, In = T> extends CursorMethods {}
 export interface ObjectList<V, Init> extends CursorMethods {}
+export interface AppendList<T, In = T> extends CursorMethods {}
+export interface AppendObjectList<V, Init> extends CursorMethods {}
 export interface Text extends CursorMethods {}
 
 export interface UndoManagerOptions {

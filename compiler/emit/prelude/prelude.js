@@ -597,7 +597,7 @@ function snapshotOf(viewClass, obj, json) {
     const v = obj[f.name];
     if (v === undefined) continue;
     switch (f.kind) {
-      case 'MvRegister': case 'OrSet': case 'List':
+      case 'MvRegister': case 'OrSet': case 'List': case 'AppendList':
         out[f.member] = v.map((x) => snapValue(f.value, x, json));
         break;
       case 'OrMap': case 'ObjectMap': {
@@ -606,7 +606,7 @@ function snapshotOf(viewClass, obj, json) {
         out[f.member] = m;
         break;
       }
-      case 'ObjectList': out[f.member] = v.map((x) => snapshotOf(f.view(), x, json)); break;
+      case 'ObjectList': case 'AppendObjectList': out[f.member] = v.map((x) => snapshotOf(f.view(), x, json)); break;
       case 'Nested': out[f.member] = snapshotOf(f.view(), v, json); break;
       case 'Text': out[f.member] = v; break;
       default: out[f.member] = snapValue(f.value, v, json);  // registers, counters
@@ -699,6 +699,15 @@ class Counter extends Field {
   _assign(v) { this.increment(v); }
 }
 
+// pn_counter escrow=true (crdt.md): a bounded counter. A decrement spends
+// this replica's rights (refused beyond them); an increment adds to them.
+class EscrowCounter extends Counter {
+  /** This replica's rights: how much it may still decrement (bigint). */
+  rights() { return this._c('rights'); }
+  /** Moves `n` of this replica's rights to `actor` (an op that syncs). */
+  transfer(actor, n) { this._c('transfer', [actor, n]); }
+}
+
 class List extends Field {
   length() { return this._c('length'); }
   get(i) { return this._c('get', [i]); }
@@ -720,6 +729,39 @@ class ObjectList extends Field {
   push(init) { return this.insert(this.length(), init); }
   delete(i, n = 1) { this._c('delete', [i, n]); }
   move(from, to) { this._c('move', [from, to]); }
+  _assign(v) { for (const x of v) this.push(x); }
+}
+
+// rga append_only=true: elements are only appended at the end (as this
+// replica sees it; concurrent appends merge by rga order). The module has no
+// insert-in-the-middle, delete or move for such a field; these throw a clear
+// error for untyped callers (the .d.ts does not declare them).
+function appendOnlyRefused(op) {
+  throw new Error(`refused: the list is append-only (append_only=true): no ${op}; use push()`);
+}
+class AppendList extends Field {
+  length() { return this._c('length'); }
+  get(i) { return this._c('get', [i]); }
+  toArray() { const n = this.length(), out = []; for (let i = 0; i < n; i++) out.push(this.get(i)); return out; }
+  push(value) { this._c('append', [value]); }
+  insert() { appendOnlyRefused('insert'); }
+  delete() { appendOnlyRefused('delete'); }
+  move() { appendOnlyRefused('move'); }
+  _assign(v) { for (const x of v) this.push(x); }
+}
+
+class AppendObjectList extends Field {
+  length() { return this._c('length'); }
+  /** The nested object at `i` (throws when out of range). */
+  get(i) { return this._view(this._c('child', [i])); }
+  toArray() { const n = this.length(), out = []; for (let i = 0; i < n; i++) out.push(this.get(i)); return out; }
+  /** Appends a new object with `init`'s fields and returns it (it is last here until a merge). */
+  push(init) {
+    return this._doc._batch(() => { this._c('append-new'); return this.get(this.length() - 1)._assign(init); });
+  }
+  insert() { appendOnlyRefused('insert'); }
+  delete() { appendOnlyRefused('delete'); }
+  move() { appendOnlyRefused('move'); }
   _assign(v) { for (const x of v) this.push(x); }
 }
 
@@ -752,7 +794,7 @@ const CURSOR_METHODS = {
   /** The cursor's index now (where its element was, if deleted); undefined until its element arrives. */
   cursorPosition(cursor) { return this._c('cursor-position', [cursor]); },
 };
-for (const C of [List, ObjectList, Text]) Object.assign(C.prototype, CURSOR_METHODS);
+for (const C of [List, ObjectList, AppendList, AppendObjectList, Text]) Object.assign(C.prototype, CURSOR_METHODS);
 
 // Which exports are local edits (they extend the undo step being captured).
 function isLocalEdit(label, rt) {

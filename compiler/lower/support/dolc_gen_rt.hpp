@@ -96,6 +96,10 @@ struct FieldInfo {
   // lww and mv_register fields with a default: its encoding (undo of a first
   // write writes it back; docs/generated-api.md, "Undo and redo").
   Bytes (*default_value)() = nullptr;
+  // ----- strategy options added later (at the end: tables are positional)
+  bool append_only = false;  // rga: only appends; a delete or move is refused, from a peer as malformed
+  bool remove_wins = false;  // or_set bias = remove: a concurrent remove/delete beats an add/update
+  bool escrow = false;       // pn_counter: bounded counter keeping `min` by per-actor rights
 };
 
 // One version of a gene's layout (its set of field keys), as a document's
@@ -516,6 +520,10 @@ class Doc {
 
   int64_t counter_value(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
   Status counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field, int64_t delta);
+  // escrow=true (crdt.md): this replica's rights, and a transfer of `amount`
+  // (> 0) of them to actor `to` (an op that syncs; refused beyond the rights).
+  int64_t counter_rights(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+  Status counter_transfer(const Bytes& path, const GeneInfo* gene, uint32_t field, uint64_t to, int64_t amount);
 
   uint32_t list_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
   std::optional<Bytes> list_get(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const;
@@ -582,6 +590,13 @@ Status counter_add_amount(Doc& doc, const Bytes& path, const GeneInfo* gene, uin
   int64_t delta = 0;
   if (!counter_delta(amount, negate, &delta)) return counter_amount_refused();
   return doc.counter_add(path, gene, field, delta);
+}
+template <class T>
+Status counter_transfer_amount(Doc& doc, const Bytes& path, const GeneInfo* gene, uint32_t field, uint64_t to,
+                               T amount) {
+  int64_t n = 0;
+  if (!counter_delta(amount, false, &n)) return counter_amount_refused();
+  return doc.counter_transfer(path, gene, field, to, n);
 }
 
 }  // namespace dolc_gen

@@ -148,6 +148,11 @@ Status Doc::counter_add(const Bytes& p, const GeneInfo* g, uint32_t f, int64_t d
   impl_->counters[key(p, f)] = v;
   return Status{};
 }
+// escrow: the mock keeps no rights (the ABI tests only check the calls link and marshal).
+int64_t Doc::counter_rights(const Bytes&, const GeneInfo*, uint32_t) const { return 0; }
+Status Doc::counter_transfer(const Bytes&, const GeneInfo*, uint32_t, uint64_t, int64_t) {
+  return Failure{"mock: no rights to transfer"};
+}
 uint32_t Doc::list_length(const Bytes& p, const GeneInfo*, uint32_t f) const {
   auto it = impl_->lists.find(key(p, f));
   return it == impl_->lists.end() ? 0 : static_cast<uint32_t>(it->second.size());
