@@ -547,17 +547,14 @@ struct Gen {
       for (const auto& cl : c.clauses) {
         if (cl.field != f.name || !cl.rhs || cl.rhs->kind != ir::Expr::Kind::Int || !f.type.is_numeric()) continue;
         std::string bound = fmt::format("{}LL", cl.rhs->int_value);
-        std::string v = "v_";
+        // Both getters (RegisterGet, CounterValue) hold the decoded value in a
+        // plain `v_` here; the register's "not set" case returned before.
         if (cl.op == ">=" || cl.op == ">")
-          out += fmt::format("  if (!({} {} {})) {} = static_cast<decltype({})>({}{});  // auto_adjust `{}`\n",
-                             fn.op == ApiOp::RegisterGet ? "*v_" : v, cl.op, bound,
-                             fn.op == ApiOp::RegisterGet ? "*v_" : v, fn.op == ApiOp::RegisterGet ? "*v_" : v, bound,
-                             cl.op == ">" ? " + 1" : "", c.name);
+          out += fmt::format("  if (!(v_ {} {})) v_ = static_cast<decltype(v_)>({}{});  // auto_adjust `{}`\n",
+                             cl.op, bound, bound, cl.op == ">" ? " + 1" : "", c.name);
         else if (cl.op == "<=" || cl.op == "<")
-          out += fmt::format("  if (!({} {} {})) {} = static_cast<decltype({})>({}{});  // auto_adjust `{}`\n",
-                             fn.op == ApiOp::RegisterGet ? "*v_" : v, cl.op, bound,
-                             fn.op == ApiOp::RegisterGet ? "*v_" : v, fn.op == ApiOp::RegisterGet ? "*v_" : v, bound,
-                             cl.op == "<" ? " - 1" : "", c.name);
+          out += fmt::format("  if (!(v_ {} {})) v_ = static_cast<decltype(v_)>({}{});  // auto_adjust `{}`\n",
+                             cl.op, bound, bound, cl.op == "<" ? " - 1" : "", c.name);
       }
     }
     return out;
@@ -802,7 +799,11 @@ struct Gen {
     out += fmt::format("std::vector<std::string> {}::broken_invariants_(bool rejecting_only) const {{\n", cls);
     out += "  std::vector<std::string> out_;\n";
     out += "  (void)rejecting_only;\n";
-    if (!cs.empty()) out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
+    // auto_adjust checks are repaired on read, not listed here: without any
+    // other check, kRoot would be an unused variable (-Wunused-variable).
+    bool listed = false;
+    for (const auto& c : cs) listed = listed || c.constraint->on_violation != ir::ViolationPolicy::AutoAdjust;
+    if (listed) out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
     for (const auto& c : cs) {
       bool rejecting = c.constraint->on_violation == ir::ViolationPolicy::RejectOperation;
       if (c.constraint->on_violation == ir::ViolationPolicy::AutoAdjust) continue;  // repaired on read

@@ -132,7 +132,18 @@ struct Walker {
     bool is_map = f.type.kind == TK::Map;
     switch (f.strategy) {
       case S::OrSet:
-        if (is_map) {
+        if (is_map && f.type.args.size() == 2 && f.type.args[1].kind == TK::Gene) {
+          // Values are nested objects: no `set`/`get` ops take or give a record.
+          if (m == "insert" || m == "set") {
+            const ir::Gene* vg = schema.find_gene(f.type.args[1].name);
+            if (!vg) break;
+            if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
+            return insert_map_gene_value(f, *vg, arg(0), arg(1));
+          }
+          if (m == "remove" || m == "delete") call = fcall(f, "delete", arg(0));
+          else if (m == "contains_key" || m == "contains" || m == "has") { call = fcall(f, "has", arg(0)); mutating = false; }
+          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(f, "keys") + ".size())"; mutating = false; }
+        } else if (is_map) {
           if (m == "insert" || m == "set") call = fcall(f, "set", arg(0) + ", " + arg(1));
           else if (m == "remove" || m == "delete") call = fcall(f, "delete", arg(0));
           else if (m == "get") { call = fcall(f, "get", arg(0)); mutating = false; }
@@ -147,6 +158,14 @@ struct Walker {
         }
         break;
       case S::Rga:
+        // A gene value into a list of nested objects: no `insert` op takes
+        // it (the list holds objects, not records), so it is written as a
+        // new element whose fields are then set one by one.
+        if (const ir::Gene* eg = element_gene(f); eg && (m == "push" || m == "insert")) {
+          if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
+          std::string at = m == "push" ? fcall(f, "length") : "static_cast<uint32_t>(" + arg(0) + ")";
+          return insert_gene_value(f, *eg, at, m == "push" ? arg(0) : arg(1));
+        }
         if (m == "push") call = fcall(f, "insert", fcall(f, "length") + ", " + arg(0));
         else if (m == "insert") call = fcall(f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
         else if (m == "remove" || m == "delete") call = fcall(f, "delete", "static_cast<uint32_t>(" + arg(0) + "), 1");
@@ -173,6 +192,118 @@ struct Walker {
     }
     if (mutating && !as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
     return as_statement && mutating ? try_status(call) : call;
+  }
+
+  // The gene of an rga field's elements when they are nested objects.
+  const ir::Gene* element_gene(const ir::Field& f) {
+    if (f.type.args.empty() || f.type.args[0].kind != TK::Gene) return nullptr;
+    return schema.find_gene(f.type.args[0].name);
+  }
+
+  // Statements inserting the gene value `value` at `at` into the rga field
+  // `f` (elements of gene `eg`): a new element, then its fields written from
+  // the value's record, inside the method's checkpoint (a failure rolls the
+  // whole method back).
+  std::string insert_gene_value(const ir::Field& f, const ir::Gene& eg, const std::string& at,
+                                const std::string& value) {
+    std::string n = std::to_string(temp++);
+    std::string out = pad() + "{\n";
+    ++indent;
+    out += fmt::format("{}uint32_t at{}_ = {};\n", pad(), n, at);
+    out += try_status(fcall(f, "insert-new", "at" + n + "_"));
+    out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(f, "child", "at" + n + "_"));
+    out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
+    out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
+    out += write_gene_value(eg, "c" + n + "_.value", "e" + n + "_", 0);
+    --indent;
+    return out + pad() + "}\n";
+  }
+
+  // The same for an or_set map of nested objects: a fresh value under `key`
+  // (set-new), then its fields written from the record.
+  std::string insert_map_gene_value(const ir::Field& f, const ir::Gene& vg, const std::string& key,
+                                    const std::string& value) {
+    std::string n = std::to_string(temp++);
+    std::string out = pad() + "{\n";
+    ++indent;
+    out += fmt::format("{}const auto& k{}_ = {};\n", pad(), n, key);
+    out += try_status(fcall(f, "set-new", "k" + n + "_"));
+    out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(f, "child", "k" + n + "_"));
+    out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
+    out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
+    out += write_gene_value(vg, "c" + n + "_.value", "e" + n + "_", 0);
+    --indent;
+    return out + pad() + "}\n";
+  }
+
+  // Writes each field of the record `rec` (a value of gene `g`) into the
+  // object at `path` through the nested gene's field ops (prefix: the gene's
+  // label, as api.cpp names them; none for the root gene itself).
+  std::string write_gene_value(const ir::Gene& g, const std::string& path, const std::string& rec, int depth) {
+    if (depth > 8) {
+      fail("a gene value nested this deeply");
+      return "";
+    }
+    std::string prefix = &g == &gene ? "" : wit_label(g.name);
+    auto op = [&](const ir::Field& gf, const std::string& o, const std::string& args) {
+      std::string label = (prefix.empty() ? "" : prefix + "-") + wit_label(gf.name) + "-" + o;
+      return fmt::format("this->{}({}{}{})", cpp_ident(label), path, args.empty() ? "" : ", ", args);
+    };
+    std::string out;
+    for (const auto& gf : g.fields) {
+      std::string member = rec + "." + cpp_ident(wit_label(gf.name));
+      if (gf.nested_gene && gf.type.kind == TK::Gene) {
+        const ir::Gene* sub = schema.find_gene(gf.type.name);
+        if (!sub) {
+          fail("the nested gene `" + gf.type.name + "`");
+          continue;
+        }
+        std::string p = fmt::format("p{}_", temp++);
+        out += fmt::format("{}auto {} = {};\n", pad(), p, op(gf, "child", ""));
+        out += write_gene_value(*sub, p, member, depth + 1);
+        continue;
+      }
+      WitType probe;
+      std::string why;
+      if (gf.strategy != ir::Strategy::Peritext &&
+          !wit_value_type(schema, gf.type, wit_label(g.name) + "-" + wit_label(gf.name), &probe, &why)) {
+        fail("field `" + gf.name + "` of a pushed `" + g.name + "` (" + why + ")");
+        continue;
+      }
+      switch (gf.strategy) {
+        case ir::Strategy::Lww: case ir::Strategy::Immutable: case ir::Strategy::MvRegister:
+          out += try_status(op(gf, "set", member));
+          break;
+        case ir::Strategy::PnCounter:
+          if (gf.type.kind != TK::Int) {
+            fail("the counter `" + gf.name + "` of a pushed `" + g.name + "`");
+            break;
+          }
+          // The counter starts at zero: the value is one increment (or decrement).
+          out += fmt::format("{}if ({} > 0) {{\n", pad(), member);
+          ++indent;
+          out += try_status(op(gf, "increment", member));
+          --indent;
+          if (gf.type.is_signed) {
+            out += fmt::format("{}}} else if ({} < 0) {{\n", pad(), member);
+            ++indent;
+            out += try_status(op(gf, "decrement", "static_cast<" + cpp_type(probe) + ">(0 - " + member + ")"));
+            --indent;
+          }
+          out += pad() + "}\n";
+          break;
+        case ir::Strategy::Peritext:
+          out += fmt::format("{}if (!{}.empty()) {{\n", pad(), member);
+          ++indent;
+          out += try_status(op(gf, "insert", "0, " + member));
+          --indent;
+          out += pad() + "}\n";
+          break;
+        default:
+          fail(fmt::format("field `{}` ({}) of a pushed `{}`", gf.name, ir::strategy_name(gf.strategy), g.name));
+      }
+    }
+    return out;
   }
 
   std::string binary(const ir::Expr& e) {
@@ -388,6 +519,9 @@ struct Walker {
         } else if (const ir::Field* f = field_of(it);
                    f && f->strategy == ir::Strategy::OrSet && f->type.kind == TK::Set) {
           head = "for (const auto& " + var + " : " + fcall(*f, "values") + ")";
+        } else if (f && f->strategy == ir::Strategy::Rga && element_gene(*f)) {
+          fail("`for` over a list of nested objects");  // no op reads an element as a record
+          return "";
         } else if (f && f->strategy == ir::Strategy::Rga) {
           std::string i = fmt::format("i{}_", temp++);
           std::string elem = value_type(f->type.args[0]);
