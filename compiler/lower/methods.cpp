@@ -489,7 +489,7 @@ struct Walker {
           return "";
         }
         std::string t = s.declared_type ? value_type(*s.declared_type) : "auto";
-        return fmt::format("{}{} v_{} = {};\n", pad(), t, cpp_ident(s.name), expr(*s.expr));
+        return fmt::format("{}[[maybe_unused]] {} v_{} = {};\n", pad(), t, cpp_ident(s.name), expr(*s.expr));
       }
       case SK::Expr: return s.expr ? expr_stmt(*s.expr, tail) : "";
       case SK::Return: return pad() + ret(s.expr ? &*s.expr : nullptr) + "\n";
