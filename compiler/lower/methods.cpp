@@ -7,6 +7,8 @@
 // the export table uses (`<field>-<op>` -> `<field>_<op>`).
 #include "lower/methods.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "lower/naming.hpp"
@@ -138,7 +140,7 @@ struct Walker {
             const ir::Gene* vg = schema.find_gene(f.type.args[1].name);
             if (!vg) break;
             if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
-            return insert_map_gene_value(f, *vg, arg(0), arg(1));
+            return insert_map_gene_value(f, *vg, arg(0), arg(1), e.children.size() > 2 ? &e.children[2] : nullptr);
           }
           if (m == "remove" || m == "delete") call = fcall(f, "delete", arg(0));
           else if (m == "contains_key" || m == "contains" || m == "has") { call = fcall(f, "has", arg(0)); mutating = false; }
@@ -164,7 +166,9 @@ struct Walker {
         if (const ir::Gene* eg = element_gene(f); eg && (m == "push" || m == "insert")) {
           if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
           std::string at = m == "push" ? fcall(f, "length") : "static_cast<uint32_t>(" + arg(0) + ")";
-          return insert_gene_value(f, *eg, at, m == "push" ? arg(0) : arg(1));
+          size_t vi = m == "push" ? 1 : 2;  // the value's index in e.children
+          return insert_gene_value(f, *eg, at, m == "push" ? arg(0) : arg(1),
+                                   vi < e.children.size() ? &e.children[vi] : nullptr);
         }
         if (m == "push") call = fcall(f, "insert", fcall(f, "length") + ", " + arg(0));
         else if (m == "insert") call = fcall(f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
@@ -205,7 +209,7 @@ struct Walker {
   // the value's record, inside the method's checkpoint (a failure rolls the
   // whole method back).
   std::string insert_gene_value(const ir::Field& f, const ir::Gene& eg, const std::string& at,
-                                const std::string& value) {
+                                const std::string& value, const ir::Expr* source) {
     std::string n = std::to_string(temp++);
     std::string out = pad() + "{\n";
     ++indent;
@@ -214,7 +218,7 @@ struct Walker {
     out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(f, "child", "at" + n + "_"));
     out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
     out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
-    out += write_gene_value(eg, "c" + n + "_.value", "e" + n + "_", 0);
+    out += write_gene_value(eg, "c" + n + "_.value", "e" + n + "_", 0, literal_fields(source));
     --indent;
     return out + pad() + "}\n";
   }
@@ -222,7 +226,7 @@ struct Walker {
   // The same for an or_set map of nested objects: a fresh value under `key`
   // (set-new), then its fields written from the record.
   std::string insert_map_gene_value(const ir::Field& f, const ir::Gene& vg, const std::string& key,
-                                    const std::string& value) {
+                                    const std::string& value, const ir::Expr* source) {
     std::string n = std::to_string(temp++);
     std::string out = pad() + "{\n";
     ++indent;
@@ -231,7 +235,7 @@ struct Walker {
     out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(f, "child", "k" + n + "_"));
     out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
     out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
-    out += write_gene_value(vg, "c" + n + "_.value", "e" + n + "_", 0);
+    out += write_gene_value(vg, "c" + n + "_.value", "e" + n + "_", 0, literal_fields(source));
     --indent;
     return out + pad() + "}\n";
   }
@@ -239,7 +243,14 @@ struct Walker {
   // Writes each field of the record `rec` (a value of gene `g`) into the
   // object at `path` through the nested gene's field ops (prefix: the gene's
   // label, as api.cpp names them; none for the root gene itself).
-  std::string write_gene_value(const ir::Gene& g, const std::string& path, const std::string& rec, int depth) {
+  // The fields a struct literal names (the others keep the new element's
+  // defaults rather than the record's zero values); nullptr: every field.
+  static const std::vector<std::string>* literal_fields(const ir::Expr* source) {
+    return source && source->kind == EK::StructLit ? &source->arg_names : nullptr;
+  }
+
+  std::string write_gene_value(const ir::Gene& g, const std::string& path, const std::string& rec, int depth,
+                               const std::vector<std::string>* only = nullptr) {
     if (depth > 8) {
       fail("a gene value nested this deeply");
       return "";
@@ -251,6 +262,7 @@ struct Walker {
     };
     std::string out;
     for (const auto& gf : g.fields) {
+      if (only && std::find(only->begin(), only->end(), gf.name) == only->end()) continue;
       std::string member = rec + "." + cpp_ident(wit_label(gf.name));
       if (gf.nested_gene && gf.type.kind == TK::Gene) {
         const ir::Gene* sub = schema.find_gene(gf.type.name);

@@ -41,7 +41,7 @@ const book = new CreditBook(3n);
 book.record(12n, 'rent');
 const j = book.toJSON();
 assert.deepEqual(j.txns, [{ amount: '12', memo: 'rent' }]);
-assert.deepEqual(j.plain, [{ amount: '12' }]);
+assert.deepEqual(j.plain, [{ amount: '12', note: 'n/a' }]);  // a field the literal leaves out keeps its default
 assert.deepEqual(j.byMemo, { rent: { amount: '12', memo: 'rent' } });
 assert.deepEqual(j.last, { amount: '12', memo: 'last' });
 console.log('ok   known cases: auto_adjust on lww, push of a gene value, struct literals in both spellings');
