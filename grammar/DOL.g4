@@ -76,6 +76,39 @@ tokens { AT_LEAD }
     const std::string& t = next->getText();
     return !t.empty() && t[0] >= 'A' && t[0] <= 'Z';
   }
+  // A struct literal: a capitalised name, or a dotted lower-case gene name
+  // (`credit.txn { amount: 1 }`) whose brace opens with `name:`. The brace
+  // test keeps `if a.b { x }` and `match a.b { x => .. }` conditions with
+  // blocks; `this.`/`self.` start field reads, never a gene name.
+  bool structLitNext() {
+    if (upperNext()) return true;
+    auto name = [](antlr4::Token* t) {
+      if (t == nullptr || t->getType() == antlr4::Token::EOF) return false;
+      const std::string& s = t->getText();
+      return !s.empty() && (s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'));
+    };
+    auto touches = [](antlr4::Token* a, antlr4::Token* b) {
+      return a != nullptr && b != nullptr && b->getStartIndex() == a->getStopIndex() + 1;
+    };
+    antlr4::Token* first = _input->LT(1);
+    if (!name(first) || first->getText() == "this" || first->getText() == "self") return false;
+    ssize_t i = 1;
+    int dots = 0;
+    while (true) {
+      antlr4::Token* dot = _input->LT(i + 1);
+      antlr4::Token* next = _input->LT(i + 2);
+      if (dot == nullptr || dot->getText() != "." || !touches(_input->LT(i), dot) || !name(next) || !touches(dot, next))
+        break;
+      i += 2;
+      ++dots;
+    }
+    if (dots == 0) return false;
+    antlr4::Token* brace = _input->LT(i + 1);
+    if (brace == nullptr || brace->getText() != "{") return false;
+    antlr4::Token* field = _input->LT(i + 2);
+    antlr4::Token* colon = _input->LT(i + 3);
+    return name(field) && colon != nullptr && colon->getText() == ":";
+  }
 }
 
 // ---------------------------------------------------------------- entry rules
@@ -425,7 +458,7 @@ primary
   | STRING                                                      #stringLit
   | CHAR                                                        #charLit
   | (TRUE | FALSE)                                              #boolLit
-  | {upperNext()}? qualifiedName (COLONCOLON ident)* LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  #structLit
+  | {structLitNext()}? qualifiedName (COLONCOLON ident)* LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE  #structLit
   | exprName (COLONCOLON ident)+                                #pathExpr
   | exprName                                                    #nameExpr
   | LPAREN RPAREN                                               #unitLit

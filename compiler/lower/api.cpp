@@ -7,6 +7,7 @@
 #include "lower/migrations.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include <fmt/format.h>
@@ -342,6 +343,27 @@ struct Builder {
     iface->enums.push_back(std::move(e));
   }
 
+  void add_body_records(const ir::Gene& gene, const ir::Method& m) {
+    std::string label = wit_label(gene.name) + "-" + wit_label(m.name);
+    auto use = [&](const ir::Type& t) {
+      WitType w;
+      std::string why;
+      if (t.kind == ir::Type::Kind::Gene && wit_value_type(schema, t, label, &w, &why)) add_enum_uses(w, t);
+    };
+    std::function<void(const ir::Expr&)> expr;
+    std::function<void(const ir::Stmt&)> stmt = [&](const ir::Stmt& st) {
+      if (st.declared_type) use(*st.declared_type);
+      if (st.expr) expr(*st.expr);
+      for (const auto& x : st.body) stmt(x);
+    };
+    expr = [&](const ir::Expr& e) {
+      if (e.kind == ir::Expr::Kind::StructLit) use(e.type);
+      for (const auto& c : e.children) expr(c);
+      for (const auto& st : e.stmts) stmt(st);
+    };
+    if (m.body) expr(*m.body);
+  }
+
   ApiFunction& add(const std::string& label, ApiOp op, std::vector<ApiParam> params) {
     ApiFunction f;
     f.label = label;
@@ -626,6 +648,10 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
             b.omit(m.name_span, fmt::format("method `{}` of gene `{}` is not compiled: {}", m.name, g.name, why));
           continue;
         }
+        // Struct literals and typed lets in the body build records the fields'
+        // ops may never name (a literal pushed into a list of nested objects):
+        // declared too, or the lowered body would use an undeclared type.
+        b.add_body_records(g, m);
         ApiFunction& fn = Builder::returns(
             b.add((prefix.empty() ? "" : prefix + "-") + "call-" + wit_label(m.name), ApiOp::MethodCall,
                   std::move(params)),

@@ -75,7 +75,9 @@ std::string enc(const WitType& t, const std::string& x) {
 }
 
 // Decoding runtime value bytes to the typed value (the runtime validated them).
-std::string dec(const WitType& t, const std::string& b) {
+// `level`: records nested in records; their lambdas' locals get distinct
+// names (a nested `auto parts_ = ...(parts_[i])` would read itself).
+std::string dec(const WitType& t, const std::string& b, int level = 0) {
   std::string ct = cpp_type(t);
   switch (t.kind) {
     case K::Bool: return "dolc_gen::dec_bool(" + b + ")";
@@ -90,23 +92,28 @@ std::string dec(const WitType& t, const std::string& b) {
                          cpp_type(t.args[0]), b, dec(t.args[0], "in_"));
     case K::List: return "dolc_gen::dec_bytes(" + b + ")";
     case K::Record: {
-      std::string out = fmt::format("[&] {{ auto parts_ = dolc_gen::dec_record({}, {}); {} r_{{}}; ", b, t.args.size(), ct);
+      std::string sfx = level ? std::to_string(level) + "_" : "_";
+      std::string out = fmt::format("[&] {{ auto parts{0} = dolc_gen::dec_record({1}, {2}); {3} r{0}{{}}; ", sfx, b,
+                                    t.args.size(), ct);
       for (size_t i = 0; i < t.args.size(); ++i)
-        out += fmt::format("r_.{} = {}; ", cpp_ident(t.cases[i]), dec(t.args[i], fmt::format("parts_[{}]", i)));
-      return out + "return r_; }()";
+        out += fmt::format("r{}.{} = {}; ", sfx, cpp_ident(t.cases[i]),
+                           dec(t.args[i], fmt::format("parts{}[{}]", sfx, i), level + 1));
+      return out + "return r" + sfx + "; }()";
     }
     default: return ct + "{}";
   }
 }
 
 // JSON text of a typed value.
-std::string json_of(const WitType& t, const std::string& x, const ApiInterface& iface) {
+// `level`: records nested in records (as in dec(): distinct names for the
+// options inside them, which may be read through an outer option's local).
+std::string json_of(const WitType& t, const std::string& x, const ApiInterface& iface, int level = 0) {
   switch (t.kind) {
     case K::Option: {  // `x` once: it is often a field read (the module is smaller, the read not repeated)
       int depth = 0;  // options in options get distinct names (no shadowing)
       for (const WitType* o = &t; o->kind == K::Option; o = &o->args[0]) ++depth;
-      std::string v = "o" + std::to_string(depth) + "_";
-      return "[&] { auto " + v + " = " + x + "; return " + v + " ? " + json_of(t.args[0], "*" + v, iface) +
+      std::string v = "o" + std::to_string(depth) + "_" + (level ? std::to_string(level) + "_" : "");
+      return "[&] { auto " + v + " = " + x + "; return " + v + " ? " + json_of(t.args[0], "*" + v, iface, level) +
              " : std::string(\"null\"); }()";
     }
     case K::Enum:
@@ -128,7 +135,7 @@ std::string json_of(const WitType& t, const std::string& x, const ApiInterface& 
       for (size_t i = 0; i < t.args.size(); ++i) {
         std::string key = g && i < g->fields.size() ? g->fields[i].name : t.cases[i];
         out += " + " + cpp_string_literal((i ? "," : "") + std::string("\"") + key + "\":") + " + " +
-               json_of(t.args[i], "(" + x + ")." + cpp_ident(t.cases[i]), iface);
+               json_of(t.args[i], "(" + x + ")." + cpp_ident(t.cases[i]), iface, level + 1);
       }
       return out + " + \"}\")";
     }
@@ -642,17 +649,14 @@ struct Gen {
       for (const auto& cl : c.clauses) {
         if (cl.field != f.name || !cl.rhs || cl.rhs->kind != ir::Expr::Kind::Int || !f.type.is_numeric()) continue;
         std::string bound = fmt::format("{}LL", cl.rhs->int_value);
-        std::string v = "v_";
+        // Both getters (RegisterGet, CounterValue) hold the decoded value in a
+        // plain `v_` here; the register's "not set" case returned before.
         if (cl.op == ">=" || cl.op == ">")
-          out += fmt::format("  if (!({} {} {})) {} = static_cast<decltype({})>({}{});  // auto_adjust `{}`\n",
-                             fn.op == ApiOp::RegisterGet ? "*v_" : v, cl.op, bound,
-                             fn.op == ApiOp::RegisterGet ? "*v_" : v, fn.op == ApiOp::RegisterGet ? "*v_" : v, bound,
-                             cl.op == ">" ? " + 1" : "", c.name);
+          out += fmt::format("  if (!(v_ {} {})) v_ = static_cast<decltype(v_)>({}{});  // auto_adjust `{}`\n",
+                             cl.op, bound, bound, cl.op == ">" ? " + 1" : "", c.name);
         else if (cl.op == "<=" || cl.op == "<")
-          out += fmt::format("  if (!({} {} {})) {} = static_cast<decltype({})>({}{});  // auto_adjust `{}`\n",
-                             fn.op == ApiOp::RegisterGet ? "*v_" : v, cl.op, bound,
-                             fn.op == ApiOp::RegisterGet ? "*v_" : v, fn.op == ApiOp::RegisterGet ? "*v_" : v, bound,
-                             cl.op == "<" ? " - 1" : "", c.name);
+          out += fmt::format("  if (!(v_ {} {})) v_ = static_cast<decltype(v_)>({}{});  // auto_adjust `{}`\n",
+                             cl.op, bound, bound, cl.op == "<" ? " - 1" : "", c.name);
       }
     }
     return out;
@@ -905,7 +909,11 @@ struct Gen {
     out += fmt::format("std::vector<std::string> {}::broken_invariants_(bool rejecting_only) const {{\n", cls);
     out += "  std::vector<std::string> out_;\n";
     out += "  (void)rejecting_only;\n";
-    if (!cs.empty()) out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
+    // auto_adjust checks are repaired on read, not listed here: without any
+    // other check, kRoot would be an unused variable (-Wunused-variable).
+    bool listed = false;
+    for (const auto& c : cs) listed = listed || c.constraint->on_violation != ir::ViolationPolicy::AutoAdjust;
+    if (listed) out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n";
     for (const auto& c : cs) {
       bool rejecting = c.constraint->on_violation == ir::ViolationPolicy::RejectOperation;
       if (c.constraint->on_violation == ir::ViolationPolicy::AutoAdjust) continue;  // repaired on read
@@ -1037,8 +1045,9 @@ struct Gen {
           for (size_t i = 0; i + first_ < fn.params.size() && i < fn.method->params.size(); ++i)
             // The parameter's C++ name exactly as param_decl spells it (a
             // keyword label is escaped after the `a_` prefix is added).
-            out += fmt::format("  auto v_{} = {};  // the body's name for `{}`\n", cpp_ident(fn.method->params[i].name),
-                               cpp_ident("a_" + fn.params[i + first_].label), fn.method->params[i].name);
+            out += fmt::format("  [[maybe_unused]] auto v_{} = {};  // the body's name for `{}`\n",
+                               cpp_ident(fn.method->params[i].name), cpp_ident("a_" + fn.params[i + first_].label),
+                               fn.method->params[i].name);
           out += "  auto r_ = [&]() -> " + cpp_type(fn.result) + " {\n";
           out += lower_method_body(schema, iface, fn);
           out += "  }();\n";

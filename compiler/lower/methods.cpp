@@ -12,6 +12,8 @@
 // the method with an error (the caller then rolls everything back).
 #include "lower/methods.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "lower/naming.hpp"
@@ -210,7 +212,18 @@ struct Walker {
     bool is_map = f.type.kind == TK::Map;
     switch (f.strategy) {
       case S::OrSet:
-        if (is_map) {
+        if (is_map && f.type.args.size() == 2 && f.type.args[1].kind == TK::Gene) {
+          // Values are nested objects: no `set`/`get` ops take or give a record.
+          if (m == "insert" || m == "set") {
+            const ir::Gene* vg = schema.find_gene(f.type.args[1].name);
+            if (!vg) break;
+            if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
+            return insert_map_gene_value(o, f, *vg, arg(0), arg(1), e.children.size() > 2 ? &e.children[2] : nullptr);
+          }
+          if (m == "remove" || m == "delete") call = fcall(o, f, "delete", arg(0));
+          else if (m == "contains_key" || m == "contains" || m == "has") { call = fcall(o, f, "has", arg(0)); mutating = false; }
+          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "keys") + ".size())"; mutating = false; }
+        } else if (is_map) {
           if (m == "insert" || m == "set") call = fcall(o, f, "set", arg(0) + ", " + arg(1));
           else if (m == "remove" || m == "delete") call = fcall(o, f, "delete", arg(0));
           else if (m == "get") { call = fcall(o, f, "get", arg(0)); mutating = false; }
@@ -225,6 +238,16 @@ struct Walker {
         }
         break;
       case S::Rga:
+        // A gene value into a list of nested objects: no `insert` op takes
+        // it (the list holds objects, not records), so it is written as a
+        // new element whose fields are then set one by one.
+        if (const ir::Gene* eg = element_gene(f); eg && (m == "push" || m == "insert")) {
+          if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
+          std::string at = m == "push" ? fcall(o, f, "length") : "static_cast<uint32_t>(" + arg(0) + ")";
+          size_t vi = m == "push" ? 1 : 2;  // the value's index in e.children
+          return insert_gene_value(o, f, *eg, at, m == "push" ? arg(0) : arg(1),
+                                   vi < e.children.size() ? &e.children[vi] : nullptr);
+        }
         if (m == "push") call = fcall(o, f, "insert", fcall(o, f, "length") + ", " + arg(0));
         else if (m == "insert") call = fcall(o, f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
         else if (m == "remove" || m == "delete") call = fcall(o, f, "delete", "static_cast<uint32_t>(" + arg(0) + "), 1");
@@ -251,6 +274,126 @@ struct Walker {
     }
     if (mutating && !as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
     return as_statement && mutating ? try_status(call) : call;
+  }
+
+  // The gene of an rga field's elements when they are nested objects.
+  const ir::Gene* element_gene(const ir::Field& f) {
+    if (f.type.args.empty() || f.type.args[0].kind != TK::Gene) return nullptr;
+    return schema.find_gene(f.type.args[0].name);
+  }
+
+  // Statements inserting the gene value `value` at `at` into the rga field
+  // `f` (elements of gene `eg`): a new element, then its fields written from
+  // the value's record, inside the method's checkpoint (a failure rolls the
+  // whole method back).
+  std::string insert_gene_value(const Obj& o, const ir::Field& f, const ir::Gene& eg, const std::string& at,
+                                const std::string& value, const ir::Expr* source) {
+    std::string n = std::to_string(temp++);
+    std::string out = pad() + "{\n";
+    ++indent;
+    out += fmt::format("{}uint32_t at{}_ = {};\n", pad(), n, at);
+    out += try_status(fcall(o, f, "insert-new", "at" + n + "_"));
+    out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(o, f, "child", "at" + n + "_"));
+    out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
+    out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
+    out += write_gene_value(eg, "c" + n + "_.value", "e" + n + "_", 0, literal_fields(source));
+    --indent;
+    return out + pad() + "}\n";
+  }
+
+  // The same for an or_set map of nested objects: a fresh value under `key`
+  // (set-new), then its fields written from the record.
+  std::string insert_map_gene_value(const Obj& o, const ir::Field& f, const ir::Gene& vg, const std::string& key,
+                                    const std::string& value, const ir::Expr* source) {
+    std::string n = std::to_string(temp++);
+    std::string out = pad() + "{\n";
+    ++indent;
+    out += fmt::format("{}const auto& k{}_ = {};\n", pad(), n, key);
+    out += try_status(fcall(o, f, "set-new", "k" + n + "_"));
+    out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(o, f, "child", "k" + n + "_"));
+    out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
+    out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
+    out += write_gene_value(vg, "c" + n + "_.value", "e" + n + "_", 0, literal_fields(source));
+    --indent;
+    return out + pad() + "}\n";
+  }
+
+  // Writes each field of the record `rec` (a value of gene `g`) into the
+  // object at `path` through the nested gene's field ops (prefix: the gene's
+  // label, as api.cpp names them; none for the root gene itself).
+  // The fields a struct literal names (the others keep the new element's
+  // defaults rather than the record's zero values); nullptr: every field.
+  static const std::vector<std::string>* literal_fields(const ir::Expr* source) {
+    return source && source->kind == EK::StructLit ? &source->arg_names : nullptr;
+  }
+
+  std::string write_gene_value(const ir::Gene& g, const std::string& path, const std::string& rec, int depth,
+                               const std::vector<std::string>* only = nullptr) {
+    if (depth > 8) {
+      fail("a gene value nested this deeply");
+      return "";
+    }
+    std::string prefix = prefix_of(&g);
+    auto op = [&](const ir::Field& gf, const std::string& o, const std::string& args) {
+      std::string label = (prefix.empty() ? "" : prefix + "-") + wit_label(gf.name) + "-" + o;
+      return fmt::format("this->{}({}{}{})", cpp_ident(label), path, args.empty() ? "" : ", ", args);
+    };
+    std::string out;
+    for (const auto& gf : g.fields) {
+      if (only && std::find(only->begin(), only->end(), gf.name) == only->end()) continue;
+      std::string member = rec + "." + cpp_ident(wit_label(gf.name));
+      if (gf.nested_gene && gf.type.kind == TK::Gene) {
+        const ir::Gene* sub = schema.find_gene(gf.type.name);
+        if (!sub) {
+          fail("the nested gene `" + gf.type.name + "`");
+          continue;
+        }
+        std::string p = fmt::format("p{}_", temp++);
+        out += fmt::format("{}auto {} = {};\n", pad(), p, op(gf, "child", ""));
+        out += write_gene_value(*sub, p, member, depth + 1);
+        continue;
+      }
+      WitType probe;
+      std::string why;
+      if (gf.strategy != ir::Strategy::Peritext &&
+          !wit_value_type(schema, gf.type, wit_label(g.name) + "-" + wit_label(gf.name), &probe, &why)) {
+        fail("field `" + gf.name + "` of a pushed `" + g.name + "` (" + why + ")");
+        continue;
+      }
+      switch (gf.strategy) {
+        case ir::Strategy::Lww: case ir::Strategy::Immutable: case ir::Strategy::MvRegister:
+          out += try_status(op(gf, "set", member));
+          break;
+        case ir::Strategy::PnCounter:
+          if (gf.type.kind != TK::Int) {
+            fail("the counter `" + gf.name + "` of a pushed `" + g.name + "`");
+            break;
+          }
+          // The counter starts at zero: the value is one increment (or decrement).
+          out += fmt::format("{}if ({} > 0) {{\n", pad(), member);
+          ++indent;
+          out += try_status(op(gf, "increment", member));
+          --indent;
+          if (gf.type.is_signed) {
+            out += fmt::format("{}}} else if ({} < 0) {{\n", pad(), member);
+            ++indent;
+            out += try_status(op(gf, "decrement", "static_cast<" + cpp_type(probe) + ">(0 - " + member + ")"));
+            --indent;
+          }
+          out += pad() + "}\n";
+          break;
+        case ir::Strategy::Peritext:
+          out += fmt::format("{}if (!{}.empty()) {{\n", pad(), member);
+          ++indent;
+          out += try_status(op(gf, "insert", "0, " + member));
+          --indent;
+          out += pad() + "}\n";
+          break;
+        default:
+          fail(fmt::format("field `{}` ({}) of a pushed `{}`", gf.name, ir::strategy_name(gf.strategy), g.name));
+      }
+    }
+    return out;
   }
 
   std::string binary(const ir::Expr& e) {
@@ -459,7 +602,7 @@ struct Walker {
           return "";
         }
         std::string t = s.declared_type ? value_type(*s.declared_type) : "auto";
-        return fmt::format("{}{} v_{} = {};\n", pad(), t, cpp_ident(s.name), expr(*s.expr));
+        return fmt::format("{}[[maybe_unused]] {} v_{} = {};\n", pad(), t, cpp_ident(s.name), expr(*s.expr));
       }
       case SK::Expr: return s.expr ? expr_stmt(*s.expr, tail) : "";
       case SK::Return: return pad() + ret(s.expr ? &*s.expr : nullptr) + "\n";
@@ -490,6 +633,9 @@ struct Walker {
         } else if (const ir::Field* f = field_of(it, &o);
                    f && f->strategy == ir::Strategy::OrSet && f->type.kind == TK::Set) {
           head = "for (const auto& " + var + " : " + fcall(o, *f, "values") + ")";
+        } else if (f && f->strategy == ir::Strategy::Rga && element_gene(*f)) {
+          fail("`for` over a list of nested objects");  // no op reads an element as a record
+          return "";
         } else if (f && f->strategy == ir::Strategy::Rga) {
           std::string i = fmt::format("i{}_", temp++);
           std::string elem = value_type(f->type.args[0]);

@@ -406,7 +406,7 @@ dolc_gen::Status MessageChat::call_react(const std::string& a_emoji) {
   auto mark_ = doc_.checkpoint();
   bool outer_ = !in_method_;
   in_method_ = true;
-  auto v_emoji = a_emoji;  // the body's name for `emoji`
+  [[maybe_unused]] auto v_emoji = a_emoji;  // the body's name for `emoji`
   auto r_ = [&]() -> dolc_gen::Status {
   if (dolc_gen::Status s_ = this->reactions_add(kRoot, v_emoji); !s_.ok) return dolc_gen::Failure{s_.error};
   return dolc_gen::Status{};
@@ -967,7 +967,7 @@ dolc_gen::Status RoomState::call_rename(const std::string& a_title) {
   auto mark_ = doc_.checkpoint();
   bool outer_ = !in_method_;
   in_method_ = true;
-  auto v_title = a_title;  // the body's name for `title`
+  [[maybe_unused]] auto v_title = a_title;  // the body's name for `title`
   auto r_ = [&]() -> dolc_gen::Status {
   if ((v_title != std::string(""))) {
     if (dolc_gen::Status s_ = this->title_set(kRoot, static_cast<std::string>(v_title)); !s_.ok) return dolc_gen::Failure{s_.error};
@@ -1008,7 +1008,7 @@ dolc_gen::Status RoomState::message_chat_call_react(const std::vector<uint8_t>& 
   auto mark_ = doc_.checkpoint();
   bool outer_ = !in_method_;
   in_method_ = true;
-  auto v_emoji = a_emoji;  // the body's name for `emoji`
+  [[maybe_unused]] auto v_emoji = a_emoji;  // the body's name for `emoji`
   auto r_ = [&]() -> dolc_gen::Status {
   if (dolc_gen::Status s_ = this->message_chat_reactions_add(a_path, v_emoji); !s_.ok) return dolc_gen::Failure{s_.error};
   return dolc_gen::Status{};

@@ -601,7 +601,7 @@ dolc_gen::Result<int64_t> Account::call_transfer(int64_t a_amount) {
   auto mark_ = doc_.checkpoint();
   bool outer_ = !in_method_;
   in_method_ = true;
-  auto v_amount = a_amount;  // the body's name for `amount`
+  [[maybe_unused]] auto v_amount = a_amount;  // the body's name for `amount`
   auto r_ = [&]() -> dolc_gen::Result<int64_t> {
   if ((v_amount <= static_cast<int64_t>(0LL))) {
     return dolc_gen::Failure{std::string("amount must be positive")};
