@@ -4,7 +4,7 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup configure build demo test test-sanitize bench install clean
+.PHONY: all setup configure build demo test test-sanitize bench install deb clean
 
 all: build
 
@@ -33,6 +33,10 @@ bench: build
 PREFIX ?= /usr/local
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The same install as a Debian package: $(BUILD)/dolc_VERSION_amd64.deb.
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -7,6 +7,7 @@
 
 #include "driver/session.hpp"
 #include "driver/version.hpp"
+#include "dolc/rt/format.hpp"
 #include "source/interrupt.hpp"
 
 namespace {
@@ -129,7 +130,11 @@ int run(int argc, char** argv) {
   }
   const std::string command = args[0];
   if (command == "--version" || command == "-V") {
-    std::cout << "dolc " << DOLC_VERSION_STRING << "\n";
+    // The bytes its modules write are a promise: say which (FORMAT.md).
+    std::cout << "dolc " << DOLC_VERSION_STRING << "\n"
+              << "document format " << int(dolc::rt::kDocumentFormat) << " (saves and changes; reads formats "
+              << int(dolc::rt::kOldestDocumentFormat) << "-" << int(dolc::rt::kDocumentFormat)
+              << "), version vector format " << int(dolc::rt::kVersionVectorFormat) << "\n";
     return kExitClean;
   }
   if (command == "--help" || command == "-h") {

@@ -37,6 +37,7 @@
 #include "dolc/rt/encoding.hpp"
 #include "dolc/rt/ids.hpp"
 #include "dolc/rt/seq/rga.hpp"
+#include "dolc/rt/format.hpp"
 #include "dolc/rt/seq/text.hpp"
 #include "dolc/rt/seq/utf8.hpp"
 #include "dolc_gen_rt.hpp"
@@ -47,10 +48,11 @@ namespace {
 
 namespace seq = dolc::rt::seq;
 
-constexpr uint8_t kFormatVersion = 3;  // saves and changes: columns (columnar.cpp); formats 1 and 2 are still read
+constexpr uint8_t kFormatVersion = dolc::rt::kDocumentFormat;  // saves and changes: columns (columnar.cpp); formats 1 and 2 are still read
 constexpr uint8_t kFormatV2 = 2;       // the schema header, then changes row by row
 constexpr uint8_t kFormatV1 = 1;       // positional field indexes, no schema header
-constexpr uint8_t kVersionFormat = 2;  // version vectors ("DV") with chain digests; 1 (without) is still read
+static_assert(kFormatV1 == dolc::rt::kOldestDocumentFormat, "the oldest format read is format 1");
+constexpr uint8_t kVersionFormat = dolc::rt::kVersionVectorFormat;  // version vectors ("DV") with chain digests; 1 (without) is still read
 constexpr uint8_t kMagicChanges[2] = {'D', 'C'};
 constexpr uint8_t kMagicSave[2] = {'D', 'S'};
 constexpr uint8_t kMagicVersion[2] = {'D', 'V'};

@@ -1,0 +1,18 @@
+// runtime-wasm: the byte format versions the runtime writes and reads
+// (runtime-wasm/FORMAT.md). One place for them: the runtime frames its
+// blobs with these, and `dolc --version` prints them, so that a user can
+// tell which bytes the modules of a given dolc write (and which they read).
+#pragma once
+
+#include <cstdint>
+
+namespace dolc::rt {
+
+// Saves (`DS`) and changes (`DC`): the schema header, then columns.
+inline constexpr uint8_t kDocumentFormat = 3;
+// The oldest `DS`/`DC` format still read (1: positional field indexes).
+inline constexpr uint8_t kOldestDocumentFormat = 1;
+// Version vectors (`DV`) with chain digests; 1 (without) is still read.
+inline constexpr uint8_t kVersionVectorFormat = 2;
+
+}  // namespace dolc::rt
