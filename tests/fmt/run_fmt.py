@@ -41,9 +41,9 @@ def corpus_dir(arg):
     return REPO.parent / "shared" / "corpus"
 
 
-def run(cmd, cwd=None):
+def run(cmd, cwd=None, timeout=TIMEOUT_S):
     try:
-        p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT_S)
+        p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
         return p.returncode, p.stdout, p.stderr
     except subprocess.TimeoutExpired:
         return "timeout", "", ""
@@ -130,8 +130,14 @@ def main():
                         shutil.copyfile(f, dest / rel)
                     files.append(rel)
             # Format the copy in place, in batches (one dolc per batch).
+            # A batch gets the time of its files together (some corpus files
+            # take seconds each on a loaded machine); one that still times out
+            # is reported as such, not as files that "change again".
             for i in range(0, len(files), 50):
-                run([dolc, "fmt"] + [str(fmtd / rel) for rel in files[i:i + 50]])
+                rc, _, _ = run([dolc, "fmt"] + [str(fmtd / rel) for rel in files[i:i + 50]], timeout=TIMEOUT_S * 20)
+                if rc == "timeout":
+                    print(f"FAIL {label}: `dolc fmt` on files {i + 1}-{min(i + 50, len(files))} timed out")
+                    failures += 1
             results = {}
             with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
                 futs = {pool.submit(check_file, dolc, orig / rel, fmtd / rel, tmp / "scratch" / label / str(n),
