@@ -451,6 +451,16 @@ class Comparer {
                   {old_field_note(og, of), "code using the accessor must change with it"});
 
     if (same_merge(of, nf)) options(og, of, nf, who, merge_span);
+    // @personal changes what the field's bytes are (FORMAT.md, "Personal
+    // values"): a new version refuses the plaintext an old one writes, and an
+    // old version reads sealed bytes as the value.
+    if (of.personal != nf.personal)
+      out_.report(Rule::BreakingMerge, merge_span,
+                  "`@personal` was " + std::string(nf.personal ? "added to " : "removed from ") + who +
+                      ": its values are " + (nf.personal ? "sealed now, and replicas of this version refuse the plaintext older ones write"
+                                                         : "plaintext now, and replicas of the old version hold sealed values where this one expects data"),
+                  {old_field_note(og, of),
+                   "keep the field as it was and add a new field (with or without `@personal`), moving values over in the app"});
   }
 
   void options(const ir::Gene& og, const ir::Field& of, const ir::Field& nf, const std::string& who, Span span) {

@@ -178,6 +178,8 @@ const char* api_op_name(ApiOp op) {
     OP(UndoStopCapturing, "undo_stop_capturing") OP(Undo, "undo") OP(Redo, "redo") OP(CanUndo, "can_undo")
     OP(CanRedo, "can_redo") OP(ListAppend, "list_append") OP(ListAppendNew, "list_append_new")
     OP(CounterRights, "counter_rights") OP(CounterTransfer, "counter_transfer")
+    OP(PersonalKeySet, "personal_key_set") OP(PersonalKeyForget, "personal_key_forget")
+    OP(PersonalSubjectSet, "personal_subject_set") OP(PersonalSubjectGet, "personal_subject_get")
 #undef OP
   }
   return "?";
@@ -610,6 +612,23 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
     // (the loop grows iface.genes while it runs).
     for (size_t gi = 0; gi < iface.genes.size(); ++gi)
       for (size_t fi = 0; fi < iface.genes[gi].gene->fields.size(); ++fi) b.field_ops(gi, static_cast<int>(fi));
+
+    // @personal values are sealed under subject keys the host holds
+    // (FORMAT.md, "Personal values"); documents without such fields get no
+    // key calls, and their modules no cipher.
+    bool personal = false;
+    for (const ApiGene& g : iface.genes)
+      for (const auto& f : g.gene->fields) personal = personal || f.personal;
+    if (personal) {
+      Builder::returns(b.add("set-personal-key", ApiOp::PersonalKeySet,
+                             {{"subject", WitType::of(W::String)}, {"key", bytes}, {"nonce-seed", bytes}}),
+                       WitType::result_unit());
+      Builder::returns(b.add("forget-personal-key", ApiOp::PersonalKeyForget, {{"subject", WitType::of(W::String)}}),
+                       WitType::of(W::Bool));
+      Builder::returns(b.add("set-personal-subject", ApiOp::PersonalSubjectSet, {{"subject", WitType::of(W::String)}}),
+                       WitType::result_unit());
+      Builder::returns(b.add("personal-subject", ApiOp::PersonalSubjectGet, {}), WitType::of(W::String));
+    }
 
     // Gene methods: the root gene's as `call-<method>` (on the root object),
     // then each nested gene's as `<gene>-call-<method>` with the object's

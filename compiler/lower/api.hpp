@@ -100,6 +100,9 @@ enum class ApiOp {
   ListAppend, ListAppendNew,
   // pn_counter escrow=true: this replica's rights, and moving rights to another actor
   CounterRights, CounterTransfer,
+  // @personal fields: the subject keys that seal and open their values (only
+  // in interfaces whose genes have such fields)
+  PersonalKeySet, PersonalKeyForget, PersonalSubjectSet, PersonalSubjectGet,
 };
 const char* api_op_name(ApiOp op);  // stable lower_snake name, e.g. "register_get"
 

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -339,10 +340,11 @@ struct Gen {
         // The option flags appended to FieldInfo, written only up to the last
         // one set: tables of schemas without them stay as they were.
         std::string flags;
-        if (o.append_only || o.remove_wins || o.escrow)
-          flags = fmt::format(", {}", o.append_only ? "true" : "false");
-        if (o.remove_wins || o.escrow) flags += fmt::format(", {}", o.remove_wins ? "true" : "false");
-        if (o.escrow) flags += ", true";
+        const bool flag_values[] = {o.append_only, o.remove_wins, o.escrow, f.personal};
+        size_t flag_count = 0;
+        for (size_t k = 0; k < std::size(flag_values); ++k)
+          if (flag_values[k]) flag_count = k + 1;
+        for (size_t k = 0; k < flag_count; ++k) flags += flag_values[k] ? ", true" : ", false";
         table_fields += fmt::format(
             "  {{{}, dolc_gen::Strategy::{}, {}, {}, {}LL, {}, {}LL, dolc_gen::Overflow::{}, {}, {}LL, {}, false, -1, nullptr, "
             "{}, {}, {}, {}, {}{}}},\n",
@@ -425,6 +427,7 @@ struct Gen {
       case ApiOp::ListChild: case ApiOp::TextLength: case ApiOp::TextString: case ApiOp::TextSpans:
       case ApiOp::NestedChild:
       case ApiOp::Cursor: case ApiOp::CursorPosition: case ApiOp::CanUndo: case ApiOp::CanRedo:
+      case ApiOp::PersonalSubjectGet:
         return true;
       default: return false;
     }
@@ -1033,6 +1036,10 @@ struct Gen {
         case ApiOp::Redo: out += "  return doc_.redo();\n"; break;
         case ApiOp::CanUndo: out += "  return doc_.can_undo();\n"; break;
         case ApiOp::CanRedo: out += "  return doc_.can_redo();\n"; break;
+        case ApiOp::PersonalKeySet: out += "  return doc_.set_personal_key(a_subject, a_key, a_nonce_seed);\n"; break;
+        case ApiOp::PersonalKeyForget: out += "  return doc_.forget_personal_key(a_subject);\n"; break;
+        case ApiOp::PersonalSubjectSet: out += "  return doc_.set_personal_subject(a_subject);\n"; break;
+        case ApiOp::PersonalSubjectGet: out += "  return doc_.personal_subject();\n"; break;
         case ApiOp::MethodCall: {
           // A root method's body reaches its object at kRoot, a nested one's at a_path.
           if (fn.gene_prefix.empty()) out += "  const dolc_gen::Bytes& kRoot = dolc_gen::kRoot;\n  (void)kRoot;\n";

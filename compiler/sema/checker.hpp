@@ -87,6 +87,7 @@ class Checker {
   ir::Gene build_gene_version(size_t file, size_t index);  // an older declaration, for Schema::gene_versions
   ir::Field check_field(const ast::Field& f, const std::vector<std::string>& type_params, const ir::Gene* gene);
   void check_field_strategy(const ast::Field& f, ir::Field& out);
+  void check_personal(const ast::Annotation& ann, const ast::Field& f, const ir::Field& out);
   bool strategy_fits(ir::Strategy s, const ir::Type& t) const;
   void check_methods();
   ir::Method check_method(const ast::Function& fn, const ir::Gene* gene, const std::vector<std::string>& tparams);

@@ -520,7 +520,10 @@ ir::Field Checker::check_field(const ast::Field& f, const std::vector<std::strin
   scope.gene = gene;
   const ast::Expr* default_expr = f.default_value ? &*f.default_value : nullptr;
   for (const auto& ann : f.annotations) {
-    if (ann.name == "personal") out.personal = true;
+    if (ann.name == "personal") {
+      out.personal = true;
+      check_personal(ann, f, out);
+    }
     if (ann.name == "default" && !ann.args.empty() && !default_expr) default_expr = &ann.args[0].value;
   }
   if (default_expr) {
@@ -537,6 +540,25 @@ ir::Field Checker::check_field(const ast::Field& f, const std::vector<std::strin
     expect_type(*out.where, ir::Type::make(ir::Type::Kind::Bool), "the `where` condition of field `" + f.name + "`");
   }
   return out;
+}
+
+// A @personal value is sealed whole under its subject's key (FORMAT.md,
+// "Personal values"): that fits a register, whose merge only compares stamps.
+// A counter, set, map or sequence merges by looking into its elements, and a
+// nested gene is many values: sealing those would hide what merging needs.
+void Checker::check_personal(const ast::Annotation& ann, const ast::Field& f, const ir::Field& out) {
+  if (out.type.kind == ir::Type::Kind::Error) return;
+  bool fits = !out.nested_gene && out.type.kind != ir::Type::Kind::Gene &&
+              (out.strategy == ir::Strategy::Lww || out.strategy == ir::Strategy::Immutable);
+  if (fits) return;
+  std::string what = out.nested_gene || out.type.kind == ir::Type::Kind::Gene
+                         ? "a nested gene"
+                         : "`" + std::string(ir::strategy_name(out.strategy)) + "`";
+  diags_.report(Rule::PersonalUnsupported, ann.span,
+                "`@personal` field `" + f.name + "` is " + what +
+                    ": only lww and immutable values are sealed (encrypted whole) under a subject's key",
+                {what == "a nested gene" ? "mark the personal fields inside the gene `@personal` instead"
+                                         : "keep the personal value in an `@crdt(lww)` field of its own"});
 }
 
 // ----- Strategies ------------------------------------------------------------

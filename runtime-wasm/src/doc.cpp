@@ -42,6 +42,7 @@
 #include "dolc/rt/seq/utf8.hpp"
 #include "dolc_gen_rt.hpp"
 #include "log.hpp"
+#include "personal.hpp"
 
 namespace dolc_gen {
 namespace {
@@ -625,6 +626,7 @@ struct ApplyContext {
   const SequenceSupport* seqs;
   std::vector<Conflict>* conflicts;
   Events* ev = nullptr;  // recording change events (null: off)
+  const PersonalKeys* personal = nullptr;  // keys that open @personal values in events (null: none held)
 };
 
 // Whether a register write stamped `id` wins over the register's value
@@ -772,6 +774,15 @@ Applied apply_op(Object* root, const Op& op, uint64_t* span, const ApplyContext&
   return apply_known(obj, static_cast<uint32_t>(fi), op, span, c) ? Applied::Yes : Applied::Bad;
 }
 
+Bytes personal_aad(const GeneInfo* g, const FieldInfo& f) { return sealed_aad(g->name, f.key ? f.key : f.name); }
+
+// A @personal register value in a change event: opened when this replica
+// holds its subject's key, null when it does not.
+std::string personal_event_value(const GeneInfo* g, const FieldInfo& info, const Bytes& sealed, const ApplyContext& cx) {
+  std::optional<Bytes> plain = cx.personal ? cx.personal->open(personal_aad(g, info), sealed) : std::nullopt;
+  return plain ? event_value(info, *plain) : "null";
+}
+
 bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, const ApplyContext& cx) {
   const FieldInfo& info = obj->gene->fields[field];
   Field& f = obj->fields[field];
@@ -782,9 +793,14 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       if (info.strategy != Strategy::Immutable && info.strategy != Strategy::Lww) return false;
       bool wins = register_wins(f.reg, info, op.id, op.payload);
       if (info.hidden && info.replaced_by >= 0) migrate_write(obj, info, op.field, op, f.reg, wins, cx);
+      // A @personal value must have the shape of a sealed one (whether it
+      // opens depends on the keys a replica holds, never on what it applied).
+      SealedParts sealed;
+      if (info.personal && !read_sealed(op.payload, &sealed)) return false;
       if (wins && cx.ev) {
-        std::string from = f.reg.has ? event_value(info, f.reg.value) : info.default_json ? info.default_json() : "null";
-        std::string to = event_value(info, op.payload);
+        auto shown = [&](const Bytes& v) { return info.personal ? personal_event_value(obj->gene, info, v, cx) : event_value(info, v); };
+        std::string from = f.reg.has ? shown(f.reg.value) : info.default_json ? info.default_json() : "null";
+        std::string to = shown(op.payload);
         if (from != to) cx.ev->add(cat({",\"kind\":\"register\",\"from\":", from, ",\"value\":", to}));
       }
       if (wins) {
@@ -1068,9 +1084,26 @@ struct Doc::Impl {
   Keys keys;                                  // field keys: ops and paths name fields by key id
   std::vector<Conflict> conflicts;            // older writes no migration could convert (derived from the log)
   Events ev;                                  // change events (take_events)
-  ApplyContext context() { return ApplyContext{&keys, seqs, &conflicts, ev.active()}; }
+  // @personal: the subject keys this replica holds (created by the first
+  // set_personal_key, so modules without @personal fields link no cipher)
+  // and the subject whose key seals this replica's writes.
+  std::unique_ptr<PersonalKeys> personal;
+  std::string personal_subject;
+  ApplyContext context() { return ApplyContext{&keys, seqs, &conflicts, ev.active(), personal.get()}; }
   // Starts an event entry for a local sequence op on (path, gene, field):
   // null when nobody records.
+  // A local write's value for @personal field `info`, sealed for the current subject.
+  Result<Bytes> seal_personal(const GeneInfo* g, const FieldInfo& info, const Bytes& plain) {
+    std::string field = cat({"`", info.name, "` is @personal"});
+    if (personal_subject.empty())
+      return Failure{cat({field, ": give the document a subject's key first (setPersonalKey(subject, key))"})};
+    if (!personal || !personal->has(personal_subject))
+      return Failure{cat({field, " and the key of subject `", personal_subject,
+                          "` is not held (forgotten?): set it again, or choose another subject"})};
+    std::optional<Bytes> sealed = personal->seal(personal_subject, personal_aad(g, info), plain);
+    if (!sealed) return Failure{cat({field, ": the key of `", personal_subject, "` sealed 2^32 values; set it again to renew its nonces"})};
+    return std::move(*sealed);
+  }
   Events* local_event(const Bytes& path, const GeneInfo* g, uint32_t field) {
     Events* e = ev.active();
     return e && event_path(*e, path, g->fields[field]) ? e : nullptr;
@@ -2080,7 +2113,12 @@ const Failure kNoSequences{"this document's gene descriptor lacks dolc_gen::kSeq
 std::optional<Bytes> Doc::reg_get(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->reg.has) return std::nullopt;
-  return f->reg.value;
+  const FieldInfo& info = gene->fields[field];
+  if (!info.personal) return f->reg.value;
+  // Sealed: readable with its subject's key only; without it the value reads
+  // as never written (erased), whatever the bytes in the log.
+  if (!impl_->personal) return std::nullopt;
+  return impl_->personal->open(personal_aad(gene, info), f->reg.value);
 }
 
 Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
@@ -2089,12 +2127,23 @@ Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   if (gene->fields[field].strategy == Strategy::Immutable && f->reg.has)
     return Failure{std::string("`") + gene->fields[field].name + "` is immutable and already set"};
   Impl& d = *impl_;
-  // (undo: the value it replaces, or the field's default before a first write)
-  Bytes (*def)() = gene->fields[field].strategy == Strategy::Lww ? gene->fields[field].default_value : nullptr;
-  bool had = d.undo && (f->reg.has || def);
-  Bytes before = !had ? Bytes() : f->reg.has ? f->reg.value : def();
+  const FieldInfo& info = gene->fields[field];
+  // (undo: the value it replaces, or the field's default before a first
+  // write; a @personal one as plaintext, sealed again when undone, and only
+  // when this replica can open it)
+  Bytes (*def)() = info.strategy == Strategy::Lww ? info.default_value : nullptr;
+  std::optional<Bytes> previous;
+  if (d.undo && f->reg.has) previous = info.personal ? reg_get(path, gene, field) : std::optional<Bytes>(f->reg.value);
+  bool had = d.undo && (previous || (!f->reg.has && def));
+  Bytes before = !had ? Bytes() : previous ? *previous : def();
+  Bytes stored;
+  if (info.personal) {
+    Result<Bytes> sealed = d.seal_personal(gene, info, value);
+    if (!sealed.ok) return Failure{sealed.error};
+    stored = std::move(sealed.value);
+  }
   OpId stamp = f->reg.stamp, id = d.next_id();
-  Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::RegSet, value));
+  Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::RegSet, info.personal ? stored : value));
   if (st.ok && had)
     if (UndoEntry* e = d.record(UndoKind::Reg, path, gene, field)) e->b = std::move(before), e->prev = stamp, e->ours = id;
   return st;
@@ -2621,6 +2670,33 @@ Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field)
   w.varint(uint64_t{impl_->keys.key_of(gene, field)} << 2 | kStepNested);
   return w.take();
 }
+
+// ----- @personal values
+
+Status Doc::set_personal_key(const std::string& subject, const Bytes& key, const Bytes& nonce_seed) {
+  if (subject.empty() || subject.size() > kMaxSubjectBytes)
+    return Failure{"a personal subject is 1 to 255 bytes (an id of the person the data is about)"};
+  if (key.size() != kPersonalKeyBytes)
+    return Failure{cat({"a personal key is 32 bytes (AES-256), this one is ", std::to_string(key.size())})};
+  if (nonce_seed.size() != kPersonalSeedBytes)
+    return Failure{"the nonce seed is 8 random bytes, new for each call (crypto.getRandomValues)"};
+  Impl& d = *impl_;
+  if (!d.personal) d.personal = make_personal_keys();
+  d.personal->set(subject, key.data(), nonce_seed.data());
+  if (d.personal_subject.empty()) d.personal_subject = subject;
+  return {};
+}
+
+bool Doc::forget_personal_key(const std::string& subject) { return impl_->personal && impl_->personal->forget(subject); }
+
+Status Doc::set_personal_subject(const std::string& subject) {
+  if (subject.empty() || subject.size() > kMaxSubjectBytes)
+    return Failure{"a personal subject is 1 to 255 bytes (an id of the person the data is about)"};
+  impl_->personal_subject = subject;
+  return {};
+}
+
+std::string Doc::personal_subject() const { return impl_->personal_subject; }
 
 // ----- change events
 

@@ -90,6 +90,20 @@ export declare class Document extends View {
   /** Forgets every held change (a peer can send them again); returns how many. */
   dropPending(): number;
   /**
+   * @personal fields (docs/generated-api.md, "Personal data"): installs or
+   * replaces `subject`'s 32-byte AES-256 key. Values sealed for `subject`, by
+   * any replica, read through it; the first key set becomes the current
+   * subject, whose key seals this replica's writes. Throws on a document
+   * without @personal fields or a key that is not 32 bytes.
+   */
+  setPersonalKey(subject: string, key: Uint8Array): void;
+  /** Forgets `subject`'s key: its values read as unset (erased) until the key is set again. False: not held. */
+  forgetPersonalKey(subject: string): boolean;
+  /** Chooses whose key seals this replica's next writes to @personal fields. */
+  setPersonalSubject(subject: string): void;
+  /** The subject whose key seals this replica's writes; undefined before any. */
+  personalSubject(): string | undefined;
+  /**
    * Runs `fn(doc)` as one transaction and returns its result: its operations
    * are one change, applied as a whole. If `fn` throws, or the commit finds an
    * invariant broken that held before, every operation of it is undone and the

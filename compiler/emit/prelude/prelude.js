@@ -534,6 +534,25 @@ class Document extends View {
   pending() { return JSON.parse(this._call('pending', [])); }
   /** Forgets every held change (a peer can send them again); returns how many. */
   dropPending() { return this._call('drop-pending', []); }
+  /** @personal fields: installs (or replaces) `subject`'s 32-byte AES-256 key, which seals this
+   *  replica's writes while `subject` is the current subject (the first key set becomes it) and
+   *  opens every value sealed for `subject`, from any replica (docs/generated-api.md, "Personal data"). */
+  setPersonalKey(subject, key) {
+    const seed = new Uint8Array(8);  // starts this key's nonces: they never repeat across sessions
+    globalThis.crypto.getRandomValues(seed);
+    this._personal('set-personal-key', [subject, key, seed]);
+  }
+  /** Forgets `subject`'s key: values sealed for `subject` read as unset (erased) until it is set again. */
+  forgetPersonalKey(subject) { return this._personal('forget-personal-key', [subject]); }
+  /** Chooses whose key seals this replica's next writes to @personal fields. */
+  setPersonalSubject(subject) { this._personal('set-personal-subject', [subject]); }
+  /** The subject whose key seals this replica's writes (undefined: none yet). */
+  personalSubject() { return this._personal('personal-subject', []) || undefined; }
+  _personal(label, args) {
+    if (!SIGS[this._iface][label])
+      throw new Error(`dolc: ${this.constructor.name} documents have no @personal fields (nothing is sealed under subject keys)`);
+    return this._call(label, args);
+  }
   /** Frees the document now instead of at garbage collection. */
   free() {
     if (this._rep === null) return;

@@ -100,6 +100,9 @@ struct FieldInfo {
   bool append_only = false;  // rga: only appends; a delete or move is refused, from a peer as malformed
   bool remove_wins = false;  // or_set bias = remove: a concurrent remove/delete beats an add/update
   bool escrow = false;       // pn_counter: bounded counter keeping `min` by per-actor rights
+  // @personal (lww, immutable): values are sealed under the key of a subject
+  // the host names (Doc::set_personal_key; FORMAT.md, "Personal values").
+  bool personal = false;
 };
 
 // One version of a gene's layout (its set of field keys), as a document's
@@ -544,6 +547,19 @@ class Doc {
   std::string text_spans(const Bytes& path, const GeneInfo* gene, uint32_t field) const;  // JSON
 
   Bytes nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field) const;
+
+  // ----- @personal values (FORMAT.md, "Personal values")
+  // Writes to @personal fields seal the value under the current subject's
+  // key; reads open it with whichever key it names, and read as unset when
+  // that key is not held (forgotten: erased) or the bytes were tampered with.
+  // set_personal_key installs `subject`'s 32-byte key with 8 random bytes
+  // from the host that start its nonces; the first key set also becomes the
+  // current subject. forget_personal_key wipes a key (false: not held).
+  Status set_personal_key(const std::string& subject, const Bytes& key, const Bytes& nonce_seed);
+  bool forget_personal_key(const std::string& subject);
+  // The subject whose key seals this replica's next writes ("" = none yet).
+  Status set_personal_subject(const std::string& subject);
+  std::string personal_subject() const;
 
   // ----- change events
   // Returns the changes recorded since the previous call (a JSON array, ""

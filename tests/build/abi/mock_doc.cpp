@@ -241,6 +241,15 @@ std::optional<uint32_t> Doc::cursor_position(const Bytes&, const GeneInfo*, uint
   for (size_t i = 1; i < c.size(); ++i) v = v * 10 + static_cast<uint32_t>(c[i] - '0');
   return v;
 }
+// @personal: the mock stores values in the clear (the ABI test checks only
+// that the calls cross the boundary; the runtime's seal is tested elsewhere).
+Status Doc::set_personal_key(const std::string&, const Bytes& key, const Bytes&) {
+  if (key.size() != 32) return Failure{"a personal key is 32 bytes"};
+  return {};
+}
+bool Doc::forget_personal_key(const std::string&) { return false; }
+Status Doc::set_personal_subject(const std::string&) { return {}; }
+std::string Doc::personal_subject() const { return {}; }
 void Doc::undo_manager(uint32_t) {}
 void Doc::undo_stop_capturing() {}
 bool Doc::undo() { return false; }
