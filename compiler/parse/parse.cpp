@@ -14,10 +14,12 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "DOLLexer.h"
 #include "parse/text_offsets.hpp"
 #include "DOLParser.h"
+#include "parse/recover.hpp"
 #include "parse/split.hpp"
 
 namespace dolc {
@@ -1553,7 +1555,8 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
   Builder builder(sources, file_id, byte_of, diags);
   std::vector<DeclarationChunk> chunks = split_declarations(tokens);
 
-  for (DeclarationChunk& chunk : chunks) {
+  for (size_t chunk_index = 0; chunk_index < chunks.size(); ++chunk_index) {
+    DeclarationChunk& chunk = chunks[chunk_index];
     if (chunk.too_deep) {
       Token* at = chunk.tokens[chunk.deepest_token].get();
       if (chunk.too_deep_operators)
@@ -1578,120 +1581,185 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
       continue;
     }
     retype_leading_annotations(chunk.tokens);
-    antlr4::ListTokenSource source(std::move(chunk.tokens));
-    antlr4::CommonTokenStream stream(&source);
-    GuardedParser parser(&stream);
-    parser.removeErrorListeners();
-    FirstError error;
-    FirstErrorListener listener(&error);
-    P::DeclarationContext* tree = nullptr;
-    // Two-stage parsing: the fast SLL prediction with bail-out first; only a
-    // declaration that fails it is parsed again with full LL and error
-    // reporting (the usual ANTLR recipe; most declarations never need LL).
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
-    parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-    Token* too_deep_at = nullptr;
-    try {
-      tree = parser.declaration();
-    } catch (const NestingTooDeep& deep) {
-      too_deep_at = deep.at;
-    } catch (...) {
-      tree = nullptr;
-    }
-    auto report_too_deep = [&](Token* at) {
-      diags.report(Rule::SyntaxError, builder.span(at, at),
-                   "this declaration nests expressions more than " + std::to_string(kMaxRuleDepth) +
-                       " levels deep",
-                   {"split the expression into smaller parts (with `let`)"});
-    };
-    if (too_deep_at != nullptr) {
-      report_too_deep(too_deep_at);
-      continue;
-    }
-    if (tree == nullptr) {
-      stream.seek(0);
-      parser.reset();
-      parser.reset_guard();
-      parser.setErrorHandler(std::make_shared<FirstErrorStrategy>());
-      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
-      parser.addErrorListener(&listener);
+    // One attempt per pass; a failed attempt reports its first error, leaves
+    // out the member or statement holding it, and parses again (recover.hpp).
+    std::vector<std::unique_ptr<Token>>& all = chunk.tokens;
+    std::vector<DeclarationChunk> pending_after;  // see RecoveryCut::tail
+    std::vector<bool> kept(all.size(), true);
+    std::vector<std::pair<size_t, size_t>> doomed;  // methods with a statement cut, [begin, end) in `all`
+    bool cut_any = false;
+    for (size_t attempt = 0;; ++attempt) {
+      std::vector<std::unique_ptr<Token>> copies;
+      std::vector<size_t> master_of;  // index in `copies` -> index in `all`
+      for (size_t i = 0; i < all.size(); ++i) {
+        if (!kept[i]) continue;
+        copies.push_back(std::make_unique<antlr4::CommonToken>(all[i].get()));
+        master_of.push_back(i);
+      }
+      antlr4::ListTokenSource source(std::move(copies));
+      antlr4::CommonTokenStream stream(&source);
+      GuardedParser parser(&stream);
+      parser.removeErrorListeners();
+      FirstError error;
+      FirstErrorListener listener(&error);
+      P::DeclarationContext* tree = nullptr;
+      // Two-stage parsing: the fast SLL prediction with bail-out first; only a
+      // declaration that fails it is parsed again with full LL and error
+      // reporting (the usual ANTLR recipe; most declarations never need LL).
+      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+      parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+      Token* too_deep_at = nullptr;
       try {
         tree = parser.declaration();
       } catch (const NestingTooDeep& deep) {
-        // A syntax error found before the limit is the better message.
-        if (!error.seen) too_deep_at = deep.at;
+        too_deep_at = deep.at;
+      } catch (...) {
         tree = nullptr;
-      } catch (const std::exception&) {
-        // ANTLR reports through the listener first; an exception without a
-        // reported error still means this declaration could not be read.
-        if (!error.seen) {
-          error.seen = true;
-          error.offending = stream.size() > 0 ? stream.get(0) : nullptr;
+      }
+      auto report_too_deep = [&](Token* at) {
+        diags.report(Rule::SyntaxError, builder.span(at, at),
+                     "this declaration nests expressions more than " + std::to_string(kMaxRuleDepth) +
+                         " levels deep",
+                     {"split the expression into smaller parts (with `let`)"});
+      };
+      if (too_deep_at != nullptr) {
+        report_too_deep(too_deep_at);
+        break;
+      }
+      if (tree == nullptr) {
+        stream.seek(0);
+        parser.reset();
+        parser.reset_guard();
+        parser.setErrorHandler(std::make_shared<FirstErrorStrategy>());
+        parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+        parser.addErrorListener(&listener);
+        try {
+          tree = parser.declaration();
+        } catch (const NestingTooDeep& deep) {
+          // A syntax error found before the limit is the better message.
+          if (!error.seen) too_deep_at = deep.at;
+          tree = nullptr;
+        } catch (const std::exception&) {
+          // ANTLR reports through the listener first; an exception without a
+          // reported error still means this declaration could not be read.
+          if (!error.seen) {
+            error.seen = true;
+            error.offending = stream.size() > 0 ? stream.get(0) : nullptr;
+          }
         }
       }
-    }
-    if (too_deep_at != nullptr) {
-      report_too_deep(too_deep_at);
-      continue;
-    }
-    if (error.seen || tree == nullptr) {
-      Token* at = error.offending;
-      Span where;
-      if (at == nullptr || at->getType() == Token::EOF) {
-        Token* end = stream.size() > 1 ? stream.get(stream.size() - 2) : nullptr;
-        where = builder.span(end, end);
-        where.begin = where.end;
-      } else {
-        where = builder.span(at, at);
+      if (too_deep_at != nullptr) {
+        report_too_deep(too_deep_at);
+        break;
       }
-      std::string message;
-      std::string after = !error.previous_role.empty() ? " after " + error.previous_role
-                          : error.previous && error.previous->getType() != Token::EOF
-                              ? " after " + found_display(error.previous)
-                              : std::string();
-      std::vector<std::string> notes;
-      if (at != nullptr && at->getType() == P::UNTERMINATED_STRING) {
-        diags.report(Rule::SyntaxError, where, "this string has no closing `\"`",
-                     {"add `\"` before the end of the line (strings do not span lines; use `\\n` for a newline)"});
+      if (error.seen || tree == nullptr) {
+        Token* at = error.offending;
+        // Leaves out the member or statement holding the error (recover.hpp)
+        // and says whether parsing again can find more.
+        std::optional<RecoveryCut> cut;
+        if (attempt < kMaxRecoveries) {
+          stream.fill();
+          std::vector<Token*> view;
+          for (size_t i = 0; i < stream.size() && stream.get(i)->getType() != Token::EOF; ++i) view.push_back(stream.get(i));
+          size_t off = at == nullptr || at->getType() == Token::EOF ? view.size() : at->getTokenIndex();
+          cut = recovery_cut(view, off);
+        }
+        // The tokens after this declaration's end are later declarations
+        // that the top-level split kept here while a bracket was open: the
+        // error is not this declaration's. Parse them on their own, next.
+        if (cut && cut->tail) {
+          std::vector<std::unique_ptr<Token>> rest;
+          for (size_t k = cut->begin; k < cut->end; ++k) {
+            rest.push_back(std::make_unique<antlr4::CommonToken>(all[master_of[k]].get()));
+            kept[master_of[k]] = false;
+          }
+          std::vector<DeclarationChunk> after = split_declarations(rest);
+          // `chunk` and `all` stay valid: the new chunks are inserted after the loop's pass.
+          pending_after = std::move(after);
+          continue;
+        }
+        auto try_recovery = [&]() {
+          if (!cut) return false;
+          for (size_t k = cut->begin; k < cut->end; ++k) kept[master_of[k]] = false;
+          if (cut->statement) doomed.emplace_back(master_of[cut->member_begin], master_of[cut->member_end - 1] + 1);
+          cut_any = true;
+          return true;
+        };
+        Span where;
+        if (at == nullptr || at->getType() == Token::EOF) {
+          Token* end = stream.size() > 1 ? stream.get(stream.size() - 2) : nullptr;
+          where = builder.span(end, end);
+          where.begin = where.end;
+        } else {
+          where = builder.span(at, at);
+        }
+        std::string message;
+        std::string after = !error.previous_role.empty() ? " after " + error.previous_role
+                            : error.previous && error.previous->getType() != Token::EOF
+                                ? " after " + found_display(error.previous)
+                                : std::string();
+        std::vector<std::string> notes;
+        if (at != nullptr && at->getType() == P::UNTERMINATED_STRING) {
+          diags.report(Rule::SyntaxError, where, "this string has no closing `\"`",
+                       {"add `\"` before the end of the line (strings do not span lines; use `\\n` for a newline)"});
+          if (try_recovery()) continue;
+          builder.declare_incomplete_gene(stream, file);
+          break;
+        }
+        if (at == nullptr || at->getType() == Token::EOF) {
+          message = "unexpected end of declaration" + after;
+          notes.push_back("the declaration ends here; check for a missing `}` or `)`");
+        } else if (std::string closer = missing_closer(stream, at);
+                   !closer.empty() && !(error.expected.size() <= 4 && mentions_closer(error.expected))) {
+          // Many tokens could continue the expression, but a different closing
+          // bracket came: the useful news is the bracket that is still open.
+          message = "expected " + closer + after + ", found " + found_display(at);
+          notes.push_back("a bracket opened before this point is not closed");
+        } else if (!error.expected.empty()) {
+          message = "expected ";
+          // Past five alternatives a list stops helping: the first four, then "...".
+          size_t shown = error.expected.size() > 5 ? 4 : error.expected.size();
+          for (size_t i = 0; i < shown; ++i) {
+            if (i > 0) message += (i + 1 == shown && shown == error.expected.size()) ? " or " : ", ";
+            message += error.expected[i];
+          }
+          if (shown < error.expected.size()) message += ", ...";
+          // With the role of the previous token known the message says it all
+          // ("expected `:` after field name `title`"); the caret shows the rest.
+          message += after;
+          if (error.previous_role.empty()) message += ", found " + found_display(at);
+        } else {
+          message = "unexpected " + found_display(at) + after;
+        }
+        diags.report(Rule::SyntaxError, where, message, notes);
+        if (try_recovery()) continue;
         builder.declare_incomplete_gene(stream, file);
+        break;
+      }
+      // Methods that had a statement cut go too, now that every error in them
+      // has been reported: parse once more without them.
+      if (!doomed.empty()) {
+        for (auto [b, e] : doomed)
+          for (size_t k = b; k < e; ++k) kept[k] = false;
+        doomed.clear();
         continue;
       }
-      if (at == nullptr || at->getType() == Token::EOF) {
-        message = "unexpected end of declaration" + after;
-        notes.push_back("the declaration ends here; check for a missing `}` or `)`");
-      } else if (std::string closer = missing_closer(stream, at);
-                 !closer.empty() && !(error.expected.size() <= 4 && mentions_closer(error.expected))) {
-        // Many tokens could continue the expression, but a different closing
-        // bracket came: the useful news is the bracket that is still open.
-        message = "expected " + closer + after + ", found " + found_display(at);
-        notes.push_back("a bracket opened before this point is not closed");
-      } else if (!error.expected.empty()) {
-        message = "expected ";
-        // Past five alternatives a list stops helping: the first four, then "...".
-        size_t shown = error.expected.size() > 5 ? 4 : error.expected.size();
-        for (size_t i = 0; i < shown; ++i) {
-          if (i > 0) message += (i + 1 == shown && shown == error.expected.size()) ? " or " : ", ";
-          message += error.expected[i];
-        }
-        if (shown < error.expected.size()) message += ", ...";
-        // With the role of the previous token known the message says it all
-        // ("expected `:` after field name `title`"); the caret shows the rest.
-        message += after;
-        if (error.previous_role.empty()) message += ", found " + found_display(at);
-      } else {
-        message = "unexpected " + found_display(at) + after;
+      size_t genes_before = file.genes.size();
+      if (tree->moduleDecl()) {
+        builder.module(tree->moduleDecl(), file);
+      } else if (tree->useDecl()) {
+        builder.use(tree->useDecl(), file);
+      } else if (tree->topDecl()) {
+        builder.top(tree->topDecl(), file, "");
       }
-      diags.report(Rule::SyntaxError, where, message, notes);
-      builder.declare_incomplete_gene(stream, file);
-      continue;
+      // A gene that lost members to recovery: sema must not report uses of
+      // them as unknown fields (their syntax error was the news).
+      if (cut_any && file.genes.size() > genes_before) file.genes.back().incomplete = true;
+      break;
     }
-    if (tree->moduleDecl()) {
-      builder.module(tree->moduleDecl(), file);
-    } else if (tree->useDecl()) {
-      builder.use(tree->useDecl(), file);
-    } else if (tree->topDecl()) {
-      builder.top(tree->topDecl(), file, "");
-    }
+    if (!pending_after.empty())
+      chunks.insert(chunks.begin() + static_cast<std::ptrdiff_t>(chunk_index) + 1,
+                    std::make_move_iterator(pending_after.begin()), std::make_move_iterator(pending_after.end()));
   }
   return file;
 }
