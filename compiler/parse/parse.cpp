@@ -69,6 +69,10 @@ struct FirstError {
   // What the previous token is, when the rule being parsed tells us
   // ("field name `title`"); empty to show the token itself.
   std::string previous_role;
+  // Index of the first token of the innermost statement being parsed when
+  // the error was found (SIZE_MAX outside statements): where recovery's cut
+  // starts, since an expression may run on across lines (`let x = n +`).
+  size_t statement_start = static_cast<size_t>(-1);
 };
 
 // Says what the token before an error is when it is the name of the field or
@@ -259,6 +263,13 @@ class FirstErrorListener : public antlr4::BaseErrorListener {
     if (offending != nullptr && offending->getTokenIndex() > 0)
       out_->previous = input->get(offending->getTokenIndex() - 1);
     out_->previous_role = previous_role(parser->getContext(), out_->previous);
+    for (antlr4::ParserRuleContext* c = parser->getContext(); c != nullptr;
+         c = dynamic_cast<antlr4::ParserRuleContext*>(c->parent)) {
+      if (dynamic_cast<P::StatementContext*>(c) != nullptr && c->getStart() != nullptr) {
+        out_->statement_start = c->getStart()->getTokenIndex();
+        break;
+      }
+    }
     antlr4::misc::IntervalSet expected;
     try {
       expected = parser->getExpectedTokens();
@@ -1662,7 +1673,7 @@ ast::File parse_file(const SourceManager& sources, FileId file_id, DiagnosticSin
           std::vector<Token*> view;
           for (size_t i = 0; i < stream.size() && stream.get(i)->getType() != Token::EOF; ++i) view.push_back(stream.get(i));
           size_t off = at == nullptr || at->getType() == Token::EOF ? view.size() : at->getTokenIndex();
-          cut = recovery_cut(view, off);
+          cut = recovery_cut(view, off, error.statement_start);
         }
         // The tokens after this declaration's end are later declarations
         // that the top-level split kept here while a bracket was open: the

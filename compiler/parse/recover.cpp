@@ -119,7 +119,7 @@ size_t matching_close(const Layout& l, size_t open, size_t limit) {
 
 }  // namespace
 
-std::optional<RecoveryCut> recovery_cut(const std::vector<Token*>& tokens, size_t offending) {
+std::optional<RecoveryCut> recovery_cut(const std::vector<Token*>& tokens, size_t offending, size_t statement_start) {
   size_t n = tokens.size();
   if (offending >= n) return std::nullopt;  // the input ended inside the declaration
   Layout l(tokens);
@@ -172,6 +172,7 @@ std::optional<RecoveryCut> recovery_cut(const std::vector<Token*>& tokens, size_
     size_t block_end = matching_close(l, block, body_end);
     if (pos > block && pos < block_end) {
       auto [s, e] = around(pos, level, block, block_end, false);
+      if (statement_start > block && statement_start < s) s = statement_start;
       cut.begin = s;
       cut.end = std::min(e, keep_from);
       cut.statement = true;

@@ -40,8 +40,12 @@ struct RecoveryCut {
 
 // `tokens` is the declaration as parsed (EOF excluded); `offending` the index
 // of the token the first error was found at (tokens.size() for end of input).
+// `statement_start` is the first token of the statement the parser was in
+// (or SIZE_MAX): the cut starts there even when the layout would start it
+// later (an expression continued onto the next line).
 // Returns nullopt when no cut can help: the error is in the declaration's
 // header, or the input ended inside it.
-std::optional<RecoveryCut> recovery_cut(const std::vector<antlr4::Token*>& tokens, size_t offending);
+std::optional<RecoveryCut> recovery_cut(const std::vector<antlr4::Token*>& tokens, size_t offending,
+                                        size_t statement_start = static_cast<size_t>(-1));
 
 }  // namespace dolc

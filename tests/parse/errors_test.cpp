@@ -60,7 +60,57 @@ trait a.t { fun f() -> i64 }
   EXPECT_TRUE(p.file.genes[0].incomplete);
   EXPECT_EQ(p.file.genes[1].name, "a.two");
   ASSERT_EQ(p.file.traits.size(), 1u);
-  EXPECT_TRUE(p.file.systems.empty());
+  // The system keeps its name and good members; only `genes: [a.two` was cut.
+  ASSERT_EQ(p.file.systems.size(), 1u);
+  EXPECT_EQ(p.file.systems[0].name, "a.sys");
+}
+
+TEST(SyntaxErrors, EachBadMemberIsReportedAndTheGoodMembersKept) {
+  Parsed p(R"(gen a.g {
+  @crdt(lww) owner: string
+  @crdt(pn_counter balance: i64
+  @crdt(lww)
+  memo string
+  @crdt(lww) note: string
+
+  fun f(n: i64) {
+    this.owner = = "y"
+    let x = n +
+    this.note = "z"
+  }
+
+  fun g() {
+    this.note = "ok"
+  }
+}
+)");
+  EXPECT_EQ(p.messages(), (Messages{"3:20: expected `)` after `pn_counter`, found `balance`",
+                                    "5:8: expected `:` after field name `memo`",
+                                    "9:18: expected an expression after `=`, found `=`",
+                                    // `n +` runs on into the next line: one error, where the parser saw it
+                                    "11:15: expected an expression or `;` after `note`, found `=`"}));
+  ASSERT_EQ(p.file.genes.size(), 1u);
+  const ast::Gene& g = p.file.genes[0];
+  EXPECT_TRUE(g.incomplete);  // uses of the cut members are not reported again
+  std::vector<std::string> fields;
+  for (const auto& f : g.fields) fields.push_back(f.name);
+  EXPECT_EQ(fields, (std::vector<std::string>{"owner", "note"}));
+  // f had statements cut: it is left out whole; g is kept.
+  ASSERT_EQ(g.methods.size(), 1u);
+  EXPECT_EQ(g.methods[0].name, "g");
+}
+
+TEST(SyntaxErrors, RecoveryIsBoundedOnHostileInput) {
+  // Every line of a long gene is broken: recovery stops after kMaxRecoveries
+  // passes and drops the declaration instead of parsing it once per line.
+  std::string text = "gen a.bad {\n";
+  for (int i = 0; i < 2000; ++i) text += "  @crdt(lww) f" + std::to_string(i) + " string\n";
+  text += "}\ngen a.fine { @crdt(lww) has x: i64 }\n";
+  Parsed p(text);
+  EXPECT_EQ(p.diags.diagnostics().size(), 33u);  // kMaxRecoveries + 1 passes, one error each
+  ASSERT_EQ(p.file.genes.size(), 2u);
+  EXPECT_TRUE(p.file.genes[0].incomplete);
+  EXPECT_EQ(p.file.genes[1].name, "a.fine");
 }
 
 TEST(SyntaxErrors, MissingClosingBraceStaysInItsDeclaration) {
