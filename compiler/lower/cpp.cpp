@@ -427,7 +427,7 @@ struct Gen {
       case ApiOp::ListChild: case ApiOp::TextLength: case ApiOp::TextString: case ApiOp::TextSpans:
       case ApiOp::NestedChild:
       case ApiOp::Cursor: case ApiOp::CursorPosition: case ApiOp::CanUndo: case ApiOp::CanRedo:
-      case ApiOp::PersonalSubjectGet:
+      case ApiOp::PersonalSubjectGet: case ApiOp::CounterRights:
         return true;
       default: return false;
     }

@@ -238,6 +238,13 @@ struct Walker {
         }
         break;
       case S::Rga:
+        // An append-only list (append_only=true) has `append` / `append-new`
+        // instead of insert, and nothing that deletes or moves: in a method
+        // only `push` writes to it (anything else would fail on every call).
+        if (f.options.append_only && m != "push" && m != "len" && m != "length" && m != "size" && m != "count" &&
+            m != "is_empty")
+          fail(fmt::format("`.{}()` on append-only list `{}` (it takes only `push`)", m,
+                           f.name));
         // A gene value into a list of nested objects: no `insert` op takes
         // it (the list holds objects, not records), so it is written as a
         // new element whose fields are then set one by one.
@@ -248,7 +255,8 @@ struct Walker {
           return insert_gene_value(o, f, *eg, at, m == "push" ? arg(0) : arg(1),
                                    vi < e.children.size() ? &e.children[vi] : nullptr);
         }
-        if (m == "push") call = fcall(o, f, "insert", fcall(o, f, "length") + ", " + arg(0));
+        if (m == "push" && f.options.append_only) call = fcall(o, f, "append", arg(0));
+        else if (m == "push") call = fcall(o, f, "insert", fcall(o, f, "length") + ", " + arg(0));
         else if (m == "insert") call = fcall(o, f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
         else if (m == "remove" || m == "delete") call = fcall(o, f, "delete", "static_cast<uint32_t>(" + arg(0) + "), 1");
         else if (m == "len" || m == "length" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "length") + ")"; mutating = false; }
@@ -291,8 +299,13 @@ struct Walker {
     std::string n = std::to_string(temp++);
     std::string out = pad() + "{\n";
     ++indent;
-    out += fmt::format("{}uint32_t at{}_ = {};\n", pad(), n, at);
-    out += try_status(fcall(o, f, "insert-new", "at" + n + "_"));
+    if (f.options.append_only) {  // appended: the new element is the last one
+      out += try_status(fcall(o, f, "append-new"));
+      out += fmt::format("{}uint32_t at{}_ = {} - 1;\n", pad(), n, at);
+    } else {
+      out += fmt::format("{}uint32_t at{}_ = {};\n", pad(), n, at);
+      out += try_status(fcall(o, f, "insert-new", "at" + n + "_"));
+    }
     out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(o, f, "child", "at" + n + "_"));
     out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
     out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
