@@ -617,7 +617,8 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
     auto add_methods = [&](const ir::Gene& g, const std::string& prefix) {
       for (const auto& m : g.methods) {
         std::string why;
-        bool ok = method_lowerable(schema, g, m, &why);
+        std::vector<const ir::Method*> calls;
+        bool ok = method_lowerable(schema, g, m, &why, &calls);
         std::vector<ApiParam> params;
         if (!prefix.empty()) params.push_back({"path", bytes});
         WitType result_type = WitType::result_unit();
@@ -658,6 +659,7 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
             result_type);
         fn.gene = &g;
         fn.method = &m;
+        fn.calls = std::move(calls);
         fn.gene_prefix = prefix;
         fn.op_label = wit_label(m.name);
       }
@@ -701,6 +703,32 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
       kept.push_back(std::move(fn));
     }
     iface.functions = std::move(kept);
+    // A method whose body calls another (lower/methods.cpp) calls the
+    // generated function of that method: it is left out too when the callee
+    // was (not lowerable, a type that does not cross, too many parameters),
+    // until nothing more changes. Methods that only call each other stay.
+    for (bool changed = true; changed;) {
+      changed = false;
+      std::set<std::string> exported;
+      for (const auto& fn : iface.functions)
+        if (fn.op == ApiOp::MethodCall) exported.insert(fn.label);
+      for (auto it = iface.functions.begin(); it != iface.functions.end(); ++it) {
+        if (it->op != ApiOp::MethodCall) continue;
+        const ir::Method* missing = nullptr;
+        for (const ir::Method* callee : it->calls)
+          if (!exported.count((it->gene_prefix.empty() ? "" : it->gene_prefix + "-") + "call-" + wit_label(callee->name)))
+            missing = callee;
+        if (!missing) continue;
+        if (omitted_methods.insert(it->gene->name + "." + it->method->name).second)
+          table.omissions.push_back({it->method->name_span,
+                                     fmt::format("method `{}` of gene `{}` is not compiled: it calls `{}`, which is "
+                                                 "not compiled",
+                                                 it->method->name, it->gene->name, missing->name)});
+        iface.functions.erase(it);
+        changed = true;
+        break;
+      }
+    }
   }
   // WIT keeps worlds and interfaces in one namespace per package.
   for (const auto& iface : table.interfaces)

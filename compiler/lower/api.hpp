@@ -120,6 +120,7 @@ struct ApiFunction {
   const ir::Gene* gene = nullptr;    // the gene owning the field / method
   int field_index = -1;              // index into gene->fields
   const ir::Method* method = nullptr;
+  std::vector<const ir::Method*> calls;  // MethodCall: methods of the same gene its body calls
   std::string gene_prefix;           // "" for the root gene's fields, else the nested gene's label
   std::string field_label;           // WIT label of the field ("" for document ops)
   std::string op_label;              // the op part of the label ("increment")
@@ -194,8 +195,10 @@ std::string module_version(const ir::Schema& schema, const std::vector<FileId>& 
 
 // `methods_lowerable(method, why)` decides whether a gene method can be
 // exported (lower/methods.cpp); the table leaves out those that cannot and
-// records an omission.
-bool method_lowerable(const ir::Schema& schema, const ir::Gene& gene, const ir::Method& method, std::string* why);
+// records an omission. `calls` (optional) receives the methods of the same
+// gene its body calls: it is exported only while they are.
+bool method_lowerable(const ir::Schema& schema, const ir::Gene& gene, const ir::Method& method, std::string* why,
+                      std::vector<const ir::Method*>* calls = nullptr);
 
 // `roots`: the files named on the command line (they decide what compiles).
 ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileId>& roots,
