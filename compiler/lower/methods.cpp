@@ -181,7 +181,11 @@ struct Walker {
     const ir::Type* value = &t;
     if ((f.strategy == ir::Strategy::OrSet || f.strategy == ir::Strategy::Rga) && !t.args.empty())
       value = &t.args.back();
-    if (f.strategy != ir::Strategy::Peritext && !f.nested_gene && op != "child" &&
+    // Lists and maps of nested objects have their ops whatever the
+    // elements' fields (api.cpp: the elements are objects, not records).
+    bool objects_inside = value->kind == TK::Gene && (f.strategy == ir::Strategy::Rga ||
+                                                      (f.strategy == ir::Strategy::OrSet && t.kind == TK::Map));
+    if (f.strategy != ir::Strategy::Peritext && !f.nested_gene && !objects_inside && op != "child" &&
         !wit_value_type(schema, *value, wit_label(o.gene->name) + "-" + wit_label(f.name), &probe, &why))
       fail("field `" + f.name + "` (" + why + ")");
     // A map's key must cross the boundary too (its `child` takes it).
@@ -330,9 +334,17 @@ struct Walker {
   // A CRDT operation on a field as a statement, or a query as an expression.
   std::string field_method(const ir::Expr& e, const Obj& o, const ir::Field& f, bool as_statement) {
     const std::string& m = e.text;
+    // A struct literal is lowered where it is used: written field by field
+    // into a new nested object it never becomes a record (whose type may not
+    // exist: a gene with a set field), elsewhere it does (arg()).
     std::vector<std::string> args;
-    for (size_t i = 1; i < e.children.size(); ++i) args.push_back(expr(e.children[i]));
-    auto arg = [&](size_t i) { return i < args.size() ? args[i] : (fail("`" + m + "` without arguments"), "0"); };
+    for (size_t i = 1; i < e.children.size(); ++i)
+      args.push_back(e.children[i].kind == EK::StructLit ? std::string() : expr(e.children[i]));
+    auto arg = [&](size_t i) {
+      if (i >= args.size()) return (fail("`" + m + "` without arguments"), std::string("0"));
+      if (args[i].empty()) args[i] = expr(e.children[i + 1]);
+      return args[i];
+    };
     std::string call;
     bool mutating = true;
     using S = ir::Strategy;
@@ -345,7 +357,9 @@ struct Walker {
             const ir::Gene* vg = schema.find_gene(f.type.args[1].name);
             if (!vg) break;
             if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
-            return insert_map_gene_value(o, f, *vg, arg(0), arg(1), e.children.size() > 2 ? &e.children[2] : nullptr);
+            const ir::Expr* source = e.children.size() > 2 ? &e.children[2] : nullptr;
+            bool literal = source && source->kind == EK::StructLit;
+            return insert_map_gene_value(o, f, *vg, arg(0), literal ? "" : arg(1), source);
           }
           if (m == "remove" || m == "delete") call = fcall(o, f, "delete", arg(0));
           else if (m == "contains_key" || m == "contains" || m == "has") { call = fcall(o, f, "has", arg(0)); mutating = false; }
@@ -370,12 +384,24 @@ struct Walker {
         // new element whose fields are then set one by one.
         if (const ir::Gene* eg = element_gene(f); eg && (m == "push" || m == "insert")) {
           if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
+          if (f.options.append_only && m != "push") {
+            fail(fmt::format("`.{}()` on the append-only list `{}`", m, f.name));
+            return "";
+          }
           std::string at = m == "push" ? fcall(o, f, "length") : "static_cast<uint32_t>(" + arg(0) + ")";
           size_t vi = m == "push" ? 1 : 2;  // the value's index in e.children
-          return insert_gene_value(o, f, *eg, at, m == "push" ? arg(0) : arg(1),
-                                   vi < e.children.size() ? &e.children[vi] : nullptr);
+          const ir::Expr* source = vi < e.children.size() ? &e.children[vi] : nullptr;
+          bool literal = source && source->kind == EK::StructLit;
+          return insert_gene_value(o, f, *eg, at, literal ? "" : m == "push" ? arg(0) : arg(1), source);
         }
-        if (m == "push") call = fcall(o, f, "insert", fcall(o, f, "length") + ", " + arg(0));
+        // An append-only list has `append` and nothing that changes what is
+        // there (api.cpp offers no insert in the middle, delete or move).
+        if (f.options.append_only && (m == "insert" || m == "remove" || m == "delete")) {
+          fail(fmt::format("`.{}()` on the append-only list `{}`", m, f.name));
+          return "";
+        }
+        if (m == "push" && f.options.append_only) call = fcall(o, f, "append", arg(0));
+        else if (m == "push") call = fcall(o, f, "insert", fcall(o, f, "length") + ", " + arg(0));
         else if (m == "insert") call = fcall(o, f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
         else if (m == "remove" || m == "delete") call = fcall(o, f, "delete", "static_cast<uint32_t>(" + arg(0) + "), 1");
         else if (m == "len" || m == "length" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "length") + ")"; mutating = false; }
@@ -419,11 +445,11 @@ struct Walker {
     std::string out = pad() + "{\n";
     ++indent;
     out += fmt::format("{}uint32_t at{}_ = {};\n", pad(), n, at);
-    out += try_status(fcall(o, f, "insert-new", "at" + n + "_"));
+    // (an append-only list appends: `at` is its length)
+    out += try_status(f.options.append_only ? fcall(o, f, "append-new") : fcall(o, f, "insert-new", "at" + n + "_"));
     out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(o, f, "child", "at" + n + "_"));
     out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
-    out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
-    out += write_gene_value(eg, "c" + n + "_.value", "e" + n + "_", 0, literal_fields(source));
+    out += write_value_into(eg, "c" + n + "_.value", n, value, source);
     --indent;
     return out + pad() + "}\n";
   }
@@ -439,23 +465,28 @@ struct Walker {
     out += try_status(fcall(o, f, "set-new", "k" + n + "_"));
     out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(o, f, "child", "k" + n + "_"));
     out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
-    out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
-    out += write_gene_value(vg, "c" + n + "_.value", "e" + n + "_", 0, literal_fields(source));
+    out += write_value_into(vg, "c" + n + "_.value", n, value, source);
     --indent;
     return out + pad() + "}\n";
   }
 
-  // Writes each field of the record `rec` (a value of gene `g`) into the
-  // object at `path` through the nested gene's field ops (prefix: the gene's
-  // label, as api.cpp names them; none for the root gene itself).
-  // The fields a struct literal names (the others keep the new element's
-  // defaults rather than the record's zero values); nullptr: every field.
-  static const std::vector<std::string>* literal_fields(const ir::Expr* source) {
-    return source && source->kind == EK::StructLit ? &source->arg_names : nullptr;
+  // The fields of a new nested object at `path` written from the gene
+  // value `value` (a record), or from the struct literal `source` field by
+  // field: only the fields it names (the others keep the new object's
+  // defaults), and no record of the gene is needed.
+  std::string write_value_into(const ir::Gene& g, const std::string& path, const std::string& n,
+                               const std::string& value, const ir::Expr* source) {
+    if (source && source->kind == EK::StructLit) return write_gene_value(g, path, "", 0, source);
+    std::string out = fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
+    return out + write_gene_value(g, path, "e" + n + "_", 0);
   }
 
+  // Writes each field of the record `rec` (a value of gene `g`), or each
+  // field the struct literal `literal` names, into the object at `path`
+  // through the nested gene's field ops (prefix: the gene's label, as api.cpp
+  // names them; none for the root gene itself).
   std::string write_gene_value(const ir::Gene& g, const std::string& path, const std::string& rec, int depth,
-                               const std::vector<std::string>* only = nullptr) {
+                               const ir::Expr* literal = nullptr) {
     if (depth > 8) {
       fail("a gene value nested this deeply");
       return "";
@@ -466,9 +497,21 @@ struct Walker {
       return fmt::format("this->{}({}{}{})", cpp_ident(label), path, args.empty() ? "" : ", ", args);
     };
     std::string out;
+    if (literal)
+      for (const auto& name : literal->arg_names)
+        if (!g.field(name)) fail("the field `" + name + "` in a struct literal");
     for (const auto& gf : g.fields) {
-      if (only && std::find(only->begin(), only->end(), gf.name) == only->end()) continue;
       std::string member = rec + "." + cpp_ident(wit_label(gf.name));
+      if (literal) {
+        auto named = std::find(literal->arg_names.begin(), literal->arg_names.end(), gf.name);
+        size_t i = static_cast<size_t>(named - literal->arg_names.begin());
+        if (named == literal->arg_names.end() || i >= literal->children.size()) continue;
+        // Each value evaluated once (a counter's is compared, then added),
+        // in the gene's order of fields: the values only read, so the order
+        // does not show.
+        member = fmt::format("m{}_", temp++);
+        out += fmt::format("{}const auto {} = {};\n", pad(), member, expr(literal->children[i]));
+      }
       if (gf.nested_gene && gf.type.kind == TK::Gene) {
         const ir::Gene* sub = schema.find_gene(gf.type.name);
         if (!sub) {
@@ -606,12 +649,14 @@ struct Walker {
           fail("the struct literal `" + e.text + "`");
           return "0";
         }
-        std::string out = "[&] { " + t + " r_{}; ";
+        // (not `r_`: the enclosing method's result is `r_`, and -Wshadow
+        // reports a lambda's local of that name)
+        std::string out = "[&] { " + t + " lit_{}; ";
         for (size_t i = 0; i < e.children.size() && i < e.arg_names.size(); ++i) {
           if (!g->field(e.arg_names[i])) fail("the field `" + e.arg_names[i] + "` in a struct literal");
-          out += "r_." + cpp_ident(wit_label(e.arg_names[i])) + " = " + expr(e.children[i]) + "; ";
+          out += "lit_." + cpp_ident(wit_label(e.arg_names[i])) + " = " + expr(e.children[i]) + "; ";
         }
-        return out + "return r_; }()";
+        return out + "return lit_; }()";
       }
       case EK::Call:
         if (const ir::Method* callee = self_callee(e)) {

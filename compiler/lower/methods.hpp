@@ -16,6 +16,9 @@
 // this.items` over nested objects), and calls of the gene's other methods
 // (`this.m(..)`, `m(..)`) as a statement, a `let` value, an assigned value,
 // an `if` condition or a returned value (one atomic call: see hoist_call).
+// A struct literal pushed or inserted into a list or map of nested objects
+// is written field by field (its gene needs no record); append-only lists
+// take `push` only.
 // Anything else makes method_lowerable() false with the construct named; the
 // export table then leaves the method out everywhere (WIT, JS, C++) and the
 // build reports it as `not-compiled`.

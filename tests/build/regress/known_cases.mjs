@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 
 const dir = process.argv[2];
-const { loadFile, MeterGauge, NoteThread, CreditBook, BankLedger } =
+const { loadFile, MeterGauge, NoteThread, CreditBook, BankLedger, StockRack } =
   await import(pathToFileURL(path.join(dir, 'known_cases.js')).href);
 await loadFile();
 
@@ -119,5 +119,20 @@ const l2 = new BankLedger(5n);
 l2.apply(l.changesSince(l2.version()));
 assert.deepEqual(l2.toJSON(), l.toJSON());
 
+// 5. A literal of a gene with a set field, into a list of them: the fields it
+// names are written, the others keep their defaults; append-only pushes.
+const r = new StockRack(6n);
+r.addBlank(3n);
+r.addBlank(-2n);
+r.items.get(0).tags.add('red');
+assert.deepEqual(r.toJSON().items, [
+  { label: 'blank', tags: ['red'], count: '3' },
+  { label: 'blank', tags: [], count: '-2' },
+]);
+assert.deepEqual(r.log.toArray(), ['blank', 'blank']);
+assert.deepEqual(r.toJSON().archive.map((i) => i.label), ['archived', 'archived']);
+// A loop over the list's objects reads each one's counter: 3 + -2.
+r.countAll();
+assert.equal(r.seen.value(), 1n);
 console.log('ok   known cases: auto_adjust on lww, push of a gene value, struct literals in both spellings, ' +
-            'method calls, gene-typed parameters, locals naming nested objects');
+            'method calls, gene-typed parameters, locals naming nested objects, loops over nested objects');
