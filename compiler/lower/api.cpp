@@ -617,7 +617,7 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
     auto add_methods = [&](const ir::Gene& g, const std::string& prefix) {
       for (const auto& m : g.methods) {
         std::string why;
-        std::vector<const ir::Method*> calls;
+        std::vector<MethodCallee> calls;
         bool ok = method_lowerable(schema, g, m, &why, &calls);
         std::vector<ApiParam> params;
         if (!prefix.empty()) params.push_back({"path", bytes});
@@ -714,16 +714,24 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
         if (fn.op == ApiOp::MethodCall) exported.insert(fn.label);
       for (auto it = iface.functions.begin(); it != iface.functions.end(); ++it) {
         if (it->op != ApiOp::MethodCall) continue;
-        const ir::Method* missing = nullptr;
-        for (const ir::Method* callee : it->calls)
-          if (!exported.count((it->gene_prefix.empty() ? "" : it->gene_prefix + "-") + "call-" + wit_label(callee->name)))
-            missing = callee;
+        const MethodCallee* missing = nullptr;
+        for (const MethodCallee& c : it->calls) {
+          // On its own object: the caller's prefix. On another object: its
+          // gene's here, which the root gene (methods without a path) lacks.
+          const ApiGene* cg = c.other_object ? iface.find_gene(c.gene->name) : nullptr;
+          if (c.other_object && (!cg || cg->prefix.empty())) missing = &c;
+          std::string prefix = c.other_object ? (cg ? cg->prefix : "") : it->gene_prefix;
+          if (!exported.count((prefix.empty() ? "" : prefix + "-") + "call-" + wit_label(c.method->name)))
+            missing = &c;
+        }
         if (!missing) continue;
+        std::string callee = missing->other_object ? missing->gene->name + "." + missing->method->name
+                                                   : missing->method->name;
         if (omitted_methods.insert(it->gene->name + "." + it->method->name).second)
           table.omissions.push_back({it->method->name_span,
                                      fmt::format("method `{}` of gene `{}` is not compiled: it calls `{}`, which is "
                                                  "not compiled",
-                                                 it->method->name, it->gene->name, missing->name)});
+                                                 it->method->name, it->gene->name, callee)});
         iface.functions.erase(it);
         changed = true;
         break;

@@ -83,9 +83,9 @@ struct Walker {
   // in this.items` over nested objects): the C++ variable holding its path.
   // Scoped like the locals themselves (block() restores it).
   std::map<std::string, Obj> objects;
-  // Methods of the same gene the body calls (when the caller wants them:
-  // the export table keeps a caller only while its callees are compiled).
-  std::vector<const ir::Method*>* calls = nullptr;
+  // Gene methods the body calls (when the caller wants them: the export
+  // table keeps a caller only while its callees are compiled).
+  std::vector<MethodCallee>* calls = nullptr;
 
   void fail(const std::string& what) {
     if (failure.empty()) failure = what;
@@ -216,31 +216,53 @@ struct Walker {
   }
 
   // `this.m(args)`, `self.m(args)` or a bare `m(args)`: another method of
-  // the same gene (nullptr for anything else).
-  const ir::Method* self_callee(const ir::Expr& e) const {
+  // the same gene; `x.m(args)` where `x` has a gene type with a method `m`:
+  // a method of that gene (called on the object `x` names, hoist_call).
+  // nullptr for anything else; `*owner`: the callee's gene.
+  const ir::Method* self_callee(const ir::Expr& e, const ir::Gene** owner = nullptr) const {
     std::string name;
-    if (e.kind == EK::MethodCall && !e.children.empty() && e.children[0].ref == ir::Expr::Ref::SelfValue)
+    const ir::Gene* g = &gene;
+    if (e.kind == EK::MethodCall && !e.children.empty() && e.children[0].ref == ir::Expr::Ref::SelfValue) {
       name = e.text;
-    else if (e.kind == EK::Call && !e.children.empty() && e.children[0].kind == EK::Name &&
-             (e.children[0].ref == ir::Expr::Ref::None || e.children[0].ref == ir::Expr::Ref::Method))
+    } else if (e.kind == EK::MethodCall && !e.children.empty() && e.children[0].type.kind == TK::Gene) {
+      // A register holding a whole gene value (`@crdt(lww)`) is a field
+      // with ops (`.set(..)`), not an object with methods.
+      const ir::Expr& recv = e.children[0];
+      if (recv.ref == ir::Expr::Ref::GeneField && recv.field_index >= 0) {
+        const ir::Gene* owner_of_field = &gene;
+        if (recv.kind == EK::Field && recv.children.size() == 1 && recv.children[0].ref != ir::Expr::Ref::SelfValue)
+          owner_of_field = schema.find_gene(recv.children[0].type.name);
+        if (!owner_of_field || static_cast<size_t>(recv.field_index) >= owner_of_field->fields.size() ||
+            !owner_of_field->fields[static_cast<size_t>(recv.field_index)].nested_gene)
+          return nullptr;
+      }
+      name = e.text;
+      g = schema.find_gene(recv.type.name);
+      if (!g) return nullptr;
+    } else if (e.kind == EK::Call && !e.children.empty() && e.children[0].kind == EK::Name &&
+               (e.children[0].ref == ir::Expr::Ref::None || e.children[0].ref == ir::Expr::Ref::Method)) {
       name = e.children[0].text;  // (not a local or builtin of that name)
-    else
+    } else {
       return nullptr;
-    for (const auto& m : gene.methods)
-      if (m.name == name) return &m;
+    }
+    for (const auto& m : g->methods)
+      if (m.name == name) {
+        if (owner) *owner = g;
+        return &m;
+      }
     return nullptr;
   }
 
   // An argument of a call as the C++ value of the callee's parameter type:
   // numbers convert (an integer parameter takes no float), anything else
   // must already be a value of the same C++ type.
-  std::string argument(const ir::Expr& a, const ir::Param& p, const ir::Method& callee) {
+  std::string argument(const ir::Expr& a, const ir::Param& p, const ir::Gene& owner, const ir::Method& callee) {
     std::string x = expr(a);
     WitType to, from;
     std::string why;
     // A parameter type that does not cross leaves the callee out of the
     // export table, and the caller with it (build_export_table).
-    if (!wit_value_type(schema, p.type, wit_label(gene.name) + "-" + wit_label(callee.name) + "-" + wit_label(p.name),
+    if (!wit_value_type(schema, p.type, wit_label(owner.name) + "-" + wit_label(callee.name) + "-" + wit_label(p.name),
                         &to, &why))
       return x;
     if (p.type.is_numeric() && a.type.is_numeric()) {
@@ -264,20 +286,42 @@ struct Walker {
   // Status / Result. Calls nest at most kMaxCallDepth deep (the generated
   // class counts them in call_depth_): recursion fails cleanly instead of
   // running out of wasm stack.
+  //
+  // Called on another object (`acc.m(..)`, `this.accounts[k].m(..)`), the
+  // receiver's lookup is hoisted first (a missing one fails the same way).
+  // The generated method of a nested object's gene takes its path; the
+  // interface's root gene's methods take none and run on the root, so a
+  // call on another object of the root's gene cannot be expressed: refused
+  // here when that gene is the method's own, else by the export table
+  // (MethodCallee::other_object).
   std::string hoist_call(const ir::Expr& e, const ir::Method& callee) {
     if (!can_hoist) {
       fail("the call of `" + callee.name + "` here (a call needs a statement of its own)");
       return "c_";
     }
+    const ir::Gene* owner = &gene;
+    (void)self_callee(e, &owner);
+    bool other = e.kind == EK::MethodCall && e.children[0].ref != ir::Expr::Ref::SelfValue;
+    Obj target{&gene, self_path};
+    if (other) {
+      std::optional<Obj> o = object_of(e.children[0]);
+      if (!o) {
+        fail("the call of `" + callee.name + "` on a `" + owner->name + "` that is not an object of the document");
+        return "c_";
+      }
+      target = *o;
+    }
     size_t given = e.children.size() - 1;  // args follow the receiver (or the callee's name)
     if (given != callee.params.size())
       fail(fmt::format("the call of `{}` with {} argument{} (it takes {})", callee.name, given, given == 1 ? "" : "s",
                        callee.params.size()));
-    std::string prefix = prefix_of(&gene);
-    std::string args = prefix.empty() ? "" : self_path;  // a nested gene's methods take the object's path first
+    std::string prefix = prefix_of(target.gene);
+    if (other && prefix.empty())
+      fail("the call of `" + callee.name + "` on another `" + target.gene->name + "` object");
+    std::string args = prefix.empty() ? "" : target.path;  // a nested gene's methods take the object's path first
     for (size_t i = 0; i < given && i < callee.params.size(); ++i)
-      args += (args.empty() ? "" : ", ") + argument(e.children[i + 1], callee.params[i], callee);
-    if (calls) calls->push_back(&callee);
+      args += (args.empty() ? "" : ", ") + argument(e.children[i + 1], callee.params[i], *target.gene, callee);
+    if (calls) calls->push_back({target.gene, &callee, other});
     std::string c = fmt::format("c{}_", temp++);
     hoisted += fmt::format("{0}if (call_depth_ == {1}) return dolc_gen::Failure{{{2}}};\n", pad(), kMaxCallDepth,
                            cpp_string_literal(fmt::format("method `{}` not called: gene methods call each other at "
@@ -941,7 +985,7 @@ struct Walker {
 }  // namespace
 
 bool method_lowerable(const ir::Schema& schema, const ir::Gene& gene, const ir::Method& method, std::string* why,
-                      std::vector<const ir::Method*>* calls) {
+                      std::vector<MethodCallee>* calls) {
   Walker w{schema, gene, method, {}};
   w.root = &gene;  // (names do not matter here, only what lowers)
   w.calls = calls;

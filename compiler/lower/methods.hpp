@@ -14,8 +14,10 @@
 // fields of gene values (`p.f` for a parameter `p` of gene type), locals
 // naming a nested object (`let acc = this.accounts[k]`, `for it in
 // this.items` over nested objects), and calls of the gene's other methods
-// (`this.m(..)`, `m(..)`) as a statement, a `let` value, an assigned value,
-// an `if` condition or a returned value (one atomic call: see hoist_call).
+// (`this.m(..)`, `m(..)`) or of a nested object's (`acc.m(..)`,
+// `this.accounts[k].m(..)`) as a statement, a `let` value, an assigned
+// value, an `if` condition or a returned value (one atomic call: see
+// hoist_call).
 // A struct literal pushed or inserted into a list or map of nested objects
 // is written field by field (its gene needs no record); append-only lists
 // take `push` only.

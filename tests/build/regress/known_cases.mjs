@@ -114,6 +114,17 @@ assert.throws(() => l.rename(-1n, 'x'), /`entries\[-1\]` does not exist/);
 assert.equal(JSON.stringify(l.toJSON()), beforeRename);
 l.touch('ann');
 assert.equal(l.accounts.get('ann').owner.get(), 'touched');
+// A nested object's method from the root's: on a map value, through a local.
+l.depositTo('ann', 2n);
+assert.equal(l.accounts.get('ann').balance.value(), 30n);
+assert.equal(l.accounts.get('ann').owner.get(), 'touched$');
+const beforeDeposit = JSON.stringify(l.toJSON());
+assert.throws(() => l.depositTo('nobody', 2n), /`accounts\["nobody"\]` does not exist/);
+assert.equal(JSON.stringify(l.toJSON()), beforeDeposit);
+l.depositTwice('bob', 1n);
+assert.equal(l.accounts.get('bob').balance.value(), 22n);
+assert.equal(l.accounts.get('bob').owner.get(), 'bob+$$$');
+assert.equal(l.total.value(), 185n);
 // Another replica sees the same state after sync.
 const l2 = new BankLedger(5n);
 l2.apply(l.changesSince(l2.version()));
@@ -134,5 +145,10 @@ assert.deepEqual(r.toJSON().archive.map((i) => i.label), ['archived', 'archived'
 // A loop over the list's objects reads each one's counter: 3 + -2.
 r.countAll();
 assert.equal(r.seen.value(), 1n);
+// Each element's own method through the loop variable: a tag and one more.
+r.tagAll('new');
+assert.deepEqual(r.toJSON().items.map((i) => [i.tags.slice().sort(), i.count]),
+                 [[['new', 'red'], '4'], [['new'], '-1']]);
 console.log('ok   known cases: auto_adjust on lww, push of a gene value, struct literals in both spellings, ' +
-            'method calls, gene-typed parameters, locals naming nested objects, loops over nested objects');
+            'method calls (also on nested objects), gene-typed parameters, locals naming nested objects, ' +
+            'loops over nested objects');
