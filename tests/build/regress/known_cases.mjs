@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
 
 const dir = process.argv[2];
-const { loadFile, MeterGauge, NoteThread, CreditBook, BankLedger, StockRack } =
+const { loadFile, MeterGauge, NoteThread, CreditBook, BankLedger, AcctBox, StockRack } =
   await import(pathToFileURL(path.join(dir, 'known_cases.js')).href);
 await loadFile();
 
@@ -129,6 +129,17 @@ assert.equal(l.total.value(), 185n);
 const l2 = new BankLedger(5n);
 l2.apply(l.changesSince(l2.version()));
 assert.deepEqual(l2.toJSON(), l.toJSON());
+// The invariant judges the call as a whole: 5 - 3 is kept, 2 - 3 is refused
+// with the caller's own write.
+const box = new AcctBox(7n);
+box.level.set(5n);
+box.take(3n);
+assert.equal(box.level.get(), 2n);
+assert.equal(box.note.get(), 'took');
+box.note.set('x');
+assert.throws(() => box.take(3n), /acct\.floor/);
+assert.equal(box.level.get(), 2n);
+assert.equal(box.note.get(), 'x');
 
 // 5. A literal of a gene with a set field, into a list of them: the fields it
 // names are written, the others keep their defaults; append-only pushes.
