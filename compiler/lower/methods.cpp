@@ -219,7 +219,7 @@ struct Walker {
   // the same gene; `x.m(args)` where `x` has a gene type with a method `m`:
   // a method of that gene (called on the object `x` names, hoist_call).
   // nullptr for anything else; `*owner`: the callee's gene.
-  const ir::Method* self_callee(const ir::Expr& e, const ir::Gene** owner = nullptr) const {
+  const ir::Method* callee_of(const ir::Expr& e, const ir::Gene** owner = nullptr) const {
     std::string name;
     const ir::Gene* g = &gene;
     if (e.kind == EK::MethodCall && !e.children.empty() && e.children[0].ref == ir::Expr::Ref::SelfValue) {
@@ -278,10 +278,10 @@ struct Walker {
     return x;
   }
 
-  // A call of another method of this gene, hoisted into a statement of its
-  // own: the callee's writes join this method's (it runs inside this
-  // method's checkpoint, so nothing of it is judged or committed alone), and
-  // its failure ends this method with the same error, which rolls back
+  // A call of another gene method, hoisted into a statement of its own:
+  // the callee's writes join this method's (it runs inside this method's
+  // checkpoint, so nothing of it is judged or committed alone), and its
+  // failure ends this method with the same error, which rolls back
   // everything both wrote. Returns the C++ variable holding the callee's
   // Status / Result. Calls nest at most kMaxCallDepth deep (the generated
   // class counts them in call_depth_): recursion fails cleanly instead of
@@ -300,7 +300,7 @@ struct Walker {
       return "c_";
     }
     const ir::Gene* owner = &gene;
-    (void)self_callee(e, &owner);
+    (void)callee_of(e, &owner);
     bool other = e.kind == EK::MethodCall && e.children[0].ref != ir::Expr::Ref::SelfValue;
     Obj target{&gene, self_path};
     if (other) {
@@ -334,7 +334,7 @@ struct Walker {
     return c;
   }
 
-  // The value of a call of another method used as a whole value (a `let`,
+  // The value of a call of a gene method used as a whole value (a `let`,
   // the right side of an assignment, an `if` condition, a `return`): the
   // callee's plain result. Its `Result` is not a value the lowering has
   // (there is no `match` on it); `return` passes one through (ret()).
@@ -348,7 +348,7 @@ struct Walker {
 
   // A whole value: a call of another method, or any other expression.
   std::string whole_value(const ir::Expr& e) {
-    if (const ir::Method* callee = self_callee(e)) return call_value(e, *callee);
+    if (const ir::Method* callee = callee_of(e)) return call_value(e, *callee);
     return expr(e);
   }
 
@@ -675,7 +675,7 @@ struct Walker {
         return "0";
       case EK::Binary: return binary(e);
       case EK::MethodCall:
-        if (const ir::Method* callee = self_callee(e)) {
+        if (const ir::Method* callee = callee_of(e)) {
           // Hoisted before the statement it would run before the rest of
           // the expression: only a whole value may be a call (whole_value).
           fail("the call of `" + callee->name + "` inside an expression (bind its result with `let` first)");
@@ -703,7 +703,7 @@ struct Walker {
         return out + "return lit_; }()";
       }
       case EK::Call:
-        if (const ir::Method* callee = self_callee(e)) {
+        if (const ir::Method* callee = callee_of(e)) {
           fail("the call of `" + callee->name + "` inside an expression (bind its result with `let` first)");
           return "0";
         }
@@ -726,7 +726,7 @@ struct Walker {
   // How `return X` is written: the method returns Status or Result<T>.
   std::string ret(const ir::Expr* value) {
     bool is_result = method.result.kind == TK::Result;
-    if (const ir::Method* callee = value ? self_callee(*value) : nullptr) {
+    if (const ir::Method* callee = value ? callee_of(*value) : nullptr) {
       // `return this.m(..)`: a failure of the callee has ended this method
       // already (hoist_call); what is left is its value.
       if (callee->result.kind == TK::Result || is_result) {
@@ -828,7 +828,7 @@ struct Walker {
 
   // An expression in statement position; `tail`: its value is the method's result.
   std::string expr_stmt(const ir::Expr& e, bool tail) {
-    if (const ir::Method* callee = self_callee(e)) {
+    if (const ir::Method* callee = callee_of(e)) {
       if (tail && method.result.kind != TK::Unit) return pad() + ret(&e) + "\n";
       (void)hoist_call(e, *callee);  // its value, if any, is not used
       return "";
