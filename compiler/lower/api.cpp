@@ -636,7 +636,8 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
     auto add_methods = [&](const ir::Gene& g, const std::string& prefix) {
       for (const auto& m : g.methods) {
         std::string why;
-        bool ok = method_lowerable(schema, g, m, &why);
+        std::vector<MethodCallee> calls;
+        bool ok = method_lowerable(schema, g, m, &why, &calls);
         std::vector<ApiParam> params;
         if (!prefix.empty()) params.push_back({"path", bytes});
         WitType result_type = WitType::result_unit();
@@ -677,6 +678,7 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
             result_type);
         fn.gene = &g;
         fn.method = &m;
+        fn.calls = std::move(calls);
         fn.gene_prefix = prefix;
         fn.op_label = wit_label(m.name);
       }
@@ -720,6 +722,40 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
       kept.push_back(std::move(fn));
     }
     iface.functions = std::move(kept);
+    // A method whose body calls another (lower/methods.cpp) calls the
+    // generated function of that method: it is left out too when the callee
+    // was (not lowerable, a type that does not cross, too many parameters),
+    // until nothing more changes. Methods that only call each other stay.
+    for (bool changed = true; changed;) {
+      changed = false;
+      std::set<std::string> exported;
+      for (const auto& fn : iface.functions)
+        if (fn.op == ApiOp::MethodCall) exported.insert(fn.label);
+      for (auto it = iface.functions.begin(); it != iface.functions.end(); ++it) {
+        if (it->op != ApiOp::MethodCall) continue;
+        const MethodCallee* missing = nullptr;
+        for (const MethodCallee& c : it->calls) {
+          // On its own object: the caller's prefix. On another object: its
+          // gene's here, which the root gene (methods without a path) lacks.
+          const ApiGene* cg = c.other_object ? iface.find_gene(c.gene->name) : nullptr;
+          if (c.other_object && (!cg || cg->prefix.empty())) missing = &c;
+          std::string prefix = c.other_object ? (cg ? cg->prefix : "") : it->gene_prefix;
+          if (!exported.count((prefix.empty() ? "" : prefix + "-") + "call-" + wit_label(c.method->name)))
+            missing = &c;
+        }
+        if (!missing) continue;
+        std::string callee = missing->other_object ? missing->gene->name + "." + missing->method->name
+                                                   : missing->method->name;
+        if (omitted_methods.insert(it->gene->name + "." + it->method->name).second)
+          table.omissions.push_back({it->method->name_span,
+                                     fmt::format("method `{}` of gene `{}` is not compiled: it calls `{}`, which is "
+                                                 "not compiled",
+                                                 it->method->name, it->gene->name, callee)});
+        iface.functions.erase(it);
+        changed = true;
+        break;
+      }
+    }
   }
   // WIT keeps worlds and interfaces in one namespace per package.
   for (const auto& iface : table.interfaces)

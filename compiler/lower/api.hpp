@@ -111,6 +111,13 @@ struct ApiParam {
   WitType type;
 };
 
+// A gene method that a method's body calls (lower/methods.cpp).
+struct MethodCallee {
+  const ir::Gene* gene = nullptr;     // the callee's gene
+  const ir::Method* method = nullptr;
+  bool other_object = false;          // called on an object other than the caller's own (`acc.m()`)
+};
+
 struct ApiFunction {
   enum class Kind { Constructor, Method, Destructor /* core-only: `[dtor]document` */ };
   Kind kind = Kind::Method;
@@ -123,6 +130,7 @@ struct ApiFunction {
   const ir::Gene* gene = nullptr;    // the gene owning the field / method
   int field_index = -1;              // index into gene->fields
   const ir::Method* method = nullptr;
+  std::vector<MethodCallee> calls;   // MethodCall: gene methods its body calls
   std::string gene_prefix;           // "" for the root gene's fields, else the nested gene's label
   std::string field_label;           // WIT label of the field ("" for document ops)
   std::string op_label;              // the op part of the label ("increment")
@@ -197,8 +205,10 @@ std::string module_version(const ir::Schema& schema, const std::vector<FileId>& 
 
 // `methods_lowerable(method, why)` decides whether a gene method can be
 // exported (lower/methods.cpp); the table leaves out those that cannot and
-// records an omission.
-bool method_lowerable(const ir::Schema& schema, const ir::Gene& gene, const ir::Method& method, std::string* why);
+// records an omission. `calls` (optional) receives the gene methods its body
+// calls: it is exported only while they are.
+bool method_lowerable(const ir::Schema& schema, const ir::Gene& gene, const ir::Method& method, std::string* why,
+                      std::vector<MethodCallee>* calls = nullptr);
 
 // `roots`: the files named on the command line (they decide what compiles).
 ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileId>& roots,

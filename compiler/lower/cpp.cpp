@@ -427,7 +427,7 @@ struct Gen {
       case ApiOp::ListChild: case ApiOp::TextLength: case ApiOp::TextString: case ApiOp::TextSpans:
       case ApiOp::NestedChild:
       case ApiOp::Cursor: case ApiOp::CursorPosition: case ApiOp::CanUndo: case ApiOp::CanRedo:
-      case ApiOp::PersonalSubjectGet:
+      case ApiOp::PersonalSubjectGet: case ApiOp::CounterRights:
         return true;
       default: return false;
     }
@@ -893,6 +893,11 @@ struct Gen {
     out += "  template <class F> auto guarded_(F&& op) -> decltype(op());\n";
     out += "  dolc_gen::Doc doc_;\n";
     out += "  bool in_method_ = false;\n";
+    // How deep gene methods are calling each other now (bounded where one
+    // calls another: lower/methods.cpp); only classes with such calls have it.
+    bool calling = false;
+    for (const auto& fn : iface.functions) calling = calling || !fn.calls.empty();
+    if (calling) out += "  int call_depth_ = 0;\n";
     out += "  // Open transactions' checkpoints, outermost first, and the invariants\n";
     out += "  // broken when the outermost began (judged again at its commit).\n";
     out += "  std::vector<uint64_t> tx_marks_;\n";

@@ -13,6 +13,7 @@
 #include "lower/methods.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -52,6 +53,10 @@ using EK = ir::Expr::Kind;
 using SK = ir::Stmt::Kind;
 using TK = ir::Type::Kind;
 
+// How deep gene methods may call each other (hoist_call): far more than a
+// schema's own call chains need, and little enough of the wasm stack.
+constexpr int kMaxCallDepth = 16;
+
 // An object of the document a body reaches: its gene, the label prefix of
 // its gene's field methods and the C++ expression of its runtime path.
 struct Obj {
@@ -74,6 +79,13 @@ struct Walker {
   // lookups); false where there is no statement to put them before.
   std::string hoisted;
   bool can_hoist = true;
+  // Locals bound to a nested object (`let acc = this.accounts[k]`, `for it
+  // in this.items` over nested objects): the C++ variable holding its path.
+  // Scoped like the locals themselves (block() restores it).
+  std::map<std::string, Obj> objects;
+  // Gene methods the body calls (when the caller wants them: the export
+  // table keeps a caller only while its callees are compiled).
+  std::vector<MethodCallee>* calls = nullptr;
 
   void fail(const std::string& what) {
     if (failure.empty()) failure = what;
@@ -114,11 +126,17 @@ struct Walker {
   }
 
   // A nested object as a value of gene type: `this` / `self`, a field of
-  // gene type, `this.map[key]` (an or_set map of genes) or `this.list[i]`
-  // (an rga list of genes). Lookups that can miss are hoisted: the method
-  // fails with a message naming the field and key, and changes nothing.
+  // gene type, `this.map[key]` (an or_set map of genes), `this.list[i]`
+  // (an rga list of genes) or a local bound to one of these. Lookups that
+  // can miss are hoisted: the method fails with a message naming the field
+  // and key, and changes nothing.
   std::optional<Obj> object_of(const ir::Expr& e) {
     if (e.ref == ir::Expr::Ref::SelfValue) return Obj{&gene, self_path};
+    if (e.kind == EK::Name && e.ref == ir::Expr::Ref::Local) {
+      auto it = objects.find(e.text);
+      if (it == objects.end()) return std::nullopt;
+      return it->second;
+    }
     if (e.type.kind != TK::Gene) return std::nullopt;
     const ir::Gene* g = schema.find_gene(e.type.name);
     if (!g) return std::nullopt;
@@ -163,7 +181,11 @@ struct Walker {
     const ir::Type* value = &t;
     if ((f.strategy == ir::Strategy::OrSet || f.strategy == ir::Strategy::Rga) && !t.args.empty())
       value = &t.args.back();
-    if (f.strategy != ir::Strategy::Peritext && !f.nested_gene && op != "child" &&
+    // Lists and maps of nested objects have their ops whatever the
+    // elements' fields (api.cpp: the elements are objects, not records).
+    bool objects_inside = value->kind == TK::Gene && (f.strategy == ir::Strategy::Rga ||
+                                                      (f.strategy == ir::Strategy::OrSet && t.kind == TK::Map));
+    if (f.strategy != ir::Strategy::Peritext && !f.nested_gene && !objects_inside && op != "child" &&
         !wit_value_type(schema, *value, wit_label(o.gene->name) + "-" + wit_label(f.name), &probe, &why))
       fail("field `" + f.name + "` (" + why + ")");
     // A map's key must cross the boundary too (its `child` takes it).
@@ -175,6 +197,159 @@ struct Walker {
     std::string prefix = prefix_of(o.gene);
     return fmt::format("this->{}({}{}{})", cpp_ident((prefix.empty() ? "" : prefix + "-") + wit_label(f.name) + "-" + op),
                        o.path, args.empty() ? "" : ", ", args);
+  }
+
+  // Whether object_of(e) succeeds, without keeping what it hoists or
+  // reports (to choose between an object and a record value first).
+  bool denotes_object(const ir::Expr& e) {
+    if (e.ref != ir::Expr::Ref::SelfValue && e.type.kind != TK::Gene) return false;
+    std::string saved_hoisted = hoisted, saved_failure = failure;
+    int saved_temp = temp;
+    bool saved_can_hoist = can_hoist;
+    can_hoist = true;
+    bool ok = object_of(e).has_value();
+    hoisted = std::move(saved_hoisted);
+    failure = std::move(saved_failure);
+    temp = saved_temp;
+    can_hoist = saved_can_hoist;
+    return ok;
+  }
+
+  // `this.m(args)`, `self.m(args)` or a bare `m(args)`: another method of
+  // the same gene; `x.m(args)` where `x` has a gene type with a method `m`:
+  // a method of that gene (called on the object `x` names, hoist_call).
+  // nullptr for anything else; `*owner`: the callee's gene.
+  const ir::Method* callee_of(const ir::Expr& e, const ir::Gene** owner = nullptr) const {
+    std::string name;
+    const ir::Gene* g = &gene;
+    if (e.kind == EK::MethodCall && !e.children.empty() && e.children[0].ref == ir::Expr::Ref::SelfValue) {
+      name = e.text;
+    } else if (e.kind == EK::MethodCall && !e.children.empty() && e.children[0].type.kind == TK::Gene) {
+      // A register holding a whole gene value (`@crdt(lww)`) is a field
+      // with ops (`.set(..)`), not an object with methods.
+      const ir::Expr& recv = e.children[0];
+      if (recv.ref == ir::Expr::Ref::GeneField && recv.field_index >= 0) {
+        const ir::Gene* owner_of_field = &gene;
+        if (recv.kind == EK::Field && recv.children.size() == 1 && recv.children[0].ref != ir::Expr::Ref::SelfValue)
+          owner_of_field = schema.find_gene(recv.children[0].type.name);
+        if (!owner_of_field || static_cast<size_t>(recv.field_index) >= owner_of_field->fields.size() ||
+            !owner_of_field->fields[static_cast<size_t>(recv.field_index)].nested_gene)
+          return nullptr;
+      }
+      name = e.text;
+      g = schema.find_gene(recv.type.name);
+      if (!g) return nullptr;
+    } else if (e.kind == EK::Call && !e.children.empty() && e.children[0].kind == EK::Name &&
+               (e.children[0].ref == ir::Expr::Ref::None || e.children[0].ref == ir::Expr::Ref::Method)) {
+      name = e.children[0].text;  // (not a local or builtin of that name)
+    } else {
+      return nullptr;
+    }
+    for (const auto& m : g->methods)
+      if (m.name == name) {
+        if (owner) *owner = g;
+        return &m;
+      }
+    return nullptr;
+  }
+
+  // An argument of a call as the C++ value of the callee's parameter type:
+  // numbers convert (an integer parameter takes no float), anything else
+  // must already be a value of the same C++ type.
+  std::string argument(const ir::Expr& a, const ir::Param& p, const ir::Gene& owner, const ir::Method& callee) {
+    std::string x = expr(a);
+    WitType to, from;
+    std::string why;
+    // A parameter type that does not cross leaves the callee out of the
+    // export table, and the caller with it (build_export_table).
+    if (!wit_value_type(schema, p.type, wit_label(owner.name) + "-" + wit_label(callee.name) + "-" + wit_label(p.name),
+                        &to, &why))
+      return x;
+    if (p.type.is_numeric() && a.type.is_numeric()) {
+      if (p.type.is_integer() && !a.type.is_integer()) fail("passing a float as the integer parameter `" + p.name +
+                                                            "` of `" + callee.name + "`");
+      return "static_cast<" + cpp_type(to) + ">(" + x + ")";
+    }
+    if (p.type.kind == TK::Option && a.type.kind == TK::Option && a.type.args.empty()) return x;  // `None`
+    if (!wit_value_type(schema, a.type, wit_label(gene.name) + "-" + wit_label(method.name), &from, &why) ||
+        cpp_type(from) != cpp_type(to))
+      fail("passing a `" + a.type.canonical() + "` as the parameter `" + p.name + "` of `" + callee.name +
+           "` (a `" + p.type.canonical() + "`)");
+    return x;
+  }
+
+  // A call of another gene method, hoisted into a statement of its own:
+  // the callee's writes join this method's (it runs inside this method's
+  // checkpoint, so nothing of it is judged or committed alone), and its
+  // failure ends this method with the same error, which rolls back
+  // everything both wrote. Returns the C++ variable holding the callee's
+  // Status / Result. Calls nest at most kMaxCallDepth deep (the generated
+  // class counts them in call_depth_): recursion fails cleanly instead of
+  // running out of wasm stack.
+  //
+  // Called on another object (`acc.m(..)`, `this.accounts[k].m(..)`), the
+  // receiver's lookup is hoisted first (a missing one fails the same way).
+  // The generated method of a nested object's gene takes its path; the
+  // interface's root gene's methods take none and run on the root, so a
+  // call on another object of the root's gene cannot be expressed: refused
+  // here when that gene is the method's own, else by the export table
+  // (MethodCallee::other_object).
+  std::string hoist_call(const ir::Expr& e, const ir::Method& callee) {
+    if (!can_hoist) {
+      fail("the call of `" + callee.name + "` here (a call needs a statement of its own)");
+      return "c_";
+    }
+    const ir::Gene* owner = &gene;
+    (void)callee_of(e, &owner);
+    bool other = e.kind == EK::MethodCall && e.children[0].ref != ir::Expr::Ref::SelfValue;
+    Obj target{&gene, self_path};
+    if (other) {
+      std::optional<Obj> o = object_of(e.children[0]);
+      if (!o) {
+        fail("the call of `" + callee.name + "` on a `" + owner->name + "` that is not an object of the document");
+        return "c_";
+      }
+      target = *o;
+    }
+    size_t given = e.children.size() - 1;  // args follow the receiver (or the callee's name)
+    if (given != callee.params.size())
+      fail(fmt::format("the call of `{}` with {} argument{} (it takes {})", callee.name, given, given == 1 ? "" : "s",
+                       callee.params.size()));
+    std::string prefix = prefix_of(target.gene);
+    if (other && prefix.empty())
+      fail("the call of `" + callee.name + "` on another `" + target.gene->name + "` object");
+    std::string args = prefix.empty() ? "" : target.path;  // a nested gene's methods take the object's path first
+    for (size_t i = 0; i < given && i < callee.params.size(); ++i)
+      args += (args.empty() ? "" : ", ") + argument(e.children[i + 1], callee.params[i], *target.gene, callee);
+    if (calls) calls->push_back({target.gene, &callee, other});
+    std::string c = fmt::format("c{}_", temp++);
+    hoisted += fmt::format("{0}if (call_depth_ == {1}) return dolc_gen::Failure{{{2}}};\n", pad(), kMaxCallDepth,
+                           cpp_string_literal(fmt::format("method `{}` not called: gene methods call each other at "
+                                                          "most {} deep", callee.name, kMaxCallDepth)));
+    hoisted += pad() + "++call_depth_;\n";
+    hoisted += fmt::format("{}auto {} = this->{}({});\n", pad(), c,
+                           cpp_ident((prefix.empty() ? "" : prefix + "-") + "call-" + wit_label(callee.name)), args);
+    hoisted += pad() + "--call_depth_;\n";
+    hoisted += fmt::format("{0}if (!{1}.ok) return dolc_gen::Failure{{{1}.error}};\n", pad(), c);
+    return c;
+  }
+
+  // The value of a call of a gene method used as a whole value (a `let`,
+  // the right side of an assignment, an `if` condition, a `return`): the
+  // callee's plain result. Its `Result` is not a value the lowering has
+  // (there is no `match` on it); `return` passes one through (ret()).
+  std::string call_value(const ir::Expr& e, const ir::Method& callee) {
+    if (callee.result.kind == TK::Unit || callee.result.kind == TK::Result) {
+      fail("the result of `" + callee.name + "` used as a value");
+      return "0";
+    }
+    return hoist_call(e, callee) + ".value";
+  }
+
+  // A whole value: a call of another method, or any other expression.
+  std::string whole_value(const ir::Expr& e) {
+    if (const ir::Method* callee = callee_of(e)) return call_value(e, *callee);
+    return expr(e);
   }
 
   std::string literal_default(const ir::Type& t) {
@@ -203,9 +378,17 @@ struct Walker {
   // A CRDT operation on a field as a statement, or a query as an expression.
   std::string field_method(const ir::Expr& e, const Obj& o, const ir::Field& f, bool as_statement) {
     const std::string& m = e.text;
+    // A struct literal is lowered where it is used: written field by field
+    // into a new nested object it never becomes a record (whose type may not
+    // exist: a gene with a set field), elsewhere it does (arg()).
     std::vector<std::string> args;
-    for (size_t i = 1; i < e.children.size(); ++i) args.push_back(expr(e.children[i]));
-    auto arg = [&](size_t i) { return i < args.size() ? args[i] : (fail("`" + m + "` without arguments"), "0"); };
+    for (size_t i = 1; i < e.children.size(); ++i)
+      args.push_back(e.children[i].kind == EK::StructLit ? std::string() : expr(e.children[i]));
+    auto arg = [&](size_t i) {
+      if (i >= args.size()) return (fail("`" + m + "` without arguments"), std::string("0"));
+      if (args[i].empty()) args[i] = expr(e.children[i + 1]);
+      return args[i];
+    };
     std::string call;
     bool mutating = true;
     using S = ir::Strategy;
@@ -218,7 +401,9 @@ struct Walker {
             const ir::Gene* vg = schema.find_gene(f.type.args[1].name);
             if (!vg) break;
             if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
-            return insert_map_gene_value(o, f, *vg, arg(0), arg(1), e.children.size() > 2 ? &e.children[2] : nullptr);
+            const ir::Expr* source = e.children.size() > 2 ? &e.children[2] : nullptr;
+            bool literal = source && source->kind == EK::StructLit;
+            return insert_map_gene_value(o, f, *vg, arg(0), literal ? "" : arg(1), source);
           }
           if (m == "remove" || m == "delete") call = fcall(o, f, "delete", arg(0));
           else if (m == "contains_key" || m == "contains" || m == "has") { call = fcall(o, f, "has", arg(0)); mutating = false; }
@@ -238,6 +423,14 @@ struct Walker {
         }
         break;
       case S::Rga:
+        // An append-only list (append_only=true) has `append` / `append-new`
+        // instead of insert, and nothing that deletes or moves: in a method
+        // only `push` writes to it (anything else would fail on every call).
+        if (f.options.append_only && m != "push" && m != "len" && m != "length" && m != "size" && m != "count" &&
+            m != "is_empty") {
+          fail(fmt::format("`.{}()` on the append-only list `{}`", m, f.name));
+          return "";
+        }
         // A gene value into a list of nested objects: no `insert` op takes
         // it (the list holds objects, not records), so it is written as a
         // new element whose fields are then set one by one.
@@ -245,10 +438,12 @@ struct Walker {
           if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
           std::string at = m == "push" ? fcall(o, f, "length") : "static_cast<uint32_t>(" + arg(0) + ")";
           size_t vi = m == "push" ? 1 : 2;  // the value's index in e.children
-          return insert_gene_value(o, f, *eg, at, m == "push" ? arg(0) : arg(1),
-                                   vi < e.children.size() ? &e.children[vi] : nullptr);
+          const ir::Expr* source = vi < e.children.size() ? &e.children[vi] : nullptr;
+          bool literal = source && source->kind == EK::StructLit;
+          return insert_gene_value(o, f, *eg, at, literal ? "" : m == "push" ? arg(0) : arg(1), source);
         }
-        if (m == "push") call = fcall(o, f, "insert", fcall(o, f, "length") + ", " + arg(0));
+        if (m == "push" && f.options.append_only) call = fcall(o, f, "append", arg(0));
+        else if (m == "push") call = fcall(o, f, "insert", fcall(o, f, "length") + ", " + arg(0));
         else if (m == "insert") call = fcall(o, f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
         else if (m == "remove" || m == "delete") call = fcall(o, f, "delete", "static_cast<uint32_t>(" + arg(0) + "), 1");
         else if (m == "len" || m == "length" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "length") + ")"; mutating = false; }
@@ -292,11 +487,11 @@ struct Walker {
     std::string out = pad() + "{\n";
     ++indent;
     out += fmt::format("{}uint32_t at{}_ = {};\n", pad(), n, at);
-    out += try_status(fcall(o, f, "insert-new", "at" + n + "_"));
+    // (an append-only list appends: `at` is its length)
+    out += try_status(f.options.append_only ? fcall(o, f, "append-new") : fcall(o, f, "insert-new", "at" + n + "_"));
     out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(o, f, "child", "at" + n + "_"));
     out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
-    out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
-    out += write_gene_value(eg, "c" + n + "_.value", "e" + n + "_", 0, literal_fields(source));
+    out += write_value_into(eg, "c" + n + "_.value", n, value, source);
     --indent;
     return out + pad() + "}\n";
   }
@@ -312,23 +507,28 @@ struct Walker {
     out += try_status(fcall(o, f, "set-new", "k" + n + "_"));
     out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(o, f, "child", "k" + n + "_"));
     out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
-    out += fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
-    out += write_gene_value(vg, "c" + n + "_.value", "e" + n + "_", 0, literal_fields(source));
+    out += write_value_into(vg, "c" + n + "_.value", n, value, source);
     --indent;
     return out + pad() + "}\n";
   }
 
-  // Writes each field of the record `rec` (a value of gene `g`) into the
-  // object at `path` through the nested gene's field ops (prefix: the gene's
-  // label, as api.cpp names them; none for the root gene itself).
-  // The fields a struct literal names (the others keep the new element's
-  // defaults rather than the record's zero values); nullptr: every field.
-  static const std::vector<std::string>* literal_fields(const ir::Expr* source) {
-    return source && source->kind == EK::StructLit ? &source->arg_names : nullptr;
+  // The fields of a new nested object at `path` written from the gene
+  // value `value` (a record), or from the struct literal `source` field by
+  // field: only the fields it names (the others keep the new object's
+  // defaults), and no record of the gene is needed.
+  std::string write_value_into(const ir::Gene& g, const std::string& path, const std::string& n,
+                               const std::string& value, const ir::Expr* source) {
+    if (source && source->kind == EK::StructLit) return write_gene_value(g, path, "", 0, source);
+    std::string out = fmt::format("{}const auto& e{}_ = {};\n", pad(), n, value);
+    return out + write_gene_value(g, path, "e" + n + "_", 0);
   }
 
+  // Writes each field of the record `rec` (a value of gene `g`), or each
+  // field the struct literal `literal` names, into the object at `path`
+  // through the nested gene's field ops (prefix: the gene's label, as api.cpp
+  // names them; none for the root gene itself).
   std::string write_gene_value(const ir::Gene& g, const std::string& path, const std::string& rec, int depth,
-                               const std::vector<std::string>* only = nullptr) {
+                               const ir::Expr* literal = nullptr) {
     if (depth > 8) {
       fail("a gene value nested this deeply");
       return "";
@@ -339,9 +539,21 @@ struct Walker {
       return fmt::format("this->{}({}{}{})", cpp_ident(label), path, args.empty() ? "" : ", ", args);
     };
     std::string out;
+    if (literal)
+      for (const auto& name : literal->arg_names)
+        if (!g.field(name)) fail("the field `" + name + "` in a struct literal");
     for (const auto& gf : g.fields) {
-      if (only && std::find(only->begin(), only->end(), gf.name) == only->end()) continue;
       std::string member = rec + "." + cpp_ident(wit_label(gf.name));
+      if (literal) {
+        auto named = std::find(literal->arg_names.begin(), literal->arg_names.end(), gf.name);
+        size_t i = static_cast<size_t>(named - literal->arg_names.begin());
+        if (named == literal->arg_names.end() || i >= literal->children.size()) continue;
+        // Each value evaluated once (a counter's is compared, then added),
+        // in the gene's order of fields: the values only read, so the order
+        // does not show.
+        member = fmt::format("m{}_", temp++);
+        out += fmt::format("{}const auto {} = {};\n", pad(), member, expr(literal->children[i]));
+      }
       if (gf.nested_gene && gf.type.kind == TK::Gene) {
         const ir::Gene* sub = schema.find_gene(gf.type.name);
         if (!sub) {
@@ -431,6 +643,19 @@ struct Walker {
       case EK::Name:
       case EK::Field:
         if (Obj o; const ir::Field* f = field_of(e, &o)) return read_field(o, *f);
+        if (e.kind == EK::Name && e.ref == ir::Expr::Ref::Local && objects.count(e.text)) {
+          // Its variable holds a path, not a record of the object's values.
+          fail("the nested object `" + e.text + "` used as a whole value");
+          return "0";
+        }
+        // A field of a gene value (a parameter or local of gene type, a
+        // struct literal): a member of its record.
+        if (e.kind == EK::Field && e.ref == ir::Expr::Ref::GeneField && e.children.size() == 1 &&
+            e.children[0].type.kind == TK::Gene && !denotes_object(e.children[0])) {
+          std::string rec = expr(e.children[0]);
+          (void)value_type(e.children[0].type);  // the record exists (else: not compiled, with the reason)
+          return "(" + rec + ")." + cpp_ident(wit_label(e.text));
+        }
         if (e.ref == ir::Expr::Ref::Param || e.ref == ir::Expr::Ref::Local) return "v_" + cpp_ident(e.text);
         if (e.kind == EK::Name && e.ref == ir::Expr::Ref::Local) return "v_" + cpp_ident(e.text);
         if (e.kind == EK::Name && e.text == "None") return "std::nullopt";
@@ -448,6 +673,12 @@ struct Walker {
         return "0";
       case EK::Binary: return binary(e);
       case EK::MethodCall:
+        if (const ir::Method* callee = callee_of(e)) {
+          // Hoisted before the statement it would run before the rest of
+          // the expression: only a whole value may be a call (whole_value).
+          fail("the call of `" + callee->name + "` inside an expression (bind its result with `let` first)");
+          return "0";
+        }
         if (!e.children.empty())
           if (Obj o; const ir::Field* f = field_of(e.children[0], &o)) return field_method(e, o, *f, false);
         fail("the method call `." + e.text + "()`");
@@ -460,14 +691,20 @@ struct Walker {
           fail("the struct literal `" + e.text + "`");
           return "0";
         }
-        std::string out = "[&] { " + t + " r_{}; ";
+        // (not `r_`: the enclosing method's result is `r_`, and -Wshadow
+        // reports a lambda's local of that name)
+        std::string out = "[&] { " + t + " lit_{}; ";
         for (size_t i = 0; i < e.children.size() && i < e.arg_names.size(); ++i) {
           if (!g->field(e.arg_names[i])) fail("the field `" + e.arg_names[i] + "` in a struct literal");
-          out += "r_." + cpp_ident(wit_label(e.arg_names[i])) + " = " + expr(e.children[i]) + "; ";
+          out += "lit_." + cpp_ident(wit_label(e.arg_names[i])) + " = " + expr(e.children[i]) + "; ";
         }
-        return out + "return r_; }()";
+        return out + "return lit_; }()";
       }
       case EK::Call:
+        if (const ir::Method* callee = callee_of(e)) {
+          fail("the call of `" + callee->name + "` inside an expression (bind its result with `let` first)");
+          return "0";
+        }
         if (!e.children.empty() && e.children[0].kind == EK::Name && e.children.size() == 2 &&
             e.children[0].text == "Some") {
           return "std::make_optional(" + expr(e.children[1]) + ")";
@@ -487,6 +724,25 @@ struct Walker {
   // How `return X` is written: the method returns Status or Result<T>.
   std::string ret(const ir::Expr* value) {
     bool is_result = method.result.kind == TK::Result;
+    if (const ir::Method* callee = value ? callee_of(*value) : nullptr) {
+      // `return this.m(..)`: a failure of the callee has ended this method
+      // already (hoist_call); what is left is its value.
+      if (callee->result.kind == TK::Result || is_result) {
+        if (!(callee->result == method.result)) {
+          fail("returning the result of `" + callee->name + "` (a `" + callee->result.canonical() + "`) from `" +
+               method.name + "` (a `" + method.result.canonical() + "`)");
+          return "return dolc_gen::Failure{\"\"};";
+        }
+        std::string c = hoist_call(*value, *callee);
+        bool unit = method.result.args.empty() || method.result.args[0].kind == TK::Unit;
+        return unit ? "return dolc_gen::Status{};" : "return " + c + ".value;";
+      }
+      if (method.result.kind == TK::Unit) {
+        (void)hoist_call(*value, *callee);
+        return "return dolc_gen::Status{};";
+      }
+      return "return " + call_value(*value, *callee) + ";";
+    }
     if (value && value->kind == EK::Call && !value->children.empty() && value->children[0].kind == EK::Name) {
       const std::string& callee = value->children[0].text;
       if (callee == "Ok") {
@@ -508,7 +764,7 @@ struct Walker {
 
   std::string assign(const ir::Expr& e) {
     const ir::Expr& target = e.children[0];
-    std::string value = expr(e.children[1]);
+    std::string value = whole_value(e.children[1]);
     if (Obj o; const ir::Field* f = field_of(target, &o)) {
       if (f->strategy == ir::Strategy::PnCounter && (e.text == "+=" || e.text == "-=")) {
         return try_status(fcall(o, *f, e.text == "+=" ? "increment" : "decrement", value));
@@ -543,9 +799,11 @@ struct Walker {
   }
 
   std::string block(const std::vector<ir::Stmt>& stmts, bool tail) {
+    std::map<std::string, Obj> outer = objects;  // the block's `let`s end with it
     std::string out;
     for (size_t i = 0; i < stmts.size(); ++i)
       out += hoisting([&] { return stmt(stmts[i], tail && i + 1 == stmts.size()); });
+    objects = std::move(outer);
     return out;
   }
 
@@ -568,10 +826,15 @@ struct Walker {
 
   // An expression in statement position; `tail`: its value is the method's result.
   std::string expr_stmt(const ir::Expr& e, bool tail) {
+    if (const ir::Method* callee = callee_of(e)) {
+      if (tail && method.result.kind != TK::Unit) return pad() + ret(&e) + "\n";
+      (void)hoist_call(e, *callee);  // its value, if any, is not used
+      return "";
+    }
     switch (e.kind) {
       case EK::Assign: return assign(e);
       case EK::If: {
-        std::string out = pad() + "if (" + expr(e.children[0]) + ") {\n" + nested_block(e.children[1], tail);
+        std::string out = pad() + "if (" + whole_value(e.children[0]) + ") {\n" + nested_block(e.children[1], tail);
         if (e.children.size() > 2) out += pad() + "} else {\n" + nested_block(e.children[2], tail);
         return out + pad() + "}\n";
       }
@@ -589,7 +852,11 @@ struct Walker {
         return "";
       default:
         if (tail && method.result.kind != TK::Unit) return pad() + ret(&e) + "\n";
-        if (e.kind == EK::Call) return pad() + ret(&e) + "\n";  // a tail `Ok(())` / `Err(..)`
+        // `Ok(..)` / `Err(..)` as a statement returns; any other call is
+        // an expression (which fails above when it does not lower).
+        if (e.kind == EK::Call && !e.children.empty() && e.children[0].kind == EK::Name &&
+            (e.children[0].text == "Ok" || e.children[0].text == "Err"))
+          return pad() + ret(&e) + "\n";
         return pad() + "(void)" + expr(e) + ";\n";
     }
   }
@@ -601,8 +868,22 @@ struct Walker {
           fail("`let` without a value");
           return "";
         }
+        if (s.expr->type.kind == TK::Gene && denotes_object(*s.expr)) {
+          // `let acc = this.accounts[k]`: the local names the object itself
+          // (reads and writes through it reach the document), held as its
+          // path; a missing entry ends the method here (object_of).
+          if (s.declared_type && !(*s.declared_type == s.expr->type))
+            fail("`let " + s.name + ": " + s.declared_type->canonical() + "` bound to a `" +
+                 s.expr->type.canonical() + "`");
+          std::optional<Obj> o = object_of(*s.expr);
+          if (!o) return "";
+          std::string var = "v_" + cpp_ident(s.name);
+          objects[s.name] = Obj{o->gene, var};
+          return fmt::format("{}[[maybe_unused]] const dolc_gen::Bytes {} = {};\n", pad(), var, o->path);
+        }
+        objects.erase(s.name);  // a value now, whatever the name held before
         std::string t = s.declared_type ? value_type(*s.declared_type) : "auto";
-        return fmt::format("{}[[maybe_unused]] {} v_{} = {};\n", pad(), t, cpp_ident(s.name), expr(*s.expr));
+        return fmt::format("{}[[maybe_unused]] {} v_{} = {};\n", pad(), t, cpp_ident(s.name), whole_value(*s.expr));
       }
       case SK::Expr: return s.expr ? expr_stmt(*s.expr, tail) : "";
       case SK::Return: return pad() + ret(s.expr ? &*s.expr : nullptr) + "\n";
@@ -625,6 +906,15 @@ struct Walker {
       case SK::For: {
         const ir::Expr& it = *s.expr;
         std::string var = "v_" + cpp_ident(s.name);
+        // Inside the loop the name is the loop's value, not an object a
+        // `let` bound before (restored after the loop).
+        std::map<std::string, Obj> outer = objects;
+        objects.erase(s.name);
+        struct Restore {
+          std::map<std::string, Obj>& objects;
+          std::map<std::string, Obj> saved;
+          ~Restore() { objects = std::move(saved); }
+        } restore{objects, std::move(outer)};
         std::string head;
         Obj o;
         if (it.kind == EK::Binary && (it.text == ".." || it.text == "..=")) {
@@ -633,9 +923,21 @@ struct Walker {
         } else if (const ir::Field* f = field_of(it, &o);
                    f && f->strategy == ir::Strategy::OrSet && f->type.kind == TK::Set) {
           head = "for (const auto& " + var + " : " + fcall(o, *f, "values") + ")";
-        } else if (f && f->strategy == ir::Strategy::Rga && element_gene(*f)) {
-          fail("`for` over a list of nested objects");  // no op reads an element as a record
-          return "";
+        } else if (const ir::Gene* eg = f && f->strategy == ir::Strategy::Rga ? element_gene(*f) : nullptr) {
+          // Each element is a nested object (no op reads one as a record):
+          // the loop variable names it like `let x = this.items[i]`. The
+          // length is read again each time, as for lists of values.
+          std::string i = fmt::format("i{}_", temp), c = fmt::format("c{}_", temp);
+          ++temp;
+          std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(o, *f, "length"));
+          ++indent;
+          out += fmt::format("{}auto {} = {};\n", pad(), c, fcall(o, *f, "child", i));
+          out += fmt::format("{0}if (!{1}.ok) return dolc_gen::Failure{{{1}.error}};\n", pad(), c);
+          out += fmt::format("{}[[maybe_unused]] const dolc_gen::Bytes {} = {}.value;\n", pad(), var, c);
+          objects[s.name] = Obj{eg, var};  // (until the loop ends: restore)
+          out += block(s.body, false);
+          --indent;
+          return out + pad() + "}\n";
         } else if (f && f->strategy == ir::Strategy::Rga) {
           std::string i = fmt::format("i{}_", temp++);
           std::string elem = value_type(f->type.args[0]);
@@ -680,9 +982,11 @@ struct Walker {
 
 }  // namespace
 
-bool method_lowerable(const ir::Schema& schema, const ir::Gene& gene, const ir::Method& method, std::string* why) {
+bool method_lowerable(const ir::Schema& schema, const ir::Gene& gene, const ir::Method& method, std::string* why,
+                      std::vector<MethodCallee>* calls) {
   Walker w{schema, gene, method, {}};
   w.root = &gene;  // (names do not matter here, only what lowers)
+  w.calls = calls;
   w.body();
   if (w.failure.empty()) return true;
   *why = "the C++ lowering does not handle " + w.failure + " yet";

@@ -10,7 +10,17 @@
 // `remove` on lists, `insert`/`delete` on text, `insert`/`set`/`remove`/`get`
 // on maps, `len`/`contains`), arithmetic, comparisons, `&&`/`||`/`!`,
 // `if`/`else`, `while`, `for x in <list or set field | a..b>`, `loop`,
-// `break`/`continue`, `return`, `Ok`/`Err`/`Some`/`None`, enum variants.
+// `break`/`continue`, `return`, `Ok`/`Err`/`Some`/`None`, enum variants,
+// fields of gene values (`p.f` for a parameter `p` of gene type), locals
+// naming a nested object (`let acc = this.accounts[k]`, `for it in
+// this.items` over nested objects), and calls of the gene's other methods
+// (`this.m(..)`, `m(..)`) or of a nested object's (`acc.m(..)`,
+// `this.accounts[k].m(..)`) as a statement, a `let` value, an assigned
+// value, an `if` condition or a returned value (one atomic call: see
+// hoist_call).
+// A struct literal pushed or inserted into a list or map of nested objects
+// is written field by field (its gene needs no record); append-only lists
+// take `push` only.
 // Anything else makes method_lowerable() false with the construct named; the
 // export table then leaves the method out everywhere (WIT, JS, C++) and the
 // build reports it as `not-compiled`.

@@ -3,7 +3,8 @@
 
 Issue 10, item 4: every schema the checker accepts must build. This program
 writes random schemas that use every merge strategy and today's options
-(tie_break, min_value/max_value/overflow_strategy, formatting/max_length),
+(tie_break, min_value/max_value/overflow_strategy, formatting/max_length,
+append_only, bias="remove", escrow, @personal),
 genes nested in genes, rga lists and or_set maps of genes, gene values under
 lww, methods (assignments, +=/-=, push/insert/remove on lists, set and map
 operations, text edits, if/else, let, returns, calls of other methods, struct
@@ -59,6 +60,10 @@ class Schema:
         self.constraints = []
         self.leafs = []
         self.counter = 0
+        # The later options (append_only, bias, escrow, @personal) are drawn
+        # from their own generator, so that adding them left the structure of
+        # every earlier schema (its fields, methods and constraints) as it was.
+        self.orng = random.Random(index * 7919 + 17)
 
     def fresh(self, words):
         self.counter += 1
@@ -412,27 +417,36 @@ class Schema:
             g.method_text = method_text
             self.constraints += self.constraints_for(g)
 
+    def maybe(self, p, text):
+        return text if self.orng.random() < p else None
+
     def field_text(self, name, kind, info):
+        personal = " @personal" if self.orng.random() < 0.12 else ""
         if kind == "lww":
-            return f"  {self.crdt('lww', info[1])}\n  has {name}: {info[0]}\n"
+            return f"  {self.crdt('lww', info[1])}{personal}\n  has {name}: {info[0]}\n"
         if kind == "immutable":
-            return f"  @crdt(immutable)\n  has {name}: {info[0]}\n"
+            return f"  @crdt(immutable){personal}\n  has {name}: {info[0]}\n"
         if kind == "mv":
             return f"  @crdt(mv_register)\n  has {name}: {info[0]}\n"
         if kind == "counter":
-            return f"  {self.crdt('pn_counter', info[1])}\n  has {name}: {info[0]}\n"
+            # escrow needs a lower bound (crdt.md); counters here are integers.
+            escrow = ["escrow=true"] if info[2] is not None and self.orng.random() < 0.3 else []
+            return f"  {self.crdt('pn_counter', info[1] + escrow)}\n  has {name}: {info[0]}\n"
         if kind == "text":
             return f"  {self.crdt('peritext', info[1])}\n  has {name}: {info[0]}\n"
+        bias = [self.maybe(0.25, 'bias="remove"')] if kind in ("set", "map", "mapg") else []
+        append_only = [self.maybe(0.25, "append_only=true")] if kind in ("list", "listg") else []
+        opts = [o for o in bias + append_only if o]
         if kind == "set":
-            return f"  @crdt(or_set)\n  has {name}: Set<{info}>\n"
+            return f"  {self.crdt('or_set', opts)}\n  has {name}: Set<{info}>\n"
         if kind == "map":
-            return f"  @crdt(or_set)\n  has {name}: Map<{info[0]}, {info[1]}>\n"
+            return f"  {self.crdt('or_set', opts)}\n  has {name}: Map<{info[0]}, {info[1]}>\n"
         if kind == "list":
-            return f"  @crdt(rga)\n  has {name}: List<{info}>\n"
+            return f"  {self.crdt('rga', opts)}\n  has {name}: List<{info}>\n"
         if kind == "listg":
-            return f"  @crdt(rga)\n  has {name}: List<{info.name}>\n"
+            return f"  {self.crdt('rga', opts)}\n  has {name}: List<{info.name}>\n"
         if kind == "mapg":
-            return f"  @crdt(or_set)\n  has {name}: Map<string, {info.name}>\n"
+            return f"  {self.crdt('or_set', opts)}\n  has {name}: Map<string, {info.name}>\n"
         if kind == "nested":
             return f"  has {name}: {info.name}\n"
         if kind == "geneval":

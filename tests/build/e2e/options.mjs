@@ -28,6 +28,14 @@ sync(a, b); sync(b, a);
 assert.deepEqual(a.notes.toArray(), b.notes.toArray());
 assert.equal(a.notes.length(), 3);
 assert.equal(b.entries.get(0).memo.get(), 'first');
+// A gene method pushes to both append-only lists (one atomic call), and syncs.
+const before = a.notes.length();
+a.record('by method');
+assert.equal(a.notes.length(), before + 1);
+assert.equal(a.notes.get(a.notes.length() - 1), 'by method');
+assert.equal(a.entries.get(a.entries.length() - 1).memo.get(), 'by method');
+sync(b, a);
+assert.equal(b.entries.get(b.entries.length() - 1).memo.get(), 'by method');
 
 // ---- bias = remove
 a.frozen.add('acct-9');
