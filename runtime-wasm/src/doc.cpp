@@ -2673,9 +2673,16 @@ Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field)
 
 // ----- @personal values
 
-Status Doc::set_personal_key(const std::string& subject, const Bytes& key, const Bytes& nonce_seed) {
+namespace {
+Status check_subject(const std::string& subject) {
   if (subject.empty() || subject.size() > kMaxSubjectBytes)
     return Failure{"a personal subject is 1 to 255 bytes (an id of the person the data is about)"};
+  return {};
+}
+}  // namespace
+
+Status Doc::set_personal_key(const std::string& subject, const Bytes& key, const Bytes& nonce_seed) {
+  if (Status st = check_subject(subject); !st.ok) return st;
   if (key.size() != kPersonalKeyBytes)
     return Failure{cat({"a personal key is 32 bytes (AES-256), this one is ", std::to_string(key.size())})};
   if (nonce_seed.size() != kPersonalSeedBytes)
@@ -2690,8 +2697,7 @@ Status Doc::set_personal_key(const std::string& subject, const Bytes& key, const
 bool Doc::forget_personal_key(const std::string& subject) { return impl_->personal && impl_->personal->forget(subject); }
 
 Status Doc::set_personal_subject(const std::string& subject) {
-  if (subject.empty() || subject.size() > kMaxSubjectBytes)
-    return Failure{"a personal subject is 1 to 255 bytes (an id of the person the data is about)"};
+  if (Status st = check_subject(subject); !st.ok) return st;
   impl_->personal_subject = subject;
   return {};
 }

@@ -142,4 +142,22 @@ reloaded.setPersonalKey('bob', bobKey);
 assert.equal(reloaded.members.get('bob').email.get(), b.members.get('bob').email.get());
 assert.equal(reloaded.members.get('alice').email.get(), undefined);
 
+// ---- bytes a released module wrote (goldens/README.md): sealed values still open with their keys
+{
+  const { readFileSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const golden = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'goldens', 'personal-format3.bin'));
+  const g = PeopleDirectory.load(new Uint8Array(golden));
+  assert.equal(g.title.get(), 'Golden');
+  assert.equal(g.members.get('alice').name.get(), 'Alice');
+  assert.equal(g.ownerEmail.get(), undefined);
+  assert.equal(g.members.get('alice').email.get(), undefined);
+  g.setPersonalKey('owner', ownerKey);
+  g.setPersonalKey('alice', aliceKey);
+  assert.equal(g.ownerEmail.get(), 'owner@example.org');
+  assert.equal(g.members.get('alice').email.get(), 'alice@example.org');
+  assert.equal(g.members.get('alice').born.get(), 1990n);
+  assert.ok(!golden.includes(Buffer.from('@example.org')));
+}
+
 console.log('personal: sealed values, WebCrypto interop, erasure of one subject, 3 replicas converge');
