@@ -19,6 +19,7 @@
 
 #include "columns.hpp"
 #include "log.hpp"
+#include "snapshot.hpp"
 
 namespace dolc_gen::internal {
 namespace {
@@ -142,7 +143,7 @@ struct ActorTable {
 }  // namespace
 
 void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
-                    const std::vector<const Change*>& forks) {
+                    const std::vector<const Change*>& forks, const Bytes* snapshot) {
   ActorTable table;
   ColumnWriter col[kColumnCount];
   Writer text, path_bytes, payload_bytes;  // the raw columns
@@ -236,18 +237,46 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
   // that reuse an actor's seq; they cannot sit among the columns, where an
   // actor's seqs grow, nor together: two may share one seq), each as
   // columns of its own.
-  w.varint(forks.empty() ? 0 : 1);
+  w.varint((forks.empty() ? 0 : 1) + (snapshot ? 1 : 0));
   if (!forks.empty()) {
     Writer section;
     section.varint(forks.size());
     for (const Change* f : forks) {
       Writer one;
-      encode_columns(one, {f}, keys, {});
+      encode_columns(one, {f}, keys, {}, nullptr);
       section.bytes(one.buffer().data(), one.size());
     }
     w.varint(kForksSection);
     w.bytes(section.buffer().data(), section.size());
   }
+  // Kind 4, the snapshot (snapshot.hpp): last, so that a reader looking for
+  // it skips the columns and the forks without decoding them.
+  if (snapshot) {
+    w.varint(kSnapshotSection);
+    w.bytes(snapshot->data(), snapshot->size());
+  }
+}
+
+bool find_section(Reader r, uint64_t kind, std::string_view* body) {
+  uint64_t actor_count = r.count(1);
+  for (uint64_t i = 0; i < actor_count && r.ok(); ++i) r.varint();
+  r.varint();  // changes
+  if (r.varint() != kColumnCount) return false;
+  uint64_t present = r.varint();
+  if (present >> kColumnCount) return false;
+  for (uint32_t i = 0; i < kColumnCount; ++i)
+    if (present >> i & 1) r.bytes_view();
+  uint64_t sections = r.count(2);
+  bool found = false;
+  for (uint64_t i = 0; i < sections && r.ok(); ++i) {
+    uint64_t k = r.varint();
+    std::string_view b = r.bytes_view();
+    if (k == kind && !found) {
+      *body = b;
+      found = true;
+    }
+  }
+  return found && r.ok() && r.at_end();
 }
 
 bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer) {

@@ -42,6 +42,7 @@
 #include "dolc/rt/seq/utf8.hpp"
 #include "dolc_gen_rt.hpp"
 #include "log.hpp"
+#include "snapshot.hpp"
 #include "personal.hpp"
 
 namespace dolc_gen {
@@ -1185,8 +1186,42 @@ struct Doc::Impl {
     keys.add_gene(g);
   }
 
+  // ----- frozen documents (snapshot.hpp)
+  //
+  // A document loaded from bytes with a snapshot is frozen: `root` is empty,
+  // `version`, `actor_last` and `clock` come from the snapshot's summary, and
+  // `frozen` keeps the bytes. Reads the snapshot answers are answered from
+  // it; every other call thaws first: the saved history replays into a live
+  // document (load_history), which replaces this one's state.
+  std::unique_ptr<FrozenView> frozen;
+  std::string thaw_error;  // why the saved history did not replay (the document then stays frozen)
+  bool thaw();
+  // The frozen value of a root field when a read can be answered from the
+  // snapshot; otherwise null, the document thawed first (when it can).
+  const FrozenField* cold(const Bytes& path, const GeneInfo* g, uint32_t field, SnapKind kind) {
+    if (!frozen) return nullptr;
+    if (const FrozenField* z = frozen->field(gene, path, g, field, kind)) return z;
+    thaw();
+    return nullptr;
+  }
+  // Builds this (new, empty) document from saved bytes by replaying their history.
+  Status load_history(const Bytes& saved);
+  // Makes this (new, empty) document a frozen one when `saved` has a usable snapshot.
+  Result<bool> open_frozen(const Bytes& saved);
+  // The summary a snapshot of this document carries.
+  SnapshotSummary summary() const {
+    SnapshotSummary s;
+    s.clock = clock;
+    for (auto& [a, seq] : version) {
+      auto last = actor_last.find(a);
+      s.actors.push_back(SnapshotActor{a, seq, last == actor_last.end() ? 0 : last->second, chain_at(a, seq)});
+    }
+    return s;
+  }
+
   // Wire formats (FORMAT.md), defined with Doc's blob functions below.
-  Bytes encode(const uint8_t magic[2], const std::vector<const Change*>& changes, bool with_forks) const;
+  Bytes encode(const uint8_t magic[2], const std::vector<const Change*>& changes, bool with_forks,
+               const Bytes* snapshot = nullptr) const;
   Status decode(const uint8_t magic[2], const Bytes& blob, std::vector<Change>* out, const char* what);
   bool convert_v1_op(Op* op, uint64_t position);
 
@@ -1430,7 +1465,7 @@ struct Doc::Impl {
   Bytes canonical(const Change& c) const {
     BlobKeys used;
     Writer body;
-    encode_columns(body, {&c}, used, {});
+    encode_columns(body, {&c}, used, {}, nullptr);
     Writer w;
     w.varint(used.table.size());
     for (uint32_t k : used.table) w.str(keys.names[k]);
@@ -1705,7 +1740,11 @@ Bytes Doc::version() const {
   for (auto& [a, s] : impl_->version) {
     w.varint(a);
     w.varint(s);
-    uint64_t d = impl_->chain_at(a, s);
+    uint64_t d = 0;  // frozen: the snapshot's summary, which holds the same actors
+    if (impl_->frozen)
+      for (const SnapshotActor& sa : impl_->frozen->summary.actors) d = sa.actor == a ? sa.chain : d;
+    else
+      d = impl_->chain_at(a, s);
     for (int i = 0; i < 8; ++i) w.u8(static_cast<uint8_t>(d >> (8 * i)));
   }
   // Then, when this replica knows forks, their digest: a peer that knows
@@ -1796,13 +1835,14 @@ Status check_schema(const GeneInfo* g, const SchemaHeader& h) {
 }  // namespace
 
 // Encodes changes with the schema header and the key table they use.
-Bytes Doc::Impl::encode(const uint8_t magic[2], const std::vector<const Change*>& changes, bool with_forks) const {
+Bytes Doc::Impl::encode(const uint8_t magic[2], const std::vector<const Change*>& changes, bool with_forks,
+                        const Bytes* snapshot) const {
   BlobKeys used;
   Writer body;
   std::vector<const Change*> fork_list;
   for (const Change& f : forks)
     if (with_forks) fork_list.push_back(&f);
-  encode_columns(body, changes, used, fork_list);
+  encode_columns(body, changes, used, fork_list, snapshot);
   Writer w;
   w.str(gene->name);
   w.str(gene->version ? gene->version : "");
@@ -1895,6 +1935,7 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
 }
 
 Result<Bytes> Doc::changes_since(const Bytes& version) const {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   std::map<uint64_t, uint64_t> theirs, their_chains;
   uint64_t their_forks = 0;
   if (!decode_version(version, &theirs, &their_chains, &their_forks)) return fail("refused: malformed version bytes");
@@ -1947,23 +1988,41 @@ Status receive_blob(Impl& d, const uint8_t magic[2], const Bytes& blob, const ch
   return over_cap ? fail(kOverCap) : st;  // why, when an op was over the amplification cap
 }
 
-Status Doc::apply(const Bytes& changes) { return receive_blob(*impl_, kMagicChanges, changes, "change bytes"); }
-
-Bytes Doc::save() const {
-  impl_->end_run();
-  impl_->open_change = false;
-  std::vector<const Change*> all;
-  for (const Change& c : impl_->log) all.push_back(&c);
-  return impl_->encode(kMagicSave, all, true);
+Status Doc::apply(const Bytes& changes) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
+  return receive_blob(*impl_, kMagicChanges, changes, "change bytes");
 }
 
-Status Doc::merge(const Bytes& saved) { return receive_blob(*impl_, kMagicSave, saved, "saved document"); }
+Bytes Doc::save() const {
+  Impl& d = *impl_;
+  if (d.frozen) return d.frozen->blob;  // nothing changed since it was loaded: the same bytes
+  d.end_run();
+  d.open_change = false;
+  std::vector<const Change*> all;
+  for (const Change& c : d.log) all.push_back(&c);
+  // A snapshot next to the history (snapshot.hpp), so that load() need not
+  // replay it: when the history is long enough for a replay to cost more
+  // than reading the state (a shorter one replays in well under a
+  // millisecond, and its snapshot would add about its own size again). Not
+  // when forks or migration conflicts are known: their state depends on
+  // replays a snapshot does not describe.
+  size_t ops = 0;
+  for (const Change& c : d.log) ops += c.ops.size();
+  if (ops < kSnapshotMinOps || !d.forks.empty() || !d.conflicts.empty()) return d.encode(kMagicSave, all, true);
+  Bytes snapshot = write_snapshot(*this, d.gene, d.summary());
+  return d.encode(kMagicSave, all, true, &snapshot);
+}
 
-Status Doc::load(const Bytes& saved) {
-  // Build the loaded state aside; swap it in only when it is complete.
-  auto fresh = std::make_unique<Impl>(impl_->gene, impl_->actor);
+Status Doc::merge(const Bytes& saved) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
+  return receive_blob(*impl_, kMagicSave, saved, "saved document");
+}
+
+// Replays the history of saved bytes into this new document (how load()
+// worked before snapshots, and how a frozen document thaws).
+Status Doc::Impl::load_history(const Bytes& saved) {
   std::vector<Change> incoming;
-  Status st = fresh->decode(kMagicSave, saved, &incoming, "saved document");
+  Status st = decode(kMagicSave, saved, &incoming, "saved document");
   if (!st.ok) return st;
   over_cap = false;
   // The forks (saved after the log, in their own section) are known before
@@ -1975,16 +2034,87 @@ Status Doc::load(const Bytes& saved) {
       last = incoming[i].seq;
     } else {
       is_fork[i] = true;
-      if (fresh->forks.size() == Impl::kMaxForks) return fail("refused: the saved document is inconsistent");
-      fresh->forks.push_back(incoming[i]);
+      if (forks.size() == kMaxForks) return fail("refused: the saved document is inconsistent");
+      forks.push_back(incoming[i]);
     }
   for (size_t i = 0; i < incoming.size(); ++i) {
     if (is_fork[i]) continue;
     Change& c = incoming[i];
-    if (!fresh->ready(c) || !fresh->apply_change(c))
+    if (!ready(c) || !apply_change(c))
       return fail(over_cap ? kOverCap : "refused: the saved document is inconsistent");
-    fresh->append(std::move(c));
+    append(std::move(c));
   }
+  return {};
+}
+
+// Opens saved bytes from their snapshot when they have one this module can
+// use: format 3, written by this very schema version (the same gene, version
+// and layout: the snapshot names the reader's root fields), without the
+// history's ops decoded. Returns false (nothing done) otherwise; bytes whose
+// snapshot is malformed are refused.
+Result<bool> Doc::Impl::open_frozen(const Bytes& saved) {
+  Impl& d = *this;
+  Bytes body;
+  uint8_t format = 0;
+  if (!unframe(kMagicSave, saved, &body, &format) || format != kFormatVersion) return false;
+  Reader r(body);
+  std::string_view g = r.bytes_view(), v = r.bytes_view();
+  uint32_t hash = 0;
+  for (int i = 0; i < 4; ++i) hash |= static_cast<uint32_t>(r.u8()) << (8 * i);
+  uint64_t key_count = r.count(1);
+  for (uint64_t i = 0; i < key_count && r.ok(); ++i) r.bytes_view();
+  uint32_t ours = gene->layout_count ? gene->layouts[gene->layout_count - 1].hash : 0;
+  if (!r.ok() || g != gene->name || v != std::string_view(gene->version ? gene->version : "") || hash != ours)
+    return false;
+  std::string_view section;
+  if (!find_section(r, kSnapshotSection, &section)) return false;
+  auto view = std::make_unique<FrozenView>();
+  if (!read_snapshot(section, gene, view.get()))
+    return Failure{"refused: malformed or corrupted saved document (its snapshot)"};
+  view->blob = saved;
+  view->section.assign(section.begin(), section.end());
+  d.clock = view->summary.clock;
+  for (const SnapshotActor& a : view->summary.actors) {
+    d.version[a.actor] = a.seq;
+    d.actor_last[a.actor] = a.last_lamport;
+  }
+  d.frozen = std::move(view);
+  return true;
+}
+
+bool Doc::Impl::thaw() {
+  if (!frozen) return true;
+  if (!thaw_error.empty()) return false;
+  Doc live(gene, actor);
+  Status st = live.impl_->load_history(frozen->blob);
+  if (!st.ok) {
+    thaw_error = cat({"the saved document this one was loaded from does not replay (", st.error,
+                      "); it stays as loaded, readable only"});
+    return false;
+  }
+  // A snapshot is a cache of its history, and the history decides: when
+  // they disagree (bytes forged to show one thing and sync another), the
+  // state the history gives replaces what was shown, as a whole-state
+  // change event.
+  bool agrees = write_snapshot(live, gene, live.impl_->summary()) == frozen->section;
+  Impl& l = *live.impl_;
+  l.personal = std::move(personal);  // what the host set on the frozen document stays
+  l.personal_subject = std::move(personal_subject);
+  l.ev = std::move(ev);
+  if (!agrees) l.ev.reset = l.ev.on;
+  l.undo = std::move(undo);
+  *this = std::move(l);
+  return true;
+}
+
+Status Doc::load(const Bytes& saved) {
+  // Build the loaded state aside; swap it in only when it is complete.
+  auto fresh = std::make_unique<Impl>(impl_->gene, impl_->actor);
+  Result<bool> frozen = fresh->open_frozen(saved);
+  if (!frozen.ok) return Failure{frozen.error};
+  over_cap = false;
+  if (!frozen.value)
+    if (Status st = fresh->load_history(saved); !st.ok) return st;
   fresh->ev.on = fresh->ev.reset = impl_->ev.on;  // the whole state was replaced
   if (impl_->undo) {  // another document now: the manager stays, its history does not apply
     fresh->undo = std::make_unique<Undo>();
@@ -1995,6 +2125,7 @@ Status Doc::load(const Bytes& saved) {
 }
 
 std::string Doc::migration_conflicts() const {
+  impl_->thaw();
   std::string out = "[";
   for (const Conflict& c : impl_->conflicts) {
     out += out.size() > 1 ? ",{\"field\":" : "{\"field\":";
@@ -2009,6 +2140,7 @@ std::string Doc::migration_conflicts() const {
 }
 
 std::string Doc::pending() const {
+  impl_->thaw();
   // Held changes with what each waits for, then the forks set aside.
   std::string out = "{\"held\":[";
   auto id = [](uint64_t actor, uint64_t seq) {
@@ -2032,6 +2164,7 @@ std::string Doc::pending() const {
 }
 
 uint32_t Doc::drop_pending() {
+  impl_->thaw();
   uint32_t dropped = static_cast<uint32_t>(impl_->held_changes);
   impl_->held.clear();
   impl_->blocked_on.clear();
@@ -2042,6 +2175,7 @@ uint32_t Doc::drop_pending() {
 }
 
 uint64_t Doc::checkpoint() {
+  impl_->thaw();
   impl_->end_run();  // ops after the mark must be separate ops, so a rollback can cut them
   uint64_t changes = impl_->log.size();
   uint64_t ops = impl_->log.empty() ? 0 : impl_->log.back().ops.size();
@@ -2064,8 +2198,10 @@ void end_event_mark(Events& ev, uint64_t mark, bool drop) {
     }
 }
 }  // namespace
-void Doc::commit(uint64_t mark) { end_event_mark(impl_->ev, mark, false); }
+void Doc::commit(uint64_t mark) {
+  impl_->thaw(); end_event_mark(impl_->ev, mark, false); }
 void Doc::rollback(uint64_t mark) {
+  impl_->thaw();
   size_t changes = static_cast<size_t>(mark >> 32);
   size_t ops = static_cast<size_t>(mark & 0xffffffffu);
   // The change may stay open only if it was open at the checkpoint: a change
@@ -2111,6 +2247,7 @@ const Failure kNoSequences{"this document's gene descriptor lacks dolc_gen::kSeq
 }  // namespace
 
 std::optional<Bytes> Doc::reg_get(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Register)) return z->has ? std::optional<Bytes>(z->value) : std::nullopt;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->reg.has) return std::nullopt;
   const FieldInfo& info = gene->fields[field];
@@ -2122,6 +2259,7 @@ std::optional<Bytes> Doc::reg_get(const Bytes& path, const GeneInfo* gene, uint3
 }
 
 Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   if (gene->fields[field].strategy == Strategy::Immutable && f->reg.has)
@@ -2150,6 +2288,7 @@ Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
 }
 
 std::vector<Bytes> Doc::mv_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Mv)) return z->items;
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [id, v] : f->mv.values) out.push_back(v);
@@ -2157,6 +2296,7 @@ std::vector<Bytes> Doc::mv_values(const Bytes& path, const GeneInfo* gene, uint3
 }
 
 Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   Writer w;
@@ -2176,10 +2316,12 @@ Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, cons
 }
 
 bool Doc::set_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set)) return std::binary_search(z->items.begin(), z->items.end(), value);
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->set.has(value);
 }
 std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set)) return z->items;
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [v, dots] : f->set.dots)
@@ -2187,6 +2329,7 @@ std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint
   return out;
 }
 uint32_t Doc::set_size(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set)) return static_cast<uint32_t>(z->items.size());
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return 0;
   size_t masked = 0;  // bias=remove: elements a remove hides
@@ -2206,6 +2349,7 @@ const std::set<OpId>* tombs_of(const std::map<Bytes, std::set<OpId>>& tombs, con
 }
 
 Status Doc::set_add(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   OpId id = impl_->next_id();
@@ -2234,6 +2378,7 @@ Status remove_observed(I& d, const Bytes& path, const GeneInfo* gene, uint32_t f
   return d.commit_local(make_op(d.next_id(), path, d.keys, gene, field, kind, w.take()));
 }
 Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   auto it = f->set.dots.find(value);
@@ -2249,12 +2394,14 @@ Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, 
 }
 
 bool Doc::map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) return std::binary_search(z->keys.begin(), z->keys.end(), key);
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return false;
   auto it = f->map.entries.find(key);
   return it != f->map.entries.end() && visible(it->second);
 }
 std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) return z->entry(key);
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return std::nullopt;
   auto it = f->map.entries.find(key);
@@ -2262,6 +2409,7 @@ std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint3
   return it->second.value.value;
 }
 std::vector<Bytes> Doc::map_keys(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) return z->keys;
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [k, e] : f->map.entries)
@@ -2269,6 +2417,7 @@ std::vector<Bytes> Doc::map_keys(const Bytes& path, const GeneInfo* gene, uint32
   return out;
 }
 Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key, const Bytes& value) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   Writer w;
@@ -2293,6 +2442,7 @@ Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   return st;
 }
 Status Doc::map_set_new(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   Writer w;
@@ -2304,6 +2454,7 @@ Status Doc::map_set_new(const Bytes& path, const GeneInfo* gene, uint32_t field,
   return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::MapSetNew, w.take()));
 }
 Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   auto it = f->map.entries.find(key);
@@ -2320,6 +2471,7 @@ Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   return st;
 }
 Result<Bytes> Doc::map_child(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   auto it = f->map.entries.find(key);
@@ -2332,14 +2484,17 @@ Result<Bytes> Doc::map_child(const Bytes& path, const GeneInfo* gene, uint32_t f
 }
 
 int64_t Doc::counter_value(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Counter)) return z->counter;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f ? f->counter.value() : 0;
 }
 int64_t Doc::counter_rights(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  impl_->thaw();
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f ? f->counter.rights_of(impl_->actor) : 0;
 }
 Status Doc::counter_transfer(const Bytes& path, const GeneInfo* gene, uint32_t field, uint64_t to, int64_t amount) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   const FieldInfo& info = gene->fields[field];
@@ -2355,6 +2510,7 @@ Status Doc::counter_transfer(const Bytes& path, const GeneInfo* gene, uint32_t f
   return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::CounterTransfer, w.take()));
 }
 Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field, int64_t delta) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return kNoObject;
   const FieldInfo& info = gene->fields[field];
@@ -2435,16 +2591,19 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 
 uint32_t Doc::list_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::List)) return static_cast<uint32_t>(z->items.size());
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->list ? static_cast<uint32_t>(f->list->items.size()) : 0;
 }
 std::optional<Bytes> Doc::list_get(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::List)) return index < z->items.size() ? std::optional<Bytes>(z->items[index]) : std::nullopt;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list || index >= f->list->items.size()) return std::nullopt;
   return f->list->items.get(index);
 }
 
 Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, const Bytes& value) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   if (!impl_->seqs) return kNoSequences;
   if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -2468,10 +2627,12 @@ Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 
 Status Doc::list_insert_new(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   return list_insert(path, gene, field, index, Bytes{});
 }
 
 Result<Bytes> Doc::list_child(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list || index >= f->list->items.size()) return fail("index out of range");
   OpId el = f->list->items.id_at(index);
@@ -2484,6 +2645,7 @@ Result<Bytes> Doc::list_child(const Bytes& path, const GeneInfo* gene, uint32_t 
 }
 
 Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, uint32_t count) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   if (!impl_->seqs) return kNoSequences;
   if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -2504,6 +2666,7 @@ Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 
 Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t from, uint32_t to) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   if (!impl_->seqs) return kNoSequences;
   if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -2527,14 +2690,17 @@ Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, u
 }
 
 uint32_t Doc::text_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Text)) return z->text_length;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->text ? static_cast<uint32_t>(f->text->size()) : 0;
 }
 std::string Doc::text_string(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Text)) return z->text;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->text ? f->text->to_string() : std::string();
 }
 Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, const std::string& text) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   if (!impl_->seqs) return kNoSequences;
   if (impl_->exhausted(text.size())) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -2573,6 +2739,7 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   return st;
 }
 Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, uint32_t count) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   if (!impl_->seqs) return kNoSequences;
   if (impl_->exhausted(1)) return kClockExhausted;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
@@ -2634,13 +2801,16 @@ Status mark_text(I& d, const Bytes& path, const GeneInfo* gene, uint32_t field, 
 }
 Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                       const std::string& name, const std::string& value) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   return mark_text(*impl_, path, gene, field, start, end, name, &value);
 }
 Status Doc::text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                         const std::string& name) {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   return mark_text(*impl_, path, gene, field, start, end, name, nullptr);
 }
 std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  impl_->thaw();
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   std::string out = "[";
   if (f && f->text) {
@@ -2665,6 +2835,7 @@ std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t fi
 }
 
 Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
+  impl_->thaw();
   Writer w;
   w.raw(path.data(), path.size());
   w.varint(uint64_t{impl_->keys.key_of(gene, field)} << 2 | kStepNested);
@@ -2799,6 +2970,7 @@ Status counter_amount_refused() {
 }
 
 void Doc::broken_bounds(std::vector<std::string>* out) const {
+  impl_->thaw();
   std::string where = impl_->gene->name;
   collect_broken_bounds(*impl_->root, where, out);
 }
@@ -2822,6 +2994,7 @@ const seq::SeqCore& core_of(const Field& f) { return f.text ? f.text->core() : f
 
 Result<std::string> Doc::cursor(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos,
                                 bool stick_left) const {
+  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || (!f->text && !f->list)) return kNoObject;
   size_t n = f->text ? f->text->size() : f->list->items.size();
@@ -2839,6 +3012,7 @@ Result<std::string> Doc::cursor(const Bytes& path, const GeneInfo* gene, uint32_
 
 std::optional<uint32_t> Doc::cursor_position(const Bytes& path, const GeneInfo* gene, uint32_t field,
                                              const std::string& cursor) const {
+  impl_->thaw();
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || (!f->text && !f->list) || cursor.empty() || (cursor[0] != 'L' && cursor[0] != 'R')) return std::nullopt;
   bool left = cursor[0] == 'L';

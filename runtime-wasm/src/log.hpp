@@ -144,8 +144,13 @@ inline bool remap_path(const Bytes& in, Bytes* out, BlobKeys* encode, const std:
 // columns of `changes` to `w`, naming fields through `keys` (filled in first
 // use order, written by the caller in the schema header).
 // `forks` (changes reusing an actor's seq) go in a section of their own.
+// `snapshot`, when given, is written as the snapshot section (snapshot.hpp).
 void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
-                    const std::vector<const Change*>& forks);
+                    const std::vector<const Change*>& forks, const Bytes* snapshot);
+// The body of the first section of `kind` after the columns `r` is at,
+// found without decoding the columns. False: no such section, or the
+// framing of columns and sections is malformed.
+bool find_section(Reader r, uint64_t kind, std::string_view* body);
 // Reads what encode_columns wrote from untrusted bytes; field keys map
 // through `blob_keys` (blob index -> document key id). False: malformed.
 // The forks section's changes (read in outer blobs only) follow the others.

@@ -1,0 +1,79 @@
+// runtime-wasm/src/snapshot.hpp: the snapshot section of saved documents
+// (FORMAT.md, "Snapshot"), internal to the runtime.
+//
+// save() writes, next to the full history, what the document shows: each
+// root field's visible value (a register's value, a set's elements, a
+// text's characters...) and a summary of the history (per actor its seq,
+// last op id and chain digest; the clock). load() of such bytes builds a
+// *frozen* document from that alone, in time proportional to the state,
+// and keeps the saved bytes: reads of those fields and version() are
+// answered from the snapshot, and the first call that needs the history
+// or the CRDT structure (an edit, a sync, a merge, a nested object, undo)
+// replays the saved history into the live document, as load() did before.
+// Opening a large document to show it therefore no longer replays it.
+//
+// Only the history decides what a document is: a snapshot is a cache of
+// it, written by this runtime from the same read functions the API uses,
+// so a frozen read returns what the live read would.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dolc_gen_rt.hpp"
+
+namespace dolc_gen::internal {
+
+constexpr uint64_t kSnapshotSection = 4;
+constexpr size_t kSnapshotMinOps = 1024;  // save() writes a snapshot for histories of at least this many ops  // optional (even): a reader that does not know it replays the history
+
+// What version() and the clock need without the history.
+struct SnapshotActor {
+  uint64_t actor = 0, seq = 0, last_lamport = 0, chain = 0;
+};
+struct SnapshotSummary {
+  uint64_t clock = 0;
+  std::vector<SnapshotActor> actors;  // ascending by actor, as the version map
+};
+
+// How a root field's visible value is held (the tag written before it).
+enum class SnapKind : uint8_t { Register = 1, Mv = 2, Set = 3, Map = 4, Counter = 5, List = 6, Text = 7 };
+
+struct FrozenField {
+  SnapKind kind = SnapKind::Register;
+  bool has = false;            // Register: written
+  Bytes value;                 // Register
+  std::vector<Bytes> items;    // Mv values, Set elements, List elements, Map values (by keys)
+  std::vector<Bytes> keys;     // Map keys, in map_keys() order
+  int64_t counter = 0;         // Counter
+  std::string text;            // Text, UTF-8
+  uint32_t text_length = 0;    // Text, in code points
+  // Map: the value of `key` as map_get() gives it.
+  std::optional<Bytes> entry(const Bytes& key) const;
+};
+
+// A frozen document: the saved bytes and what their snapshot says.
+struct FrozenView {
+  Bytes blob;     // the saved bytes: save() returns them, a thaw replays them
+  Bytes section;  // the snapshot section's body, compared with the live document's when it thaws
+  SnapshotSummary summary;
+  std::vector<std::optional<FrozenField>> fields;  // by root field index; empty: not in the snapshot
+  // The field's frozen value when the read can be answered from it: the
+  // root object, a field the snapshot holds, of the kind asked.
+  const FrozenField* field(const GeneInfo* root, const Bytes& path, const GeneInfo* gene, uint32_t field,
+                           SnapKind kind) const;
+};
+
+// The kind a root field is held as, or none (nested objects, @personal and
+// hidden fields are not in the snapshot: reading them replays).
+std::optional<SnapKind> snapshot_kind(const FieldInfo& f);
+// The section body for `doc` (its root gene `root`), read through the API.
+Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary& summary);
+// Parses a section body from untrusted bytes into `out` (fields by the
+// root gene's keys). False: malformed.
+bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out);
+
+}  // namespace dolc_gen::internal
