@@ -1,0 +1,243 @@
+// tests/runtime/snapshot_test.cpp: saved documents with a snapshot
+// (runtime-wasm/src/snapshot.hpp, FORMAT.md "Snapshot").
+//
+// A document whose history is long enough saves a snapshot of its root
+// fields next to the history; load() then opens it frozen, without replaying
+// the history, and the first call that needs the history replays it. What a
+// user relies on: a frozen document reads, versions and saves exactly as the
+// document that was saved; it edits and syncs after thawing as if it had
+// been loaded by replay; bytes whose snapshot is malformed are refused with
+// the document unchanged; a snapshot that disagrees with its history loses
+// to the history; a history that does not replay leaves the document
+// readable and refuses edits with a clear error.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "dolc_gen_rt.hpp"
+
+namespace {
+
+using namespace dolc_gen;
+
+const FieldInfo kItemFields[] = {
+    {"label", Strategy::Lww},
+    {"votes", Strategy::PnCounter},
+};
+const GeneInfo kItem = {"item", kItemFields, 2};
+
+const FieldInfo kFields[] = {
+    {"title", Strategy::Lww},           // 0
+    {"status", Strategy::MvRegister},   // 1
+    {"members", Strategy::OrSet},       // 2
+    {"scores", Strategy::OrMap},        // 3 scalar values
+    {"likes", Strategy::PnCounter},     // 4
+    {"log", Strategy::Rga},             // 5 values
+    {"body", Strategy::Peritext},       // 6
+    {"meta", Strategy::Nested, &kItem}, // 7 not in the snapshot: read after a replay
+    {"items", Strategy::Rga, &kItem},   // 8 not in the snapshot
+    {"unset", Strategy::Lww},           // 9 never written
+};
+const GeneInfo kGene = {"note", kFields, 10, &kSequenceSupport};
+
+Bytes b(const std::string& s) { return Bytes(s.begin(), s.end()); }
+std::string s(const Bytes& v) { return std::string(v.begin(), v.end()); }
+
+// What the snapshot answers: the root fields it holds, through the API.
+std::string plain_dump(const Doc& d) {
+  std::string out;
+  auto reg = d.reg_get(kRoot, &kGene, 0);
+  out += "title=" + (reg ? s(*reg) : "-") + ";unset=" + (d.reg_get(kRoot, &kGene, 9) ? "set" : "-") + ";status=";
+  for (const Bytes& v : d.mv_values(kRoot, &kGene, 1)) out += s(v) + "|";
+  out += ";members(" + std::to_string(d.set_size(kRoot, &kGene, 2)) + ")=";
+  for (const Bytes& v : d.set_values(kRoot, &kGene, 2)) out += s(v) + (d.set_has(kRoot, &kGene, 2, v) ? "," : "!");
+  out += ";scores=";
+  for (const Bytes& k : d.map_keys(kRoot, &kGene, 3)) {
+    auto v = d.map_get(kRoot, &kGene, 3, k);
+    out += s(k) + "=" + (v ? s(*v) : "?") + (d.map_has(kRoot, &kGene, 3, k) ? "," : "!");
+  }
+  out += ";likes=" + std::to_string(d.counter_value(kRoot, &kGene, 4)) + ";log=";
+  for (uint32_t i = 0; i < d.list_length(kRoot, &kGene, 5); ++i) out += s(d.list_get(kRoot, &kGene, 5, i).value()) + ",";
+  out += ";body(" + std::to_string(d.text_length(kRoot, &kGene, 6)) + ")=" + d.text_string(kRoot, &kGene, 6);
+  return out;
+}
+// Everything, including what only a replayed document answers.
+std::string full_dump(const Doc& d) {
+  std::string out = plain_dump(d) + ";spans=" + d.text_spans(kRoot, &kGene, 6);
+  Bytes meta = d.nested_child(kRoot, &kGene, 7);
+  auto label = d.reg_get(meta, &kItem, 0);
+  out += ";meta=" + (label ? s(*label) : "-") + "/" + std::to_string(d.counter_value(meta, &kItem, 1));
+  out += ";items=" + std::to_string(d.list_length(kRoot, &kGene, 8));
+  return out;
+}
+
+// A document of two actors with a history of a few thousand ops over every
+// kind of field, the body text typed with the marker QQQQ in it.
+void build(Doc& a, Doc& other) {
+  std::mt19937 rng(7);
+  auto word = [&] { return std::string(1, static_cast<char>('a' + rng() % 26)) + std::to_string(rng() % 50); };
+  for (int i = 0; i < 1500; ++i) {
+    Doc& d = i % 5 == 4 ? other : a;
+    switch (rng() % 9) {
+      case 0: ASSERT_TRUE(d.reg_set(kRoot, &kGene, 0, b(word())).ok); break;
+      case 1: ASSERT_TRUE(d.mv_set(kRoot, &kGene, 1, b(word())).ok); break;
+      case 2: ASSERT_TRUE(d.set_add(kRoot, &kGene, 2, b(word())).ok); break;
+      case 3: {
+        auto all = d.set_values(kRoot, &kGene, 2);
+        if (!all.empty()) ASSERT_TRUE(d.set_remove(kRoot, &kGene, 2, all[rng() % all.size()]).ok);
+        break;
+      }
+      case 4: ASSERT_TRUE(d.map_set(kRoot, &kGene, 3, b(word()), b(word())).ok); break;
+      case 5: ASSERT_TRUE(d.counter_add(kRoot, &kGene, 4, static_cast<int64_t>(rng() % 7) - 3).ok); break;
+      case 6: {
+        uint32_t n = d.list_length(kRoot, &kGene, 5);
+        ASSERT_TRUE(d.list_insert(kRoot, &kGene, 5, n ? rng() % (n + 1) : 0, b(word())).ok);
+        break;
+      }
+      default: {
+        uint32_t n = d.text_length(kRoot, &kGene, 6);
+        if (n > 10 && rng() % 3 == 0) ASSERT_TRUE(d.text_delete(kRoot, &kGene, 6, rng() % (n - 2), 2).ok);
+        else ASSERT_TRUE(d.text_insert(kRoot, &kGene, 6, n ? rng() % n : 0, word() + " ").ok);
+      }
+    }
+    if (i % 50 == 49) {  // exchange, so that the history holds many changes
+      auto to_a = other.changes_since(a.version());
+      auto to_other = a.changes_since(other.version());
+      ASSERT_TRUE(to_a.ok && to_other.ok);
+      ASSERT_TRUE(a.apply(to_a.value).ok);
+      ASSERT_TRUE(other.apply(to_other.value).ok);
+    }
+  }
+  ASSERT_TRUE(a.text_insert(kRoot, &kGene, 6, 0, "QQQQ").ok);
+  ASSERT_TRUE(a.text_mark(kRoot, &kGene, 6, 0, 4, "bold", "true").ok);
+  ASSERT_TRUE(a.reg_set(a.nested_child(kRoot, &kGene, 7), &kItem, 0, b("nested")).ok);
+  ASSERT_TRUE(a.list_insert_new(kRoot, &kGene, 8, 0).ok);
+  ASSERT_TRUE(a.apply(other.changes_since(a.version()).value).ok);
+}
+
+// FNV-1a 32 over the body: the frame's checksum (FORMAT.md, "Framing").
+void reframe(Bytes& blob) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 3; i + 4 < blob.size(); ++i) h = (h ^ blob[i]) * 16777619u;
+  for (int i = 0; i < 4; ++i) blob[blob.size() - 4 + i] = static_cast<uint8_t>(h >> (8 * i));
+}
+// Replaces the last (`last`) or first occurrence of `from` in the blob.
+bool replace(Bytes& blob, const std::string& from, const std::string& to, bool last) {
+  std::string text(blob.begin(), blob.end());
+  size_t at = last ? text.rfind(from) : text.find(from);
+  if (at == std::string::npos) return false;
+  for (size_t i = 0; i < to.size(); ++i) blob[at + i] = static_cast<uint8_t>(to[i]);
+  reframe(blob);
+  return true;
+}
+
+class SnapshotLoad : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    build(a, other);
+    saved = a.save();
+  }
+  Doc a{&kGene, 1}, other{&kGene, 2};
+  Bytes saved;
+};
+
+TEST_F(SnapshotLoad, AFrozenDocumentReadsVersionsAndSavesAsTheSavedOne) {
+  Doc loaded(&kGene, 3);
+  ASSERT_TRUE(loaded.load(saved).ok);
+  EXPECT_EQ(plain_dump(loaded), plain_dump(a));
+  EXPECT_EQ(loaded.version(), a.version());
+  EXPECT_EQ(loaded.save(), saved);  // unchanged: the very bytes
+  // Reads the snapshot does not hold replay the history, and then all agrees.
+  EXPECT_EQ(full_dump(loaded), full_dump(a));
+  EXPECT_EQ(loaded.version(), a.version());
+  EXPECT_EQ(loaded.save(), saved);  // replayed: the same bytes again
+  EXPECT_EQ(loaded.changes_since(Bytes{}).value, a.changes_since(Bytes{}).value);
+}
+
+TEST_F(SnapshotLoad, ItHoldsTheStateSoThatLoadNeedNotReplay) {
+  // The snapshot is in the bytes: the body text appears twice (in the
+  // history's text column and in the snapshot); a short history has none.
+  std::string text(saved.begin(), saved.end());
+  EXPECT_NE(text.find("QQQQ"), text.rfind("QQQQ"));
+  Doc small(&kGene, 5);
+  ASSERT_TRUE(small.text_insert(kRoot, &kGene, 6, 0, "QQQQ").ok);
+  Bytes few = small.save();
+  std::string small_text(few.begin(), few.end());
+  EXPECT_EQ(small_text.find("QQQQ"), small_text.rfind("QQQQ"));
+}
+
+TEST_F(SnapshotLoad, EditsAfterLoadSyncWithTheOriginal) {
+  Doc loaded(&kGene, 3);
+  ASSERT_TRUE(loaded.load(saved).ok);
+  ASSERT_TRUE(loaded.text_insert(kRoot, &kGene, 6, 2, "loaded ").ok);  // the first edit replays the history
+  ASSERT_TRUE(loaded.map_set(kRoot, &kGene, 3, b("k"), b("from-loaded")).ok);
+  ASSERT_TRUE(a.text_insert(kRoot, &kGene, 6, 2, "original ").ok);
+  ASSERT_TRUE(a.counter_add(kRoot, &kGene, 4, 5).ok);
+  auto to_a = loaded.changes_since(a.version());
+  auto to_loaded = a.changes_since(loaded.version());
+  ASSERT_TRUE(to_a.ok && to_loaded.ok);
+  ASSERT_TRUE(a.apply(to_a.value).ok);
+  ASSERT_TRUE(loaded.apply(to_loaded.value).ok);
+  EXPECT_EQ(full_dump(loaded), full_dump(a));
+  EXPECT_NE(loaded.text_string(kRoot, &kGene, 6).find("loaded "), std::string::npos);
+  // A frozen document merges too (its history replays first).
+  Doc merged(&kGene, 4);
+  ASSERT_TRUE(merged.load(saved).ok);
+  ASSERT_TRUE(merged.merge(a.save()).ok);
+  EXPECT_EQ(full_dump(merged), full_dump(a));
+}
+
+TEST_F(SnapshotLoad, ASnapshotThatDisagreesWithItsHistoryLosesToIt) {
+  Bytes forged = saved;
+  ASSERT_TRUE(replace(forged, "QQQQ", "ZZZZ", /*last=*/true));  // the snapshot's copy of the text
+  Doc loaded(&kGene, 3);
+  loaded.take_events(true);  // listen
+  ASSERT_TRUE(loaded.load(forged).ok);
+  loaded.take_events(true);
+  EXPECT_EQ(loaded.text_string(kRoot, &kGene, 6).substr(0, 4), "ZZZZ");  // what the snapshot says, until...
+  ASSERT_TRUE(loaded.text_insert(kRoot, &kGene, 6, 0, "!").ok);        // ...the history replays
+  EXPECT_EQ(loaded.text_string(kRoot, &kGene, 6).substr(0, 5), "!QQQQ");
+  EXPECT_NE(loaded.take_events(true).find("\"reset\""), std::string::npos);  // subscribers re-read everything
+  ASSERT_TRUE(a.text_insert(kRoot, &kGene, 6, 0, "!").ok);
+  ASSERT_TRUE(a.apply(loaded.changes_since(a.version()).value).ok);
+  ASSERT_TRUE(loaded.apply(a.changes_since(loaded.version()).value).ok);
+  EXPECT_EQ(full_dump(loaded), full_dump(a));
+}
+
+TEST_F(SnapshotLoad, AMalformedSnapshotIsRefusedAndChangesNothing) {
+  Bytes bad = saved;
+  // The snapshot names its fields by key; one the gene does not have is malformed.
+  ASSERT_TRUE(replace(bad, "members", "memberz", /*last=*/true));
+  Doc d(&kGene, 3);
+  ASSERT_TRUE(d.reg_set(kRoot, &kGene, 0, b("mine")).ok);
+  Bytes before = d.save();
+  Status st = d.load(bad);
+  EXPECT_FALSE(st.ok);
+  EXPECT_NE(st.error.find("snapshot"), std::string::npos) << st.error;
+  EXPECT_EQ(d.save(), before);
+  // Every truncation of the bytes is refused too (framing and checksum first).
+  for (size_t cut = 1; cut < saved.size(); cut += saved.size() / 97 + 1) {
+    Bytes truncated(saved.begin(), saved.begin() + static_cast<std::ptrdiff_t>(cut));
+    EXPECT_FALSE(d.load(truncated).ok);
+  }
+  EXPECT_EQ(d.save(), before);
+}
+
+TEST_F(SnapshotLoad, AHistoryThatDoesNotReplayLeavesTheDocumentReadable) {
+  Bytes bad = saved;
+  // The history's copy of the marker (the first) becomes invalid UTF-8.
+  ASSERT_TRUE(replace(bad, "QQQQ", "\xff\xff\xff\xff", /*last=*/false));
+  Doc loaded(&kGene, 3);
+  ASSERT_TRUE(loaded.load(bad).ok);  // the history is read when first needed
+  EXPECT_EQ(plain_dump(loaded), plain_dump(a));
+  Status st = loaded.text_insert(kRoot, &kGene, 6, 0, "x");
+  EXPECT_FALSE(st.ok);
+  EXPECT_NE(st.error.find("does not replay"), std::string::npos) << st.error;
+  EXPECT_FALSE(loaded.apply(a.changes_since(Bytes{}).value).ok);
+  EXPECT_EQ(plain_dump(loaded), plain_dump(a));  // still readable, as loaded
+  EXPECT_EQ(loaded.save(), bad);
+}
+
+}  // namespace
