@@ -142,9 +142,15 @@ struct ActorTable {
 
 }  // namespace
 
+bool reads_as_text_insert(const Op& op) {
+  InsertParts ins;
+  return split_insert(op, &ins);
+}
+
 void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
-                    const std::vector<const Change*>& forks, const Bytes* snapshot) {
+                    const std::vector<const Change*>& forks, const Bytes* snapshot, const TextSplit* split) {
   ActorTable table;
+  ColumnWriter visible_counts;  // the text section's column: per split insert, its visible characters
   ColumnWriter col[kColumnCount];
   Writer text, path_bytes, payload_bytes;  // the raw columns
   Bytes prev_path;
@@ -195,9 +201,37 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
         col[kInsertOrigins].put(left + 3 * right);
         if (left == kExplicit) put_id(kInsertOriginActor, ins.left);
         if (right == kExplicit) put_id(kInsertOriginActor, ins.right);
-        col[kInsertLength].put(ins.text.size());
-        text.raw(reinterpret_cast<const uint8_t*>(ins.text.data()), ins.text.size());
         points = code_points(ins.text);
+        const std::pair<uint32_t, std::string>* kept = nullptr;
+        if (split && op.path.empty())
+          for (const auto& f : split->fields) kept = f.first == op.field ? &f : kept;
+        if (!kept) {
+          col[kInsertLength].put(ins.text.size());
+          text.raw(reinterpret_cast<const uint8_t*>(ins.text.data()), ins.text.size());
+        } else {
+          // Only the characters deleted since go to the text column; the
+          // visible ones are in the text section already.
+          uint64_t visible = 0, deleted_bytes = 0;
+          size_t at = 0;  // byte offset in ins.text
+          for (uint64_t k = 0; k < points;) {
+            bool shown = false;
+            uint32_t run = split->run(split->doc, op.field, OpId{op.id.lamport + k, op.id.actor},
+                                      static_cast<uint32_t>(points - k), &shown);
+            if (run == 0) run = static_cast<uint32_t>(points - k);  // cannot happen: the text holds every id it applied
+            size_t from = at;
+            for (uint32_t i = 0; i < run; ++i)
+              do ++at; while (at < ins.text.size() && (static_cast<uint8_t>(ins.text[at]) & 0xc0) == 0x80);
+            if (shown) {
+              visible += run;
+            } else {
+              text.raw(reinterpret_cast<const uint8_t*>(ins.text.data() + from), at - from);
+              deleted_bytes += at - from;
+            }
+            k += run;
+          }
+          col[kInsertLength].put(deleted_bytes);
+          visible_counts.put(visible);
+        }
         cursor = op.id.lamport + points - 1;
       } else if ((op.kind == OpKind::TextDelete || op.kind == OpKind::ListDelete) && reads_as_delete(op)) {
         col[kOpKind].put(static_cast<uint64_t>(op.kind));
@@ -237,7 +271,8 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
   // that reuse an actor's seq; they cannot sit among the columns, where an
   // actor's seqs grow, nor together: two may share one seq), each as
   // columns of its own.
-  w.varint((forks.empty() ? 0 : 1) + (snapshot ? 1 : 0));
+  bool texts = split && !split->fields.empty();
+  w.varint((forks.empty() ? 0 : 1) + (snapshot ? 1 : 0) + (texts ? 1 : 0));
   if (!forks.empty()) {
     Writer section;
     section.varint(forks.size());
@@ -247,6 +282,20 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
       section.bytes(one.buffer().data(), one.size());
     }
     w.varint(kForksSection);
+    w.bytes(section.buffer().data(), section.size());
+  }
+  // Kind 5, the visible characters of root texts (TextSplit): required, as
+  // the text column lacks them.
+  if (texts) {
+    Writer section;
+    section.varint(split->fields.size());
+    for (const auto& [key, visible] : split->fields) {
+      section.varint(keys.index(key));
+      section.str(visible);
+    }
+    Bytes counts = visible_counts.finish();
+    section.bytes(counts.data(), counts.size());
+    w.varint(kTextSection);
     w.bytes(section.buffer().data(), section.size());
   }
   // Kind 4, the snapshot (snapshot.hpp): last, so that a reader looking for
@@ -279,7 +328,8 @@ bool find_section(Reader r, uint64_t kind, std::string_view* body) {
   return found && r.ok() && r.at_end();
 }
 
-bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer) {
+bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer,
+                    TextJoin* join) {
   // Reads latch failure (ColumnReader, RawColumn and Reader all do): values
   // read after a failure are 0 or empty, every count stays bounded, and the
   // outcome is tested where a value drives memory and once at the end.
@@ -311,13 +361,39 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   // one (odd kinds) it does not know. This runtime knows the forks section
   // (outer blobs only), whose changes follow the others in `out`.
   uint64_t sections = r.count(2);
-  std::string_view forks;
+  std::string_view forks, texts;
   for (uint64_t i = 0; i < sections && r.ok(); ++i) {
     uint64_t kind = r.varint();
     std::string_view body = r.bytes_view();
     if (kind == kForksSection && outer && forks.empty()) forks = body;
+    else if (kind == kTextSection && outer && join && texts.empty()) texts = body;
     else if (kind & 1) r.fail();
   }
+  // The text section: which root texts keep their visible characters there
+  // (their inserts then carry only the deleted ones), and per such insert
+  // how many are visible.
+  ColumnReader visible_counts;
+  if (!texts.empty()) {
+    Reader t(reinterpret_cast<const uint8_t*>(texts.data()), texts.size());
+    uint64_t n = t.count(2);
+    for (uint64_t i = 0; i < n && t.ok(); ++i) {
+      uint64_t key = t.varint();
+      std::string_view visible = t.bytes_view();
+      if (key >= blob_keys.size()) return false;
+      for (const auto& f : join->fields)
+        if (f.first == blob_keys[static_cast<size_t>(key)]) return false;  // one entry per field
+      join->fields.emplace_back(blob_keys[static_cast<size_t>(key)], std::string(visible));
+    }
+    std::string_view counts = t.bytes_view();
+    if (!t.ok() || !t.at_end()) return false;
+    visible_counts = ColumnReader(reinterpret_cast<const uint8_t*>(counts.data()), counts.size());
+  }
+  auto split_field = [&](const Op& op) {
+    if (texts.empty() || !op.path.empty()) return false;
+    for (const auto& f : join->fields)
+      if (f.first == op.field) return true;
+    return false;
+  };
   bool ok = r.ok();
   // An actor by table index; a bad index fails the blob.
   auto actor = [&](uint64_t index) -> uint64_t {
@@ -398,12 +474,18 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
         if (modes % 3 == kExplicit) left = rel_id(kInsertOriginActor);
         if (modes / 3 == kExplicit) right = rel_id(kInsertOriginActor);
         std::string_view inserted = text.take(col[kInsertLength].next());
-        if (inserted.empty()) return false;
+        points = code_points(inserted);
+        if (split_field(op)) {  // the payload holds the deleted characters until join_texts
+          uint64_t visible = visible_counts.next();
+          if (!visible_counts.ok() || visible > kMaxLamport) return false;
+          points += visible;
+          join->inserts.push_back(TextJoin::Insert{out->size(), c.ops.size(), visible});
+        }
+        if (points == 0) return false;
         write_id(payload, op.id);
         write_id(payload, left);
         write_id(payload, right);
         payload.str(inserted);
-        points = code_points(inserted);
         cursor = op.id.lamport + points - 1;
       } else if (op.kind == OpKind::TextDelete || op.kind == OpKind::ListDelete) {
         uint64_t n = col[kDeleteCount].next();
@@ -429,6 +511,7 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   for (uint32_t i = 0; i < kColumnCount; ++i)
     ok = ok && (i == kText || i == kPathBytes || i == kPayloadBytes || col[i].done());
   if (!ok || !text.done() || !path_bytes.done() || !payload_bytes.done()) return false;
+  if (!texts.empty() && !visible_counts.done()) return false;
   if (forks.empty()) return true;
   Reader section(reinterpret_cast<const uint8_t*>(forks.data()), forks.size());
   uint64_t n = section.count(1);

@@ -545,6 +545,16 @@ struct SequenceSupport {
   void (*migrate_text)(internal::Field& text, const Bytes* added, OpId added_id, const Bytes* hidden, OpId hidden_id);
   // An add (or the removes) of an older version's set replaced by this list.
   void (*migrate_list)(internal::Field& list, const Bytes* added, OpId added_id, const std::vector<OpId>& removed);
+  // save(), texts kept once (TextSplit): how many characters from `id` (at
+  // most `max`) of text field `f` are all visible or all deleted; 0: unknown.
+  uint32_t (*text_run)(const internal::Field& f, OpId id, uint32_t max, bool* visible);
+  // Whether a text insert's payload is what encoding its decoded op gives
+  // (a split insert is rebuilt from the decoded op, so only those split).
+  bool (*canonical_insert)(const internal::Op& op);
+  // load(): completes the inserts a text section left without their visible
+  // characters, by replaying each such text's inserts and deletes. False: the
+  // section and the history disagree (malformed).
+  bool (*join_texts)(std::vector<internal::Change>& changes, const internal::TextJoin& join);
 };
 
 namespace {
@@ -1208,6 +1218,27 @@ struct Doc::Impl {
   Status load_history(const Bytes& saved);
   // Makes this (new, empty) document a frozen one when `saved` has a usable snapshot.
   Result<bool> open_frozen(const Bytes& saved);
+  // The root texts a save keeps once (TextSplit), by root field index:
+  // peritext fields that no migration writes into (converted text is not in
+  // the history a reader replays), whose root inserts are all in canonical
+  // bytes (a split insert is rebuilt from its decoded op).
+  std::vector<bool> split_texts() const {
+    std::vector<bool> out(gene->field_count);
+    if (!seqs) return out;
+    for (uint32_t i = 0; i < gene->field_count; ++i) {
+      const FieldInfo& f = gene->fields[i];
+      out[i] = f.strategy == Strategy::Peritext && snapshot_kind(f).has_value();
+      for (uint32_t h = 0; h < gene->field_count; ++h)
+        if (gene->fields[h].hidden && gene->fields[h].replaced_by == static_cast<int32_t>(i)) out[i] = false;
+    }
+    for (const Change& c : log)
+      for (const Op& op : c.ops)
+        if (op.kind == OpKind::TextInsert && op.path.empty()) {
+          int fi = keys.field_of(gene, op.field);
+          if (fi >= 0 && out[fi] && reads_as_text_insert(op) && !seqs->canonical_insert(op)) out[fi] = false;
+        }
+    return out;
+  }
   // The summary a snapshot of this document carries.
   SnapshotSummary summary() const {
     SnapshotSummary s;
@@ -1221,7 +1252,7 @@ struct Doc::Impl {
 
   // Wire formats (FORMAT.md), defined with Doc's blob functions below.
   Bytes encode(const uint8_t magic[2], const std::vector<const Change*>& changes, bool with_forks,
-               const Bytes* snapshot = nullptr) const;
+               const Bytes* snapshot = nullptr, const TextSplit* split = nullptr) const;
   Status decode(const uint8_t magic[2], const Bytes& blob, std::vector<Change>* out, const char* what);
   bool convert_v1_op(Op* op, uint64_t position);
 
@@ -1836,13 +1867,13 @@ Status check_schema(const GeneInfo* g, const SchemaHeader& h) {
 
 // Encodes changes with the schema header and the key table they use.
 Bytes Doc::Impl::encode(const uint8_t magic[2], const std::vector<const Change*>& changes, bool with_forks,
-                        const Bytes* snapshot) const {
+                        const Bytes* snapshot, const TextSplit* split) const {
   BlobKeys used;
   Writer body;
   std::vector<const Change*> fork_list;
   for (const Change& f : forks)
     if (with_forks) fork_list.push_back(&f);
-  encode_columns(body, changes, used, fork_list, snapshot);
+  encode_columns(body, changes, used, fork_list, snapshot, split);
   Writer w;
   w.str(gene->name);
   w.str(gene->version ? gene->version : "");
@@ -1920,7 +1951,9 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
                         "wrote it and save it again"})};
   }
   if (format == kFormatVersion) {
-    if (!decode_columns(r, out, blob_keys) || !r.at_end()) return Failure{malformed};
+    TextJoin join;
+    if (!decode_columns(r, out, blob_keys, true, seqs ? &join : nullptr) || !r.at_end()) return Failure{malformed};
+    if (!join.fields.empty() && !seqs->join_texts(*out, join)) return Failure{cat({malformed, " (its texts)"})};
     return {};
   }
   auto v1 = [this](Op* op, uint64_t position) { return convert_v1_op(op, position); };
@@ -2009,8 +2042,21 @@ Bytes Doc::save() const {
   size_t ops = 0;
   for (const Change& c : d.log) ops += c.ops.size();
   if (ops < kSnapshotMinOps || !d.forks.empty() || !d.conflicts.empty()) return d.encode(kMagicSave, all, true);
-  Bytes snapshot = write_snapshot(*this, d.gene, d.summary());
-  return d.encode(kMagicSave, all, true, &snapshot);
+  // Root texts are kept once: their visible characters in the snapshot's
+  // text section, only the deleted ones in the history (FORMAT.md).
+  std::vector<bool> elsewhere = d.split_texts();
+  Bytes snapshot = write_snapshot(*this, d.gene, d.summary(), elsewhere);
+  TextSplit split;
+  split.doc = &d;
+  split.run = [](const void* doc, uint32_t key, OpId id, uint32_t max, bool* visible) -> uint32_t {
+    const Impl& x = *static_cast<const Impl*>(doc);
+    int fi = x.keys.field_of(x.gene, key);
+    return fi < 0 ? 0 : x.seqs->text_run(x.root->fields[static_cast<size_t>(fi)], id, max, visible);
+  };
+  const std::vector<uint32_t>& root_keys = *d.keys.fields(d.gene);
+  for (uint32_t i = 0; i < elsewhere.size(); ++i)
+    if (elsewhere[i]) split.fields.emplace_back(root_keys[i], text_string(Bytes{}, d.gene, i));
+  return d.encode(kMagicSave, all, true, &snapshot, &split);
 }
 
 Status Doc::merge(const Bytes& saved) {
@@ -2062,15 +2108,30 @@ Result<bool> Doc::Impl::open_frozen(const Bytes& saved) {
   uint32_t hash = 0;
   for (int i = 0; i < 4; ++i) hash |= static_cast<uint32_t>(r.u8()) << (8 * i);
   uint64_t key_count = r.count(1);
-  for (uint64_t i = 0; i < key_count && r.ok(); ++i) r.bytes_view();
+  std::vector<std::string_view> key_names;
+  for (uint64_t i = 0; i < key_count && r.ok(); ++i) key_names.push_back(r.bytes_view());
   uint32_t ours = gene->layout_count ? gene->layouts[gene->layout_count - 1].hash : 0;
   if (!r.ok() || g != gene->name || v != std::string_view(gene->version ? gene->version : "") || hash != ours)
     return false;
   std::string_view section;
   if (!find_section(r, kSnapshotSection, &section)) return false;
   auto view = std::make_unique<FrozenView>();
-  if (!read_snapshot(section, gene, view.get()))
-    return Failure{"refused: malformed or corrupted saved document (its snapshot)"};
+  const Failure malformed{"refused: malformed or corrupted saved document (its snapshot)"};
+  if (!read_snapshot(section, gene, view.get())) return malformed;
+  // Texts kept once: the visible characters are in the text section.
+  std::string_view texts;
+  if (find_section(r, kTextSection, &texts)) {
+    Reader t(reinterpret_cast<const uint8_t*>(texts.data()), texts.size());
+    uint64_t n = t.count(2);
+    for (uint64_t i = 0; i < n && t.ok(); ++i) {
+      uint64_t key = t.varint();
+      std::string_view visible = t.bytes_view();
+      if (!t.ok() || key >= key_names.size()) return malformed;
+      if (!view->fill_text(gene, key_names[static_cast<size_t>(key)], visible)) return malformed;
+    }
+  }
+  for (const auto& f : view->fields)
+    if (f && f->text_pending) return malformed;
   view->blob = saved;
   view->section.assign(section.begin(), section.end());
   d.clock = view->summary.clock;
@@ -2096,7 +2157,7 @@ bool Doc::Impl::thaw() {
   // they disagree (bytes forged to show one thing and sync another), the
   // state the history gives replaces what was shown, as a whole-state
   // change event.
-  bool agrees = write_snapshot(live, gene, live.impl_->summary()) == frozen->section;
+  bool agrees = write_snapshot(live, gene, live.impl_->summary(), live.impl_->split_texts()) == frozen->section;
   Impl& l = *live.impl_;
   l.personal = std::move(personal);  // what the host set on the frozen document stays
   l.personal_subject = std::move(personal_subject);
@@ -3386,9 +3447,110 @@ void migrate_list(Field& f, const Bytes* added, OpId added_id, const std::vector
   }
 }
 
+uint32_t text_run(const Field& f, OpId id, uint32_t max, bool* visible) {
+  uint32_t offset = 0;
+  uint32_t item = f.text ? f.text->core().find_id(id, &offset) : seq::kNoItem;
+  if (item == seq::kNoItem) return 0;
+  const seq::Item& it = f.text->core().item(item);
+  *visible = it.visible();
+  return std::min(max, it.len - offset);
+}
+
+bool canonical_insert(const Op& op) {
+  Reader r(op.payload);
+  seq::TextInsertOp ins;
+  if (!seq::decode(r, ins) || !r.at_end()) return false;
+  Writer w;
+  seq::encode(w, ins);
+  return w.buffer() == op.payload;
+}
+
+// A split insert as decode_columns left it: its deleted characters only
+// (maybe none), which seq::decode would refuse as an empty run.
+bool read_split_insert(const Op& op, seq::TextInsertOp* out) {
+  Reader r(op.payload);
+  out->id = read_id(r);
+  out->origin_left = read_id(r);
+  out->origin_right = read_id(r);
+  std::string_view text = r.bytes_view();
+  if (!r.ok() || !r.at_end() || !seq::valid_utf8(text)) return false;
+  out->text = seq::utf8_decode(text);
+  return true;
+}
+
+// Texts kept once (FORMAT.md): for each field of the text section, replays
+// its root inserts (split ones padded with placeholders for their visible
+// characters) and deletes into a scratch text, which tells, for every
+// character, whether it is visible (then it is the visible text's character
+// at its index) or deleted (the next of its insert's own characters).
+bool join_texts(std::vector<Change>& changes, const TextJoin& join) {
+  for (const auto& [key, visible_utf8] : join.fields) {
+    if (!seq::valid_utf8(visible_utf8)) return false;
+    std::u32string visible = seq::utf8_decode(visible_utf8);
+    std::vector<const TextJoin::Insert*> mine;  // this field's split inserts, in op order
+    uint64_t padded = 0;
+    for (const TextJoin::Insert& in : join.inserts)
+      if (changes[in.change].ops[in.op].field == key) {
+        mine.push_back(&in);
+        padded += in.visible;
+      }
+    if (padded > visible.size()) return false;  // bounds the placeholders before any is made
+    seq::Text scratch;
+    size_t next = 0;
+    for (size_t ci = 0; ci < changes.size(); ++ci)
+      for (size_t oi = 0; oi < changes[ci].ops.size(); ++oi) {
+        const Op& op = changes[ci].ops[oi];
+        if (!op.path.empty() || op.field != key) continue;
+        Reader r(op.payload);
+        if (op.kind == OpKind::TextInsert) {
+          bool split = next < mine.size() && mine[next]->change == ci && mine[next]->op == oi;
+          seq::TextInsertOp ins;
+          if (!(split ? read_split_insert(op, &ins) : seq::decode(r, ins) && r.at_end())) return false;
+          if (split) ins.text.append(static_cast<size_t>(mine[next++]->visible), U'\uFFFC');
+          if (ins.text.empty() || !scratch.can_apply(ins)) return false;
+          scratch.apply(ins);
+        } else if (op.kind == OpKind::TextDelete) {
+          seq::DeleteOp del;
+          if (!seq::decode(r, del) || !r.at_end() || !scratch.can_apply(del)) return false;
+          scratch.apply(del);
+        }
+      }
+    if (next != mine.size() || scratch.size() != visible.size()) return false;
+    const seq::SeqCore& core = scratch.core();
+    for (const TextJoin::Insert* in : mine) {
+      Op& op = changes[in->change].ops[in->op];
+      seq::TextInsertOp ins;
+      if (!read_split_insert(op, &ins)) return false;
+      std::u32string deleted = std::move(ins.text);
+      uint64_t n = deleted.size() + in->visible;
+      size_t used = 0;
+      for (uint64_t k = 0; k < n;) {
+        uint32_t offset = 0;
+        uint32_t item = core.find_id(OpId{ins.id.lamport + k, ins.id.actor}, &offset);
+        if (item == seq::kNoItem) return false;
+        const seq::Item& it = core.item(item);
+        size_t run = static_cast<size_t>(std::min<uint64_t>(n - k, it.len - offset));
+        if (it.visible()) {
+          ins.text.append(visible, core.visible_before(item) + offset, run);
+        } else {
+          if (used + run > deleted.size()) return false;
+          ins.text.append(deleted, used, run);
+          used += run;
+        }
+        k += run;
+      }
+      if (used != deleted.size()) return false;
+      Writer w;
+      seq::encode(w, ins);
+      op.payload = w.take();
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 const SequenceSupport kSequenceSupport = {apply_sequence_op, encode_text_insert, encode_delete, migrate_text,
-                                          migrate_list};
+                                          migrate_list,      text_run,           canonical_insert, join_texts};
 
 }  // namespace dolc_gen

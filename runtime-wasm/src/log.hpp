@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dolc/rt/encoding.hpp"
@@ -144,9 +146,37 @@ inline bool remap_path(const Bytes& in, Bytes* out, BlobKeys* encode, const std:
 // columns of `changes` to `w`, naming fields through `keys` (filled in first
 // use order, written by the caller in the schema header).
 // `forks` (changes reusing an actor's seq) go in a section of their own.
-// `snapshot`, when given, is written as the snapshot section (snapshot.hpp).
+// Saved documents with a snapshot keep each root text's visible characters
+// once (FORMAT.md, "Texts kept once"): in the text section (kind 5), in
+// document order, and only the deleted ones in the text column. A reader
+// finds which characters of an insert are which by replaying the text's
+// inserts and deletes (join_texts, with the sequence code).
+struct TextSplit {
+  std::vector<std::pair<uint32_t, std::string>> fields;  // document key id of a root peritext field, its visible text
+  // How many characters from `id` (at most `max`) are all visible or all
+  // deleted in field `key` now (`*visible` says which); 0: unknown id.
+  uint32_t (*run)(const void* doc, uint32_t key, OpId id, uint32_t max, bool* visible) = nullptr;
+  const void* doc = nullptr;
+};
+// What decoding a blob with a text section leaves for join_texts: the
+// visible texts, and per split insert (in op order) where it is, how many of
+// its characters are visible (its payload holds the deleted ones).
+struct TextJoin {
+  std::vector<std::pair<uint32_t, std::string>> fields;  // document key id, visible text
+  struct Insert {
+    size_t change, op;
+    uint64_t visible;
+  };
+  std::vector<Insert> inserts;
+};
+// Whether a text insert's payload reads as one (it can then be split).
+bool reads_as_text_insert(const Op& op);
+
+// `snapshot`, when given, is written as the snapshot section (snapshot.hpp);
+// `split`, when given, keeps those root texts' visible characters in the
+// text section.
 void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
-                    const std::vector<const Change*>& forks, const Bytes* snapshot);
+                    const std::vector<const Change*>& forks, const Bytes* snapshot, const TextSplit* split = nullptr);
 // The body of the first section of `kind` after the columns `r` is at,
 // found without decoding the columns. False: no such section, or the
 // framing of columns and sections is malformed.
@@ -154,7 +184,10 @@ bool find_section(Reader r, uint64_t kind, std::string_view* body);
 // Reads what encode_columns wrote from untrusted bytes; field keys map
 // through `blob_keys` (blob index -> document key id). False: malformed.
 // The forks section's changes (read in outer blobs only) follow the others.
-bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer = true);
+// A blob with a text section fills `join` (null: such a blob is refused,
+// for readers without sequence support); the caller completes the inserts.
+bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer = true,
+                    TextJoin* join = nullptr);
 
 }  // namespace internal
 

@@ -36,6 +36,14 @@ std::optional<SnapKind> snapshot_kind(const FieldInfo& f) {
 }
 
 namespace {
+bool set_text(FrozenField& f, std::string_view t) {
+  if (!dolc::rt::seq::valid_utf8(t)) return false;
+  f.text.assign(t.begin(), t.end());
+  f.text_length = 0;
+  for (unsigned char c : f.text) f.text_length += (c & 0xc0) != 0x80;
+  f.text_pending = false;
+  return true;
+}
 void put_list(Writer& w, const std::vector<Bytes>& items) {
   w.varint(items.size());
   for (const Bytes& b : items) w.bytes(b.data(), b.size());
@@ -52,7 +60,8 @@ bool get_list(Reader& r, std::vector<Bytes>* out, bool ascending) {
 }
 }  // namespace
 
-Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary& s) {
+Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary& s,
+                     const std::vector<bool>& text_elsewhere) {
   Writer w;
   w.varint(s.clock);
   w.varint(s.actors.size());
@@ -99,7 +108,12 @@ Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary
         put_list(w, items);
         break;
       }
-      case SnapKind::Text: w.str(doc.text_string(here, root, i)); break;
+      case SnapKind::Text: {
+        bool elsewhere = i < text_elsewhere.size() && text_elsewhere[i];
+        w.u8(elsewhere ? 1 : 0);
+        if (!elsewhere) w.str(doc.text_string(here, root, i));
+        break;
+      }
     }
   }
   return w.take();
@@ -171,10 +185,10 @@ bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out)
         if (!get_list(r, &f.items, false)) return false;
         break;
       case SnapKind::Text: {
-        std::string_view t = r.bytes_view();
-        if (!dolc::rt::seq::valid_utf8(t)) return false;
-        f.text.assign(t.begin(), t.end());
-        for (unsigned char c : f.text) f.text_length += (c & 0xc0) != 0x80;
+        uint8_t where = r.u8();  // 0: here; 1: in the text section
+        if (where > 1) return false;
+        f.text_pending = where == 1;
+        if (!f.text_pending && !set_text(f, r.bytes_view())) return false;
         break;
       }
     }
@@ -182,6 +196,15 @@ bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out)
     out->fields[index] = std::move(f);
   }
   return r.ok() && r.at_end();
+}
+
+bool FrozenView::fill_text(const GeneInfo* root, std::string_view key, std::string_view text) {
+  for (uint32_t k = 0; k < root->field_count && k < fields.size(); ++k) {
+    const FieldInfo& f = root->fields[k];
+    if (key == std::string_view(f.key ? f.key : f.name))
+      return fields[k] && fields[k]->text_pending && set_text(*fields[k], text);
+  }
+  return false;
 }
 
 std::optional<Bytes> FrozenField::entry(const Bytes& key) const {

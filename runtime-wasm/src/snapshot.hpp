@@ -28,6 +28,7 @@
 namespace dolc_gen::internal {
 
 constexpr uint64_t kSnapshotSection = 4;
+constexpr uint64_t kTextSection = 5;      // required (odd): root texts' visible characters (TextSplit, log.hpp)
 constexpr size_t kSnapshotMinOps = 1024;  // save() writes a snapshot for histories of at least this many ops  // optional (even): a reader that does not know it replays the history
 
 // What version() and the clock need without the history.
@@ -51,6 +52,7 @@ struct FrozenField {
   int64_t counter = 0;         // Counter
   std::string text;            // Text, UTF-8
   uint32_t text_length = 0;    // Text, in code points
+  bool text_pending = false;   // Text kept in the text section (TextSplit): filled by fill_text
   // Map: the value of `key` as map_get() gives it.
   std::optional<Bytes> entry(const Bytes& key) const;
 };
@@ -65,13 +67,19 @@ struct FrozenView {
   // root object, a field the snapshot holds, of the kind asked.
   const FrozenField* field(const GeneInfo* root, const Bytes& path, const GeneInfo* gene, uint32_t field,
                            SnapKind kind) const;
+  // The visible text of the root text `key` from the text section. False:
+  // no such pending text, or not UTF-8.
+  bool fill_text(const GeneInfo* root, std::string_view key, std::string_view text);
 };
 
 // The kind a root field is held as, or none (nested objects, @personal and
 // hidden fields are not in the snapshot: reading them replays).
 std::optional<SnapKind> snapshot_kind(const FieldInfo& f);
 // The section body for `doc` (its root gene `root`), read through the API.
-Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary& summary);
+// `text_elsewhere` (by root field index): texts whose characters the text
+// section holds (TextSplit), written here as a reference.
+Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary& summary,
+                     const std::vector<bool>& text_elsewhere);
 // Parses a section body from untrusted bytes into `out` (fields by the
 // root gene's keys). False: malformed.
 bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out);

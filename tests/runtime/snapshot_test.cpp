@@ -9,7 +9,9 @@
 // been loaded by replay; bytes whose snapshot is malformed are refused with
 // the document unchanged; a snapshot that disagrees with its history loses
 // to the history; a history that does not replay leaves the document
-// readable and refuses edits with a clear error.
+// readable and refuses edits with a clear error. Root texts are kept once:
+// visible characters in the snapshot's text section, deleted ones in the
+// history.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -74,7 +76,8 @@ std::string full_dump(const Doc& d) {
 }
 
 // A document of two actors with a history of a few thousand ops over every
-// kind of field, the body text typed with the marker QQQQ in it.
+// kind of field, with markers: QQQQ visible in the body, DDDD deleted from
+// it, the title last set to TTTT-final.
 void build(Doc& a, Doc& other) {
   std::mt19937 rng(7);
   auto word = [&] { return std::string(1, static_cast<char>('a' + rng() % 26)) + std::to_string(rng() % 50); };
@@ -110,8 +113,11 @@ void build(Doc& a, Doc& other) {
       ASSERT_TRUE(other.apply(to_other.value).ok);
     }
   }
-  ASSERT_TRUE(a.text_insert(kRoot, &kGene, 6, 0, "QQQQ").ok);
+  ASSERT_TRUE(a.text_insert(kRoot, &kGene, 6, 0, "DDDD").ok);  // deleted: only in the history
+  ASSERT_TRUE(a.text_delete(kRoot, &kGene, 6, 0, 4).ok);
+  ASSERT_TRUE(a.text_insert(kRoot, &kGene, 6, 0, "QQQQ").ok);  // visible: only in the snapshot's text section
   ASSERT_TRUE(a.text_mark(kRoot, &kGene, 6, 0, 4, "bold", "true").ok);
+  ASSERT_TRUE(a.reg_set(kRoot, &kGene, 0, b("TTTT-final")).ok);  // a register: in the history and the snapshot
   ASSERT_TRUE(a.reg_set(a.nested_child(kRoot, &kGene, 7), &kItem, 0, b("nested")).ok);
   ASSERT_TRUE(a.list_insert_new(kRoot, &kGene, 8, 0).ok);
   ASSERT_TRUE(a.apply(other.changes_since(a.version()).value).ok);
@@ -156,22 +162,34 @@ TEST_F(SnapshotLoad, AFrozenDocumentReadsVersionsAndSavesAsTheSavedOne) {
   EXPECT_EQ(loaded.changes_since(Bytes{}).value, a.changes_since(Bytes{}).value);
 }
 
-TEST_F(SnapshotLoad, ItHoldsTheStateSoThatLoadNeedNotReplay) {
-  // The snapshot is in the bytes: the body text appears twice (in the
-  // history's text column and in the snapshot); a short history has none.
+TEST_F(SnapshotLoad, ItHoldsTheStateAndKeepsTextsOnce) {
   std::string text(saved.begin(), saved.end());
-  EXPECT_NE(text.find("QQQQ"), text.rfind("QQQQ"));
+  auto count = [](const std::string& in, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = in.find(what); at != std::string::npos; at = in.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(text, "TTTT-final"), 2u);  // the register's write, and its value in the snapshot
+  EXPECT_EQ(count(text, "QQQQ"), 1u);        // visible text: once, in the text section
+  EXPECT_EQ(count(text, "DDDD"), 1u);        // deleted text: once, in the history
+  // A short history has no snapshot: replaying it costs less than reading one.
   Doc small(&kGene, 5);
+  ASSERT_TRUE(small.reg_set(kRoot, &kGene, 0, b("TTTT-final")).ok);
   ASSERT_TRUE(small.text_insert(kRoot, &kGene, 6, 0, "QQQQ").ok);
   Bytes few = small.save();
   std::string small_text(few.begin(), few.end());
-  EXPECT_EQ(small_text.find("QQQQ"), small_text.rfind("QQQQ"));
+  EXPECT_EQ(count(small_text, "TTTT-final"), 1u);
+  EXPECT_EQ(count(small_text, "QQQQ"), 1u);
+  Doc reloaded(&kGene, 6);
+  ASSERT_TRUE(reloaded.load(few).ok);
+  EXPECT_EQ(full_dump(reloaded), full_dump(small));
 }
 
 TEST_F(SnapshotLoad, EditsAfterLoadSyncWithTheOriginal) {
   Doc loaded(&kGene, 3);
   ASSERT_TRUE(loaded.load(saved).ok);
-  ASSERT_TRUE(loaded.text_insert(kRoot, &kGene, 6, 2, "loaded ").ok);  // the first edit replays the history
+  Status first = loaded.text_insert(kRoot, &kGene, 6, 2, "loaded ");  // the first edit replays the history
+  ASSERT_TRUE(first.ok) << first.error;
   ASSERT_TRUE(loaded.map_set(kRoot, &kGene, 3, b("k"), b("from-loaded")).ok);
   ASSERT_TRUE(a.text_insert(kRoot, &kGene, 6, 2, "original ").ok);
   ASSERT_TRUE(a.counter_add(kRoot, &kGene, 4, 5).ok);
@@ -191,14 +209,14 @@ TEST_F(SnapshotLoad, EditsAfterLoadSyncWithTheOriginal) {
 
 TEST_F(SnapshotLoad, ASnapshotThatDisagreesWithItsHistoryLosesToIt) {
   Bytes forged = saved;
-  ASSERT_TRUE(replace(forged, "QQQQ", "ZZZZ", /*last=*/true));  // the snapshot's copy of the text
+  ASSERT_TRUE(replace(forged, "TTTT-final", "XXXX-final", /*last=*/true));  // the snapshot's copy of the title
   Doc loaded(&kGene, 3);
   loaded.take_events(true);  // listen
   ASSERT_TRUE(loaded.load(forged).ok);
   loaded.take_events(true);
-  EXPECT_EQ(loaded.text_string(kRoot, &kGene, 6).substr(0, 4), "ZZZZ");  // what the snapshot says, until...
+  EXPECT_EQ(s(loaded.reg_get(kRoot, &kGene, 0).value()), "XXXX-final");  // what the snapshot says, until...
   ASSERT_TRUE(loaded.text_insert(kRoot, &kGene, 6, 0, "!").ok);        // ...the history replays
-  EXPECT_EQ(loaded.text_string(kRoot, &kGene, 6).substr(0, 5), "!QQQQ");
+  EXPECT_EQ(s(loaded.reg_get(kRoot, &kGene, 0).value()), "TTTT-final");
   EXPECT_NE(loaded.take_events(true).find("\"reset\""), std::string::npos);  // subscribers re-read everything
   ASSERT_TRUE(a.text_insert(kRoot, &kGene, 6, 0, "!").ok);
   ASSERT_TRUE(a.apply(loaded.changes_since(a.version()).value).ok);
@@ -227,8 +245,8 @@ TEST_F(SnapshotLoad, AMalformedSnapshotIsRefusedAndChangesNothing) {
 
 TEST_F(SnapshotLoad, AHistoryThatDoesNotReplayLeavesTheDocumentReadable) {
   Bytes bad = saved;
-  // The history's copy of the marker (the first) becomes invalid UTF-8.
-  ASSERT_TRUE(replace(bad, "QQQQ", "\xff\xff\xff\xff", /*last=*/false));
+  // Deleted text, which only the history holds, becomes invalid UTF-8.
+  ASSERT_TRUE(replace(bad, "DDDD", "\xff\xff\xff\xff", /*last=*/false));
   Doc loaded(&kGene, 3);
   ASSERT_TRUE(loaded.load(bad).ok);  // the history is read when first needed
   EXPECT_EQ(plain_dump(loaded), plain_dump(a));
