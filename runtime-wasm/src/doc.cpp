@@ -1015,6 +1015,16 @@ struct Undo {
 
 }  // namespace
 
+namespace {
+// The field `field` of `gene` at `path`, or null when there is no such object.
+Field* field_at(Object* root, const Keys& keys, const Bytes& path, const GeneInfo* gene, uint32_t field) {
+  Object* obj = resolve(root, keys, path);
+  if (!obj || obj->gene != gene || field >= gene->field_count) return nullptr;
+  return &obj->fields[field];
+}
+const Failure kNoObject{"the object does not exist (deleted, or a path from another document)"};
+}  // namespace
+
 // ------------------------------------------------------------ Doc
 
 struct Doc::Impl {
@@ -1206,6 +1216,16 @@ struct Doc::Impl {
   std::unique_ptr<FrozenView> frozen;
   std::string thaw_error;  // why the saved history did not replay (the document then stays frozen)
   bool thaw();
+  // Out of line, so that each API call pays a call rather than the code:
+  // why a call that needs the history failed (thaw() was false),
+  __attribute__((noinline)) Failure thaw_failure() const { return Failure{thaw_error}; }
+  // the field of a call that edits or reads the live document (null: no such
+  // object, or a frozen document whose history does not replay),
+  __attribute__((noinline)) Field* live_field(const Bytes& path, const GeneInfo* g, uint32_t field) {
+    return thaw() ? field_at(root.get(), keys, path, g, field) : nullptr;
+  }
+  // and the failure to report for a null live_field().
+  __attribute__((noinline)) Failure no_object() const { return thaw_error.empty() ? kNoObject : thaw_failure(); }
   // The frozen value of a root field when a read can be answered from the
   // snapshot; otherwise null, the document thawed first (when it can).
   const FrozenField* cold(const Bytes& path, const GeneInfo* g, uint32_t field, SnapKind kind) {
@@ -1968,7 +1988,7 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
 }
 
 Result<Bytes> Doc::changes_since(const Bytes& version) const {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
+  if (!impl_->thaw()) return impl_->thaw_failure();
   std::map<uint64_t, uint64_t> theirs, their_chains;
   uint64_t their_forks = 0;
   if (!decode_version(version, &theirs, &their_chains, &their_forks)) return fail("refused: malformed version bytes");
@@ -2022,7 +2042,7 @@ Status receive_blob(Impl& d, const uint8_t magic[2], const Bytes& blob, const ch
 }
 
 Status Doc::apply(const Bytes& changes) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
+  if (!impl_->thaw()) return impl_->thaw_failure();
   return receive_blob(*impl_, kMagicChanges, changes, "change bytes");
 }
 
@@ -2060,7 +2080,7 @@ Bytes Doc::save() const {
 }
 
 Status Doc::merge(const Bytes& saved) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
+  if (!impl_->thaw()) return impl_->thaw_failure();
   return receive_blob(*impl_, kMagicSave, saved, "saved document");
 }
 
@@ -2279,11 +2299,6 @@ void Doc::rollback(uint64_t mark) {
 // ----- field access
 
 namespace {
-Field* field_at(Object* root, const Keys& keys, const Bytes& path, const GeneInfo* gene, uint32_t field) {
-  Object* obj = resolve(root, keys, path);
-  if (!obj || obj->gene != gene || field >= gene->field_count) return nullptr;
-  return &obj->fields[field];
-}
 // A local op on field `field` of `gene` (named by its key in the op).
 Op make_op(OpId id, const Bytes& path, const Keys& keys, const GeneInfo* gene, uint32_t field, OpKind kind,
            Bytes payload) {
@@ -2295,7 +2310,6 @@ Op make_op(OpId id, const Bytes& path, const Keys& keys, const GeneInfo* gene, u
   op.payload = std::move(payload);
   return op;
 }
-const Failure kNoObject{"the object does not exist (deleted, or a path from another document)"};
 // A hand-written GeneInfo without `sequences`: its documents could not encode
 // or replay sequence ops, so they refuse to make them.
 // rga `append_only=true` (crdt.md): elements are only appended. "Append"
@@ -2320,9 +2334,8 @@ std::optional<Bytes> Doc::reg_get(const Bytes& path, const GeneInfo* gene, uint3
 }
 
 Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f) return impl_->no_object();
   if (gene->fields[field].strategy == Strategy::Immutable && f->reg.has)
     return Failure{std::string("`") + gene->fields[field].name + "` is immutable and already set"};
   Impl& d = *impl_;
@@ -2357,9 +2370,8 @@ std::vector<Bytes> Doc::mv_values(const Bytes& path, const GeneInfo* gene, uint3
 }
 
 Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f) return impl_->no_object();
   Writer w;
   w.bytes(value.data(), value.size());
   w.varint(f->mv.values.size());
@@ -2410,9 +2422,8 @@ const std::set<OpId>* tombs_of(const std::map<Bytes, std::set<OpId>>& tombs, con
 }
 
 Status Doc::set_add(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f) return impl_->no_object();
   OpId id = impl_->next_id();
   Bytes payload = value;
   if (gene->fields[field].remove_wins) {
@@ -2439,9 +2450,8 @@ Status remove_observed(I& d, const Bytes& path, const GeneInfo* gene, uint32_t f
   return d.commit_local(make_op(d.next_id(), path, d.keys, gene, field, kind, w.take()));
 }
 Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f) return impl_->no_object();
   auto it = f->set.dots.find(value);
   if (it == f->set.dots.end() || f->set.tombs.count(value)) return {};  // nothing observed: nothing to remove
   std::set<OpId> dots = impl_->undo ? it->second : std::set<OpId>();
@@ -2478,9 +2488,8 @@ std::vector<Bytes> Doc::map_keys(const Bytes& path, const GeneInfo* gene, uint32
   return out;
 }
 Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key, const Bytes& value) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f) return impl_->no_object();
   Writer w;
   w.bytes(key.data(), key.size());
   w.bytes(value.data(), value.size());
@@ -2503,9 +2512,8 @@ Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   return st;
 }
 Status Doc::map_set_new(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f) return impl_->no_object();
   Writer w;
   w.bytes(key.data(), key.size());
   if (gene->fields[field].remove_wins) {
@@ -2515,9 +2523,8 @@ Status Doc::map_set_new(const Bytes& path, const GeneInfo* gene, uint32_t field,
   return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::MapSetNew, w.take()));
 }
 Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f) return impl_->no_object();
   auto it = f->map.entries.find(key);
   if (it == f->map.entries.end() || !visible(it->second)) return {};
   bool scalar = impl_->undo && !gene->fields[field].nested;  // (undo: deleted nested objects are not restored)
@@ -2532,9 +2539,8 @@ Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   return st;
 }
 Result<Bytes> Doc::map_child(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f) return impl_->no_object();
   auto it = f->map.entries.find(key);
   if (it == f->map.entries.end() || !visible(it->second) || !it->second.child) return fail("no such key");
   Writer w;
@@ -2555,9 +2561,8 @@ int64_t Doc::counter_rights(const Bytes& path, const GeneInfo* gene, uint32_t fi
   return f ? f->counter.rights_of(impl_->actor) : 0;
 }
 Status Doc::counter_transfer(const Bytes& path, const GeneInfo* gene, uint32_t field, uint64_t to, int64_t amount) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f) return impl_->no_object();
   const FieldInfo& info = gene->fields[field];
   if (info.strategy != Strategy::PnCounter || !info.escrow) return fail("refused: transfer() needs an escrow counter");
   if (to == 0 || to == impl_->actor) return fail("refused: transfer() to actor 0 or to this replica itself");
@@ -2571,9 +2576,8 @@ Status Doc::counter_transfer(const Bytes& path, const GeneInfo* gene, uint32_t f
   return impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::CounterTransfer, w.take()));
 }
 Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field, int64_t delta) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f) return impl_->no_object();
   const FieldInfo& info = gene->fields[field];
   int64_t current = f->counter.value();
   int64_t target;
@@ -2664,11 +2668,10 @@ std::optional<Bytes> Doc::list_get(const Bytes& path, const GeneInfo* gene, uint
 }
 
 Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, const Bytes& value) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   if (!impl_->seqs) return kNoSequences;
   if (impl_->exhausted(1)) return kClockExhausted;
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f || !f->list) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f || !f->list) return impl_->no_object();
   if (index > f->list->items.size()) return fail("index out of range");
   if (gene->fields[field].append_only && index != f->list->items.size()) return kAppendOnlyInsert;
   OpId id = impl_->next_id();
@@ -2688,13 +2691,12 @@ Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 
 Status Doc::list_insert_new(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
+  if (!impl_->thaw()) return impl_->thaw_failure();
   return list_insert(path, gene, field, index, Bytes{});
 }
 
 Result<Bytes> Doc::list_child(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
+  Field* f = impl_->live_field(path, gene, field);
   if (!f || !f->list || index >= f->list->items.size()) return fail("index out of range");
   OpId el = f->list->items.id_at(index);
   if (!f->list->children.count(el)) return fail("the list holds values, not objects");
@@ -2706,11 +2708,10 @@ Result<Bytes> Doc::list_child(const Bytes& path, const GeneInfo* gene, uint32_t 
 }
 
 Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index, uint32_t count) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   if (!impl_->seqs) return kNoSequences;
   if (impl_->exhausted(1)) return kClockExhausted;
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f || !f->list) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f || !f->list) return impl_->no_object();
   if (gene->fields[field].append_only) return kAppendOnlyDelete;
   if (index > f->list->items.size() || count > f->list->items.size() - index) return fail("range out of bounds");
   if (count == 0) return {};
@@ -2727,11 +2728,10 @@ Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 
 Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t from, uint32_t to) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   if (!impl_->seqs) return kNoSequences;
   if (impl_->exhausted(1)) return kClockExhausted;
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f || !f->list) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f || !f->list) return impl_->no_object();
   if (gene->fields[field].append_only) return kAppendOnlyMove;
   size_t n = f->list->items.size();
   if (from >= n || to >= n) return fail("index out of range");
@@ -2761,11 +2761,10 @@ std::string Doc::text_string(const Bytes& path, const GeneInfo* gene, uint32_t f
   return f && f->text ? f->text->to_string() : std::string();
 }
 Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, const std::string& text) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   if (!impl_->seqs) return kNoSequences;
   if (impl_->exhausted(text.size())) return kClockExhausted;
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f || !f->text) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f || !f->text) return impl_->no_object();
   if (pos > f->text->size()) return fail("position out of range");
   if (text.empty()) return {};
   const FieldInfo& info = gene->fields[field];
@@ -2800,11 +2799,10 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   return st;
 }
 Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos, uint32_t count) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
   if (!impl_->seqs) return kNoSequences;
   if (impl_->exhausted(1)) return kClockExhausted;
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f || !f->text) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f || !f->text) return impl_->no_object();
   if (pos > f->text->size() || count > f->text->size() - pos) return fail("range out of bounds");
   if (count == 0) return {};
   seq::DeleteOp op = f->text->remove(pos, count);
@@ -2862,12 +2860,12 @@ Status mark_text(I& d, const Bytes& path, const GeneInfo* gene, uint32_t field, 
 }
 Status Doc::text_mark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                       const std::string& name, const std::string& value) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
+  if (!impl_->thaw()) return impl_->thaw_failure();
   return mark_text(*impl_, path, gene, field, start, end, name, &value);
 }
 Status Doc::text_unmark(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t start, uint32_t end,
                         const std::string& name) {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
+  if (!impl_->thaw()) return impl_->thaw_failure();
   return mark_text(*impl_, path, gene, field, start, end, name, nullptr);
 }
 std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
@@ -3055,9 +3053,8 @@ const seq::SeqCore& core_of(const Field& f) { return f.text ? f.text->core() : f
 
 Result<std::string> Doc::cursor(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t pos,
                                 bool stick_left) const {
-  if (!impl_->thaw()) return Failure{impl_->thaw_error};
-  Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
-  if (!f || (!f->text && !f->list)) return kNoObject;
+  Field* f = impl_->live_field(path, gene, field);
+  if (!f || (!f->text && !f->list)) return impl_->no_object();
   size_t n = f->text ? f->text->size() : f->list->items.size();
   if (pos > n) return fail("position out of range");
   std::string out(1, stick_left ? 'L' : 'R');

@@ -17,7 +17,10 @@
 //                      from any replica with that history, in any build)
 // With `forks`, replicas 2 and 3 share actor 2 (two devices with one actor
 // id), so the histories fork and the saves carry a forks section
-// (runtime-wasm/FORMAT.md, "Change identity").
+// (runtime-wasm/FORMAT.md, "Change identity"). With `snapshot`, the
+// replicas edit for 60 rounds instead of 4, so that the histories pass the
+// 1,024 ops from which a save carries a snapshot and its texts kept once
+// (FORMAT.md, "Snapshot").
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,7 +38,7 @@ fs.mkdirSync(outDir, { recursive: true });
 const classes = Object.entries(mod).filter(([, c]) => typeof c === 'function' && c.prototype instanceof mod.Document);
 for (const [cls, C] of classes) {
   const rs = [new C(1n), new C(2n), new C(mode === 'forks' ? 2n : 3n)];
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; round < (mode === 'snapshot' ? 60 : 4); round++) {
     for (const r of rs) for (let k = 0; k < 12; k++) edit(r);
     for (const a of rs) for (const b of rs) if (a !== b) b.apply(a.changesSince(b.version()));
   }

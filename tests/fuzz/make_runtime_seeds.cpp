@@ -23,6 +23,13 @@ int main(int argc, char** argv) {
   write(dir, "changes_c", 0, c.changes_since(Bytes{}).value);
   write(dir, "save_a", 1, a.save());
   write(dir, "merge_c", 2, c.save());
+  // A history past 1,024 ops saves with a snapshot and its texts kept once
+  // (FORMAT.md, "Snapshot"): load() opens it frozen, merge() replays it.
+  Doc big(&fuzz_schema::kDoc, 6);
+  fuzz_schema::populate(big, 3);
+  for (int i = 0; i < 1030; ++i) big.reg_set(Bytes{}, &fuzz_schema::kDoc, 1, Bytes{static_cast<uint8_t>('a' + i % 3)});
+  write(dir, "save_snapshot", 1, big.save());
+  write(dir, "merge_snapshot", 2, big.save());
   // Writes of an earlier version, which kDoc converts (migrations).
   Doc old(&fuzz_schema::kOldDoc, 5);
   fuzz_schema::populate_old(old, 3);
