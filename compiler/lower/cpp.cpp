@@ -18,6 +18,8 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
+#include <cctype>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -435,6 +437,135 @@ struct Gen {
 
   static std::string method_name(const ApiFunction& fn) { return member(fn.label); }
 
+  // ----- thin field operations (runtime-wasm/src/field_ops.cpp) ---------------
+
+  // The dolc_gen::ValueKind of a plain scalar type ("" for enums, options,
+  // records, bytes: those keep generated code).
+  static std::string value_kind(const WitType& t) {
+    switch (t.kind) {
+      case K::Bool: return "Bool";
+      case K::S8: return "S8";
+      case K::S16: return "S16";
+      case K::S32: return "S32";
+      case K::S64: return "S64";
+      case K::U8: return "U8";
+      case K::U16: return "U16";
+      case K::U32: return "U32";
+      case K::U64: return "U64";
+      case K::F32: return "F32";
+      case K::F64: return "F64";
+      case K::String: return "String";
+      default: return "";
+    }
+  }
+
+  // A field op that the runtime's generic fx_<op> (dolc_gen_abi.hpp) performs
+  // exactly as the typed member would: its name, and its key and value kinds
+  // ("None" when it has none); "" when the op keeps a generated body (values
+  // that are not plain scalars, defaults and auto_adjust clamps applied on
+  // read, gene values, non-int64 counters, escrow rights).
+  std::string thin_op(const ApiInterface& iface, const ApiFunction& fn, std::string* key_kind,
+                      std::string* val_kind) const {
+    if (fn.kind != ApiFunction::Kind::Method || fn.field_index < 0 || !fn.gene) return "";
+    const ir::Field& f = fn.gene->fields[static_cast<size_t>(fn.field_index)];
+    *key_kind = "None";
+    *val_kind = "None";
+    auto elem = [](const WitType& t) { return t.kind == K::List || t.kind == K::Option ? t.args[0] : t; };
+    auto param = [&](const char* label) -> const WitType* {
+      for (const auto& p : fn.params)
+        if (p.label == label) return &p.type;
+      return nullptr;
+    };
+    // The value kind from a parameter or the result's element; false if not scalar.
+    auto set_value = [&](const WitType* t) { return t && !(*val_kind = value_kind(*t)).empty(); };
+    auto set_key = [&](const WitType* t) { return t && !(*key_kind = value_kind(*t)).empty(); };
+    switch (fn.op) {
+      case ApiOp::RegisterGet: {
+        WitType t = elem(fn.result);
+        if (!default_cpp(f, t).empty() || !auto_adjust_clamp(iface, fn).empty()) return "";
+        return set_value(&t) ? "reg_get" : "";
+      }
+      case ApiOp::RegisterSet: return set_value(param("value")) ? "reg_set" : "";
+      case ApiOp::MvValues: {
+        WitType t = elem(fn.result);
+        if (!default_cpp(f, t).empty()) return "";
+        return set_value(&t) ? "mv_values" : "";
+      }
+      case ApiOp::MvSet: return set_value(param("value")) ? "mv_set" : "";
+      case ApiOp::SetHas: return set_value(param("value")) ? "set_has" : "";
+      case ApiOp::SetValues: { WitType t = elem(fn.result); return set_value(&t) ? "set_values" : ""; }
+      case ApiOp::SetSize: return "set_size";
+      case ApiOp::SetAdd: return set_value(param("value")) ? "set_add" : "";
+      case ApiOp::SetRemove: return set_value(param("value")) ? "set_remove" : "";
+      case ApiOp::MapHas: return set_key(param("key")) ? "map_has" : "";
+      case ApiOp::MapGet: {
+        WitType t = elem(fn.result);
+        return set_key(param("key")) && set_value(&t) ? "map_get" : "";
+      }
+      case ApiOp::MapKeys: { WitType t = elem(fn.result); return set_key(&t) ? "map_keys" : ""; }
+      case ApiOp::MapSet: return set_key(param("key")) && set_value(param("value")) ? "map_set" : "";
+      case ApiOp::MapDelete: return set_key(param("key")) ? "map_delete" : "";
+      case ApiOp::CounterValue:
+        if (fn.result.kind != K::S64 || !auto_adjust_clamp(iface, fn).empty()) return "";
+        return "counter_value";
+      case ApiOp::CounterIncrement: case ApiOp::CounterDecrement: {
+        // Amounts that convert to a delta exactly (field_body's `exact`, and
+        // an int64 whose decrement refuses INT64_MIN); others range-check.
+        const WitType& t = fn.params.back().type;
+        bool ok = t.kind == K::S8 || t.kind == K::S16 || t.kind == K::S32 || t.kind == K::S64 || t.kind == K::U8 ||
+                  t.kind == K::U16 || t.kind == K::U32;
+        if (!ok || !set_value(&t)) return "";
+        return fn.op == ApiOp::CounterIncrement ? "counter_increment" : "counter_decrement";
+      }
+      case ApiOp::ListLength: return "list_length";
+      case ApiOp::ListGet: { WitType t = elem(fn.result); return set_value(&t) ? "list_get" : ""; }
+      case ApiOp::ListInsert: return set_value(param("value")) ? "list_insert" : "";
+      case ApiOp::ListAppend: return set_value(param("value")) ? "list_append" : "";
+      case ApiOp::ListDelete: return "list_delete";
+      case ApiOp::ListMove: return "list_move";
+      case ApiOp::TextLength: return "text_length";
+      case ApiOp::TextString: return "text_string";
+      case ApiOp::TextInsert: return "text_insert";
+      case ApiOp::TextDelete: return "text_delete";
+      case ApiOp::TextMark: return "text_mark";
+      case ApiOp::TextUnmark: return "text_unmark";
+      case ApiOp::TextSpans: return "text_spans";
+      case ApiOp::Cursor: return "cursor";
+      case ApiOp::CursorPosition: return "cursor_position";
+      default: return "";
+    }
+  }
+  bool has_thin_ops(const ApiInterface& iface) const {
+    std::string k, v;
+    for (const auto& fn : iface.functions)
+      if (!thin_op(iface, fn, &k, &v).empty()) return true;
+    return false;
+  }
+
+  // Whether toJSON can render field `index` of `g` with dolc_gen::json_fields
+  // (the same text as the generated rendering, chosen by the FieldInfo's
+  // strategy): value fields read without defaults or clamps, int64
+  // counters, text; not nested objects. `ops`: g's FieldOps.
+  template <class Ops>
+  bool thin_json(const ApiInterface& iface, const ApiGene& g, int index, const Ops& ops) const {
+    const ir::Field& f = g.gene->fields[static_cast<size_t>(index)];
+    if (nested_gene_of(f)) return false;
+    std::string_view strategy = strategy_enum(f);
+    auto elem = [](const WitType& t) { return t.kind == K::List || t.kind == K::Option ? t.args[0] : t; };
+    if (const ApiFunction* fn = ops.find(index, ApiOp::RegisterGet))
+      return (strategy == "Lww" || strategy == "Immutable") && default_cpp(f, elem(fn->result)).empty() &&
+             auto_adjust_clamp(iface, *fn).empty();
+    if (const ApiFunction* fn = ops.find(index, ApiOp::MvValues))
+      return strategy == "MvRegister" && default_cpp(f, elem(fn->result)).empty();
+    if (const ApiFunction* fn = ops.find(index, ApiOp::CounterValue))
+      return strategy == "PnCounter" && fn->result.kind == K::S64 && auto_adjust_clamp(iface, *fn).empty();
+    if (ops.find(index, ApiOp::TextString)) return strategy == "Peritext";
+    if (ops.find(index, ApiOp::ListGet)) return strategy == "Rga" && ops.find(index, ApiOp::ListLength);
+    if (ops.find(index, ApiOp::SetValues)) return strategy == "OrSet";
+    if (ops.find(index, ApiOp::MapKeys)) return strategy == "OrMap" && ops.find(index, ApiOp::MapGet);
+    return false;
+  }
+
   std::string signature(const ApiFunction& fn, const std::string& qualifier) const {
     std::string params;
     for (const auto& p : fn.params) params += (params.empty() ? "" : ", ") + param_decl(p);
@@ -694,7 +825,24 @@ struct Gen {
     out += "  std::string out_ = \"{\";\n";
     bool first = true;
     FieldOps ops(iface, g);
+    // Runs of consecutive fields that the runtime renders (thin_json): one
+    // call per run instead of code per field.
+    int run_from = -1, run_to = -1;
+    auto flush_run = [&] {
+      if (run_from < 0) return;
+      out += fmt::format("  dolc_gen::json_fields(out_, doc_, a_path, &{}, {}u, {}u);\n", gene_var(*g.gene), run_from,
+                         run_to);
+      run_from = run_to = -1;
+      first = false;
+    };
     for (int index : g.fields) {
+      if (thin_json(iface, g, index, ops)) {
+        if (run_from >= 0 && run_to != index) flush_run();
+        if (run_from < 0) run_from = index;
+        run_to = index + 1;
+        continue;
+      }
+      flush_run();
       const ir::Field& f = g.gene->fields[static_cast<size_t>(index)];
       auto fnof = [&](ApiOp op) { return ops.find(index, op); };
       const ir::Gene* nested = nested_gene_of(f);
@@ -750,6 +898,7 @@ struct Gen {
       else out += "  out_ += " + value + ";\n";
       first = false;
     }
+    flush_run();
     out += "  out_ += \"}\";\n  return out_;\n}\n\n";
     return out;
   }
@@ -877,6 +1026,11 @@ struct Gen {
     }
     out += "  /// The document's values as typed structs (native builds; to_json() is the JSON text).\n";
     out += "  " + snapshot_struct(iface.genes[0]) + " snapshot() const;\n";
+    if (has_thin_ops(iface)) {
+      out += "  /// How the runtime's generic field operations (dolc_gen_abi.hpp) reach this\n";
+      out += "  /// document: the wasm exports of scalar fields go through it.\n";
+      out += "  static const dolc_gen::FieldHost host_;\n";
+    }
     out += "\n private:\n";
     for (const auto& g : iface.genes)
       out += fmt::format("  std::string json_{}_(const dolc_gen::Bytes& a_path) const;\n",
@@ -906,7 +1060,10 @@ struct Gen {
     return out;
   }
 
-  std::string class_impl(const ApiInterface& iface, std::vector<ApiOmission>* omissions) const {
+  // `wasm_code`: the interface's exports (exports()), whose calls decide
+  // which members the wasm build compiles.
+  std::string class_impl(const ApiInterface& iface, std::vector<ApiOmission>* omissions,
+                         const std::string& wasm_code) const {
     std::string cls = class_name(iface);
     std::string out;
     std::vector<Check> cs = checks(iface, omissions);
@@ -987,10 +1144,30 @@ struct Gen {
     out += refuse_if_newly_broken("  ");
     out += "}\n\n";
     }
+    if (has_thin_ops(iface)) {
+      // The runtime's generic field operations reach the document and the
+      // guard through these (one guarded_ instantiation for all of them).
+      out += fmt::format("const dolc_gen::FieldHost {0}::host_ = {{\n"
+                         "  [](void* self_) -> dolc_gen::Doc& {{ return static_cast<{0}*>(self_)->doc_; }},\n"
+                         "  [](void* self_, dolc_gen::Status (*op_)(void*), void* ctx_) {{\n"
+                         "    return static_cast<{0}*>(self_)->guarded_([&] {{ return op_(ctx_); }});\n"
+                         "  }}}};\n\n",
+                         cls);
+    }
     for (const auto& g : iface.genes) out += json_function(iface, g);
+    size_t snapshot_begin = out.size();
     out += snapshot_functions(iface);
+    size_t snapshot_end = out.size();
+    // Members are written into `out`, then regrouped (see below).
+    struct Member { size_t begin, end; bool thin; std::string name; };
+    std::vector<Member> members;
+    const size_t members_begin = out.size();
     for (const auto& fn : iface.functions) {
       if (fn.kind != ApiFunction::Kind::Method) continue;
+      {
+        std::string k, v;
+        members.push_back({out.size(), 0, !thin_op(iface, fn, &k, &v).empty(), method_name(fn)});
+      }
       out += signature(fn, cls + "::") + " {\n";
       switch (fn.op) {
         case ApiOp::Actor: out += "  return doc_.actor();\n"; break;
@@ -1087,8 +1264,51 @@ struct Gen {
           else out += "  return guarded_([&] {\n  " + field_body(iface, fn) + "  });\n";
       }
       out += "}\n\n";
+      members.back().end = out.size();
     }
-    return out;
+    // The members of thin operations serve the C++ API; the wasm build calls
+    // the runtime's generic operations instead, so it compiles only those
+    // that other wasm code names (invariants, methods, toJSON, exports that
+    // keep a body). Thousands of unused members cost clang seconds.
+    std::unordered_set<std::string_view> used;
+    auto scan = [&](std::string_view text) {
+      for (size_t i = 0; i < text.size();) {
+        char c = text[i];
+        if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+          size_t j = i;
+          while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
+          used.insert(text.substr(i, j - i));
+          i = j;
+        } else {
+          ++i;
+        }
+      }
+    };
+    std::string_view all(out);
+    scan(all.substr(0, snapshot_begin));
+    scan(all.substr(snapshot_end, members_begin - snapshot_end));
+    for (const auto& m : members)
+      if (!m.thin) scan(all.substr(m.begin, m.end - m.begin));
+    // (the thin thunks name their member only as the symbol's suffix)
+    const std::string thin_macro = "DOLX_" + cpp_ident(iface.label) + "_fx";
+    std::string_view code(wasm_code);
+    for (size_t at = 0; at < code.size();) {
+      size_t eol = code.find('\n', at);
+      if (eol == std::string_view::npos) eol = code.size();
+      std::string_view line = code.substr(at, eol - at);
+      if (line.substr(0, thin_macro.size()) != thin_macro) scan(line);
+      at = eol + 1;
+    }
+    std::string regrouped;
+    bool native_only = false;  // inside an `#if !defined(__wasm__)` block
+    for (const auto& m : members) {
+      bool skip = m.thin && !used.count(m.name);
+      if (skip != native_only) regrouped += skip ? "#if !defined(__wasm__)\n" : "#endif  // !__wasm__\n\n";
+      native_only = skip;
+      regrouped += all.substr(m.begin, m.end - m.begin);
+    }
+    if (native_only) regrouped += "#endif  // !__wasm__\n\n";
+    return out.substr(0, members_begin) + regrouped;
   }
 
   // ----- canonical-ABI exports ----------------------------------------------------
@@ -1176,6 +1396,7 @@ struct Gen {
                        "int32_t dolx_{}_resource_new(int32_t rep);\n\n",
                        cpp_string_literal("[export]" + iface.qualified), id);
     std::unordered_map<std::string, std::string> shapes;  // helper body -> helper name
+    std::map<std::string, std::string> thin_shapes;       // core signature -> thin thunk macro
     std::string helpers, thunks, undefs;
     // Every method's export name starts with this (api.cpp).
     const std::string method_prefix = iface.qualified + "#[method]document.";
@@ -1213,6 +1434,41 @@ struct Gen {
         thunks += head + " {\n";
         thunks += fmt::format("  delete reinterpret_cast<{}*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));\n}}\n\n", cls);
         continue;
+      }
+      // A thin operation: a one-line thunk calling the runtime's generic
+      // fx_<op> (dolc_gen_abi.hpp) with the field and its value kinds; one
+      // macro per core signature maps the flat parameters after the path to
+      // its integer slots and float value.
+      if (std::string key_kind, val_kind, op = thin_op(iface, fn, &key_kind, &val_kind); !op.empty()) {
+        std::string ints, real;
+        size_t slots = 0;
+        bool fits = fn.core_params.size() >= 3;
+        for (size_t k = 3; k < fn.core_params.size(); ++k) {
+          if (fn.core_params[k] == CoreType::F32 || fn.core_params[k] == CoreType::F64) {
+            fits = fits && real.empty();
+            real = fmt::format("p{}", k);
+          } else {
+            ints += fmt::format(", p{}", k);
+            ++slots;
+          }
+        }
+        if (fits && slots <= 6) {
+          if (pass == 0) continue;
+          for (; slots < 6; ++slots) ints += ", 0";
+          auto [it, fresh] = thin_shapes.emplace(ret + "|" + params, fmt::format("DOLX_{}_fx{}_", id, thin_shapes.size()));
+          if (fresh) {
+            helpers += fmt::format(
+                "#define {}(m, wit, op, gene, field, key, value) extern \"C\" __attribute__((export_name({} wit))) {} "
+                "dolx_{}_##m({}) {{ return static_cast<{}>(dolc_gen_abi::fx_##op(&{}::host_, &gene, field##u, "
+                "dolc_gen::kinds(dolc_gen::ValueKind::key, dolc_gen::ValueKind::value), p0, p1, p2{}, {})); }}\n\n",
+                it->second, prefix_macro, ret, id, params, ret, cls, ints, real.empty() ? "0.0" : real);
+            undefs += "#undef " + it->second + "\n";
+          }
+          thunks += fmt::format("{}({}, {}, {}, {}, {}, {}, {})\n", it->second, method_name(fn),
+                                cpp_string_literal(fn.export_name.substr(method_prefix.size())), op, gene_var(*fn.gene),
+                                fn.field_index, key_kind, val_kind);
+          continue;
+        }
       }
       // The body, calling the method through `m_`.
       std::string body;
@@ -1321,7 +1577,9 @@ std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTa
   cpp += "namespace " + gen.ns + " {\n\n";
   cpp += gen.descriptors();
   std::vector<ApiOmission> ignored;  // reported by build_export_table's caller through check_omissions()
-  for (const auto& iface : table.interfaces) cpp += gen.class_impl(iface, &ignored);
+  std::vector<std::string> exports;
+  for (const auto& iface : table.interfaces) exports.push_back(gen.exports(iface));
+  for (size_t i = 0; i < table.interfaces.size(); ++i) cpp += gen.class_impl(table.interfaces[i], &ignored, exports[i]);
   cpp += "}  // namespace " + gen.ns + "\n\n";
   cpp += "#if defined(__wasm__)\n";
   cpp += "// ---- canonical-ABI exports (described by " + name + ".wit) ----\n";
@@ -1330,7 +1588,7 @@ std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTa
   cpp += "extern \"C\" __attribute__((export_name(\"cabi_realloc\"))) void* cabi_realloc(void* old, size_t old_size, size_t align, size_t new_size) {\n";
   cpp += "  (void)old_size;\n  (void)align;  // malloc aligns to 16\n";
   cpp += "  return std::realloc(old, new_size ? new_size : 1);\n}\n\n";
-  for (const auto& iface : table.interfaces) cpp += gen.exports(iface);
+  for (const auto& e : exports) cpp += e;
   cpp += "#endif  // __wasm__\n";
 
   return {{name + ".hpp", hpp}, {name + ".cpp", cpp}, {"dolc_gen_abi.hpp", kAbiSupport}, {"dolc_gen_rt.hpp", kRtSupport}};
