@@ -205,6 +205,7 @@ struct Gen {
   const ir::Schema& schema;
   const ExportTable& table;
   std::string ns;
+  std::vector<ThinExport>* thin = nullptr;  // receives the thin exports (exports())
 
   // Every gene any interface exposes, first-appearance order.
   std::vector<const ApiGene*> genes() const {
@@ -1396,7 +1397,9 @@ struct Gen {
                        "int32_t dolx_{}_resource_new(int32_t rep);\n\n",
                        cpp_string_literal("[export]" + iface.qualified), id);
     std::unordered_map<std::string, std::string> shapes;  // helper body -> helper name
-    std::map<std::string, std::string> thin_shapes;       // core signature -> thin thunk macro
+    std::map<std::string, size_t> thin_shapes;            // core signature -> thin dispatcher number
+    std::string thin_rows, dispatchers, thin_macros, thin_thunks;
+    size_t thin_rows_count = 0;
     std::string helpers, thunks, undefs;
     // Every method's export name starts with this (api.cpp).
     const std::string method_prefix = iface.qualified + "#[method]document.";
@@ -1435,15 +1438,18 @@ struct Gen {
         thunks += fmt::format("  delete reinterpret_cast<{}*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));\n}}\n\n", cls);
         continue;
       }
-      // A thin operation: a one-line thunk calling the runtime's generic
-      // fx_<op> (dolc_gen_abi.hpp) with the field and its value kinds; one
-      // macro per core signature maps the flat parameters after the path to
-      // its integer slots and float value.
+      // A thin operation: a row of the interface's table (the generic
+      // fx_<op> of dolc_gen_abi.hpp, the field, its value kinds) and an
+      // export that calls the dispatcher of its core signature with the
+      // row. dolc adds such exports to the linked module itself
+      // (ThinExport); compiled elsewhere, a one-line thunk per export does.
       if (std::string key_kind, val_kind, op = thin_op(iface, fn, &key_kind, &val_kind); !op.empty()) {
-        std::string ints, real;
+        std::string ints, real, forward;
         size_t slots = 0;
         bool fits = fn.core_params.size() >= 3;
-        for (size_t k = 3; k < fn.core_params.size(); ++k) {
+        for (size_t k = 0; k < fn.core_params.size(); ++k) {
+          forward += fmt::format(", p{}", k);
+          if (k < 3) continue;
           if (fn.core_params[k] == CoreType::F32 || fn.core_params[k] == CoreType::F64) {
             fits = fits && real.empty();
             real = fmt::format("p{}", k);
@@ -1455,18 +1461,28 @@ struct Gen {
         if (fits && slots <= 6) {
           if (pass == 0) continue;
           for (; slots < 6; ++slots) ints += ", 0";
-          auto [it, fresh] = thin_shapes.emplace(ret + "|" + params, fmt::format("DOLX_{}_fx{}_", id, thin_shapes.size()));
+          auto [it, fresh] = thin_shapes.emplace(ret + "|" + params, thin_shapes.size());
+          std::string dispatcher = fmt::format("dolx_{}_fxd{}_", id, it->second);
+          std::string macro = fmt::format("DOLX_{}_fx{}_", id, it->second);
+          std::string dispatcher_export = fmt::format("dolc-fx:{}:{}", id, it->second);
           if (fresh) {
-            helpers += fmt::format(
-                "#define {}(m, wit, op, gene, field, key, value) extern \"C\" __attribute__((export_name({} wit))) {} "
-                "dolx_{}_##m({}) {{ return static_cast<{}>(dolc_gen_abi::fx_##op(&{}::host_, &gene, field##u, "
-                "dolc_gen::kinds(dolc_gen::ValueKind::key, dolc_gen::ValueKind::value), p0, p1, p2{}, {})); }}\n\n",
-                it->second, prefix_macro, ret, id, params, ret, cls, ints, real.empty() ? "0.0" : real);
-            undefs += "#undef " + it->second + "\n";
+            dispatchers += fmt::format(
+                "DOLX_{}_DISPATCH_({}) {} {}(int32_t row_, {}) {{\n  const dolc_gen_abi::FieldExport& r_ = kFx_{}_[row_];\n"
+                "  return static_cast<{}>(r_.fn(r_.host, r_.gene, r_.field, r_.kinds, p0, p1, p2{}, {}));\n}}\n",
+                id, cpp_string_literal(dispatcher_export), ret, dispatcher, params, id, ret, ints,
+                real.empty() ? "0.0" : real);
+            thin_macros += fmt::format("#define {}(m, wit, row) extern \"C\" __attribute__((export_name({} wit))) {} "
+                                       "dolx_{}_##m({}) {{ return {}(row{}); }}\n",
+                                       macro, prefix_macro, ret, id, params, dispatcher, forward);
+            undefs += "#undef " + macro + "\n";
           }
-          thunks += fmt::format("{}({}, {}, {}, {}, {}, {}, {})\n", it->second, method_name(fn),
-                                cpp_string_literal(fn.export_name.substr(method_prefix.size())), op, gene_var(*fn.gene),
-                                fn.field_index, key_kind, val_kind);
+          size_t row = thin_rows_count++;
+          thin_rows += fmt::format("  DOLX_{}_ROW_({}, {}, {}, {}, {}),\n", id, op, gene_var(*fn.gene), fn.field_index,
+                                   key_kind, val_kind);
+          thin_thunks += fmt::format("{}({}, {}, {})\n", macro, method_name(fn),
+                                     cpp_string_literal(fn.export_name.substr(method_prefix.size())), row);
+          if (thin) thin->push_back({fn.export_name, dispatcher_export, static_cast<uint32_t>(row), fn.core_params,
+                                     fn.core_results});
           continue;
         }
       }
@@ -1529,8 +1545,23 @@ struct Gen {
       thunks += fmt::format("{}({}, {})\n", macro, method_name(fn),
                             cpp_string_literal(fn.export_name.substr(method_prefix.size())));
     }
-    return out + fmt::format("#define {} {}\n", prefix_macro, cpp_string_literal(method_prefix)) + helpers + thunks +
-           undefs + "#undef " + prefix_macro + "\n\n";
+    std::string thin_part;
+    if (thin_rows_count) {
+      thin_part += fmt::format("#define DOLX_{0}_ROW_(op, gene, field, key, value) {{&dolc_gen_abi::fx_##op, &{1}::host_, &gene, "
+                               "field##u, dolc_gen::kinds(dolc_gen::ValueKind::key, dolc_gen::ValueKind::value)}}\n",
+                               id, cls);
+      thin_part += fmt::format("static const dolc_gen_abi::FieldExport kFx_{}_[] = {{\n{}}};\n#undef DOLX_{}_ROW_\n", id,
+                               thin_rows, id);
+      thin_part += fmt::format("#if defined(DOLC_SYNTHESIZED_EXPORTS)\n"
+                               "#define DOLX_{0}_DISPATCH_(name) extern \"C\" __attribute__((export_name(name)))\n"
+                               "#else\n#define DOLX_{0}_DISPATCH_(name) __attribute__((noinline)) static\n#endif\n",
+                               id);
+      thin_part += dispatchers + fmt::format("#undef DOLX_{}_DISPATCH_\n", id);
+      thin_part += "#if !defined(DOLC_SYNTHESIZED_EXPORTS)  // (dolc adds these exports to the linked module)\n" +
+                   thin_macros + thin_thunks + "#endif\n\n";
+    }
+    return out + fmt::format("#define {} {}\n", prefix_macro, cpp_string_literal(method_prefix)) + helpers + thin_part +
+           thunks + undefs + "#undef " + prefix_macro + "\n\n";
   }
 };
 
@@ -1538,8 +1569,9 @@ struct Gen {
 
 std::string cpp_namespace(const ExportTable& table) { return "dolgen::" + cpp_ident(table.module_name); }
 
-std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTable& table) {
-  Gen gen{schema, table, cpp_namespace(table)};
+std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTable& table,
+                                        std::vector<ThinExport>* thin) {
+  Gen gen{schema, table, cpp_namespace(table), thin};
   std::string name = table.module_name;
   std::string hpp, cpp;
   std::string banner = "// Generated by dolc from the schema of module `" + name + "`. Do not edit.\n";

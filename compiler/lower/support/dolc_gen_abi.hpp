@@ -140,4 +140,17 @@ DOLC_GEN_FX(cursor);
 DOLC_GEN_FX(cursor_position);
 #undef DOLC_GEN_FX
 
+// One thin export as a table row: the generated module keeps a row per
+// export and one dispatcher per core signature, which calls `fn` with the
+// row's field and the export's parameters (lower/cpp.hpp, ThinExport).
+using FieldOp = int64_t (*)(const dolc_gen::FieldHost*, const dolc_gen::GeneInfo*, uint32_t, uint32_t, int32_t,
+                            int32_t, int32_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, double);
+struct FieldExport {
+  FieldOp fn;
+  const dolc_gen::FieldHost* host;
+  const dolc_gen::GeneInfo* gene;
+  uint32_t field;
+  uint32_t kinds;
+};
+
 }  // namespace dolc_gen_abi
