@@ -44,6 +44,14 @@ constexpr size_t kInlineJsonFields = 32;
 // (see exports()); smaller ones keep whole bodies, which clang inlines into
 // a smaller module (chat: ~1 KB gzip less).
 constexpr size_t kShareExportsAbove = 256;
+// Interfaces with more exports than this export their scalar field
+// operations through the runtime's generic routines (thin_op), and genes
+// with more fields than kThinJsonFields have the runtime render them in
+// toJSON (thin_json): clang's time and the module then grow by a table row
+// per export instead of a compiled body. Below, generated bodies, which
+// clang inlines into a smaller module.
+constexpr size_t kThinExportsAbove = 256;
+constexpr size_t kThinJsonFields = kInlineJsonFields;
 
 std::string gene_var(const ir::Gene& g) { return "kGene_" + cpp_ident(wit_label(g.name)); }
 std::string member(const std::string& label) { return cpp_ident(label); }
@@ -468,6 +476,9 @@ struct Gen {
   std::string thin_op(const ApiInterface& iface, const ApiFunction& fn, std::string* key_kind,
                       std::string* val_kind) const {
     if (fn.kind != ApiFunction::Kind::Method || fn.field_index < 0 || !fn.gene) return "";
+    // Small interfaces keep whole bodies, which clang inlines into a smaller
+    // module than the generic routines make (chat: ~1.8 KB gzip).
+    if (iface.functions.size() <= kThinExportsAbove) return "";
     const ir::Field& f = fn.gene->fields[static_cast<size_t>(fn.field_index)];
     *key_kind = "None";
     *val_kind = "None";
@@ -549,6 +560,7 @@ struct Gen {
   // counters, text; not nested objects. `ops`: g's FieldOps.
   template <class Ops>
   bool thin_json(const ApiInterface& iface, const ApiGene& g, int index, const Ops& ops) const {
+    if (g.fields.size() <= kThinJsonFields) return false;  // inlined renderings: a smaller module
     const ir::Field& f = g.gene->fields[static_cast<size_t>(index)];
     if (nested_gene_of(f)) return false;
     std::string_view strategy = strategy_enum(f);
