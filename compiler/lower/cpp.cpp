@@ -8,6 +8,12 @@
 //    runtime adapter dolc_gen::Doc, with values encoded to the runtime's
 //    canonical bytes), lowered gene methods, constraint checks, toJSON, and
 //    under `#if defined(__wasm__)` the canonical-ABI exports.
+// Big interfaces (kThinExportsAbove) export their scalar field operations
+// through the runtime's generic routines (runtime-wasm/src/field_ops.cpp):
+// a table row per export and a dispatcher per core signature, the exports
+// themselves added by dolc after the link (cpp.hpp, ThinExport) or, compiled
+// by hand, one-line thunks; big genes have the runtime render such fields in
+// toJSON. A field then costs clang a few rows instead of compiled bodies.
 // Everything is emitted in table order (declaration order), so the output is
 // byte-stable.
 #include "lower/cpp.hpp"
@@ -1279,10 +1285,12 @@ struct Gen {
       out += "}\n\n";
       members.back().end = out.size();
     }
-    // The members of thin operations serve the C++ API; the wasm build calls
-    // the runtime's generic operations instead, so it compiles only those
-    // that other wasm code names (invariants, methods, toJSON, exports that
-    // keep a body). Thousands of unused members cost clang seconds.
+    // The members of thin operations serve the C++ API; dolc's own wasm
+    // build (DOLC_SYNTHESIZED_EXPORTS) calls the runtime's generic operations
+    // instead, so it compiles only those that other wasm code names
+    // (invariants, methods, toJSON, exports that keep a body). Thousands of
+    // unused members cost clang seconds. Compiled any other way, the class
+    // keeps its whole API.
     std::unordered_set<std::string_view> used;
     auto scan = [&](std::string_view text) {
       for (size_t i = 0; i < text.size();) {
@@ -1313,14 +1321,15 @@ struct Gen {
       at = eol + 1;
     }
     std::string regrouped;
-    bool native_only = false;  // inside an `#if !defined(__wasm__)` block
+    bool native_only = false;  // inside an `#if !defined(DOLC_SYNTHESIZED_EXPORTS)` block
     for (const auto& m : members) {
       bool skip = m.thin && !used.count(m.name);
-      if (skip != native_only) regrouped += skip ? "#if !defined(__wasm__)\n" : "#endif  // !__wasm__\n\n";
+      if (skip != native_only)
+        regrouped += skip ? "#if !defined(DOLC_SYNTHESIZED_EXPORTS)\n" : "#endif  // !DOLC_SYNTHESIZED_EXPORTS\n\n";
       native_only = skip;
       regrouped += all.substr(m.begin, m.end - m.begin);
     }
-    if (native_only) regrouped += "#endif  // !__wasm__\n\n";
+    if (native_only) regrouped += "#endif  // !DOLC_SYNTHESIZED_EXPORTS\n\n";
     return out.substr(0, members_begin) + regrouped;
   }
 
