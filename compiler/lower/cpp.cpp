@@ -220,6 +220,9 @@ struct Gen {
   const ExportTable& table;
   std::string ns;
   std::vector<ThinExport>* thin = nullptr;  // receives the thin exports (exports())
+  mutable std::map<std::pair<const ir::Gene*, int>, std::vector<std::pair<const ApiInterface*, const ApiFunction*>>>
+      field_functions;  // functions_of()
+  mutable bool field_functions_built = false;
 
   // Every gene any interface exposes, first-appearance order.
   std::vector<const ApiGene*> genes() const {
@@ -289,27 +292,43 @@ struct Gen {
   // keys (1) or default value (2, registers) as JSON for change events,
   // defined into `out` the first time a rendering is needed; "nullptr" when
   // the field has none.
+  // Every interface's functions on field `index` of `gene`, in table order.
+  // Indexed once: a scan of all functions per field made generation
+  // quadratic (50,000 fields: over an hour).
+  using FieldFunctions = std::vector<std::pair<const ApiInterface*, const ApiFunction*>>;
+  const FieldFunctions& functions_of(const ir::Gene& gene, size_t index) const {
+    if (!field_functions_built) {
+      for (const auto& iface : table.interfaces)
+        for (const auto& fn : iface.functions)
+          if (fn.gene && fn.field_index >= 0) field_functions[{fn.gene, fn.field_index}].push_back({&iface, &fn});
+      field_functions_built = true;
+    }
+    static const FieldFunctions kNone;
+    auto it = field_functions.find({&gene, static_cast<int>(index)});
+    return it == field_functions.end() ? kNone : it->second;
+  }
   std::string event_json_fn(const ir::Gene& gene, size_t index, int what, std::map<std::string, std::string>& fns,
                             std::string& out) const {
-    for (const auto& iface : table.interfaces)
-      for (const auto& fn : iface.functions) {
-        if (fn.gene != &gene || fn.field_index != static_cast<int>(index) || !fn.has_result) continue;
-        bool wanted = what == 1   ? fn.op == ApiOp::MapKeys
-                      : what == 2 ? fn.op == ApiOp::RegisterGet || fn.op == ApiOp::MvValues
-                                  : fn.op == ApiOp::RegisterGet || fn.op == ApiOp::MvValues || fn.op == ApiOp::SetValues ||
-                                        fn.op == ApiOp::MapGet || fn.op == ApiOp::ListGet;
-        if (!wanted) continue;
-        bool wrapped = fn.result.kind == WitType::Kind::Option || fn.result.kind == WitType::Kind::List;
-        const WitType& t = wrapped ? fn.result.args[0] : fn.result;
-        std::string def = what == 2 ? default_cpp(gene.fields[index], t) : "";
-        if (what == 2 && def.empty()) return "nullptr";
-        std::string body = json_of(t, what == 2 ? def : dec(t, "b_"), iface);
-        auto [it, added] = fns.emplace(std::to_string(what == 2) + body, fmt::format("event_json_{}_", fns.size()));
-        if (added)
-          out += fmt::format("static std::string {}({}) {{ return {}; }}\n", it->second,
-                             what == 2 ? "" : "const dolc_gen::Bytes& b_", body);
-        return "&" + it->second;
-      }
+    for (const auto& [iface_ptr, fn_ptr] : functions_of(gene, index)) {
+      const ApiInterface& iface = *iface_ptr;
+      const ApiFunction& fn = *fn_ptr;
+      if (!fn.has_result) continue;
+      bool wanted = what == 1   ? fn.op == ApiOp::MapKeys
+                    : what == 2 ? fn.op == ApiOp::RegisterGet || fn.op == ApiOp::MvValues
+                                : fn.op == ApiOp::RegisterGet || fn.op == ApiOp::MvValues || fn.op == ApiOp::SetValues ||
+                                      fn.op == ApiOp::MapGet || fn.op == ApiOp::ListGet;
+      if (!wanted) continue;
+      bool wrapped = fn.result.kind == WitType::Kind::Option || fn.result.kind == WitType::Kind::List;
+      const WitType& t = wrapped ? fn.result.args[0] : fn.result;
+      std::string def = what == 2 ? default_cpp(gene.fields[index], t) : "";
+      if (what == 2 && def.empty()) return "nullptr";
+      std::string body = json_of(t, what == 2 ? def : dec(t, "b_"), iface);
+      auto [it, added] = fns.emplace(std::to_string(what == 2) + body, fmt::format("event_json_{}_", fns.size()));
+      if (added)
+        out += fmt::format("static std::string {}({}) {{ return {}; }}\n", it->second,
+                           what == 2 ? "" : "const dolc_gen::Bytes& b_", body);
+      return "&" + it->second;
+    }
     return "nullptr";
   }
 
