@@ -217,46 +217,52 @@ int32_t write(const dolc_gen::FieldHost* host, int32_t self, F&& op) {
   (void)args;                                                       \
   (void)kinds
 
+// The operations that write one value (registers, sets): lift and encode it,
+// then the Doc call under the guard; and those that list a field's values.
+#define FX_VALUE_WRITE(op)                                                                  \
+  int64_t fx_##op(FX_PARAMS) {                                                              \
+    FX_PROLOGUE;                                                                            \
+    Bytes v = args.value(value_kind(kinds));                                                \
+    return write(host, self, [&] { return doc.op(path, gene, field, v); });                 \
+  }
+#define FX_VALUES_READ(op)                                                                  \
+  int64_t fx_##op(FX_PARAMS) {                                                              \
+    FX_PROLOGUE;                                                                            \
+    return lower_list(value_kind(kinds), doc.op(path, gene, field));                        \
+  }
+FX_VALUE_WRITE(reg_set)
+FX_VALUE_WRITE(mv_set)
+FX_VALUE_WRITE(set_add)
+FX_VALUE_WRITE(set_remove)
+FX_VALUES_READ(mv_values)
+FX_VALUES_READ(set_values)
+// Sequence writes of two positions (index and count, or from and to).
+#define FX_POSITIONS_WRITE(op)                                                              \
+  int64_t fx_##op(FX_PARAMS) {                                                              \
+    FX_PROLOGUE;                                                                            \
+    uint32_t first = args.u32();                                                            \
+    uint32_t second = args.u32();                                                           \
+    return write(host, self, [&] { return doc.op(path, gene, field, first, second); });     \
+  }
+FX_POSITIONS_WRITE(list_delete)
+FX_POSITIONS_WRITE(list_move)
+FX_POSITIONS_WRITE(text_delete)
+#undef FX_VALUE_WRITE
+#undef FX_VALUES_READ
+#undef FX_POSITIONS_WRITE
+
 int64_t fx_reg_get(FX_PARAMS) {
   FX_PROLOGUE;
   return lower_option(value_kind(kinds), doc.reg_get(path, gene, field));
-}
-int64_t fx_reg_set(FX_PARAMS) {
-  FX_PROLOGUE;
-  Bytes v = args.value(value_kind(kinds));
-  return write(host, self, [&] { return doc.reg_set(path, gene, field, v); });
-}
-int64_t fx_mv_values(FX_PARAMS) {
-  FX_PROLOGUE;
-  return lower_list(value_kind(kinds), doc.mv_values(path, gene, field));
-}
-int64_t fx_mv_set(FX_PARAMS) {
-  FX_PROLOGUE;
-  Bytes v = args.value(value_kind(kinds));
-  return write(host, self, [&] { return doc.mv_set(path, gene, field, v); });
 }
 int64_t fx_set_has(FX_PARAMS) {
   FX_PROLOGUE;
   Bytes v = args.value(value_kind(kinds));
   return doc.set_has(path, gene, field, v) ? 1 : 0;
 }
-int64_t fx_set_values(FX_PARAMS) {
-  FX_PROLOGUE;
-  return lower_list(value_kind(kinds), doc.set_values(path, gene, field));
-}
 int64_t fx_set_size(FX_PARAMS) {
   FX_PROLOGUE;
   return static_cast<int32_t>(doc.set_size(path, gene, field));
-}
-int64_t fx_set_add(FX_PARAMS) {
-  FX_PROLOGUE;
-  Bytes v = args.value(value_kind(kinds));
-  return write(host, self, [&] { return doc.set_add(path, gene, field, v); });
-}
-int64_t fx_set_remove(FX_PARAMS) {
-  FX_PROLOGUE;
-  Bytes v = args.value(value_kind(kinds));
-  return write(host, self, [&] { return doc.set_remove(path, gene, field, v); });
 }
 int64_t fx_map_has(FX_PARAMS) {
   FX_PROLOGUE;
@@ -336,18 +342,6 @@ int64_t fx_list_append(FX_PARAMS) {
   Bytes v = args.value(value_kind(kinds));
   return write(host, self, [&] { return doc.list_insert(path, gene, field, doc.list_length(path, gene, field), v); });
 }
-int64_t fx_list_delete(FX_PARAMS) {
-  FX_PROLOGUE;
-  uint32_t index = args.u32();
-  uint32_t count = args.u32();
-  return write(host, self, [&] { return doc.list_delete(path, gene, field, index, count); });
-}
-int64_t fx_list_move(FX_PARAMS) {
-  FX_PROLOGUE;
-  uint32_t from = args.u32();
-  uint32_t to = args.u32();
-  return write(host, self, [&] { return doc.list_move(path, gene, field, from, to); });
-}
 int64_t fx_text_length(FX_PARAMS) {
   FX_PROLOGUE;
   return static_cast<int32_t>(doc.text_length(path, gene, field));
@@ -361,12 +355,6 @@ int64_t fx_text_insert(FX_PARAMS) {
   uint32_t pos = args.u32();
   std::string text = args.text();
   return write(host, self, [&] { return doc.text_insert(path, gene, field, pos, text); });
-}
-int64_t fx_text_delete(FX_PARAMS) {
-  FX_PROLOGUE;
-  uint32_t pos = args.u32();
-  uint32_t count = args.u32();
-  return write(host, self, [&] { return doc.text_delete(path, gene, field, pos, count); });
 }
 int64_t fx_text_mark(FX_PARAMS) {
   FX_PROLOGUE;
