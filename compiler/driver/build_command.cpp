@@ -54,7 +54,18 @@ bool build_wasm(const Invocation& inv, const emit::Generated& gen, std::string* 
   sources.static_libraries.push_back(runtime_lib);
   std::string bytes;
   if (!wasm::compile_module(toolchain, sources, &bytes, error)) return false;
-  return wasm::optimize(bytes, wasm_bytes, error);
+  std::vector<wasm::ForwardedExport> forwards;
+  for (const auto& t : gen.thin_exports) {
+    static const char kCore[] = {'i', 'I', 'f', 'F'};  // lower::CoreType order
+    wasm::ForwardedExport f;
+    f.name = t.name;
+    f.dispatcher = t.dispatcher;
+    f.row = t.row;
+    for (lower::CoreType c : t.params) f.params += kCore[static_cast<int>(c)];
+    f.result = t.results.empty() ? 0 : kCore[static_cast<int>(t.results[0])];
+    forwards.push_back(std::move(f));
+  }
+  return wasm::optimize(bytes, forwards, wasm_bytes, error);
 }
 
 }  // namespace

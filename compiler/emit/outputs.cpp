@@ -64,7 +64,7 @@ Generated generate(const ir::Schema& schema, const std::vector<FileId>& roots, c
   g.table = lower::build_export_table(schema, roots, name);
   g.omissions = g.table.omissions;
   for (auto& o : lower::constraint_omissions(schema, g.table)) g.omissions.push_back(std::move(o));
-  g.cpp_sources = lower::lower_to_cpp(schema, g.table);
+  g.cpp_sources = lower::lower_to_cpp(schema, g.table, &g.thin_exports);
   if (emit.wit) g.files.push_back({name + ".wit", emit_wit(g.table)});
   if (emit.js) {
     g.files.push_back({name + ".js", emit_js(g.table, name + ".wasm")});

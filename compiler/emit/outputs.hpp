@@ -44,6 +44,7 @@ struct Generated {
   lower::ExportTable table;
   std::vector<OutputFile> files;                  // requested text outputs, in a fixed order
   std::vector<lower::GeneratedFile> cpp_sources;  // what the .wasm is compiled from
+  std::vector<lower::ThinExport> thin_exports;    // exports dolc adds after the link (lower/cpp.hpp)
   std::vector<lower::ApiOmission> omissions;      // not-compiled: fields, methods, constraints
 };
 

@@ -8,6 +8,12 @@
 //    runtime adapter dolc_gen::Doc, with values encoded to the runtime's
 //    canonical bytes), lowered gene methods, constraint checks, toJSON, and
 //    under `#if defined(__wasm__)` the canonical-ABI exports.
+// Big interfaces (kThinExportsAbove) export their scalar field operations
+// through the runtime's generic routines (runtime-wasm/src/field_ops.cpp):
+// a table row per export and a dispatcher per core signature, the exports
+// themselves added by dolc after the link (cpp.hpp, ThinExport) or, compiled
+// by hand, one-line thunks; big genes have the runtime render such fields in
+// toJSON. A field then costs clang a few rows instead of compiled bodies.
 // Everything is emitted in table order (declaration order), so the output is
 // byte-stable.
 #include "lower/cpp.hpp"
@@ -18,6 +24,8 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
+#include <cctype>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -42,6 +50,14 @@ constexpr size_t kInlineJsonFields = 32;
 // (see exports()); smaller ones keep whole bodies, which clang inlines into
 // a smaller module (chat: ~1 KB gzip less).
 constexpr size_t kShareExportsAbove = 256;
+// Interfaces with more exports than this export their scalar field
+// operations through the runtime's generic routines (thin_op), and genes
+// with more fields than kThinJsonFields have the runtime render them in
+// toJSON (thin_json): clang's time and the module then grow by a table row
+// per export instead of a compiled body. Below, generated bodies, which
+// clang inlines into a smaller module.
+constexpr size_t kThinExportsAbove = 256;
+constexpr size_t kThinJsonFields = kInlineJsonFields;
 
 std::string gene_var(const ir::Gene& g) { return "kGene_" + cpp_ident(wit_label(g.name)); }
 std::string member(const std::string& label) { return cpp_ident(label); }
@@ -203,6 +219,10 @@ struct Gen {
   const ir::Schema& schema;
   const ExportTable& table;
   std::string ns;
+  std::vector<ThinExport>* thin = nullptr;  // receives the thin exports (exports())
+  mutable std::map<std::pair<const ir::Gene*, int>, std::vector<std::pair<const ApiInterface*, const ApiFunction*>>>
+      field_functions;  // functions_of()
+  mutable bool field_functions_built = false;
 
   // Every gene any interface exposes, first-appearance order.
   std::vector<const ApiGene*> genes() const {
@@ -272,27 +292,43 @@ struct Gen {
   // keys (1) or default value (2, registers) as JSON for change events,
   // defined into `out` the first time a rendering is needed; "nullptr" when
   // the field has none.
+  // Every interface's functions on field `index` of `gene`, in table order.
+  // Indexed once: a scan of all functions per field made generation
+  // quadratic (50,000 fields: over an hour).
+  using FieldFunctions = std::vector<std::pair<const ApiInterface*, const ApiFunction*>>;
+  const FieldFunctions& functions_of(const ir::Gene& gene, size_t index) const {
+    if (!field_functions_built) {
+      for (const auto& iface : table.interfaces)
+        for (const auto& fn : iface.functions)
+          if (fn.gene && fn.field_index >= 0) field_functions[{fn.gene, fn.field_index}].push_back({&iface, &fn});
+      field_functions_built = true;
+    }
+    static const FieldFunctions kNone;
+    auto it = field_functions.find({&gene, static_cast<int>(index)});
+    return it == field_functions.end() ? kNone : it->second;
+  }
   std::string event_json_fn(const ir::Gene& gene, size_t index, int what, std::map<std::string, std::string>& fns,
                             std::string& out) const {
-    for (const auto& iface : table.interfaces)
-      for (const auto& fn : iface.functions) {
-        if (fn.gene != &gene || fn.field_index != static_cast<int>(index) || !fn.has_result) continue;
-        bool wanted = what == 1   ? fn.op == ApiOp::MapKeys
-                      : what == 2 ? fn.op == ApiOp::RegisterGet || fn.op == ApiOp::MvValues
-                                  : fn.op == ApiOp::RegisterGet || fn.op == ApiOp::MvValues || fn.op == ApiOp::SetValues ||
-                                        fn.op == ApiOp::MapGet || fn.op == ApiOp::ListGet;
-        if (!wanted) continue;
-        bool wrapped = fn.result.kind == WitType::Kind::Option || fn.result.kind == WitType::Kind::List;
-        const WitType& t = wrapped ? fn.result.args[0] : fn.result;
-        std::string def = what == 2 ? default_cpp(gene.fields[index], t) : "";
-        if (what == 2 && def.empty()) return "nullptr";
-        std::string body = json_of(t, what == 2 ? def : dec(t, "b_"), iface);
-        auto [it, added] = fns.emplace(std::to_string(what == 2) + body, fmt::format("event_json_{}_", fns.size()));
-        if (added)
-          out += fmt::format("static std::string {}({}) {{ return {}; }}\n", it->second,
-                             what == 2 ? "" : "const dolc_gen::Bytes& b_", body);
-        return "&" + it->second;
-      }
+    for (const auto& [iface_ptr, fn_ptr] : functions_of(gene, index)) {
+      const ApiInterface& iface = *iface_ptr;
+      const ApiFunction& fn = *fn_ptr;
+      if (!fn.has_result) continue;
+      bool wanted = what == 1   ? fn.op == ApiOp::MapKeys
+                    : what == 2 ? fn.op == ApiOp::RegisterGet || fn.op == ApiOp::MvValues
+                                : fn.op == ApiOp::RegisterGet || fn.op == ApiOp::MvValues || fn.op == ApiOp::SetValues ||
+                                      fn.op == ApiOp::MapGet || fn.op == ApiOp::ListGet;
+      if (!wanted) continue;
+      bool wrapped = fn.result.kind == WitType::Kind::Option || fn.result.kind == WitType::Kind::List;
+      const WitType& t = wrapped ? fn.result.args[0] : fn.result;
+      std::string def = what == 2 ? default_cpp(gene.fields[index], t) : "";
+      if (what == 2 && def.empty()) return "nullptr";
+      std::string body = json_of(t, what == 2 ? def : dec(t, "b_"), iface);
+      auto [it, added] = fns.emplace(std::to_string(what == 2) + body, fmt::format("event_json_{}_", fns.size()));
+      if (added)
+        out += fmt::format("static std::string {}({}) {{ return {}; }}\n", it->second,
+                           what == 2 ? "" : "const dolc_gen::Bytes& b_", body);
+      return "&" + it->second;
+    }
     return "nullptr";
   }
 
@@ -434,6 +470,139 @@ struct Gen {
   }
 
   static std::string method_name(const ApiFunction& fn) { return member(fn.label); }
+
+  // ----- thin field operations (runtime-wasm/src/field_ops.cpp) ---------------
+
+  // The dolc_gen::ValueKind of a plain scalar type ("" for enums, options,
+  // records, bytes: those keep generated code).
+  static std::string value_kind(const WitType& t) {
+    switch (t.kind) {
+      case K::Bool: return "Bool";
+      case K::S8: return "S8";
+      case K::S16: return "S16";
+      case K::S32: return "S32";
+      case K::S64: return "S64";
+      case K::U8: return "U8";
+      case K::U16: return "U16";
+      case K::U32: return "U32";
+      case K::U64: return "U64";
+      case K::F32: return "F32";
+      case K::F64: return "F64";
+      case K::String: return "String";
+      default: return "";
+    }
+  }
+
+  // A field op that the runtime's generic fx_<op> (dolc_gen_abi.hpp) performs
+  // exactly as the typed member would: its name, and its key and value kinds
+  // ("None" when it has none); "" when the op keeps a generated body (values
+  // that are not plain scalars, defaults and auto_adjust clamps applied on
+  // read, gene values, non-int64 counters, escrow rights).
+  std::string thin_op(const ApiInterface& iface, const ApiFunction& fn, std::string* key_kind,
+                      std::string* val_kind) const {
+    if (fn.kind != ApiFunction::Kind::Method || fn.field_index < 0 || !fn.gene) return "";
+    // Small interfaces keep whole bodies, which clang inlines into a smaller
+    // module than the generic routines make (chat: ~1.8 KB gzip).
+    if (iface.functions.size() <= kThinExportsAbove) return "";
+    const ir::Field& f = fn.gene->fields[static_cast<size_t>(fn.field_index)];
+    *key_kind = "None";
+    *val_kind = "None";
+    auto elem = [](const WitType& t) { return t.kind == K::List || t.kind == K::Option ? t.args[0] : t; };
+    auto param = [&](const char* label) -> const WitType* {
+      for (const auto& p : fn.params)
+        if (p.label == label) return &p.type;
+      return nullptr;
+    };
+    // The value kind from a parameter or the result's element; false if not scalar.
+    auto set_value = [&](const WitType* t) { return t && !(*val_kind = value_kind(*t)).empty(); };
+    auto set_key = [&](const WitType* t) { return t && !(*key_kind = value_kind(*t)).empty(); };
+    switch (fn.op) {
+      case ApiOp::RegisterGet: {
+        WitType t = elem(fn.result);
+        if (!default_cpp(f, t).empty() || !auto_adjust_clamp(iface, fn).empty()) return "";
+        return set_value(&t) ? "reg_get" : "";
+      }
+      case ApiOp::RegisterSet: return set_value(param("value")) ? "reg_set" : "";
+      case ApiOp::MvValues: {
+        WitType t = elem(fn.result);
+        if (!default_cpp(f, t).empty()) return "";
+        return set_value(&t) ? "mv_values" : "";
+      }
+      case ApiOp::MvSet: return set_value(param("value")) ? "mv_set" : "";
+      case ApiOp::SetHas: return set_value(param("value")) ? "set_has" : "";
+      case ApiOp::SetValues: { WitType t = elem(fn.result); return set_value(&t) ? "set_values" : ""; }
+      case ApiOp::SetSize: return "set_size";
+      case ApiOp::SetAdd: return set_value(param("value")) ? "set_add" : "";
+      case ApiOp::SetRemove: return set_value(param("value")) ? "set_remove" : "";
+      case ApiOp::MapHas: return set_key(param("key")) ? "map_has" : "";
+      case ApiOp::MapGet: {
+        WitType t = elem(fn.result);
+        return set_key(param("key")) && set_value(&t) ? "map_get" : "";
+      }
+      case ApiOp::MapKeys: { WitType t = elem(fn.result); return set_key(&t) ? "map_keys" : ""; }
+      case ApiOp::MapSet: return set_key(param("key")) && set_value(param("value")) ? "map_set" : "";
+      case ApiOp::MapDelete: return set_key(param("key")) ? "map_delete" : "";
+      case ApiOp::CounterValue:
+        if (fn.result.kind != K::S64 || !auto_adjust_clamp(iface, fn).empty()) return "";
+        return "counter_value";
+      case ApiOp::CounterIncrement: case ApiOp::CounterDecrement: {
+        // Amounts that convert to a delta exactly (field_body's `exact`, and
+        // an int64 whose decrement refuses INT64_MIN); others range-check.
+        const WitType& t = fn.params.back().type;
+        bool ok = t.kind == K::S8 || t.kind == K::S16 || t.kind == K::S32 || t.kind == K::S64 || t.kind == K::U8 ||
+                  t.kind == K::U16 || t.kind == K::U32;
+        if (!ok || !set_value(&t)) return "";
+        return fn.op == ApiOp::CounterIncrement ? "counter_increment" : "counter_decrement";
+      }
+      case ApiOp::ListLength: return "list_length";
+      case ApiOp::ListGet: { WitType t = elem(fn.result); return set_value(&t) ? "list_get" : ""; }
+      case ApiOp::ListInsert: return set_value(param("value")) ? "list_insert" : "";
+      case ApiOp::ListAppend: return set_value(param("value")) ? "list_append" : "";
+      case ApiOp::ListDelete: return "list_delete";
+      case ApiOp::ListMove: return "list_move";
+      case ApiOp::TextLength: return "text_length";
+      case ApiOp::TextString: return "text_string";
+      case ApiOp::TextInsert: return "text_insert";
+      case ApiOp::TextDelete: return "text_delete";
+      case ApiOp::TextMark: return "text_mark";
+      case ApiOp::TextUnmark: return "text_unmark";
+      case ApiOp::TextSpans: return "text_spans";
+      case ApiOp::Cursor: return "cursor";
+      case ApiOp::CursorPosition: return "cursor_position";
+      default: return "";
+    }
+  }
+  bool has_thin_ops(const ApiInterface& iface) const {
+    std::string k, v;
+    for (const auto& fn : iface.functions)
+      if (!thin_op(iface, fn, &k, &v).empty()) return true;
+    return false;
+  }
+
+  // Whether toJSON can render field `index` of `g` with dolc_gen::json_fields
+  // (the same text as the generated rendering, chosen by the FieldInfo's
+  // strategy): value fields read without defaults or clamps, int64
+  // counters, text; not nested objects. `ops`: g's FieldOps.
+  template <class Ops>
+  bool thin_json(const ApiInterface& iface, const ApiGene& g, int index, const Ops& ops) const {
+    if (g.fields.size() <= kThinJsonFields) return false;  // inlined renderings: a smaller module
+    const ir::Field& f = g.gene->fields[static_cast<size_t>(index)];
+    if (nested_gene_of(f)) return false;
+    std::string_view strategy = strategy_enum(f);
+    auto elem = [](const WitType& t) { return t.kind == K::List || t.kind == K::Option ? t.args[0] : t; };
+    if (const ApiFunction* fn = ops.find(index, ApiOp::RegisterGet))
+      return (strategy == "Lww" || strategy == "Immutable") && default_cpp(f, elem(fn->result)).empty() &&
+             auto_adjust_clamp(iface, *fn).empty();
+    if (const ApiFunction* fn = ops.find(index, ApiOp::MvValues))
+      return strategy == "MvRegister" && default_cpp(f, elem(fn->result)).empty();
+    if (const ApiFunction* fn = ops.find(index, ApiOp::CounterValue))
+      return strategy == "PnCounter" && fn->result.kind == K::S64 && auto_adjust_clamp(iface, *fn).empty();
+    if (ops.find(index, ApiOp::TextString)) return strategy == "Peritext";
+    if (ops.find(index, ApiOp::ListGet)) return strategy == "Rga" && ops.find(index, ApiOp::ListLength);
+    if (ops.find(index, ApiOp::SetValues)) return strategy == "OrSet";
+    if (ops.find(index, ApiOp::MapKeys)) return strategy == "OrMap" && ops.find(index, ApiOp::MapGet);
+    return false;
+  }
 
   std::string signature(const ApiFunction& fn, const std::string& qualifier) const {
     std::string params;
@@ -694,7 +863,24 @@ struct Gen {
     out += "  std::string out_ = \"{\";\n";
     bool first = true;
     FieldOps ops(iface, g);
+    // Runs of consecutive fields that the runtime renders (thin_json): one
+    // call per run instead of code per field.
+    int run_from = -1, run_to = -1;
+    auto flush_run = [&] {
+      if (run_from < 0) return;
+      out += fmt::format("  dolc_gen::json_fields(out_, doc_, a_path, &{}, {}u, {}u);\n", gene_var(*g.gene), run_from,
+                         run_to);
+      run_from = run_to = -1;
+      first = false;
+    };
     for (int index : g.fields) {
+      if (thin_json(iface, g, index, ops)) {
+        if (run_from >= 0 && run_to != index) flush_run();
+        if (run_from < 0) run_from = index;
+        run_to = index + 1;
+        continue;
+      }
+      flush_run();
       const ir::Field& f = g.gene->fields[static_cast<size_t>(index)];
       auto fnof = [&](ApiOp op) { return ops.find(index, op); };
       const ir::Gene* nested = nested_gene_of(f);
@@ -750,6 +936,7 @@ struct Gen {
       else out += "  out_ += " + value + ";\n";
       first = false;
     }
+    flush_run();
     out += "  out_ += \"}\";\n  return out_;\n}\n\n";
     return out;
   }
@@ -877,6 +1064,11 @@ struct Gen {
     }
     out += "  /// The document's values as typed structs (native builds; to_json() is the JSON text).\n";
     out += "  " + snapshot_struct(iface.genes[0]) + " snapshot() const;\n";
+    if (has_thin_ops(iface)) {
+      out += "  /// How the runtime's generic field operations (dolc_gen_abi.hpp) reach this\n";
+      out += "  /// document: the wasm exports of scalar fields go through it.\n";
+      out += "  static const dolc_gen::FieldHost host_;\n";
+    }
     out += "\n private:\n";
     for (const auto& g : iface.genes)
       out += fmt::format("  std::string json_{}_(const dolc_gen::Bytes& a_path) const;\n",
@@ -906,7 +1098,10 @@ struct Gen {
     return out;
   }
 
-  std::string class_impl(const ApiInterface& iface, std::vector<ApiOmission>* omissions) const {
+  // `wasm_code`: the interface's exports (exports()), whose calls decide
+  // which members the wasm build compiles.
+  std::string class_impl(const ApiInterface& iface, std::vector<ApiOmission>* omissions,
+                         const std::string& wasm_code) const {
     std::string cls = class_name(iface);
     std::string out;
     std::vector<Check> cs = checks(iface, omissions);
@@ -987,10 +1182,30 @@ struct Gen {
     out += refuse_if_newly_broken("  ");
     out += "}\n\n";
     }
+    if (has_thin_ops(iface)) {
+      // The runtime's generic field operations reach the document and the
+      // guard through these (one guarded_ instantiation for all of them).
+      out += fmt::format("const dolc_gen::FieldHost {0}::host_ = {{\n"
+                         "  [](void* self_) -> dolc_gen::Doc& {{ return static_cast<{0}*>(self_)->doc_; }},\n"
+                         "  [](void* self_, dolc_gen::Status (*op_)(void*), void* ctx_) {{\n"
+                         "    return static_cast<{0}*>(self_)->guarded_([&] {{ return op_(ctx_); }});\n"
+                         "  }}}};\n\n",
+                         cls);
+    }
     for (const auto& g : iface.genes) out += json_function(iface, g);
+    size_t snapshot_begin = out.size();
     out += snapshot_functions(iface);
+    size_t snapshot_end = out.size();
+    // Members are written into `out`, then regrouped (see below).
+    struct Member { size_t begin, end; bool thin; std::string name; };
+    std::vector<Member> members;
+    const size_t members_begin = out.size();
     for (const auto& fn : iface.functions) {
       if (fn.kind != ApiFunction::Kind::Method) continue;
+      {
+        std::string k, v;
+        members.push_back({out.size(), 0, !thin_op(iface, fn, &k, &v).empty(), method_name(fn)});
+      }
       out += signature(fn, cls + "::") + " {\n";
       switch (fn.op) {
         case ApiOp::Actor: out += "  return doc_.actor();\n"; break;
@@ -1087,8 +1302,54 @@ struct Gen {
           else out += "  return guarded_([&] {\n  " + field_body(iface, fn) + "  });\n";
       }
       out += "}\n\n";
+      members.back().end = out.size();
     }
-    return out;
+    // The members of thin operations serve the C++ API; dolc's own wasm
+    // build (DOLC_SYNTHESIZED_EXPORTS) calls the runtime's generic operations
+    // instead, so it compiles only those that other wasm code names
+    // (invariants, methods, toJSON, exports that keep a body). Thousands of
+    // unused members cost clang seconds. Compiled any other way, the class
+    // keeps its whole API.
+    std::unordered_set<std::string_view> used;
+    auto scan = [&](std::string_view text) {
+      for (size_t i = 0; i < text.size();) {
+        char c = text[i];
+        if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+          size_t j = i;
+          while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
+          used.insert(text.substr(i, j - i));
+          i = j;
+        } else {
+          ++i;
+        }
+      }
+    };
+    std::string_view all(out);
+    scan(all.substr(0, snapshot_begin));
+    scan(all.substr(snapshot_end, members_begin - snapshot_end));
+    for (const auto& m : members)
+      if (!m.thin) scan(all.substr(m.begin, m.end - m.begin));
+    // (the thin thunks name their member only as the symbol's suffix)
+    const std::string thin_macro = "DOLX_" + cpp_ident(iface.label) + "_fx";
+    std::string_view code(wasm_code);
+    for (size_t at = 0; at < code.size();) {
+      size_t eol = code.find('\n', at);
+      if (eol == std::string_view::npos) eol = code.size();
+      std::string_view line = code.substr(at, eol - at);
+      if (line.substr(0, thin_macro.size()) != thin_macro) scan(line);
+      at = eol + 1;
+    }
+    std::string regrouped;
+    bool native_only = false;  // inside an `#if !defined(DOLC_SYNTHESIZED_EXPORTS)` block
+    for (const auto& m : members) {
+      bool skip = m.thin && !used.count(m.name);
+      if (skip != native_only)
+        regrouped += skip ? "#if !defined(DOLC_SYNTHESIZED_EXPORTS)\n" : "#endif  // !DOLC_SYNTHESIZED_EXPORTS\n\n";
+      native_only = skip;
+      regrouped += all.substr(m.begin, m.end - m.begin);
+    }
+    if (native_only) regrouped += "#endif  // !DOLC_SYNTHESIZED_EXPORTS\n\n";
+    return out.substr(0, members_begin) + regrouped;
   }
 
   // ----- canonical-ABI exports ----------------------------------------------------
@@ -1176,6 +1437,9 @@ struct Gen {
                        "int32_t dolx_{}_resource_new(int32_t rep);\n\n",
                        cpp_string_literal("[export]" + iface.qualified), id);
     std::unordered_map<std::string, std::string> shapes;  // helper body -> helper name
+    std::map<std::string, size_t> thin_shapes;            // core signature -> thin dispatcher number
+    std::string thin_rows, dispatchers, thin_macros, thin_thunks;
+    size_t thin_rows_count = 0;
     std::string helpers, thunks, undefs;
     // Every method's export name starts with this (api.cpp).
     const std::string method_prefix = iface.qualified + "#[method]document.";
@@ -1213,6 +1477,54 @@ struct Gen {
         thunks += head + " {\n";
         thunks += fmt::format("  delete reinterpret_cast<{}*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));\n}}\n\n", cls);
         continue;
+      }
+      // A thin operation: a row of the interface's table (the generic
+      // fx_<op> of dolc_gen_abi.hpp, the field, its value kinds) and an
+      // export that calls the dispatcher of its core signature with the
+      // row. dolc adds such exports to the linked module itself
+      // (ThinExport); compiled elsewhere, a one-line thunk per export does.
+      if (std::string key_kind, val_kind, op = thin_op(iface, fn, &key_kind, &val_kind); !op.empty()) {
+        std::string ints, real, forward;
+        size_t slots = 0;
+        bool fits = fn.core_params.size() >= 3;
+        for (size_t k = 0; k < fn.core_params.size(); ++k) {
+          forward += fmt::format(", p{}", k);
+          if (k < 3) continue;
+          if (fn.core_params[k] == CoreType::F32 || fn.core_params[k] == CoreType::F64) {
+            fits = fits && real.empty();
+            real = fmt::format("p{}", k);
+          } else {
+            ints += fmt::format(", p{}", k);
+            ++slots;
+          }
+        }
+        if (fits && slots <= 6) {
+          if (pass == 0) continue;
+          for (; slots < 6; ++slots) ints += ", 0";
+          auto [it, fresh] = thin_shapes.emplace(ret + "|" + params, thin_shapes.size());
+          std::string dispatcher = fmt::format("dolx_{}_fxd{}_", id, it->second);
+          std::string macro = fmt::format("DOLX_{}_fx{}_", id, it->second);
+          std::string dispatcher_export = fmt::format("dolc-fx:{}:{}", id, it->second);
+          if (fresh) {
+            dispatchers += fmt::format(
+                "DOLX_{}_DISPATCH_({}) {} {}(int32_t row_, {}) {{\n  const dolc_gen_abi::FieldExport& r_ = kFx_{}_[row_];\n"
+                "  return static_cast<{}>(r_.fn(r_.host, r_.gene, r_.field, r_.kinds, p0, p1, p2{}, {}));\n}}\n",
+                id, cpp_string_literal(dispatcher_export), ret, dispatcher, params, id, ret, ints,
+                real.empty() ? "0.0" : real);
+            thin_macros += fmt::format("#define {}(m, wit, row) extern \"C\" __attribute__((export_name({} wit))) {} "
+                                       "dolx_{}_##m({}) {{ return {}(row{}); }}\n",
+                                       macro, prefix_macro, ret, id, params, dispatcher, forward);
+            undefs += "#undef " + macro + "\n";
+          }
+          size_t row = thin_rows_count++;
+          thin_rows += fmt::format("  DOLX_{}_ROW_({}, {}, {}, {}, {}),\n", id, op, gene_var(*fn.gene), fn.field_index,
+                                   key_kind, val_kind);
+          thin_thunks += fmt::format("{}({}, {}, {})\n", macro, method_name(fn),
+                                     cpp_string_literal(fn.export_name.substr(method_prefix.size())), row);
+          if (thin) thin->push_back({fn.export_name, dispatcher_export, static_cast<uint32_t>(row), fn.core_params,
+                                     fn.core_results});
+          continue;
+        }
       }
       // The body, calling the method through `m_`.
       std::string body;
@@ -1273,8 +1585,23 @@ struct Gen {
       thunks += fmt::format("{}({}, {})\n", macro, method_name(fn),
                             cpp_string_literal(fn.export_name.substr(method_prefix.size())));
     }
-    return out + fmt::format("#define {} {}\n", prefix_macro, cpp_string_literal(method_prefix)) + helpers + thunks +
-           undefs + "#undef " + prefix_macro + "\n\n";
+    std::string thin_part;
+    if (thin_rows_count) {
+      thin_part += fmt::format("#define DOLX_{0}_ROW_(op, gene, field, key, value) {{&dolc_gen_abi::fx_##op, &{1}::host_, &gene, "
+                               "field##u, dolc_gen::kinds(dolc_gen::ValueKind::key, dolc_gen::ValueKind::value)}}\n",
+                               id, cls);
+      thin_part += fmt::format("static const dolc_gen_abi::FieldExport kFx_{}_[] = {{\n{}}};\n#undef DOLX_{}_ROW_\n", id,
+                               thin_rows, id);
+      thin_part += fmt::format("#if defined(DOLC_SYNTHESIZED_EXPORTS)\n"
+                               "#define DOLX_{0}_DISPATCH_(name) extern \"C\" __attribute__((export_name(name)))\n"
+                               "#else\n#define DOLX_{0}_DISPATCH_(name) __attribute__((noinline)) static\n#endif\n",
+                               id);
+      thin_part += dispatchers + fmt::format("#undef DOLX_{}_DISPATCH_\n", id);
+      thin_part += "#if !defined(DOLC_SYNTHESIZED_EXPORTS)  // (dolc adds these exports to the linked module)\n" +
+                   thin_macros + thin_thunks + "#endif\n\n";
+    }
+    return out + fmt::format("#define {} {}\n", prefix_macro, cpp_string_literal(method_prefix)) + helpers + thin_part +
+           thunks + undefs + "#undef " + prefix_macro + "\n\n";
   }
 };
 
@@ -1282,8 +1609,9 @@ struct Gen {
 
 std::string cpp_namespace(const ExportTable& table) { return "dolgen::" + cpp_ident(table.module_name); }
 
-std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTable& table) {
-  Gen gen{schema, table, cpp_namespace(table)};
+std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTable& table,
+                                        std::vector<ThinExport>* thin) {
+  Gen gen{schema, table, cpp_namespace(table), thin};
   std::string name = table.module_name;
   std::string hpp, cpp;
   std::string banner = "// Generated by dolc from the schema of module `" + name + "`. Do not edit.\n";
@@ -1321,7 +1649,9 @@ std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTa
   cpp += "namespace " + gen.ns + " {\n\n";
   cpp += gen.descriptors();
   std::vector<ApiOmission> ignored;  // reported by build_export_table's caller through check_omissions()
-  for (const auto& iface : table.interfaces) cpp += gen.class_impl(iface, &ignored);
+  std::vector<std::string> exports;
+  for (const auto& iface : table.interfaces) exports.push_back(gen.exports(iface));
+  for (size_t i = 0; i < table.interfaces.size(); ++i) cpp += gen.class_impl(table.interfaces[i], &ignored, exports[i]);
   cpp += "}  // namespace " + gen.ns + "\n\n";
   cpp += "#if defined(__wasm__)\n";
   cpp += "// ---- canonical-ABI exports (described by " + name + ".wit) ----\n";
@@ -1330,7 +1660,7 @@ std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTa
   cpp += "extern \"C\" __attribute__((export_name(\"cabi_realloc\"))) void* cabi_realloc(void* old, size_t old_size, size_t align, size_t new_size) {\n";
   cpp += "  (void)old_size;\n  (void)align;  // malloc aligns to 16\n";
   cpp += "  return std::realloc(old, new_size ? new_size : 1);\n}\n\n";
-  for (const auto& iface : table.interfaces) cpp += gen.exports(iface);
+  for (const auto& e : exports) cpp += e;
   cpp += "#endif  // __wasm__\n";
 
   return {{name + ".hpp", hpp}, {name + ".cpp", cpp}, {"dolc_gen_abi.hpp", kAbiSupport}, {"dolc_gen_rt.hpp", kRtSupport}};

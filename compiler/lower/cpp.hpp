@@ -23,9 +23,25 @@ struct GeneratedFile {
   std::string contents;
 };
 
+// A thin export (a scalar field operation, runtime-wasm/src/field_ops.cpp)
+// that NAME.cpp does not define when compiled by dolc (it defines
+// DOLC_SYNTHESIZED_EXPORTS): dolc adds it to the linked module as a call of
+// `dispatcher` (exported by NAME.cpp) with `row` and the export's own
+// parameters (wasm::ForwardedExport). Compiled elsewhere, NAME.cpp defines
+// these exports itself as one-line thunks doing the same.
+struct ThinExport {
+  std::string name;        // the export's name (ApiFunction::export_name)
+  std::string dispatcher;  // "dolc-fx:<interface>:<k>"
+  uint32_t row = 0;
+  std::vector<CoreType> params;
+  std::vector<CoreType> results;
+};
+
 // NAME.hpp, NAME.cpp and the fixed support headers they include
-// (dolc_gen_abi.hpp, dolc_gen_rt.hpp), in that order.
-std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTable& table);
+// (dolc_gen_abi.hpp, dolc_gen_rt.hpp), in that order; `thin` (optional)
+// receives the thin exports.
+std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTable& table,
+                                        std::vector<ThinExport>* thin = nullptr);
 
 // Constraints whose invariants the C++ lowering cannot check at run time
 // (reported as `not-compiled` by the build).

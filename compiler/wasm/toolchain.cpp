@@ -96,7 +96,10 @@ std::vector<std::string> compile_flags() {
   // engine dolc targets (Node >= 16, current browsers) runs them.
   return {"--target=wasm32-wasi", "-std=c++17", "-Oz", "-fno-exceptions", "-fno-rtti", "-mbulk-memory", "-msign-ext", "-flto",
           "-ffunction-sections", "-fdata-sections", "-fvisibility=hidden", "-DNDEBUG",
-          "-Wall", "-Wextra", "-Wshadow", "-Wno-unused-parameter", "-Wno-unused-function"};
+          "-Wall", "-Wextra", "-Wshadow", "-Wno-unused-parameter", "-Wno-unused-function",
+          // The generated code leaves its thin exports to optimize() (wasm.hpp,
+          // ForwardedExport) instead of compiling a thunk per export.
+          "-DDOLC_SYNTHESIZED_EXPORTS"};
 }
 
 }  // namespace

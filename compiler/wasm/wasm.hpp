@@ -12,6 +12,7 @@
 //  * optimize: Binaryen linked into dolc (-Oz), validated before and after.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,25 @@ struct ModuleSources {
 bool compile_module(const Toolchain& toolchain, const ModuleSources& sources, std::string* wasm_bytes,
                     std::string* error);
 
-// Binaryen -Oz in-process; `in` must be a module produced by compile_module.
+// An export that dolc writes into the linked module itself instead of
+// compiling it: a function of the given core signature that calls the
+// module's exported `dispatcher` with `row` followed by all of its own
+// parameters, exported as `name`. Generated code keeps one dispatcher per
+// signature and one table row per export (lower/cpp.cpp, "thin field
+// operations"): clang then costs nothing per export, which at thousands of
+// fields was most of a build. Core types: 'i' i32, 'I' i64, 'f' f32, 'F' f64.
+struct ForwardedExport {
+  std::string name;
+  std::string dispatcher;  // an export of the linked module; removed afterwards
+  uint32_t row = 0;
+  std::string params;      // core parameter types, e.g. "iiii"
+  char result = 0;         // core result type, 0 for none
+};
+
+// Adds `forwards` (then drops their dispatchers' exports), then Binaryen -Oz
+// in-process; `in` must be a module produced by compile_module.
+bool optimize(const std::string& in, const std::vector<ForwardedExport>& forwards, std::string* out,
+              std::string* error);
 bool optimize(const std::string& in, std::string* out, std::string* error);
 
 }  // namespace dolc::wasm

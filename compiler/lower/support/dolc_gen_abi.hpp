@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "dolc_gen_rt.hpp"
+
 namespace dolc_gen_abi {
 
 // Argument memory comes from cabi_realloc (malloc); a zero-length argument
@@ -89,5 +91,66 @@ __attribute__((noinline)) inline void put_strings(uint8_t* at, const std::vector
   put<int32_t>(at, addr(e));
   put<int32_t>(at + 4, static_cast<int32_t>(v.size()));
 }
+
+// ----- generic exports of field operations (runtime-wasm/src/field_ops.cpp)
+// A field operation on plain scalar values is exported as a one-line thunk
+// calling one of these, so that a module's size and clang's time grow by a
+// thunk per exported operation, not by a lifted, typed and lowered body.
+// Each takes the class's host (dolc_gen::FieldHost), the field (gene,
+// index), its key and value kinds (dolc_gen::kinds), the export's core
+// parameters `self` and the path (ptr, len), then the operation's own flat
+// parameters: integers in order in slots a-f (a string takes two: pointer,
+// length), a float value in x. It returns the export's core result (an
+// integer, a return-area address, or an int64 counter value).
+#define DOLC_GEN_FX(op)                                                                                              \
+  int64_t fx_##op(const dolc_gen::FieldHost* host, const dolc_gen::GeneInfo* gene, uint32_t field, uint32_t kinds,  \
+                  int32_t self, int32_t path_ptr, int32_t path_len, int64_t a, int64_t b, int64_t c, int64_t d,   \
+                  int64_t e, int64_t f, double x)
+DOLC_GEN_FX(reg_get);
+DOLC_GEN_FX(reg_set);
+DOLC_GEN_FX(mv_values);
+DOLC_GEN_FX(mv_set);
+DOLC_GEN_FX(set_has);
+DOLC_GEN_FX(set_values);
+DOLC_GEN_FX(set_size);
+DOLC_GEN_FX(set_add);
+DOLC_GEN_FX(set_remove);
+DOLC_GEN_FX(map_has);
+DOLC_GEN_FX(map_get);
+DOLC_GEN_FX(map_keys);
+DOLC_GEN_FX(map_set);
+DOLC_GEN_FX(map_delete);
+DOLC_GEN_FX(counter_value);
+DOLC_GEN_FX(counter_increment);
+DOLC_GEN_FX(counter_decrement);
+DOLC_GEN_FX(list_length);
+DOLC_GEN_FX(list_get);
+DOLC_GEN_FX(list_insert);
+DOLC_GEN_FX(list_append);
+DOLC_GEN_FX(list_delete);
+DOLC_GEN_FX(list_move);
+DOLC_GEN_FX(text_length);
+DOLC_GEN_FX(text_string);
+DOLC_GEN_FX(text_insert);
+DOLC_GEN_FX(text_delete);
+DOLC_GEN_FX(text_mark);
+DOLC_GEN_FX(text_unmark);
+DOLC_GEN_FX(text_spans);
+DOLC_GEN_FX(cursor);
+DOLC_GEN_FX(cursor_position);
+#undef DOLC_GEN_FX
+
+// One thin export as a table row: the generated module keeps a row per
+// export and one dispatcher per core signature, which calls `fn` with the
+// row's field and the export's parameters (lower/cpp.hpp, ThinExport).
+using FieldOp = int64_t (*)(const dolc_gen::FieldHost*, const dolc_gen::GeneInfo*, uint32_t, uint32_t, int32_t,
+                            int32_t, int32_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, double);
+struct FieldExport {
+  FieldOp fn;
+  const dolc_gen::FieldHost* host;
+  const dolc_gen::GeneInfo* gene;
+  uint32_t field;
+  uint32_t kinds;
+};
 
 }  // namespace dolc_gen_abi

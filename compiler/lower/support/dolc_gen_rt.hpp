@@ -600,6 +600,36 @@ class Doc {
   std::unique_ptr<Impl> impl_;
 };
 
+// ----- generic field operations (runtime-wasm/src/field_ops.cpp) ----------------
+// A schema with thousands of fields must not cost thousands of copies of the
+// same code: every field operation whose values are plain scalars is one
+// generic routine, given the field (gene, index) and the kinds of its values,
+// and the generated code per field shrinks to table rows and one-line
+// exports (dolc_gen_abi.hpp declares the exported side).
+
+// A scalar value type of the generated API: how a thin operation lifts,
+// encodes, decodes and lowers it (the same conversions the typed C++ API
+// makes; docs/generated-api.md).
+enum class ValueKind : uint8_t { None, Bool, S8, S16, S32, S64, U8, U16, U32, U64, F32, F64, String };
+// A map's key and value kinds in one constant (key in the high byte).
+constexpr uint32_t kinds(ValueKind key, ValueKind value) {
+  return (static_cast<uint32_t>(key) << 8) | static_cast<uint32_t>(value);
+}
+
+// How generic operations reach a generated class's document: its Doc, and
+// its guard (invariants judged around one write, transactions, gene methods).
+struct FieldHost {
+  Doc& (*doc)(void* self);
+  Status (*guarded)(void* self, Status (*op)(void* ctx), void* ctx);
+};
+
+// toJSON of fields [from, to) of `gene` (each `,"name":value`, the comma only
+// after a member), read from the object at `path`: registers and mv-registers
+// without defaults, sets, maps and lists of values, text, int64 counters
+// (the generator sends only those; FieldInfo::value_json / key_json render
+// the values, as change events do).
+void json_fields(std::string& out, const Doc& doc, const Bytes& path, const GeneInfo* gene, uint32_t from, uint32_t to);
+
 Status counter_amount_refused();  // "amount out of range" (dolc_gen_rt.cpp)
 template <class T>
 Status counter_add_amount(Doc& doc, const Bytes& path, const GeneInfo* gene, uint32_t field, T amount, bool negate) {
