@@ -150,7 +150,7 @@ bool reads_as_text_insert(const Op& op) {
 void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
                     const std::vector<const Change*>& forks, const Bytes* snapshot, const TextSplit* split) {
   ActorTable table;
-  ColumnWriter visible_counts;  // the text section's column: per split insert, its visible characters
+  Writer deleted_text;  // the text section's: the deleted characters of split inserts, in op order
   ColumnWriter col[kColumnCount];
   Writer text, path_bytes, payload_bytes;  // the raw columns
   Bytes prev_path;
@@ -209,9 +209,12 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
           col[kInsertLength].put(ins.text.size());
           text.raw(reinterpret_cast<const uint8_t*>(ins.text.data()), ins.text.size());
         } else {
-          // Only the characters deleted since go to the text column; the
-          // visible ones are in the text section already.
-          uint64_t visible = 0, deleted_bytes = 0;
+          // The visible characters are in the text section already; the
+          // deleted ones go to its stream of deleted text, in op order. The
+          // length column gives the insert's code points (its lamport span),
+          // which tell nothing of which are which: a reader finds that out by
+          // replaying (join_texts).
+          col[kInsertLength].put(points);
           size_t at = 0;  // byte offset in ins.text
           for (uint64_t k = 0; k < points;) {
             bool shown = false;
@@ -221,16 +224,9 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
             size_t from = at;
             for (uint32_t i = 0; i < run; ++i)
               do ++at; while (at < ins.text.size() && (static_cast<uint8_t>(ins.text[at]) & 0xc0) == 0x80);
-            if (shown) {
-              visible += run;
-            } else {
-              text.raw(reinterpret_cast<const uint8_t*>(ins.text.data() + from), at - from);
-              deleted_bytes += at - from;
-            }
+            if (!shown) deleted_text.raw(reinterpret_cast<const uint8_t*>(ins.text.data() + from), at - from);
             k += run;
           }
-          col[kInsertLength].put(deleted_bytes);
-          visible_counts.put(visible);
         }
         cursor = op.id.lamport + points - 1;
       } else if ((op.kind == OpKind::TextDelete || op.kind == OpKind::ListDelete) && reads_as_delete(op)) {
@@ -293,8 +289,7 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
       section.varint(keys.index(key));
       section.str(visible);
     }
-    Bytes counts = visible_counts.finish();
-    section.bytes(counts.data(), counts.size());
+    section.bytes(deleted_text.buffer().data(), deleted_text.size());
     w.varint(kTextSection);
     w.bytes(section.buffer().data(), section.size());
   }
@@ -370,9 +365,8 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
     else if (kind & 1) r.fail();
   }
   // The text section: which root texts keep their visible characters there
-  // (their inserts then carry only the deleted ones), and per such insert
-  // how many are visible.
-  ColumnReader visible_counts;
+  // (their inserts then carry none: join_texts rebuilds them), and the
+  // deleted characters of those inserts.
   if (!texts.empty()) {
     Reader t(reinterpret_cast<const uint8_t*>(texts.data()), texts.size());
     uint64_t n = t.count(2);
@@ -384,9 +378,8 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
         if (f.first == blob_keys[static_cast<size_t>(key)]) return false;  // one entry per field
       join->fields.emplace_back(blob_keys[static_cast<size_t>(key)], std::string(visible));
     }
-    std::string_view counts = t.bytes_view();
+    join->deleted = std::string(t.bytes_view());
     if (!t.ok() || !t.at_end()) return false;
-    visible_counts = ColumnReader(reinterpret_cast<const uint8_t*>(counts.data()), counts.size());
   }
   auto split_field = [&](const Op& op) {
     if (texts.empty() || !op.path.empty()) return false;
@@ -473,13 +466,14 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
         if (modes % 3 == kAfterOwn) left = OpId{op.id.lamport - 1, op.id.actor};
         if (modes % 3 == kExplicit) left = rel_id(kInsertOriginActor);
         if (modes / 3 == kExplicit) right = rel_id(kInsertOriginActor);
-        std::string_view inserted = text.take(col[kInsertLength].next());
-        points = code_points(inserted);
-        if (split_field(op)) {  // the payload holds the deleted characters until join_texts
-          uint64_t visible = visible_counts.next();
-          if (!visible_counts.ok() || visible > kMaxLamport) return false;
-          points += visible;
-          join->inserts.push_back(TextJoin::Insert{out->size(), c.ops.size(), visible});
+        std::string_view inserted;
+        if (split_field(op)) {  // no characters until join_texts: the length is their count
+          points = col[kInsertLength].next();
+          if (points > kMaxLamport) return false;
+          join->inserts.push_back(TextJoin::Insert{out->size(), c.ops.size(), points});
+        } else {
+          inserted = text.take(col[kInsertLength].next());
+          points = code_points(inserted);
         }
         if (points == 0) return false;
         write_id(payload, op.id);
@@ -511,7 +505,6 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   for (uint32_t i = 0; i < kColumnCount; ++i)
     ok = ok && (i == kText || i == kPathBytes || i == kPayloadBytes || col[i].done());
   if (!ok || !text.done() || !path_bytes.done() || !payload_bytes.done()) return false;
-  if (!texts.empty() && !visible_counts.done()) return false;
   if (forks.empty()) return true;
   Reader section(reinterpret_cast<const uint8_t*>(forks.data()), forks.size());
   uint64_t n = section.count(1);

@@ -1242,8 +1242,8 @@ struct Doc::Impl {
   // peritext fields that no migration writes into (converted text is not in
   // the history a reader replays), whose root inserts are all in canonical
   // bytes (a split insert is rebuilt from its decoded op).
-  std::vector<bool> split_texts() const {
-    std::vector<bool> out(gene->field_count);
+  std::vector<uint8_t> split_texts() const {
+    std::vector<uint8_t> out(gene->field_count);
     if (!seqs) return out;
     for (uint32_t i = 0; i < gene->field_count; ++i) {
       const FieldInfo& f = gene->fields[i];
@@ -2064,7 +2064,7 @@ Bytes Doc::save() const {
   if (ops < kSnapshotMinOps || !d.forks.empty() || !d.conflicts.empty()) return d.encode(kMagicSave, all, true);
   // Root texts are kept once: their visible characters in the snapshot's
   // text section, only the deleted ones in the history (FORMAT.md).
-  std::vector<bool> elsewhere = d.split_texts();
+  std::vector<uint8_t> elsewhere = d.split_texts();
   Bytes snapshot = write_snapshot(*this, d.gene, d.summary(), elsewhere);
   TextSplit split;
   split.doc = &d;
@@ -3462,87 +3462,91 @@ bool canonical_insert(const Op& op) {
   return w.buffer() == op.payload;
 }
 
-// A split insert as decode_columns left it: its deleted characters only
-// (maybe none), which seq::decode would refuse as an empty run.
-bool read_split_insert(const Op& op, seq::TextInsertOp* out) {
-  Reader r(op.payload);
-  out->id = read_id(r);
-  out->origin_left = read_id(r);
-  out->origin_right = read_id(r);
-  std::string_view text = r.bytes_view();
-  if (!r.ok() || !r.at_end() || !seq::valid_utf8(text)) return false;
-  out->text = seq::utf8_decode(text);
-  return true;
-}
-
-// Texts kept once (FORMAT.md): for each field of the text section, replays
-// its root inserts (split ones padded with placeholders for their visible
-// characters) and deletes into a scratch text, which tells, for every
-// character, whether it is visible (then it is the visible text's character
-// at its index) or deleted (the next of its insert's own characters).
+// Texts kept once (FORMAT.md): each field of the text section is replayed
+// (its root inserts, split ones as placeholders, and its deletes) into a
+// scratch text, which tells for every character whether it is visible
+// (then it is the visible text's character at its index) or deleted (then
+// it is the next character of the section's deleted text, taken in op
+// order). Every count must add up; anything else is malformed.
 bool join_texts(std::vector<Change>& changes, const TextJoin& join) {
-  for (const auto& [key, visible_utf8] : join.fields) {
-    if (!seq::valid_utf8(visible_utf8)) return false;
-    std::u32string visible = seq::utf8_decode(visible_utf8);
-    std::vector<const TextJoin::Insert*> mine;  // this field's split inserts, in op order
-    uint64_t padded = 0;
-    for (const TextJoin::Insert& in : join.inserts)
-      if (changes[in.change].ops[in.op].field == key) {
-        mine.push_back(&in);
-        padded += in.visible;
-      }
-    if (padded > visible.size()) return false;  // bounds the placeholders before any is made
-    seq::Text scratch;
-    size_t next = 0;
-    for (size_t ci = 0; ci < changes.size(); ++ci)
-      for (size_t oi = 0; oi < changes[ci].ops.size(); ++oi) {
-        const Op& op = changes[ci].ops[oi];
-        if (!op.path.empty() || op.field != key) continue;
-        Reader r(op.payload);
-        if (op.kind == OpKind::TextInsert) {
-          bool split = next < mine.size() && mine[next]->change == ci && mine[next]->op == oi;
-          seq::TextInsertOp ins;
-          if (!(split ? read_split_insert(op, &ins) : seq::decode(r, ins) && r.at_end())) return false;
-          if (split) ins.text.append(static_cast<size_t>(mine[next++]->visible), U'\uFFFC');
-          if (ins.text.empty() || !scratch.can_apply(ins)) return false;
-          scratch.apply(ins);
-        } else if (op.kind == OpKind::TextDelete) {
-          seq::DeleteOp del;
-          if (!seq::decode(r, del) || !r.at_end() || !scratch.can_apply(del)) return false;
-          scratch.apply(del);
-        }
-      }
-    if (next != mine.size() || scratch.size() != visible.size()) return false;
-    const seq::SeqCore& core = scratch.core();
-    for (const TextJoin::Insert* in : mine) {
-      Op& op = changes[in->change].ops[in->op];
-      seq::TextInsertOp ins;
-      if (!read_split_insert(op, &ins)) return false;
-      std::u32string deleted = std::move(ins.text);
-      uint64_t n = deleted.size() + in->visible;
-      size_t used = 0;
-      for (uint64_t k = 0; k < n;) {
-        uint32_t offset = 0;
-        uint32_t item = core.find_id(OpId{ins.id.lamport + k, ins.id.actor}, &offset);
-        if (item == seq::kNoItem) return false;
-        const seq::Item& it = core.item(item);
-        size_t run = static_cast<size_t>(std::min<uint64_t>(n - k, it.len - offset));
-        if (it.visible()) {
-          ins.text.append(visible, core.visible_before(item) + offset, run);
-        } else {
-          if (used + run > deleted.size()) return false;
-          ins.text.append(deleted, used, run);
-          used += run;
-        }
-        k += run;
-      }
-      if (used != deleted.size()) return false;
-      Writer w;
-      seq::encode(w, ins);
-      op.payload = w.take();
-    }
+  if (!seq::valid_utf8(join.deleted)) return false;
+  std::u32string deleted = seq::utf8_decode(join.deleted);
+  std::vector<std::u32string> visible;
+  std::vector<seq::Text> scratch(join.fields.size());
+  size_t next = 0;  // the next split insert (join.inserts is in op order)
+  std::vector<uint64_t> padded(join.fields.size());
+  for (size_t fi = 0; fi < join.fields.size(); ++fi) {
+    if (!seq::valid_utf8(join.fields[fi].second)) return false;
+    visible.push_back(seq::utf8_decode(join.fields[fi].second));
   }
-  return true;
+  // Bounds the placeholders before any is made: a split insert's characters
+  // are visible or deleted ones, which the section holds.
+  uint64_t total = 0;
+  for (const TextJoin::Insert& in : join.inserts) total += in.points;
+  uint64_t held = deleted.size();
+  for (const std::u32string& v : visible) held += v.size();
+  if (total > held) return false;
+  for (size_t ci = 0; ci < changes.size(); ++ci)
+    for (size_t oi = 0; oi < changes[ci].ops.size(); ++oi) {
+      const Op& op = changes[ci].ops[oi];
+      bool split = next < join.inserts.size() && join.inserts[next].change == ci && join.inserts[next].op == oi;
+      size_t fi = 0;
+      while (fi < join.fields.size() && (join.fields[fi].first != op.field || !op.path.empty())) ++fi;
+      if (fi == join.fields.size()) continue;
+      Reader r(op.payload);
+      if (op.kind == OpKind::TextInsert) {
+        seq::TextInsertOp ins;
+        if (split) {  // ids and origins, no characters yet
+          ins.id = read_id(r);
+          ins.origin_left = read_id(r);
+          ins.origin_right = read_id(r);
+          if (r.bytes_view().size() != 0 || !r.ok() || !r.at_end()) return false;
+          ins.text.assign(static_cast<size_t>(join.inserts[next++].points), U'\uFFFC');
+        } else if (!seq::decode(r, ins) || !r.at_end()) {
+          return false;
+        }
+        if (ins.text.empty() || !scratch[fi].can_apply(ins)) return false;
+        scratch[fi].apply(ins);
+      } else if (op.kind == OpKind::TextDelete) {
+        seq::DeleteOp del;
+        if (!seq::decode(r, del) || !r.at_end() || !scratch[fi].can_apply(del)) return false;
+        scratch[fi].apply(del);
+      }
+    }
+  if (next != join.inserts.size()) return false;
+  for (size_t fi = 0; fi < join.fields.size(); ++fi)
+    if (scratch[fi].size() != visible[fi].size()) return false;
+  size_t used = 0;  // of the deleted characters
+  for (const TextJoin::Insert& in : join.inserts) {
+    Op& op = changes[in.change].ops[in.op];
+    size_t fi = 0;
+    while (join.fields[fi].first != op.field) ++fi;
+    const seq::SeqCore& core = scratch[fi].core();
+    Reader r(op.payload);
+    seq::TextInsertOp ins;
+    ins.id = read_id(r);
+    ins.origin_left = read_id(r);
+    ins.origin_right = read_id(r);
+    for (uint64_t k = 0; k < in.points;) {
+      uint32_t offset = 0;
+      uint32_t item = core.find_id(OpId{ins.id.lamport + k, ins.id.actor}, &offset);
+      if (item == seq::kNoItem) return false;
+      const seq::Item& it = core.item(item);
+      size_t run = static_cast<size_t>(std::min<uint64_t>(in.points - k, it.len - offset));
+      if (it.visible()) {
+        ins.text.append(visible[fi], core.visible_before(item) + offset, run);
+      } else {
+        if (used + run > deleted.size()) return false;
+        ins.text.append(deleted, used, run);
+        used += run;
+      }
+      k += run;
+    }
+    Writer w;
+    seq::encode(w, ins);
+    op.payload = w.take();
+  }
+  return used == deleted.size();
 }
 
 }  // namespace

@@ -159,13 +159,15 @@ struct TextSplit {
   const void* doc = nullptr;
 };
 // What decoding a blob with a text section leaves for join_texts: the
-// visible texts, and per split insert (in op order) where it is, how many of
-// its characters are visible (its payload holds the deleted ones).
+// visible texts, the deleted characters of split inserts (in op order), and
+// per split insert (in op order) where it is and how many characters it has
+// (its payload holds none).
 struct TextJoin {
   std::vector<std::pair<uint32_t, std::string>> fields;  // document key id, visible text
+  std::string deleted;
   struct Insert {
     size_t change, op;
-    uint64_t visible;
+    uint64_t points;
   };
   std::vector<Insert> inserts;
 };

@@ -61,7 +61,7 @@ bool get_list(Reader& r, std::vector<Bytes>* out, bool ascending) {
 }  // namespace
 
 Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary& s,
-                     const std::vector<bool>& text_elsewhere) {
+                     const std::vector<uint8_t>& text_elsewhere) {
   Writer w;
   w.varint(s.clock);
   w.varint(s.actors.size());

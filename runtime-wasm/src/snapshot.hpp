@@ -79,7 +79,7 @@ std::optional<SnapKind> snapshot_kind(const FieldInfo& f);
 // `text_elsewhere` (by root field index): texts whose characters the text
 // section holds (TextSplit), written here as a reference.
 Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary& summary,
-                     const std::vector<bool>& text_elsewhere);
+                     const std::vector<uint8_t>& text_elsewhere);
 // Parses a section body from untrusted bytes into `out` (fields by the
 // root gene's keys). False: malformed.
 bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out);
