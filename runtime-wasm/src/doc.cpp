@@ -2137,7 +2137,8 @@ Result<bool> Doc::Impl::open_frozen(const Bytes& saved) {
   if (!find_section(r, kSnapshotSection, &section)) return false;
   auto view = std::make_unique<FrozenView>();
   const Failure malformed{"refused: malformed or corrupted saved document (its snapshot)"};
-  if (!read_snapshot(section, gene, view.get())) return malformed;
+  bool unusable = false;
+  if (!read_snapshot(section, gene, view.get(), &unusable)) return unusable ? Result<bool>(false) : Result<bool>(malformed);
   // Texts kept once: the visible characters are in the text section.
   std::string_view texts;
   if (find_section(r, kTextSection, &texts)) {
@@ -2362,7 +2363,7 @@ Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
 }
 
 std::vector<Bytes> Doc::mv_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Mv)) return z->items;
+  impl_->thaw();
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [id, v] : f->mv.values) out.push_back(v);
@@ -2389,12 +2390,12 @@ Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, cons
 }
 
 bool Doc::set_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set)) return std::binary_search(z->items.begin(), z->items.end(), value);
+  impl_->thaw();
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->set.has(value);
 }
 std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set)) return z->items;
+  impl_->thaw();
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [v, dots] : f->set.dots)
@@ -2402,7 +2403,7 @@ std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint
   return out;
 }
 uint32_t Doc::set_size(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set)) return static_cast<uint32_t>(z->items.size());
+  impl_->thaw();
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return 0;
   size_t masked = 0;  // bias=remove: elements a remove hides
@@ -2465,14 +2466,14 @@ Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, 
 }
 
 bool Doc::map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) return std::binary_search(z->keys.begin(), z->keys.end(), key);
+  impl_->thaw();
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return false;
   auto it = f->map.entries.find(key);
   return it != f->map.entries.end() && visible(it->second);
 }
 std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) return z->entry(key);
+  impl_->thaw();
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return std::nullopt;
   auto it = f->map.entries.find(key);
@@ -2480,7 +2481,7 @@ std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint3
   return it->second.value.value;
 }
 std::vector<Bytes> Doc::map_keys(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) return z->keys;
+  impl_->thaw();
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [k, e] : f->map.entries)
@@ -2656,12 +2657,12 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 
 uint32_t Doc::list_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::List)) return static_cast<uint32_t>(z->items.size());
+  impl_->thaw();
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->list ? static_cast<uint32_t>(f->list->items.size()) : 0;
 }
 std::optional<Bytes> Doc::list_get(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::List)) return index < z->items.size() ? std::optional<Bytes>(z->items[index]) : std::nullopt;
+  impl_->thaw();
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list || index >= f->list->items.size()) return std::nullopt;
   return f->list->items.get(index);

@@ -24,13 +24,9 @@ std::optional<SnapKind> snapshot_kind(const FieldInfo& f) {
   switch (f.strategy) {
     case Strategy::Immutable:
     case Strategy::Lww: return SnapKind::Register;
-    case Strategy::MvRegister: return SnapKind::Mv;
-    case Strategy::OrSet: return SnapKind::Set;
-    case Strategy::OrMap: return f.nested ? std::nullopt : std::optional<SnapKind>(SnapKind::Map);
     case Strategy::PnCounter: return SnapKind::Counter;
-    case Strategy::Rga: return f.nested ? std::nullopt : std::optional<SnapKind>(SnapKind::List);
     case Strategy::Peritext: return SnapKind::Text;
-    case Strategy::Nested: return std::nullopt;
+    default: return std::nullopt;  // collections and nested objects: read after a replay
   }
   return std::nullopt;
 }
@@ -43,20 +39,6 @@ bool set_text(FrozenField& f, std::string_view t) {
   for (unsigned char c : f.text) f.text_length += (c & 0xc0) != 0x80;
   f.text_pending = false;
   return true;
-}
-void put_list(Writer& w, const std::vector<Bytes>& items) {
-  w.varint(items.size());
-  for (const Bytes& b : items) w.bytes(b.data(), b.size());
-}
-bool get_list(Reader& r, std::vector<Bytes>* out, bool ascending) {
-  uint64_t n = r.count(1);
-  out->reserve(n);
-  for (uint64_t i = 0; i < n && r.ok(); ++i) {
-    std::string_view b = r.bytes_view();
-    out->emplace_back(b.begin(), b.end());
-    if (ascending && i > 0 && !((*out)[i - 1] < out->back())) return false;
-  }
-  return r.ok();
 }
 }  // namespace
 
@@ -88,26 +70,7 @@ Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary
         if (v) w.bytes(v->data(), v->size());
         break;
       }
-      case SnapKind::Mv: put_list(w, doc.mv_values(here, root, i)); break;
-      case SnapKind::Set: put_list(w, doc.set_values(here, root, i)); break;
-      case SnapKind::Map: {
-        std::vector<Bytes> keys = doc.map_keys(here, root, i);
-        put_list(w, keys);
-        for (const Bytes& k : keys) {
-          std::optional<Bytes> v = doc.map_get(here, root, i, k);
-          w.u8(v ? 1 : 0);
-          if (v) w.bytes(v->data(), v->size());
-        }
-        break;
-      }
       case SnapKind::Counter: w.svarint(doc.counter_value(here, root, i)); break;
-      case SnapKind::List: {
-        std::vector<Bytes> items;
-        uint32_t n = doc.list_length(here, root, i);
-        for (uint32_t k = 0; k < n; ++k) items.push_back(doc.list_get(here, root, i, k).value_or(Bytes{}));
-        put_list(w, items);
-        break;
-      }
       case SnapKind::Text: {
         bool elsewhere = i < text_elsewhere.size() && text_elsewhere[i];
         w.u8(elsewhere ? 1 : 0);
@@ -119,7 +82,7 @@ Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary
   return w.take();
 }
 
-bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out) {
+bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out, bool* unusable) {
   Reader r(reinterpret_cast<const uint8_t*>(body.data()), body.size());
   out->summary.clock = r.varint();
   uint64_t actors = r.count(11);
@@ -147,6 +110,13 @@ bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out)
     }
     if (!r.ok() || index == root->field_count || out->fields[index]) return false;
     std::optional<SnapKind> kind = snapshot_kind(root->fields[index]);
+    // A kind this reader does not hold (written by a runtime that keeps more
+    // in snapshots, say): the snapshot is not for it, and it replays.
+    if (tag != static_cast<uint8_t>(SnapKind::Register) && tag != static_cast<uint8_t>(SnapKind::Counter) &&
+        tag != static_cast<uint8_t>(SnapKind::Text)) {
+      *unusable = true;
+      return false;
+    }
     if (!kind || static_cast<uint8_t>(*kind) != tag) return false;
     FrozenField f;
     f.kind = *kind;
@@ -161,29 +131,7 @@ bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out)
         }
         break;
       }
-      case SnapKind::Mv:
-        if (!get_list(r, &f.items, false)) return false;
-        break;
-      case SnapKind::Set:
-        if (!get_list(r, &f.items, true)) return false;
-        break;
-      case SnapKind::Map: {
-        if (!get_list(r, &f.keys, true)) return false;
-        for (size_t k = 0; k < f.keys.size() && r.ok(); ++k) {
-          uint8_t has = r.u8();
-          std::string_view v = has == 1 ? r.bytes_view() : std::string_view();
-          if (has > 1) return false;
-          // A key without a value reads as absent (map_get's nullopt): an
-          // empty item stands for it, marked by `has` in `value`.
-          f.items.emplace_back(v.begin(), v.end());
-          f.value.push_back(has);
-        }
-        break;
-      }
       case SnapKind::Counter: f.counter = r.svarint(); break;
-      case SnapKind::List:
-        if (!get_list(r, &f.items, false)) return false;
-        break;
       case SnapKind::Text: {
         uint8_t where = r.u8();  // 0: here; 1: in the text section
         if (where > 1) return false;
@@ -205,13 +153,6 @@ bool FrozenView::fill_text(const GeneInfo* root, std::string_view key, std::stri
       return fields[k] && fields[k]->text_pending && set_text(*fields[k], text);
   }
   return false;
-}
-
-std::optional<Bytes> FrozenField::entry(const Bytes& key) const {
-  auto at = std::lower_bound(keys.begin(), keys.end(), key);
-  size_t i = static_cast<size_t>(at - keys.begin());
-  if (at == keys.end() || *at != key || !value[i]) return std::nullopt;
-  return items[i];
 }
 
 const FrozenField* FrozenView::field(const GeneInfo* root, const Bytes& path, const GeneInfo* gene, uint32_t field,

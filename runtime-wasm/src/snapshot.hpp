@@ -41,20 +41,17 @@ struct SnapshotSummary {
 };
 
 // How a root field's visible value is held (the tag written before it).
-enum class SnapKind : uint8_t { Register = 1, Mv = 2, Set = 3, Map = 4, Counter = 5, List = 6, Text = 7 };
+// (Kinds 2, 3, 4 and 6 are not used: collections are read after a replay.)
+enum class SnapKind : uint8_t { Register = 1, Counter = 5, Text = 7 };
 
 struct FrozenField {
   SnapKind kind = SnapKind::Register;
   bool has = false;            // Register: written
   Bytes value;                 // Register
-  std::vector<Bytes> items;    // Mv values, Set elements, List elements, Map values (by keys)
-  std::vector<Bytes> keys;     // Map keys, in map_keys() order
   int64_t counter = 0;         // Counter
   std::string text;            // Text, UTF-8
   uint32_t text_length = 0;    // Text, in code points
   bool text_pending = false;   // Text kept in the text section (TextSplit): filled by fill_text
-  // Map: the value of `key` as map_get() gives it.
-  std::optional<Bytes> entry(const Bytes& key) const;
 };
 
 // A frozen document: the saved bytes and what their snapshot says.
@@ -81,7 +78,8 @@ std::optional<SnapKind> snapshot_kind(const FieldInfo& f);
 Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary& summary,
                      const std::vector<uint8_t>& text_elsewhere);
 // Parses a section body from untrusted bytes into `out` (fields by the
-// root gene's keys). False: malformed.
-bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out);
+// root gene's keys). False: malformed, or (`*unusable` set) well formed so
+// far but holding a kind of value this reader does not know.
+bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out, bool* unusable);
 
 }  // namespace dolc_gen::internal
