@@ -5,8 +5,7 @@
 // generated API calls, so a value answered from a snapshot is, byte for
 // byte, what the live document would answer. The reader trusts nothing:
 // counts are bounded by the bytes left, keys must name root fields of the
-// reader's gene with the kind they were written as, texts must be UTF-8,
-// sets and maps must be in the order the live document keeps them.
+// reader's gene with the kind they were written as, texts must be UTF-8.
 #include "snapshot.hpp"
 
 #include <algorithm>

@@ -1,9 +1,8 @@
 // runtime-wasm/src/snapshot.hpp: the snapshot section of saved documents
 // (FORMAT.md, "Snapshot"), internal to the runtime.
 //
-// save() writes, next to the full history, what the document shows: each
-// root field's visible value (a register's value, a set's elements, a
-// text's characters...) and a summary of the history (per actor its seq,
+// save() writes, next to the full history, what the document shows first:
+// the value of each root register, counter and text and a summary of the history (per actor its seq,
 // last op id and chain digest; the clock). load() of such bytes builds a
 // *frozen* document from that alone, in time proportional to the state,
 // and keeps the saved bytes: reads of those fields and version() are
