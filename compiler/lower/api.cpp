@@ -309,7 +309,10 @@ namespace {
 
 std::vector<std::string> field_keys(const ir::Schema& schema, const ir::Gene& gene) {
   std::vector<std::string> keys;
-  for (const auto& f : ir::gene_history(schema, gene).layouts.back().fields) keys.push_back(f.key);
+  // A local: a range-for over a member of the temporary's back() would read
+  // the history after it was destroyed (garbage keys in the generated JS).
+  const ir::GeneHistory history = ir::gene_history(schema, gene);
+  for (const auto& f : history.layouts.back().fields) keys.push_back(f.key);
   return keys;
 }
 
