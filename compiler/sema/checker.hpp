@@ -96,7 +96,30 @@ class Checker {
   std::string gene_name(const ast::QualifiedName& q, const std::string& module, const char* what, bool report = true);
 
   // ----- exprs.cpp
+  // check_expr copies an expression's shape into the IR and hands it to the
+  // handler of its kind, which checks the children and fills type and ref.
   ir::Expr check_expr(const ast::Expr& e, Scope& scope);
+  void check_children(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_int_literal(const ast::Expr& e, ir::Expr& out);
+  void check_name(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_path(const ast::Expr& e, ir::Expr& out);
+  void check_field_access(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_call(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_method_call(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_index(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_unary(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_binary(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_assign(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_if(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_match(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_block(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_struct_lit(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_collection_lit(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_binder(const ast::Expr& e, Scope& scope, ir::Expr& out);  // closures, quantifiers
+  // `name` as a field of gene `g` (or of scope.extra_fields): fills `node`'s
+  // ref, field and type; reports unknown-field when `report` and it is none.
+  bool field_ref(ir::Expr& node, const ir::Gene* g, const std::string& name, Span span, bool report,
+                 const Scope& scope);
   ir::Stmt check_stmt(const ast::Stmt& s, Scope& scope);
   bool assignable(const ir::Type& from, const ir::Type& to, const ir::Expr* expr = nullptr) const;
   void expect_type(const ir::Expr& e, const ir::Type& want, const std::string& what);
