@@ -63,8 +63,8 @@ struct Scope {
 
 class Checker {
  public:
-  Checker(SourceManager& sources, const CheckOptions& options, DiagnosticSink& diags)
-      : sources_(sources), options_(options), diags_(diags) {}
+  Checker(SourceManager& sources, const CheckOptions& options, ModuleLoader& loader, DiagnosticSink& diags)
+      : sources_(sources), options_(options), loader_(loader), diags_(diags) {}
   CheckResult run(const std::vector<FileId>& roots);
 
   // ----- load.cpp
@@ -146,6 +146,7 @@ class Checker {
 
   SourceManager& sources_;
   const CheckOptions& options_;
+  ModuleLoader& loader_;
   DiagnosticSink& diags_;
   std::deque<LoadedFile> files_;
   std::unordered_map<std::string, size_t> file_by_module_;  // module name -> file index
