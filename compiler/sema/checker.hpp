@@ -87,6 +87,10 @@ class Checker {
   ir::Gene build_gene_version(size_t file, size_t index);  // an older declaration, for Schema::gene_versions
   ir::Field check_field(const ast::Field& f, const std::vector<std::string>& type_params, const ir::Gene* gene);
   void check_field_strategy(const ast::Field& f, ir::Field& out);
+  void check_crdt_options(const ast::Annotation& crdt, const ast::AnnotationArg* strategy_arg,
+                          const std::string& strategy_text, ir::Field& out);
+  bool check_crdt_option(const ast::AnnotationArg& a, ir::Field& out);
+  std::vector<std::string> fitting_strategies(const ir::Type& t) const;
   void check_personal(const ast::Annotation& ann, const ast::Field& f, const ir::Field& out);
   bool strategy_fits(ir::Strategy s, const ir::Type& t) const;
   void check_methods();
@@ -133,6 +137,16 @@ class Checker {
   // ----- constraints.cpp
   void check_constraints();
   void check_constraint(const ast::Constraint& c, const std::string& module, const std::string& inline_gene);
+  // check_constraint resolves the target, then hands each item to the handler of its kind.
+  std::string constraint_target(const ast::Constraint& c, const std::string& module, const std::string& inline_gene);
+  void check_violation_policy(const ast::ConstraintItem& item, ir::Constraint& out);
+  bool check_never_changes(const ast::Constraint& c, const ast::ConstraintItem& item, const ir::Gene& gene,
+                           Scope& scope, ir::ConstraintClause& cl);
+  bool check_invariant(const ast::Constraint& c, const ast::ConstraintItem& item, const ir::Gene& gene, Scope& scope,
+                       ir::ConstraintClause& cl);
+  void check_predicate(const ast::Constraint& c, const ast::ConstraintItem& item, ir::ConstraintClause& cl);
+  void check_cross_gene(const ast::Constraint& c, const ast::ConstraintItem& item, const ir::Gene& gene,
+                        ir::ConstraintClause& cl);
   void check_method_immutability();
 
   // ----- evolutions.cpp
