@@ -152,6 +152,24 @@ class Checker {
   // ----- evolutions.cpp
   void plan_evolutions();   // end of check_genes: version chains, links older gene declarations
   void check_evolutions();
+  // check_evolutions declares each evolution, then checks each item by its kind.
+  struct PendingEvolution {
+    const ast::Evolution* ast;
+    std::string module;
+    size_t index;  // into schema_.evolutions
+  };
+  struct EvolutionScope {
+    const ir::Gene* gene = nullptr;                          // the target, when declared
+    const std::unordered_set<std::string>* known = nullptr;  // field names any evolution of it mentions
+    bool chained = false;  // in the gene's version chain: names are checked per version instead
+  };
+  ir::Evolution declare_evolution(const ast::Evolution& ev, const std::string& module,
+                                  std::unordered_map<std::string, std::unordered_set<std::string>>& known_fields);
+  bool evolution_field_known(const std::string& name, Span span, const EvolutionScope& es);
+  void check_migrations(const ast::Evolution& ev, const EvolutionScope& es, ir::Evolution& out);
+  void check_evo_removal(const ast::EvolutionItem& item, const std::vector<PendingEvolution>& pending, size_t index);
+  void check_evo_change(const ast::EvolutionItem& item, const EvolutionScope& es, ir::EvolutionChange& ch,
+                        ir::Evolution& out);
   void check_evolution_chain(const std::string& gene);  // per-version field names along one chain
 
   // ----- systems.cpp
