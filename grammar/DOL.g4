@@ -60,6 +60,14 @@ tokens { AT_LEAD }
     for (char c : t) if (c == '\n') ++prevLine;
     return next->getLine() == prevLine;
   }
+  // False when the next token is an `@` starting a line (AT_LEAD): in a
+  // member list that is the next member's annotation, so `balance: Int =`
+  // followed by `@crdt(lww)` on the next line is a field missing its value
+  // (a syntax error), not a field whose default is the expression `@crdt(lww)`.
+  bool notLeadingAnnotation() {
+    antlr4::Token* next = _input->LT(1);
+    return next == nullptr || next->getType() != AT_LEAD;
+  }
   // True when the next two tokens (`.` and a name) touch the previous token.
   bool adjacent() {
     antlr4::Token* prev = _input->LT(-1);
@@ -195,7 +203,7 @@ enumVariant
   ;
 
 fieldDecl
-  : annotation* (HAS | MUT)? ident COLON type ({sameLine()}? sameLineAnnotation)* (ASSIGN expr)? (WHERE expr)? ({sameLine()}? sameLineAnnotation)* COMMA?
+  : annotation* (HAS | MUT)? ident COLON type ({sameLine()}? sameLineAnnotation)* (ASSIGN {notLeadingAnnotation()}? expr)? (WHERE expr)? ({sameLine()}? sameLineAnnotation)* COMMA?
   ;
 
 typeAlias : TYPE qualifiedName typeParams? ASSIGN type ;

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "breaking/breaking.hpp"
+#include "driver/loader.hpp"
 #include "driver/session.hpp"
 
 namespace dolc::driver {
@@ -134,7 +135,8 @@ CheckOptions check_options(const Invocation& inv) {
 // when the old schema has errors.
 bool check_old(const Invocation& inv, const std::vector<FileId>& roots, const std::string& what, OldSide* side) {
   DiagnosticSink diags;
-  CheckResult result = check(side->sources, roots, check_options(inv), diags);
+  ParsingLoader loader(side->sources);
+  CheckResult result = check(side->sources, roots, check_options(inv), loader, diags);
   if (diags.has_errors()) {
     diags.sort_stable();
     std::string first;

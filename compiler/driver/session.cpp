@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "driver/install_paths.hpp"
+#include "driver/loader.hpp"
 #include "driver/version.hpp"
 #include "lower/name_check.hpp"
 
@@ -169,7 +170,8 @@ void check_loaded(const Invocation& inv, Frontend& fe) {
   options.include_dirs = inv.include_dirs;
   options.stdlib_dir = inv.stdlib_dir;
   options.require_docs = inv.require_docs;
-  fe.result = check(fe.sources, fe.roots, options, fe.diags);
+  ParsingLoader loader(fe.sources);
+  fe.result = check(fe.sources, fe.roots, options, loader, fe.diags);
   // Names the generators would merge or that the generated API uses
   // (lower/name_check.hpp): judged on a clean schema only, since the export
   // table assumes one; part of `check` so that what checks clean builds.

@@ -363,7 +363,11 @@ std::string emit_dts(const lower::ExportTable& table) {
   out += kDtsPrelude;
   out += "\n// ---- generated types -----------------------------------------------------------\n";
   std::vector<GeneEntry> genes = all_genes(table);
-  for (const auto& [g, iface] : genes) {
+  for (const GeneEntry& entry : genes) {
+    // Plain variables, not a structured binding: the lambdas below capture
+    // them, which C++17 allows only for variables (clang++ rejects it).
+    const lower::ApiGene* g = entry.gene;
+    const lower::ApiInterface* iface = entry.iface;
     std::string members, init, snapshot, json;
     for (int index : g->fields) {
       const ir::Field& f = g->gene->fields[static_cast<size_t>(index)];

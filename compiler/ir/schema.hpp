@@ -11,6 +11,10 @@
 //
 // Stability contract: this header is shared with other teams. Change it only
 // additively (new fields with defaults, new enum values at the end).
+//
+// It depends on no other phase: expressions, statements and patterns have
+// their own kinds here (the same names as the AST's, which sema maps one to
+// one), so the AST can change without back ends noticing.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +22,6 @@
 #include <string>
 #include <vector>
 
-#include "ast/ast.hpp"
 #include "source/source.hpp"
 
 namespace dolc::ir {
@@ -93,14 +96,41 @@ inline bool operator!=(const Type& a, const Type& b) { return !(a == b); }
 // ----- Expressions ---------------------------------------------------------
 
 // A method body, default, `where`, constraint or migration expression: the
-// AST expression shape (ast::Expr::Kind, text, children...) plus what the
+// shape of the source expression (kind, text, children...) plus what the
 // checker resolved. `type` is Error when sema could not tell (the expression
 // language is larger than what sema types; see `resolved`).
 struct Stmt;
 struct MatchArm;
 
 struct Expr {
-  using Kind = ast::Expr::Kind;
+  // What the fields below hold for each kind.
+  enum class Kind {
+    Int,        // text = literal as written (0x.., _ separators kept), int_value parsed
+    Float,      // text = literal
+    String,     // text = decoded value (escapes resolved)
+    Bool,       // text = "true" | "false"
+    Name,       // text = identifier (incl. `this`, `self`, `old`, `None`)
+    Path,       // text = `A::b` joined with "::"
+    Field,      // children[0].text ; text = field name
+    Call,       // children[0] = callee, children[1..] = args; arg_names[i] = "" or named-arg name (per arg)
+    MethodCall, // children[0] = receiver, children[1..] = args; text = method name; arg_names as Call
+    Index,      // children[0][children[1]]
+    Unary,      // text = "-" | "!" ; children[0]
+    Binary,     // text = operator: + - * / % == != < <= > >= && || implies in .. ..= |>
+    Assign,     // text = "=" | "+=" | "-=" | "*=" | "/=" ; children[0] = target, children[1] = value
+    If,         // children: cond, then(Block), [else(Block or If)]
+    Match,      // children[0] = scrutinee; arms
+    Block,      // stmts; value = last expression statement
+    StructLit,  // text = type name; children = field values; arg_names[i] = field name per child
+    ListLit,    // children = elements
+    MapLit,     // children = k0, v0, k1, v1, ...
+    TupleLit,   // children = elements (Unit when empty)
+    Closure,    // params = parameter names; children[0] = body
+    Cast,       // children[0] as cast_type
+    Try,        // children[0]?
+    Quantifier, // text = "forall" | "exists"; params[0] = bound var; cast_type = its type; children[0] = body
+    Opaque,     // meta-programming (`quote`, `!(...)`) kept as text, or what sema hides from lowering
+  };
   // What a Name / Field / Call refers to, when the checker knows.
   enum class Ref {
     None,
@@ -132,15 +162,32 @@ struct Expr {
   std::string enum_name;               // EnumVariant
 };
 
+// A match arm's pattern, as written.
+struct Pattern {
+  enum class Kind { Wildcard, Literal, Binding, Variant, Tuple };
+  Kind kind = Kind::Wildcard;
+  std::string text;                    // literal text, binding name, or variant path (`Status::Done`, `Some`)
+  std::vector<Pattern> sub;            // Variant(x, y) / tuple elements
+  Span span;
+};
+
 struct MatchArm {
-  ast::Pattern pattern;
+  Pattern pattern;
   std::optional<Expr> guard;
   Expr body;
   Span span;
 };
 
 struct Stmt {
-  using Kind = ast::Stmt::Kind;
+  enum class Kind {
+    Let,       // name, optional declared_type, optional value (expr), is_mut
+    Expr,      // expr (assignments are Expr::Assign)
+    Return,    // optional value
+    Break, Continue,
+    For,       // name = loop variable, expr = iterable, body
+    While,     // expr = condition, body
+    Loop,      // body
+  };
   Kind kind = Kind::Expr;
   Span span;
   std::string name;

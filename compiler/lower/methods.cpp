@@ -77,12 +77,12 @@ struct Walker {
   std::string self_path = "kRoot";
   // Statements that must run before the statement being lowered (child
   // lookups); false where there is no statement to put them before.
-  std::string hoisted;
+  std::string hoisted{};  // (initialisers: Walker is built as an aggregate, Walker{schema, gene, method, {}})
   bool can_hoist = true;
   // Locals bound to a nested object (`let acc = this.accounts[k]`, `for it
   // in this.items` over nested objects): the C++ variable holding its path.
   // Scoped like the locals themselves (block() restores it).
-  std::map<std::string, Obj> objects;
+  std::map<std::string, Obj> objects{};
   // Gene methods the body calls (when the caller wants them: the export
   // table keeps a caller only while its callees are compiled).
   std::vector<MethodCallee>* calls = nullptr;

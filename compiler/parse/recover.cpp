@@ -5,7 +5,9 @@
 // at bracket depth L and first on its line (or follows a `;`), and runs to
 // the next such token. Annotations alone on the lines above a field belong to
 // it. When an error is found at the very start of a unit, the unit before it
-// is the incomplete one (`balance: Int =` then a new line), so both are cut.
+// is the incomplete one (`balance: Int =` then a new line), so both are cut,
+// unless the unit starts with an annotation on its own line: that is always a
+// new member, so only the one before it goes.
 // Brackets left open by the broken unit would push everything after it one
 // level deeper; a line that starts at the unit's own column then ends it.
 #include "parse/recover.hpp"
@@ -161,7 +163,14 @@ std::optional<RecoveryCut> recovery_cut(const std::vector<Token*>& tokens, size_
   auto around = [&](size_t at, int level, size_t lo, size_t hi, bool members) {
     auto [s, e] = l.unit(at, level, lo, hi, members);
     // Found at the start of a unit: the one before it did not end.
-    if (at == s && at > lo + 1) s = l.unit(at - 1, level, lo, hi, members).first;
+    if (at == s && at > lo + 1) {
+      s = l.unit(at - 1, level, lo, hi, members).first;
+      // An annotation starting a line always begins the next member (the
+      // grammar never reads it as part of the one above, e.g. as the value
+      // of `balance: Int =`): only the member before it is cut, and the
+      // member it annotates keeps it.
+      if (members && l.tokens[at]->getType() == P::AT_LEAD) e = at;
+    }
     return std::pair<size_t, size_t>{s, e};
   };
 

@@ -42,8 +42,8 @@ CheckResult Checker::run(const std::vector<FileId>& roots) {
 }  // namespace sema
 
 CheckResult check(SourceManager& sources, const std::vector<FileId>& roots, const CheckOptions& options,
-                  DiagnosticSink& diags) {
-  sema::Checker checker(sources, options, diags);
+                  ModuleLoader& loader, DiagnosticSink& diags) {
+  sema::Checker checker(sources, options, loader, diags);
   return checker.run(roots);
 }
 

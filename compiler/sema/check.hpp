@@ -1,14 +1,17 @@
 // compiler/sema: the checker's public entry point.
 //
-// Takes the root files the user named, loads and parses everything they
-// `use` (from the -I directories, then stdlib-dol/), resolves names and
-// types, applies every rule of ../shared/spec/crdt.md and produces the
-// checked schema (ir::Schema), which is the only thing back ends read.
+// Takes the root files the user named, finds everything they `use` (in the
+// -I directories, then stdlib-dol/), has each file turned into a syntax tree
+// by the caller's ModuleLoader, resolves names and types, applies every rule
+// of ../shared/spec/crdt.md and produces the checked schema (ir::Schema),
+// which is the only thing back ends read. sema does not depend on the parser:
+// the driver gives it one (driver/loader.hpp), tests give hand-built trees.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "ast/ast.hpp"
 #include "diag/diag.hpp"
 #include "ir/schema.hpp"
 #include "source/source.hpp"
@@ -33,9 +36,21 @@ struct CheckResult {
   std::vector<NotCompiledItem> not_compiled;  // root files only; see report_not_compiled
 };
 
-// `roots` are files already loaded into `sources` by the driver.
+// Where the checker gets the syntax tree of a file. The checker decides which
+// files to read (roots, then what they `use`) and loads their text into the
+// SourceManager; the loader turns one loaded file into an ast::File.
+class ModuleLoader {
+ public:
+  virtual ~ModuleLoader() = default;
+  // The tree of `file` (already held by the SourceManager the checker was
+  // given). Always a File, possibly partial; problems go to `diags`.
+  virtual ast::File load(FileId file, DiagnosticSink& diags) = 0;
+};
+
+// `roots` are files already loaded into `sources` by the driver; `loader`
+// gives the tree of each file the checker reads.
 CheckResult check(SourceManager& sources, const std::vector<FileId>& roots, const CheckOptions& options,
-                  DiagnosticSink& diags);
+                  ModuleLoader& loader, DiagnosticSink& diags);
 
 // For `dolc build` only: reports one `not-compiled` warning per item of
 // result.not_compiled (tests, spirit/config/mod blocks, consts, free and

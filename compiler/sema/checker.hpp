@@ -63,8 +63,8 @@ struct Scope {
 
 class Checker {
  public:
-  Checker(SourceManager& sources, const CheckOptions& options, DiagnosticSink& diags)
-      : sources_(sources), options_(options), diags_(diags) {}
+  Checker(SourceManager& sources, const CheckOptions& options, ModuleLoader& loader, DiagnosticSink& diags)
+      : sources_(sources), options_(options), loader_(loader), diags_(diags) {}
   CheckResult run(const std::vector<FileId>& roots);
 
   // ----- load.cpp
@@ -87,6 +87,10 @@ class Checker {
   ir::Gene build_gene_version(size_t file, size_t index);  // an older declaration, for Schema::gene_versions
   ir::Field check_field(const ast::Field& f, const std::vector<std::string>& type_params, const ir::Gene* gene);
   void check_field_strategy(const ast::Field& f, ir::Field& out);
+  void check_crdt_options(const ast::Annotation& crdt, const ast::AnnotationArg* strategy_arg,
+                          const std::string& strategy_text, ir::Field& out);
+  bool check_crdt_option(const ast::AnnotationArg& a, ir::Field& out);
+  std::vector<std::string> fitting_strategies(const ir::Type& t) const;
   void check_personal(const ast::Annotation& ann, const ast::Field& f, const ir::Field& out);
   bool strategy_fits(ir::Strategy s, const ir::Type& t) const;
   void check_methods();
@@ -96,7 +100,30 @@ class Checker {
   std::string gene_name(const ast::QualifiedName& q, const std::string& module, const char* what, bool report = true);
 
   // ----- exprs.cpp
+  // check_expr copies an expression's shape into the IR and hands it to the
+  // handler of its kind, which checks the children and fills type and ref.
   ir::Expr check_expr(const ast::Expr& e, Scope& scope);
+  void check_children(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_int_literal(const ast::Expr& e, ir::Expr& out);
+  void check_name(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_path(const ast::Expr& e, ir::Expr& out);
+  void check_field_access(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_call(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_method_call(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_index(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_unary(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_binary(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_assign(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_if(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_match(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_block(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_struct_lit(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_collection_lit(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  void check_binder(const ast::Expr& e, Scope& scope, ir::Expr& out);  // closures, quantifiers
+  // `name` as a field of gene `g` (or of scope.extra_fields): fills `node`'s
+  // ref, field and type; reports unknown-field when `report` and it is none.
+  bool field_ref(ir::Expr& node, const ir::Gene* g, const std::string& name, Span span, bool report,
+                 const Scope& scope);
   ir::Stmt check_stmt(const ast::Stmt& s, Scope& scope);
   bool assignable(const ir::Type& from, const ir::Type& to, const ir::Expr* expr = nullptr) const;
   void expect_type(const ir::Expr& e, const ir::Type& want, const std::string& what);
@@ -110,11 +137,39 @@ class Checker {
   // ----- constraints.cpp
   void check_constraints();
   void check_constraint(const ast::Constraint& c, const std::string& module, const std::string& inline_gene);
+  // check_constraint resolves the target, then hands each item to the handler of its kind.
+  std::string constraint_target(const ast::Constraint& c, const std::string& module, const std::string& inline_gene);
+  void check_violation_policy(const ast::ConstraintItem& item, ir::Constraint& out);
+  bool check_never_changes(const ast::Constraint& c, const ast::ConstraintItem& item, const ir::Gene& gene,
+                           Scope& scope, ir::ConstraintClause& cl);
+  bool check_invariant(const ast::Constraint& c, const ast::ConstraintItem& item, const ir::Gene& gene, Scope& scope,
+                       ir::ConstraintClause& cl);
+  void check_predicate(const ast::Constraint& c, const ast::ConstraintItem& item, ir::ConstraintClause& cl);
+  void check_cross_gene(const ast::Constraint& c, const ast::ConstraintItem& item, const ir::Gene& gene,
+                        ir::ConstraintClause& cl);
   void check_method_immutability();
 
   // ----- evolutions.cpp
   void plan_evolutions();   // end of check_genes: version chains, links older gene declarations
   void check_evolutions();
+  // check_evolutions declares each evolution, then checks each item by its kind.
+  struct PendingEvolution {
+    const ast::Evolution* ast;
+    std::string module;
+    size_t index;  // into schema_.evolutions
+  };
+  struct EvolutionScope {
+    const ir::Gene* gene = nullptr;                          // the target, when declared
+    const std::unordered_set<std::string>* known = nullptr;  // field names any evolution of it mentions
+    bool chained = false;  // in the gene's version chain: names are checked per version instead
+  };
+  ir::Evolution declare_evolution(const ast::Evolution& ev, const std::string& module,
+                                  std::unordered_map<std::string, std::unordered_set<std::string>>& known_fields);
+  bool evolution_field_known(const std::string& name, Span span, const EvolutionScope& es);
+  void check_migrations(const ast::Evolution& ev, const EvolutionScope& es, ir::Evolution& out);
+  void check_evo_removal(const ast::EvolutionItem& item, const std::vector<PendingEvolution>& pending, size_t index);
+  void check_evo_change(const ast::EvolutionItem& item, const EvolutionScope& es, ir::EvolutionChange& ch,
+                        ir::Evolution& out);
   void check_evolution_chain(const std::string& gene);  // per-version field names along one chain
 
   // ----- systems.cpp
@@ -123,6 +178,7 @@ class Checker {
 
   SourceManager& sources_;
   const CheckOptions& options_;
+  ModuleLoader& loader_;
   DiagnosticSink& diags_;
   std::deque<LoadedFile> files_;
   std::unordered_map<std::string, size_t> file_by_module_;  // module name -> file index

@@ -624,6 +624,23 @@ std::string int128_string(__int128 v) {
 
 }  // namespace
 
+namespace {
+
+const std::vector<std::string> kAllStrategies = {"immutable", "lww",  "or_set",     "pn_counter",
+                                                 "rga",       "peritext", "mv_register"};
+
+}  // namespace
+
+std::vector<std::string> Checker::fitting_strategies(const ir::Type& t) const {
+  std::vector<std::string> fit;
+  for (const auto& name : kAllStrategies)
+    if (strategy_fits(*ir::strategy_from_name(name), t)) fit.push_back(name);
+  return fit;
+}
+
+// A field's `@crdt(strategy, options...)`: the strategy, whether it fits the
+// type, then the options (check_crdt_options). Without `@crdt` the field
+// merges by lww, or field by field when it holds a gene.
 void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
   using S = ir::Strategy;
   const ast::Annotation* crdt = nullptr;
@@ -636,14 +653,6 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
     }
     crdt = &ann;
   }
-  static const std::vector<std::string> kAllStrategies = {"immutable", "lww",  "or_set",     "pn_counter",
-                                                          "rga",       "peritext", "mv_register"};
-  auto fitting = [&](const ir::Type& t) {
-    std::vector<std::string> fit;
-    for (const auto& name : kAllStrategies)
-      if (strategy_fits(*ir::strategy_from_name(name), t)) fit.push_back(name);
-    return fit;
-  };
   if (!crdt) {
     out.strategy = S::Lww;
     out.strategy_explicit = false;
@@ -652,7 +661,7 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
       return;
     }
     if (out.type.kind == ir::Type::Kind::Error) return;
-    auto fit = fitting(out.type);
+    auto fit = fitting_strategies(out.type);
     bool lww_fits = strategy_fits(S::Lww, out.type);
     diags_.report(Rule::CrdtMissingAnnotation, f.name_span,
                   "field `" + f.name + "` has no `@crdt` annotation and merges by `lww`" +
@@ -689,14 +698,22 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
   if (!strategy_fits(*strategy, out.type)) {
     diags_.report(Rule::CrdtTypeMismatch, crdt->span,
                   "`" + strategy_text + "` cannot merge a field of type `" + out.type.canonical() + "`",
-                  {"strategies that fit `" + out.type.canonical() + "`: " + join(fitting(out.type), ", ")});
+                  {"strategies that fit `" + out.type.canonical() + "`: " + join(fitting_strategies(out.type), ", ")});
   } else if (*strategy == S::PnCounter && out.type.kind == ir::Type::Kind::Float) {
     diags_.report(Rule::CrdtLossyStrategy, crdt->span,
                   "`pn_counter` on a `" + out.type.canonical() +
                       "` field: float additions round differently by order, so replicas may differ in the last bits",
                   {"count in an integer type (e.g. cents as `i64`), or use `lww` for a float value"});
   }
-  // Options.
+  check_crdt_options(*crdt, strategy_arg, strategy_text, out);
+}
+
+// The `key=value` options of a `@crdt`: each must be one the strategy takes,
+// given once, with a valid value (check_crdt_option); then the checks that
+// relate several (bounds in order, escrow with a floor on an integer).
+void Checker::check_crdt_options(const ast::Annotation& crdt, const ast::AnnotationArg* strategy_arg,
+                                 const std::string& strategy_text, ir::Field& out) {
+  using S = ir::Strategy;
   auto option_names = [](S s) -> std::vector<std::string> {
     switch (s) {
       case S::Lww: return {"tie_break"};
@@ -707,11 +724,11 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
       default: return {};
     }
   };
-  std::vector<std::string> allowed = option_names(*strategy);
+  std::vector<std::string> allowed = option_names(out.strategy);
   const ast::AnnotationArg* max_arg = nullptr;
   const ast::AnnotationArg* escrow_arg = nullptr;
   std::unordered_set<std::string> given;
-  for (const auto& a : crdt->args) {
+  for (const auto& a : crdt.args) {
     if (&a == strategy_arg) continue;
     if (a.key.empty()) {
       diags_.report(Rule::CrdtUnknownOption, a.span, "`" + strategy_text + "` takes one strategy name, found a second positional argument",
@@ -730,90 +747,12 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
       diags_.report(Rule::CrdtInvalidOption, a.span, "option `" + a.key + "` is given twice", {"keep one"});
       continue;
     }
-    std::string word;
-    __int128 number = 0;
-    bool too_big = false;
-    auto bad = [&](const std::string& expected) {
-      diags_.report(Rule::CrdtInvalidOption, a.span,
-                    "invalid value for `" + a.key + "`: `" + std::string(sources_.text(a.value.span)) + "`",
-                    {"expected " + expected});
-    };
-    if (a.key == "tie_break") {
-      if (option_word(a.value, word) && (word == "actor_id" || word == "content_hash")) {
-        out.options.tie_break = word == "actor_id" ? ir::TieBreak::ActorId : ir::TieBreak::ContentHash;
-        out.options.tie_break_set = true;
-      } else {
-        bad("`actor_id` or `content_hash`");
-      }
-    } else if (a.key == "overflow_strategy") {
-      if (option_word(a.value, word) && (word == "saturate" || word == "wrap" || word == "error")) {
-        out.options.overflow_strategy = word == "saturate" ? ir::Overflow::Saturate
-                                        : word == "wrap"   ? ir::Overflow::Wrap
-                                                           : ir::Overflow::Error;
-        out.options.overflow_strategy_set = true;
-      } else {
-        bad("`saturate`, `wrap` or `error`");
-      }
-    } else if (a.key == "append_only" || a.key == "escrow") {
-      // Booleans: `true`/`false` (a bare word or a string of one).
-      bool value = false;
-      if (a.value.kind == ast::Expr::Kind::Bool) value = a.value.text == "true";
-      else if (option_word(a.value, word) && (word == "true" || word == "false")) value = word == "true";
-      else {
-        bad("`true` or `false`");
-        continue;
-      }
-      if (a.key == "append_only") out.options.append_only = value;
-      else {
-        out.options.escrow = value;
-        escrow_arg = &a;
-      }
-    } else if (a.key == "bias") {
-      if (option_word(a.value, word) && (word == "add" || word == "remove")) out.options.remove_wins = word == "remove";
-      else bad("`add` or `remove`");
-    } else if (a.key == "formatting") {
-      if (option_word(a.value, word) && (word == "plain" || word == "markdown" || word == "full")) {
-        out.options.formatting = word == "plain" ? ir::Formatting::Plain
-                                 : word == "markdown" ? ir::Formatting::Markdown
-                                                      : ir::Formatting::Full;
-        out.options.formatting_set = true;
-      } else {
-        bad("`plain`, `markdown` or `full`");
-      }
-    } else if (a.key == "max_length") {
-      // Lengths and positions cross the module boundary as u32.
-      if (!option_int(a.value, number, too_big)) bad("an integer of at least 1");
-      else if (too_big || number < 1 || number > UINT32_MAX)
-        diags_.report(Rule::IntegerOutOfRange, a.value.span,
-                      "`max_length` = `" + std::string(sources_.text(a.value.span)) + "` is out of range",
-                      {"`max_length` is from 1 to 4294967295 (text positions are 32-bit)"});
-      else out.options.max_length = static_cast<int64_t>(number);
-    } else if (a.key == "min_value" || a.key == "max_value") {
-      if (!option_int(a.value, number, too_big)) {
-        bad("an integer");
-        continue;
-      }
-      // A bound is a value of the counter: it must fit the field's type (a
-      // counter of floats holds i64 bounds), and the runtime keeps it in 64 bits.
-      ir::Type range_type = out.type.kind == ir::Type::Kind::Int ? out.type : ir::Type::integer(64, true);
-      auto [lo, hi] = int_type_range(range_type);
-      if (hi > INT64_MAX) hi = INT64_MAX;
-      if (too_big || number < lo || number > hi) {
-        diags_.report(Rule::IntegerOutOfRange, a.value.span,
-                      "`" + a.key + "` = `" + std::string(sources_.text(a.value.span)) + "` does not fit `" +
-                          range_type.canonical() + "`",
-                      {"a bound of this counter is from " + int128_string(lo) + " to " + int128_string(hi)});
-        continue;
-      }
-      if (a.key == "min_value") out.options.min_value = static_cast<int64_t>(number);
-      else {
-        out.options.max_value = static_cast<int64_t>(number);
-        max_arg = &a;
-      }
-    }
+    if (!check_crdt_option(a, out)) continue;
+    if (a.key == "max_value") max_arg = &a;
+    if (a.key == "escrow") escrow_arg = &a;
   }
   if (out.options.min_value && out.options.max_value && *out.options.min_value >= *out.options.max_value) {
-    diags_.report(Rule::CrdtInvalidOption, max_arg ? max_arg->span : crdt->span,
+    diags_.report(Rule::CrdtInvalidOption, max_arg ? max_arg->span : crdt.span,
                   "`min_value` (" + std::to_string(*out.options.min_value) + ") must be less than `max_value` (" +
                       std::to_string(*out.options.max_value) + ")",
                   {"swap the bounds, or widen the range"});
@@ -821,14 +760,100 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
   // An escrow counter keeps a lower bound by rights; without one there is
   // nothing to keep (crdt.md, "escrow=true").
   if (out.options.escrow && !out.options.min_value)
-    diags_.report(Rule::CrdtInvalidOption, escrow_arg ? escrow_arg->span : crdt->span,
+    diags_.report(Rule::CrdtInvalidOption, escrow_arg ? escrow_arg->span : crdt.span,
                   "`escrow=true` needs `min_value`: an escrow counter keeps a lower bound by per-actor rights",
                   {"add `min_value=0` (or the floor the value must never cross)"});
   // Rights are integers; an escrow on a float would round them away.
   if (out.options.escrow && out.type.kind == ir::Type::Kind::Float)
-    diags_.report(Rule::CrdtInvalidOption, escrow_arg ? escrow_arg->span : crdt->span,
+    diags_.report(Rule::CrdtInvalidOption, escrow_arg ? escrow_arg->span : crdt.span,
                   "`escrow=true` needs an integer counter, not `" + out.type.canonical() + "`",
                   {"count in an integer type (e.g. cents as `i64`)"});
+}
+
+// One option whose key the strategy takes: its value, into out.options.
+// false when the value is invalid (reported).
+bool Checker::check_crdt_option(const ast::AnnotationArg& a, ir::Field& out) {
+  std::string word;
+  __int128 number = 0;
+  bool too_big = false;
+  bool ok = true;
+  auto bad = [&](const std::string& expected) {
+    ok = false;
+    diags_.report(Rule::CrdtInvalidOption, a.span,
+                  "invalid value for `" + a.key + "`: `" + std::string(sources_.text(a.value.span)) + "`",
+                  {"expected " + expected});
+  };
+  if (a.key == "tie_break") {
+    if (option_word(a.value, word) && (word == "actor_id" || word == "content_hash")) {
+      out.options.tie_break = word == "actor_id" ? ir::TieBreak::ActorId : ir::TieBreak::ContentHash;
+      out.options.tie_break_set = true;
+    } else {
+      bad("`actor_id` or `content_hash`");
+    }
+  } else if (a.key == "overflow_strategy") {
+    if (option_word(a.value, word) && (word == "saturate" || word == "wrap" || word == "error")) {
+      out.options.overflow_strategy = word == "saturate" ? ir::Overflow::Saturate
+                                      : word == "wrap"   ? ir::Overflow::Wrap
+                                                         : ir::Overflow::Error;
+      out.options.overflow_strategy_set = true;
+    } else {
+      bad("`saturate`, `wrap` or `error`");
+    }
+  } else if (a.key == "append_only" || a.key == "escrow") {
+    // Booleans: `true`/`false` (a bare word or a string of one).
+    bool value = false;
+    if (a.value.kind == ast::Expr::Kind::Bool) value = a.value.text == "true";
+    else if (option_word(a.value, word) && (word == "true" || word == "false")) value = word == "true";
+    else {
+      bad("`true` or `false`");
+      return false;
+    }
+    if (a.key == "append_only") out.options.append_only = value;
+    else out.options.escrow = value;
+  } else if (a.key == "bias") {
+    if (option_word(a.value, word) && (word == "add" || word == "remove")) out.options.remove_wins = word == "remove";
+    else bad("`add` or `remove`");
+  } else if (a.key == "formatting") {
+    if (option_word(a.value, word) && (word == "plain" || word == "markdown" || word == "full")) {
+      out.options.formatting = word == "plain" ? ir::Formatting::Plain
+                               : word == "markdown" ? ir::Formatting::Markdown
+                                                    : ir::Formatting::Full;
+      out.options.formatting_set = true;
+    } else {
+      bad("`plain`, `markdown` or `full`");
+    }
+  } else if (a.key == "max_length") {
+    // Lengths and positions cross the module boundary as u32.
+    if (!option_int(a.value, number, too_big)) bad("an integer of at least 1");
+    else if (too_big || number < 1 || number > UINT32_MAX) {
+      diags_.report(Rule::IntegerOutOfRange, a.value.span,
+                    "`max_length` = `" + std::string(sources_.text(a.value.span)) + "` is out of range",
+                    {"`max_length` is from 1 to 4294967295 (text positions are 32-bit)"});
+      return false;
+    } else {
+      out.options.max_length = static_cast<int64_t>(number);
+    }
+  } else if (a.key == "min_value" || a.key == "max_value") {
+    if (!option_int(a.value, number, too_big)) {
+      bad("an integer");
+      return false;
+    }
+    // A bound is a value of the counter: it must fit the field's type (a
+    // counter of floats holds i64 bounds), and the runtime keeps it in 64 bits.
+    ir::Type range_type = out.type.kind == ir::Type::Kind::Int ? out.type : ir::Type::integer(64, true);
+    auto [lo, hi] = int_type_range(range_type);
+    if (hi > INT64_MAX) hi = INT64_MAX;
+    if (too_big || number < lo || number > hi) {
+      diags_.report(Rule::IntegerOutOfRange, a.value.span,
+                    "`" + a.key + "` = `" + std::string(sources_.text(a.value.span)) + "` does not fit `" +
+                        range_type.canonical() + "`",
+                    {"a bound of this counter is from " + int128_string(lo) + " to " + int128_string(hi)});
+      return false;
+    }
+    if (a.key == "min_value") out.options.min_value = static_cast<int64_t>(number);
+    else out.options.max_value = static_cast<int64_t>(number);
+  }
+  return ok;
 }
 
 // ----- Methods and traits ----------------------------------------------------

@@ -535,88 +535,31 @@ void Checker::check_evolution_chain(const std::string& gene_name_) {
   }
 }
 
+// Every evolution: first each is declared (target gene, versions) and the
+// field names any evolution of a gene mentions are collected; then each
+// item is checked by the handler of its kind, migration bodies first (the
+// changes refer to them); then the version chains.
 void Checker::check_evolutions() {
-  struct Pending {
-    const ast::Evolution* ast;
-    std::string module;
-    size_t index;  // into schema_.evolutions
-  };
-  std::vector<Pending> pending;
+  std::vector<PendingEvolution> pending;
   std::unordered_map<std::string, std::unordered_set<std::string>> known_fields;  // gene -> names from evolutions
-  for (size_t f = 0; f < files_.size(); ++f) {
+  for (size_t f = 0; f < files_.size(); ++f)
     for (const auto& ev : files_[f].ast.evolutions) {
-      ir::Evolution out;
-      out.name = ev.name;
-      out.span = ev.span;
-      out.docs = ev.docs ? ev.docs->text : "";
-      if (ev.to_version) out.to_version.text = ev.to_version->text, out.to_version.major = ev.to_version->major,
-                         out.to_version.minor = ev.to_version->minor, out.to_version.patch = ev.to_version->patch;
-      if (ev.from_version) out.from_version.text = ev.from_version->text,
-                           out.from_version.major = ev.from_version->major,
-                           out.from_version.minor = ev.from_version->minor,
-                           out.from_version.patch = ev.from_version->patch;
-      if (ev.from_name) out.from_name = ev.from_name->text;
-      // Target: the gene named, or (2.0 form) the gene it evolves from.
-      out.gene = gene_name({ev.name, ev.name_span}, files_[f].module, "evolution", false);
-      if (out.gene.empty() && ev.from_name) out.gene = gene_name(*ev.from_name, files_[f].module, "evolution", false);
-      if (out.gene.empty()) {
-        std::vector<std::string> notes = did_you_mean(ev.name, gene_names_);
-        notes.push_back("an evolution describes a declared gene; declare it, or `use` the module that declares it");
-        diags_.report(Rule::UnknownDeclaration, ev.from_name ? ev.from_name->span : ev.name_span,
-                      "evolution `" + ev.name + "` targets unknown gene `" + (ev.from_name ? ev.from_name->text : ev.name) + "`",
-                      notes);
-      } else {
-        auto& known = known_fields[out.gene];
-        for (const auto& item : ev.items) {
-          if (item.kind == ast::EvolutionItem::Kind::Adds && item.field) known.insert(item.field->name);
-          if (item.kind == ast::EvolutionItem::Kind::Renames) known.insert(item.name), known.insert(item.new_name);
-          if (item.kind == ast::EvolutionItem::Kind::Removes || item.kind == ast::EvolutionItem::Kind::Deprecates)
-            known.insert(item.name);
-        }
-      }
+      ir::Evolution out = declare_evolution(ev, files_[f].module, known_fields);
       pending.push_back({&ev, files_[f].module, schema_.evolutions.size()});
       schema_.evolutions.push_back(std::move(out));
     }
-  }
 
   for (const auto& p : pending) {
     const ast::Evolution& ev = *p.ast;
     ir::Evolution& out = schema_.evolutions[p.index];
-    const ir::Gene* gene = out.gene.empty() ? nullptr : gene_by_name(out.gene);
-    const auto* known = gene ? &known_fields[out.gene] : nullptr;
-    bool chained = chained_evos_.count(&ev) > 0;  // names checked per version by check_evolution_chain
-    auto field_known = [&](const std::string& name, Span span) {
-      if (chained || !gene || gene->field(name) || known->count(name)) return true;
-      if (incomplete_genes_.count(gene->name)) return false;  // its syntax error was reported already
-      std::vector<std::string> names;
-      for (const auto& f : gene->fields) names.push_back(f.name);
-      std::vector<std::string> notes = did_you_mean(name, names);
-      notes.push_back("fields of `" + gene->name + "`: " + join(names, ", "));
-      diags_.report(Rule::UnknownField, span, "gene `" + gene->name + "` has no field `" + name + "`", notes);
-      return false;
-    };
+    EvolutionScope es;
+    es.gene = out.gene.empty() ? nullptr : gene_by_name(out.gene);
+    es.known = es.gene ? &known_fields[out.gene] : nullptr;
+    es.chained = chained_evos_.count(&ev) > 0;  // names checked per version by check_evolution_chain
+    check_migrations(ev, es, out);
     std::unordered_set<std::string> migrated;
     for (const auto& item : ev.items)
       if (item.kind == ast::EvolutionItem::Kind::Migrate) migrated.insert(item.name);
-    // Migration bodies first: they are referenced by the changes.
-    for (const auto& item : ev.items) {
-      if (item.kind != ast::EvolutionItem::Kind::Migrate || !item.expr) continue;
-      field_known(item.name, item.span);
-      Scope scope;
-      scope.gene = gene;
-      scope.in_migration = true;
-      scope.extra_fields = known;
-      ir::Migration m{item.name, check_expr(*item.expr, scope), item.span};
-      std::vector<const ir::Expr*> bad;
-      find_nondeterministic(m.body, bad);
-      for (const ir::Expr* call : bad)
-        diags_.report(Rule::EvolutionNondeterministicMigration, call->span,
-                      "migration of `" + item.name + "` calls `" + call->children[0].text +
-                          "()`, so replicas would compute different values",
-                      {"every replica must compute the same migration: use fixed values (the evolution's "
-                       "`actor_id:` and `timestamp:`) or values from `old`"});
-      out.migrations.push_back(std::move(m));
-    }
     for (const auto& item : ev.items) {
       ir::EvolutionChange ch;
       ch.span = item.span;
@@ -627,87 +570,23 @@ void Checker::check_evolutions() {
           ch.kind = ir::EvolutionChange::Kind::Adds;
           if (item.field) {
             ch.field = item.field->name;
-            ch.added = check_field(*item.field, gene ? gene->type_params : std::vector<std::string>{}, gene);
+            ch.added = check_field(*item.field, es.gene ? es.gene->type_params : std::vector<std::string>{}, es.gene);
           }
           break;
-        case ast::EvolutionItem::Kind::Removes: {
+        case ast::EvolutionItem::Kind::Removes:
           ch.kind = ir::EvolutionChange::Kind::Removes;
-          // Deprecated in an older evolution of the same gene?
-          bool deprecated = false;
-          for (const auto& q : pending) {
-            const ir::Evolution& other = schema_.evolutions[q.index];
-            if (q.index == p.index || other.gene != out.gene) continue;
-            bool older = out.to_version.present() && other.to_version.present()
-                             ? version_less(other.to_version, out.to_version)
-                             : q.index < p.index;
-            if (!older) continue;
-            for (const auto& oi : q.ast->items)
-              if (oi.kind == ast::EvolutionItem::Kind::Deprecates && oi.name == item.name) deprecated = true;
-          }
-          if (!deprecated)
-            diags_.report(Rule::EvolutionDataLoss, item.span,
-                          "`removes " + item.name + "` drops the field and its data without an earlier deprecation",
-                          {"first ship a version with `deprecates " + item.name +
-                           "` so that readers can move off it, then remove it"});
+          check_evo_removal(item, pending, p.index);
           break;
-        }
         case ast::EvolutionItem::Kind::Renames:
           ch.kind = ir::EvolutionChange::Kind::Renames;
           ch.new_name = item.new_name;
-          field_known(item.name, item.span);
+          evolution_field_known(item.name, item.span, es);
           break;
         case ast::EvolutionItem::Kind::Deprecates:
           ch.kind = ir::EvolutionChange::Kind::Deprecates;
-          field_known(item.name, item.span);
+          evolution_field_known(item.name, item.span, es);
           break;
-        case ast::EvolutionItem::Kind::Changes: {
-          field_known(item.name, item.span);
-          if (item.from_type || item.to_type) {
-            ch.kind = ir::EvolutionChange::Kind::ChangesType;
-            std::vector<std::string> tp = gene ? gene->type_params : std::vector<std::string>{};
-            if (item.from_type) ch.from_type = resolve_type(*item.from_type, tp);
-            if (item.to_type) ch.to_type = resolve_type(*item.to_type, tp);
-            if (ch.from_type && ch.to_type) ch.safety = type_change_safety(*ch.from_type, *ch.to_type);
-            std::string what = "changing `" + item.name + "` from `" + (ch.from_type ? ch.from_type->canonical() : "?") +
-                               "` to `" + (ch.to_type ? ch.to_type->canonical() : "?") + "`";
-            if (ch.safety == Safety::NeedsMigration && !ch.has_migration)
-              diags_.report(Rule::EvolutionMissingMigration, item.span, what + " needs a conversion, and no `migrate " +
-                                                                            item.name + "` body is given",
-                            {"add `migrate " + item.name + " { ... }` computing the new value from `old." + item.name + "`"});
-            if (ch.safety == Safety::Unsafe && !ch.has_migration)
-              diags_.report(Rule::EvolutionUnsafeMigration, item.span, what + " is incompatible and would lose its data",
-                            {"add `migrate " + item.name + " { ... }` computing the new value, or add a new field instead"});
-          }
-          if (item.from || item.to) {
-            if (ch.kind == ir::EvolutionChange::Kind::ChangesType) {  // both kinds in one item: record the strategy too
-              out.changes.push_back(ch);
-              ch.from_type.reset();
-              ch.to_type.reset();
-            }
-            ch.kind = ir::EvolutionChange::Kind::ChangesStrategy;
-            ch.from_strategy = strategy_of(item.from);
-            ch.to_strategy = strategy_of(item.to);
-            ch.safety = strategy_change_safety(ch.from_strategy, ch.to_strategy);
-            auto name = [](std::optional<S> s) { return s ? std::string("`") + ir::strategy_name(*s) + "`" : std::string("no `@crdt`"); };
-            Span span = item.to ? item.to->span : item.span;
-            if (ch.safety == Safety::Unsafe) {
-              std::string why = !ch.to_strategy ? "removing `@crdt` leaves the field's merge undefined for old replicas"
-                                : *ch.to_strategy == S::Immutable ? "an immutable field cannot take the values replicas already changed"
-                                : "the two strategies keep different data, so the change loses data or meaning";
-              diags_.report(Rule::EvolutionUnsafeMigration, span,
-                            "changing `" + item.name + "` from " + name(ch.from_strategy) + " to " + name(ch.to_strategy) +
-                                " is unsafe: " + why,
-                            {"keep the old strategy, or add a new field with the new strategy and migrate into it"});
-            } else if (ch.safety == Safety::NeedsMigration && !ch.has_migration) {
-              diags_.report(Rule::EvolutionMissingMigration, span,
-                            "changing `" + item.name + "` from " + name(ch.from_strategy) + " to " + name(ch.to_strategy) +
-                                " needs a conversion, and no `migrate " + item.name + "` body is given",
-                            {std::string("add `migrate ") + item.name + " { " +
-                             (ch.to_strategy == S::Peritext ? "from_text(old." + item.name + ")" : "old." + item.name) + " }`"});
-            }
-          }
-          break;
-        }
+        case ast::EvolutionItem::Kind::Changes: check_evo_change(item, es, ch, out); break;
         case ast::EvolutionItem::Kind::Migrate: continue;
         case ast::EvolutionItem::Kind::Because: out.because = item.text; continue;
         case ast::EvolutionItem::Kind::Meta:
@@ -722,6 +601,154 @@ void Checker::check_evolutions() {
     }
   }
   for (const auto& gene : evo_chain_genes_) check_evolution_chain(gene);
+}
+
+// An evolution's name, versions and target: the gene named, or (2.0 form)
+// the gene it evolves from. Adds the field names it mentions to
+// known_fields[gene].
+ir::Evolution Checker::declare_evolution(
+    const ast::Evolution& ev, const std::string& module,
+    std::unordered_map<std::string, std::unordered_set<std::string>>& known_fields) {
+  ir::Evolution out;
+  out.name = ev.name;
+  out.span = ev.span;
+  out.docs = ev.docs ? ev.docs->text : "";
+  if (ev.to_version) out.to_version.text = ev.to_version->text, out.to_version.major = ev.to_version->major,
+                     out.to_version.minor = ev.to_version->minor, out.to_version.patch = ev.to_version->patch;
+  if (ev.from_version) out.from_version.text = ev.from_version->text,
+                       out.from_version.major = ev.from_version->major,
+                       out.from_version.minor = ev.from_version->minor,
+                       out.from_version.patch = ev.from_version->patch;
+  if (ev.from_name) out.from_name = ev.from_name->text;
+  out.gene = gene_name({ev.name, ev.name_span}, module, "evolution", false);
+  if (out.gene.empty() && ev.from_name) out.gene = gene_name(*ev.from_name, module, "evolution", false);
+  if (out.gene.empty()) {
+    std::vector<std::string> notes = did_you_mean(ev.name, gene_names_);
+    notes.push_back("an evolution describes a declared gene; declare it, or `use` the module that declares it");
+    diags_.report(Rule::UnknownDeclaration, ev.from_name ? ev.from_name->span : ev.name_span,
+                  "evolution `" + ev.name + "` targets unknown gene `" + (ev.from_name ? ev.from_name->text : ev.name) + "`",
+                  notes);
+    return out;
+  }
+  auto& known = known_fields[out.gene];
+  for (const auto& item : ev.items) {
+    if (item.kind == ast::EvolutionItem::Kind::Adds && item.field) known.insert(item.field->name);
+    if (item.kind == ast::EvolutionItem::Kind::Renames) known.insert(item.name), known.insert(item.new_name);
+    if (item.kind == ast::EvolutionItem::Kind::Removes || item.kind == ast::EvolutionItem::Kind::Deprecates)
+      known.insert(item.name);
+  }
+  return out;
+}
+
+// Whether an evolution outside a version chain may name field `name`: a
+// field of the gene or one any evolution of it mentions. Reports
+// unknown-field otherwise.
+bool Checker::evolution_field_known(const std::string& name, Span span, const EvolutionScope& es) {
+  const ir::Gene* gene = es.gene;
+  if (es.chained || !gene || gene->field(name) || es.known->count(name)) return true;
+  if (incomplete_genes_.count(gene->name)) return false;  // its syntax error was reported already
+  std::vector<std::string> names;
+  for (const auto& f : gene->fields) names.push_back(f.name);
+  std::vector<std::string> notes = did_you_mean(name, names);
+  notes.push_back("fields of `" + gene->name + "`: " + join(names, ", "));
+  diags_.report(Rule::UnknownField, span, "gene `" + gene->name + "` has no field `" + name + "`", notes);
+  return false;
+}
+
+// `migrate f { body }`: `old` is the previous document, and the body must
+// compute the same value on every replica.
+void Checker::check_migrations(const ast::Evolution& ev, const EvolutionScope& es, ir::Evolution& out) {
+  for (const auto& item : ev.items) {
+    if (item.kind != ast::EvolutionItem::Kind::Migrate || !item.expr) continue;
+    evolution_field_known(item.name, item.span, es);
+    Scope scope;
+    scope.gene = es.gene;
+    scope.in_migration = true;
+    scope.extra_fields = es.known;
+    ir::Migration m{item.name, check_expr(*item.expr, scope), item.span};
+    std::vector<const ir::Expr*> bad;
+    find_nondeterministic(m.body, bad);
+    for (const ir::Expr* call : bad)
+      diags_.report(Rule::EvolutionNondeterministicMigration, call->span,
+                    "migration of `" + item.name + "` calls `" + call->children[0].text +
+                        "()`, so replicas would compute different values",
+                    {"every replica must compute the same migration: use fixed values (the evolution's "
+                     "`actor_id:` and `timestamp:`) or values from `old`"});
+    out.migrations.push_back(std::move(m));
+  }
+}
+
+// `removes f` loses data unless an older evolution of the same gene
+// deprecated f first.
+void Checker::check_evo_removal(const ast::EvolutionItem& item, const std::vector<PendingEvolution>& pending,
+                                size_t index) {
+  const ir::Evolution& out = schema_.evolutions[index];
+  bool deprecated = false;
+  for (const auto& q : pending) {
+    const ir::Evolution& other = schema_.evolutions[q.index];
+    if (q.index == index || other.gene != out.gene) continue;
+    bool older = out.to_version.present() && other.to_version.present() ? version_less(other.to_version, out.to_version)
+                                                                        : q.index < index;
+    if (!older) continue;
+    for (const auto& oi : q.ast->items)
+      if (oi.kind == ast::EvolutionItem::Kind::Deprecates && oi.name == item.name) deprecated = true;
+  }
+  if (!deprecated)
+    diags_.report(Rule::EvolutionDataLoss, item.span,
+                  "`removes " + item.name + "` drops the field and its data without an earlier deprecation",
+                  {"first ship a version with `deprecates " + item.name +
+                   "` so that readers can move off it, then remove it"});
+}
+
+// `changes f from T to U` and `changes f from @crdt(a) to @crdt(b)` (both in
+// one item records two changes): crdt.md's table says which are safe, which
+// need a `migrate` body and which are unsafe.
+void Checker::check_evo_change(const ast::EvolutionItem& item, const EvolutionScope& es, ir::EvolutionChange& ch,
+                               ir::Evolution& out) {
+  evolution_field_known(item.name, item.span, es);
+  if (item.from_type || item.to_type) {
+    ch.kind = ir::EvolutionChange::Kind::ChangesType;
+    std::vector<std::string> tp = es.gene ? es.gene->type_params : std::vector<std::string>{};
+    if (item.from_type) ch.from_type = resolve_type(*item.from_type, tp);
+    if (item.to_type) ch.to_type = resolve_type(*item.to_type, tp);
+    if (ch.from_type && ch.to_type) ch.safety = type_change_safety(*ch.from_type, *ch.to_type);
+    std::string what = "changing `" + item.name + "` from `" + (ch.from_type ? ch.from_type->canonical() : "?") +
+                       "` to `" + (ch.to_type ? ch.to_type->canonical() : "?") + "`";
+    if (ch.safety == Safety::NeedsMigration && !ch.has_migration)
+      diags_.report(Rule::EvolutionMissingMigration, item.span, what + " needs a conversion, and no `migrate " +
+                                                                    item.name + "` body is given",
+                    {"add `migrate " + item.name + " { ... }` computing the new value from `old." + item.name + "`"});
+    if (ch.safety == Safety::Unsafe && !ch.has_migration)
+      diags_.report(Rule::EvolutionUnsafeMigration, item.span, what + " is incompatible and would lose its data",
+                    {"add `migrate " + item.name + " { ... }` computing the new value, or add a new field instead"});
+  }
+  if (!item.from && !item.to) return;
+  if (ch.kind == ir::EvolutionChange::Kind::ChangesType) {  // both kinds in one item: record the strategy too
+    out.changes.push_back(ch);
+    ch.from_type.reset();
+    ch.to_type.reset();
+  }
+  ch.kind = ir::EvolutionChange::Kind::ChangesStrategy;
+  ch.from_strategy = strategy_of(item.from);
+  ch.to_strategy = strategy_of(item.to);
+  ch.safety = strategy_change_safety(ch.from_strategy, ch.to_strategy);
+  auto name = [](std::optional<S> s) { return s ? std::string("`") + ir::strategy_name(*s) + "`" : std::string("no `@crdt`"); };
+  Span span = item.to ? item.to->span : item.span;
+  if (ch.safety == Safety::Unsafe) {
+    std::string why = !ch.to_strategy ? "removing `@crdt` leaves the field's merge undefined for old replicas"
+                      : *ch.to_strategy == S::Immutable ? "an immutable field cannot take the values replicas already changed"
+                      : "the two strategies keep different data, so the change loses data or meaning";
+    diags_.report(Rule::EvolutionUnsafeMigration, span,
+                  "changing `" + item.name + "` from " + name(ch.from_strategy) + " to " + name(ch.to_strategy) +
+                      " is unsafe: " + why,
+                  {"keep the old strategy, or add a new field with the new strategy and migrate into it"});
+  } else if (ch.safety == Safety::NeedsMigration && !ch.has_migration) {
+    diags_.report(Rule::EvolutionMissingMigration, span,
+                  "changing `" + item.name + "` from " + name(ch.from_strategy) + " to " + name(ch.to_strategy) +
+                      " needs a conversion, and no `migrate " + item.name + "` body is given",
+                  {std::string("add `migrate ") + item.name + " { " +
+                   (ch.to_strategy == S::Peritext ? "from_text(old." + item.name + ")" : "old." + item.name) + " }`"});
+  }
 }
 
 }  // namespace dolc::sema

@@ -1,13 +1,13 @@
-// compiler/sema/load.cpp: finding, reading and parsing the files a schema
+// compiler/sema/load.cpp: finding and reading the files a schema
 // `use`s. Module `a.b` is the file `a/b.dol` or `a.b.dol`, searched in the -I
 // directories, then next to the importing file, then in stdlib-dol/. `use
 // a.b.X` may name a module `a.b.X` or the item `X` of module `a.b`; both are
 // tried (`use a.b.*` and `use a.b.{ X }` name module `a.b`; `use
-// local::a::X` is `use a.X`). `use @org/pkg` is recorded and never fetched. Each file is parsed
-// once (SourceManager dedups by path), so import cycles terminate.
+// local::a::X` is `use a.X`). `use @org/pkg` is recorded and never fetched. Each file is read
+// once (SourceManager dedups by path), so import cycles terminate. The
+// caller's ModuleLoader turns each file into a syntax tree.
 #include <filesystem>
 
-#include "parse/parse.hpp"
 #include "sema/checker.hpp"
 
 namespace dolc::sema {
@@ -18,7 +18,7 @@ size_t Checker::add_file(FileId id, bool is_root, bool is_stdlib) {
   for (size_t i = 0; i < files_.size(); ++i)
     if (files_[i].ast.file == id) return i;
   LoadedFile lf;
-  lf.ast = parse_file(sources_, id, diags_);
+  lf.ast = loader_.load(id, diags_);
   lf.ast.file = id;
   lf.path = sources_.file(id).path();
   lf.module = lf.ast.module ? lf.ast.module->text : "";

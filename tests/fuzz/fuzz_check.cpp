@@ -6,6 +6,7 @@
 #include <string>
 
 #include "diag/diag.hpp"
+#include "driver/loader.hpp"
 #include "sema/check.hpp"
 #include "source/source.hpp"
 
@@ -15,6 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   dolc::DiagnosticSink diags;
   dolc::CheckOptions options;
   options.stdlib_dir = DOLC_FUZZ_STDLIB_DIR;
-  dolc::check(sources, {id}, options, diags);
+  dolc::driver::ParsingLoader loader(sources);
+  dolc::check(sources, {id}, options, loader, diags);
   return 0;
 }

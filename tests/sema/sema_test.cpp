@@ -2,24 +2,19 @@
 //
 // Each test builds an ast::File with the small helpers below (what the parser
 // would produce), runs check(), and asserts on the rule ids reported and on
-// the checked schema. A fake parse_file() hands the registered ASTs to the
-// checker, which keeps these tests independent of the parser.
+// the checked schema. The checker gets its trees from a ModuleLoader; here a
+// loader that hands out the registered ASTs, which keeps these tests
+// independent of the parser.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "ir/json.hpp"
 #include "sema/check.hpp"
-
-namespace dolc {
-static std::map<FileId, ast::File> g_asts;
-ast::File parse_file(const SourceManager&, FileId file, DiagnosticSink&) {
-  auto it = g_asts.find(file);
-  ast::File f = it == g_asts.end() ? ast::File{} : it->second;
-  f.file = file;
-  return f;
-}
-}  // namespace dolc
 
 using namespace dolc;
 
@@ -118,13 +113,30 @@ struct Run {
   }
 };
 
+// The trees the tests built, by file path; a file nobody registered is empty.
+class RegisteredAsts : public ModuleLoader {
+ public:
+  explicit RegisteredAsts(const SourceManager& sources) : sources_(sources) {}
+  std::map<std::string, ast::File> asts;
+  std::vector<std::string> asked;  // the path of every load, in order
+  ast::File load(FileId file, DiagnosticSink&) override {
+    const std::string& path = sources_.file(file).path();
+    asked.push_back(path);
+    auto it = asts.find(path);
+    return it == asts.end() ? ast::File{} : it->second;
+  }
+
+ private:
+  const SourceManager& sources_;
+};
+
 std::unique_ptr<Run> run(const ast::File& file, CheckOptions options = {}) {
-  static SourceManager sources;  // ids must be unique across tests: one manager
-  static int counter = 0;
-  FileId id = sources.add("test" + std::to_string(counter++) + ".dol", std::string(4096, ' '));
-  g_asts[id] = file;
+  SourceManager sources;
+  FileId id = sources.add("test.dol", std::string(4096, ' '));
+  RegisteredAsts loader(sources);
+  loader.asts["test.dol"] = file;
   auto r = std::make_unique<Run>();
-  r->result = check(sources, {id}, options, r->diags);
+  r->result = check(sources, {id}, options, loader, r->diags);
   return r;
 }
 
@@ -429,4 +441,36 @@ TEST(Sema, LargeSchemaIsFast) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   EXPECT_TRUE(r->diags.diagnostics().empty()) << r->messages();
   EXPECT_LT(ms, 500);
+}
+
+// The checker finds a `use`d module on disk and reads it, but its tree comes
+// from the loader: the file's text here is not DOL at all.
+TEST(Sema, ImportsComeFromTheLoader) {
+  auto dir = std::filesystem::temp_directory_path() / ("dolc-sema-loader-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string lib_path = (dir / "shapes.dol").lexically_normal().string();
+  std::ofstream(lib_path) << "not DOL: the loader, not a parser, gives this file's tree\n";
+
+  SourceManager sources;
+  FileId root = sources.add((dir / "app.dol").string(), std::string(64, ' '));
+  RegisteredAsts loader(sources);
+  ast::File app = file_with({gene("app.doc", {field("origin", type("shapes.point"), {crdt("lww")})})});
+  ast::Use use;
+  use.path = "shapes";
+  app.uses.push_back(use);
+  loader.asts[(dir / "app.dol").string()] = app;
+  ast::File lib = file_with({gene("shapes.point", {field("x", type("i64"), {crdt("lww")})})});
+  lib.module = ast::QualifiedName{"shapes", {}};
+  loader.asts[lib_path] = lib;
+
+  DiagnosticSink diags;
+  CheckOptions options;
+  CheckResult result = check(sources, {root}, options, loader, diags);
+  std::filesystem::remove_all(dir);
+  EXPECT_TRUE(diags.diagnostics().empty());
+  ASSERT_EQ(loader.asked.size(), 2u);
+  EXPECT_EQ(loader.asked[1], lib_path);
+  ASSERT_NE(result.schema.find_gene("shapes.point"), nullptr);
+  EXPECT_TRUE(result.schema.find_gene("shapes.point")->fields.at(0).type.is_integer());
+  EXPECT_EQ(result.files_read, (std::vector<std::string>{(dir / "app.dol").string(), lib_path}));
 }
