@@ -221,7 +221,7 @@ struct Gen {
   std::string ns;
   std::vector<ThinExport>* thin = nullptr;  // receives the thin exports (exports())
   mutable std::map<std::pair<const ir::Gene*, int>, std::vector<std::pair<const ApiInterface*, const ApiFunction*>>>
-      field_functions;  // functions_of()
+      field_functions{};  // functions_of()
   mutable bool field_functions_built = false;
 
   // Every gene any interface exposes, first-appearance order.
