@@ -140,6 +140,59 @@ struct ActorTable {
   }
 };
 
+// Where encode_columns puts values: each into its column (run-coded, or raw
+// bytes whose lengths another column gives), or, for the rows layout, all
+// into one stream in the order they come (FORMAT.md "Rows"): a change of one
+// keystroke then costs a byte per value instead of a length and a group
+// header per column. Actors are named by table index either way; in rows a
+// new actor's id follows its first index.
+struct ColumnSink {
+  bool rows;
+  ColumnWriter col[kColumnCount];
+  Writer raw[kColumnCount];  // kPathBytes, kPayloadBytes, kText
+  Writer stream;
+  ActorTable table;
+  void put(uint32_t c, uint64_t v) {
+    if (rows) stream.varint(v);
+    else col[c].put(v);
+  }
+  void bytes(uint32_t c, const uint8_t* p, size_t n) { (rows ? stream : raw[c]).raw(p, n); }
+  uint64_t actor(uint32_t c, uint64_t a) {
+    size_t known = table.actors.size();
+    uint64_t i = table.index(a);
+    put(c, i);
+    if (rows && table.actors.size() > known) stream.varint(a);
+    return i;
+  }
+};
+
+// What decode_columns reads values from: the columns, or the rows stream
+// (the blob's reader itself). Reads latch failure as the readers do.
+struct ColumnSource {
+  bool rows;
+  Reader* stream;
+  ColumnReader col[kColumnCount];
+  RawColumn raw[kColumnCount];
+  std::vector<uint64_t> actors;
+  bool bad_actor = false;
+  uint64_t next(uint32_t c) { return rows ? stream->varint() : col[c].next(); }
+  std::string_view take(uint32_t c, uint64_t n) {
+    if (!rows) return raw[c].take(n);
+    const uint8_t* p = stream->position();
+    stream->skip(n > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(n));
+    return stream->ok() ? std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n)) : std::string_view();
+  }
+  // The actor an index in column `c` names; `*index` receives the index. A
+  // bad index fails the blob.
+  uint64_t actor(uint32_t c, uint64_t* index) {
+    *index = next(c);
+    if (rows && *index == actors.size() && stream->ok()) actors.push_back(stream->varint());
+    if (*index < actors.size()) return actors[static_cast<size_t>(*index)];
+    bad_actor = true;
+    return 0;
+  }
+};
+
 }  // namespace
 
 bool reads_as_text_insert(const Op& op) {
@@ -148,11 +201,10 @@ bool reads_as_text_insert(const Op& op) {
 }
 
 void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
-                    const std::vector<const Change*>& forks, const Bytes* snapshot, const TextSplit* split) {
-  ActorTable table;
+                    const std::vector<const Change*>& forks, const Bytes* snapshot, const TextSplit* split,
+                    ChangeLayout layout) {
+  ColumnSink out{layout == ChangeLayout::Rows, {}, {}, {}, {}};
   Writer deleted_text;  // the text section's: the deleted characters of split inserts, in op order
-  ColumnWriter col[kColumnCount];
-  Writer text, path_bytes, payload_bytes;  // the raw columns
   Bytes prev_path;
   std::map<uint64_t, uint64_t> last_seq;  // actor index -> its previous seq in this blob
   std::map<uint64_t, uint64_t> last_dep;  // actor index -> the previous dependency on it in this blob
@@ -161,44 +213,42 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
   bool at_first_op = true;
   Bytes path;
   auto put_id = [&](Column actors, OpId id) {
-    col[actors].put(table.index(id.actor));
-    col[actors + 1].put(zigzag(static_cast<int64_t>(id.lamport - cursor)));
+    out.actor(actors, id.actor);
+    out.put(actors + 1, zigzag(static_cast<int64_t>(id.lamport - cursor)));
     cursor = id.lamport;
   };
   for (const Change* c : changes) {
-    uint64_t actor = table.index(c->actor);
-    col[kChangeActor].put(actor);
-    col[kChangeSeq].put(c->seq - last_seq[actor] - 1);
+    uint64_t actor = out.actor(kChangeActor, c->actor);
+    out.put(kChangeSeq, c->seq - last_seq[actor] - 1);
     last_seq[actor] = c->seq;
-    col[kChangeDepCount].put(c->deps.size());
+    out.put(kChangeDepCount, c->deps.size());
     for (auto& [a, s] : c->deps) {
-      uint64_t dep = table.index(a);
-      col[kDepActor].put(dep);
-      col[kDepSeq].put(zigzag(static_cast<int64_t>(s - last_dep[dep])));
+      uint64_t dep = out.actor(kDepActor, a);
+      out.put(kDepSeq, zigzag(static_cast<int64_t>(s - last_dep[dep])));
       last_dep[dep] = s;
     }
-    col[kChangeOpCount].put(c->ops.size());
+    out.put(kChangeOpCount, c->ops.size());
     for (const Op& op : c->ops) {
-      col[kOpLamport].put(zigzag(static_cast<int64_t>(op.id.lamport - prev_end)));
+      out.put(kOpLamport, zigzag(static_cast<int64_t>(op.id.lamport - prev_end)));
       path.clear();
       if (!op.path.empty()) remap_path(op.path, &path, &keys, nullptr);
       if (at_first_op || path != prev_path) {
-        col[kOpPath].put(path.size() + 1);
-        path_bytes.raw(path.data(), path.size());
+        out.put(kOpPath, path.size() + 1);
+        out.bytes(kPathBytes, path.data(), path.size());
         prev_path = path;
       } else {
-        col[kOpPath].put(0);
+        out.put(kOpPath, 0);
       }
       at_first_op = false;
-      col[kOpField].put(keys.index(op.field));
+      out.put(kOpField, keys.index(op.field));
       uint64_t points = 0;
       InsertParts ins;
       if (op.kind == OpKind::TextInsert && split_insert(op, &ins)) {
-        col[kOpKind].put(static_cast<uint64_t>(op.kind));
+        out.put(kOpKind, static_cast<uint64_t>(op.kind));
         bool after_own = ins.left == OpId{op.id.lamport - 1, op.id.actor};
         uint64_t left = ins.left.is_null() ? kNone : after_own ? kAfterOwn : kExplicit;
         uint64_t right = ins.right.is_null() ? kNone : kExplicit;
-        col[kInsertOrigins].put(left + 3 * right);
+        out.put(kInsertOrigins, left + 3 * right);
         if (left == kExplicit) put_id(kInsertOriginActor, ins.left);
         if (right == kExplicit) put_id(kInsertOriginActor, ins.right);
         points = code_points(ins.text);
@@ -206,15 +256,15 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
         if (split && op.path.empty())
           for (const auto& f : split->fields) kept = f.first == op.field ? &f : kept;
         if (!kept) {
-          col[kInsertLength].put(ins.text.size());
-          text.raw(reinterpret_cast<const uint8_t*>(ins.text.data()), ins.text.size());
+          out.put(kInsertLength, ins.text.size());
+          out.bytes(kText, reinterpret_cast<const uint8_t*>(ins.text.data()), ins.text.size());
         } else {
           // The visible characters are in the text section already; the
           // deleted ones go to its stream of deleted text, in op order. The
           // length column gives the insert's code points (its lamport span),
           // which tell nothing of which are which: a reader finds that out by
           // replaying (join_texts).
-          col[kInsertLength].put(points);
+          out.put(kInsertLength, points);
           size_t at = 0;  // byte offset in ins.text
           for (uint64_t k = 0; k < points;) {
             bool shown = false;
@@ -230,39 +280,43 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
         }
         cursor = op.id.lamport + points - 1;
       } else if ((op.kind == OpKind::TextDelete || op.kind == OpKind::ListDelete) && reads_as_delete(op)) {
-        col[kOpKind].put(static_cast<uint64_t>(op.kind));
+        out.put(kOpKind, static_cast<uint64_t>(op.kind));
         Reader r(op.payload);
         uint64_t n = r.varint();
-        col[kDeleteCount].put(n);
+        out.put(kDeleteCount, n);
         for (uint64_t i = 0; i < n; ++i) {
           put_id(kDeleteActor, read_id(r));
-          col[kDeleteLength].put(r.varint());
+          out.put(kDeleteLength, r.varint());
         }
       } else {
-        col[kOpKind].put(static_cast<uint64_t>(op.kind) + kRawPayload);
-        col[kPayloadLength].put(op.payload.size());
-        payload_bytes.raw(op.payload.data(), op.payload.size());
+        out.put(kOpKind, static_cast<uint64_t>(op.kind) + kRawPayload);
+        out.put(kPayloadLength, op.payload.size());
+        out.bytes(kPayloadBytes, op.payload.data(), op.payload.size());
       }
       prev_end = op_end(op, points);
     }
   }
 
-  w.varint(table.actors.size());
-  for (uint64_t a : table.actors) w.varint(a);
-  w.varint(changes.size());
-  w.varint(kColumnCount);
-  // Only the columns that hold something, after a mask of which those are
-  // (a change of one keystroke uses half of them).
-  Bytes columns[kColumnCount];
-  uint64_t present = 0;
-  for (uint32_t i = 0; i < kColumnCount; ++i) {
-    columns[i] = i == kText ? text.take() : i == kPathBytes ? path_bytes.take() : i == kPayloadBytes ? payload_bytes.take()
-                                                                                                    : col[i].finish();
-    if (!columns[i].empty()) present |= uint64_t{1} << i;
+  if (out.rows) {
+    // Rows: the change count, the sections, then the stream to the end.
+    w.varint(changes.size());
+  } else {
+    w.varint(out.table.actors.size());
+    for (uint64_t a : out.table.actors) w.varint(a);
+    w.varint(changes.size());
+    w.varint(kColumnCount);
+    // Only the columns that hold something, after a mask of which those are
+    // (a change of one keystroke uses half of them).
+    Bytes columns[kColumnCount];
+    uint64_t present = 0;
+    for (uint32_t i = 0; i < kColumnCount; ++i) {
+      columns[i] = i == kText || i == kPathBytes || i == kPayloadBytes ? out.raw[i].take() : out.col[i].finish();
+      if (!columns[i].empty()) present |= uint64_t{1} << i;
+    }
+    w.varint(present);
+    for (const Bytes& b : columns)
+      if (!b.empty()) w.bytes(b.data(), b.size());
   }
-  w.varint(present);
-  for (const Bytes& b : columns)
-    if (!b.empty()) w.bytes(b.data(), b.size());
   // Sections (FORMAT.md): kind 2, the forks this replica knows (changes
   // that reuse an actor's seq; they cannot sit among the columns, where an
   // actor's seqs grow, nor together: two may share one seq), each as
@@ -299,6 +353,7 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
     w.varint(kSnapshotSection);
     w.bytes(snapshot->data(), snapshot->size());
   }
+  if (out.rows) w.raw(out.stream.buffer().data(), out.stream.size());
 }
 
 bool find_section(Reader r, uint64_t kind, std::string_view* body) {
@@ -324,32 +379,28 @@ bool find_section(Reader r, uint64_t kind, std::string_view* body) {
 }
 
 bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer,
-                    TextJoin* join) {
+                    TextJoin* join, ChangeLayout layout) {
   // Reads latch failure (ColumnReader, RawColumn and Reader all do): values
   // read after a failure are 0 or empty, every count stays bounded, and the
   // outcome is tested where a value drives memory and once at the end.
-  std::vector<uint64_t> actors;
-  uint64_t actor_count = r.count(1);
-  for (uint64_t i = 0; i < actor_count && r.ok(); ++i) actors.push_back(r.varint());
+  ColumnSource in{layout == ChangeLayout::Rows, &r, {}, {}, {}, false};
+  uint64_t actor_count = in.rows ? 0 : r.count(1);
+  for (uint64_t i = 0; i < actor_count && r.ok(); ++i) in.actors.push_back(r.varint());
   uint64_t change_count = r.varint();
   // What the decoded changes may take (see kDecodedBytesPerByte), charged
   // before each allocation.
   uint64_t budget = kDecodedBytesPerByte * uint64_t{r.remaining()} + kDecodedBytesAllowance;
-  if (r.varint() != kColumnCount || change_count > budget / sizeof(Change)) return false;
-  ColumnReader col[kColumnCount];
-  RawColumn text, path_bytes, payload_bytes;
-  uint64_t present = r.varint();
+  if ((!in.rows && r.varint() != kColumnCount) || change_count > budget / sizeof(Change)) return false;
+  uint64_t present = in.rows ? 0 : r.varint();
   if (present >> kColumnCount) return false;
-  for (uint32_t i = 0; i < kColumnCount; ++i) {
+  for (uint32_t i = 0; i < kColumnCount && !in.rows; ++i) {
     std::string_view b;
     if (present >> i & 1) {
       b = r.bytes_view();
       if (b.empty()) r.fail();  // a present column holds something
     }
-    col[i] = ColumnReader(reinterpret_cast<const uint8_t*>(b.data()), b.size());
-    if (i == kText) text.bytes = b;
-    if (i == kPathBytes) path_bytes.bytes = b;
-    if (i == kPayloadBytes) payload_bytes.bytes = b;
+    in.col[i] = ColumnReader(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+    in.raw[i].bytes = b;
   }
   // Sections after the columns (FORMAT.md): a reader skips the optional
   // ones (even kinds) it does not know, and refuses a blob with a required
@@ -388,24 +439,29 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
     return false;
   };
   bool ok = r.ok();
-  // An actor by table index; a bad index fails the blob.
-  auto actor = [&](uint64_t index) -> uint64_t {
-    if (index < actors.size()) return actors[static_cast<size_t>(index)];
-    ok = false;
-    return 0;
-  };
   // An id written as actor index and zigzag(lamport - cursor), in two columns.
   uint64_t cursor = 0;
   auto rel_id = [&](Column actor_column) {
     OpId id;
-    id.actor = actor(col[actor_column].next());
-    id.lamport = cursor + static_cast<uint64_t>(unzigzag(col[actor_column + 1].next()));
+    uint64_t index;
+    id.actor = in.actor(actor_column, &index);
+    id.lamport = cursor + static_cast<uint64_t>(unzigzag(in.next(actor_column + 1)));
     cursor = id.lamport;
     return id;
   };
 
-  std::vector<uint64_t> last_seq(actors.size());  // actor index -> its previous seq in this blob
-  std::vector<uint64_t> last_dep(actors.size());  // actor index -> the previous dependency on it
+  // Per actor index: its previous seq in this blob, and the previous
+  // dependency on it (rows add actors as they come).
+  std::vector<uint64_t> last_seq(in.actors.size()), last_dep(in.actors.size());
+  auto actor = [&](Column column, uint64_t* index) {
+    uint64_t a = in.actor(column, index);
+    if (last_seq.size() < in.actors.size()) {
+      last_seq.resize(in.actors.size());
+      last_dep.resize(in.actors.size());
+    }
+    ok = ok && !in.bad_actor;
+    return a;
+  };
   uint64_t prev_end = 0;
   // Charges `bytes` to the budget; false when it is spent.
   auto charge = [&](uint64_t bytes) {
@@ -416,34 +472,35 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   Bytes path;  // the previous op's, in the blob's key indexes
   for (uint64_t ci = 0; ci < change_count && ok; ++ci) {
     Change c;
-    uint64_t actor_index = col[kChangeActor].next();
-    c.actor = actor(actor_index);
-    uint64_t seq_delta = col[kChangeSeq].next();
+    uint64_t actor_index;
+    c.actor = actor(kChangeActor, &actor_index);
+    uint64_t seq_delta = in.next(kChangeSeq);
     if (!ok || seq_delta >= kMaxLamport - last_seq[static_cast<size_t>(actor_index)]) return false;
     c.seq = last_seq[static_cast<size_t>(actor_index)] += seq_delta + 1;
-    uint64_t dep_count = col[kChangeDepCount].next();
-    if (dep_count > actors.size()) return false;  // one entry per actor at most
+    uint64_t dep_count = in.next(kChangeDepCount);
+    // One entry per actor at most (rows name new actors as they come).
+    if (dep_count > (in.rows ? r.remaining() : in.actors.size())) return false;
     for (uint64_t i = 0; i < dep_count && ok; ++i) {
-      uint64_t dep = col[kDepActor].next();
-      uint64_t dep_actor = actor(dep);
+      uint64_t dep;
+      uint64_t dep_actor = actor(kDepActor, &dep);
       if (!ok) return false;
-      last_dep[static_cast<size_t>(dep)] += static_cast<uint64_t>(unzigzag(col[kDepSeq].next()));
+      last_dep[static_cast<size_t>(dep)] += static_cast<uint64_t>(unzigzag(in.next(kDepSeq)));
       c.deps.emplace_back(dep_actor, last_dep[static_cast<size_t>(dep)]);
     }
-    uint64_t op_count = col[kChangeOpCount].next();
+    uint64_t op_count = in.next(kChangeOpCount);
     if (op_count == 0 || op_count > budget / sizeof(Op) || !charge(sizeof(Change) + dep_count * 16 + op_count * sizeof(Op)))
       return false;
     c.ops.reserve(static_cast<size_t>(op_count));
     for (uint64_t oi = 0; oi < op_count && ok; ++oi) {
       Op op;
-      op.id = OpId{prev_end + static_cast<uint64_t>(unzigzag(col[kOpLamport].next())), c.actor};
-      uint64_t path_length = col[kOpPath].next();
+      op.id = OpId{prev_end + static_cast<uint64_t>(unzigzag(in.next(kOpLamport))), c.actor};
+      uint64_t path_length = in.next(kOpPath);
       if (path_length > 0) {
-        std::string_view p = path_bytes.take(path_length - 1);
+        std::string_view p = in.take(kPathBytes, path_length - 1);
         path.assign(p.begin(), p.end());
       }
-      uint64_t field = col[kOpField].next();
-      uint64_t kind = col[kOpKind].next();
+      uint64_t field = in.next(kOpField);
+      uint64_t kind = in.next(kOpKind);
       bool raw = kind >= kRawPayload;
       if (raw) kind -= kRawPayload;
       // Lamports grow within a change and stay below the bound (FORMAT.md);
@@ -457,10 +514,10 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
       uint64_t points = 0;
       Writer payload;
       if (raw) {
-        std::string_view p = payload_bytes.take(col[kPayloadLength].next());
+        std::string_view p = in.take(kPayloadBytes, in.next(kPayloadLength));
         payload.raw(reinterpret_cast<const uint8_t*>(p.data()), p.size());
       } else if (op.kind == OpKind::TextInsert) {
-        uint64_t modes = col[kInsertOrigins].next();
+        uint64_t modes = in.next(kInsertOrigins);
         if (modes >= 9 || modes / 3 == kAfterOwn) return false;
         OpId left, right;
         if (modes % 3 == kAfterOwn) left = OpId{op.id.lamport - 1, op.id.actor};
@@ -468,11 +525,11 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
         if (modes / 3 == kExplicit) right = rel_id(kInsertOriginActor);
         std::string_view inserted;
         if (split_field(op)) {  // no characters until join_texts: the length is their count
-          points = col[kInsertLength].next();
+          points = in.next(kInsertLength);
           if (points > kMaxLamport) return false;
           join->inserts.push_back(TextJoin::Insert{out->size(), c.ops.size(), points});
         } else {
-          inserted = text.take(col[kInsertLength].next());
+          inserted = in.take(kText, in.next(kInsertLength));
           points = code_points(inserted);
         }
         if (points == 0) return false;
@@ -482,13 +539,14 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
         payload.str(inserted);
         cursor = op.id.lamport + points - 1;
       } else if (op.kind == OpKind::TextDelete || op.kind == OpKind::ListDelete) {
-        uint64_t n = col[kDeleteCount].next();
+        uint64_t n = in.next(kDeleteCount);
         if (n == 0 || n > budget / 16 || !charge(n * 16)) return false;
         payload.varint(n);
         for (uint64_t i = 0; i < n && ok; ++i) {
           write_id(payload, rel_id(kDeleteActor));
-          payload.varint(col[kDeleteLength].next());
-          ok = ok && col[kDeleteLength].ok();
+          uint64_t length = in.next(kDeleteLength);
+          payload.varint(length);
+          ok = ok && (in.rows ? r.ok() : in.col[kDeleteLength].ok());
         }
       } else {
         return false;  // kinds without columns of their own travel raw
@@ -502,9 +560,10 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   }
   // Every column read without failure and to its end: values left over, or
   // bytes no value used, make the blob malformed.
-  for (uint32_t i = 0; i < kColumnCount; ++i)
-    ok = ok && (i == kText || i == kPathBytes || i == kPayloadBytes || col[i].done());
-  if (!ok || !text.done() || !path_bytes.done() || !payload_bytes.done()) return false;
+  // (Rows: the caller checks that the stream, `r`, ends there.)
+  for (uint32_t i = 0; i < kColumnCount && !in.rows; ++i)
+    ok = ok && (i == kText || i == kPathBytes || i == kPayloadBytes ? in.raw[i].done() : in.col[i].done());
+  if (!ok || in.bad_actor || !r.ok()) return false;
   if (forks.empty()) return true;
   Reader section(reinterpret_cast<const uint8_t*>(forks.data()), forks.size());
   uint64_t n = section.count(1);

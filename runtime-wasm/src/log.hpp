@@ -177,8 +177,13 @@ bool reads_as_text_insert(const Op& op);
 // `snapshot`, when given, is written as the snapshot section (snapshot.hpp);
 // `split`, when given, keeps those root texts' visible characters in the
 // text section.
+// How a change list lays out its values (FORMAT.md): in columns (saves, and
+// sync blobs of many changes), or in rows, value after value, which costs
+// less for the one or few changes an app sends as they are made.
+enum class ChangeLayout : uint8_t { Columns = 0, Rows = 1 };
 void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
-                    const std::vector<const Change*>& forks, const Bytes* snapshot, const TextSplit* split = nullptr);
+                    const std::vector<const Change*>& forks, const Bytes* snapshot, const TextSplit* split = nullptr,
+                    ChangeLayout layout = ChangeLayout::Columns);
 // The body of the first section of `kind` after the columns `r` is at,
 // found without decoding the columns. False: no such section, or the
 // framing of columns and sections is malformed.
@@ -189,7 +194,7 @@ bool find_section(Reader r, uint64_t kind, std::string_view* body);
 // A blob with a text section fills `join` (null: such a blob is refused,
 // for readers without sequence support); the caller completes the inserts.
 bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer = true,
-                    TextJoin* join = nullptr);
+                    TextJoin* join = nullptr, ChangeLayout layout = ChangeLayout::Columns);
 
 }  // namespace internal
 

@@ -10,6 +10,9 @@ namespace dolc::rt {
 
 // Saves (`DS`) and changes (`DC`): the schema header, then columns.
 inline constexpr uint8_t kDocumentFormat = 3;
+// Changes (`DC`) as dolc writes them since: format 3's schema header, then
+// the changes in columns or, for a few changes, in rows (smaller).
+inline constexpr uint8_t kChangesFormat = 4;
 // The oldest `DS`/`DC` format still read (1: positional field indexes).
 inline constexpr uint8_t kOldestDocumentFormat = 1;
 // Version vectors (`DV`) with chain digests; 1 (without) is still read.
