@@ -26,6 +26,7 @@
 
 #include "ir/evolution_rules.hpp"
 #include "ir/layouts.hpp"
+#include "ir/strategies.hpp"
 
 namespace dolc::breaking {
 
@@ -74,11 +75,15 @@ std::string accessor_kind(const ir::Field& f) {
   return ir::strategy_name(f.strategy);
 }
 
+// Every option of the table (ir/strategies.def), compared by value.
 bool options_equal(const ir::Field& a, const ir::Field& b) {
-  const auto &x = a.options, &y = b.options;
-  return x.tie_break == y.tie_break && x.min_value == y.min_value && x.max_value == y.max_value &&
-         x.overflow_strategy == y.overflow_strategy && x.formatting == y.formatting && x.max_length == y.max_length &&
-         x.append_only == y.append_only && x.remove_wins == y.remove_wins && x.escrow == y.escrow;
+  for (const ir::OptionInfo& o : ir::crdt_options()) {
+    ir::OptionValue x = ir::get_option(a.options, o.option), y = ir::get_option(b.options, o.option);
+    bool number = o.kind == ir::OptionKind::Bound || o.kind == ir::OptionKind::Length;
+    if (x.word != y.word || x.flag != y.flag || (number && (x.present != y.present || x.number != y.number)))
+      return false;
+  }
+  return true;
 }
 
 bool field_differs(const ir::Field& a, const ir::Field& b) {
@@ -471,40 +476,63 @@ class Comparer {
                   {old_field_note(og, of), fix});
     };
     auto bound = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : std::string("none"); };
-    if (nf.strategy == S::Lww && o.tie_break != n.tie_break)
-      report("tie_break",
-             std::string("changed from `") + ir::tie_break_name(o.tie_break) + "` to `" +
-                 ir::tie_break_name(n.tie_break) + "`",
-             "keep `tie_break` as it was: replicas on both versions must pick the same winner");
-    if (nf.strategy == S::PnCounter) {
-      if (n.min_value && (!o.min_value || *n.min_value > *o.min_value))
-        report("min_value", "tightened from " + bound(o.min_value) + " to " + bound(n.min_value),
-               "keep the old lower bound; values already below it would be clamped or refused");
-      if (n.max_value && (!o.max_value || *n.max_value < *o.max_value))
-        report("max_value", "tightened from " + bound(o.max_value) + " to " + bound(n.max_value),
-               "keep the old upper bound; values already above it would be clamped or refused");
-      if (o.overflow_strategy != n.overflow_strategy)
-        report("overflow_strategy",
-               std::string("changed from `") + ir::overflow_name(o.overflow_strategy) + "` to `" +
-                   ir::overflow_name(n.overflow_strategy) + "`",
-               "keep `overflow_strategy` as it was: replicas on both versions must handle overflow alike");
+    // The new strategy's options, in the table's order; each says which of
+    // its changes alter merge results.
+    for (const ir::OptionInfo* info : ir::options_of(nf.strategy)) {
+      switch (info->option) {
+        case ir::CrdtOption::TieBreak:
+          if (o.tie_break != n.tie_break)
+            report("tie_break",
+                   std::string("changed from `") + ir::tie_break_name(o.tie_break) + "` to `" +
+                       ir::tie_break_name(n.tie_break) + "`",
+                   "keep `tie_break` as it was: replicas on both versions must pick the same winner");
+          break;
+        case ir::CrdtOption::MinValue:
+          if (n.min_value && (!o.min_value || *n.min_value > *o.min_value))
+            report("min_value", "tightened from " + bound(o.min_value) + " to " + bound(n.min_value),
+                   "keep the old lower bound; values already below it would be clamped or refused");
+          break;
+        case ir::CrdtOption::MaxValue:
+          if (n.max_value && (!o.max_value || *n.max_value < *o.max_value))
+            report("max_value", "tightened from " + bound(o.max_value) + " to " + bound(n.max_value),
+                   "keep the old upper bound; values already above it would be clamped or refused");
+          break;
+        case ir::CrdtOption::OverflowStrategy:
+          if (o.overflow_strategy != n.overflow_strategy)
+            report("overflow_strategy",
+                   std::string("changed from `") + ir::overflow_name(o.overflow_strategy) + "` to `" +
+                       ir::overflow_name(n.overflow_strategy) + "`",
+                   "keep `overflow_strategy` as it was: replicas on both versions must handle overflow alike");
+          break;
+        case ir::CrdtOption::AppendOnly:
+          if (o.append_only != n.append_only)
+            report("append_only", o.append_only ? "changed from `true` to `false`" : "changed from `false` to `true`",
+                   o.append_only ? "keep `append_only=true`: replicas still on the old version refuse the deletes and "
+                                   "moves the new one allows, as malformed changes"
+                                 : "keep `append_only` off, or add a new field: deletes and moves already in the data "
+                                   "and from replicas on the old version would be refused");
+          break;
+        case ir::CrdtOption::Bias:
+          if (o.remove_wins != n.remove_wins)
+            report("bias", std::string("changed from `") + (o.remove_wins ? "remove" : "add") + "` to `" +
+                               (n.remove_wins ? "remove" : "add") + "`",
+                   "keep `bias` as it was: replicas on both versions must let the same side win a concurrent add "
+                   "and remove");
+          break;
+        case ir::CrdtOption::Escrow:
+          if (o.escrow != n.escrow)
+            report("escrow", o.escrow ? "changed from `true` to `false`" : "changed from `false` to `true`",
+                   "keep `escrow` as it was: the rights that keep the lower bound are part of the counter's state "
+                   "and ops");
+          break;
+        case ir::CrdtOption::Formatting: break;  // not a breaking-option finding (docs/breaking.md)
+        case ir::CrdtOption::MaxLength:
+          if (n.max_length && (!o.max_length || *n.max_length < *o.max_length))
+            report("max_length", "lowered from " + bound(o.max_length) + " to " + bound(n.max_length),
+                   "keep the old `max_length` (or none); longer texts already saved would be cut or refused");
+          break;
+      }
     }
-    if (nf.strategy == S::Rga && o.append_only != n.append_only)
-      report("append_only", o.append_only ? "changed from `true` to `false`" : "changed from `false` to `true`",
-             o.append_only ? "keep `append_only=true`: replicas still on the old version refuse the deletes and moves "
-                             "the new one allows, as malformed changes"
-                           : "keep `append_only` off, or add a new field: deletes and moves already in the data and "
-                             "from replicas on the old version would be refused");
-    if (nf.strategy == S::OrSet && o.remove_wins != n.remove_wins)
-      report("bias", std::string("changed from `") + (o.remove_wins ? "remove" : "add") + "` to `" +
-                         (n.remove_wins ? "remove" : "add") + "`",
-             "keep `bias` as it was: replicas on both versions must let the same side win a concurrent add and remove");
-    if (nf.strategy == S::PnCounter && o.escrow != n.escrow)
-      report("escrow", o.escrow ? "changed from `true` to `false`" : "changed from `false` to `true`",
-             "keep `escrow` as it was: the rights that keep the lower bound are part of the counter's state and ops");
-    if (nf.strategy == S::Peritext && n.max_length && (!o.max_length || *n.max_length < *o.max_length))
-      report("max_length", "lowered from " + bound(o.max_length) + " to " + bound(n.max_length),
-             "keep the old `max_length` (or none); longer texts already saved would be cut or refused");
   }
 
   // Fields the chain says the old version had, which it did not: no `adds`.

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "breaking/breaking.hpp"
+#include "ir/strategies.hpp"
 
 namespace dolc::breaking {
 
@@ -134,27 +135,28 @@ ir::Field read_field(const json& j, const std::string& gene) {
   auto option_string = [&](const char* key) {
     return o.contains(key) && o.at(key).is_string() ? o.at(key).get<std::string>() : std::string();
   };
-  if (std::string tb = option_string("tie_break"); !tb.empty()) {
-    f.options.tie_break = tb == "content_hash" ? ir::TieBreak::ContentHash : ir::TieBreak::ActorId;
-    f.options.tie_break_set = true;
+  // Every option of the table (ir/strategies.def) by its KIND; options_json
+  // wrote only the strategy's own, so the others read as absent.
+  for (const ir::OptionInfo& info : ir::crdt_options()) {
+    ir::OptionValue v;
+    switch (info.kind) {
+      case ir::OptionKind::Word:
+        v.word = option_string(info.name);
+        if (!v.word.empty()) ir::set_option(f.options, info.option, v);
+        break;
+      case ir::OptionKind::Bool:
+        v.flag = o.contains(info.name) && o.at(info.name).is_boolean() && o.at(info.name).get<bool>();
+        if (v.flag) ir::set_option(f.options, info.option, v);
+        break;
+      case ir::OptionKind::Bound:
+      case ir::OptionKind::Length:
+        if (auto n = optional_int(o, info.name)) {
+          v.number = *n;
+          ir::set_option(f.options, info.option, v);
+        }
+        break;
+    }
   }
-  f.options.min_value = optional_int(o, "min_value");
-  f.options.max_value = optional_int(o, "max_value");
-  if (std::string ov = option_string("overflow_strategy"); !ov.empty()) {
-    f.options.overflow_strategy = ov == "wrap" ? ir::Overflow::Wrap : ov == "error" ? ir::Overflow::Error
-                                                                                     : ir::Overflow::Saturate;
-    f.options.overflow_strategy_set = true;
-  }
-  if (std::string fm = option_string("formatting"); !fm.empty()) {
-    f.options.formatting = fm == "plain" ? ir::Formatting::Plain : fm == "markdown" ? ir::Formatting::Markdown
-                                                                                     : ir::Formatting::Full;
-    f.options.formatting_set = true;
-  }
-  f.options.max_length = optional_int(o, "max_length");
-  auto option_true = [&](const char* key) { return o.contains(key) && o.at(key).is_boolean() && o.at(key).get<bool>(); };
-  f.options.append_only = option_true("append_only");
-  f.options.escrow = option_true("escrow");
-  f.options.remove_wins = option_string("bias") == "remove";
   return f;
 }
 

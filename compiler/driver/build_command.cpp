@@ -75,7 +75,7 @@ int run_build(const Invocation& inv) {
     print_tool_error("'dolc build' needs an output directory: add -o DIR");
     return kExitUsage;
   }
-  emit::EmitSet emit;  // default: wasm, wit, js
+  emit::EmitSet emit;  // the kinds on by default (emit/outputs.def)
   std::string error;
   if (!inv.emit.empty() && !emit::parse_emit_list(inv.emit, &emit, &error)) {
     print_tool_error(error);
@@ -96,7 +96,7 @@ int run_build(const Invocation& inv) {
                     {"declare a gene with fields, or a system that requires some"});
 
   std::vector<emit::OutputFile> files = gen.files;
-  if (emit.wasm) {
+  if (emit.has(emit::OutputKind::Wasm)) {
     std::string wasm_bytes;
     if (!build_wasm(inv, gen, &wasm_bytes, &error)) {
       finish(inv, fe);

@@ -7,6 +7,7 @@
 
 #include "driver/session.hpp"
 #include "driver/version.hpp"
+#include "emit/outputs.hpp"
 #include "dolc/rt/format.hpp"
 #include "source/interrupt.hpp"
 
@@ -44,16 +45,18 @@ const char* kCheckHelp =
     "\n"
     "exit status: 0 clean (warnings allowed), 1 findings, 2 usage or I/O problems\n";
 
-const char* kBuildHelp =
-    "usage: dolc build FILE.dol... -o DIR [options]\n"
-    "\n"
-    "  -o DIR                      output directory (created if missing)\n"
-    "  --emit=LIST                 comma-separated: wasm, wit, js, cpp, schema-json (default: wasm,wit,js)\n"
-    "  --depfile FILE              write a Make-style depfile listing every file read\n"
-    "  --clang PATH                clang++ to use for wasm32 (default: PATH; env DOLC_CLANG)\n"
-    "  -I DIR, --error-format, --color, -Werror, --stdlib   as for check\n"
-    "\n"
-    "outputs NAME.* where NAME is the first input's file name without .dol\n";
+// The --emit lines come from the output kinds' table (emit/outputs.def).
+std::string build_help() {
+  return "usage: dolc build FILE.dol... -o DIR [options]\n"
+         "\n"
+         "  -o DIR                      output directory (created if missing)\n" +
+         dolc::emit::emit_help() +
+         "  --depfile FILE              write a Make-style depfile listing every file read\n"
+         "  --clang PATH                clang++ to use for wasm32 (default: PATH; env DOLC_CLANG)\n"
+         "  -I DIR, --error-format, --color, -Werror, --stdlib   as for check\n"
+         "\n"
+         "outputs NAME.* where NAME is the first input's file name without .dol\n";
+}
 
 const char* kFmtHelp =
     "usage: dolc fmt FILE.dol...            rewrite the files in the canonical layout (in place)\n"
@@ -144,7 +147,7 @@ int run(int argc, char** argv) {
   if (command == "help") {
     std::string topic = args.size() > 1 ? args[1] : "";
     if (topic == "check" || topic == "lint") std::cout << kCheckHelp;
-    else if (topic == "build") std::cout << kBuildHelp;
+    else if (topic == "build") std::cout << build_help();
     else if (topic == "breaking") std::cout << kBreakingHelp;
     else if (topic == "fmt") std::cout << kFmtHelp;
     else if (topic == "lsp") std::cout << kLspHelp;
@@ -166,7 +169,7 @@ int run(int argc, char** argv) {
   std::vector<std::string> rest(args.begin() + 1, args.end());
   for (const auto& a : rest)
     if (a == "--help" || a == "-h") {
-      std::cout << (command == "build" ? kBuildHelp : command == "breaking" ? kBreakingHelp
+      std::cout << (command == "build" ? build_help() : command == "breaking" ? kBreakingHelp
                     : command == "fmt"    ? kFmtHelp
                     : command == "lsp"    ? kLspHelp : kCheckHelp);
       return kExitClean;

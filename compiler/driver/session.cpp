@@ -12,6 +12,7 @@
 #include "driver/install_paths.hpp"
 #include "driver/loader.hpp"
 #include "driver/version.hpp"
+#include "emit/outputs.hpp"
 #include "lower/name_check.hpp"
 
 namespace dolc::driver {
@@ -93,7 +94,7 @@ bool parse_invocation(const std::string& command, const std::vector<std::string>
       // `--emit=` (an empty list, often an unset variable) is a mistake, not
       // "the defaults": building something else than asked is worse than stopping.
       if (value.empty() || value.find_first_not_of(',') == std::string::npos) {
-        *error = "--emit needs at least one output kind (wasm, wit, js, cpp, schema-json)";
+        *error = "--emit needs at least one output kind (" + emit::output_kind_names() + ")";
         return false;
       }
       inv.emit = value;

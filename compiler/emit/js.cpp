@@ -6,8 +6,9 @@
 // parameter and result types as small descriptors the glue interprets), and
 // per gene a mixin of field getters, a View class (the gene as a nested
 // object) and, for compiled genes, a document class with the gene methods.
-// Which field class a field gets follows from the ops the table exports for
-// it, so JS cannot offer an operation the module lacks.
+// Which field class a field gets is its shape's JS_CLASS (ir/strategies.def),
+// the same row that gives the export table its ops, so JS cannot offer an
+// operation the module lacks.
 #include <functional>
 #include <set>
 
@@ -17,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "emit/emit.hpp"
+#include "ir/strategies.hpp"
 #include "lower/naming.hpp"
 
 namespace dolc::emit {
@@ -178,16 +180,9 @@ FieldShape field_shape(FieldIndex& index, const lower::ApiInterface& iface, cons
   auto has = [&](ApiOp op) { return s.find(op) != nullptr; };
   const ir::Field& f = gene.gene->fields[static_cast<size_t>(field_index)];
   if (has(ApiOp::NestedChild) || has(ApiOp::ListChild) || has(ApiOp::MapChild)) s.nested = gene_in(iface, f.type);
-  if (has(ApiOp::NestedChild)) s.js_class = nullptr;
-  else if (has(ApiOp::ListChild)) s.js_class = has(ApiOp::ListAppendNew) ? "AppendObjectList" : "ObjectList";
-  else if (has(ApiOp::ListGet)) s.js_class = has(ApiOp::ListAppend) ? "AppendList" : "List";
-  else if (has(ApiOp::MapChild)) s.js_class = "ObjectMap";
-  else if (has(ApiOp::MapGet)) s.js_class = "OrMap";
-  else if (has(ApiOp::SetHas)) s.js_class = "OrSet";
-  else if (has(ApiOp::CounterValue)) s.js_class = has(ApiOp::CounterRights) ? "EscrowCounter" : "Counter";
-  else if (has(ApiOp::MvValues)) s.js_class = "MvRegister";
-  else if (has(ApiOp::RegisterGet)) s.js_class = "Register";
-  else if (has(ApiOp::TextLength)) s.js_class = "Text";
+  // The JS_CLASS column of the field's shape (ir/strategies.def); "": a nested object.
+  const char* cls = ir::shape_info(ir::field_shape(f)).js_class;
+  s.js_class = *cls ? cls : nullptr;
   return s;
 }
 

@@ -2,9 +2,9 @@
 // except the compiled .wasm itself (the driver compiles `cpp_sources` with
 // dolc_wasm and writes the module).
 //
-// This is the generator registry: each output kind has a name for --emit and
-// the files it writes, so --emit parsing, the depfile targets and the
-// driver's help text come from one place.
+// The kinds of output are the rows of outputs.def: --emit parsing, the
+// files each writes, the depfile targets, the driver's help text and the
+// CMake rule (tools/cmake/DolcModule.cmake) all come from that one table.
 #pragma once
 
 #include <string>
@@ -17,23 +17,35 @@
 
 namespace dolc::emit {
 
-enum class OutputKind { Wasm, Wit, Js, Cpp, SchemaJson };
+enum class OutputKind {
+#define DOLC_OUTPUT(e, name, on_by_default, files, description) e,
+#include "emit/outputs.def"
+};
 
 struct OutputKindInfo {
   OutputKind kind;
   const char* name;         // as written in --emit
   bool on_by_default;
+  const char* files;        // "NAME.js NAME.d.ts"
   const char* description;  // for --help
+  // The files it writes for outputs named `stem`, in order.
+  std::vector<std::string> file_names(const std::string& stem) const;
 };
-const std::vector<OutputKindInfo>& output_kinds();
+const std::vector<OutputKindInfo>& output_kinds();  // in outputs.def's order
+const OutputKindInfo& output_kind_info(OutputKind k);
 
 struct EmitSet {
-  bool wasm = true, wit = true, js = true, cpp = false, schema_json = false;
-  bool has(OutputKind k) const;
+  EmitSet();  // the kinds on by default
+  std::vector<bool> on;  // by OutputKind
+  bool has(OutputKind k) const { return on[static_cast<size_t>(k)]; }
 };
 // Parses `--emit=wasm,wit,js,cpp,schema-json`; false with a message naming
 // the bad entry and the valid ones.
 bool parse_emit_list(const std::string& list, EmitSet* out, std::string* error);
+// "wasm, wit, js, cpp, schema-json"
+std::string output_kind_names();
+// The --emit paragraph of `dolc help build`: one line per kind.
+std::string emit_help();
 
 struct OutputFile {
   std::string name;      // file name inside the output directory

@@ -4,6 +4,7 @@
 #include "ir/json.hpp"
 
 #include "ir/layouts.hpp"
+#include "ir/strategies.hpp"
 
 namespace dolc::ir {
 
@@ -128,30 +129,21 @@ json expr_json(const Expr& e) {
   return j;
 }
 
+// The strategy's options (ir/strategies.def): `Always` ones always, null
+// when an integer is unset; `IfChanged` ones (the newer options) only when
+// they differ from the default, so that schema JSON of schemas without them
+// stays as it was (tools compare these files).
 json options_json(const Field& f) {
   json o = json::object();
-  const auto& opt = f.options;
-  switch (f.strategy) {
-    case Strategy::Lww: o["tie_break"] = tie_break_name(opt.tie_break); break;
-    // The newer options are written only when set, so that schema json of
-    // schemas without them stays as it was (tools compare these files).
-    case Strategy::OrSet:
-      if (opt.remove_wins) o["bias"] = "remove";
-      break;
-    case Strategy::Rga:
-      if (opt.append_only) o["append_only"] = true;
-      break;
-    case Strategy::PnCounter:
-      o["min_value"] = opt.min_value ? json(*opt.min_value) : json(nullptr);
-      o["max_value"] = opt.max_value ? json(*opt.max_value) : json(nullptr);
-      o["overflow_strategy"] = overflow_name(opt.overflow_strategy);
-      if (opt.escrow) o["escrow"] = true;
-      break;
-    case Strategy::Peritext:
-      o["formatting"] = formatting_name(opt.formatting);
-      o["max_length"] = opt.max_length ? json(*opt.max_length) : json(nullptr);
-      break;
-    default: break;
+  for (const OptionInfo* info : options_of(f.strategy)) {
+    if (info->json == OptionJson::IfChanged && !option_changed(f.options, info->option)) continue;
+    OptionValue v = get_option(f.options, info->option);
+    switch (info->kind) {
+      case OptionKind::Word: o[info->name] = v.word; break;
+      case OptionKind::Bool: o[info->name] = v.flag; break;
+      case OptionKind::Bound:
+      case OptionKind::Length: o[info->name] = v.present ? json(v.number) : json(nullptr); break;
+    }
   }
   return o;
 }

@@ -1,7 +1,9 @@
 // compiler/ir/schema.cpp: small helpers on the checked schema: canonical type
-// spellings (used in messages and in the schema JSON) and the name tables of
-// strategies and their options. Names here are a public contract (JSON, WIT).
+// spellings (used in messages and in the schema JSON) and the names of
+// strategies (from strategies.def) and of their options' values. Names here
+// are a public contract (JSON, WIT).
 #include "ir/schema.hpp"
+#include "ir/strategies.hpp"
 
 namespace dolc::ir {
 
@@ -65,14 +67,11 @@ bool operator==(const Type& a, const Type& b) {
   return a.name == b.name && a.args == b.args;
 }
 
-static const char* const kStrategyNames[] = {"immutable", "lww", "mv_register", "or_set",
-                                             "pn_counter", "rga", "peritext"};
-
-const char* strategy_name(Strategy s) { return kStrategyNames[static_cast<int>(s)]; }
+const char* strategy_name(Strategy s) { return strategy_info(s).name; }
 
 std::optional<Strategy> strategy_from_name(const std::string& name) {
-  for (int i = 0; i < 7; ++i)
-    if (name == kStrategyNames[i]) return static_cast<Strategy>(i);
+  for (const auto& r : strategies())
+    if (name == r.name) return r.strategy;
   return std::nullopt;
 }
 

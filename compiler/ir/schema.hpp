@@ -199,7 +199,13 @@ struct Stmt {
 
 // ----- CRDT strategies -----------------------------------------------------
 
-enum class Strategy { Immutable, Lww, MvRegister, OrSet, PnCounter, Rga, Peritext };
+// One enumerator per row of strategies.def, valued by its `id` column (the
+// values are the contract: rows are added with the next id). Everything else
+// about a strategy is in ir/strategies.hpp.
+enum class Strategy {
+#define DOLC_STRATEGY(e, id, name, fits, summary) e = id,
+#include "ir/strategies.def"
+};
 const char* strategy_name(Strategy s);  // "immutable", "lww", "mv_register", "or_set", "pn_counter", "rga", "peritext"
 std::optional<Strategy> strategy_from_name(const std::string& name);
 

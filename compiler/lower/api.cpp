@@ -4,6 +4,7 @@
 #include "lower/api.hpp"
 
 #include "ir/layouts.hpp"
+#include "lower/field_ops.hpp"
 #include "lower/migrations.hpp"
 
 #include <algorithm>
@@ -408,10 +409,6 @@ struct Builder {
     std::string flabel = wit_label(f.name);
     std::string base = prefix.empty() ? flabel : prefix + "-" + flabel;
     std::string enum_label = wit_label(gene.name) + "-" + flabel;
-    using W = WitType::Kind;
-    using S = ir::Strategy;
-    const WitType path_type = WitType::bytes();
-    const WitType u32 = WitType::of(W::U32);
     const ir::Type& type = f.type;
     std::string why;
     size_t first = iface->functions.size();
@@ -420,119 +417,43 @@ struct Builder {
       add_enum_uses(*w, t);
       return true;
     };
-    auto op = [&](const std::string& op_label, ApiOp o, std::vector<ApiParam> params) -> ApiFunction& {
-      params.insert(params.begin(), ApiParam{"path", path_type});
-      ApiFunction& fn = add(base + "-" + op_label, o, std::move(params));
-      fn.gene = &gene;
-      fn.field_index = index;
-      fn.gene_prefix = prefix;
-      fn.field_label = flabel;
-      fn.op_label = op_label;
-      return fn;
+    // The field's shape (ir/strategies.def) says which operations it gets
+    // and where their key (K) and value (V) types come from; a value of gene
+    // type is a nested object, reached by path instead of passed by value.
+    ir::FieldShape shape = ir::field_shape(f);
+    const ir::ShapeInfo& info = ir::shape_info(shape);
+    auto source = [&](ir::ShapeType from) -> const ir::Type* {
+      switch (from) {
+        case ir::ShapeType::None: return nullptr;
+        case ir::ShapeType::Field: return &type;
+        case ir::ShapeType::Element: return type.args.empty() ? &type : &type.args[0];
+        case ir::ShapeType::MapKey: return type.args.size() == 2 ? &type.args[0] : nullptr;
+        case ir::ShapeType::MapValue: return type.args.size() == 2 ? &type.args[1] : nullptr;
+      }
+      return nullptr;
     };
-    // Cursors on rga and peritext fields (docs/generated-api.md, "Cursors").
-    auto cursor_ops = [&](auto& mk) {
-      returns(mk("cursor", ApiOp::Cursor, {{"pos", u32}, {"stick-left", WitType::of(W::Bool)}}),
-              WitType::of(W::Result, {WitType::of(W::String)}));
-      returns(mk("cursor-position", ApiOp::CursorPosition, {{"cursor", WitType::of(W::String)}}),
-              WitType::of(W::Option, {u32}));
-    };
+    const ir::Type* key_type = source(info.key);
+    const ir::Type* value_type = source(info.value);
     bool ok = true;
     WitType v, k;
-    if (f.nested_gene && type.kind == ir::Type::Kind::Gene) {
-      nested(type);
-      returns(op("child", ApiOp::NestedChild, {}), path_type);
-    } else {
-      switch (f.strategy) {
-        case S::Immutable: case S::Lww:
-          if ((ok = value_of(type, &v))) {
-            returns(op("get", ApiOp::RegisterGet, {}), WitType::of(W::Option, {v}));
-            returns(op("set", ApiOp::RegisterSet, {{"value", v}}), WitType::result_unit());
-          }
-          break;
-        case S::MvRegister:
-          if ((ok = value_of(type, &v))) {
-            returns(op("values", ApiOp::MvValues, {}), WitType::of(W::List, {v}));
-            returns(op("set", ApiOp::MvSet, {{"value", v}}), WitType::result_unit());
-          }
-          break;
-        case S::OrSet:
-          if (type.kind == ir::Type::Kind::Set) {
-            if ((ok = value_of(type.args[0], &v))) {
-              returns(op("has", ApiOp::SetHas, {{"value", v}}), WitType::of(W::Bool));
-              returns(op("values", ApiOp::SetValues, {}), WitType::of(W::List, {v}));
-              returns(op("size", ApiOp::SetSize, {}), u32);
-              returns(op("add", ApiOp::SetAdd, {{"value", v}}), WitType::result_unit());
-              returns(op("remove", ApiOp::SetRemove, {{"value", v}}), WitType::result_unit());
-            }
-          } else if (type.kind == ir::Type::Kind::Map) {
-            if ((ok = value_of(type.args[0], &k))) {
-              returns(op("has", ApiOp::MapHas, {{"key", k}}), WitType::of(W::Bool));
-              returns(op("keys", ApiOp::MapKeys, {}), WitType::of(W::List, {k}));
-              returns(op("delete", ApiOp::MapDelete, {{"key", k}}), WitType::result_unit());
-              if (nested(type.args[1])) {
-                returns(op("set-new", ApiOp::MapSetNew, {{"key", k}}), WitType::result_unit());
-                returns(op("child", ApiOp::MapChild, {{"key", k}}), WitType::of(W::Result, {path_type}));
-              } else if ((ok = value_of(type.args[1], &v))) {
-                returns(op("get", ApiOp::MapGet, {{"key", k}}), WitType::of(W::Option, {v}));
-                returns(op("set", ApiOp::MapSet, {{"key", k}, {"value", v}}), WitType::result_unit());
-              }
-            }
-          } else {
-            ok = false;
-            why = "or_set on `" + type.canonical() + "`";
-          }
-          break;
-        case S::PnCounter:
-          if ((ok = value_of(type, &v))) {
-            returns(op("value", ApiOp::CounterValue, {}), v);
-            returns(op("increment", ApiOp::CounterIncrement, {{"amount", v}}), WitType::result_unit());
-            returns(op("decrement", ApiOp::CounterDecrement, {{"amount", v}}), WitType::result_unit());
-            if (f.options.escrow) {  // rights are counted in the counter's own unit
-              returns(op("rights", ApiOp::CounterRights, {}), WitType::of(W::S64));
-              returns(op("transfer", ApiOp::CounterTransfer, {{"to", WitType::of(W::U64)}, {"amount", v}}),
-                      WitType::result_unit());
-            }
-          }
-          break;
-        case S::Rga: {
-          const ir::Type& elem = type.args.empty() ? type : type.args[0];
-          bool gene_elems = nested(elem);
-          if (!gene_elems && !(ok = value_of(elem, &v))) break;
-          returns(op("length", ApiOp::ListLength, {}), u32);
-          // An append-only list offers no insert in the middle, no delete and
-          // no move: code that would need them does not compile (crdt.md).
-          bool append_only = f.options.append_only;
-          if (gene_elems) {
-            returns(op("child", ApiOp::ListChild, {{"index", u32}}), WitType::of(W::Result, {path_type}));
-            if (append_only) returns(op("append-new", ApiOp::ListAppendNew, {}), WitType::result_unit());
-            else returns(op("insert-new", ApiOp::ListInsertNew, {{"index", u32}}), WitType::result_unit());
-          } else {
-            returns(op("get", ApiOp::ListGet, {{"index", u32}}), WitType::of(W::Option, {v}));
-            if (append_only) returns(op("append", ApiOp::ListAppend, {{"value", v}}), WitType::result_unit());
-            else returns(op("insert", ApiOp::ListInsert, {{"index", u32}, {"value", v}}), WitType::result_unit());
-          }
-          if (!append_only) {
-            returns(op("delete", ApiOp::ListDelete, {{"index", u32}, {"count", u32}}), WitType::result_unit());
-            returns(op("move", ApiOp::ListMove, {{"from", u32}, {"to", u32}}), WitType::result_unit());
-          }
-          cursor_ops(op);
-          break;
-        }
-        case S::Peritext: {
-          WitType s = WitType::of(W::String);
-          returns(op("length", ApiOp::TextLength, {}), u32);
-          returns(op("text", ApiOp::TextString, {}), s);
-          returns(op("insert", ApiOp::TextInsert, {{"pos", u32}, {"text", s}}), WitType::result_unit());
-          returns(op("delete", ApiOp::TextDelete, {{"pos", u32}, {"count", u32}}), WitType::result_unit());
-          returns(op("mark", ApiOp::TextMark, {{"start", u32}, {"end", u32}, {"name", s}, {"value", s}}),
-                  WitType::result_unit());
-          returns(op("unmark", ApiOp::TextUnmark, {{"start", u32}, {"end", u32}, {"name", s}}),
-                  WitType::result_unit());
-          returns(op("spans", ApiOp::TextSpans, {}), s);
-          cursor_ops(op);
-          break;
-        }
+    if (info.key != ir::ShapeType::None && !key_type) {
+      ok = false;
+      why = std::string(ir::strategy_name(f.strategy)) + " on `" + type.canonical() + "`";
+    }
+    if (ok && key_type) ok = value_of(*key_type, &k);
+    if (ok && value_type && !(info.objects && nested(*value_type))) ok = value_of(*value_type, &v);
+    if (ok) {
+      const WitType path_type = WitType::bytes();
+      for (const FieldOpSpec* spec : shape_ops(shape)) {
+        std::vector<ApiParam> params{{"path", path_type}};
+        for (const auto& [label, t] : spec->params) params.push_back({label, wit_of(t, v, k)});
+        ApiFunction& fn = add(base + "-" + spec->label, spec->op, std::move(params));
+        fn.gene = &gene;
+        fn.field_index = index;
+        fn.gene_prefix = prefix;
+        fn.field_label = flabel;
+        fn.op_label = spec->label;
+        returns(fn, wit_of(spec->result, v, k));
       }
     }
     if (!ok) {

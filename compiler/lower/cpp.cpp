@@ -31,6 +31,7 @@
 #include <fmt/format.h>
 
 #include "ir/layouts.hpp"
+#include "ir/strategies.hpp"
 #include "lower/methods.hpp"
 #include "lower/migrations.hpp"
 #include "lower/naming.hpp"
@@ -234,19 +235,9 @@ struct Gen {
     return out;
   }
 
-  static const char* strategy_enum(const ir::Field& f) {
-    if (f.nested_gene && f.type.kind == ir::Type::Kind::Gene) return "Nested";
-    switch (f.strategy) {
-      case ir::Strategy::Immutable: return "Immutable";
-      case ir::Strategy::Lww: return "Lww";
-      case ir::Strategy::MvRegister: return "MvRegister";
-      case ir::Strategy::OrSet: return f.type.kind == ir::Type::Kind::Map ? "OrMap" : "OrSet";
-      case ir::Strategy::PnCounter: return "PnCounter";
-      case ir::Strategy::Rga: return "Rga";
-      case ir::Strategy::Peritext: return "Peritext";
-    }
-    return "Lww";
-  }
+  // The descriptor's field kind: the RUNTIME column of the field's shape
+  // (ir/strategies.def).
+  static const char* strategy_enum(const ir::Field& f) { return ir::shape_info(ir::field_shape(f)).runtime; }
 
   const ir::Gene* nested_gene_of(const ir::Field& f) const {
     const ir::Type* t = &f.type;

@@ -365,10 +365,13 @@ struct Walker {
         return fcall(o, f, "get") + ".value_or(" + literal_default(f.type) + ")";
       case ir::Strategy::PnCounter: return fcall(o, f, "value");
       case ir::Strategy::Peritext: return fcall(o, f, "text");
-      default:
-        fail("reading the whole of `" + f.name + "` (" + ir::strategy_name(f.strategy) + ") as a value");
-        return "0";
+      // Collections and multi-values have no single plain value.
+      case ir::Strategy::MvRegister:
+      case ir::Strategy::OrSet:
+      case ir::Strategy::Rga: break;
     }
+    fail("reading the whole of `" + f.name + "` (" + ir::strategy_name(f.strategy) + ") as a value");
+    return "0";
   }
 
   std::string try_status(const std::string& call) {
@@ -601,8 +604,11 @@ struct Walker {
           --indent;
           out += pad() + "}\n";
           break;
-        default:
+        // A collection inside a pushed value would need one op per element.
+        case ir::Strategy::OrSet:
+        case ir::Strategy::Rga:
           fail(fmt::format("field `{}` ({}) of a pushed `{}`", gf.name, ir::strategy_name(gf.strategy), g.name));
+          break;
       }
     }
     return out;

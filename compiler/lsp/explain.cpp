@@ -2,6 +2,8 @@
 // (see explain.hpp).
 #include "lsp/explain.hpp"
 
+#include "ir/strategies.hpp"
+
 namespace dolc::lsp {
 
 std::string docs_markdown(const std::string& docs) {
@@ -20,31 +22,8 @@ std::string docs_markdown(const std::string& docs) {
   return b == std::string::npos ? "" : out.substr(b);
 }
 
-std::string explain_strategy(ir::Strategy s) {
-  using S = ir::Strategy;
-  switch (s) {
-    case S::Immutable:
-      return "set once: if replicas set it concurrently, the same one of their values wins everywhere "
-             "(the earliest by Lamport clock, then actor); later writes are refused.";
-    case S::Lww:
-      return "last writer wins: the value written last (by Lamport clock, then actor id) replaces the others.";
-    case S::MvRegister:
-      return "multi-value register: concurrent writes are all kept until a later write, which has seen them, "
-             "replaces them; reading gives every concurrent value.";
-    case S::OrSet:
-      return "add-wins set (observed-remove): a remove deletes only the additions it has seen, so an element "
-             "added concurrently survives; for a map, keys are add-wins and values merge by their own type.";
-    case S::PnCounter:
-      return "a counter every replica can increment and decrement; concurrent changes add up.";
-    case S::Rga:
-      return "replicated list: insert, delete and move by position; concurrent inserts at one place never "
-             "interleave element by element.";
-    case S::Peritext:
-      return "collaborative text: characters are merged as a sequence and formatting marks (bold, links...) "
-             "cover ranges that grow with the text typed at their edges.";
-  }
-  return "";
-}
+// The table's summary (ir/strategies.def).
+std::string explain_strategy(ir::Strategy s) { return ir::strategy_info(s).summary; }
 
 namespace {
 
@@ -129,7 +108,8 @@ std::string explain_options(const ir::Field& f) {
                  " characters is refused; concurrent inserts merged from other replicas can still exceed it.");
       break;
     }
-    default: break;
+    case ir::Strategy::Immutable:
+    case ir::Strategy::MvRegister: break;  // no options
   }
   return out;
 }

@@ -1,8 +1,10 @@
 // compiler/lsp: hover, definition, symbols and completion (see navigate.hpp).
 #include "lsp/navigate.hpp"
 
+#include <algorithm>
 #include <cctype>
 
+#include "ir/strategies.hpp"
 #include "lsp/explain.hpp"
 
 namespace dolc::lsp {
@@ -209,28 +211,18 @@ json completion(const Analysis& a, Position pos) {
     std::string inside = before.substr(at + 6);
     size_t comma = inside.find(',');
     if (comma == std::string::npos) {
-      for (auto st : {ir::Strategy::Immutable, ir::Strategy::Lww, ir::Strategy::MvRegister, ir::Strategy::OrSet,
-                      ir::Strategy::PnCounter, ir::Strategy::Rga, ir::Strategy::Peritext})
-        item(ir::strategy_name(st), 20 /*EnumMember*/, explain_strategy(st));
+      // In enum order (the completion list editors show has always been so).
+      std::vector<ir::Strategy> all;
+      for (const auto& row : ir::strategies()) all.push_back(row.strategy);
+      std::sort(all.begin(), all.end());
+      for (auto st : all) item(ir::strategy_name(st), 20 /*EnumMember*/, explain_strategy(st));
     } else {
       std::string strategy = inside.substr(0, comma);
       while (!strategy.empty() && std::isspace(static_cast<unsigned char>(strategy.back()))) strategy.pop_back();
       while (!strategy.empty() && std::isspace(static_cast<unsigned char>(strategy.front()))) strategy.erase(0, 1);
       auto st = ir::strategy_from_name(strategy);
-      std::vector<std::pair<std::string, std::string>> opts;
-      if (st == ir::Strategy::Lww) opts = {{"tie_break", "actor_id (default) or content_hash"}};
-      if (st == ir::Strategy::PnCounter)
-        opts = {{"min_value", "lowest value a local change may reach (integer)"},
-                {"max_value", "highest value a local change may reach (integer)"},
-                {"overflow_strategy", "saturate (default), wrap or error"},
-                {"escrow", "true: a bounded counter keeping min_value by per-replica rights (needs min_value)"}};
-      if (st == ir::Strategy::OrSet)
-        opts = {{"bias", "add (default: add-wins) or remove (a concurrent remove or delete wins)"}};
-      if (st == ir::Strategy::Rga)
-        opts = {{"append_only", "true: elements are only appended, never deleted or moved"}};
-      if (st == ir::Strategy::Peritext)
-        opts = {{"formatting", "plain, markdown or full (default)"}, {"max_length", "longest text, in characters (>= 1)"}};
-      for (const auto& [name, detail] : opts) item(name, 10 /*Property*/, detail);
+      if (st)
+        for (const ir::OptionInfo* o : ir::options_of(*st)) item(o->name, 10 /*Property*/, o->detail);
     }
     return items;
   }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "ir/strategies.hpp"
 #include "sema/checker.hpp"
 
 namespace dolc::sema {
@@ -563,23 +564,8 @@ void Checker::check_personal(const ast::Annotation& ann, const ast::Field& f, co
 
 // ----- Strategies ------------------------------------------------------------
 
-bool Checker::strategy_fits(ir::Strategy s, const ir::Type& t) const {
-  using K = ir::Type::Kind;
-  if (t.kind == K::Error || t.kind == K::TypeParam) return true;  // already reported / generic
-  bool value_type = t.kind != K::Function && t.kind != K::Result && t.kind != K::Unit && t.kind != K::Self;
-  switch (s) {
-    case ir::Strategy::Immutable:
-    case ir::Strategy::MvRegister: return value_type;
-    case ir::Strategy::Lww:
-      return (t.is_scalar() && t.kind != K::Bytes) || t.kind == K::Bytes || t.kind == K::Option ||
-             t.kind == K::Gene || t.kind == K::Tuple || t.kind == K::Opaque;
-    case ir::Strategy::OrSet: return t.kind == K::Set || t.kind == K::Map;
-    case ir::Strategy::PnCounter: return t.kind == K::Int || t.kind == K::Float;
-    case ir::Strategy::Rga: return t.kind == K::List;
-    case ir::Strategy::Peritext: return t.kind == K::RichText || t.kind == K::String;
-  }
-  return false;
-}
+// The FITS column of ir/strategies.def.
+bool Checker::strategy_fits(ir::Strategy s, const ir::Type& t) const { return ir::strategy_fits(s, t); }
 
 namespace {
 
@@ -626,15 +612,15 @@ std::string int128_string(__int128 v) {
 
 namespace {
 
-const std::vector<std::string> kAllStrategies = {"immutable", "lww",  "or_set",     "pn_counter",
-                                                 "rga",       "peritext", "mv_register"};
+// In the table's order, which is the order messages list them.
+const std::vector<std::string> kAllStrategies = ir::strategy_names();
 
 }  // namespace
 
 std::vector<std::string> Checker::fitting_strategies(const ir::Type& t) const {
   std::vector<std::string> fit;
-  for (const auto& name : kAllStrategies)
-    if (strategy_fits(*ir::strategy_from_name(name), t)) fit.push_back(name);
+  for (const auto& row : ir::strategies())
+    if (strategy_fits(row.strategy, t)) fit.push_back(row.name);
   return fit;
 }
 
@@ -713,18 +699,8 @@ void Checker::check_field_strategy(const ast::Field& f, ir::Field& out) {
 // relate several (bounds in order, escrow with a floor on an integer).
 void Checker::check_crdt_options(const ast::Annotation& crdt, const ast::AnnotationArg* strategy_arg,
                                  const std::string& strategy_text, ir::Field& out) {
-  using S = ir::Strategy;
-  auto option_names = [](S s) -> std::vector<std::string> {
-    switch (s) {
-      case S::Lww: return {"tie_break"};
-      case S::OrSet: return {"bias"};
-      case S::PnCounter: return {"min_value", "max_value", "overflow_strategy", "escrow"};
-      case S::Rga: return {"append_only"};
-      case S::Peritext: return {"formatting", "max_length"};
-      default: return {};
-    }
-  };
-  std::vector<std::string> allowed = option_names(out.strategy);
+  std::vector<std::string> allowed;  // the strategy's DOLC_OPTION rows
+  for (const ir::OptionInfo* o : ir::options_of(out.strategy)) allowed.push_back(o->name);
   const ast::AnnotationArg* max_arg = nullptr;
   const ast::AnnotationArg* escrow_arg = nullptr;
   std::unordered_set<std::string> given;
@@ -770,90 +746,71 @@ void Checker::check_crdt_options(const ast::Annotation& crdt, const ast::Annotat
                   {"count in an integer type (e.g. cents as `i64`)"});
 }
 
-// One option whose key the strategy takes: its value, into out.options.
-// false when the value is invalid (reported).
+// One option whose key the strategy takes: its value, read by the option's
+// KIND (ir/strategies.def) and stored with ir::set_option. false when the
+// value is invalid (reported).
 bool Checker::check_crdt_option(const ast::AnnotationArg& a, ir::Field& out) {
+  const ir::OptionInfo& info = *ir::find_option(out.strategy, a.key);
   std::string word;
   __int128 number = 0;
   bool too_big = false;
-  bool ok = true;
   auto bad = [&](const std::string& expected) {
-    ok = false;
     diags_.report(Rule::CrdtInvalidOption, a.span,
                   "invalid value for `" + a.key + "`: `" + std::string(sources_.text(a.value.span)) + "`",
                   {"expected " + expected});
+    return false;
   };
-  if (a.key == "tie_break") {
-    if (option_word(a.value, word) && (word == "actor_id" || word == "content_hash")) {
-      out.options.tie_break = word == "actor_id" ? ir::TieBreak::ActorId : ir::TieBreak::ContentHash;
-      out.options.tie_break_set = true;
-    } else {
-      bad("`actor_id` or `content_hash`");
+  ir::OptionValue value;
+  value.present = true;
+  switch (info.kind) {
+    case ir::OptionKind::Word: {
+      std::vector<std::string> words = info.words();
+      if (!option_word(a.value, word) || std::find(words.begin(), words.end(), word) == words.end()) {
+        std::string expected;  // "`a`, `b` or `c`"
+        for (size_t i = 0; i < words.size(); ++i)
+          expected += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + ("`" + words[i] + "`");
+        return bad(expected);
+      }
+      value.word = word;
+      break;
     }
-  } else if (a.key == "overflow_strategy") {
-    if (option_word(a.value, word) && (word == "saturate" || word == "wrap" || word == "error")) {
-      out.options.overflow_strategy = word == "saturate" ? ir::Overflow::Saturate
-                                      : word == "wrap"   ? ir::Overflow::Wrap
-                                                         : ir::Overflow::Error;
-      out.options.overflow_strategy_set = true;
-    } else {
-      bad("`saturate`, `wrap` or `error`");
+    case ir::OptionKind::Bool:
+      // `true`/`false` (a bare word or a string of one).
+      if (a.value.kind == ast::Expr::Kind::Bool) value.flag = a.value.text == "true";
+      else if (option_word(a.value, word) && (word == "true" || word == "false")) value.flag = word == "true";
+      else return bad("`true` or `false`");
+      break;
+    case ir::OptionKind::Length:
+      // Lengths and positions cross the module boundary as u32.
+      if (!option_int(a.value, number, too_big)) return bad("an integer of at least 1");
+      if (too_big || number < 1 || number > UINT32_MAX) {
+        diags_.report(Rule::IntegerOutOfRange, a.value.span,
+                      "`" + a.key + "` = `" + std::string(sources_.text(a.value.span)) + "` is out of range",
+                      {"`" + a.key + "` is from 1 to 4294967295 (text positions are 32-bit)"});
+        return false;
+      }
+      value.number = static_cast<int64_t>(number);
+      break;
+    case ir::OptionKind::Bound: {
+      if (!option_int(a.value, number, too_big)) return bad("an integer");
+      // A bound is a value of the counter: it must fit the field's type (a
+      // counter of floats holds i64 bounds), and the runtime keeps it in 64 bits.
+      ir::Type range_type = out.type.kind == ir::Type::Kind::Int ? out.type : ir::Type::integer(64, true);
+      auto [lo, hi] = int_type_range(range_type);
+      if (hi > INT64_MAX) hi = INT64_MAX;
+      if (too_big || number < lo || number > hi) {
+        diags_.report(Rule::IntegerOutOfRange, a.value.span,
+                      "`" + a.key + "` = `" + std::string(sources_.text(a.value.span)) + "` does not fit `" +
+                          range_type.canonical() + "`",
+                      {"a bound of this counter is from " + int128_string(lo) + " to " + int128_string(hi)});
+        return false;
+      }
+      value.number = static_cast<int64_t>(number);
+      break;
     }
-  } else if (a.key == "append_only" || a.key == "escrow") {
-    // Booleans: `true`/`false` (a bare word or a string of one).
-    bool value = false;
-    if (a.value.kind == ast::Expr::Kind::Bool) value = a.value.text == "true";
-    else if (option_word(a.value, word) && (word == "true" || word == "false")) value = word == "true";
-    else {
-      bad("`true` or `false`");
-      return false;
-    }
-    if (a.key == "append_only") out.options.append_only = value;
-    else out.options.escrow = value;
-  } else if (a.key == "bias") {
-    if (option_word(a.value, word) && (word == "add" || word == "remove")) out.options.remove_wins = word == "remove";
-    else bad("`add` or `remove`");
-  } else if (a.key == "formatting") {
-    if (option_word(a.value, word) && (word == "plain" || word == "markdown" || word == "full")) {
-      out.options.formatting = word == "plain" ? ir::Formatting::Plain
-                               : word == "markdown" ? ir::Formatting::Markdown
-                                                    : ir::Formatting::Full;
-      out.options.formatting_set = true;
-    } else {
-      bad("`plain`, `markdown` or `full`");
-    }
-  } else if (a.key == "max_length") {
-    // Lengths and positions cross the module boundary as u32.
-    if (!option_int(a.value, number, too_big)) bad("an integer of at least 1");
-    else if (too_big || number < 1 || number > UINT32_MAX) {
-      diags_.report(Rule::IntegerOutOfRange, a.value.span,
-                    "`max_length` = `" + std::string(sources_.text(a.value.span)) + "` is out of range",
-                    {"`max_length` is from 1 to 4294967295 (text positions are 32-bit)"});
-      return false;
-    } else {
-      out.options.max_length = static_cast<int64_t>(number);
-    }
-  } else if (a.key == "min_value" || a.key == "max_value") {
-    if (!option_int(a.value, number, too_big)) {
-      bad("an integer");
-      return false;
-    }
-    // A bound is a value of the counter: it must fit the field's type (a
-    // counter of floats holds i64 bounds), and the runtime keeps it in 64 bits.
-    ir::Type range_type = out.type.kind == ir::Type::Kind::Int ? out.type : ir::Type::integer(64, true);
-    auto [lo, hi] = int_type_range(range_type);
-    if (hi > INT64_MAX) hi = INT64_MAX;
-    if (too_big || number < lo || number > hi) {
-      diags_.report(Rule::IntegerOutOfRange, a.value.span,
-                    "`" + a.key + "` = `" + std::string(sources_.text(a.value.span)) + "` does not fit `" +
-                        range_type.canonical() + "`",
-                    {"a bound of this counter is from " + int128_string(lo) + " to " + int128_string(hi)});
-      return false;
-    }
-    if (a.key == "min_value") out.options.min_value = static_cast<int64_t>(number);
-    else out.options.max_value = static_cast<int64_t>(number);
   }
-  return ok;
+  ir::set_option(out.options, info.option, value);
+  return true;
 }
 
 // ----- Methods and traits ----------------------------------------------------

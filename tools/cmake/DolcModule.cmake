@@ -4,6 +4,7 @@
 #   dolc_add_module(NAME SCHEMAS a.dol [b.dol ...]
 #                   [INCLUDE_DIRS dir ...]       # -I DIR for `use`d modules
 #                   [EMIT wasm wit js cpp schema-json]   # default: wasm wit js
+#                                                # (the kinds: compiler/emit/outputs.def)
 #                   [OUTPUT_DIR dir]             # default: ${CMAKE_CURRENT_BINARY_DIR}/dolc_gen/NAME
 #                   [DOLC path]                  # the compiler to run
 #                   [CPP_LIBRARY lib]            # a static library of the generated C++
@@ -31,19 +32,37 @@ endif()
 # among them CMP0116 (Ninja rewrites DEPFILE paths for the build dir).
 cmake_policy(VERSION 3.20)
 
+# The output kinds are the rows of dolc's compiler/emit/outputs.def, read
+# here with a regular expression: in a source tree from ../../compiler/emit,
+# in an installed package from the copy next to this file.
+if(EXISTS "${CMAKE_CURRENT_LIST_DIR}/dolc_outputs.def")
+  set(_dolc_outputs_def "${CMAKE_CURRENT_LIST_DIR}/dolc_outputs.def")
+else()
+  set(_dolc_outputs_def "${CMAKE_CURRENT_LIST_DIR}/../../compiler/emit/outputs.def")
+endif()
+file(STRINGS "${_dolc_outputs_def}" _dolc_output_rows REGEX "^DOLC_OUTPUT\\(")
+set(_dolc_kinds "")
+set(_dolc_default_kinds "")
+foreach(row IN LISTS _dolc_output_rows)
+  if(NOT row MATCHES "^DOLC_OUTPUT\\([A-Za-z]+, \"([^\"]+)\", (true|false), \"([^\"]+)\"")
+    message(FATAL_ERROR "DolcModule.cmake: cannot read this row of ${_dolc_outputs_def}: ${row}")
+  endif()
+  list(APPEND _dolc_kinds ${CMAKE_MATCH_1})
+  if(CMAKE_MATCH_2 STREQUAL "true")
+    list(APPEND _dolc_default_kinds ${CMAKE_MATCH_1})
+  endif()
+  # A global property: dolc_add_module() may be called from any directory.
+  set_property(GLOBAL PROPERTY _DOLC_FILES_${CMAKE_MATCH_1} "${CMAKE_MATCH_3}")
+endforeach()
+# What --emit takes, in the order dolc writes (and lists in the depfile).
+set_property(GLOBAL PROPERTY _DOLC_KINDS "${_dolc_kinds}")
+set_property(GLOBAL PROPERTY _DOLC_DEFAULT_KINDS "${_dolc_default_kinds}")
+
 # The files `dolc build --emit=KIND` writes for outputs named STEM.
 function(_dolc_files_of kind stem out_var)
-  if(kind STREQUAL "wasm")
-    set(files ${stem}.wasm)
-  elseif(kind STREQUAL "wit")
-    set(files ${stem}.wit)
-  elseif(kind STREQUAL "js")
-    set(files ${stem}.js ${stem}.d.ts)
-  elseif(kind STREQUAL "cpp")
-    set(files ${stem}.hpp ${stem}.cpp dolc_gen_abi.hpp dolc_gen_rt.hpp)
-  else()
-    set(files ${stem}.schema.json)
-  endif()
+  get_property(pattern GLOBAL PROPERTY _DOLC_FILES_${kind})
+  string(REPLACE " " ";" files "${pattern}")
+  list(TRANSFORM files REPLACE "^NAME" "${stem}")
   set(${out_var} ${files} PARENT_SCOPE)
 endfunction()
 
@@ -79,7 +98,7 @@ function(dolc_add_module name)
     message(FATAL_ERROR "dolc_add_module(${name}): SCHEMAS is required")
   endif()
   if(NOT arg_EMIT)
-    set(arg_EMIT wasm wit js)
+    get_property(arg_EMIT GLOBAL PROPERTY _DOLC_DEFAULT_KINDS)
   endif()
   if(arg_CPP_LIBRARY AND NOT "cpp" IN_LIST arg_EMIT)
     list(APPEND arg_EMIT cpp)
@@ -104,11 +123,11 @@ function(dolc_add_module name)
   list(GET schemas 0 first)
   get_filename_component(stem "${first}" NAME)
   string(REGEX REPLACE "\\.dol$" "" stem "${stem}")
-  # What --emit takes, in the order dolc writes (and lists in the depfile).
-  set(kinds wasm wit js cpp schema-json)
+  get_property(kinds GLOBAL PROPERTY _DOLC_KINDS)
   foreach(kind IN LISTS arg_EMIT)
     if(NOT kind IN_LIST kinds)
-      message(FATAL_ERROR "dolc_add_module(${name}): unknown EMIT kind '${kind}' (expected wasm, wit, js, cpp, schema-json)")
+      string(REPLACE ";" ", " expected "${kinds}")
+      message(FATAL_ERROR "dolc_add_module(${name}): unknown EMIT kind '${kind}' (expected ${expected})")
     endif()
   endforeach()
   # In dolc's order: Ninja wants the depfile's first target to be the first OUTPUT.
