@@ -62,6 +62,12 @@ static void write_docs(std::string& out, const std::string& docs, const char* in
 // The name a trait's `object` resource is known by where it is `use`d.
 static std::string trait_object(const std::string& label) { return label + "-object"; }
 
+// `dol:traits/<label>@V` as WIT text (a label that is a WIT keyword gets `%`).
+static std::string trait_path(const lower::ApiTrait& t) {
+  size_t at = t.package.find('@');
+  return t.package.substr(0, at) + "/" + wit_ident(t.label) + t.package.substr(at);
+}
+
 static void write_as_trait(std::string& out, const lower::ApiTrait& t, const char* indent) {
   out += fmt::format("{}/// The same document seen as a `{}` (trait).\n", indent, t.trait->name);
   out += fmt::format("{}{}: func() -> {};\n", indent, wit_ident("as-" + t.label), wit_ident(trait_object(t.label)));
@@ -91,7 +97,7 @@ static void write_trait_packages(std::string& out, const lower::ExportTable& tab
       out += fmt::format("  interface {} {{\n", wit_ident(t.label));
       for (const auto& u : t.uses) {
         const lower::ApiTrait* ut = table.find_trait(u);
-        std::string path = ut->package == t.package ? wit_ident(u) : ut->qualified;  // (another version: its package)
+        std::string path = ut->package == t.package ? wit_ident(u) : trait_path(*ut);  // (another version: its package)
         out += fmt::format("    use {}.{{object as {}}};\n", path, wit_ident(trait_object(u)));
       }
       out += fmt::format("    /// One document, of any schema, that is a `{}`.\n", t.trait->name);
@@ -119,7 +125,7 @@ std::string emit_wit(const lower::ExportTable& table) {
     write_docs(out, iface.gene->docs, "");
     out += fmt::format("interface {} {{\n", wit_ident(iface.label));
     for (const auto& label : iface.traits)
-      out += fmt::format("  use {}.{{object as {}}};\n", table.find_trait(label)->qualified,
+      out += fmt::format("  use {}.{{object as {}}};\n", trait_path(*table.find_trait(label)),
                          wit_ident(trait_object(label)));
     if (!iface.traits.empty()) out += "\n";
     for (const auto& e : iface.enums) {
@@ -160,7 +166,7 @@ std::string emit_wit(const lower::ExportTable& table) {
     out += "  }\n}\n";
   }
   out += fmt::format("\nworld {} {{\n", wit_ident(table.world));
-  for (const auto& t : table.traits) out += fmt::format("  export {};\n", t.qualified);
+  for (const auto& t : table.traits) out += fmt::format("  export {};\n", trait_path(t));
   for (const auto& iface : table.interfaces) out += fmt::format("  export {};\n", wit_ident(iface.label));
   out += "}\n";
   write_trait_packages(out, table);
