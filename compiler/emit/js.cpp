@@ -351,6 +351,42 @@ std::string emit_js(const lower::ExportTable& table, const std::string& wasm_fil
   return out;
 }
 
+// ----- Traits (docs/generated-api.md, "Traits") -----------------------------
+// A trait is a TypeScript interface of its methods, as the document classes
+// name them; it extends the traits it uses, and each document class whose
+// gene implements it says `implements`. Its name is the trait's class-cased
+// name, with `Trait` appended where a generated class already has that name.
+static std::string js_trait_interface(const lower::ExportTable& table, const lower::ApiTrait& t) {
+  std::string name = lower::js_class(t.label);
+  for (const auto& iface : table.interfaces)
+    for (const auto& g : iface.genes)
+      if (js_document_class(iface) == name || js_view_class(g) == name || lower::js_class(g.label) + "Fields" == name ||
+          lower::js_class(g.label) + "Init" == name || lower::js_class(g.label) + "Snapshot" == name ||
+          lower::js_class(g.label) + "JSON" == name)
+        return name + "Trait";
+  return name;
+}
+
+static std::string dts_traits(const lower::ExportTable& table) {
+  std::string out;
+  const lower::ApiInterface none;  // trait signatures hold no enums or records (api_traits.cpp)
+  for (const auto& t : table.traits) {
+    std::string bases;
+    for (const auto& u : t.uses) bases += (bases.empty() ? " extends " : ", ") + js_trait_interface(table, *table.find_trait(u));
+    out += fmt::format("\n/** {}(trait `{}`) */\n", t.trait->docs.empty() ? "" : t.trait->docs + " ", t.trait->name);
+    out += fmt::format("export interface {}{} {{\n", js_trait_interface(table, t), bases);
+    for (const auto& fn : t.functions) {
+      std::string params;
+      for (const auto& p : fn.params)
+        params += (params.empty() ? "" : ", ") + lower::js_param(p.label) + ": " + ts_type(none, p.type, true);
+      if (!fn.method->docs.empty()) out += "  /** " + fn.method->docs + " */\n";
+      out += fmt::format("  {}({}): {};\n", lower::js_member(fn.op_label), params, ts_type(none, fn.result, false));
+    }
+    out += "}\n";
+  }
+  return out;
+}
+
 std::string emit_dts(const lower::ExportTable& table) {
   FieldIndex field_index;
   std::string out;
@@ -473,10 +509,14 @@ std::string emit_dts(const lower::ExportTable& table) {
     }
     out += fmt::format("export declare class {} extends View {{\n{}}}\n", js_view_class(*g), members);
   }
+  out += dts_traits(table);
   for (const auto& iface : table.interfaces) {
     std::string cls = js_document_class(iface);
+    std::string implements;
+    for (const auto& label : iface.traits)
+      implements += (implements.empty() ? " implements " : ", ") + js_trait_interface(table, *table.find_trait(label));
     out += fmt::format("\n/** One replica of a `{}` document. */\n", iface.gene->name);
-    out += fmt::format("export declare class {} extends Document {{\n", cls);
+    out += fmt::format("export declare class {} extends Document{} {{\n", cls, implements);
     out += "  /** `actor`: this replica's id (random when omitted). */\n";
     out += "  constructor(actor?: Int64Input);\n";
     out += fmt::format("  static load(saved: Uint8Array, actor?: Int64Input): {};\n", cls);

@@ -268,7 +268,8 @@ struct Method {
   bool is_sex = false;
   bool is_extern = false;
   std::optional<Expr> body;            // a Block; absent for signatures / extern
-  std::string from_impl;               // trait name when it came from `impl Trait for Gene`; "" otherwise
+  std::string from_impl;               // trait name when it came from `impl Trait for Gene`, or is a trait's
+                                       // default body the gene inherits (checked against the gene); "" otherwise
   std::vector<std::string> mutated_fields;  // gene fields the body assigns or calls mutating methods on
   std::string docs;
 };
@@ -314,6 +315,10 @@ struct Trait {
   std::vector<std::string> uses;       // resolved trait names
   std::vector<Method> methods;         // signatures (body when the trait gives a default)
   std::string docs;
+  // Declared in stdlib-dol: the standard traits (Syncable, OfflineCapable)
+  // describe what every generated document offers through its built-in API,
+  // so no gene method implements them and no output declares them.
+  bool from_stdlib = false;
 };
 
 enum class ViolationPolicy { RejectOperation, FlagForReview, AutoAdjust };

@@ -681,6 +681,7 @@ ExportTable build_export_table(const ir::Schema& schema, const std::vector<FileI
       }
     }
   }
+  add_traits(schema, roots, table);
   // WIT keeps worlds and interfaces in one namespace per package.
   for (const auto& iface : table.interfaces)
     if (iface.label == table.world) table.world += "-world";

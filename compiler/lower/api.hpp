@@ -176,6 +176,28 @@ struct ApiInterface {
   std::vector<ApiGene> genes;        // root first, then nested genes in first-reach order
   std::vector<ApiFunction> functions;  // constructor first, then methods
   const ApiGene* find_gene(const std::string& gene_name) const;
+  // Labels of the ExportTable::traits the root gene implements in every
+  // output (the traits it is, and those they use), in table order.
+  std::vector<std::string> traits;
+};
+
+// A trait as the generated outputs declare it (lower/api_traits.cpp,
+// docs/generated-api.md "Traits"): a WIT interface in the package
+// `dol:traits@VERSION` (the same for every schema that uses the trait, so
+// that components of different schemas meet in it) holding a resource
+// `object`, one implementing document seen through the trait; a TypeScript
+// interface; a C++ abstract class.
+struct ApiTrait {
+  const ir::Trait* trait = nullptr;
+  std::string label;                 // WIT interface label: "shapes-named"
+  std::string package;               // "dol:traits@1.0.0"
+  std::string qualified;             // "dol:traits/shapes-named@1.0.0"
+  std::vector<std::string> uses;     // labels of the traits it extends (its direct `uses`), in table order
+  // One per trait method, in declaration order, typed as the implementing
+  // gene's `call-<method>` (label and params equal, so a gene implements it
+  // by the functions it already has): op MethodCall, op_label the WIT name
+  // inside `object`, export_name `<qualified>#[method]object.<op_label>`.
+  std::vector<ApiFunction> functions;
 };
 
 // Something the schema holds that the generated API leaves out, with why.
@@ -192,7 +214,19 @@ struct ExportTable {
   std::string world;                 // "chat"
   std::vector<ApiInterface> interfaces;
   std::vector<ApiOmission> omissions;
+  // Traits the compiled genes implement or the system lists (lower/api_traits.cpp),
+  // every trait after those it uses; the standard library's are not here.
+  std::vector<ApiTrait> traits;
+  const ApiTrait* find_trait(const std::string& label) const {
+    for (const auto& t : traits) if (t.label == label) return &t;
+    return nullptr;
+  }
 };
+
+// Fills table.traits and each interface's `traits` (lower/api_traits.cpp);
+// a trait whose methods cannot cross the WIT boundary, or a gene whose
+// implementing methods were left out, is recorded as an omission.
+void add_traits(const ir::Schema& schema, const std::vector<FileId>& roots, ExportTable& table);
 
 // Which genes a build compiles (see the issue): the system's compiled_genes
 // when a root file declares a system, else every non-generic gene declared in

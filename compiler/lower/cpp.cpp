@@ -1047,11 +1047,14 @@ struct Gen {
 
   std::string class_decl(const ApiInterface& iface) const {
     std::string cls = class_name(iface);
-    std::string out = fmt::format("/// One replica of one `{}` document.\nclass {} {{\n public:\n", iface.gene->name, cls);
+    std::string bases;  // the traits it implements (trait_bases)
+    for (const ApiTrait* t : trait_bases(iface)) bases += (bases.empty() ? " : " : ", ") + ("public " + trait_class(*t));
+    std::string out =
+        fmt::format("/// One replica of one `{}` document.\nclass {}{} {{\n public:\n", iface.gene->name, cls, bases);
     out += fmt::format("  explicit {}(uint64_t actor);\n", cls);
     for (const auto& fn : iface.functions) {
       if (fn.kind != ApiFunction::Kind::Method) continue;
-      out += "  " + signature(fn, "") + ";\n";
+      out += "  " + signature(fn, "") + (implements_trait_method(iface, fn) ? " override" : "") + ";\n";
     }
     out += "  /// The document's values as typed structs (native builds; to_json() is the JSON text).\n";
     out += "  " + snapshot_struct(iface.genes[0]) + " snapshot() const;\n";
@@ -1466,7 +1469,11 @@ struct Gen {
       }
       if (fn.kind == ApiFunction::Kind::Destructor) {
         thunks += head + " {\n";
-        thunks += fmt::format("  delete reinterpret_cast<{}*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));\n}}\n\n", cls);
+        if (iface.traits.empty())
+          thunks += fmt::format("  delete reinterpret_cast<{}*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));\n}}\n\n", cls);
+        else  // trait objects may still hold it (trait_support)
+          thunks += fmt::format("  auto* d_ = reinterpret_cast<{}*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));\n"
+                                "  if (dolx_release_(d_)) delete d_;\n}}\n\n", cls);
         continue;
       }
       // A thin operation: a row of the interface's table (the generic
@@ -1594,6 +1601,191 @@ struct Gen {
     return out + fmt::format("#define {} {}\n", prefix_macro, cpp_string_literal(method_prefix)) + helpers + thin_part +
            thunks + undefs + "#undef " + prefix_macro + "\n\n";
   }
+
+  // ----- traits (docs/generated-api.md, "Traits") ------------------------------
+  // A trait is an abstract class of pure virtual methods named and typed as
+  // the implementing genes' (`call_<method>`), deriving (virtually, so two
+  // traits may share one they both use) from the traits it uses; a gene's
+  // class derives from each trait it implements that no other of them uses,
+  // and marks the implementing methods `override`. In the wasm build, each
+  // trait's WIT resource `object` is a small heap record: the document seen
+  // through the trait, and the document it keeps alive.
+
+  // The class of a trait: its class-cased name, with `Trait` appended where
+  // a generated class or struct already has that name.
+  std::string trait_class(const ApiTrait& t) const {
+    std::string name = js_class(t.label);
+    for (const auto& iface : table.interfaces) {
+      if (class_name(iface) == name) return name + "Trait";
+      for (const auto& g : iface.genes)
+        if (snapshot_struct(g) == name) return name + "Trait";
+      for (const auto& r : iface.records)
+        if (cpp_type(r.type) == name) return name + "Trait";
+    }
+    return name;
+  }
+
+  std::string trait_classes() const {
+    std::string out;
+    for (const auto& t : table.traits) {
+      std::string bases;
+      for (const auto& u : t.uses)
+        bases += (bases.empty() ? " : " : ", ") + std::string("public virtual ") + trait_class(*table.find_trait(u));
+      out += fmt::format("/// Trait `{}`{}{}\n", t.trait->name, t.trait->docs.empty() ? "." : ": ",
+                         t.trait->docs.empty() ? "" : one_line(t.trait->docs));
+      out += fmt::format("class {}{} {{\n public:\n", trait_class(t), bases);
+      if (t.uses.empty()) out += fmt::format("  virtual ~{}() = default;\n", trait_class(t));
+      for (const auto& fn : t.functions) out += "  virtual " + signature(fn, "") + " = 0;\n";
+      out += "};\n\n";
+    }
+    return out;
+  }
+
+  static std::string one_line(const std::string& docs) {
+    std::string s = docs;
+    std::replace(s.begin(), s.end(), '\n', ' ');
+    return s;
+  }
+
+  // The traits a gene's class derives from: those it implements that no
+  // other of them uses (the rest come through those).
+  std::vector<const ApiTrait*> trait_bases(const ApiInterface& iface) const {
+    std::vector<const ApiTrait*> out;
+    for (const auto& label : iface.traits) {
+      bool used = false;
+      for (const auto& other : iface.traits) {
+        const ApiTrait* o = table.find_trait(other);
+        used = used || (other != label && trait_uses(*o, label));
+      }
+      if (!used) out.push_back(table.find_trait(label));
+    }
+    return out;
+  }
+
+  bool trait_uses(const ApiTrait& t, const std::string& label) const {
+    for (const auto& u : t.uses)
+      if (u == label || trait_uses(*table.find_trait(u), label)) return true;
+    return false;
+  }
+
+  // Whether `fn` of the interface implements a method of one of its traits.
+  bool implements_trait_method(const ApiInterface& iface, const ApiFunction& fn) const {
+    if (fn.op != ApiOp::MethodCall || !fn.gene_prefix.empty()) return false;
+    for (const auto& label : iface.traits)
+      for (const auto& tf : table.find_trait(label)->functions)
+        if (tf.label == fn.label) return true;
+    return false;
+  }
+
+  // The wasm side: the trait objects' record and the handles that keep
+  // their documents alive (written before every export, whose documents'
+  // destructors release through it).
+  std::string trait_support() const {
+    if (table.traits.empty()) return "";
+    std::string out;
+    out += "// ---- trait objects (the `object` resources of package dol:traits) ----\n";
+    out += "namespace {\n";
+    out += "// One document seen through one trait (`impl`, a pointer to that trait's class),\n";
+    out += "// and how to let go of the document it keeps alive.\n";
+    out += "struct dolx_trait_ref_ {\n  void* impl;\n  void* doc;\n  void (*drop)(void*);\n};\n";
+    out += "// Documents held by trait objects, with the number of handles (the document's\n";
+    out += "// own and its trait objects') keeping each alive; others have just their own.\n";
+    out += "std::vector<std::pair<void*, int32_t>>& dolx_holds_() {\n";
+    out += "  static std::vector<std::pair<void*, int32_t>> holds;\n  return holds;\n}\n";
+    out += "void dolx_hold_(void* doc) {\n";
+    out += "  for (auto& h : dolx_holds_())\n    if (h.first == doc) {\n      ++h.second;\n      return;\n    }\n";
+    out += "  dolx_holds_().push_back({doc, 2});\n}\n";
+    out += "// True when the handle let go was the document's last: then it is deleted.\n";
+    out += "bool dolx_release_(void* doc) {\n  auto& holds = dolx_holds_();\n";
+    out += "  for (size_t i = 0; i < holds.size(); ++i)\n    if (holds[i].first == doc) {\n";
+    out += "      if (--holds[i].second > 0) return false;\n      holds.erase(holds.begin() + static_cast<long>(i));\n";
+    out += "      return true;\n    }\n  return true;\n}\n";
+    out += "template <class D> void dolx_drop_(void* doc) {\n  if (dolx_release_(doc)) delete static_cast<D*>(doc);\n}\n";
+    out += "}  // namespace\n\n";
+    for (const auto& t : table.traits)
+      out += fmt::format("extern \"C\" __attribute__((import_module({}), import_name(\"[resource-new]object\")))\n"
+                         "int32_t dolx_t_{}_resource_new(int32_t rep);\n",
+                         cpp_string_literal("[export]" + t.qualified), cpp_ident(t.label));
+    return out + "\n";
+  }
+
+  // A new trait object for `impl_expr` (already the trait's class pointer),
+  // holding `doc_expr` released by `drop_expr`.
+  static std::string new_trait_object(const ApiTrait& t, const std::string& impl_expr, const std::string& doc_expr,
+                                      const std::string& drop_expr) {
+    return fmt::format("  dolx_hold_({1});\n  return dolx_t_{0}_resource_new(dolc_gen_abi::addr(new dolx_trait_ref_{{{2}, {1}, {3}}}));\n",
+                       cpp_ident(t.label), doc_expr, impl_expr, drop_expr);
+  }
+
+  // A gene interface's `as-<trait>` exports.
+  std::string trait_conversions(const ApiInterface& iface) const {
+    std::string out, cls = class_name(iface);
+    for (const auto& label : iface.traits) {
+      const ApiTrait& t = *table.find_trait(label);
+      out += fmt::format("extern \"C\" __attribute__((export_name({}))) int32_t dolx_{}_as_{}(int32_t p0) {{\n",
+                         cpp_string_literal(iface.qualified + "#[method]document.as-" + t.label), cpp_ident(iface.label),
+                         cpp_ident(t.label));
+      out += fmt::format("  auto* d_ = reinterpret_cast<{}*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));\n", cls);
+      out += new_trait_object(t, fmt::format("static_cast<{}*>(d_)", trait_class(t)), "d_",
+                              fmt::format("&dolx_drop_<{}>", cls));
+      out += "}\n\n";
+    }
+    return out;
+  }
+
+  // Each trait's `object`: its methods (calls through the trait class),
+  // its conversions to the traits it uses, its destructor.
+  std::string trait_exports() const {
+    std::string out;
+    for (const auto& t : table.traits) {
+      std::string id = cpp_ident(t.label), cls = trait_class(t);
+      std::string self = "  auto* t_ = reinterpret_cast<dolx_trait_ref_*>(static_cast<uintptr_t>(static_cast<uint32_t>(p0)));\n";
+      for (const auto& fn : t.functions) {
+        std::string params;
+        size_t n = 0;
+        for (CoreType c : fn.core_params) {
+          static const char* names[] = {"int32_t", "int64_t", "float", "double"};
+          params += fmt::format("{}{} p{}", params.empty() ? "" : ", ", names[static_cast<int>(c)], n++);
+        }
+        std::string ret = fn.core_results.empty() ? "void"
+                          : fn.core_results[0] == CoreType::I64 ? "int64_t"
+                          : fn.core_results[0] == CoreType::F32 ? "float"
+                          : fn.core_results[0] == CoreType::F64 ? "double" : "int32_t";
+        out += fmt::format("extern \"C\" __attribute__((export_name({}))) {} dolx_t_{}_{}({}) {{\n",
+                           cpp_string_literal(fn.export_name), ret, id, cpp_ident(fn.op_label), params);
+        out += self + fmt::format("  auto* d_ = static_cast<{}*>(t_->impl);\n", cls);
+        size_t i = 1;
+        std::string args;
+        for (const auto& p : fn.params) {
+          std::string a = fmt::format("a{}_", i);
+          out += fmt::format("  auto {} = {};\n", a, lift(p.type, i));
+          args += (args.empty() ? "" : ", ") + a;
+        }
+        out += fmt::format("  auto r_ = d_->{}({});\n", method_name(fn), args);
+        if (!fn.result_in_memory) {
+          out += fn.result.kind == K::Bool ? "  return r_ ? 1 : 0;\n" : fmt::format("  return static_cast<{}>(r_);\n", ret);
+        } else {
+          out += "  uint8_t* at_ = dolc_gen_abi::begin_result();\n";
+          out += "  " + store(fn.result, "at_", "r_", 0) + "\n";
+          out += "  return dolc_gen_abi::addr(at_);\n";
+        }
+        out += "}\n\n";
+      }
+      for (const auto& u : t.uses) {
+        const ApiTrait& ut = *table.find_trait(u);
+        out += fmt::format("extern \"C\" __attribute__((export_name({}))) int32_t dolx_t_{}_as_{}(int32_t p0) {{\n",
+                           cpp_string_literal(t.qualified + "#[method]object.as-" + ut.label), id, cpp_ident(ut.label));
+        out += self;
+        out += new_trait_object(ut, fmt::format("static_cast<{}*>(static_cast<{}*>(t_->impl))", trait_class(ut), cls),
+                                "t_->doc", "t_->drop");
+        out += "}\n\n";
+      }
+      out += fmt::format("extern \"C\" __attribute__((export_name({}))) void dolx_t_{}_dtor(int32_t p0) {{\n",
+                         cpp_string_literal(t.qualified + "#[dtor]object"), id);
+      out += self + "  t_->drop(t_->doc);\n  delete t_;\n}\n\n";
+    }
+    return out;
+  }
 };
 
 }  // namespace
@@ -1632,6 +1824,7 @@ std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTa
   for (const ApiGene* g : gen.genes()) hpp += fmt::format("extern const dolc_gen::GeneInfo {};\n", gene_var(*g->gene));
   hpp += "\n";
   hpp += gen.snapshot_structs();
+  hpp += gen.trait_classes();
   for (const auto& iface : table.interfaces) hpp += gen.class_decl(iface) + "\n";
   hpp += "}  // namespace " + gen.ns + "\n";
 
@@ -1651,7 +1844,10 @@ std::vector<GeneratedFile> lower_to_cpp(const ir::Schema& schema, const ExportTa
   cpp += "extern \"C\" __attribute__((export_name(\"cabi_realloc\"))) void* cabi_realloc(void* old, size_t old_size, size_t align, size_t new_size) {\n";
   cpp += "  (void)old_size;\n  (void)align;  // malloc aligns to 16\n";
   cpp += "  return std::realloc(old, new_size ? new_size : 1);\n}\n\n";
+  cpp += gen.trait_support();
   for (const auto& e : exports) cpp += e;
+  for (const auto& iface : table.interfaces) cpp += gen.trait_conversions(iface);
+  cpp += gen.trait_exports();
   cpp += "#endif  // __wasm__\n";
 
   return {{name + ".hpp", hpp}, {name + ".cpp", cpp}, {"dolc_gen_abi.hpp", kAbiSupport}, {"dolc_gen_rt.hpp", kRtSupport}};

@@ -20,6 +20,7 @@ CheckResult Checker::run(const std::vector<FileId>& roots) {
   check_genes();
   check_traits();
   check_methods();
+  check_trait_impls();
   check_constraints();
   check_evolutions();
   check_systems();

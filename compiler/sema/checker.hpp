@@ -96,6 +96,11 @@ class Checker {
   void check_methods();
   ir::Method check_method(const ast::Function& fn, const ir::Gene* gene, const std::vector<std::string>& tparams);
   void check_traits();
+  // ----- traits.cpp
+  // Genes that are a trait (`is`, `impl`): every method the trait (and the
+  // traits it `uses`) declares is the gene's, with the trait's signature;
+  // default bodies the gene does not override become its methods.
+  void check_trait_impls();
   void check_docs();
   std::string gene_name(const ast::QualifiedName& q, const std::string& module, const char* what, bool report = true);
 

@@ -890,6 +890,7 @@ void Checker::check_traits() {
       out.span = t.span;
       out.version = version_of(t.version);
       out.docs = docs_text(t.docs);
+      out.from_stdlib = files_[f].is_stdlib;
       for (const auto& u : t.uses) {
         const DeclRef* d = lookup(u.text, files_[f].module);
         if (d && d->kind == DeclKind::Trait) {
