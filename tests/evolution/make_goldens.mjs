@@ -20,7 +20,8 @@
 // (runtime-wasm/FORMAT.md, "Change identity"). With `snapshot`, the
 // replicas edit for 60 rounds instead of 4, so that the histories pass the
 // 1,024 ops from which a save carries a snapshot and its texts kept once
-// (FORMAT.md, "Snapshot").
+// (FORMAT.md, "Snapshot"). With `rows`, each replica makes two edits, so
+// that the sync bytes (format 4) are in rows (FORMAT.md, "Rows").
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,8 +39,10 @@ fs.mkdirSync(outDir, { recursive: true });
 const classes = Object.entries(mod).filter(([, c]) => typeof c === 'function' && c.prototype instanceof mod.Document);
 for (const [cls, C] of classes) {
   const rs = [new C(1n), new C(2n), new C(mode === 'forks' ? 2n : 3n)];
-  for (let round = 0; round < (mode === 'snapshot' ? 60 : 4); round++) {
-    for (const r of rs) for (let k = 0; k < 12; k++) edit(r);
+  // `rows`: one round of two edits each, so that replica 2's changes are few
+  // enough (<= 16) for changesSince to lay them out in rows (FORMAT.md "Rows").
+  for (let round = 0; round < (mode === 'snapshot' ? 60 : mode === 'rows' ? 1 : 4); round++) {
+    for (const r of rs) for (let k = 0; k < (mode === 'rows' ? 2 : 12); k++) edit(r);
     for (const a of rs) for (const b of rs) if (a !== b) b.apply(a.changesSince(b.version()));
   }
   const base = path.join(outDir, `${name}.${cls}`);
