@@ -1541,14 +1541,16 @@ struct Doc::Impl {
   uint64_t chain_at(uint64_t a, uint64_t s) const {
     const std::vector<uint32_t>& at = positions.at(a);
     chains.resize(log.size());
-    uint64_t prev = 0;
-    for (uint64_t i = 0; i < s; ++i) {
+    // The open change is never cached: it may still grow.
+    auto growing = [&](uint64_t i) { return open_change && at[i] + size_t{1} == log.size(); };
+    // Start after the latest link already known, so that a version() per
+    // keystroke costs the new links only, not the actor's whole history
+    // (which made the concurrent traces quadratic: 1.7 s of 2.9).
+    uint64_t i = s;
+    while (i > 0 && (!chains[at[i - 1]] || growing(i - 1))) --i;
+    uint64_t prev = i > 0 ? chains[at[i - 1]] : 0;
+    for (; i < s; ++i) {
       uint64_t& known_chain = chains[at[i]];
-      bool growing = open_change && at[i] + size_t{1} == log.size();  // not cached: the change may still grow
-      if (known_chain && !growing) {
-        prev = known_chain;
-        continue;
-      }
       uint8_t link[16];
       uint64_t d = digest(log[at[i]]);
       for (int b = 0; b < 8; ++b) {
@@ -1556,7 +1558,7 @@ struct Doc::Impl {
         link[8 + b] = static_cast<uint8_t>(d >> (8 * b));
       }
       prev = dolc::rt::digest64(link, sizeof link) | 1;  // never 0 (= not computed)
-      if (!growing) known_chain = prev;
+      if (!growing(i)) known_chain = prev;
     }
     return prev;
   }
