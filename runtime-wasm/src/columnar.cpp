@@ -347,7 +347,7 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
     w.varint(kTextSection);
     w.bytes(section.buffer().data(), section.size());
   }
-  // Kind 4, the snapshot (snapshot.hpp): last, so that a reader looking for
+  // Kind 6, the snapshot (snapshot.hpp): last, so that a reader looking for
   // it skips the columns and the forks without decoding them.
   if (snapshot) {
     w.varint(kSnapshotSection);

@@ -38,6 +38,7 @@
 #include "dolc/rt/ids.hpp"
 #include "dolc/rt/seq/rga.hpp"
 #include "dolc/rt/format.hpp"
+#include "dolc/rt/sha256.hpp"
 #include "dolc/rt/seq/text.hpp"
 #include "dolc/rt/seq/utf8.hpp"
 #include "dolc_gen_rt.hpp"
@@ -54,7 +55,7 @@ constexpr uint8_t kFormatVersion = dolc::rt::kDocumentFormat;  // saves and chan
 constexpr uint8_t kFormatV2 = 2;       // the schema header, then changes row by row
 constexpr uint8_t kFormatV1 = 1;       // positional field indexes, no schema header
 static_assert(kFormatV1 == dolc::rt::kOldestDocumentFormat, "the oldest format read is format 1");
-constexpr uint8_t kVersionFormat = dolc::rt::kVersionVectorFormat;  // version vectors ("DV") with chain digests; 1 (without) is still read
+constexpr uint8_t kVersionFormat = dolc::rt::kVersionVectorFormat;  // version vectors ("DV") with SHA-256 chains; 2 (FNV chains) and 1 (none) are still read
 constexpr uint8_t kChangesFormat = dolc::rt::kChangesFormat;  // "DC" as written: format 3 with a choice of layout
 // Sync blobs of at most this many changes are also laid out in rows, and the
 // smaller of the two layouts is sent (FORMAT.md "Rows").
@@ -1086,10 +1087,14 @@ struct Doc::Impl {
   // made replicas diverge).
   std::map<uint64_t, uint64_t> actor_last;
   // Per log position, the chain digest of its actor after that change
-  // (digest of the previous chain digest and the change's canonical bytes;
-  // 0: not computed yet), computed on demand for version() and
-  // changes_since(); cleared when the log changes under it (rebuild).
-  mutable std::vector<uint64_t> chains;
+  // (SHA-256 of the previous chain digest and of the change's canonical
+  // bytes; all zeros: not computed yet), computed on demand for version()
+  // and changes_since(); cleared when the log changes under it (rebuild).
+  mutable std::vector<dolc::rt::ChainDigest> chains;
+  // The same with the 64-bit FNV-1a chains of version vectors of format 2,
+  // which apps may have stored from older releases: computed only when such
+  // a version is compared (changes_since).
+  mutable std::vector<uint64_t> legacy_chains;
   // Per log position, whether the change is past a fork: its actor forked at
   // or before its seq, or it depends on such a change. Past a fork, ops that
   // do not fit are skipped (apply_change), and whether one fits can depend on
@@ -1378,6 +1383,7 @@ struct Doc::Impl {
     conflicts.clear();
     actor_last.clear();
     chains.clear();
+    legacy_chains.clear();
     tainted.clear();
     largest_tainted = {};
     clock = 0;
@@ -1497,8 +1503,26 @@ struct Doc::Impl {
       if (h.change.actor == who) return true;
     return false;
   }
-  // The forks this replica knows, as one number (0: none), whatever their order.
-  uint64_t forks_digest() const {
+  // The forks this replica knows, as one digest (all zeros: none), whatever
+  // their order: SHA-256 of their content digests in ascending order. (Not
+  // a sum or xor of digests: a set of forks with a chosen sum is easy to
+  // find, and two replicas would then take different fork sets for equal.)
+  dolc::rt::ChainDigest forks_digest() const {
+    dolc::rt::ChainDigest out{};
+    if (forks.empty()) return out;
+    std::vector<dolc::rt::Sha256Digest> each;
+    for (const Change& f : forks) each.push_back(content_hash(f));
+    std::sort(each.begin(), each.end());
+    dolc::rt::Sha256 h;
+    for (const auto& d : each) h.update(d.data(), d.size());
+    dolc::rt::Sha256Digest full = h.finish();
+    for (size_t i = 0; i < out.size(); ++i) out[i] = full[i];
+    out[0] |= 1;
+    return out;
+  }
+  // What version vectors of format 2 carried instead: the sum of the forks'
+  // FNV-1a digests (0: none).
+  uint64_t legacy_forks_digest() const {
     uint64_t sum = 0;
     for (const Change& f : forks) sum += digest(f);
     return sum;
@@ -1527,9 +1551,17 @@ struct Doc::Impl {
     w.raw(body.buffer().data(), body.size());
     return w.take();
   }
+  // FNV-1a 64 of the canonical bytes: the order in which forks compete
+  // (preferred) and format 2's chains. An order, not a security property: a
+  // forger can try contents until it wins with any hash (FORMAT.md).
   uint64_t digest(const Change& c) const {
     Bytes b = canonical(c);
     return dolc::rt::digest64(b.data(), b.size());
+  }
+  // SHA-256 of the canonical bytes: what chain digests are made of.
+  dolc::rt::Sha256Digest content_hash(const Change& c) const {
+    Bytes b = canonical(c);
+    return dolc::rt::Sha256::of(b.data(), b.size());
   }
   // Which of two forks of one (actor, seq) every replica keeps.
   bool preferred(const Change& a, const Change& b) const {
@@ -1538,27 +1570,40 @@ struct Doc::Impl {
     return dx != dy ? dx < dy : x < y;
   }
   // The chain digest of actor `a` after its change `s` (1 <= s <= version).
-  uint64_t chain_at(uint64_t a, uint64_t s) const {
+  dolc::rt::ChainDigest chain_at(uint64_t a, uint64_t s) const {
+    return walk_chain(a, s, chains, [&](const dolc::rt::ChainDigest& prev, const Change& c) {
+      return dolc::rt::chain_link(prev, content_hash(c));
+    });
+  }
+  // The same as version vectors of format 2 computed it (FNV-1a 64).
+  uint64_t legacy_chain_at(uint64_t a, uint64_t s) const {
+    return walk_chain(a, s, legacy_chains, [&](uint64_t prev, const Change& c) {
+      uint8_t link[16];
+      uint64_t d = digest(c);
+      for (int b = 0; b < 8; ++b) {
+        link[b] = static_cast<uint8_t>(prev >> (8 * b));
+        link[8 + b] = static_cast<uint8_t>(d >> (8 * b));
+      }
+      return dolc::rt::digest64(link, sizeof link) | 1;  // never 0 (= not computed)
+    });
+  }
+  // Walks actor `a`'s chain to its change `s` with `link`, caching each
+  // link in `cache` (per log position; a value-initialized entry: not yet).
+  template <class Digest, class Link>
+  Digest walk_chain(uint64_t a, uint64_t s, std::vector<Digest>& cache, Link link) const {
     const std::vector<uint32_t>& at = positions.at(a);
-    chains.resize(log.size());
+    cache.resize(log.size());
     // The open change is never cached: it may still grow.
     auto growing = [&](uint64_t i) { return open_change && at[i] + size_t{1} == log.size(); };
     // Start after the latest link already known, so that a version() per
     // keystroke costs the new links only, not the actor's whole history
     // (which made the concurrent traces quadratic: 1.7 s of 2.9).
     uint64_t i = s;
-    while (i > 0 && (!chains[at[i - 1]] || growing(i - 1))) --i;
-    uint64_t prev = i > 0 ? chains[at[i - 1]] : 0;
+    while (i > 0 && (cache[at[i - 1]] == Digest{} || growing(i - 1))) --i;
+    Digest prev = i > 0 ? cache[at[i - 1]] : Digest{};
     for (; i < s; ++i) {
-      uint64_t& known_chain = chains[at[i]];
-      uint8_t link[16];
-      uint64_t d = digest(log[at[i]]);
-      for (int b = 0; b < 8; ++b) {
-        link[b] = static_cast<uint8_t>(prev >> (8 * b));
-        link[8 + b] = static_cast<uint8_t>(d >> (8 * b));
-      }
-      prev = dolc::rt::digest64(link, sizeof link) | 1;  // never 0 (= not computed)
-      if (!growing(i)) known_chain = prev;
+      prev = link(prev, log[at[i]]);
+      if (!growing(i)) cache[at[i]] = prev;
     }
     return prev;
   }
@@ -1797,40 +1842,59 @@ Bytes Doc::version() const {
   for (auto& [a, s] : impl_->version) {
     w.varint(a);
     w.varint(s);
-    uint64_t d = 0;  // frozen: the snapshot's summary, which holds the same actors
+    dolc::rt::ChainDigest d{};  // frozen: the snapshot's summary, which holds the same actors
     if (impl_->frozen)
       for (const SnapshotActor& sa : impl_->frozen->summary.actors) d = sa.actor == a ? sa.chain : d;
     else
       d = impl_->chain_at(a, s);
-    for (int i = 0; i < 8; ++i) w.u8(static_cast<uint8_t>(d >> (8 * i)));
+    w.raw(d.data(), d.size());
   }
   // Then, when this replica knows forks, their digest: a peer that knows
   // other forks is sent ours (changes_since).
-  uint64_t forks = impl_->forks_digest();
-  for (int i = 0; forks && i < 8; ++i) w.u8(static_cast<uint8_t>(forks >> (8 * i)));
+  dolc::rt::ChainDigest forks = impl_->forks_digest();
+  if (!dolc::rt::is_zero(forks)) w.raw(forks.data(), forks.size());
   return frame(kMagicVersion, w.buffer(), kVersionFormat);
 }
 
 namespace {
-// A peer's version: per actor, the changes it has and (format 2) the chain
-// digest after the last of them (absent in format 1: nothing to compare),
-// then the digest of the forks it knows (0: none).
-bool decode_version(const Bytes& blob, std::map<uint64_t, uint64_t>* seqs, std::map<uint64_t, uint64_t>* chains,
-                    uint64_t* forks) {
+// A peer's version: per actor, the changes it has and the chain digest
+// after the last of them, then the digest of the forks it knows (absent:
+// none). Format 3 carries SHA-256 chains, format 2 FNV-1a ones (a version an
+// app stored from an older release), format 1 none (nothing to compare).
+struct PeerVersion {
+  uint8_t format = kVersionFormat;
+  std::map<uint64_t, uint64_t> seqs;
+  std::map<uint64_t, dolc::rt::ChainDigest> chains;  // format 3
+  std::map<uint64_t, uint64_t> legacy_chains;        // format 2
+  dolc::rt::ChainDigest forks{};                     // format 3
+  uint64_t legacy_forks = 0;                         // format 2
+};
+bool decode_version(const Bytes& blob, PeerVersion* out) {
   if (blob.empty()) return true;  // "nothing": the other side has no changes
   Bytes body;
   uint8_t format = 0;
   if (!unframe(kMagicVersion, blob, &body, &format) || format < 1 || format > kVersionFormat) return false;
+  out->format = format;
+  const size_t chain_bytes = format == 1 ? 0 : format == 2 ? 8 : 16;
   Reader r(body);
-  uint64_t n = r.count(format == 1 ? 2 : 10);
+  uint64_t n = r.count(2 + chain_bytes);
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     uint64_t actor = r.varint();
-    (*seqs)[actor] = r.varint();
-    uint64_t chain = 0;
-    for (int b = 0; format > 1 && b < 8; ++b) chain |= static_cast<uint64_t>(r.u8()) << (8 * b);
-    if (chain) (*chains)[actor] = chain;
+    out->seqs[actor] = r.varint();
+    if (format == 2) {
+      uint64_t chain = 0;
+      for (int b = 0; b < 8; ++b) chain |= static_cast<uint64_t>(r.u8()) << (8 * b);
+      if (chain) out->legacy_chains[actor] = chain;
+    } else if (format == 3) {
+      dolc::rt::ChainDigest chain;
+      for (uint8_t& b : chain) b = r.u8();
+      if (!dolc::rt::is_zero(chain)) out->chains[actor] = chain;
+    }
   }
-  for (int b = 0; format > 1 && b < 8 && r.ok() && !r.at_end(); ++b) *forks |= static_cast<uint64_t>(r.u8()) << (8 * b);
+  if (format == 2 && r.ok() && !r.at_end())
+    for (int b = 0; b < 8; ++b) out->legacy_forks |= static_cast<uint64_t>(r.u8()) << (8 * b);
+  if (format == 3 && r.ok() && !r.at_end())
+    for (uint8_t& b : out->forks) b = r.u8();
   return r.ok() && r.at_end();
 }
 
@@ -2010,9 +2074,8 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
 
 Result<Bytes> Doc::changes_since(const Bytes& version) const {
   if (!impl_->thaw()) return impl_->thaw_failure();
-  std::map<uint64_t, uint64_t> theirs, their_chains;
-  uint64_t their_forks = 0;
-  if (!decode_version(version, &theirs, &their_chains, &their_forks)) return fail("refused: malformed version bytes");
+  PeerVersion peer;
+  if (!decode_version(version, &peer)) return fail("refused: malformed version bytes");
   impl_->end_run();
   impl_->open_change = false;  // what we export must not grow afterwards
   // Per actor, how many of its changes the peer has. A peer whose chain
@@ -2020,10 +2083,13 @@ Result<Bytes> Doc::changes_since(const Bytes& version) const {
   // (a fork, or an unrelated document that uses the same actor id): it gets
   // all of that actor's changes, and its apply() settles the fork.
   std::map<uint64_t, uint64_t> have;
-  for (const auto& [actor, seq] : theirs) {
-    auto chain = their_chains.find(actor);
-    bool differs = chain != their_chains.end() && seq && seq <= impl_->version_of(actor) &&
-                   impl_->chain_at(actor, seq) != chain->second;
+  for (const auto& [actor, seq] : peer.seqs) {
+    bool comparable = seq && seq <= impl_->version_of(actor);
+    auto chain = peer.chains.find(actor);
+    auto legacy = peer.legacy_chains.find(actor);
+    bool differs = comparable && ((chain != peer.chains.end() && impl_->chain_at(actor, seq) != chain->second) ||
+                                  (legacy != peer.legacy_chains.end() &&
+                                   impl_->legacy_chain_at(actor, seq) != legacy->second));
     have[actor] = differs ? 0 : seq;
   }
   // Mark the log positions the peer lacks, then emit them in log order (which
@@ -2042,7 +2108,9 @@ Result<Bytes> Doc::changes_since(const Bytes& version) const {
   std::vector<const Change*> out;
   for (size_t i = 0; i < wanted.size(); ++i)
     if (wanted[i]) out.push_back(&log[first + i]);
-  return impl_->encode(kMagicChanges, out, their_forks != impl_->forks_digest());
+  bool other_forks = peer.format == 2 ? peer.legacy_forks != impl_->legacy_forks_digest()
+                                      : peer.forks != impl_->forks_digest();
+  return impl_->encode(kMagicChanges, out, other_forks);
 }
 
 // apply() and merge(): decodes a blob from outside and receives its changes.

@@ -50,7 +50,7 @@ Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary
     w.varint(a.actor);
     w.varint(a.seq);
     w.varint(a.last_lamport);
-    w.fixed64(a.chain);
+    w.raw(a.chain.data(), a.chain.size());
   }
   const Bytes here;  // the root object's path
   uint64_t held = 0;
@@ -90,11 +90,11 @@ bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out,
     a.actor = r.varint();
     a.seq = r.varint();
     a.last_lamport = r.varint();
-    a.chain = r.fixed64();
+    for (uint8_t& b : a.chain) b = r.u8();
     // Actors ascend (the version map's order), each has changes, and no op
     // id passes the clock.
     bool ascending = out->summary.actors.empty() || out->summary.actors.back().actor < a.actor;
-    if (!a.actor || !a.seq || !a.chain || a.last_lamport > out->summary.clock || !ascending) return false;
+    if (!a.actor || !a.seq || dolc::rt::is_zero(a.chain) || a.last_lamport > out->summary.clock || !ascending) return false;
     out->summary.actors.push_back(a);
   }
   out->fields.assign(root->field_count, std::nullopt);

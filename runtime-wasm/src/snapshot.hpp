@@ -22,17 +22,22 @@
 #include <string_view>
 #include <vector>
 
+#include "dolc/rt/sha256.hpp"
 #include "dolc_gen_rt.hpp"
 
 namespace dolc_gen::internal {
 
-constexpr uint64_t kSnapshotSection = 4;
+// Optional (even): a reader that does not know it replays the history.
+// Kind 4 was the same section with 64-bit FNV-1a chain digests; this reader
+// does not use it (it cannot give version() without replaying) and replays.
+constexpr uint64_t kSnapshotSection = 6;
 constexpr uint64_t kTextSection = 5;      // required (odd): root texts' visible characters (TextSplit, log.hpp)
-constexpr size_t kSnapshotMinOps = 1024;  // save() writes a snapshot for histories of at least this many ops  // optional (even): a reader that does not know it replays the history
+constexpr size_t kSnapshotMinOps = 1024;  // save() writes a snapshot for histories of at least this many ops
 
 // What version() and the clock need without the history.
 struct SnapshotActor {
-  uint64_t actor = 0, seq = 0, last_lamport = 0, chain = 0;
+  uint64_t actor = 0, seq = 0, last_lamport = 0;
+  dolc::rt::ChainDigest chain{};
 };
 struct SnapshotSummary {
   uint64_t clock = 0;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dolc/rt/encoding.hpp"
+#include "dolc/rt/sha256.hpp"
 #include "dolc_gen_rt.hpp"
 
 namespace {
@@ -137,6 +138,65 @@ TEST(Hostile, UnrelatedDocumentsThatShareAnActorIdStillSync) {
   // The replica that saw both sides reports the fork (the other may never
   // see the losing side: its state is the same).
   EXPECT_NE(c.pending().find(R"("forks":[{"actor":"1","seq":1}])"), std::string::npos) << c.pending();
+}
+
+std::string hex(const dolc::rt::Sha256Digest& d) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (uint8_t x : d) {
+    out += digits[x >> 4];
+    out += digits[x & 15];
+  }
+  return out;
+}
+
+// The hash chain digests are made of, against FIPS 180-4's examples (and
+// inputs around the 55/56/64-byte padding boundaries, fed in pieces).
+TEST(Hostile, Sha256MatchesTheStandard) {
+  auto of = [](const std::string& m) { return hex(dolc::rt::Sha256::of(reinterpret_cast<const uint8_t*>(m.data()), m.size())); };
+  EXPECT_EQ(of(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(of("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(of("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrs"
+               "tnopqrstu"),
+            "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+  dolc::rt::Sha256 h;
+  std::string a(1000, 'a');
+  for (int i = 0; i < 1000; ++i) h.update(reinterpret_cast<const uint8_t*>(a.data()), a.size());
+  EXPECT_EQ(hex(h.finish()), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");  // a million 'a'
+  EXPECT_EQ(of(std::string(55, 'x')), of(std::string(55, 'x')));
+  EXPECT_NE(of(std::string(55, 'x')), of(std::string(56, 'x')));
+}
+
+// A version carries, per actor, a 16-byte chain digest (format 3): one
+// changed bit in it makes the peer look like another history, which is then
+// sent all of that actor's changes rather than "nothing".
+TEST(Hostile, AVersionWhoseChainDiffersGetsTheWholeChain) {
+  Doc a(&kNote, 1), c(&kNote, 2);
+  ASSERT_TRUE(a.reg_set(kRoot, &kNote, 0, b("one")).ok);
+  ASSERT_TRUE(a.reg_set(kRoot, &kNote, 0, b("two")).ok);
+  ASSERT_TRUE(c.apply(a.changes_since({}).value).ok);
+  Bytes v = c.version();
+  ASSERT_EQ(v[2], 3);                     // DV, format 3
+  ASSERT_EQ(v.size(), 3u + 3 + 16 + 4);  // n, actor, seq, chain; checksum
+  Bytes nothing = a.changes_since(v).value;  // c has it all
+  Doc probe(&kNote, 9), empty(&kNote, 10);
+  ASSERT_TRUE(probe.apply(nothing).ok);
+  EXPECT_EQ(probe.version(), empty.version());
+  // Flip one bit of the chain and fix the checksum: the peer now needs both changes.
+  Bytes body(v.begin() + 3, v.end() - 4);
+  body[5] ^= 0x40;
+  dolc::rt::Writer w;
+  w.u8('D');
+  w.u8('V');
+  w.u8(3);
+  w.raw(body.data(), body.size());
+  uint32_t sum = dolc::rt::checksum32(body.data(), body.size());
+  for (int i = 0; i < 4; ++i) w.u8(static_cast<uint8_t>(sum >> (8 * i)));
+  Bytes all = a.changes_since(w.take()).value;
+  EXPECT_GT(all.size(), nothing.size());
+  EXPECT_EQ(all, a.changes_since({}).value);
 }
 
 // Hand-written change bytes (FORMAT.md, format 2 rows): actor 9's changes,

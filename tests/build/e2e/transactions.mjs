@@ -15,8 +15,10 @@ const mod = await import(pathToFileURL(path.join(dir, 'ledger.js')).href);
 await mod.loadFile();
 const { Account } = mod;
 
-// The version vector (FORMAT.md, `DV`): actor -> seq.
+// The version vector (FORMAT.md, `DV`): actor -> seq. Each actor's seq is
+// followed by its chain digest: 16 bytes in format 3, 8 in format 2.
 function seqs(version) {
+  const chainBytes = version[2] === 3 ? 16 : 8;
   let at = 3;
   const varint = () => {
     let v = 0n, shift = 0n, b;
@@ -27,7 +29,7 @@ function seqs(version) {
   for (let n = varint(); n > 0n; n--) {
     const actor = varint(), seq = varint();
     out.set(actor, seq);
-    at += 8;  // chain digest
+    at += chainBytes;
   }
   return out;
 }

@@ -15,7 +15,8 @@ inline constexpr uint8_t kDocumentFormat = 3;
 inline constexpr uint8_t kChangesFormat = 4;
 // The oldest `DS`/`DC` format still read (1: positional field indexes).
 inline constexpr uint8_t kOldestDocumentFormat = 1;
-// Version vectors (`DV`) with chain digests; 1 (without) is still read.
-inline constexpr uint8_t kVersionVectorFormat = 2;
+// Version vectors (`DV`) with SHA-256 chain digests (16 bytes per actor);
+// 2 (64-bit FNV-1a chain digests) and 1 (none) are still read.
+inline constexpr uint8_t kVersionVectorFormat = 3;
 
 }  // namespace dolc::rt
