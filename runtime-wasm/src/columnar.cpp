@@ -54,8 +54,16 @@ enum Column : uint32_t {
   kDeleteActor,    // actor index of each range's first id
   kDeleteLamport,  // zigzag(first lamport - op lamport)
   kDeleteLength,   // range length
+  // Format 5 on (ColumnSet::Values): the values of register writes, set
+  // adds and map sets (key, then value), each an integer or bytes.
+  kValueLength,    // 0: an integer, in kValueInt; n > 0: n - 1 bytes, in kValueBytes
+  kValueBytes,     // the bytes values, concatenated (raw)
+  kValueInt,       // zigzag(integer - the previous integer value in this blob)
   kColumnCount
 };
+constexpr uint32_t kFormat3ColumnCount = kValueLength;  // formats 3 and 4: columns 0-21
+uint32_t column_count(ColumnSet set) { return set == ColumnSet::Values ? kColumnCount : kFormat3ColumnCount; }
+bool is_raw_column(uint32_t c) { return c == kText || c == kPathBytes || c == kPayloadBytes || c == kValueBytes; }
 
 constexpr uint64_t kRawPayload = 64;
 constexpr uint64_t kForksSection = 2;  // optional section: changes that fork an actor's history
@@ -111,6 +119,31 @@ bool reads_as_delete(const Op& op) {
   return r.ok() && r.at_end() && n > 0;
 }
 
+// The integer a value's bytes hold when they are exactly one varint in its
+// shortest form (the generated code writes integers, bools and enums so;
+// strings and other bytes rarely read as one). Taken apart, an integer
+// costs its difference from the previous one (counts and timestamps that
+// grow cost a byte or nothing), and writing the varint back gives the same
+// bytes, so nothing is lost either way.
+bool reads_as_integer(std::string_view v, uint64_t* out) {
+  if (v.empty() || v.size() > 10) return false;
+  Reader r(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+  *out = r.varint();
+  if (!r.ok() || !r.at_end()) return false;
+  Writer w;
+  w.varint(*out);
+  return w.size() == v.size();
+}
+
+// A map set's payload taken apart: `bytes key`, `bytes value`, nothing
+// else (bias=remove payloads carry more, and travel raw).
+bool split_map_set(const Op& op, std::string_view* key, std::string_view* value) {
+  Reader r(op.payload);
+  *key = r.bytes_view();
+  *value = r.bytes_view();
+  return r.ok() && r.at_end();
+}
+
 // A column of concatenated bytes, taken in pieces whose lengths another
 // column gives. A piece past the end fails the column (done() is then false).
 struct RawColumn {
@@ -149,14 +182,26 @@ struct ActorTable {
 struct ColumnSink {
   bool rows;
   ColumnWriter col[kColumnCount];
-  Writer raw[kColumnCount];  // kPathBytes, kPayloadBytes, kText
+  Writer raw[kColumnCount];  // the raw columns (is_raw_column)
   Writer stream;
   ActorTable table;
+  uint64_t last_int = 0;  // kValueInt's previous integer
   void put(uint32_t c, uint64_t v) {
     if (rows) stream.varint(v);
     else col[c].put(v);
   }
   void bytes(uint32_t c, const uint8_t* p, size_t n) { (rows ? stream : raw[c]).raw(p, n); }
+  void value(std::string_view v) {
+    uint64_t n = 0;
+    if (reads_as_integer(v, &n)) {
+      put(kValueLength, 0);
+      put(kValueInt, zigzag(static_cast<int64_t>(n - last_int)));
+      last_int = n;
+    } else {
+      put(kValueLength, v.size() + 1);
+      bytes(kValueBytes, reinterpret_cast<const uint8_t*>(v.data()), v.size());
+    }
+  }
   uint64_t actor(uint32_t c, uint64_t a) {
     size_t known = table.actors.size();
     uint64_t i = table.index(a);
@@ -175,7 +220,23 @@ struct ColumnSource {
   RawColumn raw[kColumnCount];
   std::vector<uint64_t> actors;
   bool bad_actor = false;
+  uint64_t last_int = 0;
   uint64_t next(uint32_t c) { return rows ? stream->varint() : col[c].next(); }
+  // A value (ColumnSink::value), appended to `out` as `bytes` when `prefixed`.
+  void value(Writer& out, bool prefixed) {
+    uint64_t length = next(kValueLength);
+    Writer integer;
+    std::string_view v;
+    if (length == 0) {
+      last_int += static_cast<uint64_t>(unzigzag(next(kValueInt)));
+      integer.varint(last_int);
+      v = std::string_view(reinterpret_cast<const char*>(integer.buffer().data()), integer.size());
+    } else {
+      v = take(kValueBytes, length - 1);
+    }
+    if (prefixed) out.str(v);
+    else out.raw(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+  }
   std::string_view take(uint32_t c, uint64_t n) {
     if (!rows) return raw[c].take(n);
     const uint8_t* p = stream->position();
@@ -202,7 +263,7 @@ bool reads_as_text_insert(const Op& op) {
 
 void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
                     const std::vector<const Change*>& forks, const Bytes* snapshot, const TextSplit* split,
-                    ChangeLayout layout) {
+                    ChangeLayout layout, ColumnSet set) {
   ColumnSink out{layout == ChangeLayout::Rows, {}, {}, {}, {}};
   Writer deleted_text;  // the text section's: the deleted characters of split inserts, in op order
   Bytes prev_path;
@@ -288,6 +349,14 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
           put_id(kDeleteActor, read_id(r));
           out.put(kDeleteLength, r.varint());
         }
+      } else if (set == ColumnSet::Values && (op.kind == OpKind::RegSet || op.kind == OpKind::SetAdd)) {
+        out.put(kOpKind, static_cast<uint64_t>(op.kind));
+        out.value(std::string_view(reinterpret_cast<const char*>(op.payload.data()), op.payload.size()));
+      } else if (std::string_view key, value; set == ColumnSet::Values && op.kind == OpKind::MapSet &&
+                                              split_map_set(op, &key, &value)) {
+        out.put(kOpKind, static_cast<uint64_t>(op.kind));
+        out.value(key);
+        out.value(value);
       } else {
         out.put(kOpKind, static_cast<uint64_t>(op.kind) + kRawPayload);
         out.put(kPayloadLength, op.payload.size());
@@ -304,13 +373,13 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
     w.varint(out.table.actors.size());
     for (uint64_t a : out.table.actors) w.varint(a);
     w.varint(changes.size());
-    w.varint(kColumnCount);
+    w.varint(column_count(set));
     // Only the columns that hold something, after a mask of which those are
     // (a change of one keystroke uses half of them).
     Bytes columns[kColumnCount];
     uint64_t present = 0;
-    for (uint32_t i = 0; i < kColumnCount; ++i) {
-      columns[i] = i == kText || i == kPathBytes || i == kPayloadBytes ? out.raw[i].take() : out.col[i].finish();
+    for (uint32_t i = 0; i < column_count(set); ++i) {
+      columns[i] = is_raw_column(i) ? out.raw[i].take() : out.col[i].finish();
       if (!columns[i].empty()) present |= uint64_t{1} << i;
     }
     w.varint(present);
@@ -328,7 +397,7 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
     section.varint(forks.size());
     for (const Change* f : forks) {
       Writer one;
-      encode_columns(one, {f}, keys, {}, nullptr);
+      encode_columns(one, {f}, keys, {}, nullptr, nullptr, ChangeLayout::Columns, set);
       section.bytes(one.buffer().data(), one.size());
     }
     w.varint(kForksSection);
@@ -356,14 +425,15 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
   if (out.rows) w.raw(out.stream.buffer().data(), out.stream.size());
 }
 
-bool find_section(Reader r, uint64_t kind, std::string_view* body) {
+bool find_section(Reader r, uint64_t kind, std::string_view* body, ColumnSet set) {
   uint64_t actor_count = r.count(1);
   for (uint64_t i = 0; i < actor_count && r.ok(); ++i) r.varint();
   r.varint();  // changes
-  if (r.varint() != kColumnCount) return false;
+  const uint32_t columns = column_count(set);
+  if (r.varint() != columns) return false;
   uint64_t present = r.varint();
-  if (present >> kColumnCount) return false;
-  for (uint32_t i = 0; i < kColumnCount; ++i)
+  if (present >> columns) return false;
+  for (uint32_t i = 0; i < columns; ++i)
     if (present >> i & 1) r.bytes_view();
   uint64_t sections = r.count(2);
   bool found = false;
@@ -379,7 +449,7 @@ bool find_section(Reader r, uint64_t kind, std::string_view* body) {
 }
 
 bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer,
-                    TextJoin* join, ChangeLayout layout) {
+                    TextJoin* join, ChangeLayout layout, ColumnSet set) {
   // Reads latch failure (ColumnReader, RawColumn and Reader all do): values
   // read after a failure are 0 or empty, every count stays bounded, and the
   // outcome is tested where a value drives memory and once at the end.
@@ -390,10 +460,11 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   // What the decoded changes may take (see kDecodedBytesPerByte), charged
   // before each allocation.
   uint64_t budget = kDecodedBytesPerByte * uint64_t{r.remaining()} + kDecodedBytesAllowance;
-  if ((!in.rows && r.varint() != kColumnCount) || change_count > budget / sizeof(Change)) return false;
+  const uint32_t columns = column_count(set);
+  if ((!in.rows && r.varint() != columns) || change_count > budget / sizeof(Change)) return false;
   uint64_t present = in.rows ? 0 : r.varint();
-  if (present >> kColumnCount) return false;
-  for (uint32_t i = 0; i < kColumnCount && !in.rows; ++i) {
+  if (present >> columns) return false;
+  for (uint32_t i = 0; i < columns && !in.rows; ++i) {
     std::string_view b;
     if (present >> i & 1) {
       b = r.bytes_view();
@@ -548,6 +619,11 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
           payload.varint(length);
           ok = ok && (in.rows ? r.ok() : in.col[kDeleteLength].ok());
         }
+      } else if (set == ColumnSet::Values && (op.kind == OpKind::RegSet || op.kind == OpKind::SetAdd)) {
+        in.value(payload, false);
+      } else if (set == ColumnSet::Values && op.kind == OpKind::MapSet) {
+        in.value(payload, true);
+        in.value(payload, true);
       } else {
         return false;  // kinds without columns of their own travel raw
       }
@@ -562,7 +638,7 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   // bytes no value used, make the blob malformed.
   // (Rows: the caller checks that the stream, `r`, ends there.)
   for (uint32_t i = 0; i < kColumnCount && !in.rows; ++i)
-    ok = ok && (i == kText || i == kPathBytes || i == kPayloadBytes ? in.raw[i].done() : in.col[i].done());
+    ok = ok && (is_raw_column(i) ? in.raw[i].done() : in.col[i].done());
   if (!ok || in.bad_actor || !r.ok()) return false;
   if (forks.empty()) return true;
   Reader section(reinterpret_cast<const uint8_t*>(forks.data()), forks.size());
@@ -570,7 +646,7 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   for (uint64_t i = 0; i < n && section.ok(); ++i) {
     std::string_view one = section.bytes_view();
     Reader fork(reinterpret_cast<const uint8_t*>(one.data()), one.size());
-    if (!decode_columns(fork, out, blob_keys, false) || !fork.at_end()) return false;
+    if (!decode_columns(fork, out, blob_keys, false, nullptr, ChangeLayout::Columns, set) || !fork.at_end()) return false;
   }
   return section.ok() && section.at_end();
 }

@@ -52,6 +52,8 @@ namespace {
 namespace seq = dolc::rt::seq;
 
 constexpr uint8_t kFormatVersion = dolc::rt::kDocumentFormat;  // saves and changes: columns (columnar.cpp); formats 1 and 2 are still read
+constexpr uint8_t kFormatV4 = 4;       // "DC" only: format 3 with a choice of layout (no value columns)
+constexpr uint8_t kFormatV3 = 3;       // the schema header, then columns (no value columns)
 constexpr uint8_t kFormatV2 = 2;       // the schema header, then changes row by row
 constexpr uint8_t kFormatV1 = 1;       // positional field indexes, no schema header
 static_assert(kFormatV1 == dolc::rt::kOldestDocumentFormat, "the oldest format read is format 1");
@@ -1967,12 +1969,12 @@ Bytes Doc::Impl::encode(const uint8_t magic[2], const std::vector<const Change*>
     if (with_forks) fork_list.push_back(&f);
   bool sync = magic[1] == kMagicChanges[1];
   if (sync) body.varint(static_cast<uint64_t>(ChangeLayout::Columns));
-  encode_columns(body, changes, used, fork_list, snapshot, split);
+  encode_columns(body, changes, used, fork_list, snapshot, split, ChangeLayout::Columns, ColumnSet::Values);
   if (sync && changes.size() <= kRowsMaxChanges) {
     // Both layouts walk the changes alike, so the key table is the same.
     Writer rows;
     rows.varint(static_cast<uint64_t>(ChangeLayout::Rows));
-    encode_columns(rows, changes, used, fork_list, snapshot, split, ChangeLayout::Rows);
+    encode_columns(rows, changes, used, fork_list, snapshot, split, ChangeLayout::Rows, ColumnSet::Values);
     if (rows.size() < body.size()) body = std::move(rows);
   }
   Writer w;
@@ -2022,10 +2024,12 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
   std::string malformed = cat({"refused: malformed or corrupted ", what});
   if (!unframe(magic, blob, &body, &format)) return Failure{malformed};
   bool sync = magic[1] == kMagicChanges[1];
-  if (format != kFormatVersion && format != kFormatV2 && format != kFormatV1 && !(sync && format == kChangesFormat)) {
+  // Saves: formats 1, 2, 3 and 5; changes: 1 to 5 (4 was changes only).
+  static_assert(kFormatVersion == 5 && kChangesFormat == 5, "the formats read below");
+  if (format < kFormatV1 || format > kFormatVersion || (!sync && format == kFormatV4)) {
     char digit[2] = {static_cast<char>('0' + format % 10), 0};
-    return Failure{cat({"refused: ", what, " in format ", format < 10 ? digit : "> 9", ", newer than this module reads (1 to ",
-                        sync ? "4" : "3", "); rebuild the app with a newer dolc"})};
+    return Failure{cat({"refused: ", what, " in format ", format < 10 ? digit : "> 9",
+                        ", newer than this module reads (1 to 5); rebuild the app with a newer dolc"})};
   }
   Reader r(body);
   std::vector<uint32_t> blob_keys;
@@ -2052,11 +2056,13 @@ Status Doc::Impl::decode(const uint8_t magic[2], const Bytes& blob, std::vector<
                         "`'s evo chain removes fields, so their positions are unknown; open it with the module that "
                         "wrote it and save it again"})};
   }
-  if (format >= kFormatVersion) {
-    uint64_t layout = format == kChangesFormat ? r.varint() : 0;
+  if (format >= kFormatV3) {
+    uint64_t layout = sync && format >= kFormatV4 ? r.varint() : 0;
     if (layout > static_cast<uint64_t>(ChangeLayout::Rows)) return Failure{malformed};
     TextJoin join;
-    if (!decode_columns(r, out, blob_keys, true, seqs ? &join : nullptr, static_cast<ChangeLayout>(layout)) || !r.at_end())
+    ColumnSet set = format >= 5 ? ColumnSet::Values : ColumnSet::Format3;
+    if (!decode_columns(r, out, blob_keys, true, seqs ? &join : nullptr, static_cast<ChangeLayout>(layout), set) ||
+        !r.at_end())
       return Failure{malformed};
     if (!join.fields.empty() && !seqs->join_texts(*out, join)) return Failure{cat({malformed, " (its texts)"})};
     return {};
@@ -2211,7 +2217,8 @@ Result<bool> Doc::Impl::open_frozen(const Bytes& saved) {
   Impl& d = *this;
   Bytes body;
   uint8_t format = 0;
-  if (!unframe(kMagicSave, saved, &body, &format) || format != kFormatVersion) return false;
+  if (!unframe(kMagicSave, saved, &body, &format) || (format != kFormatVersion && format != kFormatV3)) return false;
+  ColumnSet set = format == kFormatV3 ? ColumnSet::Format3 : ColumnSet::Values;
   Reader r(body);
   std::string_view g = r.bytes_view(), v = r.bytes_view();
   uint32_t hash = 0;
@@ -2223,14 +2230,14 @@ Result<bool> Doc::Impl::open_frozen(const Bytes& saved) {
   if (!r.ok() || g != gene->name || v != std::string_view(gene->version ? gene->version : "") || hash != ours)
     return false;
   std::string_view section;
-  if (!find_section(r, kSnapshotSection, &section)) return false;
+  if (!find_section(r, kSnapshotSection, &section, set)) return false;
   auto view = std::make_unique<FrozenView>();
   const Failure malformed{"refused: malformed or corrupted saved document (its snapshot)"};
   bool unusable = false;
   if (!read_snapshot(section, gene, view.get(), &unusable)) return unusable ? Result<bool>(false) : Result<bool>(malformed);
   // Texts kept once: the visible characters are in the text section.
   std::string_view texts;
-  if (find_section(r, kTextSection, &texts)) {
+  if (find_section(r, kTextSection, &texts, set)) {
     Reader t(reinterpret_cast<const uint8_t*>(texts.data()), texts.size());
     uint64_t n = t.count(2);
     for (uint64_t i = 0; i < n && t.ok(); ++i) {

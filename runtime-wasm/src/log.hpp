@@ -181,20 +181,26 @@ bool reads_as_text_insert(const Op& op);
 // sync blobs of many changes), or in rows, value after value, which costs
 // less for the one or few changes an app sends as they are made.
 enum class ChangeLayout : uint8_t { Columns = 0, Rows = 1 };
+// Which columns (FORMAT.md): formats 3 and 4 have 22; format 5 adds the
+// value columns (register, set and map values taken apart, integers as
+// deltas). A change's canonical bytes (its identity) stay format 3's, so
+// that digests mean the same in every release.
+enum class ColumnSet : uint8_t { Format3 = 0, Values = 1 };
 void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKeys& keys,
                     const std::vector<const Change*>& forks, const Bytes* snapshot, const TextSplit* split = nullptr,
-                    ChangeLayout layout = ChangeLayout::Columns);
+                    ChangeLayout layout = ChangeLayout::Columns, ColumnSet set = ColumnSet::Format3);
 // The body of the first section of `kind` after the columns `r` is at,
 // found without decoding the columns. False: no such section, or the
 // framing of columns and sections is malformed.
-bool find_section(Reader r, uint64_t kind, std::string_view* body);
+bool find_section(Reader r, uint64_t kind, std::string_view* body, ColumnSet set);
 // Reads what encode_columns wrote from untrusted bytes; field keys map
 // through `blob_keys` (blob index -> document key id). False: malformed.
 // The forks section's changes (read in outer blobs only) follow the others.
 // A blob with a text section fills `join` (null: such a blob is refused,
 // for readers without sequence support); the caller completes the inserts.
 bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint32_t>& blob_keys, bool outer = true,
-                    TextJoin* join = nullptr, ChangeLayout layout = ChangeLayout::Columns);
+                    TextJoin* join = nullptr, ChangeLayout layout = ChangeLayout::Columns,
+                    ColumnSet set = ColumnSet::Format3);
 
 }  // namespace internal
 

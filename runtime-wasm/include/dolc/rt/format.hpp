@@ -8,11 +8,13 @@
 
 namespace dolc::rt {
 
-// Saves (`DS`) and changes (`DC`): the schema header, then columns.
-inline constexpr uint8_t kDocumentFormat = 3;
-// Changes (`DC`) as dolc writes them since: format 3's schema header, then
-// the changes in columns or, for a few changes, in rows (smaller).
-inline constexpr uint8_t kChangesFormat = 4;
+// Saves (`DS`): the schema header, then columns, with the value columns
+// (format 5; saves of formats 1, 2 and 3 are still read).
+inline constexpr uint8_t kDocumentFormat = 5;
+// Changes (`DC`): the schema header, then the changes in columns or, for a
+// few changes, in rows (smaller), with the value columns (format 5; 4 is
+// the same without them, 3 without the choice of rows; both still read).
+inline constexpr uint8_t kChangesFormat = 5;
 // The oldest `DS`/`DC` format still read (1: positional field indexes).
 inline constexpr uint8_t kOldestDocumentFormat = 1;
 // Version vectors (`DV`) with SHA-256 chain digests (16 bytes per actor);
