@@ -135,9 +135,10 @@ int run(int argc, char** argv) {
   if (command == "--version" || command == "-V") {
     // The bytes its modules write are a promise: say which (FORMAT.md).
     std::cout << "dolc " << DOLC_VERSION_STRING << "\n"
-              << "document format " << int(dolc::rt::kDocumentFormat) << " (saves and changes; reads formats "
-              << int(dolc::rt::kOldestDocumentFormat) << "-" << int(dolc::rt::kDocumentFormat)
-              << "), version vector format " << int(dolc::rt::kVersionVectorFormat) << "\n";
+              << "document format " << int(dolc::rt::kDocumentFormat) << " (saves), " << int(dolc::rt::kChangesFormat)
+              << " (changes); reads formats " << int(dolc::rt::kOldestDocumentFormat) << "-"
+              << int(dolc::rt::kChangesFormat) << " (saves never had format 4); version vector format "
+              << int(dolc::rt::kVersionVectorFormat) << " (reads 1-" << int(dolc::rt::kVersionVectorFormat) << ")\n";
     return kExitClean;
   }
   if (command == "--help" || command == "-h") {
