@@ -69,7 +69,10 @@ constexpr uint64_t kRawPayload = 64;
 constexpr uint64_t kForksSection = 2;  // optional section: changes that fork an actor's history
 // Origin modes of a text insert. kAfterOwn: the character before this op's
 // first one, by the same actor (typing on after one's own text).
-enum Origin : uint64_t { kNone = 0, kAfterOwn = 1, kExplicit = 2 };
+// As a right origin (format 5 on), kSameRight: the right origin of the same
+// actor's previous text insert in this blob (typing runs in the middle of a
+// text keep the character they are typed in front of).
+enum Origin : uint64_t { kNone = 0, kAfterOwn = 1, kExplicit = 2, kSameRight = 1 };
 
 // Decoding limit: run-length coding lets a few bytes stand for many
 // changes or ops, so what a blob decodes to is bounded by its size
@@ -271,6 +274,7 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
   std::map<uint64_t, uint64_t> last_dep;  // actor index -> the previous dependency on it in this blob
   uint64_t prev_end = 0;
   uint64_t cursor = 0;  // the lamport of the last id a text op wrote or named (see Column)
+  std::map<uint64_t, OpId> last_right;  // actor -> the right origin of its previous text insert here (kSameRight)
   bool at_first_op = true;
   Bytes path;
   auto put_id = [&](Column actors, OpId id) {
@@ -308,7 +312,9 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
         out.put(kOpKind, static_cast<uint64_t>(op.kind));
         bool after_own = ins.left == OpId{op.id.lamport - 1, op.id.actor};
         uint64_t left = ins.left.is_null() ? kNone : after_own ? kAfterOwn : kExplicit;
-        uint64_t right = ins.right.is_null() ? kNone : kExplicit;
+        bool same_right = set == ColumnSet::Values && !ins.right.is_null() && last_right[op.id.actor] == ins.right;
+        uint64_t right = ins.right.is_null() ? kNone : same_right ? kSameRight : kExplicit;
+        last_right[op.id.actor] = ins.right;
         out.put(kInsertOrigins, left + 3 * right);
         if (left == kExplicit) put_id(kInsertOriginActor, ins.left);
         if (right == kExplicit) put_id(kInsertOriginActor, ins.right);
@@ -512,6 +518,7 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
   bool ok = r.ok();
   // An id written as actor index and zigzag(lamport - cursor), in two columns.
   uint64_t cursor = 0;
+  std::map<uint64_t, OpId> last_right;  // actor -> the right origin of its previous text insert here (kSameRight)
   auto rel_id = [&](Column actor_column) {
     OpId id;
     uint64_t index;
@@ -589,11 +596,16 @@ bool decode_columns(Reader& r, std::vector<Change>* out, const std::vector<uint3
         payload.raw(reinterpret_cast<const uint8_t*>(p.data()), p.size());
       } else if (op.kind == OpKind::TextInsert) {
         uint64_t modes = in.next(kInsertOrigins);
-        if (modes >= 9 || modes / 3 == kAfterOwn) return false;
+        if (modes >= 9 || (modes / 3 == kSameRight && set != ColumnSet::Values)) return false;
         OpId left, right;
         if (modes % 3 == kAfterOwn) left = OpId{op.id.lamport - 1, op.id.actor};
         if (modes % 3 == kExplicit) left = rel_id(kInsertOriginActor);
         if (modes / 3 == kExplicit) right = rel_id(kInsertOriginActor);
+        if (modes / 3 == kSameRight) {
+          right = last_right[op.id.actor];
+          if (right.is_null()) return false;
+        }
+        last_right[op.id.actor] = right;
         std::string_view inserted;
         if (split_field(op)) {  // no characters until join_texts: the length is their count
           points = in.next(kInsertLength);
