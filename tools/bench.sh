@@ -6,7 +6,7 @@
 # named at the end and makes the exit status 1; the others still run.
 #
 # The figures also go to BUILD/bench/figures.md. Environment:
-#   BENCH_ONLY="check scale traces sync modules node api hostkit"  the programs to run (default: all)
+#   BENCH_ONLY="check scale traces sync modules sizes node api hostkit"  the programs to run (default: all)
 #   BENCH_SCALE_SIZES=5000,50000            schema sizes for bench/schema_scale (fields)
 #   BENCH_SCALE_BUILD_MAX=5000              dolc build only up to this many fields (check runs on all)
 #   BENCH_NODE_ARGS="--runs 5 ..."          extra options for bench/node/compare.mjs
@@ -19,7 +19,7 @@ if ! build="$(cd "$build" 2>/dev/null && pwd)" || [ ! -x "$build/dolc" ]; then
   echo "bench: ${1:-$root/build}/dolc not found; run 'make build' first" >&2
   exit 2
 fi
-only=" ${BENCH_ONLY:-check scale traces sync modules node api hostkit} "
+only=" ${BENCH_ONLY:-check scale traces sync modules sizes node api hostkit} "
 mkdir -p "$build/bench"
 figures="$build/bench/figures.md"
 failed=()
@@ -59,6 +59,8 @@ step() {
     "$build/bench/sync/bench_held_changes" 20000
   step modules "module size and build time of the examples (bench/modules)" \
     bash "$root/bench/modules/bench_modules.sh" "$build" "${BENCH_MODULE_RUNS:-5}"
+  step sizes "module size per example and per strategy (bench/module_size)" \
+    bash "$root/bench/module_size/module_size.sh" "$build"
   # shellcheck disable=SC2086  # BENCH_NODE_ARGS is a list of options
   step node "dolc against Yjs, Automerge and Loro in Node (bench/node)" \
     node "$root/bench/node/compare.mjs" "$build" ${BENCH_NODE_ARGS:-}

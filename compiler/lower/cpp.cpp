@@ -323,8 +323,33 @@ struct Gen {
     return "nullptr";
   }
 
+  // The table GeneInfo::strategies points at: per dolc_gen::Strategy, the
+  // runtime's merge code for it when a field of the module has it (hidden
+  // fields of earlier versions included: their writes still apply), else
+  // nullptr. What it names is what the module links (dolc_gen_rt.hpp).
+  std::string strategy_table() const {
+    if (genes().empty()) return "";
+    std::set<std::string> used;
+    for (const ApiGene* g : genes()) {
+      for (const auto& f : g->gene->fields) used.insert(strategy_enum(f));
+      for (const auto& r : ir::gene_history(schema, *g->gene).replaced)
+        used.insert(strategy_enum_of(r.old_strategy.value_or(ir::Strategy::Lww), r.old_type));
+    }
+    static const std::pair<const char*, const char*> kSupport[] = {
+        {"Immutable", "kRegisterSupport"}, {"Lww", "kRegisterSupport"},   {"MvRegister", "kMvRegisterSupport"},
+        {"OrSet", "kOrSetSupport"},        {"OrMap", "kOrMapSupport"},    {"PnCounter", "kCounterSupport"},
+        {"Rga", nullptr},                  {"Peritext", nullptr},         {"Nested", nullptr}};
+    std::string out = "static const dolc_gen::StrategySupport* const dolc_strategies_[] = {";
+    for (size_t i = 0; i < std::size(kSupport); ++i) {
+      const auto& [strategy, support] = kSupport[i];
+      out += i ? ", " : "";
+      out += support && used.count(strategy) ? std::string("&dolc_gen::") + support : "nullptr";
+    }
+    return out + "};\n";
+  }
+
   std::string descriptors() const {
-    std::string out;
+    std::string out = strategy_table();
     std::map<std::string, std::string> event_fns;  // rendering -> function (event_json_fn)
     for (const ApiGene* g : genes()) {
       const ir::Gene& gene = *g->gene;
@@ -433,7 +458,7 @@ struct Gen {
         out += oldest.empty() ? "nullptr};\n" : "};\n";
       }
       std::vector<const ir::Gene*> seen;
-      out += fmt::format("const dolc_gen::GeneInfo {} = {{{}, {}_fields, {}u, {}, {}, {}_layouts, {}u, {}, {}u}};\n\n",
+      out += fmt::format("const dolc_gen::GeneInfo {} = {{{}, {}_fields, {}u, {}, {}, {}_layouts, {}u, {}, {}u, dolc_strategies_}};\n\n",
                          gene_var(gene), cpp_string_literal(gene.name), gene_var(gene), gene.fields.size() + hidden.size(),
                          uses_sequences(gene, seen) ? "&dolc_gen::kSequenceSupport" : "nullptr",
                          gene.version.present() ? cpp_string_literal(gene.version.text) : "nullptr", gene_var(gene),

@@ -636,16 +636,35 @@ std::vector<OpId> read_ids(Reader& r) {
   return ids;
 }
 
+}  // namespace
+
+namespace internal {
 // What apply_op needs besides the op: the document's key table, the
-// sequence code (null when the schema has no sequences) and where writes of
-// an older version that could not be converted are recorded.
+// sequence code (null when the schema has no sequences), the other
+// strategies' code (StrategySupport) and where writes of an older version
+// that could not be converted are recorded.
 struct ApplyContext {
   const Keys* keys;
   const SequenceSupport* seqs;
+  const StrategySupport* const* strategies;  // indexed by Strategy (null entries: not in this module)
   std::vector<Conflict>* conflicts;
   Events* ev = nullptr;  // recording change events (null: off)
   const PersonalKeys* personal = nullptr;  // keys that open @personal values in events (null: none held)
 };
+}  // namespace internal
+
+// What a module that uses a strategy (other than the sequences: kSequenceSupport)
+// links in: applying its ops, local or remote. Reached only through
+// GeneInfo::strategies, which the generated descriptors fill with the
+// strategies the module's fields have (hidden fields of earlier versions
+// included), so a module links the merge code of those only. A field's ops
+// go to its strategy's apply, which refuses op kinds of other strategies
+// (malformed), as one switch over every op kind did.
+struct StrategySupport {
+  bool (*apply)(internal::Object* obj, uint32_t field, const internal::Op& op, const internal::ApplyContext& cx);
+};
+
+namespace {
 
 // Whether a register write stamped `id` wins over the register's value
 // (immutable: first writer; lww: last writer, content_hash on equal lamports).
@@ -801,10 +820,10 @@ std::string personal_event_value(const GeneInfo* g, const FieldInfo& info, const
   return plain ? event_value(info, *plain) : "null";
 }
 
-bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, const ApplyContext& cx) {
+// immutable and lww (kRegisterSupport).
+bool apply_register(Object* obj, uint32_t field, const Op& op, const ApplyContext& cx) {
   const FieldInfo& info = obj->gene->fields[field];
   Field& f = obj->fields[field];
-  const SequenceSupport* seqs = cx.seqs;
   Reader r(op.payload);
   switch (op.kind) {
     case OpKind::RegSet: {
@@ -828,6 +847,16 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       }
       return true;
     }
+    default: return false;
+  }
+}
+
+// mv_register (kMvRegisterSupport).
+bool apply_mv(Object* obj, uint32_t field, const Op& op, const ApplyContext& cx) {
+  const FieldInfo& info = obj->gene->fields[field];
+  Field& f = obj->fields[field];
+  Reader r(op.payload);
+  switch (op.kind) {
     case OpKind::MvSet: {
       if (info.strategy != Strategy::MvRegister) return false;
       std::string_view v = r.bytes_view();
@@ -842,6 +871,16 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       }
       return true;
     }
+    default: return false;
+  }
+}
+
+// or_set on a Set (kOrSetSupport).
+bool apply_set(Object* obj, uint32_t field, const Op& op, const ApplyContext& cx) {
+  const FieldInfo& info = obj->gene->fields[field];
+  Field& f = obj->fields[field];
+  Reader r(op.payload);
+  switch (op.kind) {
     case OpKind::SetAdd: {
       if (info.strategy != Strategy::OrSet) return false;
       if (info.remove_wins) {  // `bytes element`, the removes it saw (FORMAT.md)
@@ -889,6 +928,16 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       if (info.hidden) migrate_set_op(obj, info, op.field, nullptr, op.id, seen, cx);
       return true;
     }
+    default: return false;
+  }
+}
+
+// or_set on a Map (kOrMapSupport).
+bool apply_map(Object* obj, uint32_t field, const Op& op, const ApplyContext& cx) {
+  const FieldInfo& info = obj->gene->fields[field];
+  Field& f = obj->fields[field];
+  Reader r(op.payload);
+  switch (op.kind) {
     case OpKind::MapSet:
     case OpKind::MapSetNew: {
       if (info.strategy != Strategy::OrMap) return false;
@@ -932,6 +981,16 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       }
       return true;
     }
+    default: return false;
+  }
+}
+
+// pn_counter (kCounterSupport).
+bool apply_counter(Object* obj, uint32_t field, const Op& op, const ApplyContext& cx) {
+  const FieldInfo& info = obj->gene->fields[field];
+  Field& f = obj->fields[field];
+  Reader r(op.payload);
+  switch (op.kind) {
     case OpKind::CounterAdd: {
       if (info.strategy != Strategy::PnCounter) return false;
       int64_t delta = r.svarint();
@@ -955,16 +1014,29 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
       uint64_t author = op.id.actor;
       return f.counter.move_rights(&author, &to, static_cast<int64_t>(amount));
     }
-    case OpKind::ListInsert:
-    case OpKind::ListDelete:
-    case OpKind::ListMove:
-    case OpKind::TextInsert:
-    case OpKind::TextDelete:
-    case OpKind::TextMark:
-      return seqs && seqs->apply(f, info, op, r, span, cx.ev);
+    default: return false;
   }
-  return false;
 }
+
+bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, const ApplyContext& cx) {
+  const FieldInfo& info = obj->gene->fields[field];
+  if (info.strategy == Strategy::Rga || info.strategy == Strategy::Peritext) {
+    Reader r(op.payload);
+    return cx.seqs && cx.seqs->apply(obj->fields[field], info, op, r, span, cx.ev);
+  }
+  const StrategySupport* s = cx.strategies ? cx.strategies[static_cast<size_t>(info.strategy)] : nullptr;
+  return s && s->apply(obj, field, op, cx);
+}
+
+}  // namespace
+
+const StrategySupport kRegisterSupport = {apply_register};
+const StrategySupport kMvRegisterSupport = {apply_mv};
+const StrategySupport kOrSetSupport = {apply_set};
+const StrategySupport kOrMapSupport = {apply_map};
+const StrategySupport kCounterSupport = {apply_counter};
+
+namespace {
 
 // ----- undo and redo: what a local operation recorded (docs/generated-api.md, "Undo and redo")
 //
@@ -976,8 +1048,29 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
 // older steps that name the old ids still find them. Local state only:
 // nothing here is saved or sent.
 enum class UndoKind : uint8_t { Reg, Mv, Counter, SetAdd, SetRemove, MapSet, MapDelete, TextIns, TextDel, ListIns, ListDel, ListMove };
+struct UndoEntry;
+// How an entry is undone: invert_entry<kind> (with the undo code, below),
+// stored in the entry by the operation that records it. So a module links
+// the inverse of a kind only if it links an operation that records that
+// kind (a schema without sets has no set_add, nor its undo; a switch over
+// every kind linked all of them, sequences included, into every module).
+// `impl` is the Doc::Impl.
+using InvertFn = void (*)(Doc& doc, void* impl, const UndoEntry& e);
+template <UndoKind K, class I>
+void invert_entry(Doc& doc, void* impl, const UndoEntry& e);
+// Which instance undoes kind `k`: one per strategy (a set's adds and
+// removes share one, as do a map's; texts and lists share theirs, as the
+// sequences share kSequenceSupport): one per kind cost the modules that have
+// them all, chat, about 0.5 KB gzip of repeated prologues.
+constexpr UndoKind inverse_of(UndoKind k) {
+  return k == UndoKind::SetRemove ? UndoKind::SetAdd
+         : k == UndoKind::MapDelete ? UndoKind::MapSet
+         : k >= UndoKind::TextIns ? UndoKind::TextIns
+                                  : k;
+}
 struct UndoEntry {
   UndoKind kind;
+  InvertFn invert;
   uint32_t field;
   const GeneInfo* gene;
   uint64_t at;  // where its op is in the log, (change + 1) << 32 | op: rollback() drops what follows a mark
@@ -1034,9 +1127,25 @@ const Failure kNoObject{"the object does not exist (deleted, or a path from anot
 
 // ------------------------------------------------------------ Doc
 
+namespace {
+// The strategies a document's ops may use: its gene's table. A descriptor
+// written by hand (native tests and tools) may leave it null: natively that
+// means every strategy; a wasm module gets its table from dolc, and a null
+// one there links nothing (every op but sequence ops is then refused).
+#if defined(__wasm__)
+const StrategySupport* const* strategies_of(const GeneInfo* g) { return g->strategies; }
+#else
+const StrategySupport* const kEveryStrategy[] = {&kRegisterSupport, &kRegisterSupport, &kMvRegisterSupport,
+                                                 &kOrSetSupport,    &kOrMapSupport,    &kCounterSupport,
+                                                 nullptr,           nullptr,           nullptr};
+const StrategySupport* const* strategies_of(const GeneInfo* g) { return g->strategies ? g->strategies : kEveryStrategy; }
+#endif
+}  // namespace
+
 struct Doc::Impl {
   const GeneInfo* gene;
   const SequenceSupport* seqs;                // null: the schema has no rga/peritext field
+  const StrategySupport* const* strategies;   // GeneInfo::strategies (native: every strategy when null)
   uint64_t actor;
   uint64_t clock = 0;                         // largest lamport seen
   std::map<uint64_t, uint64_t> version;       // actor -> changes applied
@@ -1121,7 +1230,7 @@ struct Doc::Impl {
   // and the subject whose key seals this replica's writes.
   std::unique_ptr<PersonalKeys> personal;
   std::string personal_subject;
-  ApplyContext context() { return ApplyContext{&keys, seqs, &conflicts, ev.active(), personal.get()}; }
+  ApplyContext context() { return ApplyContext{&keys, seqs, strategies, &conflicts, ev.active(), personal.get()}; }
   // Starts an event entry for a local sequence op on (path, gene, field):
   // null when nobody records.
   // A local write's value for @personal field `info`, sealed for the current subject.
@@ -1144,9 +1253,16 @@ struct Doc::Impl {
   std::unique_ptr<Undo> undo;
   // A new entry for the local op just logged, or null when nothing records.
   // (Out of line, as the other helpers here: every op calls them.)
-  __attribute__((noinline)) UndoEntry* record(UndoKind kind, const Bytes& path, const GeneInfo* g, uint32_t field) {
+  // (A template on the kind, so that each recording site links its own
+  // kind's inverse only: InvertFn.)
+  template <UndoKind K>
+  UndoEntry* record(const Bytes& path, const GeneInfo* g, uint32_t field) {
+    return record_as(K, &invert_entry<inverse_of(K), Impl>, path, g, field);
+  }
+  __attribute__((noinline)) UndoEntry* record_as(UndoKind kind, InvertFn invert, const Bytes& path, const GeneInfo* g,
+                                                 uint32_t field) {
     if (!undo || log.empty() || log.back().ops.empty()) return nullptr;
-    undo->target->push_back(UndoEntry{kind, field, g, uint64_t{log.size()} << 32 | (log.back().ops.size() - 1),
+    undo->target->push_back(UndoEntry{kind, invert, field, g, uint64_t{log.size()} << 32 | (log.back().ops.size() - 1),
                                       path, {}, {}, false, {}, {}, {}, 0, {}});
     return &undo->target->back();
   }
@@ -1155,13 +1271,17 @@ struct Doc::Impl {
     if (!undo) return;
     UndoEntry* e = undo->last(UndoKind::Counter, path, g, field);
     if (e && !__builtin_add_overflow(e->delta, delta, &e->delta)) return;
-    if ((e = record(UndoKind::Counter, path, g, field))) e->delta = delta;
+    if ((e = record<UndoKind::Counter>(path, g, field))) e->delta = delta;
   }
-  __attribute__((noinline)) void note_ids(UndoKind kind, const Bytes& path, const GeneInfo* g, uint32_t field,
-                const std::vector<seq::IdRange>& ids) {
+  template <UndoKind K>
+  void note_ids(const Bytes& path, const GeneInfo* g, uint32_t field, const std::vector<seq::IdRange>& ids) {
+    note_ids_as(K, &invert_entry<inverse_of(K), Impl>, path, g, field, ids);
+  }
+  __attribute__((noinline)) void note_ids_as(UndoKind kind, InvertFn invert, const Bytes& path, const GeneInfo* g,
+                                             uint32_t field, const std::vector<seq::IdRange>& ids) {
     if (!undo) return;
     UndoEntry* e = undo->last(kind, path, g, field);
-    if (!e) e = record(kind, path, g, field);
+    if (!e) e = record_as(kind, invert, path, g, field);
     if (!e) return;
     for (const seq::IdRange& r : ids) {
       seq::IdRange* back = e->ids.empty() ? nullptr : &e->ids.back();
@@ -1213,7 +1333,8 @@ struct Doc::Impl {
            r.text.size() + op.text.size() <= kMaxRun;
   }
 
-  Impl(const GeneInfo* g, uint64_t a) : gene(g), seqs(g->sequences), actor(a), root(std::make_unique<Object>(g)) {
+  Impl(const GeneInfo* g, uint64_t a)
+      : gene(g), seqs(g->sequences), strategies(strategies_of(g)), actor(a), root(std::make_unique<Object>(g)) {
     keys.add_gene(g);
   }
 
@@ -2454,7 +2575,7 @@ Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   OpId stamp = f->reg.stamp, id = d.next_id();
   Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::RegSet, info.personal ? stored : value));
   if (st.ok && had)
-    if (UndoEntry* e = d.record(UndoKind::Reg, path, gene, field)) e->b = std::move(before), e->prev = stamp, e->ours = id;
+    if (UndoEntry* e = d.record<UndoKind::Reg>(path, gene, field)) e->b = std::move(before), e->prev = stamp, e->ours = id;
   return st;
 }
 
@@ -2481,7 +2602,7 @@ Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, cons
   OpId stamp = one && !def ? f->mv.values[0].first : OpId{}, id = d.next_id();
   Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::MvSet, w.take()));
   if (st.ok && one)
-    if (UndoEntry* e = d.record(UndoKind::Mv, path, gene, field)) e->b = std::move(before), e->prev = stamp, e->ours = id;
+    if (UndoEntry* e = d.record<UndoKind::Mv>(path, gene, field)) e->b = std::move(before), e->prev = stamp, e->ours = id;
   return st;
 }
 
@@ -2531,7 +2652,7 @@ Status Doc::set_add(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   }
   Status st = impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::SetAdd, payload));
   if (st.ok)
-    if (UndoEntry* e = impl_->record(UndoKind::SetAdd, path, gene, field)) e->a = value, e->ours = id;
+    if (UndoEntry* e = impl_->record<UndoKind::SetAdd>(path, gene, field)) e->a = value, e->ours = id;
   return st;
 }
 // set_remove and map_delete: the value (or key) and the adds it removes, the
@@ -2554,7 +2675,7 @@ Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   std::set<OpId> dots = impl_->undo ? it->second : std::set<OpId>();
   Status st = remove_observed(*impl_, path, gene, field, value, it->second, OpKind::SetRemove);
   if (st.ok)
-    if (UndoEntry* e = impl_->record(UndoKind::SetRemove, path, gene, field)) {
+    if (UndoEntry* e = impl_->record<UndoKind::SetRemove>(path, gene, field)) {
       e->a = value;
       for (OpId dot : dots) e->ids.push_back(seq::IdRange{dot, 1});
     }
@@ -2604,7 +2725,7 @@ Status Doc::map_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
   OpId stamp = old ? old->value.stamp : OpId{}, id = d.next_id();
   Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::MapSet, w.take()));
   if (st.ok)
-    if (UndoEntry* e = d.record(UndoKind::MapSet, path, gene, field))
+    if (UndoEntry* e = d.record<UndoKind::MapSet>(path, gene, field))
       e->a = key, e->b = std::move(before), e->had = stamp != OpId{}, e->prev = stamp, e->ours = id;
   return st;
 }
@@ -2629,7 +2750,7 @@ Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   Register before = scalar ? it->second.value : Register();
   Status st = remove_observed(*impl_, path, gene, field, key, it->second.dots, OpKind::MapDelete);
   if (st.ok && scalar)
-    if (UndoEntry* e = impl_->record(UndoKind::MapDelete, path, gene, field)) {
+    if (UndoEntry* e = impl_->record<UndoKind::MapDelete>(path, gene, field)) {
       e->a = key, e->b = std::move(before.value), e->had = before.has;
       for (OpId dot : dots) e->ids.push_back(seq::IdRange{dot, 1});
     }
@@ -2783,7 +2904,7 @@ Status Doc::list_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
   Status st = impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListInsert, w.take()), 1, true);
   // (undo: inserted objects are not deleted; they could not be restored;
   // nor are appends to an append-only list: undoing one would delete it)
-  if (st.ok && !gene->fields[field].nested && !gene->fields[field].append_only) impl_->note_ids(UndoKind::ListIns, path, gene, field, {seq::IdRange{id, 1}});
+  if (st.ok && !gene->fields[field].nested && !gene->fields[field].append_only) impl_->note_ids<UndoKind::ListIns>(path, gene, field, {seq::IdRange{id, 1}});
   return st;
 }
 
@@ -2820,7 +2941,7 @@ Status Doc::list_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
   seq::encode(w, op);
   Status st = impl_->commit_local(make_op(impl_->next_id(), path, impl_->keys, gene, field, OpKind::ListDelete, w.take()), 1, true);
   // (undo: deleted objects are not restored)
-  if (st.ok && !gene->fields[field].nested) impl_->note_ids(UndoKind::ListDel, path, gene, field, op.ranges);
+  if (st.ok && !gene->fields[field].nested) impl_->note_ids<UndoKind::ListDel>(path, gene, field, op.ranges);
   return st;
 }
 
@@ -2843,7 +2964,7 @@ Status Doc::list_move(const Bytes& path, const GeneInfo* gene, uint32_t field, u
   seq::encode(w, op);
   Status st = impl_->commit_local(make_op(id, path, impl_->keys, gene, field, OpKind::ListMove, w.take()), 1, true);
   if (st.ok)
-    if (UndoEntry* e = impl_->record(UndoKind::ListMove, path, gene, field)) e->elem = element, e->prev = slot, e->ours = id;
+    if (UndoEntry* e = impl_->record<UndoKind::ListMove>(path, gene, field)) e->elem = element, e->prev = slot, e->ours = id;
   return st;
 }
 
@@ -2881,13 +3002,13 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
     d.run.ins.text += op.text;
     d.run.dirty = true;
     d.clock = op.id.lamport + op.text.size() - 1;
-    d.note_ids(UndoKind::TextIns, path, gene, field, {ids});
+    d.note_ids<UndoKind::TextIns>(path, gene, field, {ids});
     return {};
   }
   Writer w;
   seq::encode(w, op);
   Status st = d.commit_local(make_op(id, path, d.keys, gene, field, OpKind::TextInsert, w.take()), op.text.size(), true);
-  if (st.ok) d.note_ids(UndoKind::TextIns, path, gene, field, {ids});
+  if (st.ok) d.note_ids<UndoKind::TextIns>(path, gene, field, {ids});
   if (st.ok) {
     d.run.active = true;
     d.run.is_insert = true;
@@ -2922,13 +3043,13 @@ Status Doc::text_delete(const Bytes& path, const GeneInfo* gene, uint32_t field,
       }
     }
     d.run.dirty = true;
-    d.note_ids(UndoKind::TextDel, path, gene, field, op.ranges);
+    d.note_ids<UndoKind::TextDel>(path, gene, field, op.ranges);
     return {};
   }
   Writer w;
   seq::encode(w, op);
   Status st = d.commit_local(make_op(d.next_id(), path, d.keys, gene, field, OpKind::TextDelete, w.take()), 1, true);
-  if (st.ok) d.note_ids(UndoKind::TextDel, path, gene, field, op.ranges);
+  if (st.ok) d.note_ids<UndoKind::TextDel>(path, gene, field, op.ranges);
   if (st.ok && !op.ranges.empty()) {
     d.run.active = true;
     d.run.is_insert = false;
@@ -3267,9 +3388,11 @@ bool insert_after(I& d, Field& f, const Bytes& p, const GeneInfo* g, uint32_t fi
   }
   OpKind kind = chars ? OpKind::TextInsert : value ? OpKind::ListInsert : OpKind::ListMove;
   if (!d.commit_local(make_op(id, p, d.keys, g, fi, kind, w.take()), n, true).ok) return false;
-  if (kind != OpKind::ListMove)
-    d.note_ids(chars ? UndoKind::TextIns : UndoKind::ListIns, p, g, fi, {seq::IdRange{id, static_cast<uint32_t>(n)}});
-  else if (UndoEntry* e = d.record(UndoKind::ListMove, p, g, fi))
+  if (kind == OpKind::TextInsert)
+    d.template note_ids<UndoKind::TextIns>(p, g, fi, {seq::IdRange{id, static_cast<uint32_t>(n)}});
+  else if (kind == OpKind::ListInsert)
+    d.template note_ids<UndoKind::ListIns>(p, g, fi, {seq::IdRange{id, static_cast<uint32_t>(n)}});
+  else if (UndoEntry* e = d.template record<UndoKind::ListMove>(p, g, fi))
     e->elem = move, e->prev = slot, e->ours = id;
   *first = id;
   return true;
@@ -3277,7 +3400,8 @@ bool insert_after(I& d, Field& f, const Bytes& p, const GeneInfo* g, uint32_t fi
 
 // Applies the inverse of `e` as new local operations (which record their own
 // inverses into the step under construction). Skips what no longer applies.
-template <class I>
+// (One instance per kind K = inverse_of(kind), reached through the entry's InvertFn.)
+template <UndoKind K, class I>
 void invert(Doc& doc, I& d, const UndoEntry& e) {
   Undo& u = *d.undo;
   Field* f = field_at(d.root.get(), d.keys, e.path, e.gene, e.field);
@@ -3286,42 +3410,52 @@ void invert(Doc& doc, I& d, const UndoEntry& e) {
   const GeneInfo* g = e.gene;
   uint32_t fi = e.field;
   OpId next = d.next_id();
+  // Each case is compiled into its group's instance only (inverse_of).
   switch (e.kind) {
     case UndoKind::Reg:  // only while the value is still ours
-      if (f->reg.has && f->reg.stamp == u.follow(e.ours) && doc.reg_set(p, g, fi, e.b).ok) u.map(e.prev, next);
+      if constexpr (K == UndoKind::Reg)
+        if (f->reg.has && f->reg.stamp == u.follow(e.ours) && doc.reg_set(p, g, fi, e.b).ok) u.map(e.prev, next);
       break;
     case UndoKind::Mv:
-      if (f->mv.values.size() == 1 && f->mv.values[0].first == u.follow(e.ours) && doc.mv_set(p, g, fi, e.b).ok)
-        u.map(e.prev, next);
+      if constexpr (K == UndoKind::Mv)
+        if (f->mv.values.size() == 1 && f->mv.values[0].first == u.follow(e.ours) && doc.mv_set(p, g, fi, e.b).ok)
+          u.map(e.prev, next);
       break;
     case UndoKind::Counter:
-      if (e.delta != INT64_MIN) doc.counter_add(p, g, fi, -e.delta);
+      if constexpr (K == UndoKind::Counter)
+        if (e.delta != INT64_MIN) doc.counter_add(p, g, fi, -e.delta);
       break;
-    case UndoKind::SetAdd: {  // removes our add only: a peer's add of the value stays
+    case UndoKind::SetAdd: if constexpr (K == UndoKind::SetAdd) {  // removes our add only: a peer's add of the value stays
       auto it = f->set.dots.find(e.a);
       OpId dot = u.follow(e.ours);
       if (it == f->set.dots.end() || !it->second.count(dot)) break;
       if (remove_observed(d, p, g, fi, e.a, std::set<OpId>{dot}, OpKind::SetRemove).ok)
-        if (UndoEntry* r = d.record(UndoKind::SetRemove, p, g, fi)) r->a = e.a, r->ids.push_back(seq::IdRange{dot, 1});
+        if (UndoEntry* r = d.template record<UndoKind::SetRemove>(p, g, fi)) r->a = e.a, r->ids.push_back(seq::IdRange{dot, 1});
       break;
     }
-    case UndoKind::SetRemove:  // adds it again (also when a peer did: the add is then ours too)
-      if (!doc.set_add(p, g, fi, e.a).ok) break;
-      for (const seq::IdRange& r : e.ids) u.map(r.first, next);
       break;
-    case UndoKind::MapSet: {
+    case UndoKind::SetRemove:  // adds it again (also when a peer did: the add is then ours too)
+      if constexpr (K == UndoKind::SetAdd) {
+        if (!doc.set_add(p, g, fi, e.a).ok) break;
+        for (const seq::IdRange& r : e.ids) u.map(r.first, next);
+      }
+      break;
+    case UndoKind::MapSet: if constexpr (K == UndoKind::MapSet) {
       auto it = f->map.entries.find(e.a);
       if (it == f->map.entries.end() || !visible(it->second) || it->second.value.stamp != u.follow(e.ours)) break;
       if (!e.had) doc.map_delete(p, g, fi, e.a);
       else if (doc.map_set(p, g, fi, e.a, e.b).ok) u.map(e.prev, next);
       break;
     }
+      break;
     case UndoKind::MapDelete:  // unless someone set the key since
-      if (!e.had || doc.map_has(p, g, fi, e.a) || !doc.map_set(p, g, fi, e.a, e.b).ok) break;
-      for (const seq::IdRange& r : e.ids) u.map(r.first, next);
+      if constexpr (K == UndoKind::MapSet) {
+        if (!e.had || doc.map_has(p, g, fi, e.a) || !doc.map_set(p, g, fi, e.a, e.b).ok) break;
+        for (const seq::IdRange& r : e.ids) u.map(r.first, next);
+      }
       break;
     case UndoKind::TextIns:
-    case UndoKind::ListIns: {  // deletes what is still shown, from the right, in runs
+    case UndoKind::ListIns: if constexpr (K == UndoKind::TextIns) {  // deletes what is still shown, from the right, in runs
       std::vector<uint32_t> at;
       std::vector<OpId> ids;
       for (const auto& [pos, found] : locate(u, *f, e.ids, true, &ids)) at.push_back(static_cast<uint32_t>(found >> 32));
@@ -3335,8 +3469,9 @@ void invert(Doc& doc, I& d, const UndoEntry& e) {
       }
       break;
     }
+      break;
     case UndoKind::TextDel:
-    case UndoKind::ListDel: {  // re-inserts what is still deleted where it was, with new ids
+    case UndoKind::ListDel: if constexpr (K == UndoKind::TextIns) {  // re-inserts what is still deleted where it was, with new ids
       std::vector<std::pair<uint64_t, OpId>> gone;  // (document position, id)
       std::vector<OpId> ids;
       for (const auto& [pos, found] : locate(u, *f, e.ids, false, &ids)) gone.emplace_back(pos, ids[found & 0xffffffffu]);
@@ -3361,7 +3496,8 @@ void invert(Doc& doc, I& d, const UndoEntry& e) {
       }
       break;
     }
-    case UndoKind::ListMove: {  // back to its previous place, while this move still places it
+      break;
+    case UndoKind::ListMove: if constexpr (K == UndoKind::TextIns) {  // back to its previous place, while this move still places it
       const seq::RgaList& items = f->list->items;
       // Its previous slot: an insert slot stays where it was (follow() would
       // give the element's re-inserted copy); a move slot may have a newer copy.
@@ -3372,9 +3508,11 @@ void invert(Doc& doc, I& d, const UndoEntry& e) {
       // previous slot's neighbours decide where the element goes back).
       // (An insert slot is never remapped: its id is the element's identity.)
       OpId first;
-      if (insert_after(d, *f, p, g, fi, before, nullptr, nullptr, &first, el) && before != el) u.map(before, next);
+      if (insert_after(d, *f, p, g, fi, before, nullptr, nullptr, &first, el) && before != el)
+        u.map(before, next);
       break;
     }
+      break;
   }
 }
 
@@ -3394,7 +3532,7 @@ bool undo_redo(Doc& doc, I& d, bool undoing) {
     UndoStep made;
     u.target = &made;
     u.fence = 0;
-    for (size_t i = step.size(); i-- > 0;) invert(doc, d, step[i]);
+    for (size_t i = step.size(); i-- > 0;) step[i].invert(doc, &d, step[i]);
     u.target = &u.open;
     u.fence = 0;
     if (made.empty()) continue;
@@ -3403,6 +3541,11 @@ bool undo_redo(Doc& doc, I& d, bool undoing) {
     return true;
   }
   return false;
+}
+
+template <UndoKind K, class I>
+void invert_entry(Doc& doc, void* impl, const UndoEntry& e) {
+  invert<K>(doc, *static_cast<I*>(impl), e);
 }
 }  // namespace
 

@@ -121,6 +121,19 @@ struct LayoutInfo {
 struct SequenceSupport;
 extern const SequenceSupport kSequenceSupport;
 
+// Likewise each other strategy's merge code (dolc_gen::Strategy order:
+// immutable and lww share kRegisterSupport; rga, peritext and nested genes
+// have none here): a module's descriptors point GeneInfo::strategies at a
+// table holding the ones its fields use (hidden fields of earlier versions
+// included), and only those are linked. An op on a field whose strategy
+// the table lacks is refused (no descriptor dolc writes has such a field).
+struct StrategySupport;
+extern const StrategySupport kRegisterSupport;
+extern const StrategySupport kMvRegisterSupport;
+extern const StrategySupport kOrSetSupport;
+extern const StrategySupport kOrMapSupport;
+extern const StrategySupport kCounterSupport;
+
 struct GeneInfo {
   const char* name;
   const FieldInfo* fields;
@@ -134,6 +147,10 @@ struct GeneInfo {
   // written before field keys existed). Null: format 1 cannot be read.
   const char* const* format1_keys = nullptr;
   uint32_t format1_key_count = 0;
+  // Per Strategy, its support (above), or null when no field of the module
+  // has it. Null table: natively every strategy (hand-written descriptors);
+  // in wasm, none.
+  const StrategySupport* const* strategies = nullptr;
 };
 
 // ----- value codecs -------------------------------------------------------------

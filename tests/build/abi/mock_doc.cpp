@@ -17,6 +17,13 @@ namespace dolc_gen {
 // mock keeps its sequences in plain containers and needs nothing from it.
 struct SequenceSupport {};
 const SequenceSupport kSequenceSupport{};
+// Likewise the other strategies' tables (GeneInfo::strategies).
+struct StrategySupport {};
+const StrategySupport kRegisterSupport{};
+const StrategySupport kMvRegisterSupport{};
+const StrategySupport kOrSetSupport{};
+const StrategySupport kOrMapSupport{};
+const StrategySupport kCounterSupport{};
 
 using Key = std::pair<Bytes, uint32_t>;  // (object path, field index)
 

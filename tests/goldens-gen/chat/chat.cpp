@@ -3,6 +3,7 @@
 
 namespace dolgen::chat {
 
+static const dolc_gen::StrategySupport* const dolc_strategies_[] = {&dolc_gen::kRegisterSupport, &dolc_gen::kRegisterSupport, &dolc_gen::kMvRegisterSupport, &dolc_gen::kOrSetSupport, &dolc_gen::kOrMapSupport, &dolc_gen::kCounterSupport, nullptr, nullptr, nullptr};
 static dolc_gen::Bytes kGene_message_chat_default_6() { return dolc_gen::enc_bool(false); }
 static dolc_gen::Bytes kGene_message_chat_default_7() { return dolc_gen::enc_string(std::string("sent")); }
 static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
@@ -24,7 +25,7 @@ static const dolc_gen::LayoutInfo kGene_message_chat_layouts[] = {
   {"1.1.0", 0x343ad705u},
 };
 static const char* const kGene_message_chat_format1[] = {"id", "author", "content", "reactions", "likes", "pinned", "status"};
-const dolc_gen::GeneInfo kGene_message_chat = {"message.chat", kGene_message_chat_fields, 8u, &dolc_gen::kSequenceSupport, "1.1.0", kGene_message_chat_layouts, 2u, kGene_message_chat_format1, 7u};
+const dolc_gen::GeneInfo kGene_message_chat = {"message.chat", kGene_message_chat_fields, 8u, &dolc_gen::kSequenceSupport, "1.1.0", kGene_message_chat_layouts, 2u, kGene_message_chat_format1, 7u, dolc_strategies_};
 
 // migrate topic: converts a write of `topic` (key "topic") by a replica of an earlier version.
 static bool kGene_room_state_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Bytes* out_) {
@@ -56,7 +57,7 @@ static const dolc_gen::LayoutInfo kGene_room_state_layouts[] = {
   {"1.1.0", 0xeeee6164u},
 };
 static const char* const kGene_room_state_format1[] = {"id", "title", "topic", "members", "messages", "read_markers"};
-const dolc_gen::GeneInfo kGene_room_state = {"room.state", kGene_room_state_fields, 8u, &dolc_gen::kSequenceSupport, "1.1.0", kGene_room_state_layouts, 2u, kGene_room_state_format1, 6u};
+const dolc_gen::GeneInfo kGene_room_state = {"room.state", kGene_room_state_fields, 8u, &dolc_gen::kSequenceSupport, "1.1.0", kGene_room_state_layouts, 2u, kGene_room_state_format1, 6u, dolc_strategies_};
 
 MessageChat::MessageChat(uint64_t actor) : doc_(&kGene_message_chat, actor) {}
 

@@ -3,6 +3,7 @@
 
 namespace dolgen::credit {
 
+static const dolc_gen::StrategySupport* const dolc_strategies_[] = {&dolc_gen::kRegisterSupport, &dolc_gen::kRegisterSupport, nullptr, nullptr, &dolc_gen::kOrMapSupport, &dolc_gen::kCounterSupport, nullptr, nullptr, nullptr};
 static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
 static const dolc_gen::FieldInfo kGene_credit_ledger_fields[] = {
   {"name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "name", &event_json_0_, nullptr, nullptr, nullptr},
@@ -13,7 +14,7 @@ static const dolc_gen::LayoutInfo kGene_credit_ledger_layouts[] = {
   {"1.0.0", 0x7b586f6fu},
 };
 static const char* const kGene_credit_ledger_format1[] = {"name", "accounts", "journal"};
-const dolc_gen::GeneInfo kGene_credit_ledger = {"credit.ledger", kGene_credit_ledger_fields, 3u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_credit_ledger_layouts, 1u, kGene_credit_ledger_format1, 3u};
+const dolc_gen::GeneInfo kGene_credit_ledger = {"credit.ledger", kGene_credit_ledger_fields, 3u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_credit_ledger_layouts, 1u, kGene_credit_ledger_format1, 3u, dolc_strategies_};
 
 static dolc_gen::Bytes kGene_credit_account_default_3() { return dolc_gen::enc_string(std::string("hours")); }
 static std::string event_json_1_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<uint64_t>(dolc_gen::dec_uint(b_))); }
@@ -30,7 +31,7 @@ static const dolc_gen::LayoutInfo kGene_credit_account_layouts[] = {
   {"1.0.0", 0x0d9f3839u},
 };
 static const char* const kGene_credit_account_format1[] = {"holder", "actor_id", "display_name", "unit", "balance", "credit_line"};
-const dolc_gen::GeneInfo kGene_credit_account = {"credit.account", kGene_credit_account_fields, 6u, nullptr, "1.0.0", kGene_credit_account_layouts, 1u, kGene_credit_account_format1, 6u};
+const dolc_gen::GeneInfo kGene_credit_account = {"credit.account", kGene_credit_account_fields, 6u, nullptr, "1.0.0", kGene_credit_account_layouts, 1u, kGene_credit_account_format1, 6u, dolc_strategies_};
 
 static std::string event_json_3_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<int64_t>(dolc_gen::dec_int(b_))); }
 static const dolc_gen::FieldInfo kGene_credit_transfer_fields[] = {
@@ -44,7 +45,7 @@ static const dolc_gen::LayoutInfo kGene_credit_transfer_layouts[] = {
   {"1.0.0", 0x9f023729u},
 };
 static const char* const kGene_credit_transfer_format1[] = {"payer", "payee", "amount", "memo", "at"};
-const dolc_gen::GeneInfo kGene_credit_transfer = {"credit.transfer", kGene_credit_transfer_fields, 5u, nullptr, "1.0.0", kGene_credit_transfer_layouts, 1u, kGene_credit_transfer_format1, 5u};
+const dolc_gen::GeneInfo kGene_credit_transfer = {"credit.transfer", kGene_credit_transfer_fields, 5u, nullptr, "1.0.0", kGene_credit_transfer_layouts, 1u, kGene_credit_transfer_format1, 5u, dolc_strategies_};
 
 CreditLedger::CreditLedger(uint64_t actor) : doc_(&kGene_credit_ledger, actor) {}
 

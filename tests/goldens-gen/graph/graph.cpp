@@ -3,6 +3,7 @@
 
 namespace dolgen::graph {
 
+static const dolc_gen::StrategySupport* const dolc_strategies_[] = {&dolc_gen::kRegisterSupport, &dolc_gen::kRegisterSupport, nullptr, &dolc_gen::kOrSetSupport, &dolc_gen::kOrMapSupport, &dolc_gen::kCounterSupport, nullptr, nullptr, nullptr};
 static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
 static std::string event_json_1_(const dolc_gen::Bytes& b_) { return (std::string("{") + "\"source\":" + dolc_gen::json_value(([&] { auto parts_ = dolc_gen::dec_record(b_, 3); GraphEdgeValue r_{}; r_.source = dolc_gen::dec_string(parts_[0]); r_.target = dolc_gen::dec_string(parts_[1]); r_.relation = dolc_gen::dec_string(parts_[2]); return r_; }()).source) + ",\"target\":" + dolc_gen::json_value(([&] { auto parts_ = dolc_gen::dec_record(b_, 3); GraphEdgeValue r_{}; r_.source = dolc_gen::dec_string(parts_[0]); r_.target = dolc_gen::dec_string(parts_[1]); r_.relation = dolc_gen::dec_string(parts_[2]); return r_; }()).target) + ",\"relation\":" + dolc_gen::json_value(([&] { auto parts_ = dolc_gen::dec_record(b_, 3); GraphEdgeValue r_{}; r_.source = dolc_gen::dec_string(parts_[0]); r_.target = dolc_gen::dec_string(parts_[1]); r_.relation = dolc_gen::dec_string(parts_[2]); return r_; }()).relation) + "}"); }
 static const dolc_gen::FieldInfo kGene_graph_vault_fields[] = {
@@ -15,7 +16,7 @@ static const dolc_gen::LayoutInfo kGene_graph_vault_layouts[] = {
   {"1.0.0", 0x55157616u},
 };
 static const char* const kGene_graph_vault_format1[] = {"name", "nodes", "edges", "history"};
-const dolc_gen::GeneInfo kGene_graph_vault = {"graph.vault", kGene_graph_vault_fields, 4u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_graph_vault_layouts, 1u, kGene_graph_vault_format1, 4u};
+const dolc_gen::GeneInfo kGene_graph_vault = {"graph.vault", kGene_graph_vault_fields, 4u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_graph_vault_layouts, 1u, kGene_graph_vault_format1, 4u, dolc_strategies_};
 
 static dolc_gen::Bytes kGene_graph_node_default_1() { return dolc_gen::enc_string(std::string("concept")); }
 static std::string event_json_2_() { return dolc_gen::json_value(std::string("concept")); }
@@ -30,7 +31,7 @@ static const dolc_gen::LayoutInfo kGene_graph_node_layouts[] = {
   {"1.0.0", 0x50bd8b3bu},
 };
 static const char* const kGene_graph_node_format1[] = {"title", "kind", "summary", "aliases", "visits"};
-const dolc_gen::GeneInfo kGene_graph_node = {"graph.node", kGene_graph_node_fields, 5u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_graph_node_layouts, 1u, kGene_graph_node_format1, 5u};
+const dolc_gen::GeneInfo kGene_graph_node = {"graph.node", kGene_graph_node_fields, 5u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_graph_node_layouts, 1u, kGene_graph_node_format1, 5u, dolc_strategies_};
 
 static std::string event_json_3_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<int64_t>(dolc_gen::dec_int(b_))); }
 static const dolc_gen::FieldInfo kGene_graph_visit_fields[] = {
@@ -42,7 +43,7 @@ static const dolc_gen::LayoutInfo kGene_graph_visit_layouts[] = {
   {"1.0.0", 0x6c28c8c1u},
 };
 static const char* const kGene_graph_visit_format1[] = {"node", "via", "at"};
-const dolc_gen::GeneInfo kGene_graph_visit = {"graph.visit", kGene_graph_visit_fields, 3u, nullptr, "1.0.0", kGene_graph_visit_layouts, 1u, kGene_graph_visit_format1, 3u};
+const dolc_gen::GeneInfo kGene_graph_visit = {"graph.visit", kGene_graph_visit_fields, 3u, nullptr, "1.0.0", kGene_graph_visit_layouts, 1u, kGene_graph_visit_format1, 3u, dolc_strategies_};
 
 static const dolc_gen::FieldInfo kGene_graph_edge_fields[] = {
   {"source", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "source", &event_json_0_, nullptr, nullptr, nullptr},
@@ -53,7 +54,7 @@ static const dolc_gen::LayoutInfo kGene_graph_edge_layouts[] = {
   {"1.0.0", 0x6050786cu},
 };
 static const char* const kGene_graph_edge_format1[] = {"source", "target", "relation"};
-const dolc_gen::GeneInfo kGene_graph_edge = {"graph.edge", kGene_graph_edge_fields, 3u, nullptr, "1.0.0", kGene_graph_edge_layouts, 1u, kGene_graph_edge_format1, 3u};
+const dolc_gen::GeneInfo kGene_graph_edge = {"graph.edge", kGene_graph_edge_fields, 3u, nullptr, "1.0.0", kGene_graph_edge_layouts, 1u, kGene_graph_edge_format1, 3u, dolc_strategies_};
 
 GraphVault::GraphVault(uint64_t actor) : doc_(&kGene_graph_vault, actor) {}
 

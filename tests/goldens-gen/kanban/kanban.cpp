@@ -3,6 +3,7 @@
 
 namespace dolgen::kanban {
 
+static const dolc_gen::StrategySupport* const dolc_strategies_[] = {&dolc_gen::kRegisterSupport, &dolc_gen::kRegisterSupport, &dolc_gen::kMvRegisterSupport, &dolc_gen::kOrSetSupport, nullptr, &dolc_gen::kCounterSupport, nullptr, nullptr, nullptr};
 // migrate title: converts a write of `title` (key "title") by a replica of an earlier version.
 static bool kGene_kanban_task_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Bytes* out_) {
   bool ok_ = true;
@@ -36,7 +37,7 @@ static const dolc_gen::LayoutInfo kGene_kanban_task_layouts[] = {
   {"2.1.0", 0x025fa677u},
 };
 static const char* const kGene_kanban_task_format1[] = {"id", "title", "notes", "done", "priority", "assignees", "estimate"};
-const dolc_gen::GeneInfo kGene_kanban_task = {"kanban.task", kGene_kanban_task_fields, 9u, &dolc_gen::kSequenceSupport, "2.1.0", kGene_kanban_task_layouts, 2u, kGene_kanban_task_format1, 7u};
+const dolc_gen::GeneInfo kGene_kanban_task = {"kanban.task", kGene_kanban_task_fields, 9u, &dolc_gen::kSequenceSupport, "2.1.0", kGene_kanban_task_layouts, 2u, kGene_kanban_task_format1, 7u, dolc_strategies_};
 
 static dolc_gen::Bytes kGene_kanban_column_default_3() { return dolc_gen::enc_int(static_cast<int64_t>(static_cast<int64_t>(5LL))); }
 static std::string event_json_5_() { return dolc_gen::json_value(static_cast<int64_t>(5LL)); }
@@ -50,7 +51,7 @@ static const dolc_gen::LayoutInfo kGene_kanban_column_layouts[] = {
   {"2.0.0", 0x3a5276cbu},
 };
 static const char* const kGene_kanban_column_format1[] = {"id", "name", "tasks", "wip_limit"};
-const dolc_gen::GeneInfo kGene_kanban_column = {"kanban.column", kGene_kanban_column_fields, 4u, &dolc_gen::kSequenceSupport, "2.0.0", kGene_kanban_column_layouts, 1u, kGene_kanban_column_format1, 4u};
+const dolc_gen::GeneInfo kGene_kanban_column = {"kanban.column", kGene_kanban_column_fields, 4u, &dolc_gen::kSequenceSupport, "2.0.0", kGene_kanban_column_layouts, 1u, kGene_kanban_column_format1, 4u, dolc_strategies_};
 
 static dolc_gen::Bytes kGene_kanban_board_default_1() { return dolc_gen::enc_string(std::string("Board")); }
 static std::string event_json_6_() { return dolc_gen::json_value(std::string("Board")); }
@@ -66,7 +67,7 @@ static const dolc_gen::LayoutInfo kGene_kanban_board_layouts[] = {
   {"2.0.0", 0xece639c1u},
 };
 static const char* const kGene_kanban_board_format1[] = {"id", "title", "columns", "labels", "owner", "archived_count"};
-const dolc_gen::GeneInfo kGene_kanban_board = {"kanban.board", kGene_kanban_board_fields, 6u, &dolc_gen::kSequenceSupport, "2.0.0", kGene_kanban_board_layouts, 1u, kGene_kanban_board_format1, 6u};
+const dolc_gen::GeneInfo kGene_kanban_board = {"kanban.board", kGene_kanban_board_fields, 6u, &dolc_gen::kSequenceSupport, "2.0.0", kGene_kanban_board_layouts, 1u, kGene_kanban_board_format1, 6u, dolc_strategies_};
 
 KanbanTask::KanbanTask(uint64_t actor) : doc_(&kGene_kanban_task, actor) {}
 

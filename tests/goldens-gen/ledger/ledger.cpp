@@ -3,6 +3,7 @@
 
 namespace dolgen::ledger {
 
+static const dolc_gen::StrategySupport* const dolc_strategies_[] = {&dolc_gen::kRegisterSupport, &dolc_gen::kRegisterSupport, nullptr, nullptr, &dolc_gen::kOrMapSupport, &dolc_gen::kCounterSupport, nullptr, nullptr, nullptr};
 static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
 static std::string event_json_1_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(static_cast<int64_t>(dolc_gen::dec_int(b_))); }
 static const dolc_gen::FieldInfo kGene_account_entry_fields[] = {
@@ -14,7 +15,7 @@ static const dolc_gen::LayoutInfo kGene_account_entry_layouts[] = {
   {"1.0.0", 0xda37a889u},
 };
 static const char* const kGene_account_entry_format1[] = {"id", "amount", "memo"};
-const dolc_gen::GeneInfo kGene_account_entry = {"account.entry", kGene_account_entry_fields, 3u, nullptr, "1.0.0", kGene_account_entry_layouts, 1u, kGene_account_entry_format1, 3u};
+const dolc_gen::GeneInfo kGene_account_entry = {"account.entry", kGene_account_entry_fields, 3u, nullptr, "1.0.0", kGene_account_entry_layouts, 1u, kGene_account_entry_format1, 3u, dolc_strategies_};
 
 // migrate credit_limit: converts a write of `credit_limit` (key "credit_limit") by a replica of an earlier version.
 static bool kGene_account_migrate_0(const dolc_gen::Bytes& in_, dolc_gen::Bytes* out_) {
@@ -48,7 +49,7 @@ static const dolc_gen::LayoutInfo kGene_account_layouts[] = {
   {"1.2.0", 0x3b053dfbu},
 };
 static const char* const kGene_account_format1[] = {"id", "name", "confirmed_balance", "credit_limit", "entries", "history"};
-const dolc_gen::GeneInfo kGene_account = {"account", kGene_account_fields, 8u, &dolc_gen::kSequenceSupport, "1.2.0", kGene_account_layouts, 3u, kGene_account_format1, 6u};
+const dolc_gen::GeneInfo kGene_account = {"account", kGene_account_fields, 8u, &dolc_gen::kSequenceSupport, "1.2.0", kGene_account_layouts, 3u, kGene_account_format1, 6u, dolc_strategies_};
 
 AccountEntry::AccountEntry(uint64_t actor) : doc_(&kGene_account_entry, actor) {}
 

@@ -3,6 +3,7 @@
 
 namespace dolgen::notes {
 
+static const dolc_gen::StrategySupport* const dolc_strategies_[] = {&dolc_gen::kRegisterSupport, &dolc_gen::kRegisterSupport, nullptr, &dolc_gen::kOrSetSupport, &dolc_gen::kOrMapSupport, nullptr, nullptr, nullptr, nullptr};
 static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
 static const dolc_gen::FieldInfo kGene_notes_workspace_fields[] = {
   {"name", dolc_gen::Strategy::Lww, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "name", &event_json_0_, nullptr, nullptr, nullptr},
@@ -14,7 +15,7 @@ static const dolc_gen::LayoutInfo kGene_notes_workspace_layouts[] = {
   {"1.0.0", 0x104410e1u},
 };
 static const char* const kGene_notes_workspace_format1[] = {"name", "notes", "settings", "chat"};
-const dolc_gen::GeneInfo kGene_notes_workspace = {"notes.workspace", kGene_notes_workspace_fields, 4u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_notes_workspace_layouts, 1u, kGene_notes_workspace_format1, 4u};
+const dolc_gen::GeneInfo kGene_notes_workspace = {"notes.workspace", kGene_notes_workspace_fields, 4u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_notes_workspace_layouts, 1u, kGene_notes_workspace_format1, 4u, dolc_strategies_};
 
 static dolc_gen::Bytes kGene_notes_note_default_3() { return dolc_gen::enc_bool(false); }
 static std::string event_json_1_() { return dolc_gen::json_value(false); }
@@ -31,7 +32,7 @@ static const dolc_gen::LayoutInfo kGene_notes_note_layouts[] = {
   {"1.0.0", 0x078ae24cu},
 };
 static const char* const kGene_notes_note_format1[] = {"title", "body", "tags", "pinned", "updated_at"};
-const dolc_gen::GeneInfo kGene_notes_note = {"notes.note", kGene_notes_note_fields, 5u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_notes_note_layouts, 1u, kGene_notes_note_format1, 5u};
+const dolc_gen::GeneInfo kGene_notes_note = {"notes.note", kGene_notes_note_fields, 5u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_notes_note_layouts, 1u, kGene_notes_note_format1, 5u, dolc_strategies_};
 
 static dolc_gen::Bytes kGene_notes_settings_default_1() { return dolc_gen::enc_string(std::string("system")); }
 static dolc_gen::Bytes kGene_notes_settings_default_2() { return dolc_gen::enc_int(static_cast<int64_t>(static_cast<int64_t>(14LL))); }
@@ -50,7 +51,7 @@ static const dolc_gen::LayoutInfo kGene_notes_settings_layouts[] = {
   {"1.0.0", 0xc544e224u},
 };
 static const char* const kGene_notes_settings_format1[] = {"display_name", "theme", "font_size", "show_chat", "muted_tags"};
-const dolc_gen::GeneInfo kGene_notes_settings = {"notes.settings", kGene_notes_settings_fields, 5u, nullptr, "1.0.0", kGene_notes_settings_layouts, 1u, kGene_notes_settings_format1, 5u};
+const dolc_gen::GeneInfo kGene_notes_settings = {"notes.settings", kGene_notes_settings_fields, 5u, nullptr, "1.0.0", kGene_notes_settings_layouts, 1u, kGene_notes_settings_format1, 5u, dolc_strategies_};
 
 static const dolc_gen::FieldInfo kGene_notes_message_fields[] = {
   {"author", dolc_gen::Strategy::Immutable, nullptr, false, 0LL, false, 0LL, dolc_gen::Overflow::Saturate, false, 0LL, nullptr, false, -1, nullptr, "author", &event_json_0_, nullptr, nullptr, nullptr},
@@ -62,7 +63,7 @@ static const dolc_gen::LayoutInfo kGene_notes_message_layouts[] = {
   {"1.0.0", 0xf20f155eu},
 };
 static const char* const kGene_notes_message_format1[] = {"author", "sent_at", "text", "reactions"};
-const dolc_gen::GeneInfo kGene_notes_message = {"notes.message", kGene_notes_message_fields, 4u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_notes_message_layouts, 1u, kGene_notes_message_format1, 4u};
+const dolc_gen::GeneInfo kGene_notes_message = {"notes.message", kGene_notes_message_fields, 4u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_notes_message_layouts, 1u, kGene_notes_message_format1, 4u, dolc_strategies_};
 
 NotesWorkspace::NotesWorkspace(uint64_t actor) : doc_(&kGene_notes_workspace, actor) {}
 

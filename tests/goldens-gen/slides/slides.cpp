@@ -3,6 +3,7 @@
 
 namespace dolgen::slides {
 
+static const dolc_gen::StrategySupport* const dolc_strategies_[] = {nullptr, &dolc_gen::kRegisterSupport, nullptr, &dolc_gen::kOrSetSupport, &dolc_gen::kOrMapSupport, nullptr, nullptr, nullptr, nullptr};
 static dolc_gen::Bytes kGene_slides_deck_default_1() { return dolc_gen::enc_string(std::string("default")); }
 static dolc_gen::Bytes kGene_slides_deck_default_2() { return dolc_gen::enc_string(std::string("16:9")); }
 static std::string event_json_0_(const dolc_gen::Bytes& b_) { return dolc_gen::json_value(dolc_gen::dec_string(b_)); }
@@ -18,7 +19,7 @@ static const dolc_gen::LayoutInfo kGene_slides_deck_layouts[] = {
   {"1.0.0", 0x369ea38au},
 };
 static const char* const kGene_slides_deck_format1[] = {"title", "theme", "aspect", "slides"};
-const dolc_gen::GeneInfo kGene_slides_deck = {"slides.deck", kGene_slides_deck_fields, 4u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_slides_deck_layouts, 1u, kGene_slides_deck_format1, 4u};
+const dolc_gen::GeneInfo kGene_slides_deck = {"slides.deck", kGene_slides_deck_fields, 4u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_slides_deck_layouts, 1u, kGene_slides_deck_format1, 4u, dolc_strategies_};
 
 static dolc_gen::Bytes kGene_slides_slide_default_5() { return dolc_gen::enc_bool(false); }
 static std::string event_json_3_() { return dolc_gen::json_value(false); }
@@ -35,7 +36,7 @@ static const dolc_gen::LayoutInfo kGene_slides_slide_layouts[] = {
   {"1.0.0", 0x924c1f1fu},
 };
 static const char* const kGene_slides_slide_format1[] = {"title", "body", "speaker_notes", "frontmatter", "tags", "hidden"};
-const dolc_gen::GeneInfo kGene_slides_slide = {"slides.slide", kGene_slides_slide_fields, 6u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_slides_slide_layouts, 1u, kGene_slides_slide_format1, 6u};
+const dolc_gen::GeneInfo kGene_slides_slide = {"slides.slide", kGene_slides_slide_fields, 6u, &dolc_gen::kSequenceSupport, "1.0.0", kGene_slides_slide_layouts, 1u, kGene_slides_slide_format1, 6u, dolc_strategies_};
 
 SlidesDeck::SlidesDeck(uint64_t actor) : doc_(&kGene_slides_deck, actor) {}
 
