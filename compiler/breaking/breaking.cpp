@@ -52,10 +52,10 @@ bool same_merge(const ir::Field& a, const ir::Field& b) {
   return a.nested_gene == b.nested_gene && (a.nested_gene || a.strategy == b.strategy);
 }
 
-// Immutable and lww store the same operation with the same value bytes.
+// Two strategies that store the same operations with the same value bytes
+// (strategies.def's "writes": lww and immutable).
 bool register_pair(const ir::Field& a, const ir::Field& b) {
-  auto reg = [](const ir::Field& f) { return !f.nested_gene && (f.strategy == S::Immutable || f.strategy == S::Lww); };
-  return reg(a) && reg(b);
+  return !a.nested_gene && !b.nested_gene && ir::same_writes(a.strategy, b.strategy);
 }
 
 // `@crdt(lww)`, as written in an `evo` item ("" for the nested merge, which has no annotation).
@@ -71,8 +71,7 @@ std::string merge_text(const ir::Field& f) {
 // The shape of a field's accessor in the generated API (docs/generated-api.md).
 std::string accessor_kind(const ir::Field& f) {
   if (f.nested_gene) return "nested";
-  if (f.strategy == S::Immutable || f.strategy == S::Lww) return "register";
-  return ir::strategy_name(f.strategy);
+  return ir::strategy_info(f.strategy).writes;  // strategies writing the same operations share an accessor
 }
 
 // Every option of the table (ir/strategies.def), compared by value.

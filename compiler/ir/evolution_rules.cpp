@@ -1,6 +1,8 @@
 // compiler/ir/evolution_rules.cpp: see evolution_rules.hpp.
 #include "ir/evolution_rules.hpp"
 
+#include "ir/strategies.hpp"
+
 namespace dolc::ir {
 
 using Safety = EvolutionChange::Safety;
@@ -10,11 +12,10 @@ Safety strategy_change_safety(std::optional<S> from, std::optional<S> to) {
   if (!to) return from ? Safety::Unsafe : Safety::Safe;  // removing @crdt
   if (!from) return Safety::Safe;                         // adding @crdt to a field that was lww
   if (*from == *to) return Safety::Safe;
-  if (*to == S::Immutable) return Safety::Unsafe;
-  if (*from == S::Immutable && (*to == S::Lww || *to == S::MvRegister)) return Safety::Safe;
-  if (*from == S::Lww && *to == S::MvRegister) return Safety::Safe;
-  if (*from == S::Lww && *to == S::Peritext) return Safety::NeedsMigration;
-  if (*from == S::OrSet && *to == S::Rga) return Safety::NeedsMigration;
+  // crdt.md's table, as strategies.def's DOLC_STRATEGY_CHANGE rows; a pair
+  // without a row is unsafe.
+  for (const StrategyChangeInfo& r : strategy_changes())
+    if (r.from == *from && r.to == *to) return r.safety;
   return Safety::Unsafe;
 }
 

@@ -13,6 +13,8 @@
 #include <map>
 #include <set>
 
+#include "ir/strategies.hpp"
+
 namespace dolc::ir {
 
 namespace {
@@ -29,18 +31,16 @@ LayoutField* find(std::vector<LayoutField>& fields, const std::string& name) {
   return nullptr;
 }
 
-// Immutable and lww write the same operation with the same value bytes:
-// changing one into the other keeps the field's identity.
-bool register_strategy(std::optional<Strategy> s) {
-  return !s || *s == Strategy::Immutable || *s == Strategy::Lww;
-}
+// A field without `@crdt` is lww.
+Strategy or_default(std::optional<Strategy> s) { return s ? *s : Strategy::Lww; }
 
 // Whether a `changes` item changes what the field's bytes mean.
 bool changes_identity(const Change& c) {
   if (c.kind == Change::Kind::ChangesType) return c.from_type && c.to_type && *c.from_type != *c.to_type;
   if (c.kind == Change::Kind::ChangesStrategy) {
-    if (register_strategy(c.from_strategy) && register_strategy(c.to_strategy)) return false;
-    return c.from_strategy != c.to_strategy;
+    // Strategies that write the same operations with the same value bytes
+    // (lww and immutable: strategies.def's "writes") keep the field's identity.
+    return !same_writes(or_default(c.from_strategy), or_default(c.to_strategy));
   }
   return false;
 }
@@ -149,8 +149,10 @@ GeneHistory gene_history(const Schema& schema, const Gene& gene) {
         r.old_strategy = prev->strategy ? prev->strategy : std::optional<Strategy>(Strategy::Lww);
         r.old_type = prev->type;
         // `changes body from @crdt(lww) to @crdt(peritext)` on a RichText
-        // field: the old register held a plain string.
-        if (r.old_type && r.old_type->kind == Type::Kind::RichText && register_strategy(r.old_strategy))
+        // field: the old register (one value, strategies.def's HOLDS) held a
+        // plain string.
+        if (r.old_type && r.old_type->kind == Type::Kind::RichText &&
+            strategy_info(or_default(r.old_strategy)).holds == Holds::One)
           r.old_type = Type::make(Type::Kind::String);
         r.evolution = &evo;
         for (const auto& m : evo.migrations)

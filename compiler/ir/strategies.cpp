@@ -23,7 +23,7 @@ constexpr uint64_t Scalar = Bool | Int | Float | String | Uuid | Timestamp | Ide
 constexpr uint64_t AnyValue = ~(bit(K::Function) | bit(K::Result) | bit(K::Unit) | bit(K::Self));
 // Each row's FITS, in row order.
 constexpr uint64_t kFits[] = {
-#define DOLC_STRATEGY(e, id, name, fits, summary) (fits),
+#define DOLC_STRATEGY(e, id, name, fits, writes, holds, once, summary) (fits),
 #include "ir/strategies.def"
 };
 }  // namespace dolc_strategy_fit
@@ -33,7 +33,8 @@ namespace dolc::ir {
 const std::vector<StrategyInfo>& strategies() {
   static const std::vector<StrategyInfo> rows = [] {
     std::vector<StrategyInfo> out = {
-#define DOLC_STRATEGY(e, id, name, fits, summary) {Strategy::e, name, 0, summary},
+#define DOLC_STRATEGY(e, id, name, fits, writes, holds, once, summary) \
+  {Strategy::e, name, 0, writes, Holds::holds, once, summary},
 #include "ir/strategies.def"
     };
     for (size_t i = 0; i < out.size(); ++i) out[i].fits = dolc_strategy_fit::kFits[i];
@@ -57,6 +58,27 @@ std::vector<std::string> strategy_names() {
 bool strategy_fits(Strategy s, const Type& t) {
   if (t.kind == Type::Kind::Error || t.kind == Type::Kind::TypeParam) return true;  // reported / generic
   return (strategy_info(s).fits & dolc_strategy_fit::bit(t.kind)) != 0;
+}
+
+bool same_writes(Strategy a, Strategy b) {
+  return std::string(strategy_info(a).writes) == strategy_info(b).writes;
+}
+
+const std::vector<StrategyChangeInfo>& strategy_changes() {
+  static const std::vector<StrategyChangeInfo> rows = {
+#define DOLC_STRATEGY_CHANGE(from, to, safety) {Strategy::from, Strategy::to, EvolutionChange::Safety::safety},
+#include "ir/strategies.def"
+  };
+  return rows;
+}
+
+const std::vector<OptionCheckInfo>& option_checks() {
+  static const std::vector<OptionCheckInfo> rows = {
+#define DOLC_OPTION_CHECK(option, check, other, why, hint) \
+  {CrdtOption::option, OptionCheck::check, CrdtOption::other, why, hint},
+#include "ir/strategies.def"
+  };
+  return rows;
 }
 
 std::vector<std::string> OptionInfo::words() const {

@@ -37,11 +37,33 @@ enum class OptionJson { Always, IfChanged };
 // Where a shape's key and value types come from.
 enum class ShapeType { None, Field, Element, MapKey, MapValue };
 
+// How a strategy holds a field's value (strategies.def, HOLDS).
+enum class Holds { One, Many, Parts };
+
 struct StrategyInfo {
   Strategy strategy;
   const char* name;
   uint64_t fits;         // bit (1 << Type::Kind) per type kind it can merge
+  const char* writes;    // family of operations written; equal = same ops, same bytes
+  Holds holds;
+  bool once;             // set once, later writes refused
   const char* summary;   // hover / completion text
+};
+
+// A strategy change that is not unsafe (strategies.def, DOLC_STRATEGY_CHANGE).
+struct StrategyChangeInfo {
+  Strategy from, to;
+  EvolutionChange::Safety safety;
+};
+
+// A rule relating two options, or an option and the field's type.
+enum class OptionCheck { Above, Needs, NotFloat };
+struct OptionCheckInfo {
+  CrdtOption option;
+  OptionCheck check;
+  CrdtOption other;
+  const char* why;
+  const char* hint;
 };
 
 struct OptionInfo {
@@ -76,6 +98,16 @@ std::vector<std::string> strategy_names();
 // Whether `s` can merge a field of type `t` (errors and type parameters fit
 // everything: they were reported, or are decided at instantiation).
 bool strategy_fits(Strategy s, const Type& t);
+
+// Whether fields of `a` and `b` write the same operations with the same
+// bytes (same "writes" column): changing one into the other keeps the data.
+bool same_writes(Strategy a, Strategy b);
+
+// The DOLC_STRATEGY_CHANGE rows, in table order.
+const std::vector<StrategyChangeInfo>& strategy_changes();
+
+// The DOLC_OPTION_CHECK rows, in table order.
+const std::vector<OptionCheckInfo>& option_checks();
 
 const std::vector<OptionInfo>& crdt_options();
 const OptionInfo& option_info(CrdtOption o);

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ir/strategies.hpp"
 #include "lower/naming.hpp"
 
 namespace dolc::lower {
@@ -184,10 +185,12 @@ MigrationFunction lower_migration(const ir::Schema& schema, const ir::Gene& gene
   }
   ir::Type old_type = field.old_type ? *field.old_type : now->type;
   bool to_text = now->strategy == ir::Strategy::Peritext;
-  bool to_register = now->strategy == ir::Strategy::Lww || now->strategy == ir::Strategy::Immutable ||
-                     now->strategy == ir::Strategy::MvRegister;
-  bool from_register = !field.old_strategy || *field.old_strategy == ir::Strategy::Lww ||
-                       *field.old_strategy == ir::Strategy::Immutable;
+  // strategies.def's HOLDS: a body's value is written whole into a One or
+  // Many field, and only a One field's old value reads as one value (a field
+  // without `@crdt` was lww).
+  ir::Holds now_holds = ir::strategy_info(now->strategy).holds;
+  bool to_register = now_holds == ir::Holds::One || now_holds == ir::Holds::Many;
+  bool from_register = ir::strategy_info(field.old_strategy.value_or(ir::Strategy::Lww)).holds == ir::Holds::One;
   std::string pair = std::string("`") + (field.old_strategy ? ir::strategy_name(*field.old_strategy) : "lww") +
                      "` to `" + ir::strategy_name(now->strategy) + "`";
   if (field.old_strategy && *field.old_strategy == ir::Strategy::OrSet && now->strategy == ir::Strategy::Rga) {

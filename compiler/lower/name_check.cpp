@@ -52,6 +52,13 @@ std::string spellings(const std::string& label) {
   return fmt::format("`{}` in WIT, `{}` in JS, `{}` in C++", label, js_member(label), cpp_ident(label));
 }
 
+// Where an export of a document comes from: its method, its field, else the gene.
+Span export_span(const ApiInterface& iface, const ApiFunction& fn) {
+  if (fn.method) return fn.method->name_span;
+  if (fn.gene && fn.field_index >= 0) return fn.gene->fields[static_cast<size_t>(fn.field_index)].name_span;
+  return iface.gene->name_span;
+}
+
 struct Checker {
   std::vector<NameProblem> out;
   std::set<std::pair<uint32_t, uint32_t>> reported;  // one finding per name (file, offset)
@@ -120,7 +127,38 @@ std::vector<NameProblem> check_output_names(const ir::Schema& schema, const std:
       }
     }
 
+  // Trait conversions (docs/generated-api.md, "Traits"): a trait's `object`
+  // exports its methods under their own labels beside `as-<used-trait>` for
+  // each trait it uses, so a trait method `as_<used_trait>` would be a second
+  // export of that name (and the C++ of both, one function defined twice).
+  for (const auto& t : table.traits)
+    for (const auto& fn : t.functions)
+      for (const auto& used : t.uses)
+        if (fn.method && fn.op_label == "as-" + used)
+          c.report(NameProblem::Kind::Collision, fn.method->name_span,
+                   fmt::format("method `{}` of trait `{}` becomes `{}` in WIT, the name of the generated "
+                               "conversion of a `{}` object to the trait `{}` it uses",
+                               fn.method->name, t.trait->name, fn.op_label, t.trait->name,
+                               table.find_trait(used)->trait->name),
+                   {fmt::format("rename the method: `as-<trait>` names are the trait conversions of every object "
+                                "(docs/generated-api.md, \"Names\")")});
+
   for (const auto& iface : table.interfaces) {
+    // A document exports `as-<trait>` for each trait its gene implements: a
+    // field operation (a field `as_labels` of a trait `labels.get`) or a
+    // nested gene's export with that WIT name would be a second export.
+    for (const auto& fn : iface.functions) {
+      if (fn.kind != ApiFunction::Kind::Method) continue;
+      for (const auto& label : iface.traits) {
+        if (fn.label != "as-" + label) continue;
+        c.report(NameProblem::Kind::Collision, export_span(iface, fn),
+                 fmt::format("an operation of the `{}` document would be exported as `{}`, the name of its "
+                             "generated conversion to the trait `{}`",
+                             iface.gene->name, fn.label, table.find_trait(label)->trait->name),
+                 {"rename the field or method: `as-<trait>` names are the trait conversions of every document "
+                  "(docs/generated-api.md, \"Names\")"});
+      }
+    }
     // Fields of each gene the interface exposes: one label each.
     std::set<const ir::Gene*> done;
     for (const auto& g : iface.genes) {
@@ -183,10 +221,7 @@ std::vector<NameProblem> check_output_names(const ir::Schema& schema, const std:
       if (fn.kind != ApiFunction::Kind::Method) continue;
       auto [it, fresh] = exports.emplace(fn.label, &fn);
       if (fresh) continue;
-      Span at = fn.method ? fn.method->name_span
-                : fn.gene && fn.field_index >= 0 ? fn.gene->fields[static_cast<size_t>(fn.field_index)].name_span
-                                                 : iface.gene->name_span;
-      c.report(NameProblem::Kind::Collision, at,
+      c.report(NameProblem::Kind::Collision, export_span(iface, fn),
                fmt::format("two operations of the `{}` document would both be exported as `{}`", iface.gene->name,
                            fn.label),
                {"WIT names join the nested gene's name, the field's name and the operation with `-`; rename the "

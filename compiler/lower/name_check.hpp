@@ -12,6 +12,8 @@
 //    API's own members (`save`, `apply`, `actor`, ...), or a name JS classes
 //    cannot carry (`constructor`) or must not shadow (`then`, `toString`);
 //  * a gene whose JS class name is one the generated module already exports;
+//  * a trait method, or a document's field operation, whose WIT name is a
+//    generated trait conversion `as-<trait>` of the same object;
 //  * names longer than kMaxNameLength bytes (WIT tooling refuses very long
 //    identifiers, and every output repeats them many times).
 // `dolc check` and `dolc build` both run it (driver/session.cpp), so a schema

@@ -31,85 +31,96 @@ std::string code(const std::string& s) { return "`" + s + "`"; }
 
 }  // namespace
 
+// One line per option the field's strategy takes (ir/strategies.def's
+// DOLC_OPTION rows, in table order), for the options worth explaining on this
+// field. The switch is over the option, not the strategy, so a new option
+// (or a new strategy's options) shows up here through -Wswitch.
 std::string explain_options(const ir::Field& f) {
   const ir::CrdtOptions& o = f.options;
   std::string out;
   auto line = [&](const std::string& opt, const std::string& text) { out += "- " + code(opt) + ": " + text + "\n"; };
-  switch (f.strategy) {
-    case ir::Strategy::Lww:
-      if (o.tie_break_set) {
-        if (o.tie_break == ir::TieBreak::ContentHash)
-          line("tie_break=content_hash",
-               "when two writes carry the same Lamport stamp, the one whose value hashes higher wins (then the "
-               "actor), so the winner does not depend on which replica wrote it.");
-        else
-          line("tie_break=actor_id", "when two writes carry the same Lamport stamp, the larger actor id wins.");
-      }
-      break;
-    case ir::Strategy::PnCounter: {
-      // What a local change past a bound does (crdt.md: refused, or saturated per overflow_strategy).
-      auto past = [&](const char* dir, int64_t bound) {
-        std::string b = std::to_string(bound);
-        std::string local = o.overflow_strategy == ir::Overflow::Saturate
-                                ? std::string("a local change that would take the value ") + dir + " " + b +
-                                      " stops at " + b
-                                : std::string("a local change that would take the value ") + dir + " " + b +
-                                      " is refused";
-        return local + "; concurrent changes merged from other replicas can still cross it (a constraint "
-                       "violation, handled by the gene's constraints).";
-      };
-      if (o.escrow && o.min_value)
-        line("escrow=true",
-             "a bounded counter: an increment gives its author rights of the same amount, a decrement spends this "
-             "replica's own rights (refused beyond them), transfer(actor, n) moves rights, rights() reads them. "
-             "The value never goes below " + std::to_string(*o.min_value) +
-                 " on any replica, whatever merges; its starting slack belongs to nobody.");
-      if (o.min_value && o.escrow)
-        line("min_value=" + std::to_string(*o.min_value), "kept by the escrow on every replica (see escrow=true).");
-      else if (o.min_value) line("min_value=" + std::to_string(*o.min_value), past("below", *o.min_value));
-      if (o.max_value) line("max_value=" + std::to_string(*o.max_value), past("above", *o.max_value));
-      if (o.overflow_strategy_set || o.min_value || o.max_value) {
-        std::string name = std::string("overflow_strategy=") + ir::overflow_name(o.overflow_strategy);
-        switch (o.overflow_strategy) {
-          case ir::Overflow::Saturate:
-            line(name, std::string(o.overflow_strategy_set ? "" : "(the default) ") +
-                           "a change past a bound or the integer's range stops at the bound.");
-            break;
-          case ir::Overflow::Wrap: line(name, "a change past the integer's range wraps around (two's complement)."); break;
-          case ir::Overflow::Error: line(name, "a local change past a bound is refused with an error."); break;
+  // What a local change past a counter's bound does (crdt.md: refused, or saturated per overflow_strategy).
+  auto past = [&](const char* dir, int64_t bound) {
+    std::string b = std::to_string(bound);
+    std::string local = o.overflow_strategy == ir::Overflow::Saturate
+                            ? std::string("a local change that would take the value ") + dir + " " + b +
+                                  " stops at " + b
+                            : std::string("a local change that would take the value ") + dir + " " + b +
+                                  " is refused";
+    return local + "; concurrent changes merged from other replicas can still cross it (a constraint "
+                   "violation, handled by the gene's constraints).";
+  };
+  for (const ir::OptionInfo* info : ir::options_of(f.strategy)) {
+    switch (info->option) {
+      case ir::CrdtOption::TieBreak:
+        if (o.tie_break_set) {
+          if (o.tie_break == ir::TieBreak::ContentHash)
+            line("tie_break=content_hash",
+                 "when two writes carry the same Lamport stamp, the one whose value hashes higher wins (then the "
+                 "actor), so the winner does not depend on which replica wrote it.");
+          else
+            line("tie_break=actor_id", "when two writes carry the same Lamport stamp, the larger actor id wins.");
         }
+        break;
+      case ir::CrdtOption::MinValue:
+        // An escrow is explained before the floor it keeps (Escrow adds nothing of its own).
+        if (o.escrow && o.min_value)
+          line("escrow=true",
+               "a bounded counter: an increment gives its author rights of the same amount, a decrement spends this "
+               "replica's own rights (refused beyond them), transfer(actor, n) moves rights, rights() reads them. "
+               "The value never goes below " + std::to_string(*o.min_value) +
+                   " on any replica, whatever merges; its starting slack belongs to nobody.");
+        if (o.min_value && o.escrow)
+          line("min_value=" + std::to_string(*o.min_value), "kept by the escrow on every replica (see escrow=true).");
+        else if (o.min_value) line("min_value=" + std::to_string(*o.min_value), past("below", *o.min_value));
+        break;
+      case ir::CrdtOption::MaxValue:
+        if (o.max_value) line("max_value=" + std::to_string(*o.max_value), past("above", *o.max_value));
+        break;
+      case ir::CrdtOption::OverflowStrategy:
+        if (o.overflow_strategy_set || o.min_value || o.max_value) {
+          std::string name = std::string("overflow_strategy=") + ir::overflow_name(o.overflow_strategy);
+          switch (o.overflow_strategy) {
+            case ir::Overflow::Saturate:
+              line(name, std::string(o.overflow_strategy_set ? "" : "(the default) ") +
+                             "a change past a bound or the integer's range stops at the bound.");
+              break;
+            case ir::Overflow::Wrap: line(name, "a change past the integer's range wraps around (two's complement)."); break;
+            case ir::Overflow::Error: line(name, "a local change past a bound is refused with an error."); break;
+          }
+        }
+        break;
+      case ir::CrdtOption::Escrow: break;  // explained with min_value, which it needs
+      case ir::CrdtOption::Bias:
+        if (o.remove_wins)
+          line("bias=remove",
+               "remove-wins: a remove (or a map delete) concurrent with an add (or an update of the value under that "
+               "key) wins; an add made after seeing the remove brings the element back.");
+        break;
+      case ir::CrdtOption::AppendOnly:
+        if (o.append_only)
+          line("append_only=true",
+               "elements are only appended at the end (as this replica sees it; concurrent appends merge in rga "
+               "order); deletes, moves and inserts in the middle are refused, and a peer's change holding one is "
+               "refused as malformed.");
+        break;
+      case ir::CrdtOption::Formatting: {
+        std::string name = std::string("formatting=") + ir::formatting_name(o.formatting);
+        std::string def = o.formatting_set ? "" : "(the default) ";
+        switch (o.formatting) {
+          case ir::Formatting::Plain: line(name, def + "plain text: formatting marks are refused."); break;
+          case ir::Formatting::Markdown: line(name, def + "the marks Markdown can express (bold, italic, code, links)."); break;
+          case ir::Formatting::Full: line(name, def + "every kind of mark, including ones Markdown cannot express."); break;
+        }
+        break;
       }
-      break;
+      case ir::CrdtOption::MaxLength:
+        if (o.max_length)
+          line("max_length=" + std::to_string(*o.max_length),
+               "a local edit that would make the text longer than " + std::to_string(*o.max_length) +
+                   " characters is refused; concurrent inserts merged from other replicas can still exceed it.");
+        break;
     }
-    case ir::Strategy::OrSet:
-      if (o.remove_wins)
-        line("bias=remove",
-             "remove-wins: a remove (or a map delete) concurrent with an add (or an update of the value under that "
-             "key) wins; an add made after seeing the remove brings the element back.");
-      break;
-    case ir::Strategy::Rga:
-      if (o.append_only)
-        line("append_only=true",
-             "elements are only appended at the end (as this replica sees it; concurrent appends merge in rga "
-             "order); deletes, moves and inserts in the middle are refused, and a peer's change holding one is "
-             "refused as malformed.");
-      break;
-    case ir::Strategy::Peritext: {
-      std::string name = std::string("formatting=") + ir::formatting_name(o.formatting);
-      std::string def = o.formatting_set ? "" : "(the default) ";
-      switch (o.formatting) {
-        case ir::Formatting::Plain: line(name, def + "plain text: formatting marks are refused."); break;
-        case ir::Formatting::Markdown: line(name, def + "the marks Markdown can express (bold, italic, code, links)."); break;
-        case ir::Formatting::Full: line(name, def + "every kind of mark, including ones Markdown cannot express."); break;
-      }
-      if (o.max_length)
-        line("max_length=" + std::to_string(*o.max_length),
-             "a local edit that would make the text longer than " + std::to_string(*o.max_length) +
-                 " characters is refused; concurrent inserts merged from other replicas can still exceed it.");
-      break;
-    }
-    case ir::Strategy::Immutable:
-    case ir::Strategy::MvRegister: break;  // no options
   }
   return out;
 }

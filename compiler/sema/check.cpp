@@ -21,6 +21,7 @@ CheckResult Checker::run(const std::vector<FileId>& roots) {
   check_traits();
   check_methods();
   check_trait_impls();
+  check_call_arities();
   check_constraints();
   check_evolutions();
   check_systems();

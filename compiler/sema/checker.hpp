@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -115,6 +116,12 @@ class Checker {
   void check_field_access(const ast::Expr& e, Scope& scope, ir::Expr& out);
   void check_call(const ast::Expr& e, Scope& scope, ir::Expr& out);
   void check_method_call(const ast::Expr& e, Scope& scope, ir::Expr& out);
+  // Calls of gene methods and field operations with the wrong number of
+  // arguments (type-mismatch), in every gene's method bodies. A pass of its
+  // own, after check_methods and check_trait_impls: method bodies are typed
+  // before the gene's method list is complete.
+  void check_call_arities();
+  void check_call_arity(const ir::Gene& gene, const ir::Expr& call, std::set<std::pair<uint32_t, uint32_t>>& seen);
   void check_index(const ast::Expr& e, Scope& scope, ir::Expr& out);
   void check_unary(const ast::Expr& e, Scope& scope, ir::Expr& out);
   void check_binary(const ast::Expr& e, Scope& scope, ir::Expr& out);
@@ -226,5 +233,7 @@ std::string qualify(const std::string& module, const std::string& name);
 std::string last_segment(const std::string& name);
 std::string join(const std::vector<std::string>& words, const std::string& sep);
 bool is_builtin_type_name(const std::string& name);
+// `fun name(a: T, b: U) -> R`, as a trait or gene declares it, for messages.
+std::string signature_text(const ir::Method& m);
 
 }  // namespace dolc::sema

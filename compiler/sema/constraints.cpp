@@ -7,6 +7,7 @@
 // over two genes that would need an atomic change of both).
 #include <algorithm>
 
+#include "ir/strategies.hpp"
 #include "sema/checker.hpp"
 
 namespace dolc::sema {
@@ -151,7 +152,7 @@ bool Checker::check_never_changes(const ast::Constraint& c, const ast::Constrain
     check_expr(name, scope);  // reports unknown-field with a suggestion
     return false;
   }
-  if (field->strategy != ir::Strategy::Immutable) {
+  if (!ir::strategy_info(field->strategy).once) {  // strategies.def's ONCE
     diags_.report(Rule::ConstraintCrdtConflict, item.span,
                   "constraint `" + c.name + "` says `" + item.field + "` never changes, but it merges by `" +
                       ir::strategy_name(field->strategy) + "`, which lets replicas change it",
@@ -307,7 +308,7 @@ void Checker::check_method_immutability() {
     for (const auto& m : g.methods) {
       for (const auto& name : m.mutated_fields) {
         const ir::Field* f = g.field(name);
-        if (!f || f->strategy != ir::Strategy::Immutable || !f->strategy_explicit) continue;
+        if (!f || !ir::strategy_info(f->strategy).once || !f->strategy_explicit) continue;
         diags_.report(Rule::ConstraintCrdtConflict, m.name_span,
                       "method `" + m.name + "` changes `" + name + "`, which is `immutable` in gene `" + g.name + "`",
                       {"an immutable field is set once; make it `lww` if it must change, or remove the change"});

@@ -8,6 +8,7 @@
 // `extends`), so that the output order never depends on the check order.
 #include <algorithm>
 #include <functional>
+#include <map>
 
 #include "ir/strategies.hpp"
 #include "sema/checker.hpp"
@@ -550,7 +551,7 @@ ir::Field Checker::check_field(const ast::Field& f, const std::vector<std::strin
 void Checker::check_personal(const ast::Annotation& ann, const ast::Field& f, const ir::Field& out) {
   if (out.type.kind == ir::Type::Kind::Error) return;
   bool fits = !out.nested_gene && out.type.kind != ir::Type::Kind::Gene &&
-              (out.strategy == ir::Strategy::Lww || out.strategy == ir::Strategy::Immutable);
+              ir::strategy_info(out.strategy).holds == ir::Holds::One;  // strategies.def's HOLDS
   if (fits) return;
   std::string what = out.nested_gene || out.type.kind == ir::Type::Kind::Gene
                          ? "a nested gene"
@@ -701,8 +702,9 @@ void Checker::check_crdt_options(const ast::Annotation& crdt, const ast::Annotat
                                  const std::string& strategy_text, ir::Field& out) {
   std::vector<std::string> allowed;  // the strategy's DOLC_OPTION rows
   for (const ir::OptionInfo* o : ir::options_of(out.strategy)) allowed.push_back(o->name);
-  const ast::AnnotationArg* max_arg = nullptr;
-  const ast::AnnotationArg* escrow_arg = nullptr;
+  // The argument of each option whose value was valid: where a check
+  // relating it to another option is reported.
+  std::map<ir::CrdtOption, const ast::AnnotationArg*> valid_args;
   std::unordered_set<std::string> given;
   for (const auto& a : crdt.args) {
     if (&a == strategy_arg) continue;
@@ -724,26 +726,43 @@ void Checker::check_crdt_options(const ast::Annotation& crdt, const ast::Annotat
       continue;
     }
     if (!check_crdt_option(a, out)) continue;
-    if (a.key == "max_value") max_arg = &a;
-    if (a.key == "escrow") escrow_arg = &a;
+    valid_args[ir::find_option(out.strategy, a.key)->option] = &a;
   }
-  if (out.options.min_value && out.options.max_value && *out.options.min_value >= *out.options.max_value) {
-    diags_.report(Rule::CrdtInvalidOption, max_arg ? max_arg->span : crdt.span,
-                  "`min_value` (" + std::to_string(*out.options.min_value) + ") must be less than `max_value` (" +
-                      std::to_string(*out.options.max_value) + ")",
-                  {"swap the bounds, or widen the range"});
+  // The DOLC_OPTION_CHECK rows of this strategy's options, in table order.
+  for (const ir::OptionCheckInfo& c : ir::option_checks()) {
+    const ir::OptionInfo& info = ir::option_info(c.option);
+    if (info.strategy != out.strategy) continue;
+    ir::OptionValue v = ir::get_option(out.options, c.option), other = ir::get_option(out.options, c.other);
+    if (!v.present) continue;
+    auto arg = valid_args.find(c.option);
+    Span span = arg != valid_args.end() ? arg->second->span : crdt.span;
+    // How the option reads in a message: `escrow=true`; a number is `max_value`.
+    std::string written = info.kind == ir::OptionKind::Bool ? "`" + std::string(info.name) + "=true`"
+                          : info.kind == ir::OptionKind::Word ? "`" + std::string(info.name) + "=" + v.word + "`"
+                                                              : "`" + std::string(info.name) + "`";
+    const char* other_name = ir::option_info(c.other).name;
+    switch (c.check) {
+      case ir::OptionCheck::Above:
+        if (other.present && other.number >= v.number)
+          diags_.report(Rule::CrdtInvalidOption, span,
+                        "`" + std::string(other_name) + "` (" + std::to_string(other.number) + ") must be less than `" +
+                            info.name + "` (" + std::to_string(v.number) + ")",
+                        {c.hint});
+        break;
+      case ir::OptionCheck::Needs:
+        if (!other.present)
+          diags_.report(Rule::CrdtInvalidOption, span,
+                        written + " needs `" + other_name + "`" + (*c.why ? ": " + std::string(c.why) : std::string()),
+                        {c.hint});
+        break;
+      case ir::OptionCheck::NotFloat:
+        if (out.type.kind == ir::Type::Kind::Float)
+          diags_.report(Rule::CrdtInvalidOption, span,
+                        written + " needs " + c.why + ", not `" + out.type.canonical() + "`",
+                        {c.hint});
+        break;
+    }
   }
-  // An escrow counter keeps a lower bound by rights; without one there is
-  // nothing to keep (crdt.md, "escrow=true").
-  if (out.options.escrow && !out.options.min_value)
-    diags_.report(Rule::CrdtInvalidOption, escrow_arg ? escrow_arg->span : crdt.span,
-                  "`escrow=true` needs `min_value`: an escrow counter keeps a lower bound by per-actor rights",
-                  {"add `min_value=0` (or the floor the value must never cross)"});
-  // Rights are integers; an escrow on a float would round them away.
-  if (out.options.escrow && out.type.kind == ir::Type::Kind::Float)
-    diags_.report(Rule::CrdtInvalidOption, escrow_arg ? escrow_arg->span : crdt.span,
-                  "`escrow=true` needs an integer counter, not `" + out.type.canonical() + "`",
-                  {"count in an integer type (e.g. cents as `i64`)"});
 }
 
 // One option whose key the strategy takes: its value, read by the option's

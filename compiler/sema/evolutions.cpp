@@ -34,6 +34,7 @@
 #include <unordered_set>
 
 #include "ir/evolution_rules.hpp"
+#include "ir/strategies.hpp"
 #include "sema/checker.hpp"
 
 namespace dolc::sema {
@@ -736,7 +737,7 @@ void Checker::check_evo_change(const ast::EvolutionItem& item, const EvolutionSc
   Span span = item.to ? item.to->span : item.span;
   if (ch.safety == Safety::Unsafe) {
     std::string why = !ch.to_strategy ? "removing `@crdt` leaves the field's merge undefined for old replicas"
-                      : *ch.to_strategy == S::Immutable ? "an immutable field cannot take the values replicas already changed"
+                      : ir::strategy_info(*ch.to_strategy).once ? "an immutable field cannot take the values replicas already changed"
                       : "the two strategies keep different data, so the change loses data or meaning";
     diags_.report(Rule::EvolutionUnsafeMigration, span,
                   "changing `" + item.name + "` from " + name(ch.from_strategy) + " to " + name(ch.to_strategy) +

@@ -20,9 +20,6 @@
 
 namespace dolc::sema {
 
-namespace {
-
-// `fun name(a: T, b: U) -> R` as the trait writes it, for messages.
 std::string signature_text(const ir::Method& m) {
   std::string out = "fun " + m.name + "(";
   for (size_t i = 0; i < m.params.size(); ++i)
@@ -31,6 +28,8 @@ std::string signature_text(const ir::Method& m) {
   if (m.result.kind != ir::Type::Kind::Unit) out += " -> " + m.result.canonical();
   return out;
 }
+
+namespace {
 
 // Whether a gene's `have` type is the trait's `want`: `Self` stands for the
 // gene; type parameters, unresolved and opaque types accept anything (their

@@ -4,13 +4,18 @@
 //    example value, is accepted by the checker and reaches the schema JSON;
 //  * every field shape is what ir::field_shape gives a field written for it,
 //    and the API builder (lower/api.cpp) exports exactly its ops, in order;
-//    a shape row without a case here fails the coverage check.
+//    a shape row without a case here fails the coverage check;
+//  * the "writes", HOLDS and ONCE columns agree with the shapes' operations,
+//    `@personal` and never-changes constraints; the DOLC_STRATEGY_CHANGE rows
+//    are what ir::strategy_change_safety answers; every DOLC_OPTION_CHECK
+//    row is reported by the checker when broken, and only then.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
 
+#include "ir/evolution_rules.hpp"
 #include "ir/json.hpp"
 #include "ir/strategies.hpp"
 #include "lower/api.hpp"
@@ -109,20 +114,41 @@ const std::vector<ast::TypeRef> kCandidates = {
     type("i64"), type("string"), type("Set", {type("string")}), type("List", {type("string")}),
     type("Map", {type("string"), type("i64")}), type("RichText")};
 
+// A type the strategy fits, by the checker's own judgement (nullptr: none).
+const ast::TypeRef* fitting_type(const ir::StrategyInfo& s) {
+  for (const auto& t : kCandidates) {
+    auto c = checked({gene("g", {field("f", t, s.name)})});
+    if (c->diags.diagnostics().empty()) return &t;
+  }
+  return nullptr;
+}
+
+// The shape a field of `s` gets on its first fitting type, without options.
+ir::FieldShape plain_shape(const ir::StrategyInfo& s) {
+  const ast::TypeRef* t = fitting_type(s);
+  EXPECT_NE(t, nullptr) << s.name;
+  auto c = checked({gene("g", {field("f", t ? *t : type("i64"), s.name)})});
+  return ir::field_shape(c->result.schema.genes.at(0).fields.at(0));
+}
+
+std::vector<std::string> op_labels(ir::FieldShape shape) {
+  std::vector<std::string> out;
+  for (const lower::FieldOpSpec* op : lower::shape_ops(shape)) out.push_back(op->label);
+  return out;
+}
+
+size_t count_rule(const Checked& c, Rule rule) {
+  size_t n = 0;
+  for (const auto& d : c.diags.diagnostics()) n += d.rule == rule;
+  return n;
+}
+
 }  // namespace
 
 TEST(StrategyTable, EveryOptionIsAcceptedAndReachesTheSchemaJson) {
   for (const auto& s : ir::strategies()) {
     SCOPED_TRACE(s.name);
-    // A type the strategy fits, by the checker's own judgement.
-    const ast::TypeRef* fits = nullptr;
-    for (const auto& t : kCandidates) {
-      auto c = checked({gene("g", {field("f", t, s.name)})});
-      if (c->diags.diagnostics().empty()) {
-        fits = &t;
-        break;
-      }
-    }
+    const ast::TypeRef* fits = fitting_type(s);
     ASSERT_NE(fits, nullptr) << "no candidate type fits `" << s.name << "`: add one to kCandidates";
     std::vector<std::pair<std::string, std::string>> options;
     for (const ir::OptionInfo* o : ir::options_of(s.strategy)) {
@@ -214,4 +240,124 @@ TEST(StrategyTable, EveryShapeExportsItsOps) {
   }
   for (const auto& row : ir::shapes())
     EXPECT_TRUE(seen.count(row.shape)) << "no field of shape " << row.name << " in this test: add one";
+}
+
+// "writes": strategies share it exactly when their fields export the same
+// operations (what `dolc breaking` calls the same accessor, and what layouts
+// keep across a change between them).
+TEST(StrategyTable, WritesColumnMatchesTheOperations) {
+  for (const auto& a : ir::strategies())
+    for (const auto& b : ir::strategies()) {
+      SCOPED_TRACE(std::string(a.name) + " / " + b.name);
+      EXPECT_EQ(ir::same_writes(a.strategy, b.strategy), op_labels(plain_shape(a)) == op_labels(plain_shape(b)));
+    }
+}
+
+// HOLDS: One and Many are written whole by a `set` of the value (what a
+// migration body's value is written with); only One can be `@personal`.
+TEST(StrategyTable, HoldsColumnMatchesSetAndPersonal) {
+  for (const auto& s : ir::strategies()) {
+    SCOPED_TRACE(s.name);
+    bool whole_set = false;
+    for (const lower::FieldOpSpec* op : lower::shape_ops(plain_shape(s)))
+      whole_set = whole_set || (std::string(op->label) == "set" && op->params.size() == 1 && op->params[0].second == "V");
+    EXPECT_EQ(whole_set, s.holds != ir::Holds::Parts);
+    const ast::TypeRef* t = fitting_type(s);
+    ASSERT_NE(t, nullptr);
+    ast::Field f = field("f", *t, s.name);
+    ast::Annotation personal;
+    personal.name = "personal";
+    f.annotations.push_back(personal);
+    auto c = checked({gene("g", {f})});
+    EXPECT_EQ(count_rule(*c, Rule::PersonalUnsupported), s.holds == ir::Holds::One ? 0u : 1u) << c->messages();
+  }
+}
+
+// ONCE: a never-changes clause holds only for a set-once strategy, and no
+// change into one is safe.
+TEST(StrategyTable, OnceColumnMatchesNeverChangesAndChanges) {
+  for (const auto& s : ir::strategies()) {
+    SCOPED_TRACE(s.name);
+    const ast::TypeRef* t = fitting_type(s);
+    ASSERT_NE(t, nullptr);
+    ast::Gene g = gene("g", {field("f", *t, s.name)});
+    ast::Constraint rule;
+    rule.name = "fixed";
+    rule.keyword = "rule";
+    ast::ConstraintItem item;
+    item.kind = ast::ConstraintItem::Kind::NeverChanges;
+    item.subject = "g";
+    item.field = "f";
+    rule.items.push_back(item);
+    g.constraints.push_back(rule);
+    auto c = checked({g});
+    EXPECT_EQ(count_rule(*c, Rule::ConstraintCrdtConflict), s.once ? 0u : 1u) << c->messages();
+    for (const auto& from : ir::strategies())
+      if (s.once && from.strategy != s.strategy)
+        EXPECT_EQ(ir::strategy_change_safety(from.strategy, s.strategy), ir::EvolutionChange::Safety::Unsafe)
+            << from.name;
+  }
+}
+
+// DOLC_STRATEGY_CHANGE: one row per pair, never unsafe (the default) nor a
+// no-op, and ir::strategy_change_safety answers each row and Unsafe for every
+// other pair of different strategies.
+TEST(StrategyTable, ChangeRowsAreTheSafetyRules) {
+  using Safety = ir::EvolutionChange::Safety;
+  std::set<std::pair<ir::Strategy, ir::Strategy>> pairs;
+  for (const auto& r : ir::strategy_changes()) {
+    SCOPED_TRACE(std::string(ir::strategy_name(r.from)) + " -> " + ir::strategy_name(r.to));
+    EXPECT_NE(r.from, r.to);
+    EXPECT_NE(r.safety, Safety::Unsafe) << "unsafe is the default: drop the row";
+    EXPECT_TRUE(pairs.insert({r.from, r.to}).second) << "two rows for one pair";
+  }
+  for (const auto& a : ir::strategies())
+    for (const auto& b : ir::strategies()) {
+      SCOPED_TRACE(std::string(a.name) + " -> " + b.name);
+      Safety want = a.strategy == b.strategy ? Safety::Safe : Safety::Unsafe;
+      for (const auto& r : ir::strategy_changes())
+        if (r.from == a.strategy && r.to == b.strategy) want = r.safety;
+      EXPECT_EQ(ir::strategy_change_safety(a.strategy, b.strategy), want);
+    }
+}
+
+// DOLC_OPTION_CHECK: each row, broken on an otherwise valid field, is one
+// crdt-invalid-option with the row's hint; kept, nothing is reported.
+TEST(StrategyTable, OptionChecksAreReportedWhenBroken) {
+  for (const auto& row : ir::option_checks()) {
+    const ir::OptionInfo& opt = ir::option_info(row.option);
+    const ir::OptionInfo& other = ir::option_info(row.other);
+    SCOPED_TRACE(std::string(opt.name) + " / " + other.name);
+    ASSERT_EQ(opt.strategy, other.strategy) << "a check relates options of one strategy";
+    const ast::TypeRef* t = fitting_type(ir::strategy_info(opt.strategy));
+    ASSERT_NE(t, nullptr);
+    std::vector<std::pair<std::string, std::string>> broken, kept;
+    ast::TypeRef broken_type = *t;
+    switch (row.check) {
+      case ir::OptionCheck::Above:
+        // The examples in order, then swapped.
+        ASSERT_GT(std::stoll(opt.example), std::stoll(other.example));
+        kept = {{opt.name, opt.example}, {other.name, other.example}};
+        broken = {{opt.name, other.example}, {other.name, opt.example}};
+        break;
+      case ir::OptionCheck::Needs:
+        kept = {{opt.name, opt.example}, {other.name, other.example}};
+        broken = {{opt.name, opt.example}};
+        break;
+      case ir::OptionCheck::NotFloat:
+        // Every option of the strategy (which the first test accepts together), on a float.
+        for (const ir::OptionInfo* o : ir::options_of(opt.strategy)) kept.emplace_back(o->name, o->example);
+        broken = kept;
+        broken_type = type("f64");
+        break;
+    }
+    auto ok = checked({gene("g", {field("f", *t, ir::strategy_name(opt.strategy), kept)})});
+    EXPECT_EQ(count_rule(*ok, Rule::CrdtInvalidOption), 0u) << ok->messages();
+    auto bad = checked({gene("g", {field("f", broken_type, ir::strategy_name(opt.strategy), broken)})});
+    size_t found = 0;
+    for (const auto& d : bad->diags.diagnostics())
+      if (d.rule == Rule::CrdtInvalidOption && d.notes == std::vector<std::string>{row.hint}) ++found;
+    EXPECT_EQ(found, 1u) << bad->messages();
+    EXPECT_EQ(count_rule(*bad, Rule::CrdtInvalidOption), 1u) << bad->messages();
+  }
 }
