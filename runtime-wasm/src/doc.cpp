@@ -1634,8 +1634,14 @@ struct Doc::Impl {
     dolc::rt::ChainDigest out{};
     if (forks.empty()) return out;
     std::vector<dolc::rt::Sha256Digest> each;
-    for (const Change& f : forks) each.push_back(content_hash(f));
-    std::sort(each.begin(), each.end());
+    // Ascending; insertion sort: at most kMaxForks digests, and std::sort of
+    // 32-byte arrays would add 1 KB of code to every module.
+    for (const Change& f : forks) {
+      dolc::rt::Sha256Digest d = content_hash(f);
+      auto at = each.begin();
+      while (at != each.end() && *at < d) ++at;
+      each.insert(at, d);
+    }
     dolc::rt::Sha256 h;
     for (const auto& d : each) h.update(d.data(), d.size());
     dolc::rt::Sha256Digest full = h.finish();
@@ -1650,9 +1656,15 @@ struct Doc::Impl {
     for (const Change& f : forks) sum += digest(f);
     return sum;
   }
+  // Past a fork: a change of a forked actor from the forked seq on, or one
+  // that depends on a forked slot, through its dependencies or through its
+  // own actor's earlier changes (a change lists only the dependencies its
+  // actor's previous change did not: without the own chain, a delete of text
+  // whose insert was seen two changes earlier, on the side of a fork that
+  // lost here, was refused, and the replica stalled).
   bool past_a_fork(const Change& c) const {
     for (const Change& f : forks)
-      if ((c.actor == f.actor && c.seq >= f.seq) || depends_on_slot(c, f.actor, f.seq)) return true;
+      if ((c.actor == f.actor && c.seq >= f.seq) || depends_on_slot(c, f.actor, f.seq, /*own_chain=*/true)) return true;
     return false;
   }
   bool forked(const Change& c) const {
@@ -1733,9 +1745,12 @@ struct Doc::Impl {
   // Whether `c` depends, through its dependencies and theirs, on the change
   // in slot (a, s): such a fork could only apply after itself, so it never
   // replaces the change there (the same on every replica).
-  bool depends_on_slot(const Change& c, uint64_t a, uint64_t s) const {
+  // With `own_chain`, c's own previous change counts as a dependency too
+  // (it is one, though c.deps leaves it out).
+  bool depends_on_slot(const Change& c, uint64_t a, uint64_t s, bool own_chain = false) const {
     std::map<uint64_t, uint64_t> explored;  // actor -> its changes 1..n explored
     std::vector<ChangeKey> todo(c.deps.begin(), c.deps.end());
+    if (own_chain && c.seq > 1) todo.emplace_back(c.actor, c.seq - 1);
     while (!todo.empty()) {
       ChangeKey k = todo.back();
       todo.pop_back();

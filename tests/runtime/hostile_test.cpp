@@ -365,4 +365,16 @@ TEST(HostileProperty, ForksAndForgeriesConverge) {
   }
 }
 
+// Seeds that once failed, replayed on every run. 3000445174: a device of the
+// forked actor refused a delete (by actor 3) of text it had never seen,
+// whose insert came from the side of the fork that lost there; the delete's
+// change listed no dependency (its actor's previous change had), so it did
+// not count as past the fork, and the replica stalled for good.
+TEST(HostileProperty, SeedsThatOnceFailed) {
+  for (uint64_t seed : {uint64_t{3000445174}}) {
+    run_forks(seed);
+    if (HasFatalFailure()) return;
+  }
+}
+
 }  // namespace
