@@ -7,7 +7,10 @@
 // same N changes into a document that knows a fork (two devices that share
 // an actor id), for changes not past the fork (c), and (d) for concurrent
 // changes past it that arrive out of order, each of which replays the
-// history (runtime-wasm/FORMAT.md, "Change identity").
+// history (runtime-wasm/FORMAT.md, "Change identity"). Then (e) what
+// refused blobs cost a document of N text edits: the first refusal replays
+// the history and keeps a baseline, later ones copy it and replay what
+// changed since ("Validation and atomicity").
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +24,12 @@ using namespace dolc_gen;
 namespace {
 const FieldInfo kFields[] = {{"n", Strategy::PnCounter}};
 const GeneInfo kGene = {"counter", kFields, 1};
+// (e): a note whose `n` is a counter, and a writer whose `n` is a register:
+// the writer's blobs decode and then do not fit, after its `body` insert applied.
+const FieldInfo kNoteFields[] = {{"body", Strategy::Peritext}, {"n", Strategy::PnCounter}};
+const GeneInfo kNote = {"note", kNoteFields, 2, &kSequenceSupport};
+const FieldInfo kWrongFields[] = {{"body", Strategy::Peritext}, {"n", Strategy::Lww}};
+const GeneInfo kWrong = {"note", kWrongFields, 2, &kSequenceSupport};
 double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
@@ -90,6 +99,45 @@ int main(int argc, char** argv) {
   std::printf("| %d changes into a document that knows a fork, not past it | %.0f ms |\n", tenth, forked_ms);
   std::printf("| 2 x %d concurrent changes past a fork, one author's after the other's (each of the second's replays) | %.0f ms |\n", each,
               concurrent_ms);
-  if (!ok) std::printf("WRONG: a replica did not end with all %d increments\n", n);
+  // (e)
+  Doc typist(&kNote, 1), target(&kNote, 2);
+  uint64_t state = 12345;
+  auto type = [&](int edits) {
+    Bytes v = typist.version();
+    for (int i = 0; i < edits; ++i) {
+      state = state * 6364136223846793005u + 1442695040888963407u;
+      uint32_t len = typist.text_length(kRoot, &kNote, 0);
+      typist.text_insert(kRoot, &kNote, 0, static_cast<uint32_t>((state >> 33) % (len + 1)), "x");
+      (void)typist.changes_since(typist.version());  // one change per edit
+    }
+    target.apply(typist.changes_since(v).value);
+  };
+  type(n);
+  Doc wrong(&kWrong, 9);
+  wrong.text_insert(kRoot, &kWrong, 0, 0, "partly applied");
+  wrong.reg_set(kRoot, &kWrong, 1, Bytes{'1'});
+  Bytes bad = wrong.changes_since(Bytes{}).value;
+  std::string before = target.text_string(kRoot, &kNote, 0);
+  t = std::chrono::steady_clock::now();
+  bool refused = !target.apply(bad).ok;
+  double first_refusal_ms = ms_since(t);
+  uint64_t first_replayed = target.replayed_ops();
+  constexpr int kRefusals = 100;
+  double later_ms = 0;
+  for (int i = 0; i < kRefusals; ++i) {
+    type(5);
+    before = target.text_string(kRoot, &kNote, 0);
+    t = std::chrono::steady_clock::now();
+    refused = refused && !target.apply(bad).ok;
+    later_ms += ms_since(t);
+  }
+  uint64_t later_replayed = target.replayed_ops() - first_replayed;
+  ok = ok && refused && target.text_string(kRoot, &kNote, 0) == before &&
+       before == typist.text_string(kRoot, &kNote, 0);
+  std::printf("| a refused blob, into a document of %d text edits: the first (replays the history, keeps a baseline) | %.1f ms, %llu ops replayed |\n",
+              n, first_refusal_ms, static_cast<unsigned long long>(first_replayed));
+  std::printf("| the next %d, 5 edits after each other (from the baseline) | %.3f ms each, %.1f ops replayed each |\n",
+              kRefusals, later_ms / kRefusals, static_cast<double>(later_replayed) / kRefusals);
+  if (!ok) std::printf("WRONG: a replica did not end with all %d increments, or a refusal changed a document\n", n);
   return ok ? 0 : 1;
 }

@@ -562,9 +562,38 @@ struct SequenceSupport {
   // characters, by replaying each such text's inserts and deletes. False: the
   // section and the history disagree (malformed).
   bool (*join_texts)(std::vector<internal::Change>& changes, const internal::TextJoin& join);
+  // A copy of a text's or list's sequence (a list's gene elements are copied by the caller).
+  void (*copy)(const internal::Field& from, internal::Field& to);
 };
 
 namespace {
+
+// A deep copy of `from` (Doc::Impl's baseline). Sequences are copied by
+// their support code, so modules without them link no sequence copy.
+std::unique_ptr<Object> clone_object(const Object& from, const SequenceSupport* seqs) {
+  auto to = std::make_unique<Object>(from.gene);
+  for (size_t i = 0; i < from.fields.size(); ++i) {
+    const Field& a = from.fields[i];
+    Field& b = to->fields[i];
+    b.reg = a.reg;
+    b.mv = a.mv;
+    b.set = a.set;
+    b.counter = a.counter;
+    for (const auto& [key, e] : a.map.entries) {
+      MapEntry& c = b.map.entries.emplace_hint(b.map.entries.end(), key, MapEntry{})->second;
+      c.dots = e.dots;
+      c.tombs = e.tombs;
+      c.value = e.value;
+      if (e.child) c.child = clone_object(*e.child, seqs);
+    }
+    if ((a.text || a.list) && seqs) seqs->copy(a, b);
+    if (a.list && b.list)
+      for (const auto& [id, child] : a.list->children)
+        b.list->children.emplace_hint(b.list->children.end(), id, clone_object(*child, seqs));
+    if (a.nested) b.nested = clone_object(*a.nested, seqs);
+  }
+  return to;
+}
 
 StepTag tag_of(Strategy s) {
   return s == Strategy::Rga ? kStepElement : s == Strategy::OrMap ? kStepEntry : kStepNested;
@@ -1492,32 +1521,97 @@ struct Doc::Impl {
     return false;
   }
 
-  // Rebuilds the state from the first `changes` log entries (keeping `ops_in_last` ops of the last).
+  // Rebuilds the state from the first `changes` log entries (keeping
+  // `ops_in_last` ops of the last): after a refused apply() (the batch may
+  // have partly applied), a held change that no longer fits, or rollback().
+  //
+  // From the baseline (a copy of the state after its first entries) when
+  // there is one that the kept entries extend: then only the entries after
+  // it replay. Otherwise from nothing, and when that replayed at least
+  // kBaselineMinOps ops a baseline is kept for next time. So a peer that
+  // keeps sending blobs that decode but do not fit costs one replay of the
+  // history, then a copy of the state and the few changes since per blob
+  // (FORMAT.md, "Validation and atomicity").
   void rebuild(size_t changes, size_t ops_in_last) {
     end_run();
     ++ev.mute;
-    log.resize(changes);
-    if (!log.empty() && ops_in_last < log.back().ops.size()) log.back().ops.resize(ops_in_last);
+    log.resize(std::min(changes, log.size()));
+    bool cut_last = !log.empty() && ops_in_last < log.back().ops.size();
+    if (cut_last) log.back().ops.resize(ops_in_last);
     if (!log.empty() && log.back().ops.empty()) log.pop_back();
-    root = std::make_unique<Object>(gene);
-    version.clear();
-    positions.clear();
+    // Chain digests name changes by log position: those the cut left as
+    // they were stay (recomputing them hashed the whole history again).
+    size_t unchanged = log.size() - (cut_last && !log.empty() ? 1 : 0);
+    chains.resize(std::min(chains.size(), unchanged));
+    legacy_chains.resize(std::min(legacy_chains.size(), unchanged));
     deps_at_last_change.clear();  // our last change may be gone: list full dependencies next time
-    conflicts.clear();
-    actor_last.clear();
-    chains.clear();
-    legacy_chains.clear();
-    tainted.clear();
-    largest_tainted = {};
-    clock = 0;
-    std::vector<Change> kept = std::move(log);
-    log.clear();
+    size_t from = 0;
+    if (baseline && baseline->changes <= unchanged && forks.empty()) {
+      from = baseline->changes;
+      root = std::move(baseline->root);
+      version = std::move(baseline->version);
+      actor_last = std::move(baseline->actor_last);
+      conflicts = std::move(baseline->conflicts);
+      clock = baseline->clock;
+      largest_tainted = baseline->largest_tainted;
+      for (auto it = positions.begin(); it != positions.end();) {
+        auto v = version.find(it->first);
+        if (v == version.end()) {
+          it = positions.erase(it);
+        } else {
+          it->second.resize(static_cast<size_t>(v->second));
+          ++it;
+        }
+      }
+      tainted.resize(from);
+    } else {
+      root = std::make_unique<Object>(gene);
+      version.clear();
+      positions.clear();
+      conflicts.clear();
+      actor_last.clear();
+      tainted.clear();
+      largest_tainted = {};
+      clock = 0;
+    }
+    baseline.reset();
+    // The new baseline's place: after every entry but a last one of ours,
+    // which rollback() may reopen and grow (the copy would then be stale).
+    size_t keep_at = log.size() - (!log.empty() && log.back().actor == actor ? 1 : 0);
+    size_t replayed = 0;
+    for (size_t i = from; i < log.size(); ++i) replayed += log[i].ops.size();
+    replayed_ops += replayed;
+    // (Restored from the baseline, the state moved out of it: it is kept
+    // again, at the new place.)
+    bool keep = forks.empty() && (from > 0 || replayed >= kBaselineMinOps);
+    std::vector<Change> kept(std::make_move_iterator(log.begin() + static_cast<std::ptrdiff_t>(from)),
+                             std::make_move_iterator(log.end()));
+    log.resize(from);
+    if (keep && keep_at == from) keep_baseline();
     for (Change& c : kept) {
       apply_change(c);
       append(std::move(c));
+      if (keep && log.size() == keep_at) keep_baseline();
     }
     open_change = false;
     --ev.mute;
+  }
+
+  // ----- the baseline: what rebuild() starts from when it can (see there)
+  static constexpr size_t kBaselineMinOps = 1024;
+  struct Baseline {
+    size_t changes = 0;  // the log entries it holds the state after
+    std::unique_ptr<Object> root;
+    std::map<uint64_t, uint64_t> version, actor_last;
+    std::vector<Conflict> conflicts;
+    uint64_t clock = 0;
+    std::tuple<uint64_t, uint64_t, uint64_t> largest_tainted{};
+  };
+  std::unique_ptr<Baseline> baseline;  // null: none (until a costly rebuild; dropped when the log reorders)
+  uint64_t replayed_ops = 0;           // Doc::replayed_ops
+  void keep_baseline() {
+    baseline = std::make_unique<Baseline>(
+        Baseline{log.size(), clone_object(*root, seqs), version, actor_last, conflicts, clock, largest_tainted});
   }
 
   // Starts or extends our open change and records `op`. Register, set, map
@@ -1826,6 +1920,8 @@ struct Doc::Impl {
   // agree (FORMAT.md, "Change identity", on what that costs).
   void replay_in_canonical_order() {
     end_run();
+    baseline.reset();  // the log's order changes under it
+    for (const Change& c : log) replayed_ops += c.ops.size();
     ev.reset = ev.on;  // what was recorded no longer describes the state
     std::vector<Change> all = std::move(log);
     // Ordered by (first op lamport, actor); an actor's changes that share
@@ -2477,6 +2573,8 @@ std::string Doc::pending() const {
   return out + "]}";
 }
 
+uint64_t Doc::replayed_ops() const { return impl_->replayed_ops; }
+
 uint32_t Doc::drop_pending() {
   impl_->thaw();
   uint32_t dropped = static_cast<uint32_t>(impl_->held_changes);
@@ -2525,6 +2623,8 @@ void Doc::rollback(uint64_t mark) {
   end_event_mark(impl_->ev, mark, true);
   impl_->rebuild(changes, ops);
   impl_->open_change = open_at_mark && !impl_->log.empty() && impl_->log.back().actor == impl_->actor;
+  // A reopened change may grow: a baseline that holds it would go stale.
+  if (impl_->open_change && impl_->baseline && impl_->baseline->changes >= impl_->log.size()) impl_->baseline.reset();
   if (Undo* u = impl_->undo.get())  // what the cut ops recorded goes with them
     while (!u->target->empty() && u->target->back().at >= mark) u->target->pop_back();
 }
@@ -3804,9 +3904,15 @@ bool join_texts(std::vector<Change>& changes, const TextJoin& join) {
   return used == deleted.size();
 }
 
+void copy_sequence(const Field& from, Field& to) {
+  if (from.text && to.text) *to.text = *from.text;
+  if (from.list && to.list) to.list->items = from.list->items;
+}
+
 }  // namespace
 
-const SequenceSupport kSequenceSupport = {apply_sequence_op, encode_text_insert, encode_delete, migrate_text,
-                                          migrate_list,      text_run,           canonical_insert, join_texts};
+const SequenceSupport kSequenceSupport = {apply_sequence_op, encode_text_insert, encode_delete,
+                                          migrate_text,      migrate_list,       text_run,
+                                          canonical_insert,  join_texts,         copy_sequence};
 
 }  // namespace dolc_gen

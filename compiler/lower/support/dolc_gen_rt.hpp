@@ -506,6 +506,9 @@ class Doc {
   std::string pending() const;
   // Forgets every held change (they can be received again); returns how many.
   uint32_t drop_pending();
+  // Ops replayed so far to rebuild the state (after refused applies, dropped
+  // held changes, rollback(), forks): what refusals cost, for tests and benches.
+  uint64_t replayed_ops() const;
   // Appends to `out` the counter bounds (min_value/max_value) and max_length
   // limits that the document's values break, in every object (nested ones,
   // list elements and map values included), each as

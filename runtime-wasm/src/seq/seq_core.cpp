@@ -22,10 +22,6 @@ uint32_t priority_of(OpId id, uint32_t salt) {
   return static_cast<uint32_t>(x);
 }
 
-bool contains(const std::vector<uint32_t>& v, uint32_t x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
 }  // namespace
 
 std::pair<uint32_t, uint32_t> SeqCore::find_visible(uint32_t pos) const {
@@ -233,31 +229,44 @@ uint32_t SeqCore::integrate(OpId id, uint32_t len, OpId ol, OpId orr, uint32_t c
     right = isolate_start(right, off);
   }
   // YATA conflict scan over the items between the two origins (usually none).
+  // Yjs keeps two sets, the items scanned and those of the current conflict;
+  // both are runs of consecutive items (the scan walks document order, and
+  // the conflict restarts after the item that resets it), so "x is in the
+  // set" is "x starts within the run", told by slot positions in O(log n).
+  // (Linear searches of the items scanned made one insert whose origins are
+  // far apart, e.g. a peer's text typed into an empty document, quadratic
+  // in the items between them: 157 ms for 20,000.)
   uint32_t o = left == kNoItem ? first_ : items_[left].next;
   if (o != right) {
-    scan_before_.clear();
-    scan_conflict_.clear();
+    // Offsets in slots from the first item scanned: of o, and of the start
+    // of the current conflict. The first item's own position is looked up
+    // only if an origin must be placed (most scans are a few items).
+    uint32_t first_scanned = o, scan_start = 0, at = 0, conflict_start = 0;
+    bool placed = false;
     while (o != kNoItem && o != right) {
-      scan_before_.push_back(o);
-      scan_conflict_.push_back(o);
       const Item& cur = items_[o];
       if (cur.origin_left == ol) {
         if (cur.id < id) {
           left = o;
-          scan_conflict_.clear();
+          conflict_start = at + cur.len;
         } else if (cur.origin_right == orr) {
           break;
         }
       } else if (!cur.origin_left.is_null()) {
         uint32_t origin_item = find_id(cur.origin_left);
-        if (!contains(scan_before_, origin_item)) break;
-        if (!contains(scan_conflict_, origin_item)) {
+        if (origin_item == kNoItem) break;
+        if (!placed) scan_start = total_before(first_scanned);
+        placed = true;
+        uint32_t origin_at = total_before(origin_item);
+        if (origin_at < scan_start || origin_at - scan_start > at) break;  // not scanned
+        if (origin_at - scan_start < conflict_start) {  // scanned, not in the current conflict
           left = o;
-          scan_conflict_.clear();
+          conflict_start = at + cur.len;
         }
       } else {
         break;
       }
+      at += cur.len;
       o = cur.next;
     }
   }

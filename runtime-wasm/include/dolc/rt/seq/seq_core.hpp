@@ -150,8 +150,6 @@ class SeqCore {
   // (std::map, not unordered_map: replicas have few actors, and the hash
   // table's code would add ~3 KB to every wasm module.)
   std::map<ActorId, std::map<Lamport, uint32_t>> by_actor_;
-  // Scratch sets of the conflict scan, kept to avoid reallocation.
-  std::vector<uint32_t> scan_before_, scan_conflict_;
 };
 
 }  // namespace dolc::rt::seq
