@@ -600,6 +600,63 @@ struct Walker {
     return out;
   }
 
+  // `for x in this.f`: per shape, what the loop reads (a set's values, a
+  // list's elements by position, or the nested objects of a list of them).
+  // The shapes it does not loop over fail the method.
+  std::string loop_over_field(const ir::Stmt& s, const std::string& var, const Obj& o, const ir::Field& f) {
+    using S = ir::FieldShape;
+    const ir::Gene* eg = nullptr;
+    switch (ir::field_shape(f)) {
+      case S::Set: {
+        std::string out = pad() + "for (const auto& " + var + " : " + fcall(o, f, "values") + ") {\n";
+        ++indent;
+        out += block(s.body, false);
+        --indent;
+        return out + pad() + "}\n";
+      }
+      case S::ObjectList:
+      case S::AppendObjectList: eg = element_gene(f); break;
+      case S::List:
+      case S::AppendList: break;
+      case S::Nested:
+      case S::ImmutableRegister:
+      case S::LwwRegister:
+      case S::MultiValue:
+      case S::Map:
+      case S::ObjectMap:
+      case S::Counter:
+      case S::EscrowCounter:
+      case S::Text:
+        fail("`for` over this kind of value");
+        return "";
+    }
+    if (eg) {
+      // Each element is a nested object (no op reads one as a record):
+      // the loop variable names it like `let x = this.items[i]`. The
+      // length is read again each time, as for lists of values.
+      std::string i = fmt::format("i{}_", temp), c = fmt::format("c{}_", temp);
+      ++temp;
+      std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(o, f, "length"));
+      ++indent;
+      out += fmt::format("{}auto {} = {};\n", pad(), c, fcall(o, f, "child", i));
+      out += fmt::format("{0}if (!{1}.ok) return dolc_gen::Failure{{{1}.error}};\n", pad(), c);
+      out += fmt::format("{}[[maybe_unused]] const dolc_gen::Bytes {} = {}.value;\n", pad(), var, c);
+      objects[s.name] = Obj{eg, var};  // (until the loop ends: the caller restores)
+      out += block(s.body, false);
+      --indent;
+      return out + pad() + "}\n";
+    }
+    std::string i = fmt::format("i{}_", temp++);
+    std::string elem = value_type(f.type.args[0]);
+    std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(o, f, "length"));
+    ++indent;
+    out += fmt::format("{}{} {} = {}.value_or({}{{}});\n", pad(), elem == "auto" ? "auto" : elem, var,
+                       fcall(o, f, "get", i), elem);
+    out += block(s.body, false);
+    --indent;
+    return out + pad() + "}\n";
+  }
+
   std::string binary(const ir::Expr& e) {
     static const char* ops[] = {"+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "&&", "||"};
     bool known = false;
@@ -918,34 +975,8 @@ struct Walker {
         if (it.kind == EK::Binary && (it.text == ".." || it.text == "..=")) {
           head = fmt::format("for (int64_t {0} = {1}; {0} {3} {2}; ++{0})", var, expr(it.children[0]),
                              expr(it.children[1]), it.text == ".." ? "<" : "<=");
-        } else if (const ir::Field* f = field_of(it, &o);
-                   f && f->strategy == ir::Strategy::OrSet && f->type.kind == TK::Set) {
-          head = "for (const auto& " + var + " : " + fcall(o, *f, "values") + ")";
-        } else if (const ir::Gene* eg = f && f->strategy == ir::Strategy::Rga ? element_gene(*f) : nullptr) {
-          // Each element is a nested object (no op reads one as a record):
-          // the loop variable names it like `let x = this.items[i]`. The
-          // length is read again each time, as for lists of values.
-          std::string i = fmt::format("i{}_", temp), c = fmt::format("c{}_", temp);
-          ++temp;
-          std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(o, *f, "length"));
-          ++indent;
-          out += fmt::format("{}auto {} = {};\n", pad(), c, fcall(o, *f, "child", i));
-          out += fmt::format("{0}if (!{1}.ok) return dolc_gen::Failure{{{1}.error}};\n", pad(), c);
-          out += fmt::format("{}[[maybe_unused]] const dolc_gen::Bytes {} = {}.value;\n", pad(), var, c);
-          objects[s.name] = Obj{eg, var};  // (until the loop ends: restore)
-          out += block(s.body, false);
-          --indent;
-          return out + pad() + "}\n";
-        } else if (f && f->strategy == ir::Strategy::Rga) {
-          std::string i = fmt::format("i{}_", temp++);
-          std::string elem = value_type(f->type.args[0]);
-          std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(o, *f, "length"));
-          ++indent;
-          out += fmt::format("{}{} {} = {}.value_or({}{{}});\n", pad(), elem == "auto" ? "auto" : elem, var,
-                             fcall(o, *f, "get", i), elem);
-          out += block(s.body, false);
-          --indent;
-          return out + pad() + "}\n";
+        } else if (const ir::Field* f = field_of(it, &o)) {
+          return loop_over_field(s, var, o, *f);
         } else {
           fail("`for` over this kind of value");
           return "";

@@ -581,6 +581,13 @@ TEST(StrategyTable, BodyOpsAreCheckedAndLoweredByTheirRow) {
       if (too_many) continue;
       const ir::Gene& g = c->result.schema.genes.at(0);
       ASSERT_EQ(g.name, "doc");
+      // sema/exprs.cpp's names of changing calls (Method::mutated_fields,
+      // what never-changes constraints judge) cover the rows
+      // that change the field, and no row that only reads it.
+      bool changes = row.lowering == L::Write || row.lowering == L::NewObject;
+      bool reads = row.lowering == L::Query || row.lowering == L::Length || row.lowering == L::KeyCount ||
+                   row.lowering == L::Empty;
+      if (changes || reads) EXPECT_EQ(g.methods.at(0).mutated_fields.size(), changes ? 1u : 0u);
       std::string why;
       bool lowered = lower::method_lowerable(c->result.schema, g, g.methods.at(0), &why);
       if (row.lowering == L::AppendOnly || row.lowering == L::NotLowered) {
