@@ -143,6 +143,15 @@ std::vector<std::string> op_labels(ir::FieldShape shape) {
   return out;
 }
 
+// A `rule` constraint of one item on `g`.
+void add_rule(ast::Gene& g, std::string name, ast::ConstraintItem item) {
+  ast::Constraint rule;
+  rule.name = std::move(name);
+  rule.keyword = "rule";
+  rule.items.push_back(std::move(item));
+  g.constraints.push_back(std::move(rule));
+}
+
 size_t count_rule(const Checked& c, Rule rule) {
   size_t n = 0;
   for (const auto& d : c.diags.diagnostics()) n += d.rule == rule;
@@ -287,15 +296,11 @@ TEST(StrategyTable, OnceColumnMatchesNeverChangesAndChanges) {
     const ast::TypeRef* t = fitting_type(s);
     ASSERT_NE(t, nullptr);
     ast::Gene g = gene("g", {field("f", *t, s.name)});
-    ast::Constraint rule;
-    rule.name = "fixed";
-    rule.keyword = "rule";
     ast::ConstraintItem item;
     item.kind = ast::ConstraintItem::Kind::NeverChanges;
     item.subject = "g";
     item.field = "f";
-    rule.items.push_back(item);
-    g.constraints.push_back(rule);
+    add_rule(g, "fixed", item);
     auto c = checked({g});
     EXPECT_EQ(count_rule(*c, Rule::ConstraintCrdtConflict), s.once ? 0u : 1u) << c->messages();
     for (const auto& from : ir::strategies())
@@ -621,16 +626,12 @@ TEST(StrategyTable, AddsColumnMatchesBoundsNeedingCoordination) {
     ast::Gene g = gene("g", {field("f", type("i64"), s.name)});
     if (!checked({g})->diags.diagnostics().empty()) continue;  // does not fit an i64
     ++tried;
-    ast::Constraint rule;
-    rule.name = "bounded";
-    rule.keyword = "rule";
     ast::ConstraintItem item;
     item.kind = ast::ConstraintItem::Kind::Always;
     item.lhs = word("f");
     item.op = ">=";
     item.expr = int_lit(0);
-    rule.items.push_back(item);
-    g.constraints.push_back(rule);
+    add_rule(g, "bounded", item);
     auto c = checked({g});
     EXPECT_EQ(count_rule(*c, Rule::ConstraintNeedsCoordination), s.adds ? 1u : 0u) << c->messages();
   }
