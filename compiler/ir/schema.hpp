@@ -203,7 +203,7 @@ struct Stmt {
 // values are the contract: rows are added with the next id). Everything else
 // about a strategy is in ir/strategies.hpp.
 enum class Strategy {
-#define DOLC_STRATEGY(e, id, name, fits, writes, holds, once, summary) e = id,
+#define DOLC_STRATEGY(e, id, name, fits, writes, holds, once, adds, sequence, summary) e = id,
 #include "ir/strategies.def"
 };
 const char* strategy_name(Strategy s);  // "immutable", "lww", "mv_register", "or_set", "pn_counter", "rga", "peritext"

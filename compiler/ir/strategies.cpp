@@ -23,7 +23,7 @@ constexpr uint64_t Scalar = Bool | Int | Float | String | Uuid | Timestamp | Ide
 constexpr uint64_t AnyValue = ~(bit(K::Function) | bit(K::Result) | bit(K::Unit) | bit(K::Self));
 // Each row's FITS, in row order.
 constexpr uint64_t kFits[] = {
-#define DOLC_STRATEGY(e, id, name, fits, writes, holds, once, summary) (fits),
+#define DOLC_STRATEGY(e, id, name, fits, writes, holds, once, adds, sequence, summary) (fits),
 #include "ir/strategies.def"
 };
 }  // namespace dolc_strategy_fit
@@ -33,8 +33,8 @@ namespace dolc::ir {
 const std::vector<StrategyInfo>& strategies() {
   static const std::vector<StrategyInfo> rows = [] {
     std::vector<StrategyInfo> out = {
-#define DOLC_STRATEGY(e, id, name, fits, writes, holds, once, summary) \
-  {Strategy::e, name, 0, writes, Holds::holds, once, summary},
+#define DOLC_STRATEGY(e, id, name, fits, writes, holds, once, adds, sequence, summary) \
+  {Strategy::e, name, 0, writes, Holds::holds, once, adds, sequence, summary},
 #include "ir/strategies.def"
     };
     for (size_t i = 0; i < out.size(); ++i) out[i].fits = dolc_strategy_fit::kFits[i];
@@ -66,10 +66,17 @@ bool same_writes(Strategy a, Strategy b) {
 
 const std::vector<StrategyChangeInfo>& strategy_changes() {
   static const std::vector<StrategyChangeInfo> rows = {
-#define DOLC_STRATEGY_CHANGE(from, to, safety) {Strategy::from, Strategy::to, EvolutionChange::Safety::safety},
+#define DOLC_STRATEGY_CHANGE(from, to, safety, converts) \
+  {Strategy::from, Strategy::to, EvolutionChange::Safety::safety, Converts::converts},
 #include "ir/strategies.def"
   };
   return rows;
+}
+
+const StrategyChangeInfo* strategy_change(Strategy from, Strategy to) {
+  for (const auto& r : strategy_changes())
+    if (r.from == from && r.to == to) return &r;
+  return nullptr;
 }
 
 const std::vector<OptionCheckInfo>& option_checks() {
@@ -171,6 +178,68 @@ bool option_changed(const CrdtOptions& x, CrdtOption o) {
     case OptionKind::Length: return v.present;
   }
   return false;
+}
+
+namespace {
+// A DOLC_FIELD_OP row as the body-op rows refer to it (by enumerator name).
+struct FieldOpRow {
+  const char* op;
+  const char* label;
+  const char* params;
+};
+const FieldOpRow* field_op_row(const std::string& op) {
+  static const FieldOpRow rows[] = {
+#define DOLC_FIELD_OP(op, label, params, result) {#op, label, params},
+#include "ir/strategies.def"
+  };
+  for (const auto& r : rows)
+    if (op == r.op) return &r;
+  return nullptr;
+}
+
+std::vector<std::string> split(const std::string& text, const std::string& separator) {
+  std::vector<std::string> out;
+  if (text.empty()) return out;
+  for (size_t at = 0;;) {
+    size_t end = text.find(separator, at);
+    out.push_back(text.substr(at, end == std::string::npos ? std::string::npos : end - at));
+    if (end == std::string::npos) return out;
+    at = end + separator.size();
+  }
+}
+}  // namespace
+
+std::vector<std::string> BodyOpInfo::arg_list() const { return split(args, ", "); }
+
+const std::vector<BodyOpInfo>& body_ops() {
+  static const std::vector<BodyOpInfo> rows = [] {
+    std::vector<BodyOpInfo> out = {
+#define DOLC_BODY_OP(shape, names, min_args, max_args, usage, lowering, op, args) \
+  {FieldShape::shape, split(names, "|"), min_args, max_args, usage, BodyLowering::lowering, #op, "", "", args},
+#include "ir/strategies.def"
+    };
+    // The op's label and parameters from its DOLC_FIELD_OP row (None has
+    // none; tests/sema checks that every other op names a row of the shape).
+    for (auto& r : out)
+      if (const FieldOpRow* f = field_op_row(r.op)) {
+        r.label = f->label;
+        r.op_params = f->params;
+      }
+    return out;
+  }();
+  return rows;
+}
+
+const BodyOpInfo* find_body_op(FieldShape shape, const std::string& name) {
+  const BodyOpInfo* any = nullptr;
+  for (const auto& r : body_ops()) {
+    if (r.shape != shape) continue;
+    for (const auto& n : r.names) {
+      if (n == name) return &r;
+      if (n == "*") any = &r;
+    }
+  }
+  return any;
 }
 
 const std::vector<ShapeInfo>& shapes() {

@@ -47,13 +47,19 @@ struct StrategyInfo {
   const char* writes;    // family of operations written; equal = same ops, same bytes
   Holds holds;
   bool once;             // set once, later writes refused
+  bool adds;             // concurrent changes add up: a bound on the value needs coordination
+  bool sequence;         // orders elements by position (runtime sequence code, cursors)
   const char* summary;   // hover / completion text
 };
+
+// How a module converts a write of a field's old strategy (CONVERTS).
+enum class Converts { Value, Elements };
 
 // A strategy change that is not unsafe (strategies.def, DOLC_STRATEGY_CHANGE).
 struct StrategyChangeInfo {
   Strategy from, to;
   EvolutionChange::Safety safety;
+  Converts converts;
 };
 
 // A rule relating two options, or an option and the field's type.
@@ -105,6 +111,8 @@ bool same_writes(Strategy a, Strategy b);
 
 // The DOLC_STRATEGY_CHANGE rows, in table order.
 const std::vector<StrategyChangeInfo>& strategy_changes();
+// The row of a change from `from` to `to`; nullptr when the change is unsafe.
+const StrategyChangeInfo* strategy_change(Strategy from, Strategy to);
 
 // The DOLC_OPTION_CHECK rows, in table order.
 const std::vector<OptionCheckInfo>& option_checks();
@@ -128,6 +136,29 @@ OptionValue get_option(const CrdtOptions& options, CrdtOption o);
 void set_option(CrdtOptions& options, CrdtOption o, const OptionValue& v);
 // Whether the value differs from the option's default.
 bool option_changed(const CrdtOptions& options, CrdtOption o);
+
+// How a method body's call of a field operation is lowered (DOLC_BODY_OP).
+enum class BodyLowering { Write, Query, Length, KeyCount, Empty, NewObject, AppendOnly, NotLowered };
+
+// An operation a method body may call on a field of `shape` (DOLC_BODY_OP).
+struct BodyOpInfo {
+  FieldShape shape;
+  std::vector<std::string> names;  // the spellings a body may use; {"*"}: any other name
+  size_t min_args, max_args;
+  const char* usage;               // `usage` of the arity message
+  BodyLowering lowering;
+  const char* op;                  // the field op's ApiOp enumerator; "None"
+  const char* label;               // its label (DOLC_FIELD_OP); "" for None
+  const char* op_params;           // its WIT parameters (DOLC_FIELD_OP); "" for None
+  const char* args;                // the op's arguments, in the table's small language
+  std::vector<std::string> arg_list() const;  // `args` split at ", "
+};
+
+// Every DOLC_BODY_OP row, in table order.
+const std::vector<BodyOpInfo>& body_ops();
+// The row a body's `.name(..)` on a field of `shape` reads: the row naming
+// it, else the shape's "*" row; nullptr when neither (no such operation).
+const BodyOpInfo* find_body_op(FieldShape shape, const std::string& name);
 
 const std::vector<ShapeInfo>& shapes();
 const ShapeInfo& shape_info(FieldShape s);

@@ -261,8 +261,7 @@ struct Gen {
     if (std::find(seen.begin(), seen.end(), &gene) != seen.end()) return false;
     seen.push_back(&gene);
     for (const auto& f : gene.fields) {
-      const char* kind = strategy_enum(f);
-      if (std::string_view(kind) == "Rga" || std::string_view(kind) == "Peritext") return true;
+      if (ir::field_shape(f) != ir::FieldShape::Nested && ir::strategy_info(f.strategy).sequence) return true;
       if (const ir::Gene* nested = nested_gene_of(f); nested && uses_sequences(*nested, seen)) return true;
     }
     return false;
@@ -379,7 +378,8 @@ struct Gen {
           if (fn.gene != &gene || fn.field_index < 0 || (fn.op != ApiOp::RegisterSet && fn.op != ApiOp::MvSet)) continue;
           size_t i = static_cast<size_t>(fn.field_index);
           std::string def = default_cpp(gene.fields[i], fn.params.back().type);
-          if (def.empty() || !defaults[i].empty() || gene.fields[i].strategy == ir::Strategy::Immutable) continue;
+          // (a field set once has no default to read before its write: ONCE)
+          if (def.empty() || !defaults[i].empty() || ir::strategy_info(gene.fields[i].strategy).once) continue;
           defaults[i] = fmt::format("{}_default_{}", gene_var(gene), i);
           out += fmt::format("static dolc_gen::Bytes {}() {{ return {}; }}\n", defaults[i], enc(fn.params.back().type, def));
         }

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "ir/strategies.hpp"
 #include "lower/naming.hpp"
 
 namespace dolc::lower {
@@ -150,8 +151,10 @@ struct Walker {
       Obj owner;
       const ir::Field* f = field_of(e.children[0], &owner);
       if (!f) return std::nullopt;
-      bool map = f->strategy == ir::Strategy::OrSet && f->type.kind == TK::Map;
-      bool list = f->strategy == ir::Strategy::Rga && f->type.kind == TK::List;
+      // Fields whose values are nested objects, reached by key or position.
+      const ir::ShapeInfo& shape = ir::shape_info(ir::field_shape(*f));
+      bool map = shape.objects && shape.key == ir::ShapeType::MapKey;
+      bool list = shape.objects && shape.value == ir::ShapeType::Element;
       if (!map && !list) return std::nullopt;
       if (!can_hoist) {
         fail("`" + f->name + "[..]` here (a lookup that can fail needs a statement of its own)");
@@ -178,14 +181,14 @@ struct Walker {
     std::string why;
     const ir::Type& t = f.type;
     // Fields the export table leaves out have no methods to call.
+    const ir::ShapeInfo& shape = ir::shape_info(ir::field_shape(f));
     const ir::Type* value = &t;
-    if ((f.strategy == ir::Strategy::OrSet || f.strategy == ir::Strategy::Rga) && !t.args.empty())
+    if ((shape.value == ir::ShapeType::Element || shape.value == ir::ShapeType::MapValue) && !t.args.empty())
       value = &t.args.back();
     // Lists and maps of nested objects have their ops whatever the
-    // elements' fields (api.cpp: the elements are objects, not records).
-    bool objects_inside = value->kind == TK::Gene && (f.strategy == ir::Strategy::Rga ||
-                                                      (f.strategy == ir::Strategy::OrSet && t.kind == TK::Map));
-    if (f.strategy != ir::Strategy::Peritext && !f.nested_gene && !objects_inside && op != "child" &&
+    // elements' fields (api.cpp: the elements are objects, not records);
+    // text ops take no value of the field's type.
+    if (shape.value != ir::ShapeType::None && !f.nested_gene && !shape.objects && op != "child" &&
         !wit_value_type(schema, *value, wit_label(o.gene->name) + "-" + wit_label(f.name), &probe, &why))
       fail("field `" + f.name + "` (" + why + ")");
     // A map's key must cross the boundary too (its `child` takes it).
@@ -392,79 +395,61 @@ struct Walker {
       if (args[i].empty()) args[i] = expr(e.children[i + 1]);
       return args[i];
     };
+    // What the call lowers to is its DOLC_BODY_OP row (strategies.def), the
+    // same row sema/calls.cpp checked the number of arguments against.
     std::string call;
     bool mutating = true;
-    using S = ir::Strategy;
-    bool is_map = f.type.kind == TK::Map;
-    switch (f.strategy) {
-      case S::OrSet:
-        if (is_map && f.type.args.size() == 2 && f.type.args[1].kind == TK::Gene) {
-          // Values are nested objects: no `set`/`get` ops take or give a record.
-          if (m == "insert" || m == "set") {
-            const ir::Gene* vg = schema.find_gene(f.type.args[1].name);
-            if (!vg) break;
-            if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
-            const ir::Expr* source = e.children.size() > 2 ? &e.children[2] : nullptr;
-            bool literal = source && source->kind == EK::StructLit;
-            return insert_map_gene_value(o, f, *vg, arg(0), literal ? "" : arg(1), source);
-          }
-          if (m == "remove" || m == "delete") call = fcall(o, f, "delete", arg(0));
-          else if (m == "contains_key" || m == "contains" || m == "has") { call = fcall(o, f, "has", arg(0)); mutating = false; }
-          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "keys") + ".size())"; mutating = false; }
-        } else if (is_map) {
-          if (m == "insert" || m == "set") call = fcall(o, f, "set", arg(0) + ", " + arg(1));
-          else if (m == "remove" || m == "delete") call = fcall(o, f, "delete", arg(0));
-          else if (m == "get") { call = fcall(o, f, "get", arg(0)); mutating = false; }
-          else if (m == "contains_key" || m == "contains" || m == "has") { call = fcall(o, f, "has", arg(0)); mutating = false; }
-          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "keys") + ".size())"; mutating = false; }
-        } else {
-          if (m == "insert" || m == "add") call = fcall(o, f, "add", arg(0));
-          else if (m == "remove" || m == "delete") call = fcall(o, f, "remove", arg(0));
-          else if (m == "contains" || m == "has") { call = fcall(o, f, "has", arg(0)); mutating = false; }
-          else if (m == "len" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "size") + ")"; mutating = false; }
-          else if (m == "is_empty") { call = "(" + fcall(o, f, "size") + " == 0)"; mutating = false; }
+    ir::FieldShape shape = ir::field_shape(f);
+    const ir::BodyOpInfo* row = ir::find_body_op(shape, m);
+    // The op's arguments: `$N` (the N-th argument), `u32($N)`, `$N?1`, a
+    // number or `@label` (another op's value), as the table writes them.
+    auto op_arg = [&](const std::string& token) -> std::string {
+      if (token[0] == '@') return fcall(o, f, token.substr(1));
+      if (token.rfind("u32($", 0) == 0) return "static_cast<uint32_t>(" + arg(std::stoul(token.substr(5)) - 1) + ")";
+      if (token[0] != '$') return token;
+      if (token.size() > 2 && token.compare(2, 2, "?1") == 0 && args.empty()) return "1";
+      return arg(std::stoul(token.substr(1)) - 1);
+    };
+    auto op_args = [&] {
+      std::string out;
+      for (const std::string& token : row->arg_list()) out += (out.empty() ? "" : ", ") + op_arg(token);
+      return out;
+    };
+    // A query's value as the body sees it: `@` stands for the op's call.
+    std::string query;
+    if (row) {
+      switch (row->lowering) {
+        case ir::BodyLowering::Write: call = fcall(o, f, row->label, op_args()); break;
+        case ir::BodyLowering::Query: query = "@"; break;
+        case ir::BodyLowering::Length: query = "static_cast<int64_t>(@)"; break;
+        case ir::BodyLowering::KeyCount: query = "static_cast<int64_t>(@.size())"; break;
+        case ir::BodyLowering::Empty: query = "(@ == 0)"; break;
+        case ir::BodyLowering::NewObject: {
+          // A gene value into a field of nested objects: a new object
+          // (row->label creates it), then its fields set one by one.
+          const ir::Gene* g = f.type.args.empty() || f.type.args.back().kind != TK::Gene
+                                  ? nullptr
+                                  : schema.find_gene(f.type.args.back().name);
+          std::vector<std::string> where_value = row->arg_list();
+          if (!g || where_value.size() != 2) break;
+          if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
+          std::string where = op_arg(where_value[0]);
+          size_t vi = std::stoul(where_value[1].substr(1));  // the value's index in e.children
+          const ir::Expr* source = vi < e.children.size() ? &e.children[vi] : nullptr;
+          std::string value = source && source->kind == EK::StructLit ? "" : arg(vi - 1);
+          if (ir::shape_info(shape).key == ir::ShapeType::MapKey)
+            return insert_map_gene_value(o, f, *g, row->label, where, value, source);
+          return insert_gene_value(o, f, *g, row->label, *row->op_params != '\0', where, value, source);
         }
-        break;
-      case S::Rga:
-        // An append-only list (append_only=true) has `append` / `append-new`
-        // instead of insert, and nothing that deletes or moves: in a method
-        // only `push` writes to it (anything else would fail on every call).
-        if (f.options.append_only && m != "push" && m != "len" && m != "length" && m != "size" && m != "count" &&
-            m != "is_empty") {
+        case ir::BodyLowering::AppendOnly:
           fail(fmt::format("`.{}()` on the append-only list `{}`", m, f.name));
           return "";
-        }
-        // A gene value into a list of nested objects: no `insert` op takes
-        // it (the list holds objects, not records), so it is written as a
-        // new element whose fields are then set one by one.
-        if (const ir::Gene* eg = element_gene(f); eg && (m == "push" || m == "insert")) {
-          if (!as_statement) fail(fmt::format("`.{}()` on `{}` used as a value", m, f.name));
-          std::string at = m == "push" ? fcall(o, f, "length") : "static_cast<uint32_t>(" + arg(0) + ")";
-          size_t vi = m == "push" ? 1 : 2;  // the value's index in e.children
-          const ir::Expr* source = vi < e.children.size() ? &e.children[vi] : nullptr;
-          bool literal = source && source->kind == EK::StructLit;
-          return insert_gene_value(o, f, *eg, at, literal ? "" : m == "push" ? arg(0) : arg(1), source);
-        }
-        if (m == "push" && f.options.append_only) call = fcall(o, f, "append", arg(0));
-        else if (m == "push") call = fcall(o, f, "insert", fcall(o, f, "length") + ", " + arg(0));
-        else if (m == "insert") call = fcall(o, f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
-        else if (m == "remove" || m == "delete") call = fcall(o, f, "delete", "static_cast<uint32_t>(" + arg(0) + "), 1");
-        else if (m == "len" || m == "length" || m == "size" || m == "count") { call = "static_cast<int64_t>(" + fcall(o, f, "length") + ")"; mutating = false; }
-        else if (m == "is_empty") { call = "(" + fcall(o, f, "length") + " == 0)"; mutating = false; }
-        break;
-      case S::Peritext:
-        if (m == "insert") call = fcall(o, f, "insert", "static_cast<uint32_t>(" + arg(0) + "), " + arg(1));
-        else if (m == "delete" || m == "remove") call = fcall(o, f, "delete", "static_cast<uint32_t>(" + arg(0) + "), static_cast<uint32_t>(" + arg(1) + ")");
-        else if (m == "len" || m == "length") { call = "static_cast<int64_t>(" + fcall(o, f, "length") + ")"; mutating = false; }
-        break;
-      case S::PnCounter:
-        if (m == "increment") call = fcall(o, f, "increment", args.empty() ? "1" : arg(0));
-        else if (m == "decrement") call = fcall(o, f, "decrement", args.empty() ? "1" : arg(0));
-        else if (m == "value") { call = fcall(o, f, "value"); mutating = false; }
-        break;
-      case S::Lww: case S::Immutable: case S::MvRegister:
-        if (m == "set") call = fcall(o, f, "set", arg(0));
-        break;
+        case ir::BodyLowering::NotLowered: break;
+      }
+    }
+    if (!query.empty()) {
+      call = query.replace(query.find('@'), 1, fcall(o, f, row->label, op_args()));
+      mutating = false;
     }
     if (call.empty()) {
       fail(fmt::format("`.{}()` on field `{}` ({})", m, f.name, ir::strategy_name(f.strategy)));
@@ -481,17 +466,18 @@ struct Walker {
   }
 
   // Statements inserting the gene value `value` at `at` into the rga field
-  // `f` (elements of gene `eg`): a new element, then its fields written from
-  // the value's record, inside the method's checkpoint (a failure rolls the
-  // whole method back).
-  std::string insert_gene_value(const Obj& o, const ir::Field& f, const ir::Gene& eg, const std::string& at,
-                                const std::string& value, const ir::Expr* source) {
+  // `f` (elements of gene `eg`): a new element (the op `create`, which takes
+  // the position when `create_at`; an append-only list's appends, and `at`
+  // is its length), then its fields written from the value's record, inside
+  // the method's checkpoint (a failure rolls the whole method back).
+  std::string insert_gene_value(const Obj& o, const ir::Field& f, const ir::Gene& eg, const std::string& create,
+                                bool create_at, const std::string& at, const std::string& value,
+                                const ir::Expr* source) {
     std::string n = std::to_string(temp++);
     std::string out = pad() + "{\n";
     ++indent;
     out += fmt::format("{}uint32_t at{}_ = {};\n", pad(), n, at);
-    // (an append-only list appends: `at` is its length)
-    out += try_status(f.options.append_only ? fcall(o, f, "append-new") : fcall(o, f, "insert-new", "at" + n + "_"));
+    out += try_status(create_at ? fcall(o, f, create, "at" + n + "_") : fcall(o, f, create));
     out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(o, f, "child", "at" + n + "_"));
     out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
     out += write_value_into(eg, "c" + n + "_.value", n, value, source);
@@ -500,14 +486,14 @@ struct Walker {
   }
 
   // The same for an or_set map of nested objects: a fresh value under `key`
-  // (set-new), then its fields written from the record.
-  std::string insert_map_gene_value(const Obj& o, const ir::Field& f, const ir::Gene& vg, const std::string& key,
-                                    const std::string& value, const ir::Expr* source) {
+  // (the op `create`: set-new), then its fields written from the record.
+  std::string insert_map_gene_value(const Obj& o, const ir::Field& f, const ir::Gene& vg, const std::string& create,
+                                    const std::string& key, const std::string& value, const ir::Expr* source) {
     std::string n = std::to_string(temp++);
     std::string out = pad() + "{\n";
     ++indent;
     out += fmt::format("{}const auto& k{}_ = {};\n", pad(), n, key);
-    out += try_status(fcall(o, f, "set-new", "k" + n + "_"));
+    out += try_status(fcall(o, f, create, "k" + n + "_"));
     out += fmt::format("{}auto c{}_ = {};\n", pad(), n, fcall(o, f, "child", "k" + n + "_"));
     out += fmt::format("{0}if (!c{1}_.ok) return dolc_gen::Failure{{c{1}_.error}};\n", pad(), n);
     out += write_value_into(vg, "c" + n + "_.value", n, value, source);
@@ -570,7 +556,7 @@ struct Walker {
       }
       WitType probe;
       std::string why;
-      if (gf.strategy != ir::Strategy::Peritext &&
+      if (ir::shape_info(ir::field_shape(gf)).value != ir::ShapeType::None &&
           !wit_value_type(schema, gf.type, wit_label(g.name) + "-" + wit_label(gf.name), &probe, &why)) {
         fail("field `" + gf.name + "` of a pushed `" + g.name + "` (" + why + ")");
         continue;
@@ -612,6 +598,63 @@ struct Walker {
       }
     }
     return out;
+  }
+
+  // `for x in this.f`: per shape, what the loop reads (a set's values, a
+  // list's elements by position, or the nested objects of a list of them).
+  // The shapes it does not loop over fail the method.
+  std::string loop_over_field(const ir::Stmt& s, const std::string& var, const Obj& o, const ir::Field& f) {
+    using S = ir::FieldShape;
+    const ir::Gene* eg = nullptr;
+    switch (ir::field_shape(f)) {
+      case S::Set: {
+        std::string out = pad() + "for (const auto& " + var + " : " + fcall(o, f, "values") + ") {\n";
+        ++indent;
+        out += block(s.body, false);
+        --indent;
+        return out + pad() + "}\n";
+      }
+      case S::ObjectList:
+      case S::AppendObjectList: eg = element_gene(f); break;
+      case S::List:
+      case S::AppendList: break;
+      case S::Nested:
+      case S::ImmutableRegister:
+      case S::LwwRegister:
+      case S::MultiValue:
+      case S::Map:
+      case S::ObjectMap:
+      case S::Counter:
+      case S::EscrowCounter:
+      case S::Text:
+        fail("`for` over this kind of value");
+        return "";
+    }
+    if (eg) {
+      // Each element is a nested object (no op reads one as a record):
+      // the loop variable names it like `let x = this.items[i]`. The
+      // length is read again each time, as for lists of values.
+      std::string i = fmt::format("i{}_", temp), c = fmt::format("c{}_", temp);
+      ++temp;
+      std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(o, f, "length"));
+      ++indent;
+      out += fmt::format("{}auto {} = {};\n", pad(), c, fcall(o, f, "child", i));
+      out += fmt::format("{0}if (!{1}.ok) return dolc_gen::Failure{{{1}.error}};\n", pad(), c);
+      out += fmt::format("{}[[maybe_unused]] const dolc_gen::Bytes {} = {}.value;\n", pad(), var, c);
+      objects[s.name] = Obj{eg, var};  // (until the loop ends: the caller restores)
+      out += block(s.body, false);
+      --indent;
+      return out + pad() + "}\n";
+    }
+    std::string i = fmt::format("i{}_", temp++);
+    std::string elem = value_type(f.type.args[0]);
+    std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(o, f, "length"));
+    ++indent;
+    out += fmt::format("{}{} {} = {}.value_or({}{{}});\n", pad(), elem == "auto" ? "auto" : elem, var,
+                       fcall(o, f, "get", i), elem);
+    out += block(s.body, false);
+    --indent;
+    return out + pad() + "}\n";
   }
 
   std::string binary(const ir::Expr& e) {
@@ -772,13 +815,19 @@ struct Walker {
     const ir::Expr& target = e.children[0];
     std::string value = whole_value(e.children[1]);
     if (Obj o; const ir::Field* f = field_of(target, &o)) {
-      if (f->strategy == ir::Strategy::PnCounter && (e.text == "+=" || e.text == "-=")) {
-        return try_status(fcall(o, *f, e.text == "+=" ? "increment" : "decrement", value));
-      }
-      if (f->strategy == ir::Strategy::Lww || f->strategy == ir::Strategy::Immutable ||
-          f->strategy == ir::Strategy::MvRegister) {
+      // `+=` / `-=` on a field whose body ops increment and decrement (a
+      // counter): that op, by the value.
+      if (e.text == "+=" || e.text == "-=")
+        if (const ir::BodyOpInfo* row = ir::find_body_op(ir::field_shape(*f), e.text == "+=" ? "increment" : "decrement");
+            row && row->lowering == ir::BodyLowering::Write)
+          return try_status(fcall(o, *f, row->label, value));
+      // A field holding its value whole (HOLDS One or Many) is written by
+      // `set`; a compound assignment reads it first, which needs one value.
+      ir::Holds holds = ir::strategy_info(f->strategy).holds;
+      if (holds == ir::Holds::One || holds == ir::Holds::Many) {
         std::string t = value_type(f->type);
-        if (f->strategy == ir::Strategy::MvRegister && e.text != "=") fail("`" + e.text + "` on an mv_register");
+        if (holds == ir::Holds::Many && e.text != "=")
+          fail("`" + e.text + "` on an " + ir::strategy_name(f->strategy));
         std::string v = e.text == "=" ? value
                                       : "static_cast<" + t + ">(" + read_field(o, *f) + " " + e.text.substr(0, 1) +
                                             " " + value + ")";
@@ -926,34 +975,8 @@ struct Walker {
         if (it.kind == EK::Binary && (it.text == ".." || it.text == "..=")) {
           head = fmt::format("for (int64_t {0} = {1}; {0} {3} {2}; ++{0})", var, expr(it.children[0]),
                              expr(it.children[1]), it.text == ".." ? "<" : "<=");
-        } else if (const ir::Field* f = field_of(it, &o);
-                   f && f->strategy == ir::Strategy::OrSet && f->type.kind == TK::Set) {
-          head = "for (const auto& " + var + " : " + fcall(o, *f, "values") + ")";
-        } else if (const ir::Gene* eg = f && f->strategy == ir::Strategy::Rga ? element_gene(*f) : nullptr) {
-          // Each element is a nested object (no op reads one as a record):
-          // the loop variable names it like `let x = this.items[i]`. The
-          // length is read again each time, as for lists of values.
-          std::string i = fmt::format("i{}_", temp), c = fmt::format("c{}_", temp);
-          ++temp;
-          std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(o, *f, "length"));
-          ++indent;
-          out += fmt::format("{}auto {} = {};\n", pad(), c, fcall(o, *f, "child", i));
-          out += fmt::format("{0}if (!{1}.ok) return dolc_gen::Failure{{{1}.error}};\n", pad(), c);
-          out += fmt::format("{}[[maybe_unused]] const dolc_gen::Bytes {} = {}.value;\n", pad(), var, c);
-          objects[s.name] = Obj{eg, var};  // (until the loop ends: restore)
-          out += block(s.body, false);
-          --indent;
-          return out + pad() + "}\n";
-        } else if (f && f->strategy == ir::Strategy::Rga) {
-          std::string i = fmt::format("i{}_", temp++);
-          std::string elem = value_type(f->type.args[0]);
-          std::string out = fmt::format("{0}for (uint32_t {1} = 0; {1} < {2}; ++{1}) {{\n", pad(), i, fcall(o, *f, "length"));
-          ++indent;
-          out += fmt::format("{}{} {} = {}.value_or({}{{}});\n", pad(), elem == "auto" ? "auto" : elem, var,
-                             fcall(o, *f, "get", i), elem);
-          out += block(s.body, false);
-          --indent;
-          return out + pad() + "}\n";
+        } else if (const ir::Field* f = field_of(it, &o)) {
+          return loop_over_field(s, var, o, *f);
         } else {
           fail("`for` over this kind of value");
           return "";

@@ -193,7 +193,9 @@ MigrationFunction lower_migration(const ir::Schema& schema, const ir::Gene& gene
   bool from_register = ir::strategy_info(field.old_strategy.value_or(ir::Strategy::Lww)).holds == ir::Holds::One;
   std::string pair = std::string("`") + (field.old_strategy ? ir::strategy_name(*field.old_strategy) : "lww") +
                      "` to `" + ir::strategy_name(now->strategy) + "`";
-  if (field.old_strategy && *field.old_strategy == ir::Strategy::OrSet && now->strategy == ir::Strategy::Rga) {
+  const ir::StrategyChangeInfo* change =
+      field.old_strategy ? ir::strategy_change(*field.old_strategy, now->strategy) : nullptr;
+  if (change && change->converts == ir::Converts::Elements) {
     // Set -> list, element by element: the elements carry over as they are
     // (the body may only be `old.FIELD`; a gene element is not converted).
     const ir::Expr* body = field.migration ? &field.migration->body : nullptr;

@@ -10,7 +10,6 @@
 // It runs once every gene's method list is complete (Checker::run): bodies
 // are typed while the list is still being built, so a call of a method
 // declared later, or inherited from a trait, is only known afterwards.
-#include <algorithm>
 #include <functional>
 
 #include "ir/strategies.hpp"
@@ -22,61 +21,6 @@ namespace {
 
 using K = ir::Type::Kind;
 using EK = ir::Expr::Kind;
-
-// A field operation a method body can call, with the arguments it takes:
-// the names lower/methods.cpp's field_method lowers for a field of one
-// shape (it reads the arguments by position and ignores extra ones, so a
-// wrong count is caught here or not at all). `usage` shows the call.
-struct FieldCall {
-  std::vector<const char*> names;
-  size_t min_args, max_args;
-  const char* usage;
-};
-
-// The operations of a field shape. Names not listed are no operation of the
-// field (the build reports such a call as not-compiled).
-const std::vector<FieldCall>& field_calls(ir::FieldShape shape) {
-  using S = ir::FieldShape;
-  static const std::vector<FieldCall> none, registers = {{{"set"}, 1, 1, "set(value)"}},
-      set = {{{"insert", "add"}, 1, 1, "add(value)"},
-             {{"remove", "delete"}, 1, 1, "remove(value)"},
-             {{"contains", "has"}, 1, 1, "contains(value)"},
-             {{"len", "size", "count"}, 0, 0, "len()"},
-             {{"is_empty"}, 0, 0, "is_empty()"}},
-      map = {{{"insert", "set"}, 2, 2, "insert(key, value)"},
-             {{"remove", "delete"}, 1, 1, "remove(key)"},
-             {{"get"}, 1, 1, "get(key)"},
-             {{"contains_key", "contains", "has"}, 1, 1, "contains_key(key)"},
-             {{"len", "size", "count"}, 0, 0, "len()"}},
-      list = {{{"push"}, 1, 1, "push(value)"},
-              {{"insert"}, 2, 2, "insert(index, value)"},
-              {{"remove", "delete"}, 1, 1, "remove(index)"},
-              {{"len", "length", "size", "count"}, 0, 0, "len()"},
-              {{"is_empty"}, 0, 0, "is_empty()"}},
-      text = {{{"insert"}, 2, 2, "insert(position, text)"},
-              {{"delete", "remove"}, 2, 2, "delete(position, count)"},
-              {{"len", "length"}, 0, 0, "len()"}},
-      counter = {{{"increment"}, 0, 1, "increment(amount)` or `increment()"},
-                 {{"decrement"}, 0, 1, "decrement(amount)` or `decrement()"},
-                 {{"value"}, 0, 0, "value()"}};
-  switch (shape) {
-    case S::Nested: return none;  // its calls are the nested gene's methods
-    case S::ImmutableRegister:
-    case S::LwwRegister:
-    case S::MultiValue: return registers;
-    case S::Set: return set;
-    case S::Map:
-    case S::ObjectMap: return map;
-    case S::Counter:
-    case S::EscrowCounter: return counter;
-    case S::List:
-    case S::AppendList:
-    case S::ObjectList:
-    case S::AppendObjectList: return list;
-    case S::Text: return text;
-  }
-  return none;
-}
 
 std::string arguments(size_t n) { return std::to_string(n) + (n == 1 ? " argument" : " arguments"); }
 
@@ -152,17 +96,19 @@ void Checker::check_call_arity(const ir::Gene& gene, const ir::Expr& call,
     return;
   }
   if (!field || field->nested_gene || field->type.kind == K::Error || field->type.kind == K::TypeParam) return;
-  for (const FieldCall& c : field_calls(ir::field_shape(*field))) {
-    if (std::find_if(c.names.begin(), c.names.end(), [&](const char* n) { return name == n; }) == c.names.end())
-      continue;
-    if (given < c.min_args || given > c.max_args)
-      report("`." + name + "()` is called with " + arguments(given) + ", but on the " +
-                 ir::strategy_name(field->strategy) + " field `" + field->name + "` it takes " +
-                 (c.min_args == c.max_args ? std::to_string(c.min_args)
-                                           : std::to_string(c.min_args) + " or " + std::to_string(c.max_args)),
-             "call it as `" + std::string(sources_.text(recv.span)) + "." + c.usage + "`");
-    return;
-  }
+  // The field operations a body may call are strategies.def's DOLC_BODY_OP
+  // rows, which lower/methods.cpp lowers: it reads the arguments by
+  // position and ignores extra ones, so a wrong count is caught here or not
+  // at all. A name without a row is no operation of the field (the build
+  // reports such a call as not-compiled).
+  const ir::BodyOpInfo* op = ir::find_body_op(ir::field_shape(*field), name);
+  if (!op) return;
+  if (given < op->min_args || given > op->max_args)
+    report("`." + name + "()` is called with " + arguments(given) + ", but on the " +
+               ir::strategy_name(field->strategy) + " field `" + field->name + "` it takes " +
+               (op->min_args == op->max_args ? std::to_string(op->min_args)
+                                             : std::to_string(op->min_args) + " or " + std::to_string(op->max_args)),
+           "call it as `" + std::string(sources_.text(recv.span)) + "." + op->usage + "`");
 }
 
 }  // namespace dolc::sema

@@ -205,7 +205,9 @@ bool Checker::check_invariant(const ast::Constraint& c, const ast::ConstraintIte
   bool bound = cl.op == ">=" || cl.op == ">" || cl.op == "<=" || cl.op == "<";
   for (const auto& name : fields) {
     const ir::Field* fld = gene.field(name);
-    if (bound && fld && fld->strategy == ir::Strategy::PnCounter) {
+    // strategies.def's ADDS: concurrent changes add up, so a bound each
+    // replica keeps locally can be crossed by the merge.
+    if (bound && fld && ir::strategy_info(fld->strategy).adds) {
       bool lower = (cl.field == name) == (cl.op == ">=" || cl.op == ">");
       // An escrow counter never goes below its `min_value` on any
       // replica (crdt.md): `field >= k` with k <= min_value (or `>` with
@@ -217,7 +219,7 @@ bool Checker::check_invariant(const ast::Constraint& c, const ast::ConstraintIte
       cl.needs_coordination = true;
       diags_.report(Rule::ConstraintNeedsCoordination, item.span,
                     std::string("constraint `") + c.name + "` puts a" + (lower ? " lower" : "n upper") +
-                        " bound on `pn_counter` field `" + name + "`, which concurrent " +
+                        " bound on `" + ir::strategy_name(fld->strategy) + "` field `" + name + "`, which concurrent " +
                         (lower ? "decrements" : "increments") + " on different replicas can cross",
                     {"keep the bound with an escrow/bounded counter (per-replica rights), or coordinate at the "
                      "host before the operation; the generated code checks it locally and after each merge"});

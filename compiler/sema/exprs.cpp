@@ -25,7 +25,9 @@ bool is_int_literal(const ir::Expr& e) {
   return e.kind == ir::Expr::Kind::Unary && e.text == "-" && !e.children.empty() && is_int_literal(e.children[0]);
 }
 
-// Fields whose methods change a CRDT value (for Method::mutated_fields).
+// Fields whose methods change a CRDT value (for Method::mutated_fields). By
+// name, on any receiver: it covers every DOLC_BODY_OP row of strategies.def
+// that changes a field (tests/sema checks), and more.
 const char* const kMutatingMethods[] = {"insert", "remove", "push", "add", "delete", "set", "increment",
                                         "decrement", "clear", "move", "mark", "unmark", "append", "pop"};
 
