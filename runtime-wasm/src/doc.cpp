@@ -2410,7 +2410,9 @@ bool Doc::Impl::thaw() {
   // they disagree (bytes forged to show one thing and sync another), the
   // state the history gives replaces what was shown, as a whole-state
   // change event.
-  bool agrees = write_snapshot(live, gene, live.impl_->summary(), live.impl_->split_texts()) == frozen->section;
+  // (Only the fields the loaded snapshot holds: an older writer's holds fewer kinds.)
+  bool agrees =
+      write_snapshot(live, gene, live.impl_->summary(), live.impl_->split_texts(), frozen.get()) == frozen->section;
   Impl& l = *live.impl_;
   l.personal = std::move(personal);  // what the host set on the frozen document stays
   l.personal_subject = std::move(personal_subject);
@@ -2595,7 +2597,7 @@ Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
 }
 
 std::vector<Bytes> Doc::mv_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Mv)) return z->items;
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [id, v] : f->mv.values) out.push_back(v);
@@ -2622,12 +2624,13 @@ Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, cons
 }
 
 bool Doc::set_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set))
+    return std::binary_search(z->items.begin(), z->items.end(), value);
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->set.has(value);
 }
 std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set)) return z->items;
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [v, dots] : f->set.dots)
@@ -2635,7 +2638,7 @@ std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint
   return out;
 }
 uint32_t Doc::set_size(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set)) return static_cast<uint32_t>(z->items.size());
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return 0;
   size_t masked = 0;  // bias=remove: elements a remove hides
@@ -2698,14 +2701,18 @@ Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, 
 }
 
 bool Doc::map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map))
+    return std::binary_search(z->items.begin(), z->items.end(), key);
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return false;
   auto it = f->map.entries.find(key);
   return it != f->map.entries.end() && visible(it->second);
 }
 std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) {
+    auto at = std::lower_bound(z->items.begin(), z->items.end(), key);
+    return at == z->items.end() || *at != key ? std::nullopt : z->values[static_cast<size_t>(at - z->items.begin())];
+  }
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return std::nullopt;
   auto it = f->map.entries.find(key);
@@ -2713,7 +2720,7 @@ std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint3
   return it->second.value.value;
 }
 std::vector<Bytes> Doc::map_keys(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) return z->items;
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [k, e] : f->map.entries)
@@ -2889,12 +2896,13 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 
 uint32_t Doc::list_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::List)) return static_cast<uint32_t>(z->items.size());
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->list ? static_cast<uint32_t>(f->list->items.size()) : 0;
 }
 std::optional<Bytes> Doc::list_get(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::List))
+    return index < z->items.size() ? std::optional<Bytes>(z->items[index]) : std::nullopt;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list || index >= f->list->items.size()) return std::nullopt;
   return f->list->items.get(index);

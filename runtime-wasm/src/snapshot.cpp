@@ -5,7 +5,9 @@
 // generated API calls, so a value answered from a snapshot is, byte for
 // byte, what the live document would answer. The reader trusts nothing:
 // counts are bounded by the bytes left, keys must name root fields of the
-// reader's gene with the kind they were written as, texts must be UTF-8.
+// reader's gene with the kind they were written as, texts must be UTF-8,
+// set elements and map keys must ascend (no duplicates, and the order the
+// API returns them in).
 #include "snapshot.hpp"
 
 #include <algorithm>
@@ -25,7 +27,12 @@ std::optional<SnapKind> snapshot_kind(const FieldInfo& f) {
     case Strategy::Lww: return SnapKind::Register;
     case Strategy::PnCounter: return SnapKind::Counter;
     case Strategy::Peritext: return SnapKind::Text;
-    default: return std::nullopt;  // collections and nested objects: read after a replay
+    case Strategy::MvRegister: return SnapKind::Mv;
+    // Collections of plain values; of genes (`nested`), read after a replay.
+    case Strategy::OrSet: return f.nested ? std::nullopt : std::optional<SnapKind>(SnapKind::Set);
+    case Strategy::OrMap: return f.nested ? std::nullopt : std::optional<SnapKind>(SnapKind::Map);
+    case Strategy::Rga: return f.nested ? std::nullopt : std::optional<SnapKind>(SnapKind::List);
+    default: return std::nullopt;  // nested objects: read after a replay
   }
   return std::nullopt;
 }
@@ -39,10 +46,24 @@ bool set_text(FrozenField& f, std::string_view t) {
   f.text_pending = false;
   return true;
 }
+void write_items(Writer& w, const std::vector<Bytes>& items) {
+  w.varint(items.size());
+  for (const Bytes& v : items) w.bytes(v.data(), v.size());
+}
+// `varint n, n x bytes`; `ascending`: each strictly after the one before.
+bool read_items(Reader& r, std::vector<Bytes>* out, bool ascending) {
+  uint64_t n = r.count(1);
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    std::string_view v = r.bytes_view();
+    out->emplace_back(v.begin(), v.end());
+    if (ascending && i && !(out->end()[-2] < out->back())) return false;
+  }
+  return r.ok();
+}
 }  // namespace
 
 Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary& s,
-                     const std::vector<uint8_t>& text_elsewhere) {
+                     const std::vector<uint8_t>& text_elsewhere, const FrozenView* like) {
   Writer w;
   w.varint(s.clock);
   w.varint(s.actors.size());
@@ -53,12 +74,16 @@ Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary
     w.raw(a.chain.data(), a.chain.size());
   }
   const Bytes here;  // the root object's path
+  auto kind_of = [&](uint32_t i) {
+    bool held = !like || (i < like->fields.size() && like->fields[i]);
+    return held ? snapshot_kind(root->fields[i]) : std::nullopt;
+  };
   uint64_t held = 0;
-  for (uint32_t i = 0; i < root->field_count; ++i) held += snapshot_kind(root->fields[i]).has_value();
+  for (uint32_t i = 0; i < root->field_count; ++i) held += kind_of(i).has_value();
   w.varint(held);
   for (uint32_t i = 0; i < root->field_count; ++i) {
     const FieldInfo& f = root->fields[i];
-    std::optional<SnapKind> kind = snapshot_kind(f);
+    std::optional<SnapKind> kind = kind_of(i);
     if (!kind) continue;
     w.str(f.key ? f.key : f.name);
     w.u8(static_cast<uint8_t>(*kind));
@@ -74,6 +99,28 @@ Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary
         bool elsewhere = i < text_elsewhere.size() && text_elsewhere[i];
         w.u8(elsewhere ? 1 : 0);
         if (!elsewhere) w.str(doc.text_string(here, root, i));
+        break;
+      }
+      case SnapKind::Mv: write_items(w, doc.mv_values(here, root, i)); break;
+      case SnapKind::Set: write_items(w, doc.set_values(here, root, i)); break;
+      case SnapKind::List: {
+        uint32_t n = doc.list_length(here, root, i);
+        w.varint(n);
+        for (uint32_t k = 0; k < n; ++k) {
+          Bytes v = doc.list_get(here, root, i, k).value_or(Bytes{});
+          w.bytes(v.data(), v.size());
+        }
+        break;
+      }
+      case SnapKind::Map: {
+        std::vector<Bytes> keys = doc.map_keys(here, root, i);
+        w.varint(keys.size());
+        for (const Bytes& k : keys) {
+          std::optional<Bytes> v = doc.map_get(here, root, i, k);
+          w.bytes(k.data(), k.size());
+          w.u8(v ? 1 : 0);
+          if (v) w.bytes(v->data(), v->size());
+        }
         break;
       }
     }
@@ -111,23 +158,27 @@ bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out,
     std::optional<SnapKind> kind = snapshot_kind(root->fields[index]);
     // A kind this reader does not hold (written by a runtime that keeps more
     // in snapshots, say): the snapshot is not for it, and it replays.
-    if (tag != static_cast<uint8_t>(SnapKind::Register) && tag != static_cast<uint8_t>(SnapKind::Counter) &&
-        tag != static_cast<uint8_t>(SnapKind::Text)) {
+    if (tag < static_cast<uint8_t>(SnapKind::Register) || tag > static_cast<uint8_t>(SnapKind::Text)) {
       *unusable = true;
       return false;
     }
     if (!kind || static_cast<uint8_t>(*kind) != tag) return false;
     FrozenField f;
     f.kind = *kind;
+    // A register's value and a map entry's: `u8 has (0, 1)`, then `bytes value` if 1.
+    auto read_value = [&r]() -> std::optional<std::optional<Bytes>> {
+      uint8_t has = r.u8();
+      if (has > 1) return std::nullopt;
+      if (!has) return std::optional<Bytes>();
+      std::string_view v = r.bytes_view();
+      return std::optional<Bytes>(Bytes(v.begin(), v.end()));
+    };
     switch (*kind) {
       case SnapKind::Register: {
-        uint8_t has = r.u8();
-        if (has > 1) return false;
-        f.has = has == 1;
-        if (f.has) {
-          std::string_view v = r.bytes_view();
-          f.value.assign(v.begin(), v.end());
-        }
+        std::optional<std::optional<Bytes>> v = read_value();
+        if (!v) return false;
+        f.has = v->has_value();
+        if (f.has) f.value = std::move(**v);
         break;
       }
       case SnapKind::Counter: f.counter = r.svarint(); break;
@@ -136,6 +187,23 @@ bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out,
         if (where > 1) return false;
         f.text_pending = where == 1;
         if (!f.text_pending && !set_text(f, r.bytes_view())) return false;
+        break;
+      }
+      case SnapKind::Mv:
+      case SnapKind::List:
+      case SnapKind::Set:
+        if (!read_items(r, &f.items, *kind == SnapKind::Set)) return false;
+        break;
+      case SnapKind::Map: {
+        uint64_t entries = r.count(2);  // each: a key of at least 1 byte, `has`
+        for (uint64_t e = 0; e < entries && r.ok(); ++e) {
+          std::string_view k = r.bytes_view();
+          f.items.emplace_back(k.begin(), k.end());
+          if (e && !(f.items.end()[-2] < f.items.back())) return false;
+          std::optional<std::optional<Bytes>> v = read_value();
+          if (!v) return false;
+          f.values.push_back(std::move(*v));
+        }
         break;
       }
     }
