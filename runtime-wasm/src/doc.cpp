@@ -2557,7 +2557,8 @@ const Failure kNoSequences{"this document's gene descriptor lacks dolc_gen::kSeq
 }  // namespace
 
 std::optional<Bytes> Doc::reg_get(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Register)) return z->has ? std::optional<Bytes>(z->value) : std::nullopt;
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Register))
+    return z->items.empty() ? std::nullopt : std::optional<Bytes>(z->items[0]);
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->reg.has) return std::nullopt;
   const FieldInfo& info = gene->fields[field];
@@ -2710,8 +2711,8 @@ bool Doc::map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const
 }
 std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
   if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) {
-    auto at = std::lower_bound(z->items.begin(), z->items.end(), key);
-    return at == z->items.end() || *at != key ? std::nullopt : z->values[static_cast<size_t>(at - z->items.begin())];
+    size_t at = static_cast<size_t>(std::lower_bound(z->items.begin(), z->items.end(), key) - z->items.begin());
+    return at == z->items.size() || z->items[at] != key || !z->held[at] ? std::nullopt : std::optional<Bytes>(z->values[at]);
   }
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return std::nullopt;

@@ -50,13 +50,30 @@ void write_items(Writer& w, const std::vector<Bytes>& items) {
   w.varint(items.size());
   for (const Bytes& v : items) w.bytes(v.data(), v.size());
 }
-// `varint n, n x bytes`; `ascending`: each strictly after the one before.
-bool read_items(Reader& r, std::vector<Bytes>* out, bool ascending) {
-  uint64_t n = r.count(1);
+// A register's value, a map entry's: `u8 has` (0, 1), then if 1 `bytes
+// value` (the bytes of a list of at most one item, as write_items writes).
+void write_optional(Writer& w, const std::optional<Bytes>& v) {
+  w.u8(v ? 1 : 0);
+  if (v) w.bytes(v->data(), v->size());
+}
+// The value of a register, mv_register, set, map or list (the layouts in
+// FORMAT.md, "Snapshot"): `varint n`, then n x `bytes item`, each followed
+// for a map by `u8 has` and, if 1, `bytes value`. A register holds at most
+// one item; set elements and map keys ascend (no duplicates).
+bool read_items(Reader& r, FrozenField& f) {
+  bool reg = f.kind == SnapKind::Register, ascending = f.kind == SnapKind::Set || f.kind == SnapKind::Map;
+  uint64_t n = reg ? r.u8() : r.count(1);
+  if (reg && n > 1) return false;
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
     std::string_view v = r.bytes_view();
-    out->emplace_back(v.begin(), v.end());
-    if (ascending && i && !(out->end()[-2] < out->back())) return false;
+    f.items.emplace_back(v.begin(), v.end());
+    if (ascending && i && !(f.items.end()[-2] < f.items.back())) return false;
+    if (f.kind != SnapKind::Map) continue;
+    uint8_t has = r.u8();
+    if (has > 1) return false;
+    f.held.push_back(has);
+    std::string_view value = has ? r.bytes_view() : std::string_view();
+    f.values.emplace_back(value.begin(), value.end());
   }
   return r.ok();
 }
@@ -88,12 +105,7 @@ Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary
     w.str(f.key ? f.key : f.name);
     w.u8(static_cast<uint8_t>(*kind));
     switch (*kind) {
-      case SnapKind::Register: {
-        std::optional<Bytes> v = doc.reg_get(here, root, i);
-        w.u8(v ? 1 : 0);
-        if (v) w.bytes(v->data(), v->size());
-        break;
-      }
+      case SnapKind::Register: write_optional(w, doc.reg_get(here, root, i)); break;
       case SnapKind::Counter: w.svarint(doc.counter_value(here, root, i)); break;
       case SnapKind::Text: {
         bool elsewhere = i < text_elsewhere.size() && text_elsewhere[i];
@@ -107,8 +119,8 @@ Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary
         uint32_t n = doc.list_length(here, root, i);
         w.varint(n);
         for (uint32_t k = 0; k < n; ++k) {
-          Bytes v = doc.list_get(here, root, i, k).value_or(Bytes{});
-          w.bytes(v.data(), v.size());
+          std::optional<Bytes> v = doc.list_get(here, root, i, k);
+          w.bytes(v->data(), v->size());  // (an index below the length always reads)
         }
         break;
       }
@@ -116,10 +128,8 @@ Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary
         std::vector<Bytes> keys = doc.map_keys(here, root, i);
         w.varint(keys.size());
         for (const Bytes& k : keys) {
-          std::optional<Bytes> v = doc.map_get(here, root, i, k);
           w.bytes(k.data(), k.size());
-          w.u8(v ? 1 : 0);
-          if (v) w.bytes(v->data(), v->size());
+          write_optional(w, doc.map_get(here, root, i, k));
         }
         break;
       }
@@ -165,45 +175,20 @@ bool read_snapshot(std::string_view body, const GeneInfo* root, FrozenView* out,
     if (!kind || static_cast<uint8_t>(*kind) != tag) return false;
     FrozenField f;
     f.kind = *kind;
-    // A register's value and a map entry's: `u8 has (0, 1)`, then `bytes value` if 1.
-    auto read_value = [&r]() -> std::optional<std::optional<Bytes>> {
-      uint8_t has = r.u8();
-      if (has > 1) return std::nullopt;
-      if (!has) return std::optional<Bytes>();
-      std::string_view v = r.bytes_view();
-      return std::optional<Bytes>(Bytes(v.begin(), v.end()));
-    };
     switch (*kind) {
-      case SnapKind::Register: {
-        std::optional<std::optional<Bytes>> v = read_value();
-        if (!v) return false;
-        f.has = v->has_value();
-        if (f.has) f.value = std::move(**v);
+      case SnapKind::Register:
+      case SnapKind::Mv:
+      case SnapKind::Set:
+      case SnapKind::Map:
+      case SnapKind::List:
+        if (!read_items(r, f)) return false;
         break;
-      }
       case SnapKind::Counter: f.counter = r.svarint(); break;
       case SnapKind::Text: {
         uint8_t where = r.u8();  // 0: here; 1: in the text section
         if (where > 1) return false;
         f.text_pending = where == 1;
         if (!f.text_pending && !set_text(f, r.bytes_view())) return false;
-        break;
-      }
-      case SnapKind::Mv:
-      case SnapKind::List:
-      case SnapKind::Set:
-        if (!read_items(r, &f.items, *kind == SnapKind::Set)) return false;
-        break;
-      case SnapKind::Map: {
-        uint64_t entries = r.count(2);  // each: a key of at least 1 byte, `has`
-        for (uint64_t e = 0; e < entries && r.ok(); ++e) {
-          std::string_view k = r.bytes_view();
-          f.items.emplace_back(k.begin(), k.end());
-          if (e && !(f.items.end()[-2] < f.items.back())) return false;
-          std::optional<std::optional<Bytes>> v = read_value();
-          if (!v) return false;
-          f.values.push_back(std::move(*v));
-        }
         break;
       }
     }

@@ -53,16 +53,16 @@ enum class SnapKind : uint8_t { Register = 1, Mv = 2, Set = 3, Map = 4, Counter 
 
 struct FrozenField {
   SnapKind kind = SnapKind::Register;
-  bool has = false;            // Register: written
-  Bytes value;                 // Register
+  // Register: its value (none: never written); Mv: the values; Set, List:
+  // the elements; Map: the keys. Each in the order the API returns them
+  // (Set and Map: ascending bytes, so that a lookup is a binary search).
+  std::vector<Bytes> items;
+  std::vector<Bytes> values;   // Map: items[i]'s value, when held[i] (else a key without one)
+  Bytes held;                  // Map: 0 or 1 per key
   int64_t counter = 0;         // Counter
   std::string text;            // Text, UTF-8
   uint32_t text_length = 0;    // Text, in code points
   bool text_pending = false;   // Text kept in the text section (TextSplit): filled by fill_text
-  // Mv: the values, Set: the elements, List: the elements, Map: the keys;
-  // each in the order the API returns them (Set and Map: ascending bytes).
-  std::vector<Bytes> items;
-  std::vector<std::optional<Bytes>> values;  // Map: items[i]'s value (none: a key without one)
 };
 
 // A frozen document: the saved bytes and what their snapshot says.
