@@ -2506,7 +2506,9 @@ bool Doc::Impl::thaw() {
   // they disagree (bytes forged to show one thing and sync another), the
   // state the history gives replaces what was shown, as a whole-state
   // change event.
-  bool agrees = write_snapshot(live, gene, live.impl_->summary(), live.impl_->split_texts()) == frozen->section;
+  // (Only the fields the loaded snapshot holds: an older writer's holds fewer kinds.)
+  bool agrees =
+      write_snapshot(live, gene, live.impl_->summary(), live.impl_->split_texts(), frozen.get()) == frozen->section;
   Impl& l = *live.impl_;
   l.personal = std::move(personal);  // what the host set on the frozen document stays
   l.personal_subject = std::move(personal_subject);
@@ -2655,7 +2657,8 @@ const Failure kNoSequences{"this document's gene descriptor lacks dolc_gen::kSeq
 }  // namespace
 
 std::optional<Bytes> Doc::reg_get(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Register)) return z->has ? std::optional<Bytes>(z->value) : std::nullopt;
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Register))
+    return z->items.empty() ? std::nullopt : std::optional<Bytes>(z->items[0]);
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->reg.has) return std::nullopt;
   const FieldInfo& info = gene->fields[field];
@@ -2695,7 +2698,7 @@ Status Doc::reg_set(const Bytes& path, const GeneInfo* gene, uint32_t field, con
 }
 
 std::vector<Bytes> Doc::mv_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Mv)) return z->items;
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [id, v] : f->mv.values) out.push_back(v);
@@ -2722,12 +2725,13 @@ Status Doc::mv_set(const Bytes& path, const GeneInfo* gene, uint32_t field, cons
 }
 
 bool Doc::set_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& value) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set))
+    return std::binary_search(z->items.begin(), z->items.end(), value);
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->set.has(value);
 }
 std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set)) return z->items;
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [v, dots] : f->set.dots)
@@ -2735,7 +2739,7 @@ std::vector<Bytes> Doc::set_values(const Bytes& path, const GeneInfo* gene, uint
   return out;
 }
 uint32_t Doc::set_size(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Set)) return static_cast<uint32_t>(z->items.size());
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return 0;
   size_t masked = 0;  // bias=remove: elements a remove hides
@@ -2798,14 +2802,18 @@ Status Doc::set_remove(const Bytes& path, const GeneInfo* gene, uint32_t field, 
 }
 
 bool Doc::map_has(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map))
+    return std::binary_search(z->items.begin(), z->items.end(), key);
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return false;
   auto it = f->map.entries.find(key);
   return it != f->map.entries.end() && visible(it->second);
 }
 std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) {
+    size_t at = static_cast<size_t>(std::lower_bound(z->items.begin(), z->items.end(), key) - z->items.begin());
+    return at == z->items.size() || z->items[at] != key || !z->held[at] ? std::nullopt : std::optional<Bytes>(z->values[at]);
+  }
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f) return std::nullopt;
   auto it = f->map.entries.find(key);
@@ -2813,7 +2821,7 @@ std::optional<Bytes> Doc::map_get(const Bytes& path, const GeneInfo* gene, uint3
   return it->second.value.value;
 }
 std::vector<Bytes> Doc::map_keys(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::Map)) return z->items;
   std::vector<Bytes> out;
   if (Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field))
     for (auto& [k, e] : f->map.entries)
@@ -2989,12 +2997,13 @@ Status Doc::counter_add(const Bytes& path, const GeneInfo* gene, uint32_t field,
 }
 
 uint32_t Doc::list_length(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::List)) return static_cast<uint32_t>(z->items.size());
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   return f && f->list ? static_cast<uint32_t>(f->list->items.size()) : 0;
 }
 std::optional<Bytes> Doc::list_get(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
-  impl_->thaw();
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::List))
+    return index < z->items.size() ? std::optional<Bytes>(z->items[index]) : std::nullopt;
   Field* f = field_at(impl_->root.get(), impl_->keys, path, gene, field);
   if (!f || !f->list || index >= f->list->items.size()) return std::nullopt;
   return f->list->items.get(index);

@@ -1,9 +1,11 @@
 // runtime-wasm/src/snapshot.hpp: the snapshot section of saved documents
 // (FORMAT.md, "Snapshot"), internal to the runtime.
 //
-// save() writes, next to the full history, what the document shows first:
-// the value of each root register, counter and text and a summary of the history (per actor its seq,
-// last op id and chain digest; the clock). load() of such bytes builds a
+// save() writes, next to the full history, what the document shows: the
+// value of each root register, counter and text, the visible contents of
+// each root collection of plain values (mv_register values, or_set elements
+// and map entries, rga elements) and a summary of the history (per actor its
+// seq, last op id and chain digest; the clock). load() of such bytes builds a
 // *frozen* document from that alone, in time proportional to the state,
 // and keeps the saved bytes: reads of those fields and version() are
 // answered from the snapshot, and the first call that needs the history
@@ -44,14 +46,19 @@ struct SnapshotSummary {
   std::vector<SnapshotActor> actors;  // ascending by actor, as the version map
 };
 
-// How a root field's visible value is held (the tag written before it).
-// (Kinds 2, 3, 4 and 6 are not used: collections are read after a replay.)
-enum class SnapKind : uint8_t { Register = 1, Counter = 5, Text = 7 };
+// How a root field's visible value is held (the tag written before it): the
+// number of the field's Strategy, so that a tag names the field kind it fits.
+// (Nested objects and collections of them, 8, are read after a replay.)
+enum class SnapKind : uint8_t { Register = 1, Mv = 2, Set = 3, Map = 4, Counter = 5, List = 6, Text = 7 };
 
 struct FrozenField {
   SnapKind kind = SnapKind::Register;
-  bool has = false;            // Register: written
-  Bytes value;                 // Register
+  // Register: its value (none: never written); Mv: the values; Set, List:
+  // the elements; Map: the keys. Each in the order the API returns them
+  // (Set and Map: ascending bytes, so that a lookup is a binary search).
+  std::vector<Bytes> items;
+  std::vector<Bytes> values;   // Map: items[i]'s value, when held[i] (else a key without one)
+  Bytes held;                  // Map: 0 or 1 per key
   int64_t counter = 0;         // Counter
   std::string text;            // Text, UTF-8
   uint32_t text_length = 0;    // Text, in code points
@@ -73,14 +80,17 @@ struct FrozenView {
   bool fill_text(const GeneInfo* root, std::string_view key, std::string_view text);
 };
 
-// The kind a root field is held as, or none (nested objects, @personal and
-// hidden fields are not in the snapshot: reading them replays).
+// The kind a root field is held as, or none (nested objects, collections of
+// them, @personal and hidden fields are not in the snapshot: reading them
+// replays).
 std::optional<SnapKind> snapshot_kind(const FieldInfo& f);
 // The section body for `doc` (its root gene `root`), read through the API.
 // `text_elsewhere` (by root field index): texts whose characters the text
-// section holds (TextSplit), written here as a reference.
+// section holds (TextSplit), written here as a reference. `like`: only the
+// fields that loaded snapshot holds (what a thaw compares it with: a
+// snapshot of an older writer holds fewer kinds).
 Bytes write_snapshot(const Doc& doc, const GeneInfo* root, const SnapshotSummary& summary,
-                     const std::vector<uint8_t>& text_elsewhere);
+                     const std::vector<uint8_t>& text_elsewhere, const FrozenView* like = nullptr);
 // Parses a section body from untrusted bytes into `out` (fields by the
 // root gene's keys). False: malformed, or (`*unusable` set) well formed so
 // far but holding a kind of value this reader does not know.

@@ -44,6 +44,39 @@ inline void populate_old(Doc& d, int salt) {
   d.reg_set(root, &kOldDoc, 1, Bytes{'n', 'e', 'w'});
 }
 
+// Reads every root field as the generated API does (a frozen document
+// answers those its snapshot holds from it): what it read, as one size.
+inline size_t read_root(const Doc& d) {
+  Bytes root;
+  size_t n = 0;
+  for (uint32_t i = 0; i < kDoc.field_count; ++i) {
+    const FieldInfo& f = kDoc.fields[i];
+    if (f.hidden) continue;
+    switch (f.strategy) {
+      case Strategy::Immutable:
+      case Strategy::Lww: n += d.reg_get(root, &kDoc, i).value_or(Bytes{}).size(); break;
+      case Strategy::MvRegister: n += d.mv_values(root, &kDoc, i).size(); break;
+      case Strategy::OrSet:
+        for (const Bytes& v : d.set_values(root, &kDoc, i)) n += d.set_has(root, &kDoc, i, v);
+        n += d.set_size(root, &kDoc, i) + d.set_has(root, &kDoc, i, Bytes{'x'});
+        break;
+      case Strategy::OrMap:
+        for (const Bytes& k : d.map_keys(root, &kDoc, i))
+          n += d.map_has(root, &kDoc, i, k) + d.map_get(root, &kDoc, i, k).value_or(Bytes{}).size();
+        n += d.map_get(root, &kDoc, i, Bytes{'k'}).has_value();
+        break;
+      case Strategy::PnCounter: n += static_cast<size_t>(d.counter_value(root, &kDoc, i)); break;
+      case Strategy::Rga:
+        for (uint32_t k = 0, len = d.list_length(root, &kDoc, i); k <= len; ++k)
+          n += d.list_get(root, &kDoc, i, k).value_or(Bytes{}).size();
+        break;
+      case Strategy::Peritext: n += d.text_length(root, &kDoc, i) + d.text_string(root, &kDoc, i).size(); break;
+      default: break;
+    }
+  }
+  return n;
+}
+
 // A document with some of everything, made by actor `actor`.
 inline void populate(Doc& d, int salt) {
   Bytes root;

@@ -5,7 +5,10 @@
 // through the static FIELDS tables (API member names as keys, bigint exact);
 // toJSON() is the same with 64-bit integers as decimal strings and is what
 // JSON.stringify(doc) writes; toJSONString() parses to the same values under
-// the DOL field names.
+// the DOL field names. Then, past 1,024 ops, a save loads frozen
+// (runtime-wasm/FORMAT.md, "Snapshot"): the root fields its snapshot holds
+// (registers, counters, texts, collections of plain values) read as the saved
+// document read them, before and after anything thaws it.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import assert from 'node:assert/strict';
@@ -74,10 +77,13 @@ function edit(view, depth = 0) {
   }
 }
 
-// What the getters read, in snapshot() form.
-function read(view) {
+// What the getters read, in snapshot() form (`plain`: only the fields that
+// hold no objects, which a frozen document answers from its snapshot).
+const OBJECT_KINDS = ['ObjectMap', 'ObjectList', 'Nested'];
+function read(view, plain = false) {
   const out = {};
   for (const f of view.constructor.FIELDS) {
+    if (plain && OBJECT_KINDS.includes(f.kind)) continue;
     const field = view[f.member];
     switch (f.kind) {
       case 'Register': out[f.member] = field.get() ?? null; break;
@@ -86,7 +92,7 @@ function read(view) {
       case 'ObjectMap': out[f.member] = Object.fromEntries(field.keys().map((k) => [String(k), read(field.get(k))])); break;
       case 'Counter': out[f.member] = field.value(); break;
       case 'List': out[f.member] = field.toArray(); break;
-      case 'ObjectList': out[f.member] = field.toArray().map(read); break;
+      case 'ObjectList': out[f.member] = field.toArray().map((v) => read(v)); break;
       case 'Text': out[f.member] = field.toString(); break;
       case 'Nested': out[f.member] = read(field); break;
     }
@@ -117,6 +123,14 @@ for (const s of seedList.split(',').map(Number)) {
       assert.deepEqual(Object.keys(text), C.FIELDS.map((f) => f.name), 'toJSONString(): DOL field names');
       checks++;
     }
+    for (let k = 0; k < 1500; k++) edit(doc);
+    const saved = doc.save();
+    const loaded = C.load(saved, 1000n + BigInt(s));
+    assert.deepEqual(normal(read(loaded, true)), normal(read(doc, true)), `${C.name} seed ${s}: loaded (frozen) = saved`);
+    assert.deepEqual(loaded.save(), saved, `${C.name}: a loaded document saves as the saved bytes`);
+    assert.deepEqual(normal(read(loaded)), normal(read(doc)), `${C.name} seed ${s}: loaded = saved, nested objects too`);
+    assert.deepEqual(loaded.save(), saved, `${C.name}: and so after it replays`);
+    loaded.free();
     doc.free();
   }
 }
