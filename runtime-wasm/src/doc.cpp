@@ -162,6 +162,7 @@ bool unframe(const uint8_t magic[2], const Bytes& blob, Bytes* body, uint8_t* ve
 namespace internal {
 
 struct Object;
+struct ApplyContext;
 
 struct Register {  // immutable and lww
   bool has = false;
@@ -562,38 +563,11 @@ struct SequenceSupport {
   // characters, by replaying each such text's inserts and deletes. False: the
   // section and the history disagree (malformed).
   bool (*join_texts)(std::vector<internal::Change>& changes, const internal::TextJoin& join);
-  // A copy of a text's or list's sequence (a list's gene elements are copied by the caller).
-  void (*copy)(const internal::Field& from, internal::Field& to);
+  // A copy of a text or list field's state, a list's gene elements included (Doc::Impl's baseline).
+  void (*copy)(const internal::Field& from, internal::Field& to, const internal::ApplyContext& cx);
 };
 
 namespace {
-
-// A deep copy of `from` (Doc::Impl's baseline). Sequences are copied by
-// their support code, so modules without them link no sequence copy.
-std::unique_ptr<Object> clone_object(const Object& from, const SequenceSupport* seqs) {
-  auto to = std::make_unique<Object>(from.gene);
-  for (size_t i = 0; i < from.fields.size(); ++i) {
-    const Field& a = from.fields[i];
-    Field& b = to->fields[i];
-    b.reg = a.reg;
-    b.mv = a.mv;
-    b.set = a.set;
-    b.counter = a.counter;
-    for (const auto& [key, e] : a.map.entries) {
-      MapEntry& c = b.map.entries.emplace_hint(b.map.entries.end(), key, MapEntry{})->second;
-      c.dots = e.dots;
-      c.tombs = e.tombs;
-      c.value = e.value;
-      if (e.child) c.child = clone_object(*e.child, seqs);
-    }
-    if ((a.text || a.list) && seqs) seqs->copy(a, b);
-    if (a.list && b.list)
-      for (const auto& [id, child] : a.list->children)
-        b.list->children.emplace_hint(b.list->children.end(), id, clone_object(*child, seqs));
-    if (a.nested) b.nested = clone_object(*a.nested, seqs);
-  }
-  return to;
-}
 
 StepTag tag_of(Strategy s) {
   return s == Strategy::Rga ? kStepElement : s == Strategy::OrMap ? kStepEntry : kStepNested;
@@ -691,7 +665,44 @@ struct ApplyContext {
 // (malformed), as one switch over every op kind did.
 struct StrategySupport {
   bool (*apply)(internal::Object* obj, uint32_t field, const internal::Op& op, const internal::ApplyContext& cx);
+  // A copy of a field's state (Doc::Impl's baseline): per strategy, so a
+  // module links the copy code of its strategies only.
+  void (*copy)(const internal::Field& from, internal::Field& to, const internal::ApplyContext& cx);
 };
+
+namespace {
+// A deep copy of `from` (Doc::Impl's baseline), field by field through the
+// strategies' and sequences' copy functions.
+std::unique_ptr<Object> clone_object(const Object& from, const ApplyContext& cx) {
+  auto to = std::make_unique<Object>(from.gene);
+  for (uint32_t i = 0; i < from.gene->field_count; ++i) {
+    const Field& a = from.fields[i];
+    Field& b = to->fields[i];
+    Strategy st = from.gene->fields[i].strategy;
+    if (st == Strategy::Rga || st == Strategy::Peritext) {
+      if (cx.seqs) cx.seqs->copy(a, b, cx);
+    } else if (st == Strategy::Nested) {
+      if (a.nested) b.nested = clone_object(*a.nested, cx);
+    } else if (const StrategySupport* s = cx.strategies ? cx.strategies[static_cast<size_t>(st)] : nullptr) {
+      s->copy(a, b, cx);
+    }
+  }
+  return to;
+}
+void copy_register(const Field& from, Field& to, const ApplyContext&) { to.reg = from.reg; }
+void copy_mv(const Field& from, Field& to, const ApplyContext&) { to.mv = from.mv; }
+void copy_set(const Field& from, Field& to, const ApplyContext&) { to.set = from.set; }
+void copy_counter(const Field& from, Field& to, const ApplyContext&) { to.counter = from.counter; }
+void copy_map(const Field& from, Field& to, const ApplyContext& cx) {
+  for (const auto& [key, e] : from.map.entries) {
+    MapEntry& c = to.map.entries.emplace_hint(to.map.entries.end(), key, MapEntry{})->second;
+    c.dots = e.dots;
+    c.tombs = e.tombs;
+    c.value = e.value;
+    if (e.child) c.child = clone_object(*e.child, cx);
+  }
+}
+}  // namespace
 
 namespace {
 
@@ -1059,11 +1070,11 @@ bool apply_known(Object* obj, uint32_t field, const Op& op, uint64_t* span, cons
 
 }  // namespace
 
-const StrategySupport kRegisterSupport = {apply_register};
-const StrategySupport kMvRegisterSupport = {apply_mv};
-const StrategySupport kOrSetSupport = {apply_set};
-const StrategySupport kOrMapSupport = {apply_map};
-const StrategySupport kCounterSupport = {apply_counter};
+const StrategySupport kRegisterSupport = {apply_register, copy_register};
+const StrategySupport kMvRegisterSupport = {apply_mv, copy_mv};
+const StrategySupport kOrSetSupport = {apply_set, copy_set};
+const StrategySupport kOrMapSupport = {apply_map, copy_map};
+const StrategySupport kCounterSupport = {apply_counter, copy_counter};
 
 namespace {
 
@@ -1611,7 +1622,7 @@ struct Doc::Impl {
   uint64_t replayed_ops = 0;           // Doc::replayed_ops
   void keep_baseline() {
     baseline = std::make_unique<Baseline>(
-        Baseline{log.size(), clone_object(*root, seqs), version, actor_last, conflicts, clock, largest_tainted});
+        Baseline{log.size(), clone_object(*root, context()), version, actor_last, conflicts, clock, largest_tainted});
   }
 
   // Starts or extends our open change and records `op`. Register, set, map
@@ -3913,9 +3924,12 @@ bool join_texts(std::vector<Change>& changes, const TextJoin& join) {
   return used == deleted.size();
 }
 
-void copy_sequence(const Field& from, Field& to) {
+void copy_sequence(const Field& from, Field& to, const ApplyContext& cx) {
   if (from.text && to.text) *to.text = *from.text;
-  if (from.list && to.list) to.list->items = from.list->items;
+  if (!from.list || !to.list) return;
+  to.list->items = from.list->items;
+  for (const auto& [id, child] : from.list->children)
+    to.list->children.emplace_hint(to.list->children.end(), id, clone_object(*child, cx));
 }
 
 }  // namespace

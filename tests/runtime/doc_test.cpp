@@ -245,6 +245,51 @@ TEST(DocRules, RollbackRestoresTheStateBeforeACheckpoint) {
   EXPECT_EQ(a.text_string(kRoot, &kDoc, 11), "hello!");
 }
 
+// Past 1,024 ops a rollback restores a copy of the state (the baseline)
+// and replays what followed it: every kind of field, nested objects in maps,
+// lists and `meta` included, must come back exactly, and the document must
+// still sync with one that never saw the rolled-back edits.
+TEST(DocRules, RollbacksFromABaselineRestoreEveryKindOfField) {
+  Doc a(&kDoc, 1), c(&kDoc, 2);
+  auto edit = [&](int i) {
+    std::string n = std::to_string(i % 40);
+    ASSERT_TRUE(a.reg_set(kRoot, &kDoc, 1, b("t" + n)).ok);
+    ASSERT_TRUE(a.mv_set(kRoot, &kDoc, 3, b("s" + n)).ok);
+    ASSERT_TRUE(a.set_add(kRoot, &kDoc, 4, b("m" + n)).ok);
+    if (i % 3 == 0) ASSERT_TRUE(a.set_remove(kRoot, &kDoc, 4, b("m" + std::to_string((i + 7) % 40))).ok);
+    ASSERT_TRUE(a.map_set(kRoot, &kDoc, 5, b("k" + n), b("v" + std::to_string(i))).ok);
+    ASSERT_TRUE(a.map_set_new(kRoot, &kDoc, 6, b("i" + std::to_string(i % 5))).ok);
+    auto child = a.map_child(kRoot, &kDoc, 6, b("i" + std::to_string(i % 5)));
+    ASSERT_TRUE(child.ok);
+    ASSERT_TRUE(a.counter_add(child.value, &kItem, 1, 1).ok);
+    ASSERT_TRUE(a.list_insert(kRoot, &kDoc, 9, 0, b("l" + n)).ok);
+    if (i % 10 == 0) ASSERT_TRUE(a.list_insert_new(kRoot, &kDoc, 10, 0).ok);
+    auto item = a.list_child(kRoot, &kDoc, 10, 0);
+    ASSERT_TRUE(item.ok);
+    ASSERT_TRUE(a.set_add(item.value, &kItem, 2, b("g" + n)).ok);
+    ASSERT_TRUE(a.text_insert(kRoot, &kDoc, 11, a.text_length(kRoot, &kDoc, 11) / 2, "ab").ok);
+    ASSERT_TRUE(a.reg_set(a.nested_child(kRoot, &kDoc, 12), &kItem, 0, b("meta" + n)).ok);
+    (void)a.changes_since(a.version());  // closes the change
+  };
+  for (int i = 0; i < 100; ++i) {
+    edit(i);
+    if (HasFatalFailure()) return;
+  }
+  for (int round = 0; round < 12; ++round) {
+    std::string before = dump(a);
+    uint64_t mark = a.checkpoint();
+    edit(1000 + round);
+    edit(2000 + round);
+    a.rollback(mark);
+    ASSERT_EQ(dump(a), before) << round;
+    edit(round);
+  }
+  EXPECT_GT(a.replayed_ops(), 1024u);
+  ASSERT_TRUE(c.apply(a.changes_since(c.version()).value).ok);
+  EXPECT_EQ(dump(c), dump(a));
+  EXPECT_EQ(c.version(), a.version());
+}
+
 // Regression (kanban e2e): a rollback to a checkpoint taken when our last
 // change was already exported must not reopen that change. Reopening it let
 // the next local op join a change the other replica already had (same seq),
