@@ -1588,7 +1588,10 @@ struct Doc::Impl {
     baseline.reset();
     // The new baseline's place: after every entry but a last one of ours,
     // which rollback() may reopen and grow (the copy would then be stale).
-    size_t keep_at = log.size() - (!log.empty() && log.back().actor == actor ? 1 : 0);
+    // Nor past the start of a receive() under way, which may still be
+    // refused back to it (a held change that no longer fits rebuilds in the
+    // middle of one; a baseline past its start would then be of no use).
+    size_t keep_at = std::min(log.size() - (!log.empty() && log.back().actor == actor ? 1 : 0), receive_start);
     size_t replayed = 0;
     for (size_t i = from; i < log.size(); ++i) replayed += log[i].ops.size();
     replayed_ops += replayed;
@@ -1620,6 +1623,7 @@ struct Doc::Impl {
   };
   std::unique_ptr<Baseline> baseline;  // null: none (until a costly rebuild; dropped when the log reorders)
   uint64_t replayed_ops = 0;           // Doc::replayed_ops
+  size_t receive_start = SIZE_MAX;     // the log's size when the receive() under way began (none: SIZE_MAX)
   void keep_baseline() {
     baseline = std::make_unique<Baseline>(
         Baseline{log.size(), clone_object(*root, context()), version, actor_last, conflicts, clock, largest_tainted});
@@ -2008,6 +2012,12 @@ struct Doc::Impl {
   // Applies decoded changes atomically: all of them (or held until they can
   // apply), or none.
   Status receive(std::vector<Change> incoming) {
+    receive_start = log.size();
+    Status st = receive_batch(std::move(incoming));
+    receive_start = SIZE_MAX;
+    return st;
+  }
+  Status receive_batch(std::vector<Change> incoming) {
     end_run();
     open_change = false;  // remote changes close our open change
     size_t mark = log.size();

@@ -352,6 +352,34 @@ TEST(Hostile, RefusedBlobsReplayOnlyWhatChangedSinceABaseline) {
   EXPECT_EQ(dump(loaded), dump(r));
 }
 
+TEST(Hostile, HeldChangesThatCanNeverApplyDoNotMakeRefusalsReplay) {
+  // Each round: a bad change of a new actor is held (its predecessor is
+  // missing), then a blob that brings that predecessor and a bad change of
+  // its own is refused (and the held ones stay held): every refusal after
+  // the first replays (almost) nothing.
+  Doc honest(&kNote, 1), r(&kNote, 2);
+  honest_edits(honest, 1500, 0);
+  ASSERT_TRUE(r.apply(everything(honest)).ok);
+  ASSERT_FALSE(r.apply(blob_that_does_not_fit(9)).ok);  // the first refusal replays the history
+  std::string before = dump(r);
+  Bytes version = r.version();
+  for (uint64_t round = 0; round < 20; ++round) {
+    Doc w(&kLikesAsRegister, 100 + round), w2(&kLikesAsRegister, 200 + round);
+    ASSERT_TRUE(w.reg_set(kRoot, &kLikesAsRegister, 0, b("fits")).ok);
+    Bytes w_first = everything(w);
+    Bytes v = w.version();
+    ASSERT_TRUE(w.reg_set(kRoot, &kLikesAsRegister, 1, b("does not fit")).ok);
+    ASSERT_TRUE(r.apply(w.changes_since(v).value).ok);  // held
+    ASSERT_TRUE(w2.apply(w_first).ok);
+    ASSERT_TRUE(w2.reg_set(kRoot, &kLikesAsRegister, 1, b("does not fit either")).ok);
+    uint64_t replayed = r.replayed_ops();
+    ASSERT_FALSE(r.apply(everything(w2)).ok);
+    EXPECT_EQ(dump(r), before) << round;
+    EXPECT_EQ(r.version(), version) << round;
+    EXPECT_LE(r.replayed_ops() - replayed, 10u) << round;
+  }
+}
+
 TEST(Hostile, RollbacksAfterABaselineRestoreTheStateExactly) {
   // rollback() (a transaction an invariant refused) rebuilds through the
   // same baseline; the change it reopens is never inside the baseline.
