@@ -485,18 +485,22 @@ void run_forks(uint64_t seed) {
   EXPECT_EQ(dump(loaded), dump(*docs[0])) << "seed " << seed;
 }
 
-TEST(HostileProperty, ForksAndForgeriesConverge) {
+// Runs `run` on consecutive seeds from base_seed(): `runs` of them, scaled
+// by DOLC_PROPERTY_SCALE (0.2 under sanitizers) but never fewer than
+// `at_least`; one when DOLC_SEED names the seed to replay.
+void run_seeds(int runs, int at_least, void (*run)(uint64_t)) {
   uint64_t seed = base_seed();
-  // DOLC_PROPERTY_SCALE scales the runs (0.2 under sanitizers).
   const char* scale = std::getenv("DOLC_PROPERTY_SCALE");
-  int runs = std::getenv("DOLC_SEED") ? 1 : std::max(5, static_cast<int>(60 * (scale ? std::atof(scale) : 1.0)));
+  int n = std::getenv("DOLC_SEED") ? 1 : std::max(at_least, static_cast<int>(runs * (scale ? std::atof(scale) : 1.0)));
   std::printf("HostileProperty seed %llu (%d runs: DOLC_SEED=n replays run n)\n",
-              static_cast<unsigned long long>(seed), runs);
-  for (int i = 0; i < runs; ++i) {
-    run_forks(seed + static_cast<uint64_t>(i));
-    if (HasFatalFailure()) return;
+              static_cast<unsigned long long>(seed), n);
+  for (int i = 0; i < n; ++i) {
+    run(seed + static_cast<uint64_t>(i));
+    if (::testing::Test::HasFatalFailure()) return;
   }
 }
+
+TEST(HostileProperty, ForksAndForgeriesConverge) { run_seeds(60, 5, run_forks); }
 
 // Refusals, held changes that turn out not to fit, and rollbacks, amid
 // random honest edits delivered in random order with duplicates: each
@@ -583,17 +587,7 @@ void run_refusals(uint64_t seed) {
   EXPECT_GT(r.replayed_ops(), 0u);
 }
 
-TEST(HostileProperty, RefusalsAndRollbacksLeaveNoTrace) {
-  uint64_t seed = base_seed();
-  const char* scale = std::getenv("DOLC_PROPERTY_SCALE");
-  int runs = std::getenv("DOLC_SEED") ? 1 : std::max(3, static_cast<int>(20 * (scale ? std::atof(scale) : 1.0)));
-  std::printf("HostileProperty seed %llu (%d runs: DOLC_SEED=n replays run n)\n",
-              static_cast<unsigned long long>(seed), runs);
-  for (int i = 0; i < runs; ++i) {
-    run_refusals(seed + static_cast<uint64_t>(i));
-    if (HasFatalFailure()) return;
-  }
-}
+TEST(HostileProperty, RefusalsAndRollbacksLeaveNoTrace) { run_seeds(20, 3, run_refusals); }
 
 // Seeds that once failed, replayed on every run. 3000445174: a device of the
 // forked actor refused a delete (by actor 3) of text it had never seen,
