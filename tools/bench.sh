@@ -77,6 +77,8 @@ step() {
     node "$root/bench/node/events.mjs" "$build"
   step api "undo/redo: tracking cost on the automerge-paper trace, undo and redo per step (bench/node/undo.mjs)" \
     node "$root/bench/node/undo.mjs" "$build"
+  step api "editing while other documents stay open: the automerge-paper trace into 4 documents (bench/node/open_docs.mjs)" \
+    node "$root/bench/node/open_docs.mjs" "$build"
 
   # The host kit's relay under load: one relay on files, two on Redis.
   if [[ "$only" == *" hostkit "* ]]; then

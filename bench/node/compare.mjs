@@ -140,7 +140,7 @@ const median = (xs) => {
 function runCase(o, job, label) {
   const runs = [];
   for (let i = 0; i < o.runs; i++) {
-    const p = spawnSync(process.execPath, [path.join(here, 'worker.mjs'), JSON.stringify(job)],
+    const p = spawnSync(process.execPath, ['--expose-gc', path.join(here, 'worker.mjs'), JSON.stringify(job)],
                         { encoding: 'utf8', maxBuffer: 1 << 26, timeout: o.timeout * 1000 });
     const last = (p.stdout || '').trim().split('\n').pop();
     let r;
@@ -201,7 +201,7 @@ function header(o, genDir) {
   const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
   return [`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load average ${load} at start; ` +
           `${versions.join(', ')}; dolc module bench.wasm ${kb(wasm.length)} KB (${kb(zlib.gzipSync(wasm, { level: 9 }).length)} KB gzip -9).`,
-          `Each run is a fresh Node process; times are medians of up to ${o.runs} run(s) (column "runs"; cases slower than ` +
+          `Each run is a fresh Node process, which collects the input's garbage before the timer starts; times are medians of up to ${o.runs} run(s) (column "runs"; cases slower than ` +
           `${o.slowMs} ms run once). Load: median of warm loads of the saved document; first load: the first one in the ` +
           'process (code not yet compiled). Peak RSS is the whole process (Node, input, library); in brackets, how ' +
           'much it grew beyond the RSS before the workload started.'].join('\n');

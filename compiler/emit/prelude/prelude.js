@@ -43,6 +43,7 @@ async function instantiate(source) {
   const ex = result.instance.exports;
   if (ex._initialize) ex._initialize();
   X = ex;
+  u8Cache = dvCache = null;  // views of an earlier instance's memory
   return ex;
 }
 
@@ -213,16 +214,18 @@ function toBigInt(v, what) {
   throw new TypeError(`dolc: ${what} must be an integer (number or bigint), got ${typeof v}`);
 }
 
-// Views of linear memory, renewed when memory grows (a new buffer).
+// Views of linear memory, renewed when memory grows. Growing detaches the
+// old buffer, and a view of a detached buffer has length 0: testing that
+// is cheaper than reading `memory.buffer` on every call (an engine call;
+// it was a tenth of the glue's time per edit).
 let u8Cache = null, dvCache = null;
 function memU8() {
-  const b = X.memory.buffer;
-  if (!u8Cache || u8Cache.buffer !== b) u8Cache = new Uint8Array(b);
+  if (u8Cache === null || u8Cache.length === 0) u8Cache = new Uint8Array(X.memory.buffer);
   return u8Cache;
 }
-function memDV() {
+function memDV() {  // (DataView's byteLength throws once detached: compare buffers)
   const b = X.memory.buffer;
-  if (!dvCache || dvCache.buffer !== b) dvCache = new DataView(b);
+  if (dvCache === null || dvCache.buffer !== b) dvCache = new DataView(b);
   return dvCache;
 }
 
@@ -383,19 +386,40 @@ function bindCore(name, sig) {
   };
 }
 
-function callBound(b, self, args) {
+// fn(...flat) without the spread for the common arities (a spread call
+// allocates and is not inlined; text edits pass 6 values).
+function callFlat(fn, f) {
+  switch (f.length) {
+    case 1: return fn(f[0]);
+    case 2: return fn(f[0], f[1]);
+    case 3: return fn(f[0], f[1], f[2]);
+    case 4: return fn(f[0], f[1], f[2], f[3]);
+    case 5: return fn(f[0], f[1], f[2], f[3], f[4]);
+    case 6: return fn(f[0], f[1], f[2], f[3], f[4], f[5]);
+    case 7: return fn(f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+    case 8: return fn(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]);
+    default: return fn(...f);
+  }
+}
+
+// Calls core export `b` on document `self` with `args`; a field's operation
+// passes its object's `path` apart (it is the first parameter), so that
+// callers need not build a second array with it in front.
+function callBound(b, self, args, path) {
   const params = b.params, ints = b.ints;
+  const at = path === undefined ? 0 : 1;  // args[i - at] is parameter i
   for (let k = 0; k < ints.length; k++) {
     const i = ints[k];
-    args[i] = intArg(params[i], args[i], b.names[i] ?? `#${i + 1}`, b.label);
+    args[i - at] = intArg(params[i], args[i - at], b.names[i] ?? `#${i + 1}`, b.label);
   }
-  const flat = [self];
+  const flat = [self];  // (a fresh array: emptying a shared one, `length = 0`, costs more)
   const isInt = b.isInt;
   for (let i = 0; i < params.length; i++) {
-    if (isInt[i]) flat.push(args[i]);
-    else lower(params[i], args[i], flat);
+    const v = i < at ? path : args[i - at];
+    if (isInt[i]) flat.push(v);
+    else lower(params[i], v, flat);
   }
-  const ret = b.fn(...flat);
+  const ret = callFlat(b.fn, flat);
   const rt = b.rt;
   if (rt === null) return undefined;
   if (b.direct) return liftDirect(rt, ret);
@@ -409,6 +433,7 @@ function callBound(b, self, args) {
 // ---- documents and fields --------------------------------------------------
 
 const EMPTY_PATH = new Uint8Array(0);
+const NO_ARGS = Object.freeze([]);
 const finalizer = typeof FinalizationRegistry !== 'undefined'
   ? new FinalizationRegistry(({ dtor, rep }) => { if (X && X[dtor]) X[dtor](rep); })
   : null;
@@ -450,7 +475,7 @@ class Document extends View {
     this._bound = new Map();
     if (finalizer) finalizer.register(this, { dtor: this._q + '#[dtor]document', rep: this._rep }, this);
   }
-  _call(label, args) {
+  _call(label, args, path) {
     if (this._rep === null) throw new Error('dolc: document was freed');
     let b = this._bound.get(label);
     if (!b) {
@@ -459,8 +484,8 @@ class Document extends View {
       this._bound.set(label, b);
     }
     if (this._um !== undefined && b.mut) this._um._tick();  // undo steps: see UndoManager
-    if (!this._subs || this._depth || !b.origin) return callBound(b, this._rep, args);
-    const r = callBound(b, this._rep, args);  // (a refused call records nothing)
+    if (!this._subs || this._depth || !b.origin) return callBound(b, this._rep, args, path);
+    const r = callBound(b, this._rep, args, path);  // (a refused call records nothing)
     if (!(this._txDepth > 0)) this._emitEvents(b.origin);
     return r;
   }
@@ -654,7 +679,7 @@ class Field {
     // Labels are built once per field object and operation.
     const labels = this._labels || (this._labels = {});
     const label = labels[op] || (labels[op] = this._label + '-' + op);
-    return this._doc._call(label, args === undefined ? [this._path] : [this._path, ...args]);
+    return this._doc._call(label, args === undefined ? NO_ARGS : args, this._path);
   }
   _view(path) {
     const C = this._viewClass;

@@ -85,24 +85,28 @@ DeleteOp Text::remove(size_t pos, size_t n) {
   pos = std::min(pos, size());
   n = std::min(n, size() - pos);
   if (n == 0) return op;
+  // Deletes as it walks: the items are at hand, so applying the op by its
+  // ids (apply(DeleteOp), one id lookup per range) would only find them
+  // again. Same result: the same characters are marked deleted.
   auto [it, off] = core_.find_visible(static_cast<uint32_t>(pos));
   while (n > 0 && it != kNoItem) {
-    const Item& item = core_.item(it);
-    if (item.visible()) {
-      uint32_t take = static_cast<uint32_t>(std::min<size_t>(n, item.len - off));
-      OpId first = item.id_at(off);
+    if (core_.item(it).visible()) {
+      uint32_t take = static_cast<uint32_t>(std::min<size_t>(n, core_.item(it).len - off));
+      OpId first = core_.item(it).id_at(off);
       IdRange* last = op.ranges.empty() ? nullptr : &op.ranges.back();
       if (last && last->first.actor == first.actor && last->first.lamport + last->len == first.lamport) {
         last->len += take;
       } else {
         op.ranges.push_back(IdRange{first, take});
       }
+      it = core_.isolate_start(it, off);  // (splits move items: indices stay valid, references do not)
+      if (take < core_.item(it).len) core_.split(it, take);
+      core_.set_flags(it, core_.item(it).flags | kDeleted);
       n -= take;
     }
     off = 0;
-    it = item.next;
+    it = core_.item(it).next;
   }
-  apply(op);
   return op;
 }
 

@@ -1,0 +1,68 @@
+// bench/node/open_docs.mjs: what it costs to edit while other documents stay
+// open. The automerge-paper trace (259,778 edits, one per JS call) is applied
+// to --docs documents of one module instance in turn, none freed, then to one
+// more after they are all freed (whose memory it reuses); each final text is
+// checked against the trace. Prints ms per document.
+//
+// Why: every document lives in the module's one linear memory, which grows as
+// they grow. Until 2026-12-02 the allocator grew it a page or two at a time,
+// and each growth made V8 count external memory and collect garbage again:
+// the third open document took 0.7 s and the fourth 3.5 s where the first
+// took 0.3 s. The allocator now grows the memory by at least an eighth
+// (runtime-wasm/src/alloc_wasm.cpp). Not part of the test suite.
+//
+// Usage: node bench/node/open_docs.mjs [BUILD_DIR] [--docs N] [--trace FILE]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { readTrace, patchCount } from './workloads.mjs';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i < 0 ? fallback : args.splice(i, 2)[1];
+};
+const docs = Number(opt('--docs', 4));
+const traceFile = opt('--trace', path.resolve(root, '../shared/bench/traces/seq-automerge-paper.json.gz'));
+const build = path.resolve(args[0] ?? 'build');
+
+const gen = fs.mkdtempSync(path.join(os.tmpdir(), 'dolc-open-docs-bench-'));
+execFileSync(path.join(build, 'dolc'), ['build', path.join(root, 'bench/node/bench.dol'), '-o', gen, '--emit=wasm,js'],
+             { stdio: 'inherit' });
+fs.writeFileSync(path.join(gen, 'package.json'), '{"type": "module"}');
+const mod = await import(pathToFileURL(path.join(gen, 'bench.js')).href);
+await mod.loadFile();
+const Doc = Object.values(mod).find((c) => typeof c === 'function' && c.prototype instanceof mod.Document);
+const trace = readTrace(traceFile);
+
+function fill(actor) {
+  const d = new Doc(BigInt(actor));
+  const body = d.body;
+  const t0 = performance.now();
+  if (trace.startContent) body.insert(0, trace.startContent);
+  for (const txn of trace.txns)
+    for (const [pos, del, ins] of txn.patches) {
+      if (del > 0) body.delete(pos, del);
+      if (ins.length > 0) body.insert(pos, ins);
+    }
+  const ms = performance.now() - t0;
+  if (body.toString() !== trace.endContent) throw new Error(`document ${actor}: final text differs from the trace`);
+  return { d, ms };
+}
+
+console.log(`automerge-paper trace: ${patchCount(trace)} edits, one per call, into ${docs} documents kept open, node ${process.version}`);
+console.log('| document | apply (ms) |\n|---|---|');
+const open = [];
+for (let k = 1; k <= docs; k++) {
+  const { d, ms } = fill(k);
+  open.push(d);
+  console.log(`| ${k}${k === 1 ? ' (first in the process)' : ''} | ${ms.toFixed(0)} |`);
+}
+for (const d of open) d.free();
+const { d, ms } = fill(docs + 1);
+d.free();
+console.log(`| ${docs + 1}, after the others were freed | ${ms.toFixed(0)} |`);
+fs.rmSync(gen, { recursive: true, force: true });
