@@ -388,6 +388,9 @@ void encode_columns(Writer& w, const std::vector<const Change*>& changes, BlobKe
       if (!columns[i].empty()) present |= uint64_t{1} << i;
     }
     w.varint(present);
+    size_t total = 0;
+    for (const Bytes& b : columns) total += b.empty() ? 0 : 10 + b.size();
+    w.reserve_more(total);
     for (const Bytes& b : columns)
       if (!b.empty()) w.bytes(b.data(), b.size());
   }

@@ -44,7 +44,10 @@ class ColumnWriter {
   // A run of one value joins the pending literals; longer runs are written
   // as runs (a run of two costs what two literals cost, and ends a group).
   void close_run() {
-    if (run_len_ == 1) literals_.push_back(run_value_);
+    if (run_len_ == 1) {
+      if (literals_.capacity() == 0) literals_.reserve(8);  // (one allocation for most columns of a change)
+      literals_.push_back(run_value_);
+    }
     if (run_len_ >= 2) {
       flush_literals();
       out_.varint(run_len_ << 1 | 1);
@@ -54,6 +57,7 @@ class ColumnWriter {
   }
   void flush_literals() {
     if (literals_.empty()) return;
+    out_.reserve_more(10 * (literals_.size() + 1));
     out_.varint(uint64_t{literals_.size()} << 1);
     for (uint64_t v : literals_) out_.varint(v);
     literals_.clear();

@@ -44,6 +44,12 @@ class Writer {
   }
   void str(std::string_view s) { bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
   void raw(const uint8_t* data, size_t n) { out_.insert(out_.end(), data, data + n); }
+  // Room for `n` more bytes, growing geometrically (so that reserving before
+  // each piece never makes appends quadratic): one allocation instead of the
+  // vector's doublings from one byte, for the many small buffers encoders fill.
+  void reserve_more(size_t n) {
+    if (out_.capacity() - out_.size() < n) out_.reserve(out_.size() + (n > out_.size() ? n : out_.size()));
+  }
   Bytes& buffer() { return out_; }
   const Bytes& buffer() const { return out_; }
   Bytes take() { return std::move(out_); }

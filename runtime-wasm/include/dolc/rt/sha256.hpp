@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace dolc::rt {
 
@@ -28,11 +29,14 @@ class Sha256 {
     length_ = 0;
   }
 
+  // (Copies and padding as whole pieces, not byte by byte: every replica
+  // hashes every change it holds, and byte loops were most of that time in
+  // wasm modules, which are compiled for size.)
   void update(const uint8_t* data, size_t n) {
     length_ += n;
     while (n > 0) {
       size_t take = 64 - buffered_ < n ? 64 - buffered_ : n;
-      for (size_t i = 0; i < take; ++i) block_[buffered_ + i] = data[i];
+      std::memcpy(block_ + buffered_, data, take);
       buffered_ += take;
       data += take;
       n -= take;
@@ -45,13 +49,15 @@ class Sha256 {
 
   Sha256Digest finish() {
     uint64_t bits = length_ * 8;
-    uint8_t pad = 0x80;
-    update(&pad, 1);
-    uint8_t zero = 0;
-    while (buffered_ != 56) update(&zero, 1);
-    uint8_t len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
-    update(len, 8);
+    block_[buffered_++] = 0x80;
+    if (buffered_ > 56) {  // no room for the length: pad this block out, then a block of zeros
+      std::memset(block_ + buffered_, 0, 64 - buffered_);
+      compress();
+      buffered_ = 0;
+    }
+    std::memset(block_ + buffered_, 0, 56 - buffered_);
+    for (int i = 0; i < 8; ++i) block_[56 + i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
+    compress();
     Sha256Digest out;
     for (int i = 0; i < 8; ++i)
       for (int b = 0; b < 4; ++b) out[4 * i + b] = static_cast<uint8_t>(state_[i] >> (24 - 8 * b));
