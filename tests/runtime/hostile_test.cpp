@@ -408,6 +408,85 @@ TEST(Hostile, RollbacksAfterABaselineRestoreTheStateExactly) {
   EXPECT_EQ(control.version(), a.version());
 }
 
+// Two authors who saw a fork edit concurrently, after a long history; r
+// gets all of x's changes, then y's one per apply(). Each of y's sorts
+// before changes already applied, so r replays in canonical order: the
+// first time from nothing (and keeps a baseline just before that change),
+// then from the baseline, each replaying only what follows the previous
+// arrival, never the history. Refused blobs and our own edits between them
+// rebuild from the same baseline; a change not past the fork that sorts
+// before the baseline (from a replica that never saw the fork) makes the
+// next one replay from nothing again. r ends as a replica that got
+// everything at once, down to its saved bytes (the same log order).
+TEST(Hostile, OutOfOrderChangesPastAForkReplayOnlyWhatFollowsThem) {
+  Doc prefix(&kNote, 8);
+  honest_edits(prefix, 500, 0);  // 1,500 ops before the fork
+  Doc device_a(&kNote, 50), device_b(&kNote, 50), x(&kNote, 1), y(&kNote, 2), r(&kNote, 5), control(&kNote, 6);
+  Doc unaware(&kNote, 9);  // never sees the fork
+  for (Doc* d : {&device_a, &device_b, &x, &y, &r, &unaware}) ASSERT_TRUE(d->apply(everything(prefix)).ok);
+  ASSERT_TRUE(device_a.reg_set(kRoot, &kNote, 0, b("side a")).ok);
+  ASSERT_TRUE(device_b.reg_set(kRoot, &kNote, 0, b("side b")).ok);
+  for (Doc* d : {&x, &y, &r}) {
+    ASSERT_TRUE(d->apply(device_a.changes_since(prefix.version()).value).ok);
+    ASSERT_TRUE(d->apply(device_b.changes_since(prefix.version()).value).ok);
+  }
+  ASSERT_NE(r.pending().find(R"("forks":[{"actor":"50","seq":1}])"), std::string::npos) << r.pending();
+  const size_t n = 40;
+  std::vector<Bytes> from_x, from_y;
+  for (size_t i = 0; i < n; ++i)
+    for (auto [d, out] : {std::pair{&x, &from_x}, std::pair{&y, &from_y}}) {
+      Bytes v = d->version();
+      honest_edits(*d, 1, static_cast<int>(i));  // 3 ops, one change
+      out->push_back(d->changes_since(v).value);
+    }
+  for (const Bytes& blob : from_x) ASSERT_TRUE(r.apply(blob).ok);
+  Bytes bad = blob_that_does_not_fit(30);
+  uint64_t ours = 0;  // ops of r's own changes (they sort last)
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t before = r.replayed_ops();
+    ASSERT_TRUE(r.apply(from_y[i]).ok);
+    uint64_t replayed = r.replayed_ops() - before;
+    if (i == 0) {
+      EXPECT_GE(replayed, 1500u);  // no baseline yet: the whole history
+    } else if (i != 31) {
+      // y's previous change (the baseline is just before it), x's from
+      // this one on, this one, and our own: 3 ops each.
+      EXPECT_LE(replayed, 3 * (n - i + 3) + ours) << i;
+    } else {
+      EXPECT_GE(replayed, 1500u) << "the change not past the fork sorts before the baseline";
+    }
+    if (i % 10 == 5) {  // a refusal: rebuilt from the same baseline
+      std::string state = dump(r);
+      Bytes version = r.version();
+      before = r.replayed_ops();
+      ASSERT_FALSE(r.apply(bad).ok);
+      EXPECT_EQ(dump(r), state) << i;
+      EXPECT_EQ(r.version(), version) << i;
+      EXPECT_LE(r.replayed_ops() - before, 3 * (n - i + 3) + ours) << i;
+    }
+    if (i % 10 == 7) {  // our own edit: after everything, in order
+      honest_edits(r, 1, 100 + static_cast<int>(i));
+      ours += 3;
+    }
+    if (i == 30) {  // not past the fork, made long ago: applies without a replay
+      Bytes v = unaware.version();
+      honest_edits(unaware, 1, 7);
+      before = r.replayed_ops();
+      ASSERT_TRUE(r.apply(unaware.changes_since(v).value).ok);
+      EXPECT_EQ(r.replayed_ops(), before);
+    }
+  }
+  ASSERT_TRUE(control.apply(everything(r)).ok);
+  EXPECT_EQ(dump(control), dump(r));
+  EXPECT_EQ(control.version(), r.version());
+  EXPECT_EQ(control.pending(), r.pending());
+  EXPECT_EQ(control.save(), r.save());  // the same log, in the same (canonical) order
+  Doc loaded(&kNote, 7);
+  ASSERT_TRUE(loaded.load(r.save()).ok);
+  EXPECT_EQ(dump(loaded), dump(r));
+  EXPECT_EQ(loaded.version(), r.version());
+}
+
 // ---- property: forks and forgeries under random delivery
 
 uint64_t base_seed() {
