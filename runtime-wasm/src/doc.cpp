@@ -1980,7 +1980,9 @@ struct Doc::Impl {
     // that follows a higher one in the log, i.e. that came out of order;
     // of those, the ones this apply() brought when there are any (the next
     // change of their author most likely goes after them, while earlier
-    // ones, not past the fork, applied where they were).
+    // ones, not past the fork, applied where they were). When none came out
+    // of order (a new fork was found), before the change in the fork's slot:
+    // changes past the fork go after it.
     ChangeKey top{0, 0}, none{UINT64_MAX, UINT64_MAX}, lowest = none, lowest_new = none;
     for (size_t i = from; i < log.size(); ++i) {
       ChangeKey k = order_key(log[i]);
@@ -1991,7 +1993,8 @@ struct Doc::Impl {
       if (top < k) top = k;
       replayed_ops += log[i].ops.size();
     }
-    cut_at = lowest_new != none ? lowest_new : lowest;
+    cut_at = lowest_new != none ? lowest_new : lowest != none ? lowest : fork_point;
+    fork_point = none;
     std::vector<Change> all(std::make_move_iterator(log.begin() + static_cast<std::ptrdiff_t>(from)),
                             std::make_move_iterator(log.end()));
     log.resize(from);
@@ -2030,10 +2033,10 @@ struct Doc::Impl {
       if (known(forks[i])) {
         ++i;
       } else {
+        fork_moved(forks[i].actor, forks[i].seq);
         queue.emplace_back(forks[i].actor, forks[i].seq);
         hold(std::move(forks[i]), 0);
         forks.erase(forks.begin() + static_cast<std::ptrdiff_t>(i));
-        baseline.reset();  // made with that fork known: what is past a fork changes
       }
     drain(std::move(queue));
     tainted_out_of_order = false;  // this is the canonical order
@@ -2058,10 +2061,20 @@ struct Doc::Impl {
     }
     return k;
   }
+  // A fork of slot (a, s) joins or leaves `forks` (and the change logged
+  // there may be swapped): the baseline stays only if its entries do not
+  // include that slot. (Then none of them is past it: an actor's later
+  // seqs and what depends on the slot are logged after it.)
+  void fork_moved(uint64_t a, uint64_t s) {
+    if (!baseline) return;
+    auto v = baseline->version.find(a);
+    if (v != baseline->version.end() && v->second >= s) baseline.reset();
+  }
   // During a replay in canonical order: keeps the new baseline just before
   // the change that goes at `cut_at` or after it (drain() calls this before
   // applying each change), if the entries before it ascend.
   ChangeKey cut_at{};
+  ChangeKey fork_point{UINT64_MAX, UINT64_MAX};  // the lowest slot settle() found a fork of, since the last replay
   bool cut_pending = false;
   size_t replay_from = 0;  // where the replay under way started (entries before it ascend)
   void cut_due(const Change& c) {
@@ -2090,10 +2103,11 @@ struct Doc::Impl {
         if (forked(c)) continue;
         Change& in_log = log[positions.at(c.actor)[c.seq - 1]];
         if (same_change(c, in_log)) continue;
+        fork_moved(c.actor, c.seq);
         if (!depends_on_slot(c, c.actor, c.seq) && preferred(c, in_log)) std::swap(c, in_log);
+        if (order_key(in_log) < fork_point) fork_point = order_key(in_log);
         forks.push_back(std::move(c));
         replay = true;  // a new fork: the changes past it apply in canonical order
-        baseline.reset();  // made without that fork known (and maybe with the change swapped out)
       }
       if (replay) replay_in_canonical_order();
     }
