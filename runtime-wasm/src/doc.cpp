@@ -1607,10 +1607,12 @@ struct Doc::Impl {
   static constexpr size_t kBaselineMinOps = 1024;
   //
   // Invariant: the baseline holds the state that applying log[0..changes)
-  // in log order gives, with the forks known now. So it is dropped when a
-  // fork is added or leaves `forks` (which changes what is past a fork) and
-  // when the log changes before `changes` (a rebuild that cuts there, a
-  // replay that reorders there, a fork that replaces a logged change).
+  // in log order gives, with the forks known now. So it is dropped when
+  // the log changes before `changes` (a rebuild that cuts there, a replay
+  // that reorders there) and when a fork of one of those entries' slots is
+  // added or leaves `forks` (which changes what is past a fork among them,
+  // or swaps the logged change: fork_moved). Forked documents keep one
+  // after every replay in canonical order, whatever their size.
   struct Baseline {
     size_t changes = 0;  // the log entries it holds the state after
     // Whether log[0..changes) ascend in canonical order (order_key): then a
