@@ -777,7 +777,7 @@ void run_fork_baselines(uint64_t seed) {
   }
 }
 
-TEST(HostileProperty, ForksPastABaselineConverge) { run_seeds(30, 4, run_fork_baselines); }
+TEST(HostileProperty, ForksPastABaselineConverge) { run_seeds(20, 4, run_fork_baselines); }
 
 // Seeds that once failed, replayed on every run. 3000445174: a device of the
 // forked actor refused a delete (by actor 3) of text it had never seen,
