@@ -1563,24 +1563,10 @@ struct Doc::Impl {
     legacy_chains.resize(std::min(legacy_chains.size(), unchanged));
     deps_at_last_change.clear();  // our last change may be gone: list full dependencies next time
     size_t from = 0;
-    if (baseline && baseline->changes <= unchanged && forks.empty()) {
-      from = baseline->changes;
-      root = std::move(baseline->root);
-      version = std::move(baseline->version);
-      actor_last = std::move(baseline->actor_last);
-      conflicts = std::move(baseline->conflicts);
-      clock = baseline->clock;
-      largest_tainted = baseline->largest_tainted;
-      for (auto it = positions.begin(); it != positions.end();) {
-        auto v = version.find(it->first);
-        if (v == version.end()) {
-          it = positions.erase(it);
-        } else {
-          it->second.resize(static_cast<size_t>(v->second));
-          ++it;
-        }
-      }
-      tainted.resize(from);
+    bool ascends = true;  // log[0..from) in canonical order (Baseline::ascends)
+    if (baseline && baseline->changes <= unchanged) {
+      ascends = baseline->ascends;
+      from = restore_baseline();
     } else {
       root = std::make_unique<Object>(gene);
       version.clear();
@@ -1598,20 +1584,26 @@ struct Doc::Impl {
     // refused back to it (a held change that no longer fits rebuilds in the
     // middle of one; a baseline past its start would then be of no use).
     size_t keep_at = std::min(log.size() - (!log.empty() && log.back().actor == actor ? 1 : 0), receive_start);
+    // With forks known, a baseline that a replay in canonical order can
+    // start from stays where it is: moved past later changes, it would be
+    // behind the next change past the fork that arrives out of order, which
+    // would then replay from nothing (a peer could alternate the two).
+    if (from > 0 && ascends && !forks.empty()) keep_at = from;
     size_t replayed = 0;
     for (size_t i = from; i < log.size(); ++i) replayed += log[i].ops.size();
     replayed_ops += replayed;
     // (Restored from the baseline, the state moved out of it: it is kept
     // again, at the new place.)
-    bool keep = forks.empty() && (from > 0 || replayed >= kBaselineMinOps);
+    bool keep = from > 0 || replayed >= kBaselineMinOps;
     std::vector<Change> kept(std::make_move_iterator(log.begin() + static_cast<std::ptrdiff_t>(from)),
                              std::make_move_iterator(log.end()));
     log.resize(from);
-    if (keep && keep_at == from) keep_baseline();
+    if (keep && keep_at == from) keep_baseline(ascends);
     for (Change& c : kept) {
       apply_change(c);
       append(std::move(c));
-      if (keep && log.size() == keep_at) keep_baseline();
+      ascends = ascends && ascending(log.size() - 1, log.size());
+      if (keep && log.size() == keep_at) keep_baseline(ascends);
     }
     open_change = false;
     --ev.mute;
@@ -1619,20 +1611,62 @@ struct Doc::Impl {
 
   // ----- the baseline: what rebuild() starts from when it can (see there)
   static constexpr size_t kBaselineMinOps = 1024;
+  //
+  // Invariant: the baseline holds the state that applying log[0..changes)
+  // in log order gives, with the forks known now. So it is dropped when
+  // the log changes before `changes` (a rebuild that cuts there, a replay
+  // that reorders there) and when a fork of one of those entries' slots is
+  // added or leaves `forks` (which changes what is past a fork among them,
+  // or swaps the logged change: fork_moved). Forked documents keep one
+  // after every replay in canonical order, whatever their size.
   struct Baseline {
     size_t changes = 0;  // the log entries it holds the state after
+    // Whether log[0..changes) ascend in canonical order (order_key): then a
+    // replay in canonical order can start from here (canonical_start).
+    bool ascends = false;
     std::unique_ptr<Object> root;
     std::map<uint64_t, uint64_t> version, actor_last;
     std::vector<Conflict> conflicts;
     uint64_t clock = 0;
     std::tuple<uint64_t, uint64_t, uint64_t> largest_tainted{};
   };
-  std::unique_ptr<Baseline> baseline;  // null: none (until a costly rebuild; dropped when the log reorders)
+  std::unique_ptr<Baseline> baseline;  // null: none (until a costly rebuild or a replay in canonical order)
   uint64_t replayed_ops = 0;           // Doc::replayed_ops
   size_t receive_start = SIZE_MAX;     // the log's size when the receive() under way began (none: SIZE_MAX)
-  void keep_baseline() {
-    baseline = std::make_unique<Baseline>(
-        Baseline{log.size(), clone_object(*root, context()), version, actor_last, conflicts, clock, largest_tainted});
+  void keep_baseline(bool ascends) {
+    baseline = std::make_unique<Baseline>(Baseline{log.size(), ascends, clone_object(*root, context()), version,
+                                                   actor_last, conflicts, clock, largest_tainted});
+  }
+  // Moves the baseline's state in (the log already cut to its entries) and
+  // returns how many entries that is; the baseline is gone.
+  size_t restore_baseline() {
+    size_t from = baseline->changes;
+    root = std::move(baseline->root);
+    version = std::move(baseline->version);
+    actor_last = std::move(baseline->actor_last);
+    conflicts = std::move(baseline->conflicts);
+    clock = baseline->clock;
+    largest_tainted = baseline->largest_tainted;
+    for (auto it = positions.begin(); it != positions.end();) {
+      auto v = version.find(it->first);
+      if (v == version.end()) {
+        it = positions.erase(it);
+      } else {
+        it->second.resize(static_cast<size_t>(v->second));
+        ++it;
+      }
+    }
+    tainted.resize(from);
+    baseline.reset();
+    return from;
+  }
+  // The order a replay in canonical order applies changes in (first op
+  // lamport, actor), and whether log[from - 1..to) ascend in it.
+  static ChangeKey order_key(const Change& c) { return ChangeKey{c.ops.empty() ? 0 : c.ops[0].id.lamport, c.actor}; }
+  bool ascending(size_t from, size_t to) const {
+    for (size_t i = from ? from : 1; i < to; ++i)
+      if (!(order_key(log[i - 1]) < order_key(log[i]))) return false;
+    return true;
   }
 
   // Starts or extends our open change and records `op`. Register, set, map
@@ -1905,7 +1939,7 @@ struct Doc::Impl {
         } else if (known(c)) {
           uint64_t in_batch = list[i].batch;
           contenders.push_back(Held{unhold(list, i), in_batch});
-        } else if (!apply_change(c)) {
+        } else if (cut_due(c), !apply_change(c)) {  // (cut_due: a replay may keep its baseline here)
           // A change of an actor with a fork may have been made on top of
           // the other side of it: it is looked at again once the fork is
           // settled (settle()), not held against the whole batch.
@@ -1937,21 +1971,56 @@ struct Doc::Impl {
   // for dependencies whatever the order). Past a fork, ops that do not fit
   // are skipped, and whether an op fits can depend on the order in which
   // the two sides' changes (whose ids may collide) were applied: a document
-  // that knows a fork is replayed this way after every apply(), so replicas
-  // agree (FORMAT.md, "Change identity", on what that costs).
+  // that knows a fork is replayed this way whenever a change past it
+  // arrives after a later one (in that order) applied, so replicas agree.
+  //
+  // Not from nothing when it can be helped (FORMAT.md, "Past a fork"): from
+  // the baseline when the replay would begin with its entries exactly as
+  // logged (canonical_start), replaying only the entries after it; and a
+  // new baseline is kept just before the first change that came out of
+  // order, so that the next one (its author's next change, most often)
+  // replays only what follows that point.
   void replay_in_canonical_order() {
     end_run();
-    baseline.reset();  // the log's order changes under it
-    for (const Change& c : log) replayed_ops += c.ops.size();
     ev.reset = ev.on;  // what was recorded no longer describes the state
-    std::vector<Change> all = std::move(log);
+    size_t from = canonical_start();
+    // Where the new baseline goes: before the lowest entry (in that order)
+    // that follows a higher one in the log, i.e. that came out of order;
+    // of those, the ones this apply() brought when there are any (the next
+    // change of their author most likely goes after them, while earlier
+    // ones, not past the fork, applied where they were). When none came out
+    // of order (a new fork was found), before the change in the fork's slot:
+    // changes past the fork go after it.
+    ChangeKey top{0, 0}, none{UINT64_MAX, UINT64_MAX}, lowest = none, lowest_new = none;
+    for (size_t i = from; i < log.size(); ++i) {
+      ChangeKey k = order_key(log[i]);
+      if (i > from && k < top) {
+        if (k < lowest) lowest = k;
+        if (i >= receive_start && k < lowest_new) lowest_new = k;
+      }
+      if (top < k) top = k;
+      replayed_ops += log[i].ops.size();
+    }
+    cut_at = lowest_new != none ? lowest_new : lowest != none ? lowest : fork_point;
+    fork_point = none;
+    std::vector<Change> all(std::make_move_iterator(log.begin() + static_cast<std::ptrdiff_t>(from)),
+                            std::make_move_iterator(log.end()));
+    log.resize(from);
+    if (from > 0) {
+      restore_baseline();  // log[0..from) stay as they are, and so do their chain digests
+      chains.resize(std::min(chains.size(), from));
+      legacy_chains.resize(std::min(legacy_chains.size(), from));
+      deps_at_last_change.clear();
+      open_change = false;
+    } else {
+      baseline.reset();  // the log's order changes under it
+      rebuild(0, 0);
+    }
     // Ordered by (first op lamport, actor); an actor's changes that share
     // a first lamport (two sides of a fork) stay in seq order, as logged.
     // (A map rather than a sort keeps the wasm module smaller.)
     std::map<ChangeKey, std::vector<ChangeKey>> order;
-    for (size_t i = 0; i < all.size(); ++i)
-      order[ChangeKey{all[i].ops[0].id.lamport, all[i].actor}].push_back(ChangeKey{i, 0});
-    rebuild(0, 0);
+    for (size_t i = 0; i < all.size(); ++i) order[order_key(all[i])].push_back(ChangeKey{i, 0});
     blocked_on.clear();
     std::vector<ChangeKey> queue;
     for (const auto& [key, indexes] : order)
@@ -1961,7 +2030,10 @@ struct Doc::Impl {
         hold(std::move(c), 0);
       }
     for (const auto& [k, list] : held) queue.push_back(k);
+    replay_from = from;
+    cut_pending = cut_at != none;
     drain(std::move(queue));
+    cut_pending = false;
     // A fork whose slot the replay left empty (the change there no longer
     // fits) is a candidate again.
     queue.clear();
@@ -1969,12 +2041,54 @@ struct Doc::Impl {
       if (known(forks[i])) {
         ++i;
       } else {
+        fork_moved(forks[i].actor, forks[i].seq);
         queue.emplace_back(forks[i].actor, forks[i].seq);
         hold(std::move(forks[i]), 0);
         forks.erase(forks.begin() + static_cast<std::ptrdiff_t>(i));
       }
     drain(std::move(queue));
     tainted_out_of_order = false;  // this is the canonical order
+  }
+  // Where a replay in canonical order may start: after the baseline's
+  // entries when the full replay would apply exactly them first, as they
+  // were logged (0: from nothing). That holds when they ascend in that
+  // order (each one's dependencies are logged before it, so each is ready
+  // at its turn), every later entry comes after them in it, and nothing
+  // held is another candidate for one of their slots (the full replay would
+  // look at it among them). Costs the entries after the baseline and a look
+  // at each held slot.
+  size_t canonical_start() const {
+    if (!baseline || !baseline->ascends || baseline->changes == 0 || baseline->changes > log.size()) return 0;
+    size_t k = baseline->changes;
+    ChangeKey last = order_key(log[k - 1]);
+    for (size_t i = k; i < log.size(); ++i)
+      if (!(last < order_key(log[i]))) return 0;
+    for (const auto& [slot, list] : held) {
+      auto v = baseline->version.find(slot.first);
+      if (!list.empty() && v != baseline->version.end() && slot.second <= v->second) return 0;
+    }
+    return k;
+  }
+  // A fork of slot (a, s) joins or leaves `forks` (and the change logged
+  // there may be swapped): the baseline stays only if its entries do not
+  // include that slot. (Then none of them is past it: an actor's later
+  // seqs and what depends on the slot are logged after it.)
+  void fork_moved(uint64_t a, uint64_t s) {
+    if (!baseline) return;
+    auto v = baseline->version.find(a);
+    if (v != baseline->version.end() && v->second >= s) baseline.reset();
+  }
+  // During a replay in canonical order: keeps the new baseline just before
+  // the change that goes at `cut_at` or after it (drain() calls this before
+  // applying each change), if the entries before it ascend.
+  ChangeKey cut_at{};
+  ChangeKey fork_point{UINT64_MAX, UINT64_MAX};  // the lowest slot settle() found a fork of, since the last replay
+  bool cut_pending = false;
+  size_t replay_from = 0;  // where the replay under way started (entries before it ascend)
+  void cut_due(const Change& c) {
+    if (!cut_pending || order_key(c) < cut_at) return;
+    cut_pending = false;
+    if (ascending(replay_from, log.size())) keep_baseline(true);
   }
 
   // Settles the forks drain() found: each one either replaces the change in
@@ -1997,7 +2111,9 @@ struct Doc::Impl {
         if (forked(c)) continue;
         Change& in_log = log[positions.at(c.actor)[c.seq - 1]];
         if (same_change(c, in_log)) continue;
+        fork_moved(c.actor, c.seq);
         if (!depends_on_slot(c, c.actor, c.seq) && preferred(c, in_log)) std::swap(c, in_log);
+        if (order_key(in_log) < fork_point) fork_point = order_key(in_log);
         forks.push_back(std::move(c));
         replay = true;  // a new fork: the changes past it apply in canonical order
       }

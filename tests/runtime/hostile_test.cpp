@@ -408,6 +408,91 @@ TEST(Hostile, RollbacksAfterABaselineRestoreTheStateExactly) {
   EXPECT_EQ(control.version(), a.version());
 }
 
+// Two authors who saw a fork edit concurrently, after a long history; r
+// gets all of x's changes, then y's one per apply(). Each of y's sorts
+// before changes already applied, so r replays in canonical order: the
+// first time from the baseline kept when r learned of the fork (just
+// before the fork's slot), then from one kept just before the previous
+// arrival, each replaying only what follows it, never the history. Refused blobs and our own edits between them
+// rebuild from the same baseline; a change not past the fork that sorts
+// before the baseline (from a replica that never saw the fork) makes the
+// next one replay from nothing again. r ends as a replica that got
+// everything at once, down to its saved bytes (the same log order).
+TEST(Hostile, OutOfOrderChangesPastAForkReplayOnlyWhatFollowsThem) {
+  Doc prefix(&kNote, 8);
+  honest_edits(prefix, 500, 0);  // 1,500 ops before the fork
+  Doc device_a(&kNote, 50), device_b(&kNote, 50), x(&kNote, 1), y(&kNote, 2), r(&kNote, 5), control(&kNote, 6);
+  Doc unaware(&kNote, 9);  // never sees the fork
+  for (Doc* d : {&device_a, &device_b, &x, &y, &r, &unaware}) ASSERT_TRUE(d->apply(everything(prefix)).ok);
+  ASSERT_TRUE(device_a.reg_set(kRoot, &kNote, 0, b("side a")).ok);
+  ASSERT_TRUE(device_b.reg_set(kRoot, &kNote, 0, b("side b")).ok);
+  for (Doc* d : {&x, &y, &r}) {
+    ASSERT_TRUE(d->apply(device_a.changes_since(prefix.version()).value).ok);
+    ASSERT_TRUE(d->apply(device_b.changes_since(prefix.version()).value).ok);
+  }
+  ASSERT_NE(r.pending().find(R"("forks":[{"actor":"50","seq":1}])"), std::string::npos) << r.pending();
+  const size_t n = 40;
+  std::vector<Bytes> from_x, from_y;
+  for (size_t i = 0; i < n; ++i)
+    for (auto [d, out] : {std::pair{&x, &from_x}, std::pair{&y, &from_y}}) {
+      Bytes v = d->version();
+      honest_edits(*d, 1, static_cast<int>(i));  // 3 ops, one change
+      out->push_back(d->changes_since(v).value);
+    }
+  for (const Bytes& blob : from_x) ASSERT_TRUE(r.apply(blob).ok);
+  Bytes bad = blob_that_does_not_fit(30);
+  uint64_t ours = 0;  // ops of r's own changes (they sort last)
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t before = r.replayed_ops();
+    ASSERT_TRUE(r.apply(from_y[i]).ok);
+    uint64_t replayed = r.replayed_ops() - before;
+    if (i == 0) {
+      // From the baseline kept when r learned of the fork, just before the
+      // change in its slot: that change and x's (3 ops each), this one.
+      EXPECT_LE(replayed, 3 * (n + 3));
+    } else if (i != 31) {
+      // y's previous change (the baseline is just before it), x's from
+      // this one on, this one, and our own: 3 ops each.
+      EXPECT_LE(replayed, 3 * (n - i + 3) + ours) << i;
+    } else {
+      EXPECT_GE(replayed, 1500u) << "the change not past the fork sorts before the baseline";
+    }
+    // The log is now in canonical order, as a replica that gets it at once has it.
+    Doc twin(&kNote, 6);
+    ASSERT_TRUE(twin.apply(everything(r)).ok);
+    ASSERT_EQ(twin.save(), r.save()) << i;
+    if (i % 10 == 5) {  // a refusal: rebuilt from the same baseline
+      std::string state = dump(r);
+      Bytes version = r.version();
+      before = r.replayed_ops();
+      ASSERT_FALSE(r.apply(bad).ok);
+      EXPECT_EQ(dump(r), state) << i;
+      EXPECT_EQ(r.version(), version) << i;
+      EXPECT_LE(r.replayed_ops() - before, 3 * (n - i + 3) + ours) << i;
+    }
+    if (i % 10 == 7) {  // our own edit: after everything, in order
+      honest_edits(r, 1, 100 + static_cast<int>(i));
+      ours += 3;
+    }
+    if (i == 30) {  // not past the fork, made long ago: applies without a replay
+      Bytes v = unaware.version();
+      honest_edits(unaware, 1, 7);
+      before = r.replayed_ops();
+      ASSERT_TRUE(r.apply(unaware.changes_since(v).value).ok);
+      EXPECT_EQ(r.replayed_ops(), before);
+    }
+  }
+  ASSERT_TRUE(control.apply(everything(r)).ok);
+  EXPECT_EQ(dump(control), dump(r));
+  EXPECT_EQ(control.version(), r.version());
+  EXPECT_EQ(control.pending(), r.pending());
+  EXPECT_EQ(control.save(), r.save());  // the same log, in the same (canonical) order
+  Doc loaded(&kNote, 7);
+  ASSERT_TRUE(loaded.load(r.save()).ok);
+  EXPECT_EQ(dump(loaded), dump(r));
+  EXPECT_EQ(loaded.version(), r.version());
+}
+
 // ---- property: forks and forgeries under random delivery
 
 uint64_t base_seed() {
@@ -588,6 +673,111 @@ void run_refusals(uint64_t seed) {
 }
 
 TEST(HostileProperty, RefusalsAndRollbacksLeaveNoTrace) { run_seeds(20, 3, run_refusals); }
+
+// Forks and baselines: three devices share actor 50 (three sides of one
+// history); three honest authors each start from one side and edit
+// concurrently, now and then taking in each other's changes, so that most
+// later changes are past the fork on every side. Three receivers get every
+// change in random order, with duplicates, amid refused blobs and edits of
+// their own: changes past the fork that arrive after later ones replay in
+// canonical order, from a baseline where one fits. After every refused
+// apply the state and version are unchanged; after every other one, a load
+// of the save agrees. At the end, after anti-entropy, every receiver
+// equals a control replica that got every writer's history in one order.
+void run_fork_baselines(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Doc prefix(&kNote, 8);
+  honest_edits(prefix, 20, 0);
+  std::vector<std::unique_ptr<Doc>> writers, receivers;
+  for (uint64_t a : {50, 50, 50, 1, 2, 3}) writers.push_back(std::make_unique<Doc>(&kNote, a));
+  for (uint64_t a : {5, 6, 7}) receivers.push_back(std::make_unique<Doc>(&kNote, a));
+  for (auto* group : {&writers, &receivers})
+    for (auto& d : *group) ASSERT_TRUE(d->apply(everything(prefix)).ok);
+  std::vector<Bytes> pool;  // every change made, as sent
+  auto edit = [&](Doc& d) {
+    Bytes v = d.version();
+    random_edit(d, rng);
+    auto delta = d.changes_since(v);
+    ASSERT_TRUE(delta.ok);
+    if (d.version() != v) pool.push_back(delta.value);
+  };
+  for (size_t i = 0; i < 3; ++i) {  // the three sides; author 1 + i starts from side i
+    Doc& device = *writers[i];
+    ASSERT_TRUE(device.reg_set(kRoot, &kNote, 0, b("side " + std::to_string(i))).ok);
+    pool.push_back(device.changes_since(prefix.version()).value);
+    edit(device);
+    ASSERT_TRUE(writers[3 + i]->apply(device.changes_since(prefix.version()).value).ok);
+  }
+  Bytes bad = blob_that_does_not_fit(30);
+  // An apply to a receiver: refused, it changes nothing; accepted, the
+  // state is what the log gives (load of the save).
+  auto deliver = [&](Doc& r, const Bytes& blob, bool must_fit) {
+    std::string state = dump(r);
+    Bytes version = r.version();
+    Status st = r.apply(blob);
+    if (!st.ok) {
+      ASSERT_FALSE(must_fit) << st.error << ", seed " << seed;
+      ASSERT_EQ(dump(r), state) << "seed " << seed;
+      ASSERT_EQ(r.version(), version) << "seed " << seed;
+      return;
+    }
+    Doc loaded(&kNote, 99);
+    ASSERT_TRUE(loaded.load(r.save()).ok) << "seed " << seed;
+    ASSERT_EQ(dump(loaded), dump(r)) << "seed " << seed;
+  };
+  for (int step = 0; step < 200; ++step) {
+    unsigned what = static_cast<unsigned>(rng() % 20);
+    if (what < 7) {
+      edit(*writers[rng() % writers.size()]);
+    } else if (what < 10) {  // writers take in each other's changes (refused while a side is unknown)
+      Doc& from = *writers[rng() % writers.size()];
+      Doc& to = *writers[rng() % writers.size()];
+      if (&from != &to) (void)to.apply(from.changes_since(to.version()).value);
+    } else if (what < 17) {
+      for (int k = 0; k < 3 && !pool.empty(); ++k) deliver(*receivers[rng() % 3], pool[rng() % pool.size()], false);
+    } else if (what < 18) {
+      Doc& r = *receivers[rng() % 3];
+      std::string state = dump(r);
+      Bytes version = r.version();
+      ASSERT_FALSE(r.apply(bad).ok);
+      ASSERT_EQ(dump(r), state) << "seed " << seed << ", step " << step;
+      ASSERT_EQ(r.version(), version) << "seed " << seed << ", step " << step;
+    } else {
+      edit(*receivers[rng() % 3]);
+    }
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  std::vector<Doc*> sources;
+  for (auto* group : {&writers, &receivers})
+    for (auto& d : *group) sources.push_back(d.get());
+  for (auto& r : receivers) {
+    std::vector<Bytes> shuffled = pool;
+    std::shuffle(shuffled.begin(), shuffled.end(), rng);
+    for (const Bytes& blob : shuffled) deliver(*r, blob, false);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  // Anti-entropy into each receiver (one direction of it can be refused
+  // until a side of a fork has arrived through another); the control gets
+  // each source's whole history, in one order.
+  Doc control(&kNote, 98);
+  for (int round = 0; round < 6; ++round) {
+    for (Doc* from : sources) {
+      for (auto& r : receivers)
+        if (r.get() != from) deliver(*r, from->changes_since(r->version()).value, round >= 4);
+      Status st = control.apply(everything(*from));
+      if (round >= 4) ASSERT_TRUE(st.ok) << st.error << ", seed " << seed;
+    }
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  if (std::getenv("DOLC_DEBUG"))
+    for (auto& r : receivers) std::printf("%s\n  %s\n", dump(*r).c_str(), r->pending().c_str());
+  for (auto& r : receivers) {
+    ASSERT_EQ(dump(*r), dump(control)) << "seed " << seed << ", replica " << r->actor();
+    ASSERT_EQ(r->version(), control.version()) << "seed " << seed << ", replica " << r->actor();
+  }
+}
+
+TEST(HostileProperty, ForksPastABaselineConverge) { run_seeds(20, 4, run_fork_baselines); }
 
 // Seeds that once failed, replayed on every run. 3000445174: a device of the
 // forked actor refused a delete (by actor 3) of text it had never seen,
