@@ -168,6 +168,23 @@ void write_object(Writer& w, const Doc& doc, const Bytes& path, const GeneInfo* 
   }
 }
 
+// Sorts (id, index) pairs by id, in place: a heapsort, O(n log n) whatever
+// the input (std::sort would cost every wasm module about 1.7 KB of code).
+void sort_by_id(std::vector<std::pair<OpId, uint32_t>>& v) {
+  auto sift = [&](size_t i, size_t n) {
+    for (size_t c = 2 * i + 1; c < n; i = c, c = 2 * i + 1) {
+      if (c + 1 < n && v[c].first < v[c + 1].first) ++c;
+      if (!(v[i].first < v[c].first)) return;
+      std::swap(v[i], v[c]);
+    }
+  };
+  for (size_t i = v.size() / 2; i-- > 0;) sift(i, v.size());
+  for (size_t end = v.size(); end > 1; --end) {
+    std::swap(v[0], v[end - 1]);
+    sift(0, end - 1);
+  }
+}
+
 // What read_object checks against: the summary's clock bounds element ids.
 struct ReadContext {
   uint64_t clock = 0;
@@ -220,7 +237,7 @@ bool read_field(Reader& r, const FieldInfo& info, SnapKind kind, size_t depth, F
         f.objects.emplace_back();
         if (!read_object(r, info.nested, depth + 1, &f.objects.back(), cx)) return false;
       }
-      std::sort(f.by_id.begin(), f.by_id.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      sort_by_id(f.by_id);
       for (size_t i = 1; i < f.by_id.size(); ++i)
         if (f.by_id[i - 1].first == f.by_id[i].first) return false;  // one element, one id
       return r.ok();

@@ -16,6 +16,7 @@
 // history.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -633,6 +634,16 @@ TEST(SnapshotReader, NestedObjectsAreBoundedAndChecked) {
   EXPECT_FALSE(reads(list(element(101, 1), 1)));                // past the clock
   EXPECT_FALSE(reads(list(element(0, 1), 1)));                  // no such id
   EXPECT_FALSE(reads(list(element(5, 1), 1000)));               // a count past the bytes
+  // Many elements in no order: found however they lie, a repeat found however far apart.
+  std::string many;
+  std::mt19937 rng(3);
+  std::vector<uint64_t> lamports;
+  for (uint64_t l = 1; l <= 90; ++l) lamports.push_back(l);
+  std::shuffle(lamports.begin(), lamports.end(), rng);
+  for (uint64_t l : lamports) many += element(l, 1 + l % 3);
+  EXPECT_TRUE(reads(list(many, 90)));
+  EXPECT_FALSE(reads(list(many + element(lamports[0], 1 + lamports[0] % 3), 91)));
+  EXPECT_TRUE(reads(list(many + element(lamports[0], 4), 91)));
   std::string text_here = varint(1) + bytes("text") + char{7} + char{0} + bytes("hi");
   std::string text_elsewhere = varint(1) + bytes("text") + char{7} + char{1};
   EXPECT_TRUE(reads(chain(3, text_here)));
