@@ -80,9 +80,9 @@ bool read_items(Reader& r, FrozenField& f) {
 
 // Writes the fields of the object at `path` (gene `g`, `depth` steps below
 // the root): `varint m`, m x (`bytes key`, `u8 kind`, value). At the root,
-// `text_elsewhere` and `like` apply (see write_snapshot); objects inside a
-// field would lie deeper than a path reaches are left out (their field is
-// then not in the snapshot, on every writer alike).
+// `text_elsewhere` and `like` apply (see write_snapshot). A field whose
+// objects would lie deeper than a path reaches is left out (no read can
+// name them; every writer leaves out the same ones).
 void write_object(Writer& w, const Doc& doc, const Bytes& path, const GeneInfo* g, size_t depth,
                   const std::vector<uint8_t>* text_elsewhere, const FrozenView* like) {
   auto kind_of = [&](uint32_t i) -> std::optional<SnapKind> {
@@ -159,6 +159,8 @@ void write_object(Writer& w, const Doc& doc, const Bytes& path, const GeneInfo* 
           write_id(w, id);
           std::optional<Bytes> v = doc.list_get(path, g, i, k);
           w.bytes(v ? v->data() : nullptr, v ? v->size() : 0);
+          // (Every element of a list of genes has its object: list_insert and
+          // a ListInsert op make one per element.)
           if (child.ok) write_object(w, doc, child.value, f.nested, depth + 1, nullptr, nullptr);
           else w.varint(0);
         }
