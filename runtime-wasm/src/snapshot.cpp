@@ -78,94 +78,121 @@ bool read_items(Reader& r, FrozenField& f) {
   return r.ok();
 }
 
-// Writes the fields of the object at `path` (gene `g`, `depth` steps below
-// the root): `varint m`, m x (`bytes key`, `u8 kind`, value). At the root,
-// `text_elsewhere` and `like` apply (see write_snapshot). A field whose
-// objects would lie deeper than a path reaches is left out (no read can
-// name them; every writer leaves out the same ones).
+// The fields of gene `g` a snapshot holds for an object `depth` steps below
+// the root, with their kinds, in field order. At the root, only those the
+// loaded snapshot `like` holds (see write_snapshot). A field whose objects
+// would lie deeper than a path reaches is left out (no read can name them;
+// every writer leaves out the same ones).
+using Shape = std::vector<std::pair<uint32_t, SnapKind>>;
+Shape shape_of(const GeneInfo* g, size_t depth, const FrozenView* like) {
+  Shape out;
+  for (uint32_t i = 0; i < g->field_count; ++i) {
+    std::optional<SnapKind> k = snapshot_kind(g->fields[i]);
+    if (!k || (like && !like->root.at(i)) || (*k >= SnapKind::Nested && depth + 1 > kMaxPathDepth)) continue;
+    out.emplace_back(i, *k);
+  }
+  return out;
+}
+
+void write_value(Writer& w, const Doc& doc, const Bytes& path, const GeneInfo* g, uint32_t i, SnapKind kind,
+                 size_t depth, const std::vector<uint8_t>* text_elsewhere);
+
+// `object`: `varint m`, m x (`bytes key`, `u8 kind`, value) (the root, a
+// nested gene field).
 void write_object(Writer& w, const Doc& doc, const Bytes& path, const GeneInfo* g, size_t depth,
                   const std::vector<uint8_t>* text_elsewhere, const FrozenView* like) {
-  auto kind_of = [&](uint32_t i) -> std::optional<SnapKind> {
-    if (like && !like->root.at(i)) return std::nullopt;
-    std::optional<SnapKind> k = snapshot_kind(g->fields[i]);
-    if (k && *k >= SnapKind::Nested && depth + 1 > kMaxPathDepth) return std::nullopt;
-    return k;
-  };
-  uint64_t held = 0;
-  for (uint32_t i = 0; i < g->field_count; ++i) held += kind_of(i).has_value();
-  w.varint(held);
-  for (uint32_t i = 0; i < g->field_count; ++i) {
-    const FieldInfo& f = g->fields[i];
-    std::optional<SnapKind> kind = kind_of(i);
-    if (!kind) continue;
-    w.str(f.key ? f.key : f.name);
-    w.u8(static_cast<uint8_t>(*kind));
-    switch (*kind) {
-      case SnapKind::Register: write_optional(w, doc.reg_get(path, g, i)); break;
-      case SnapKind::Counter: w.svarint(doc.counter_value(path, g, i)); break;
-      case SnapKind::Text: {
-        // (only root texts are kept once, in the text section)
-        bool elsewhere = text_elsewhere && i < text_elsewhere->size() && (*text_elsewhere)[i];
-        w.u8(elsewhere ? 1 : 0);
-        if (!elsewhere) w.str(doc.text_string(path, g, i));
-        break;
+  Shape shape = shape_of(g, depth, like);
+  w.varint(shape.size());
+  for (const auto& [i, kind] : shape) {
+    w.str(g->fields[i].key ? g->fields[i].key : g->fields[i].name);
+    w.u8(static_cast<uint8_t>(kind));
+    write_value(w, doc, path, g, i, kind, depth, text_elsewhere);
+  }
+}
+
+// The objects of a map or list of genes share their gene and depth, so
+// their fields are named once: `shape` (`varint m`, m x (`bytes key`, `u8
+// kind`)), then each object's values in that order.
+Shape write_shape(Writer& w, const GeneInfo* g, size_t depth) {
+  Shape shape = shape_of(g, depth, nullptr);
+  w.varint(shape.size());
+  for (const auto& [i, kind] : shape) {
+    w.str(g->fields[i].key ? g->fields[i].key : g->fields[i].name);
+    w.u8(static_cast<uint8_t>(kind));
+  }
+  return shape;
+}
+void write_values(Writer& w, const Doc& doc, const Bytes& path, const GeneInfo* g, size_t depth, const Shape& shape) {
+  for (const auto& [i, kind] : shape) write_value(w, doc, path, g, i, kind, depth, nullptr);
+}
+
+// The value of field `i` of the object at `path` (gene `g`, `depth` steps
+// below the root), as its kind lays it out (FORMAT.md, "Snapshot").
+void write_value(Writer& w, const Doc& doc, const Bytes& path, const GeneInfo* g, uint32_t i, SnapKind kind,
+                 size_t depth, const std::vector<uint8_t>* text_elsewhere) {
+  const FieldInfo& f = g->fields[i];
+  switch (kind) {
+    case SnapKind::Register: write_optional(w, doc.reg_get(path, g, i)); break;
+    case SnapKind::Counter: w.svarint(doc.counter_value(path, g, i)); break;
+    case SnapKind::Text: {
+      // (only root texts are kept once, in the text section)
+      bool elsewhere = text_elsewhere && i < text_elsewhere->size() && (*text_elsewhere)[i];
+      w.u8(elsewhere ? 1 : 0);
+      if (!elsewhere) w.str(doc.text_string(path, g, i));
+      break;
+    }
+    case SnapKind::Mv: write_items(w, doc.mv_values(path, g, i)); break;
+    case SnapKind::Set: write_items(w, doc.set_values(path, g, i)); break;
+    case SnapKind::List: {
+      uint32_t n = doc.list_length(path, g, i);
+      w.varint(n);
+      for (uint32_t k = 0; k < n; ++k) {
+        std::optional<Bytes> v = doc.list_get(path, g, i, k);
+        w.bytes(v->data(), v->size());  // (an index below the length always reads)
       }
-      case SnapKind::Mv: write_items(w, doc.mv_values(path, g, i)); break;
-      case SnapKind::Set: write_items(w, doc.set_values(path, g, i)); break;
-      case SnapKind::List: {
-        uint32_t n = doc.list_length(path, g, i);
-        w.varint(n);
-        for (uint32_t k = 0; k < n; ++k) {
-          std::optional<Bytes> v = doc.list_get(path, g, i, k);
-          w.bytes(v->data(), v->size());  // (an index below the length always reads)
-        }
-        break;
+      break;
+    }
+    case SnapKind::Map: {
+      std::vector<Bytes> keys = doc.map_keys(path, g, i);
+      w.varint(keys.size());
+      for (const Bytes& k : keys) {
+        w.bytes(k.data(), k.size());
+        write_optional(w, doc.map_get(path, g, i, k));
       }
-      case SnapKind::Map: {
-        std::vector<Bytes> keys = doc.map_keys(path, g, i);
-        w.varint(keys.size());
-        for (const Bytes& k : keys) {
-          w.bytes(k.data(), k.size());
-          write_optional(w, doc.map_get(path, g, i, k));
-        }
-        break;
+      break;
+    }
+    case SnapKind::Nested: write_object(w, doc, doc.nested_child(path, g, i), f.nested, depth + 1, nullptr, nullptr); break;
+    case SnapKind::MapOfGenes: {
+      // `shape`, `varint n`, n x (`bytes key`, values): keys ascending, as map_keys gives them.
+      Shape shape = write_shape(w, f.nested, depth + 1);
+      std::vector<Bytes> keys = doc.map_keys(path, g, i);
+      w.varint(keys.size());
+      for (const Bytes& k : keys) {
+        w.bytes(k.data(), k.size());
+        // (a visible entry always has its object: MapSetNew makes it)
+        write_values(w, doc, doc.map_child(path, g, i, k).value, f.nested, depth + 1, shape);
       }
-      case SnapKind::Nested: write_object(w, doc, doc.nested_child(path, g, i), f.nested, depth + 1, nullptr, nullptr); break;
-      case SnapKind::MapOfGenes: {
-        // `varint n`, n x (`bytes key`, object): keys ascending, as map_keys gives them.
-        std::vector<Bytes> keys = doc.map_keys(path, g, i);
-        w.varint(keys.size());
-        for (const Bytes& k : keys) {
-          w.bytes(k.data(), k.size());
-          Result<Bytes> child = doc.map_child(path, g, i, k);
-          if (child.ok) write_object(w, doc, child.value, f.nested, depth + 1, nullptr, nullptr);
-          else w.varint(0);  // (a visible entry always has its object: MapSetNew makes it)
-        }
-        break;
+      break;
+    }
+    case SnapKind::ListOfGenes: {
+      // `shape`, `varint n`, n x (`id` element, `bytes value`, values), in
+      // list order. The id is the last step of the element's path. (Every
+      // element of a list of genes has its object: list_insert and a
+      // ListInsert op make one per element.)
+      Shape shape = write_shape(w, f.nested, depth + 1);
+      uint32_t n = doc.list_length(path, g, i);
+      w.varint(n);
+      for (uint32_t k = 0; k < n; ++k) {
+        Bytes child = doc.list_child(path, g, i, k).value;
+        Reader step(child.data(), child.size());
+        step.skip(path.size());
+        step.varint();
+        write_id(w, read_id(step));
+        std::optional<Bytes> v = doc.list_get(path, g, i, k);
+        w.bytes(v->data(), v->size());
+        write_values(w, doc, child, f.nested, depth + 1, shape);
       }
-      case SnapKind::ListOfGenes: {
-        // `varint n`, n x (`id` element, `bytes value`, object), in list
-        // order. The id is the last step of the element's path.
-        uint32_t n = doc.list_length(path, g, i);
-        w.varint(n);
-        for (uint32_t k = 0; k < n; ++k) {
-          Result<Bytes> child = doc.list_child(path, g, i, k);
-          OpId id;
-          if (child.ok) {
-            Reader step(child.value.data() + path.size(), child.value.size() - path.size());
-            step.varint();
-            id = read_id(step);
-          }
-          write_id(w, id);
-          std::optional<Bytes> v = doc.list_get(path, g, i, k);
-          w.bytes(v ? v->data() : nullptr, v ? v->size() : 0);
-          // (Every element of a list of genes has its object: list_insert and
-          // a ListInsert op make one per element.)
-          if (child.ok) write_object(w, doc, child.value, f.nested, depth + 1, nullptr, nullptr);
-          else w.varint(0);
-        }
-        break;
-      }
+      break;
     }
   }
 }
@@ -194,6 +221,9 @@ struct ReadContext {
 };
 
 bool read_object(Reader& r, const GeneInfo* g, size_t depth, FrozenObject* out, const ReadContext& cx);
+bool read_shape(Reader& r, const GeneInfo* g, size_t depth, Shape* out, const ReadContext& cx);
+bool read_values(Reader& r, const GeneInfo* g, size_t depth, const Shape& shape, FrozenObject* out,
+                 const ReadContext& cx);
 
 // One field's value, of kind `kind` (already checked against the field).
 bool read_field(Reader& r, const FieldInfo& info, SnapKind kind, size_t depth, FrozenField& f, const ReadContext& cx) {
@@ -215,7 +245,9 @@ bool read_field(Reader& r, const FieldInfo& info, SnapKind kind, size_t depth, F
       f.objects.emplace_back();
       return read_object(r, info.nested, depth + 1, &f.objects.back(), cx);
     case SnapKind::MapOfGenes: {
-      uint64_t n = r.count(2);  // key (at least its length) and an object (at least its count)
+      Shape shape;
+      if (!read_shape(r, info.nested, depth + 1, &shape, cx)) return false;
+      uint64_t n = r.count(1);  // a key (at least its length), then the values (maybe none)
       for (uint64_t i = 0; i < n && r.ok(); ++i) {
         std::string_view k = r.bytes_view();
         f.items.emplace_back(k.begin(), k.end());
@@ -223,12 +255,14 @@ bool read_field(Reader& r, const FieldInfo& info, SnapKind kind, size_t depth, F
         f.held.push_back(0);  // a map of genes holds objects, not values: map_get reads none
         f.values.emplace_back();
         f.objects.emplace_back();
-        if (!read_object(r, info.nested, depth + 1, &f.objects.back(), cx)) return false;
+        if (!read_values(r, info.nested, depth + 1, shape, &f.objects.back(), cx)) return false;
       }
       return r.ok();
     }
     case SnapKind::ListOfGenes: {
-      uint64_t n = r.count(4);  // id (2), value (1), object (1)
+      Shape shape;
+      if (!read_shape(r, info.nested, depth + 1, &shape, cx)) return false;
+      uint64_t n = r.count(3);  // id (2), value (1), then the values (maybe none)
       for (uint64_t i = 0; i < n && r.ok(); ++i) {
         OpId id = read_id(r);
         if (!r.ok() || !id.lamport || !id.actor || id.lamport > cx.clock) return false;
@@ -237,7 +271,7 @@ bool read_field(Reader& r, const FieldInfo& info, SnapKind kind, size_t depth, F
         f.ids.push_back(id);
         f.by_id.emplace_back(id, static_cast<uint32_t>(i));
         f.objects.emplace_back();
-        if (!read_object(r, info.nested, depth + 1, &f.objects.back(), cx)) return false;
+        if (!read_values(r, info.nested, depth + 1, shape, &f.objects.back(), cx)) return false;
       }
       sort_by_id(f.by_id);
       for (size_t i = 1; i < f.by_id.size(); ++i)
@@ -248,31 +282,70 @@ bool read_field(Reader& r, const FieldInfo& info, SnapKind kind, size_t depth, F
   return false;
 }
 
-// `varint m`, m x (`bytes key`, `u8 kind`, value): the fields of an object
-// of gene `g`, `depth` steps below the root, each once, named by key.
+// A field named by `key` with kind `tag`, of an object of gene `g` `depth`
+// steps below the root: its index, or false (malformed; `*cx.unusable`: a
+// kind this reader does not know). Each field once (`seen`).
+bool read_key(Reader& r, const GeneInfo* g, size_t depth, const Shape& seen, std::pair<uint32_t, SnapKind>* out,
+              const ReadContext& cx) {
+  std::string_view key = r.bytes_view();
+  uint8_t tag = r.u8();
+  uint32_t index = g->field_count;
+  for (uint32_t k = 0; k < g->field_count; ++k) {
+    const FieldInfo& f = g->fields[k];
+    if (key == std::string_view(f.key ? f.key : f.name)) index = k;
+  }
+  if (!r.ok() || index == g->field_count) return false;
+  for (const auto& [i, kind] : seen)
+    if (i == index) return false;
+  std::optional<SnapKind> kind = snapshot_kind(g->fields[index]);
+  // A kind this reader does not hold (written by a runtime that keeps more
+  // in snapshots, say): the snapshot is not for it, and it replays.
+  if (tag < static_cast<uint8_t>(SnapKind::Register) || tag > kLastSnapKind) {
+    *cx.unusable = true;
+    return false;
+  }
+  // Objects deeper than a path reaches: none is written.
+  if (!kind || static_cast<uint8_t>(*kind) != tag || (*kind >= SnapKind::Nested && depth + 1 > kMaxPathDepth))
+    return false;
+  *out = {index, *kind};
+  return true;
+}
+
+// `object`: the fields of an object of gene `g`, `depth` steps below the
+// root, each once, named by key.
 bool read_object(Reader& r, const GeneInfo* g, size_t depth, FrozenObject* out, const ReadContext& cx) {
   if (!g || depth > kMaxPathDepth) return false;
   out->gene = g;
+  Shape seen;
   uint64_t n = r.count(2);
   for (uint64_t i = 0; i < n && r.ok(); ++i) {
-    std::string_view key = r.bytes_view();
-    uint8_t tag = r.u8();
-    uint32_t index = g->field_count;
-    for (uint32_t k = 0; k < g->field_count; ++k) {
-      const FieldInfo& f = g->fields[k];
-      if (key == std::string_view(f.key ? f.key : f.name)) index = k;
-    }
-    if (!r.ok() || index == g->field_count || out->at(index)) return false;
-    std::optional<SnapKind> kind = snapshot_kind(g->fields[index]);
-    // A kind this reader does not hold (written by a runtime that keeps more
-    // in snapshots, say): the snapshot is not for it, and it replays.
-    if (tag < static_cast<uint8_t>(SnapKind::Register) || tag > kLastSnapKind) {
-      *cx.unusable = true;
-      return false;
-    }
-    if (!kind || static_cast<uint8_t>(*kind) != tag) return false;
-    out->fields.emplace_back(index, FrozenField());
-    if (!read_field(r, g->fields[index], *kind, depth, out->fields.back().second, cx)) return false;
+    std::pair<uint32_t, SnapKind> field;
+    if (!read_key(r, g, depth, seen, &field, cx)) return false;
+    seen.push_back(field);
+    out->fields.emplace_back(field.first, FrozenField());
+    if (!read_field(r, g->fields[field.first], field.second, depth, out->fields.back().second, cx)) return false;
+  }
+  return r.ok();
+}
+
+// `shape`: the fields the objects of a map or list of genes hold.
+bool read_shape(Reader& r, const GeneInfo* g, size_t depth, Shape* out, const ReadContext& cx) {
+  if (!g || depth > kMaxPathDepth) return false;
+  uint64_t n = r.count(2);
+  for (uint64_t i = 0; i < n && r.ok(); ++i) {
+    std::pair<uint32_t, SnapKind> field;
+    if (!read_key(r, g, depth, *out, &field, cx)) return false;
+    out->push_back(field);
+  }
+  return r.ok();
+}
+// One object's values, in the order of its collection's shape.
+bool read_values(Reader& r, const GeneInfo* g, size_t depth, const Shape& shape, FrozenObject* out,
+                 const ReadContext& cx) {
+  out->gene = g;
+  for (const auto& [i, kind] : shape) {
+    out->fields.emplace_back(i, FrozenField());
+    if (!read_field(r, g->fields[i], kind, depth, out->fields.back().second, cx)) return false;
   }
   return r.ok();
 }

@@ -603,11 +603,14 @@ std::string varint(uint64_t v) {
 }
 std::string bytes(const std::string& v) { return varint(v.size()) + v; }
 // A chain of `depth` objects below the root, each the only entry "k" of its
-// parent's `children`; the deepest holds `deepest` as its fields.
-std::string chain(size_t depth, const std::string& deepest = varint(0)) {
-  std::string obj = deepest;
-  for (size_t i = 0; i < depth; ++i) obj = varint(1) + bytes("children") + char{9} + varint(1) + bytes("k") + obj;
-  return obj;
+// parent's `children` (a map of genes: its objects' `shape`, then each
+// entry's key and values); the deepest holds the fields `shape` names, with
+// `values`.
+std::string chain(size_t depth, const std::string& shape = varint(0), const std::string& values = "") {
+  if (depth == 0) return varint(0);
+  std::string map = shape + varint(1) + bytes("k") + values;  // the map holding the deepest object
+  for (size_t i = 1; i < depth; ++i) map = varint(1) + bytes("children") + char{9} + varint(1) + bytes("k") + map;
+  return varint(1) + bytes("children") + char{9} + map;  // the root object
 }
 bool reads(const std::string& objects, bool* unusable = nullptr) {
   std::string body = varint(100) + varint(0) + objects;  // clock 100, no actors
@@ -623,11 +626,13 @@ TEST(SnapshotReader, NestedObjectsAreBoundedAndChecked) {
   EXPECT_FALSE(reads(chain(5000)));
   // A kind this reader does not know, deep inside: unusable (replays), not malformed.
   bool unusable = false;
-  EXPECT_FALSE(reads(chain(10, varint(1) + bytes("name") + char{11} + varint(0)), &unusable));
+  EXPECT_FALSE(reads(chain(10, varint(1) + bytes("name") + char{11}, varint(0)), &unusable));
   EXPECT_TRUE(unusable);
-  auto element = [](uint64_t lamport, uint64_t actor) { return varint(lamport) + varint(actor) + bytes("") + varint(0); };
+  // A list of genes: its objects' shape (here none), then each element's
+  // id, value bytes and values.
+  auto element = [](uint64_t lamport, uint64_t actor) { return varint(lamport) + varint(actor) + bytes(""); };
   auto list = [](const std::string& elements, size_t n) {
-    return varint(1) + bytes("list") + char{10} + varint(n) + elements;
+    return varint(1) + bytes("list") + char{10} + varint(0) + varint(n) + elements;
   };
   EXPECT_TRUE(reads(list(element(5, 1) + element(5, 2), 2)));
   EXPECT_FALSE(reads(list(element(5, 1) + element(5, 1), 2)));  // one id twice
@@ -644,12 +649,17 @@ TEST(SnapshotReader, NestedObjectsAreBoundedAndChecked) {
   EXPECT_TRUE(reads(list(many, 90)));
   EXPECT_FALSE(reads(list(many + element(lamports[0], 1 + lamports[0] % 3), 91)));
   EXPECT_TRUE(reads(list(many + element(lamports[0], 4), 91)));
-  std::string text_here = varint(1) + bytes("text") + char{7} + char{0} + bytes("hi");
-  std::string text_elsewhere = varint(1) + bytes("text") + char{7} + char{1};
-  EXPECT_TRUE(reads(chain(3, text_here)));
-  EXPECT_FALSE(reads(chain(3, text_elsewhere)));  // only root texts are in the text section
-  EXPECT_FALSE(reads(chain(3, varint(2) + bytes("name") + char{1} + char{0} + bytes("name") + char{1} + char{0})));  // twice
-  EXPECT_TRUE(reads(chain(3, varint(1) + bytes("name") + char{1} + char{0})));
+  std::string text = varint(1) + bytes("text") + char{7};
+  EXPECT_TRUE(reads(chain(3, text, char{0} + bytes("hi"))));
+  EXPECT_FALSE(reads(chain(3, text, std::string(1, char{1}))));  // only root texts are in the text section
+  std::string name = bytes("name") + char{1};
+  EXPECT_FALSE(reads(chain(3, varint(2) + name + name, std::string(2, char{0}))));  // a field twice
+  EXPECT_TRUE(reads(chain(3, varint(1) + name, std::string(1, char{0}))));
+  EXPECT_FALSE(reads(chain(3, varint(1) + name, "")));  // a value missing
+  // The objects of a map of genes at the depth limit may hold no objects.
+  std::string children = varint(1) + bytes("children") + char{9};
+  EXPECT_TRUE(reads(chain(63, children, varint(0) + varint(0))));
+  EXPECT_FALSE(reads(chain(64, children, varint(0) + varint(0))));
 }
 
 // Objects as deep as a path reaches save their fields in the snapshot and
