@@ -3,7 +3,11 @@
 //
 // The writer reads the document through the same Doc functions the
 // generated API calls, so a value answered from a snapshot is, byte for
-// byte, what the live document would answer. The reader trusts nothing:
+// byte, what the live document would answer. Objects hold their fields by
+// key (the root, a nested gene field's object), or, in a map or list of
+// genes, by position after a shape that names them once for all of its
+// objects (a thousand notes do not repeat their field names). The reader
+// trusts nothing:
 // counts are bounded by the bytes left, keys must name fields of the gene
 // of their object with the kind they were written as, objects nest at most
 // kMaxPathDepth steps deep (a path reaches no deeper), texts must be UTF-8,
