@@ -1404,11 +1404,13 @@ struct Doc::Impl {
   }
   // and the failure to report for a null live_field().
   __attribute__((noinline)) Failure no_object() const { return thaw_error.empty() ? kNoObject : thaw_failure(); }
-  // The frozen value of a root field when a read can be answered from the
-  // snapshot; otherwise null, the document thawed first (when it can).
+  // The frozen value of a field when a read can be answered from the
+  // snapshot (at any path it holds); otherwise null, the document thawed
+  // first (when it can).
   const FrozenField* cold(const Bytes& path, const GeneInfo* g, uint32_t field, SnapKind kind) {
     if (!frozen) return nullptr;
-    if (const FrozenField* z = frozen->field(gene, path, g, field, kind)) return z;
+    auto field_of = [](const void* k, const GeneInfo* in, uint64_t key) { return static_cast<const Keys*>(k)->field_of(in, key); };
+    if (const FrozenField* z = frozen->field(path, g, field, kind, field_of, &keys)) return z;
     thaw();
     return nullptr;
   }
@@ -2622,8 +2624,8 @@ Result<bool> Doc::Impl::open_frozen(const Bytes& saved) {
       if (!view->fill_text(gene, key_names[static_cast<size_t>(key)], visible)) return malformed;
     }
   }
-  for (const auto& f : view->fields)
-    if (f && f->text_pending) return malformed;
+  for (const auto& [i, f] : view->root.fields)
+    if (f.text_pending) return malformed;
   view->blob = saved;
   view->section.assign(section.begin(), section.end());
   d.clock = view->summary.clock;
@@ -3023,10 +3025,14 @@ Status Doc::map_delete(const Bytes& path, const GeneInfo* gene, uint32_t field, 
   return st;
 }
 Result<Bytes> Doc::map_child(const Bytes& path, const GeneInfo* gene, uint32_t field, const Bytes& key) const {
-  Field* f = impl_->live_field(path, gene, field);
-  if (!f) return impl_->no_object();
-  auto it = f->map.entries.find(key);
-  if (it == f->map.entries.end() || !visible(it->second) || !it->second.child) return fail("no such key");
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::MapOfGenes)) {  // (the path needs no replay)
+    if (!std::binary_search(z->items.begin(), z->items.end(), key)) return fail("no such key");
+  } else {
+    Field* f = impl_->live_field(path, gene, field);
+    if (!f) return impl_->no_object();
+    auto it = f->map.entries.find(key);
+    if (it == f->map.entries.end() || !visible(it->second) || !it->second.child) return fail("no such key");
+  }
   Writer w;
   w.raw(path.data(), path.size());
   w.varint(uint64_t{impl_->keys.key_of(gene, field)} << 2 | kStepEntry);
@@ -3181,10 +3187,16 @@ Status Doc::list_insert_new(const Bytes& path, const GeneInfo* gene, uint32_t fi
 }
 
 Result<Bytes> Doc::list_child(const Bytes& path, const GeneInfo* gene, uint32_t field, uint32_t index) const {
-  Field* f = impl_->live_field(path, gene, field);
-  if (!f || !f->list || index >= f->list->items.size()) return fail("index out of range");
-  OpId el = f->list->items.id_at(index);
-  if (!f->list->children.count(el)) return fail("the list holds values, not objects");
+  OpId el;
+  if (const FrozenField* z = impl_->cold(path, gene, field, SnapKind::ListOfGenes)) {  // (the path needs no replay)
+    if (index >= z->ids.size()) return fail("index out of range");
+    el = z->ids[index];
+  } else {
+    Field* f = impl_->live_field(path, gene, field);
+    if (!f || !f->list || index >= f->list->items.size()) return fail("index out of range");
+    el = f->list->items.id_at(index);
+    if (!f->list->children.count(el)) return fail("the list holds values, not objects");
+  }
   Writer w;
   w.raw(path.data(), path.size());
   w.varint(uint64_t{impl_->keys.key_of(gene, field)} << 2 | kStepElement);
@@ -3379,7 +3391,7 @@ std::string Doc::text_spans(const Bytes& path, const GeneInfo* gene, uint32_t fi
 }
 
 Bytes Doc::nested_child(const Bytes& path, const GeneInfo* gene, uint32_t field) const {
-  impl_->thaw();
+  impl_->cold(path, gene, field, SnapKind::Nested);  // thaws unless the snapshot holds the object
   Writer w;
   w.raw(path.data(), path.size());
   w.varint(uint64_t{impl_->keys.key_of(gene, field)} << 2 | kStepNested);

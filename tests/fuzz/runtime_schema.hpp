@@ -44,38 +44,51 @@ inline void populate_old(Doc& d, int salt) {
   d.reg_set(root, &kOldDoc, 1, Bytes{'n', 'e', 'w'});
 }
 
-// Reads every root field as the generated API does (a frozen document
-// answers those its snapshot holds from it): what it read, as one size.
-inline size_t read_root(const Doc& d) {
-  Bytes root;
+// Reads every field of the object at `at` (gene `g`) as the generated API
+// does, and of the objects in it (nested, map entries and list elements of
+// genes, through the *_child paths), `depth` levels down at most (a frozen
+// document answers what its snapshot holds from it): what it read, as one
+// size.
+inline size_t read_object(const Doc& d, const Bytes& at, const GeneInfo* g, int depth) {
   size_t n = 0;
-  for (uint32_t i = 0; i < kDoc.field_count; ++i) {
-    const FieldInfo& f = kDoc.fields[i];
+  for (uint32_t i = 0; i < g->field_count; ++i) {
+    const FieldInfo& f = g->fields[i];
     if (f.hidden) continue;
     switch (f.strategy) {
       case Strategy::Immutable:
-      case Strategy::Lww: n += d.reg_get(root, &kDoc, i).value_or(Bytes{}).size(); break;
-      case Strategy::MvRegister: n += d.mv_values(root, &kDoc, i).size(); break;
+      case Strategy::Lww: n += d.reg_get(at, g, i).value_or(Bytes{}).size(); break;
+      case Strategy::MvRegister: n += d.mv_values(at, g, i).size(); break;
       case Strategy::OrSet:
-        for (const Bytes& v : d.set_values(root, &kDoc, i)) n += d.set_has(root, &kDoc, i, v);
-        n += d.set_size(root, &kDoc, i) + d.set_has(root, &kDoc, i, Bytes{'x'});
+        for (const Bytes& v : d.set_values(at, g, i)) n += d.set_has(at, g, i, v);
+        n += d.set_size(at, g, i) + d.set_has(at, g, i, Bytes{'x'});
         break;
       case Strategy::OrMap:
-        for (const Bytes& k : d.map_keys(root, &kDoc, i))
-          n += d.map_has(root, &kDoc, i, k) + d.map_get(root, &kDoc, i, k).value_or(Bytes{}).size();
-        n += d.map_get(root, &kDoc, i, Bytes{'k'}).has_value();
+        for (const Bytes& k : d.map_keys(at, g, i)) {
+          n += d.map_has(at, g, i, k) + d.map_get(at, g, i, k).value_or(Bytes{}).size();
+          if (!f.nested || depth == 0) continue;
+          Result<Bytes> child = d.map_child(at, g, i, k);
+          n += child.ok ? 1 + read_object(d, child.value, f.nested, depth - 1) : 0;
+        }
+        n += d.map_get(at, g, i, Bytes{'k'}).has_value() + d.map_child(at, g, i, Bytes{'z'}).ok;
         break;
-      case Strategy::PnCounter: n += static_cast<size_t>(d.counter_value(root, &kDoc, i)); break;
+      case Strategy::PnCounter: n += static_cast<size_t>(d.counter_value(at, g, i)); break;
       case Strategy::Rga:
-        for (uint32_t k = 0, len = d.list_length(root, &kDoc, i); k <= len; ++k)
-          n += d.list_get(root, &kDoc, i, k).value_or(Bytes{}).size();
+        for (uint32_t k = 0, len = d.list_length(at, g, i); k <= len; ++k) {
+          n += d.list_get(at, g, i, k).value_or(Bytes{}).size();
+          if (!f.nested || depth == 0) continue;
+          Result<Bytes> child = d.list_child(at, g, i, k);
+          n += child.ok ? 1 + read_object(d, child.value, f.nested, depth - 1) : 0;
+        }
         break;
-      case Strategy::Peritext: n += d.text_length(root, &kDoc, i) + d.text_string(root, &kDoc, i).size(); break;
-      default: break;
+      case Strategy::Peritext: n += d.text_length(at, g, i) + d.text_string(at, g, i).size(); break;
+      case Strategy::Nested:
+        if (depth > 0) n += read_object(d, d.nested_child(at, g, i), f.nested, depth - 1);
+        break;
     }
   }
   return n;
 }
+inline size_t read_root(const Doc& d) { return read_object(d, Bytes{}, &kDoc, 3); }
 
 // A document with some of everything, made by actor `actor`.
 inline void populate(Doc& d, int salt) {
