@@ -7,30 +7,14 @@
 // per run and µs per edit (medians of --runs). Not part of the test suite.
 //
 // Usage: node bench/node/events.mjs [BUILD_DIR] [--runs N] [--trace FILE]
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { readTrace, patchCount } from './workloads.mjs';
+import { benchModule, commandLine, paperTrace } from './bench_module.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i < 0 ? fallback : args.splice(i, 2)[1];
-};
-const runs = Number(opt('--runs', 5));
-const traceFile = opt('--trace', path.resolve(root, '../shared/bench/traces/seq-automerge-paper.json.gz'));
-const build = path.resolve(args[0] ?? 'build');
-
-const gen = fs.mkdtempSync(path.join(os.tmpdir(), 'dolc-events-bench-'));
-execFileSync(path.join(build, 'dolc'), ['build', path.join(root, 'bench/node/bench.dol'), '-o', gen, '--emit=wasm,js'],
-             { stdio: 'inherit' });
-fs.writeFileSync(path.join(gen, 'package.json'), '{"type": "module"}');
-const mod = await import(pathToFileURL(path.join(gen, 'bench.js')).href);
-await mod.loadFile();
-const Doc = Object.values(mod).find((c) => typeof c === 'function' && c.prototype instanceof mod.Document);
+const cli = commandLine();
+const runs = Number(cli.opt('--runs', 5));
+const traceFile = cli.opt('--trace', paperTrace);
+const { gen, Doc } = await benchModule(cli.build(), 'events');
 const trace = readTrace(traceFile);
 const edits = patchCount(trace);
 
