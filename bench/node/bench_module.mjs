@@ -36,3 +36,16 @@ export async function benchModule(build, tag) {
   const Doc = Object.values(mod).find((c) => typeof c === 'function' && c.prototype instanceof mod.Document);
   return { gen, mod, Doc };
 }
+
+// Applies a sequential trace's edits to text field `body`, one call per
+// edit; returns the milliseconds it took.
+export function typeTrace(body, trace) {
+  const t0 = performance.now();
+  if (trace.startContent) body.insert(0, trace.startContent);
+  for (const txn of trace.txns)
+    for (const [pos, del, ins] of txn.patches) {
+      if (del > 0) body.delete(pos, del);
+      if (ins.length > 0) body.insert(pos, ins);
+    }
+  return performance.now() - t0;
+}

@@ -9,7 +9,7 @@
 // Usage: node bench/node/events.mjs [BUILD_DIR] [--runs N] [--trace FILE]
 import fs from 'node:fs';
 import { readTrace, patchCount } from './workloads.mjs';
-import { benchModule, commandLine, paperTrace } from './bench_module.mjs';
+import { benchModule, commandLine, paperTrace, typeTrace } from './bench_module.mjs';
 
 const cli = commandLine();
 const runs = Number(cli.opt('--runs', 5));
@@ -24,14 +24,7 @@ function run(subscribe) {
   let events = 0;
   const deltas = [];
   if (subscribe) d.subscribe((e) => { events++; deltas.push(e.changes[0].delta); });
-  const t0 = performance.now();
-  if (trace.startContent) body.insert(0, trace.startContent);
-  for (const txn of trace.txns)
-    for (const [pos, del, ins] of txn.patches) {
-      if (del > 0) body.delete(pos, del);
-      if (ins.length > 0) body.insert(pos, ins);
-    }
-  const ms = performance.now() - t0;
+  const ms = typeTrace(body, trace);
   const text = body.toString();
   if (text !== trace.endContent) throw new Error('final text differs from the trace');
   if (subscribe) {

@@ -14,7 +14,7 @@
 // Usage: node bench/node/open_docs.mjs [BUILD_DIR] [--docs N] [--trace FILE]
 import fs from 'node:fs';
 import { readTrace, patchCount } from './workloads.mjs';
-import { benchModule, commandLine, paperTrace } from './bench_module.mjs';
+import { benchModule, commandLine, paperTrace, typeTrace } from './bench_module.mjs';
 
 const cli = commandLine();
 const docs = Number(cli.opt('--docs', 4));
@@ -25,14 +25,7 @@ const trace = readTrace(traceFile);
 function fill(actor) {
   const d = new Doc(BigInt(actor));
   const body = d.body;
-  const t0 = performance.now();
-  if (trace.startContent) body.insert(0, trace.startContent);
-  for (const txn of trace.txns)
-    for (const [pos, del, ins] of txn.patches) {
-      if (del > 0) body.delete(pos, del);
-      if (ins.length > 0) body.insert(pos, ins);
-    }
-  const ms = performance.now() - t0;
+  const ms = typeTrace(body, trace);
   if (body.toString() !== trace.endContent) throw new Error(`document ${actor}: final text differs from the trace`);
   return { d, ms };
 }
