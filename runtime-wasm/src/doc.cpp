@@ -1257,6 +1257,10 @@ struct Doc::Impl {
   std::vector<uint8_t> tainted;
   std::tuple<uint64_t, uint64_t, uint64_t> largest_tainted{};
   bool tainted_out_of_order = false;
+  // Whether a change past a fork skipped an op since the state was last
+  // built from nothing (sticky until then: a baseline keeps it). Only then
+  // can the order of a change not past the fork matter (append).
+  bool skipped_past_fork = false;
   // Log positions (from the receive() under way's start) applied from fresh
   // candidates: a refused apply() holds again the others it applied.
   std::vector<uint8_t> applied_fresh;
@@ -1502,6 +1506,7 @@ struct Doc::Impl {
       if (op.id.lamport <= actor_clock || apply_op(root.get(), op, &span, cx) == Applied::Bad) {
         if (tolerant < 0) tolerant = past_a_fork(c);
         if (!tolerant) return false;
+        skipped_past_fork = true;
         continue;
       }
       uint64_t last = op.id.lamport + span - 1;
@@ -1523,6 +1528,17 @@ struct Doc::Impl {
       auto key = std::make_tuple(c.ops.empty() ? clock + 1 : c.ops[0].id.lamport, c.actor, c.seq);
       if (key < largest_tainted) tainted_out_of_order = true;
       else largest_tainted = key;
+    } else if (skipped_past_fork && !forks.empty() && !c.ops.empty() &&
+               std::make_tuple(c.ops[0].id.lamport, c.actor, c.seq) < largest_tainted) {
+      // A change not past the fork that sorts before one past it that has
+      // already applied, when such a one skipped an op: it may have named
+      // this one's ids (a crafted change need not list what it names among
+      // its dependencies), and a replica that got them in the other order
+      // applied it. The replay in canonical order puts this one first, as
+      // every replica does; without it replicas at one version differed.
+      // (When nothing was skipped, every op of both applied, and the order
+      // of ops that all apply does not change the state.)
+      tainted_out_of_order = true;
     }
     log.push_back(std::move(c));
   }
@@ -1577,6 +1593,7 @@ struct Doc::Impl {
       actor_last.clear();
       tainted.clear();
       largest_tainted = {};
+      skipped_past_fork = false;
       clock = 0;
     }
     baseline.reset();

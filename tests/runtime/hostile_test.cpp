@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dolc/rt/encoding.hpp"
+#include "dolc/rt/seq/ops.hpp"
 #include "dolc/rt/sha256.hpp"
 #include "dolc_gen_rt.hpp"
 
@@ -415,9 +416,12 @@ TEST(Hostile, RollbacksAfterABaselineRestoreTheStateExactly) {
 // before the fork's slot), then from one kept just before the previous
 // arrival, each replaying only what follows it, never the history. Refused blobs and our own edits between them
 // rebuild from the same baseline; a change not past the fork that sorts
-// before the baseline (from a replica that never saw the fork) makes the
-// next one replay from nothing again. r ends as a replica that got
-// everything at once, down to its saved bytes (the same log order).
+// before the baseline (from a replica that never saw the fork) applies
+// without a replay (no change past the fork skipped an op here, so its
+// place does not matter: AChangeNamedByACraftedChangePastAForkIsOrdered...
+// is the case where it does) and makes the next one replay from nothing
+// again. r ends as a replica that got everything at once, down to its
+// saved bytes (the same log order).
 TEST(Hostile, OutOfOrderChangesPastAForkReplayOnlyWhatFollowsThem) {
   Doc prefix(&kNote, 8);
   honest_edits(prefix, 500, 0);  // 1,500 ops before the fork
@@ -491,6 +495,85 @@ TEST(Hostile, OutOfOrderChangesPastAForkReplayOnlyWhatFollowsThem) {
   ASSERT_TRUE(loaded.load(r.save()).ok);
   EXPECT_EQ(dump(loaded), dump(r));
   EXPECT_EQ(loaded.version(), r.version());
+}
+
+// A crafted change past a fork (actor 50's seq 2, after two devices of
+// actor 50 each made a seq 1) inserts after a character of another actor's
+// change without listing that change among its dependencies. Where it
+// arrives before that change, its insert does not fit and is skipped (past
+// a fork ops that do not fit are skipped, not refused); where it arrives
+// after, the insert applies. Replicas then held the same changes, with the
+// same version, and showed different texts for good. Every delivery order
+// (then a second round, as sync resends what was refused) must end in one
+// state: the change that sorts first in canonical order is replayed first
+// wherever it arrives.
+TEST(Hostile, AChangeNamedByACraftedChangePastAForkIsOrderedTheSameEverywhere) {
+  Doc y(&kNote, 3);
+  ASSERT_TRUE(y.text_insert(kRoot, &kNote, 3, 0, "abc").ok);  // ids (1, 3) .. (3, 3)
+  Doc device_a(&kNote, 50), device_b(&kNote, 50);
+  ASSERT_TRUE(device_a.reg_set(kRoot, &kNote, 0, b("from a")).ok);
+  ASSERT_TRUE(device_b.reg_set(kRoot, &kNote, 0, b("from b")).ok);
+  dolc::rt::seq::TextInsertOp insert;
+  insert.id = dolc::rt::OpId{100, 50};
+  insert.origin_left = dolc::rt::OpId{3, 3};  // after y's 'c'
+  insert.text = U"Z";
+  dolc::rt::Writer payload;
+  dolc::rt::seq::encode(payload, insert);
+  dolc::rt::Writer body;  // FORMAT.md, format 2 rows
+  body.str("note");
+  body.str("");
+  for (int i = 0; i < 4; ++i) body.u8(0);  // layout hash
+  body.varint(1);
+  body.str("body");
+  body.varint(1);    // one change:
+  body.varint(50);   // actor 50
+  body.varint(2);    // seq 2
+  body.varint(0);    // no dependencies (y's change is not listed)
+  body.varint(1);    // one op:
+  body.varint(100);  // lamport
+  body.varint(0);    // root
+  body.varint(0);    // key 0: body
+  body.u8(12);       // text insert
+  body.bytes(payload.buffer().data(), payload.size());
+  dolc::rt::Writer crafted;
+  crafted.u8('D');
+  crafted.u8('C');
+  crafted.u8(2);
+  crafted.raw(body.buffer().data(), body.size());
+  uint32_t sum = dolc::rt::checksum32(body.buffer().data(), body.size());
+  for (int i = 0; i < 4; ++i) crafted.u8(static_cast<uint8_t>(sum >> (8 * i)));
+  const std::vector<Bytes> messages = {everything(y), everything(device_a), everything(device_b), crafted.take()};
+
+  std::vector<size_t> order = {0, 1, 2, 3};
+  std::string first_state;
+  Bytes first_version;
+  int orders = 0;
+  do {
+    Doc r(&kNote, 7);
+    // Where the crafted change comes before the fork is known and before
+    // y's change, it names ids this replica does not have: refused, with
+    // the document unchanged. Sync sends it again (the second round), and
+    // then it fits.
+    for (size_t i : order) (void)r.apply(messages[i]);
+    for (size_t i : order) {
+      Status st = r.apply(messages[i]);
+      ASSERT_TRUE(st.ok) << "message " << i << ": " << st.error;
+    }
+    std::string state = dump(r);
+    Bytes version = r.version();
+    Doc reloaded(&kNote, 9);
+    ASSERT_TRUE(reloaded.load(r.save()).ok);
+    EXPECT_EQ(dump(reloaded), state);
+    if (orders++ == 0) {
+      first_state = state;
+      first_version = version;
+      EXPECT_NE(state.find("body=abcZ "), std::string::npos) << state;  // the canonical order: y's change first
+    } else {
+      EXPECT_EQ(state, first_state) << "order " << order[0] << order[1] << order[2] << order[3];
+      EXPECT_EQ(version, first_version);
+    }
+  } while (std::next_permutation(order.begin(), order.end()));
+  EXPECT_EQ(orders, 24);
 }
 
 // ---- property: forks and forgeries under random delivery
@@ -792,3 +875,4 @@ TEST(HostileProperty, SeedsThatOnceFailed) {
 }
 
 }  // namespace
+
