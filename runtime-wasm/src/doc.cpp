@@ -3298,6 +3298,7 @@ Status Doc::text_insert(const Bytes& path, const GeneInfo* gene, uint32_t field,
     d.run.ins.text += op.text;
     d.run.dirty = true;
     d.clock = op.id.lamport + op.text.size() - 1;
+    d.actor_last[d.actor] = d.clock;  // as a replay of the run computes it (snapshots write it)
     d.note_ids<UndoKind::TextIns>(path, gene, field, ids);
     return {};
   }
