@@ -200,6 +200,19 @@ TEST(Hostile, AVersionWhoseChainDiffersGetsTheWholeChain) {
   EXPECT_EQ(all, a.changes_since({}).value);
 }
 
+// A hand-written body of format 2 rows framed as a changes blob (FORMAT.md,
+// "Framing"): magic, version 2, the body, its checksum.
+Bytes framed_changes_v2(const dolc::rt::Writer& body) {
+  dolc::rt::Writer w;
+  w.u8('D');
+  w.u8('C');
+  w.u8(2);
+  w.raw(body.buffer().data(), body.size());
+  uint32_t sum = dolc::rt::checksum32(body.buffer().data(), body.size());
+  for (int i = 0; i < 4; ++i) w.u8(static_cast<uint8_t>(sum >> (8 * i)));
+  return w.take();
+}
+
 // Hand-written change bytes (FORMAT.md, format 2 rows): actor 9's changes,
 // one lww write of `title` each, at the given lamports.
 Bytes rows_of_actor_9(const std::vector<uint64_t>& lamports) {
@@ -222,14 +235,7 @@ Bytes rows_of_actor_9(const std::vector<uint64_t>& lamports) {
     body.u8(1);      // RegSet
     body.str("x" + std::to_string(seq));
   }
-  dolc::rt::Writer w;
-  w.u8('D');
-  w.u8('C');
-  w.u8(2);
-  w.raw(body.buffer().data(), body.size());
-  uint32_t sum = dolc::rt::checksum32(body.buffer().data(), body.size());
-  for (int i = 0; i < 4; ++i) w.u8(static_cast<uint8_t>(sum >> (8 * i)));
-  return w.take();
+  return framed_changes_v2(body);
 }
 
 TEST(Hostile, AnActorCannotReuseItsOpIds) {
@@ -535,14 +541,8 @@ TEST(Hostile, AChangeNamedByACraftedChangePastAForkIsOrderedTheSameEverywhere) {
   body.varint(0);    // key 0: body
   body.u8(12);       // text insert
   body.bytes(payload.buffer().data(), payload.size());
-  dolc::rt::Writer crafted;
-  crafted.u8('D');
-  crafted.u8('C');
-  crafted.u8(2);
-  crafted.raw(body.buffer().data(), body.size());
-  uint32_t sum = dolc::rt::checksum32(body.buffer().data(), body.size());
-  for (int i = 0; i < 4; ++i) crafted.u8(static_cast<uint8_t>(sum >> (8 * i)));
-  const std::vector<Bytes> messages = {everything(y), everything(device_a), everything(device_b), crafted.take()};
+  const std::vector<Bytes> messages = {everything(y), everything(device_a), everything(device_b),
+                                       framed_changes_v2(body)};
 
   std::vector<size_t> order = {0, 1, 2, 3};
   std::string first_state;
