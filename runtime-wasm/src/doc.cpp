@@ -1255,6 +1255,9 @@ struct Doc::Impl {
   // that order (replay_in_canonical_order). Changes not past a fork only
   // name what their causal past made, and apply the same in any order.
   std::vector<uint8_t> tainted;
+  // Per log position, the change's effective lamport (effective_of): the
+  // lamport that canonical order goes by.
+  std::vector<uint64_t> effective;
   std::tuple<uint64_t, uint64_t, uint64_t> largest_tainted{};
   bool tainted_out_of_order = false;
   // Whether a change past a fork skipped an op since the state was last
@@ -1520,16 +1523,17 @@ struct Doc::Impl {
 
   // Appends an applied change to the log (and its index).
   void append(Change c) {
+    uint64_t eff = effective_of(c, [&](size_t p) { return effective[p]; });
     positions[c.actor].push_back(static_cast<uint32_t>(log.size()));
+    effective.push_back(eff);
     bool past_fork = !forks.empty() && is_tainted(c);
     tainted.push_back(past_fork);
     if (past_fork) {
-      // Our own new change has no ops yet: it comes after everything seen.
-      auto key = std::make_tuple(c.ops.empty() ? clock + 1 : c.ops[0].id.lamport, c.actor, c.seq);
+      auto key = std::make_tuple(eff, c.actor, c.seq);
       if (key < largest_tainted) tainted_out_of_order = true;
       else largest_tainted = key;
     } else if (skipped_past_fork && !forks.empty() && !c.ops.empty() &&
-               std::make_tuple(c.ops[0].id.lamport, c.actor, c.seq) < largest_tainted) {
+               std::make_tuple(eff, c.actor, c.seq) < largest_tainted) {
       // A change not past the fork that sorts before one past it that has
       // already applied, when such a one skipped an op: it may have named
       // this one's ids (a crafted change need not list what it names among
@@ -1592,6 +1596,7 @@ struct Doc::Impl {
       conflicts.clear();
       actor_last.clear();
       tainted.clear();
+      effective.clear();
       largest_tainted = {};
       skipped_past_fork = false;
       clock = 0;
@@ -1640,7 +1645,7 @@ struct Doc::Impl {
   // after every replay in canonical order, whatever their size.
   struct Baseline {
     size_t changes = 0;  // the log entries it holds the state after
-    // Whether log[0..changes) ascend in canonical order (order_key): then a
+    // Whether log[0..changes) ascend in canonical order (key_at): then a
     // replay in canonical order can start from here (canonical_start).
     bool ascends = false;
     std::unique_ptr<Object> root;
@@ -1676,15 +1681,42 @@ struct Doc::Impl {
       }
     }
     tainted.resize(from);
+    effective.resize(from);
     baseline.reset();
     return from;
   }
-  // The order a replay in canonical order applies changes in (first op
+  // The order a replay in canonical order applies changes in: (effective
   // lamport, actor), and whether log[from - 1..to) ascend in it.
-  static ChangeKey order_key(const Change& c) { return ChangeKey{c.ops.empty() ? 0 : c.ops[0].id.lamport, c.actor}; }
+  //
+  // A change's effective lamport is its first op's lamport, raised above
+  // the effective lamport of every change it depends on (its author's
+  // previous change and its dependencies, as this replica holds them). For
+  // a change this runtime made it is its first lamport, which is above
+  // everything its author had seen. Past a fork it may not be: a change
+  // made on the side that lost here depends on the change that holds the
+  // slot here, which its author never saw, and whose lamports may be far
+  // above its own (a restored backup whose other device had received much).
+  // Ordered by first lamport alone, such a change waited in the replay
+  // until everything after it had applied, the log stopped ascending, and
+  // every later replay started from nothing (FORMAT.md, "Past a fork").
+  // `effective_at(p)` gives the effective lamport of log[p] (a dependency).
+  template <class EffectiveAt>
+  uint64_t effective_of(const Change& c, EffectiveAt effective_at) const {
+    // Our own new change has no ops yet: its first will be clock + 1.
+    uint64_t eff = c.ops.empty() ? clock + 1 : c.ops[0].id.lamport;
+    auto above = [&](uint64_t a, uint64_t s) {
+      auto at = positions.find(a);
+      if (s == 0 || at == positions.end() || s > at->second.size()) return;
+      eff = std::max(eff, effective_at(at->second[s - 1]) + 1);
+    };
+    above(c.actor, c.seq - 1);
+    for (const auto& [a, s] : c.deps) above(a, s);
+    return eff;
+  }
+  ChangeKey key_at(size_t i) const { return ChangeKey{effective[i], log[i].actor}; }
   bool ascending(size_t from, size_t to) const {
     for (size_t i = from ? from : 1; i < to; ++i)
-      if (!(order_key(log[i - 1]) < order_key(log[i]))) return false;
+      if (!(key_at(i - 1) < key_at(i))) return false;
     return true;
   }
 
@@ -1717,6 +1749,7 @@ struct Doc::Impl {
       if (log.back().ops.empty()) {
         log.pop_back();
         tainted.pop_back();
+        effective.pop_back();
         positions[actor].pop_back();
         deps_at_last_change.clear();
         auto it = version.find(actor);
@@ -2010,9 +2043,10 @@ struct Doc::Impl {
     // ones, not past the fork, applied where they were). When none came out
     // of order (a new fork was found), before the change in the fork's slot:
     // changes past the fork go after it.
+    std::vector<uint64_t> eff = effective_from(from);
     ChangeKey top{0, 0}, none{UINT64_MAX, UINT64_MAX}, lowest = none, lowest_new = none;
     for (size_t i = from; i < log.size(); ++i) {
-      ChangeKey k = order_key(log[i]);
+      ChangeKey k{eff[i - from], log[i].actor};
       if (i > from && k < top) {
         if (k < lowest) lowest = k;
         if (i >= receive_start && k < lowest_new) lowest_new = k;
@@ -2035,11 +2069,11 @@ struct Doc::Impl {
       baseline.reset();  // the log's order changes under it
       rebuild(0, 0);
     }
-    // Ordered by (first op lamport, actor); an actor's changes that share
-    // a first lamport (two sides of a fork) stay in seq order, as logged.
+    // Ordered by (effective lamport, actor); an actor's changes that share
+    // one (two sides of a fork) stay in seq order, as logged.
     // (A map rather than a sort keeps the wasm module smaller.)
     std::map<ChangeKey, std::vector<ChangeKey>> order;
-    for (size_t i = 0; i < all.size(); ++i) order[order_key(all[i])].push_back(ChangeKey{i, 0});
+    for (size_t i = 0; i < all.size(); ++i) order[ChangeKey{eff[i], all[i].actor}].push_back(ChangeKey{i, 0});
     blocked_on.clear();
     std::vector<ChangeKey> queue;
     for (const auto& [key, indexes] : order)
@@ -2079,14 +2113,50 @@ struct Doc::Impl {
   size_t canonical_start() const {
     if (!baseline || !baseline->ascends || baseline->changes == 0 || baseline->changes > log.size()) return 0;
     size_t k = baseline->changes;
-    ChangeKey last = order_key(log[k - 1]);
+    ChangeKey last = key_at(k - 1);
+    std::vector<uint64_t> eff = effective_from(k);
     for (size_t i = k; i < log.size(); ++i)
-      if (!(last < order_key(log[i]))) return 0;
+      if (!(last < ChangeKey{eff[i - k], log[i].actor})) return 0;
     for (const auto& [slot, list] : held) {
       auto v = baseline->version.find(slot.first);
       if (!list.empty() && v != baseline->version.end() && slot.second <= v->second) return 0;
     }
     return k;
+  }
+  // The effective lamports of log[from..), worked out from the changes that
+  // hold the slots now (a fork settled since they were logged may have
+  // swapped a change they depend on), in any order the log holds them:
+  // depth first, with a stack of its own (chains are long).
+  std::vector<uint64_t> effective_from(size_t from) const {
+    std::vector<uint64_t> eff(log.size() - from, 0);
+    std::vector<uint8_t> state(log.size() - from, 0);  // 1: under way, 2: done
+    std::vector<size_t> stack;
+    for (size_t i = from; i < log.size(); ++i) {
+      stack.push_back(i);
+      while (!stack.empty()) {
+        size_t j = stack.back();
+        if (state[j - from] == 2) {
+          stack.pop_back();
+          continue;
+        }
+        state[j - from] = 1;
+        bool waits = false;
+        uint64_t e = effective_of(log[j], [&](size_t p) {
+          if (p < from) return effective[p];
+          if (state[p - from] == 0) {
+            stack.push_back(p);
+            waits = true;
+          }
+          return eff[p - from];  // (under way: a cycle, which settle() never makes; not followed)
+        });
+        if (!waits) {
+          eff[j - from] = e;
+          state[j - from] = 2;
+          stack.pop_back();
+        }
+      }
+    }
+    return eff;
   }
   // A fork of slot (a, s) joins or leaves `forks` (and the change logged
   // there may be swapped): the baseline stays only if its entries do not
@@ -2105,7 +2175,7 @@ struct Doc::Impl {
   bool cut_pending = false;
   size_t replay_from = 0;  // where the replay under way started (entries before it ascend)
   void cut_due(const Change& c) {
-    if (!cut_pending || order_key(c) < cut_at) return;
+    if (!cut_pending || ChangeKey{effective_of(c, [&](size_t p) { return effective[p]; }), c.actor} < cut_at) return;
     cut_pending = false;
     if (ascending(replay_from, log.size())) keep_baseline(true);
   }
@@ -2131,8 +2201,12 @@ struct Doc::Impl {
         Change& in_log = log[positions.at(c.actor)[c.seq - 1]];
         if (same_change(c, in_log)) continue;
         fork_moved(c.actor, c.seq);
-        if (!depends_on_slot(c, c.actor, c.seq) && preferred(c, in_log)) std::swap(c, in_log);
-        if (order_key(in_log) < fork_point) fork_point = order_key(in_log);
+        size_t slot = positions.at(c.actor)[c.seq - 1];
+        if (!depends_on_slot(c, c.actor, c.seq) && preferred(c, in_log)) {
+          std::swap(c, in_log);
+          effective[slot] = effective_of(in_log, [&](size_t p) { return effective[p]; });
+        }
+        if (key_at(slot) < fork_point) fork_point = key_at(slot);
         forks.push_back(std::move(c));
         replay = true;  // a new fork: the changes past it apply in canonical order
       }
