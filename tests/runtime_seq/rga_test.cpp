@@ -89,3 +89,35 @@ TEST(Rga, SaveLoadAndHostileBytes) {
     if (x.load(rr)) (void)x.to_array();
   }
 }
+
+// The wasm build keeps a sequence's items in an ItemStore (blocks that never
+// move once full-sized; seq_core.hpp); native builds use a vector, so the
+// store is checked here on its own: indexes across block boundaries, items
+// past the first block that stay where they are as it grows, and copies (a
+// document's baseline copies its texts).
+TEST(ItemStore, KeepsItemsInPlaceAcrossBlocks) {
+  ItemStore store;
+  const uint32_t n = 3 * ItemStore::kBlockItems + 17;
+  Item first;
+  first.len = 1;
+  store.push_back(first);
+  const Item* kept = nullptr;
+  for (uint32_t i = 1; i < n; ++i) {
+    Item it;
+    it.id = id(i, 1);
+    it.len = i + 1;
+    store.push_back(it);
+    if (i == ItemStore::kBlockItems) kept = &store[i];
+  }
+  ASSERT_EQ(store.size(), n);
+  EXPECT_EQ(kept, &store[ItemStore::kBlockItems]) << "an item of the second block moved";
+  for (uint32_t i = 0; i < n; ++i) ASSERT_EQ(store[i].len, i + 1) << i;
+  EXPECT_GE(store.capacity(), n);
+  ItemStore copy = store;
+  copy[ItemStore::kBlockItems].len = 0;
+  EXPECT_EQ(store[ItemStore::kBlockItems].len, ItemStore::kBlockItems + 1);
+  copy.push_back(first);
+  EXPECT_EQ(copy.size(), n + 1);
+  EXPECT_EQ(store.size(), n);
+  EXPECT_EQ(copy[n].len, 1u);
+}

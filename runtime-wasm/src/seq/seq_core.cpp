@@ -370,7 +370,6 @@ bool SeqCore::load_items(Reader& r, bool (*has_content)(uint8_t), uint64_t* cont
   };
   uint64_t content = 0;
   bool pending_right = false;  // previous item's origin_right is this item's id
-  items_.reserve(item_count);
   for (uint64_t k = 0; k < item_count; ++k) {
     uint8_t bits = r.u8();
     if (!r.ok()) return false;
@@ -415,7 +414,8 @@ bool SeqCore::load_items(Reader& r, bool (*has_content)(uint8_t), uint64_t* cont
     append_raw(id, static_cast<uint32_t>(len), ol, orr, c, flags);
   }
   if (pending_right || !r.ok()) return false;
-  for (const Item& it : items_) {
+  for (uint32_t i = 0; i < items_.size(); ++i) {
+    const Item& it = items_[i];
     if (!it.origin_left.is_null() && find_id(it.origin_left) == kNoItem) return false;
     if (!it.origin_right.is_null() && find_id(it.origin_right) == kNoItem) return false;
   }
