@@ -3,7 +3,7 @@
 //
 // A document's history is a list of Changes; each holds Ops, which name the
 // object they touch by a path and the field by its key id (FORMAT.md). Two
-// codecs turn change lists into bytes: the row format 2 (read only, doc.cpp)
+// codecs turn change lists into bytes: the row format 2 (read only, doc_wire.cpp)
 // and the compact columnar format 3 (columnar.cpp), which is what dolc
 // writes. Both name fields through a blob's own key table (BlobKeys) and
 // write paths with remap_path, so field identity is one design for both.

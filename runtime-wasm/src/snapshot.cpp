@@ -406,7 +406,7 @@ bool FrozenView::fill_text(const GeneInfo* g, std::string_view key, std::string_
 const FrozenField* FrozenView::field(const Bytes& path, const GeneInfo* gene, uint32_t field, SnapKind kind,
                                      FieldOfKey field_of, const void* keys) const {
   // Follows the path's steps through the objects the snapshot holds (its
-  // syntax as resolve() in doc.cpp reads it); any step to something the
+  // syntax as resolve() in doc_merge.cpp reads it); any step to something the
   // snapshot does not hold answers none: the live document answers.
   Reader r(path);
   const FrozenObject* obj = &root;

@@ -1,4 +1,4 @@
-// tests/runtime/doc_test.cpp: the document runtime (runtime-wasm/src/doc.cpp)
+// tests/runtime/doc_test.cpp: the document runtime (runtime-wasm/src/doc_*.cpp)
 // through the API generated code uses (dolc_gen::Doc).
 //
 // Unit tests pin each strategy's merge rule (crdt.md); property tests run

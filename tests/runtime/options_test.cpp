@@ -1,5 +1,6 @@
 // tests/runtime/options_test.cpp: the strategy options of crdt.md that change
-// a merge rule, in the document runtime (runtime-wasm/src/doc.cpp):
+// a merge rule, in the document runtime (runtime-wasm/src/doc_merge.cpp,
+// doc_sequences.cpp):
 //
 // * rga `append_only=true`: deletes, moves and inserts in the middle are
 //   refused locally; a peer's change holding a delete or a move is refused
