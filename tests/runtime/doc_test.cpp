@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "blob_framing.hpp"
 #include "dolc/rt/encoding.hpp"
 #include "dolc/rt/format.hpp"
 #include "dolc_gen_rt.hpp"
@@ -376,14 +377,7 @@ Bytes counter_blob(uint64_t lamport) {
   body.u8(8);              // CounterAdd
   body.varint(1);
   body.u8(2);              // svarint +1
-  dolc::rt::Writer w;
-  w.u8('D');
-  w.u8('C');
-  w.u8(2);
-  w.raw(body.buffer().data(), body.size());
-  uint32_t sum = dolc::rt::checksum32(body.buffer().data(), body.size());
-  for (int i = 0; i < 4; ++i) w.u8(static_cast<uint8_t>(sum >> (8 * i)));
-  return w.take();
+  return framed_changes_v2(body);
 }
 
 TEST(DocRules, TheClockCannotWrap) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "blob_framing.hpp"
 #include "dolc/rt/encoding.hpp"
 #include "dolc/rt/seq/ops.hpp"
 #include "dolc/rt/sha256.hpp"
@@ -198,19 +199,6 @@ TEST(Hostile, AVersionWhoseChainDiffersGetsTheWholeChain) {
   Bytes all = a.changes_since(w.take()).value;
   EXPECT_GT(all.size(), nothing.size());
   EXPECT_EQ(all, a.changes_since({}).value);
-}
-
-// A hand-written body of format 2 rows framed as a changes blob (FORMAT.md,
-// "Framing"): magic, version 2, the body, its checksum.
-Bytes framed_changes_v2(const dolc::rt::Writer& body) {
-  dolc::rt::Writer w;
-  w.u8('D');
-  w.u8('C');
-  w.u8(2);
-  w.raw(body.buffer().data(), body.size());
-  uint32_t sum = dolc::rt::checksum32(body.buffer().data(), body.size());
-  for (int i = 0; i < 4; ++i) w.u8(static_cast<uint8_t>(sum >> (8 * i)));
-  return w.take();
 }
 
 // Hand-written change bytes (FORMAT.md, format 2 rows): actor 9's changes,

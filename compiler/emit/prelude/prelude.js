@@ -349,7 +349,11 @@ function readAt(t, dv, at) {
     }
     case 'bytes': {
       const ptr = dv.getUint32(at, true), len = dv.getUint32(at + 4, true);
-      return new Uint8Array(dv.buffer.slice(ptr, ptr + len));
+      // A typed array's slice, not the ArrayBuffer's: ArrayBuffer.prototype.slice
+      // of wasm memory took 1.3 us a call in V8 against 0.085 us (Node 20,
+      // 50 bytes); about 2 % of the concurrent traces' time, where version()
+      // and changesSince() run per transaction.
+      return new Uint8Array(dv.buffer, ptr, len).slice();
     }
   }
   throw new TypeError('dolc: unsupported result type');
