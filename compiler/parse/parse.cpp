@@ -301,8 +301,24 @@ class FirstErrorStrategy : public antlr4::DefaultErrorStrategy {
   void sync(antlr4::Parser* recognizer) override {
     DefaultErrorStrategy::sync(recognizer);
     // sync may report an extraneous token and step over it; stop there too.
-    if (inErrorRecoveryMode(recognizer)) throw antlr4::ParseCancellationException();
+    // Stepping over it ends the error condition (single-token deletion
+    // reports a match), so whether one was reported is tracked apart: a
+    // stray `]` at the start of a block used to be stepped over, and the
+    // parse went on in full LL through the statements after it, where a
+    // call with deeply nested brackets (`a.b((((...))))`) took time
+    // exponential in their depth (22 levels: over a minute; found by the
+    // front-end fuzzer in CI).
+    if (reported_ || inErrorRecoveryMode(recognizer)) throw antlr4::ParseCancellationException();
   }
+
+ protected:
+  void beginErrorCondition(antlr4::Parser* recognizer) override {
+    reported_ = true;
+    DefaultErrorStrategy::beginErrorCondition(recognizer);
+  }
+
+ private:
+  bool reported_ = false;
 };
 
 // ---------------------------------------------------------------- building
